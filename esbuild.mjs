@@ -1,0 +1,55 @@
+// One build for every entry point: the extension and CLI shells, the worker/child
+// runtimes that host user code, the webview (browser), and the compiled tests.
+// piscina, tinypool and esbuild stay external: each resolves files next to itself
+// (its worker script or native binary), which bundling would break.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const nodeExternals = ['vscode', 'piscina', 'tinypool', 'esbuild', 'mocha', 'playwright-core'];
+
+function walk(dir, pattern) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'fixtures' || name === 'workspace' ? [] : walk(p, pattern);
+    return pattern.test(name) ? [p] : [];
+  });
+}
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  external: nodeExternals,
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/cli.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: walk('src/runtime', /\.ts$/), outdir: 'dist/runtime' },
+  { ...node, entryPoints: walk('test/unit', /\.test\.ts$/).concat(walk('test/engine', /\.test\.ts$/)), outdir: 'dist/test', outbase: 'test' },
+  { ...node, entryPoints: walk('test/integration', /\.ts$/), outdir: 'dist/test-integration', outbase: 'test/integration' },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    minify: true,
+    sourcemap: false,
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+    logLevel: 'warning',
+  },
+].filter((b) => (Array.isArray(b.entryPoints) ? b.entryPoints.length > 0 : Object.values(b.entryPoints).every((e) => existsSync(e))));
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

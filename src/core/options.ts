@@ -1,0 +1,51 @@
+// Inputs of one profile, with the defaults the CLI and the extension share.
+import type { ExecutorKind, Report } from './report';
+
+export interface ProfileOptions {
+  file: string;
+  functionName: string;
+  /** JSON array; "$i" anywhere is replaced by the task index. */
+  args?: unknown[];
+  /** Whole-profile time budget in ms. */
+  budgetMs?: number;
+  executors?: ExecutorKind[];
+  /** Caps of the adaptive ladder per executor. */
+  maxConcurrency?: Partial<Record<ExecutorKind, number>>;
+  callTimeoutMs?: number;
+  memoryLimitMb?: number;
+  maxOutputBytes?: number;
+  /** Source text to profile instead of the file on disk (unsaved editor buffers). */
+  sourceText?: string;
+  /** Python interpreter (CLI --python, setting, or the Python extension's choice). */
+  python?: string;
+  workspaceRoot?: string;
+}
+
+export interface ProgressEvent {
+  phase: 'load' | 'background' | 'probe' | 'run' | 'analyse' | 'done';
+  executor?: ExecutorKind;
+  concurrency?: number;
+  /** 0..1 share of the budget used so far. */
+  fraction: number;
+  message: string;
+}
+
+export interface ProfileHooks {
+  onProgress?(e: ProgressEvent): void;
+  signal?: AbortSignal;
+}
+
+export const DEFAULTS = {
+  budgetMs: 15_000,
+  executors: ['sequential', 'async', 'thread', 'process'] as ExecutorKind[],
+  callTimeoutMs: 30_000,
+  memoryLimitMb: 1024,
+  maxOutputBytes: 64 * 1024,
+};
+
+/** Ladder caps; process defaults to cores × 2 (computed at run time when unset). */
+export function defaultMaxConcurrency(cores: number): Record<ExecutorKind, number> {
+  return { sequential: 1, async: 128, thread: 64, process: Math.max(2, cores * 2) };
+}
+
+export type ProfileFn = (options: ProfileOptions, hooks?: ProfileHooks) => Promise<Report>;
