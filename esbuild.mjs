@@ -33,7 +33,10 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/cli.ts' }, outdir: 'dist' },
   { ...node, entryPoints: walk('src/runtime', /\.ts$/), outdir: 'dist/runtime' },
-  { ...node, entryPoints: walk('test/unit', /\.test\.ts$/).concat(walk('test/engine', /\.test\.ts$/)), outdir: 'dist/test', outbase: 'test' },
+  // One build per test file, so a half-written test never stops the others building.
+  ...walk('test/unit', /\.test\.ts$/)
+    .concat(walk('test/engine', /\.test\.ts$/))
+    .map((f) => ({ ...node, entryPoints: [f], outdir: 'dist/test', outbase: 'test' })),
   { ...node, entryPoints: walk('test/integration', /\.ts$/), outdir: 'dist/test-integration', outbase: 'test/integration' },
   {
     bundle: true,
@@ -51,5 +54,10 @@ const builds = [
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.allSettled(builds.map((b) => esbuild.build(b)));
+  const failed = results.filter((r) => r.status === 'rejected');
+  if (failed.length) {
+    console.error(`esbuild: ${failed.length} of ${builds.length} builds failed`);
+    process.exit(1);
+  }
 }

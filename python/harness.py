@@ -1,0 +1,916 @@
+"""Workload Profiler's Python harness, run with the user's own interpreter.
+
+Subcommands:
+  list   read Python source on stdin, print its top-level functions and other bindings (JSON)
+  info   print interpreter facts (JSON)
+  serve  host one target module and run measurement "points" on command
+
+`serve` talks to the engine over two dedicated pipes, never stdin/stdout: commands arrive
+as JSON lines on fd 4 and results leave as JSON lines on fd 3. The user's module may
+print, read stdin or write to fd 1 from C code without corrupting the stream, and every
+batch already written survives a crash of this process.
+
+Python 3.9+ and the standard library only.
+"""
+import ast
+import asyncio
+import concurrent.futures
+import json
+import linecache
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+import types
+
+TARGET_MODULE = "_workload_target"
+HARNESS_FILE = os.path.abspath(__file__)
+# Batches are flushed at least this often, so a crash loses at most this much.
+FLUSH_INTERVAL_S = 0.1
+HEARTBEAT_INTERVAL_S = 0.2
+MAX_STACK_CHARS = 8000
+
+
+def start_method():
+    # fork is unsafe with threads (and gone as a default on macOS); forkserver starts
+    # workers fastest where it exists, spawn everywhere else.
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform.startswith("linux") and "forkserver" in methods:
+        return "forkserver"
+    return "spawn"
+
+
+def gil_enabled():
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return bool(probe()) if probe is not None else True
+
+
+def interpreter_info():
+    return {
+        "executable": sys.executable,
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "versionInfo": list(sys.version_info[:3]),
+        "implementation": sys.implementation.name,
+        "gilEnabled": gil_enabled(),
+        "startMethod": start_method(),
+        "platform": sys.platform,
+    }
+
+
+# ---------------------------------------------------------------------------- list
+
+
+def name_column(lines, node):
+    """0-based column of the function's name (ast gives the `def`/`async` keyword)."""
+    if node.lineno - 1 >= len(lines):
+        return node.col_offset
+    text = lines[node.lineno - 1]
+    at = text.find(node.name, node.col_offset)
+    return at if at >= 0 else node.col_offset
+
+
+def list_bindings(source):
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as e:
+        return {
+            "error": {
+                "line": e.lineno or 1,
+                "col": e.offset or 1,
+                "msg": e.msg or "invalid syntax",
+                "text": (e.text or "").rstrip("\n"),
+            }
+        }
+    lines = source.splitlines()
+    functions = {}
+    others = {}
+
+    def bind_other(name, what, line):
+        functions.pop(name, None)
+        others[name] = {"name": name, "what": what, "line": line}
+
+    def bind_targets(target, line):
+        if isinstance(target, ast.Name):
+            bind_other(target.id, "variable", line)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for elt in target.elts:
+                bind_targets(elt, line)
+        elif isinstance(target, ast.Starred):
+            bind_targets(target.value, line)
+
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # A later binding of the same name wins, as it does at import time.
+            others.pop(node.name, None)
+            decorator_line = min((d.lineno for d in node.decorator_list), default=None)
+            functions.pop(node.name, None)
+            functions[node.name] = {
+                "name": node.name,
+                "line": node.lineno,
+                "column": name_column(lines, node),
+                "endLine": getattr(node, "end_lineno", None) or node.lineno,
+                "isAsync": isinstance(node, ast.AsyncFunctionDef),
+                "decoratorLine": decorator_line,
+                "decorators": len(node.decorator_list),
+            }
+        elif isinstance(node, ast.ClassDef):
+            bind_other(node.name, "class", node.lineno)
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                bind_targets(t, node.lineno)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            bind_targets(node.target, node.lineno)
+    return {"functions": list(functions.values()), "others": list(others.values())}
+
+
+# ------------------------------------------------------------------- target loading
+
+
+class TargetSpec(object):
+    """Where the module lives, what to call, and the memory cap; shipped to pool workers."""
+
+    def __init__(self, cfg):
+        self.source_path = cfg["sourcePath"]
+        self.display_path = cfg["displayPath"]
+        self.function = cfg["function"]
+        self.sys_path = [p for p in cfg.get("sysPath", []) if p]
+        self.memory_limit_mb = cfg.get("memoryLimitMb") or 0
+
+
+def load_target(spec):
+    """Imports the user's file by path under a non-main name, so `if __name__ ==
+    "__main__"` blocks stay put. Tracebacks and linecache name the user's own file even
+    when the text came from an unsaved buffer written to a temp file."""
+    for p in reversed(spec.sys_path):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    existing = sys.modules.get(TARGET_MODULE)
+    if existing is not None and getattr(existing, "__workload_spec__", None) == spec.source_path:
+        return existing
+    with open(spec.source_path, "rb") as f:
+        raw = f.read()
+    code = compile(raw, spec.display_path, "exec", dont_inherit=True)
+    if spec.source_path != spec.display_path:
+        text = raw.decode("utf-8", "replace")
+        # mtime None: linecache.checkcache keeps the entry instead of re-reading disk.
+        linecache.cache[spec.display_path] = (len(text), None, text.splitlines(True), spec.display_path)
+    module = types.ModuleType(TARGET_MODULE)
+    module.__file__ = spec.display_path
+    module.__workload_spec__ = spec.source_path
+    # Registered before exec so dataclasses, pickling and self-references resolve.
+    sys.modules[TARGET_MODULE] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        sys.modules.pop(TARGET_MODULE, None)
+        raise
+    return module
+
+
+def user_traceback(exc):
+    """The traceback without the harness's own frames, so it starts in the user's file."""
+    tb = exc.__traceback__
+    frames = [f for f in traceback.extract_tb(tb) if os.path.abspath(f.filename) != HARNESS_FILE]
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    text = "".join(lines)
+    if len(text) > MAX_STACK_CHARS:
+        text = text[:MAX_STACK_CHARS] + "\n... (traceback truncated)"
+    return text
+
+
+def describe_error(exc, memory_limit_mb=0):
+    if isinstance(exc, SystemExit):
+        return {
+            "kind": "exit",
+            "message": "the function called sys.exit(%r); SystemExit was caught so the run could go on" % (exc.code,),
+            "stack": user_traceback(exc),
+        }
+    if isinstance(exc, MemoryError):
+        cap = (" (the %d MB memory cap)" % memory_limit_mb) if memory_limit_mb else ""
+        return {"kind": "out-of-memory", "message": "MemoryError: the call ran out of memory%s" % cap, "stack": user_traceback(exc)}
+    message = str(exc)
+    return {"kind": type(exc).__name__, "message": message, "stack": user_traceback(exc)}
+
+
+def describe_load_error(exc):
+    err = describe_error(exc)
+    if isinstance(exc, SyntaxError):
+        err["line"] = exc.lineno or 1
+        err["col"] = exc.offset or 1
+        err["message"] = exc.msg or "invalid syntax"
+    return err
+
+
+def substitute(value, index):
+    """Replaces "$i" (whole string or inside one) with the task index."""
+    if isinstance(value, str):
+        if value == "$i":
+            return index
+        return value.replace("$i", str(index)) if "$i" in value else value
+    if isinstance(value, list):
+        return [substitute(v, index) for v in value]
+    if isinstance(value, dict):
+        return dict((k, substitute(v, index)) for k, v in value.items())
+    return value
+
+
+def vm_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def cap_memory(limit_mb, threads=0):
+    """Caps address space at what the process already maps plus the allowance, with room
+    for thread stacks, so a runaway allocation raises MemoryError instead of swapping."""
+    if not limit_mb:
+        return
+    try:
+        import resource
+    except ImportError:
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        stack = threading.stack_size() or 8 * 1024 * 1024
+        soft = vm_bytes() + limit_mb * 1024 * 1024 + threads * stack + 64 * 1024 * 1024
+        if hard != resource.RLIM_INFINITY and soft > hard:
+            soft = hard
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    except (ValueError, OSError):
+        pass  # macOS rejects RLIMIT_AS changes; the cap is best effort there.
+
+
+# ----------------------------------------------------------------- timed execution
+
+
+class TimedCoroutine(object):
+    """Drives a coroutine step by step and adds up the thread CPU time of its own steps,
+    which is this task's CPU even while other tasks interleave on the same loop."""
+
+    def __init__(self, coro):
+        self.coro = coro
+        self.cpu_ns = 0
+
+    def __await__(self):
+        coro = self.coro
+        value, exc = None, None
+        while True:
+            t0 = time.thread_time_ns()
+            try:
+                if exc is not None:
+                    yielded = coro.throw(exc)
+                else:
+                    yielded = coro.send(value)
+            except StopIteration as stop:
+                self.cpu_ns += time.thread_time_ns() - t0
+                return stop.value
+            except BaseException:
+                self.cpu_ns += time.thread_time_ns() - t0
+                raise
+            self.cpu_ns += time.thread_time_ns() - t0
+            try:
+                value = yield yielded
+                exc = None
+            except BaseException as e:  # thrown in by the loop (e.g. cancellation)
+                value, exc = None, e
+
+
+_thread_state = threading.local()
+
+
+def thread_loop():
+    loop = getattr(_thread_state, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _thread_state.loop = loop
+    return loop
+
+
+def call_sync(fn, is_async, args):
+    """Runs one call in the current thread; returns (ok, start_ms, end_ms, cpu_ms, result_or_error)."""
+    start_ms = time.time_ns() / 1e6
+    p0 = time.perf_counter_ns()
+    c0 = time.thread_time_ns()
+    try:
+        if is_async:
+            result = thread_loop().run_until_complete(fn(*args))
+        else:
+            result = fn(*args)
+        ok = True
+    except BaseException as e:  # SystemExit and KeyboardInterrupt too: they are the function's doing
+        result, ok = e, False
+    cpu_ms = (time.thread_time_ns() - c0) / 1e6
+    end_ms = start_ms + (time.perf_counter_ns() - p0) / 1e6
+    return ok, start_ms, end_ms, cpu_ms, result
+
+
+# ------------------------------------------------------------ process-pool workers
+
+_worker = {}
+
+
+def worker_init(spec):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    cap_memory(spec.memory_limit_mb)
+    module = load_target(spec)
+    fn = getattr(module, spec.function)
+    _worker["fn"] = fn
+    _worker["async"] = asyncio.iscoroutinefunction(fn)
+    _worker["spec"] = spec
+
+
+def worker_ping(delay):
+    # Holds the worker briefly so concurrent pings land on distinct processes.
+    time.sleep(delay)
+    return os.getpid()
+
+
+def worker_call(args_blob):
+    """Runs in a pool process. Args and result cross as pickled bytes that this side
+    (un)pickles itself, so the serialization cost is measured, not guessed."""
+    t0 = time.perf_counter_ns()
+    args = pickle.loads(args_blob)
+    loads_ns = time.perf_counter_ns() - t0
+    start_ms = time.time_ns() / 1e6
+    p0 = time.perf_counter_ns()
+    c0 = time.process_time_ns()
+    try:
+        if _worker["async"]:
+            result = thread_loop().run_until_complete(_worker["fn"](*args))
+        else:
+            result = _worker["fn"](*args)
+        ok = True
+    except BaseException as e:
+        result, ok = e, False
+    cpu_ms = (time.process_time_ns() - c0) / 1e6
+    end_ms = start_ms + (time.perf_counter_ns() - p0) / 1e6
+    if not ok:
+        return (False, start_ms, end_ms, cpu_ms, loads_ns, 0, None, describe_error(result, _worker["spec"].memory_limit_mb))
+    t1 = time.perf_counter_ns()
+    try:
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as e:
+        err = {"kind": "PicklingError", "message": "the result can't be pickled back from a process: %s" % e, "stack": None}
+        return (False, start_ms, end_ms, cpu_ms, loads_ns, 0, None, err)
+    dumps_ns = time.perf_counter_ns() - t1
+    return (True, start_ms, end_ms, cpu_ms, loads_ns, dumps_ns, blob, None)
+
+
+# --------------------------------------------------------------------- the server
+
+
+class Channel(object):
+    """JSON lines out on fd 3. Task samples are batched and flushed often."""
+
+    def __init__(self, fd):
+        self.out = os.fdopen(fd, "wb", buffering=0)
+        self.lock = threading.Lock()
+        self.reset_batch()
+        self.last_flush = time.monotonic()
+
+    def reset_batch(self):
+        self.starts, self.ends, self.cpus, self.oks, self.errs = [], [], [], [], []
+
+    def write_all(self, data):
+        view = memoryview(data)
+        while view:
+            n = self.out.write(view)
+            view = view[n:]
+
+    def send(self, msg):
+        data = (json.dumps(msg, default=str) + "\n").encode("utf-8")
+        with self.lock:
+            self.write_all(data)
+
+    def task(self, start_ms, end_ms, cpu_ms, ok, err=None):
+        with self.lock:
+            if err is not None:
+                self.errs.append([len(self.starts)] + err)
+            self.starts.append(round(start_ms, 4))
+            self.ends.append(round(end_ms, 4))
+            self.cpus.append(None if cpu_ms is None else round(cpu_ms, 4))
+            self.oks.append(1 if ok else 0)
+        if time.monotonic() - self.last_flush > FLUSH_INTERVAL_S:
+            self.flush()
+
+    def flush(self):
+        with self.lock:
+            self.last_flush = time.monotonic()
+            if not self.starts:
+                return
+            msg = {"t": "tasks", "s": self.starts, "e": self.ends, "c": self.cpus, "ok": self.oks, "err": self.errs}
+            self.reset_batch()
+            self.write_all((json.dumps(msg) + "\n").encode("utf-8"))
+
+
+class Point(object):
+    """Closed-loop bookkeeping shared by all executors: who may launch, what counts."""
+
+    def __init__(self, server, req):
+        self.server = server
+        self.concurrency = max(1, int(req["concurrency"]))
+        self.duration_ms = float(req["durationMs"])
+        self.min_tasks = int(req.get("minTasks", 0))
+        self.warmup_ms = float(req.get("warmupMs", 0))
+        self.next_index = int(req.get("taskIndexStart", 0))
+        self.max_errors = int(req.get("maxErrors", 1 << 30))
+        self.args = req.get("args", [])
+        self.errors = 0
+        self.counted_launches = 0
+        self.first_counted_start = None
+        self.last_end = None
+        self.inflight = {}  # token -> epoch ms start
+        self.inflight_lock = threading.Lock()
+        self.seen_errors = set()
+        self.t0 = None
+        self.t0_ms = None
+
+    def begin(self):
+        self.t0 = time.perf_counter()
+        self.t0_ms = time.time_ns() / 1e6
+
+    def elapsed_ms(self):
+        return (time.perf_counter() - self.t0) * 1000.0
+
+    def may_launch(self):
+        if self.errors >= self.max_errors:
+            return False
+        if self.elapsed_ms() < self.duration_ms:
+            return True
+        return self.counted_launches < self.min_tasks
+
+    def launch(self):
+        """Claims a task index and the args for it."""
+        index = self.next_index
+        self.next_index += 1
+        if self.elapsed_ms() >= self.warmup_ms:
+            self.counted_launches += 1
+        return index, substitute(self.args, index)
+
+    def started(self, token, start_ms):
+        with self.inflight_lock:
+            self.inflight[token] = start_ms
+
+    def finished(self, token):
+        with self.inflight_lock:
+            self.inflight.pop(token, None)
+
+    def oldest_inflight(self):
+        with self.inflight_lock:
+            return (min(self.inflight.values()) if self.inflight else None), len(self.inflight)
+
+    def record(self, ok, start_ms, end_ms, cpu_ms, err=None):
+        """Returns True when the task counted (started after the warm-up)."""
+        if not ok:
+            self.errors += 1
+        if self.last_end is None or end_ms > self.last_end:
+            self.last_end = end_ms
+        if start_ms - self.t0_ms < self.warmup_ms:
+            return False
+        if self.first_counted_start is None or start_ms < self.first_counted_start:
+            self.first_counted_start = start_ms
+        wire_err = None
+        if err is not None:
+            key = (err["kind"], err["message"])
+            stack = None
+            if key not in self.seen_errors:
+                self.seen_errors.add(key)
+                stack = err.get("stack")
+            wire_err = [err["kind"], err["message"], stack]
+        self.server.chan.task(start_ms, end_ms, cpu_ms, ok, wire_err)
+        return True
+
+    def summary(self):
+        start = self.first_counted_start
+        if start is None:
+            start = self.t0_ms + self.warmup_ms
+        end = self.last_end if self.last_end is not None else time.time_ns() / 1e6
+        return {"startMs": start, "endMs": max(end, start), "pointStartMs": self.t0_ms}
+
+
+class Server(object):
+    def __init__(self):
+        self.chan = Channel(3)
+        self.commands = os.fdopen(4, "rb")
+        for fd in (3, 4):
+            try:
+                os.set_inheritable(fd, False)
+            except OSError:
+                pass
+        self.spec = None
+        self.fn = None
+        self.is_async = False
+        self.point = None
+        self.process_pool = None
+        self.process_pool_size = 0
+        self.thread_pool = None
+        self.thread_pool_size = 0
+        self.monitor = threading.Thread(target=self.monitor_loop, name="workload-monitor", daemon=True)
+        self.monitor.start()
+
+    def monitor_loop(self):
+        """Flushes batches and tells the engine the oldest call in flight, so it can
+        enforce the per-call timeout even when a call never returns."""
+        while True:
+            time.sleep(HEARTBEAT_INTERVAL_S)
+            point = self.point
+            if point is None:
+                continue
+            try:
+                self.chan.flush()
+                oldest, n = point.oldest_inflight()
+                self.chan.send({"t": "hb", "oldest": oldest, "inflight": n})
+            except (OSError, ValueError):
+                os._exit(1)  # the engine is gone
+
+    # -- commands
+
+    def run(self):
+        self.chan.send({"t": "ready", "info": interpreter_info()})
+        while True:
+            line = self.commands.readline()
+            if not line:
+                self.die()
+            line = line.strip()
+            if not line:
+                continue
+            cmd = json.loads(line.decode("utf-8"))
+            try:
+                self.dispatch(cmd)
+            except Exception as e:  # a harness bug: report it rather than hang the engine
+                self.chan.send({"t": "fatal", "message": "%s: %s" % (type(e).__name__, e), "stack": traceback.format_exc()})
+
+    def die(self):
+        # The engine closed our command pipe (it finished or died): take every pool
+        # worker down with us so no python process outlives the profile.
+        try:
+            os.killpg(os.getpgid(0), signal.SIGKILL)
+        except OSError:
+            pass
+        os._exit(0)
+
+    def dispatch(self, cmd):
+        kind = cmd["cmd"]
+        if kind == "load":
+            self.load(cmd)
+        elif kind == "point":
+            self.run_point(cmd)
+        elif kind == "shutdown":
+            self.shutdown_pools()
+            self.chan.send({"t": "bye"})
+            self.die()
+        else:
+            raise ValueError("unknown command %r" % kind)
+
+    def load(self, cmd):
+        self.spec = TargetSpec(cmd)
+        try:
+            module = load_target(self.spec)
+        except BaseException as e:
+            self.chan.send({"t": "load-error", "error": describe_load_error(e)})
+            return
+        fn = getattr(module, self.spec.function, None)
+        if fn is None or not callable(fn):
+            self.chan.send(
+                {
+                    "t": "load-error",
+                    "error": {
+                        "kind": "AttributeError",
+                        "message": "after import, %s is %s, not a function"
+                        % (self.spec.function, "missing" if fn is None else type(fn).__name__),
+                        "stack": None,
+                    },
+                    "notCallable": True,
+                }
+            )
+            return
+        self.fn = fn
+        self.is_async = asyncio.iscoroutinefunction(fn)
+        cap_memory(self.spec.memory_limit_mb)
+        self.chan.send({"t": "loaded", "isAsync": self.is_async})
+
+    def run_point(self, cmd):
+        point = Point(self, cmd)
+        executor = cmd["executor"]
+        extra = {}
+        self.point = point
+        try:
+            if executor == "sequential":
+                if self.is_async:
+                    self.run_async(point, 1)
+                else:
+                    self.run_sequential(point)
+                extra["cpuSource"] = "time.thread_time_ns"
+            elif executor == "async":
+                if self.is_async:
+                    self.run_async(point, point.concurrency)
+                else:
+                    self.run_to_thread(point)
+                    extra["note"] = "plain def: async ran it through asyncio.to_thread (a thread pool behind asyncio)"
+                extra["cpuSource"] = "time.thread_time_ns"
+            elif executor == "thread":
+                self.run_threads(point)
+                extra["cpuSource"] = "time.thread_time_ns"
+            elif executor == "process":
+                extra.update(self.run_processes(point))
+                extra["cpuSource"] = "time.process_time_ns"
+            else:
+                raise ValueError("unknown executor %r" % executor)
+        finally:
+            self.chan.flush()
+            self.point = None
+        done = {"t": "point-done"}
+        done.update(point.summary())
+        done.update(extra)
+        self.chan.send(done)
+
+    # -- executors
+
+    def finish_sync(self, point, ok, start_ms, end_ms, cpu_ms, result):
+        err = None if ok else describe_error(result, self.spec.memory_limit_mb)
+        point.record(ok, start_ms, end_ms, cpu_ms, err)
+
+    def run_sequential(self, point):
+        point.begin()
+        while point.may_launch():
+            index, args = point.launch()
+            point.started(index, time.time_ns() / 1e6)
+            ok, s, e, c, result = call_sync(self.fn, False, args)
+            point.finished(index)
+            self.finish_sync(point, ok, s, e, c, result)
+
+    def run_threads(self, point):
+        k = point.concurrency
+        if self.thread_pool is None or self.thread_pool_size != k:
+            if self.thread_pool is not None:
+                self.thread_pool.shutdown(wait=True)
+            cap_memory(self.spec.memory_limit_mb, threads=k)
+            self.thread_pool = concurrent.futures.ThreadPoolExecutor(k, thread_name_prefix="workload")
+            self.thread_pool_size = k
+            # Start every thread before the window opens.
+            barrier = threading.Barrier(k)
+            list(self.thread_pool.map(lambda _: barrier.wait(10), range(k)))
+        fn, is_async = self.fn, self.is_async
+        done = queue.Queue()
+
+        def task(index, args):
+            point.started(index, time.time_ns() / 1e6)
+            try:
+                return call_sync(fn, is_async, args)
+            finally:
+                point.finished(index)
+
+        def submit():
+            index, args = point.launch()
+            fut = self.thread_pool.submit(task, index, args)
+            fut.add_done_callback(done.put)
+
+        self.closed_loop(point, submit, done, lambda fut: self.finish_sync(point, *fut.result()))
+
+    def closed_loop(self, point, submit, done, handle):
+        point.begin()
+        running = 0
+        for _ in range(point.concurrency):
+            if not point.may_launch():
+                break
+            submit()
+            running += 1
+        while running:
+            fut = done.get()
+            running -= 1
+            handle(fut)
+            if point.may_launch():
+                submit()
+                running += 1
+
+    def run_async(self, point, k):
+        loop = thread_loop()
+        loop.run_until_complete(self.async_loop(point, k))
+
+    async def async_loop(self, point, k):
+        fn = self.fn
+
+        async def task(index, args):
+            start_ms = time.time_ns() / 1e6
+            point.started(index, start_ms)
+            p0 = time.perf_counter_ns()
+            timed = None
+            try:
+                timed = TimedCoroutine(fn(*args))
+                result = await timed
+                ok = True
+            except asyncio.CancelledError:
+                raise
+            except BaseException as e:
+                result, ok = e, False
+            finally:
+                point.finished(index)
+            end_ms = start_ms + (time.perf_counter_ns() - p0) / 1e6
+            cpu = timed.cpu_ns / 1e6 if timed is not None else 0.0
+            return ok, start_ms, end_ms, cpu, result
+
+        point.begin()
+        running = set()
+
+        def submit():
+            index, args = point.launch()
+            running.add(asyncio.ensure_future(task(index, args)))
+
+        for _ in range(k):
+            if not point.may_launch():
+                break
+            submit()
+        while running:
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for fut in finished:
+                running.discard(fut)
+                self.finish_sync(point, *fut.result())
+                if point.may_launch():
+                    submit()
+
+    def run_to_thread(self, point):
+        k = point.concurrency
+        loop = thread_loop()
+        cap_memory(self.spec.memory_limit_mb, threads=k)
+        pool = concurrent.futures.ThreadPoolExecutor(k, thread_name_prefix="workload-to-thread")
+        loop.set_default_executor(pool)  # to_thread's default pool is capped at cpu+4 threads
+        fn = self.fn
+
+        def task(index, args):
+            point.started(index, time.time_ns() / 1e6)
+            try:
+                return call_sync(fn, False, args)
+            finally:
+                point.finished(index)
+
+        async def runner():
+            point.begin()
+            running = set()
+
+            def submit():
+                index, args = point.launch()
+                running.add(asyncio.ensure_future(asyncio.to_thread(task, index, args)))
+
+            for _ in range(k):
+                if not point.may_launch():
+                    break
+                submit()
+            while running:
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for fut in finished:
+                    running.discard(fut)
+                    self.finish_sync(point, *fut.result())
+                    if point.may_launch():
+                        submit()
+
+        try:
+            loop.run_until_complete(runner())
+        finally:
+            pool.shutdown(wait=True)
+
+    def ensure_process_pool(self, k):
+        if self.process_pool is not None and self.process_pool_size == k:
+            return
+        self.shutdown_process_pool()
+        ctx = multiprocessing.get_context(start_method())
+        pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=ctx, initializer=worker_init, initargs=(self.spec,))
+        # Start and import in every worker before the measured window: pings that
+        # overlap in time each need their own process.
+        pids = set()
+        for _ in range(5):
+            pids.update(pool.map(worker_ping, [0.05] * k))
+            if len(pids) >= k:
+                break
+        self.process_pool, self.process_pool_size = pool, k
+
+    def shutdown_process_pool(self):
+        pool, self.process_pool, self.process_pool_size = self.process_pool, None, 0
+        if pool is not None:
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except Exception:
+                pass
+
+    def shutdown_pools(self):
+        self.shutdown_process_pool()
+        if self.thread_pool is not None:
+            self.thread_pool.shutdown(wait=False)
+            self.thread_pool = None
+
+    def run_processes(self, point):
+        k = point.concurrency
+        try:
+            self.ensure_process_pool(k)
+        except concurrent.futures.process.BrokenProcessPool as e:
+            self.shutdown_process_pool()
+            raise RuntimeError("the process pool could not start its workers: %s" % e)
+        pool = self.process_pool
+        done = queue.Queue()
+        ser = {"ns": 0, "bytes": 0, "n": 0}
+        broken = []
+        pending = {}
+
+        def submit():
+            index, args = point.launch()
+            t0 = time.perf_counter_ns()
+            try:
+                blob = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as e:  # JSON args always pickle; kept for safety
+                blob = pickle.dumps([])
+                broken.append(str(e))
+            dumps_ns = time.perf_counter_ns() - t0
+            point.started(index, time.time_ns() / 1e6)
+            try:
+                fut = pool.submit(worker_call, blob)
+            except Exception as e:  # pool already broken
+                fut = concurrent.futures.Future()
+                fut.set_exception(e)
+            pending[fut] = (index, dumps_ns, len(blob), time.time_ns() / 1e6)
+            fut.add_done_callback(done.put)
+
+        def handle(fut):
+            index, dumps_ns, nbytes, submitted_ms = pending.pop(fut)
+            point.finished(index)
+            try:
+                ok, s, e, c, loads_ns, rdumps_ns, blob, err = fut.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                broken.append(index)
+                now = time.time_ns() / 1e6
+                point.record(
+                    False,
+                    submitted_ms,
+                    now,
+                    None,
+                    {
+                        "kind": "exit",
+                        "message": "a worker process died while running the function "
+                        "(os._exit, a crash, or killed for memory); the process pool was restarted",
+                        "stack": None,
+                    },
+                )
+                point.max_errors = 0  # a broken pool runs nothing more this point
+                return
+            except BaseException as ex:
+                point.record(False, submitted_ms, time.time_ns() / 1e6, None, describe_error(ex))
+                return
+            total_ns = dumps_ns + loads_ns + rdumps_ns
+            if ok:
+                t0 = time.perf_counter_ns()
+                try:
+                    pickle.loads(blob)
+                except Exception as ex:
+                    ok, err = False, {"kind": "PicklingError", "message": "the result can't be unpickled: %s" % ex, "stack": None}
+                total_ns += time.perf_counter_ns() - t0
+                nbytes += len(blob) if blob is not None else 0
+            counted = point.record(ok, s, e, c, err)
+            if counted:
+                ser["ns"] += total_ns
+                ser["bytes"] += nbytes
+                ser["n"] += 1
+
+        self.closed_loop(point, submit, done, handle)
+        if broken:
+            self.shutdown_process_pool()
+        out = {"startMethod": start_method()}
+        if ser["n"]:
+            out["serialization"] = {"msPerTask": ser["ns"] / ser["n"] / 1e6, "bytesPerTask": ser["bytes"] / ser["n"]}
+        return out
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.stderr.write("usage: harness.py list|info|serve\n")
+        return 2
+    cmd = argv[1]
+    if cmd == "list":
+        source = sys.stdin.buffer.read().decode("utf-8", "replace")
+        sys.stdout.write(json.dumps(list_bindings(source)) + "\n")
+        return 0
+    if cmd == "info":
+        sys.stdout.write(json.dumps(interpreter_info()) + "\n")
+        return 0
+    if cmd == "serve":
+        # The user's code gets an empty stdin; commands come on fd 4.
+        try:
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.close(devnull)
+        except OSError:
+            pass
+        Server().run()
+        return 0
+    sys.stderr.write("unknown subcommand %r\n" % cmd)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,174 @@
+// The headless shell over the engine: parse arguments, show progress on stderr, print
+// the report (text or JSON) on stdout, and map failures to documented exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgsJson } from '../core/args';
+import { EXIT_CODES, Errors, ProfileError } from '../core/errors';
+import { findFunctions } from '../core/findFunctions';
+import { formatText } from '../core/formatReport';
+import type { ProgressEvent } from '../core/options';
+import { profile } from '../core/profile';
+import type { ExecutorKind } from '../core/report';
+import { packageRoot } from '../core/paths';
+
+const EXECUTORS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
+
+function positiveNumber(flag: string, error: (v: string) => ProfileError) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw error(value);
+    return n;
+  };
+}
+
+const positiveInt = (flag: string) =>
+  positiveNumber(flag, (v) => new ProfileError('bad-input', `${flag} must be a positive whole number, got "${v}".`));
+
+function progressPrinter(): (e: ProgressEvent) => void {
+  const tty = process.stderr.isTTY;
+  let lastMessage = '';
+  return (e) => {
+    if (tty) {
+      const width = 24;
+      const filled = Math.round(e.fraction * width);
+      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+      process.stderr.write(`\r\x1b[2K${bar} ${Math.round(e.fraction * 100)}% ${e.message}`);
+      if (e.phase === 'done') process.stderr.write('\r\x1b[2K');
+    } else if (e.message !== lastMessage) {
+      process.stderr.write(`[${Math.round(e.fraction * 100)}%] ${e.message}\n`);
+    }
+    lastMessage = e.message;
+  };
+}
+
+function writeJsonAtomically(file: string, data: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command()
+    .name('workload-profiler')
+    .description('Should this function run async, in threads or in processes, and how many at once? Measure it.')
+    .version(JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let exitCode = 0;
+
+  program
+    .command('profile')
+    .description('Run <function> from <file> under every executor and recommend one')
+    .argument('<file>', 'a .js .mjs .cjs .ts .mts .cts .jsx .tsx or .py file')
+    .argument('<function>', 'a top-level function in that file (exported or not)')
+    .option('--args <json>', 'arguments as a JSON array; "$i" becomes the task index', '[]')
+    .addOption(new Option('--budget <seconds>', 'time budget for the whole profile').default(15).argParser(positiveNumber('--budget', Errors.badBudget)))
+    .option('--json', 'print the JSON report instead of the text report')
+    .option('--out <file>', 'also write the JSON report to this file')
+    .option('--python <path>', 'Python interpreter for .py files (default: python3 on PATH)')
+    .option('--executors <list>', `comma-separated subset of ${EXECUTORS.join(',')}`)
+    .addOption(new Option('--timeout <seconds>', 'kill a call that runs longer than this').argParser(positiveNumber('--timeout', (v) => new ProfileError('bad-input', `--timeout must be a positive number of seconds, got "${v}".`))))
+    .addOption(new Option('--memory <mb>', 'memory cap per worker or child process').argParser(positiveInt('--memory')))
+    .addOption(new Option('--max-async <n>', 'highest async concurrency to try').argParser(positiveInt('--max-async')))
+    .addOption(new Option('--max-threads <n>', 'largest thread pool to try').argParser(positiveInt('--max-threads')))
+    .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')))
+    .action(async (file: string, fn: string, o) => {
+      const executors = o.executors ? parseExecutors(o.executors) : undefined;
+      const controller = new AbortController();
+      let interrupted = 0;
+      const onSigint = () => {
+        interrupted++;
+        if (interrupted > 1) process.exit(EXIT_CODES.cancelled);
+        process.stderr.write('\nCancelling: stopping every worker and child process…\n');
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      try {
+        const report = await profile(
+          {
+            file,
+            functionName: fn,
+            args: parseArgsJson(o.args),
+            budgetMs: o.budget * 1000,
+            executors,
+            python: o.python,
+            callTimeoutMs: o.timeout ? o.timeout * 1000 : undefined,
+            memoryLimitMb: o.memory,
+            maxConcurrency: {
+              ...(o.maxAsync ? { async: o.maxAsync } : {}),
+              ...(o.maxThreads ? { thread: o.maxThreads } : {}),
+              ...(o.maxProcesses ? { process: o.maxProcesses } : {}),
+            },
+            workspaceRoot: process.cwd(),
+          },
+          { onProgress: progressPrinter(), signal: controller.signal },
+        );
+        if (o.out) writeJsonAtomically(path.resolve(o.out), report);
+        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { color: process.stdout.isTTY }) + '\n');
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+
+  program
+    .command('list')
+    .description('List the top-level functions of <file> that can be profiled')
+    .argument('<file>')
+    .option('--python <path>', 'Python interpreter for .py files')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o) => {
+      const abs = path.resolve(file);
+      let source: string;
+      try {
+        source = readFileSync(abs, 'utf8');
+      } catch {
+        throw Errors.fileNotFound(file);
+      }
+      const fns = await findFunctions(abs, source, { python: o.python });
+      if (o.json) process.stdout.write(JSON.stringify(fns, null, 2) + '\n');
+      else for (const f of fns) process.stdout.write(`${String(f.line).padStart(5)}  ${f.isAsync ? 'async ' : ''}${f.name}${f.directive?.args ? `  args=${JSON.stringify(f.directive.args)}` : ''}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    exitCode = reportFailure(e);
+  }
+  return exitCode;
+}
+
+function parseExecutors(list: string): ExecutorKind[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = names.filter((n) => !EXECUTORS.includes(n as ExecutorKind));
+  if (bad.length) throw new ProfileError('bad-input', `Unknown executor ${bad.join(', ')}; choose from ${EXECUTORS.join(', ')}.`);
+  return names as ExecutorKind[];
+}
+
+function reportFailure(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Help and version are successes; every other parse failure is bad input.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return EXIT_CODES['bad-input'];
+  }
+  if (e instanceof ProfileError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    if (e.code === 'function-failed' && e.userError?.stack) process.stderr.write(`\n${e.userError.stack}\n`);
+    return EXIT_CODES[e.code];
+  }
+  process.stderr.write(`internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return EXIT_CODES.internal;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

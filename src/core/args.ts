@@ -1,0 +1,45 @@
+// Arguments arrive as JSON text (CLI --args, a directive, the extension's input box)
+// and are only ever JSON.parse-d, never evaluated. "$i" lets every task get a different
+// argument without the user writing a generator.
+import { Errors } from './errors';
+
+export function parseArgsJson(text: string): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw Errors.badArgs(`${(e as Error).message.replace(/\.$/, '')} in ${preview(text)}`);
+  }
+  if (!Array.isArray(parsed)) {
+    const what = parsed === null ? 'null' : typeof parsed === 'object' ? 'an object' : `a ${typeof parsed}`;
+    throw Errors.badArgs(`got ${what} (${preview(text)}); wrap the arguments in [ ]`);
+  }
+  return parsed;
+}
+
+/** Returns a copy of `args` in which every string that is exactly "$i", at any depth, is the number `i`. */
+export function substituteIndex(args: unknown[], i: number): unknown[] {
+  return args.map((a) => substitute(a, i));
+}
+
+function substitute(value: unknown, i: number): unknown {
+  if (value === '$i') return i;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, i));
+  if (value !== null && typeof value === 'object') {
+    // fromEntries defines own properties, so a "__proto__" key stays plain data.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, i)]));
+  }
+  return value;
+}
+
+/** True when some "$i" appears, so callers can skip copying args per task otherwise. */
+export function usesIndex(args: unknown[]): boolean {
+  const walk = (v: unknown): boolean =>
+    v === '$i' || (Array.isArray(v) ? v.some(walk) : v !== null && typeof v === 'object' ? Object.values(v).some(walk) : false);
+  return args.some(walk);
+}
+
+function preview(text: string): string {
+  const t = text.trim();
+  return JSON.stringify(t.length > 40 ? `${t.slice(0, 37)}...` : t);
+}

@@ -1,0 +1,231 @@
+// Statistics of closed-loop measurements: throughput with an honest 95% interval, and
+// the propagation of those intervals into speedups. Pure and deterministic (the one
+// bootstrap uses a fixed seed), so the same samples always give the same report.
+// docs/model.md explains the choices.
+
+export function mean(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** Quantile with linear interpolation between order statistics (R type 7, numpy's default). */
+export function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return quantileSorted(sorted, q);
+}
+
+function quantileSorted(sorted: number[], q: number): number {
+  const clamped = Math.min(1, Math.max(0, q));
+  const pos = (sorted.length - 1) * clamped;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+export function median(xs: number[]): number {
+  return quantile(xs, 0.5);
+}
+
+/** Small, fast, seedable PRNG (mulberry32); Math.random would make reports unrepeatable. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A point estimate with its 95% interval. */
+export interface Estimate {
+  value: number;
+  ci: [number, number];
+}
+
+/** Relative width (high − low) / value above which a point is flagged noisy: wider than ±10%. */
+export const NOISY_RELATIVE_WIDTH = 0.2;
+/** Batch means need at least this many batches for a distribution-free interval of the median. */
+export const MIN_BATCHES = 6;
+export const MAX_BATCHES = 20;
+/** Each batch should hold about this many tasks' worth of work. */
+const TASKS_PER_BATCH = 4;
+/** ...and last at least this many median task durations, so neighbouring batches are nearly independent. */
+const DURATIONS_PER_BATCH = 2;
+const BOOTSTRAP_RESAMPLES = 2000;
+const BOOTSTRAP_SEED = 0x5eed;
+/** With fewer than two tasks there is no spread to measure; the interval says "unknown" as ±50%. */
+const UNKNOWN_RELATIVE_HALF_WIDTH = 0.5;
+
+export interface ThroughputSamples {
+  startMs: number;
+  endMs: number;
+  taskStartMs: number[];
+  taskEndMs: number[];
+  concurrency: number;
+}
+
+export interface ThroughputStats {
+  throughputPerSec: number;
+  ci: [number, number];
+  /** Batches (batch means) or tasks (bootstrap) behind the interval. */
+  samples: number;
+  noisy: boolean;
+  method: 'batch-means' | 'bootstrap' | 'single';
+}
+
+/**
+ * Tasks per second of one closed-loop point.
+ *
+ * The window runs from the first counted task's start to the last one's end (warm-up
+ * tasks are not counted, so the point's own startMs would undercount). The window is
+ * cut into equal sub-windows and each task is credited to them in proportion to how
+ * much of its run overlaps each: a sub-window's rate is "tasks' worth of work finished
+ * per second" even when completions come in bursts (50 one-second sleeps all end
+ * together). With enough tasks the sub-window rates are batch means: their median is
+ * the throughput and an order-statistic interval of the median is its 95% interval.
+ * With few, slow tasks, a seeded bootstrap over per-task durations gives the interval.
+ */
+export function throughputStats(s: ThroughputSamples): ThroughputStats {
+  const n = Math.min(s.taskStartMs.length, s.taskEndMs.length);
+  if (n === 0) return { throughputPerSec: 0, ci: [0, 0], samples: 0, noisy: true, method: 'single' };
+
+  let first = Infinity;
+  let last = -Infinity;
+  const durations: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = s.taskStartMs[i];
+    const b = Math.max(a, s.taskEndMs[i]);
+    first = Math.min(first, a);
+    last = Math.max(last, b);
+    durations.push(b - a);
+  }
+  if (Number.isFinite(s.startMs) && s.startMs > first) first = Math.min(s.startMs, last);
+  const span = last - first;
+  if (!(span > 0)) {
+    // Every task finished within the clock's resolution: the rate is unmeasurable, not infinite.
+    return { throughputPerSec: 0, ci: [0, 0], samples: n, noisy: true, method: 'single' };
+  }
+  const overall = (n * 1000) / span;
+
+  if (n < 2) {
+    const h = UNKNOWN_RELATIVE_HALF_WIDTH;
+    return { throughputPerSec: overall, ci: [overall * (1 - h), overall * (1 + h)], samples: 1, noisy: true, method: 'single' };
+  }
+
+  const medianDuration = median(durations);
+  const byDuration = medianDuration > 0 ? Math.floor(span / (DURATIONS_PER_BATCH * medianDuration)) : MAX_BATCHES;
+  const batches = Math.min(MAX_BATCHES, Math.floor(n / TASKS_PER_BATCH), byDuration);
+
+  if (batches >= MIN_BATCHES) {
+    const rates = batchRates(s.taskStartMs, s.taskEndMs, n, first, span, batches).sort((a, b) => a - b);
+    const k = medianCiRank(batches);
+    const value = quantileSorted(rates, 0.5);
+    const ci: [number, number] = [rates[k - 1], rates[batches - k]];
+    return { throughputPerSec: value, ci, samples: batches, noisy: isNoisy(value, ci), method: 'batch-means' };
+  }
+
+  const ci = bootstrapThroughputCi(overall, durations);
+  return { throughputPerSec: overall, ci, samples: n, noisy: isNoisy(overall, ci), method: 'bootstrap' };
+}
+
+function batchRates(starts: number[], ends: number[], n: number, t0: number, span: number, batches: number): number[] {
+  const width = span / batches;
+  const work = new Array<number>(batches).fill(0);
+  for (let i = 0; i < n; i++) {
+    const a = starts[i];
+    const b = Math.max(a, ends[i]);
+    const d = b - a;
+    if (d <= 0) {
+      // An instantaneous task counts whole in the batch where it ended.
+      work[Math.min(batches - 1, Math.max(0, Math.floor((b - t0) / width)))] += 1;
+      continue;
+    }
+    const fromBatch = Math.max(0, Math.floor((a - t0) / width));
+    const toBatch = Math.min(batches - 1, Math.floor((b - t0) / width));
+    for (let j = fromBatch; j <= toBatch; j++) {
+      const lo = Math.max(a, t0 + j * width);
+      const hi = Math.min(b, t0 + (j + 1) * width);
+      if (hi > lo) work[j] += (hi - lo) / d;
+    }
+  }
+  return work.map((w) => (w * 1000) / width);
+}
+
+/**
+ * Rank k such that [x(k), x(n+1−k)] covers the median with at least 95% probability,
+ * from the binomial(n, ½) distribution of how many samples fall below the median.
+ * n = 10 gives [x(2), x(9)] (97.9%); n = 20 gives [x(6), x(15)] (95.9%).
+ */
+export function medianCiRank(n: number): number {
+  let k = 1;
+  while (k + 1 <= n / 2 && binomialHalfCdf(n, k) <= 0.025) k++;
+  return k;
+}
+
+function binomialHalfCdf(n: number, k: number): number {
+  let c = 1;
+  let sum = 0;
+  for (let i = 0; i <= k; i++) {
+    sum += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return sum / 2 ** n;
+}
+
+/**
+ * Few, slow tasks: the rate is n / window, and its uncertainty is that of the mean task
+ * duration. Resampling durations (seeded) gives the spread of mean(d)/mean(d*), which
+ * scales the rate into an interval.
+ */
+function bootstrapThroughputCi(rate: number, durations: number[]): [number, number] {
+  const m = mean(durations);
+  if (!(m > 0)) return [rate, rate];
+  const rand = mulberry32(BOOTSTRAP_SEED + durations.length);
+  const ratios: number[] = [];
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+    let s = 0;
+    for (let i = 0; i < durations.length; i++) s += durations[Math.floor(rand() * durations.length)];
+    const mb = s / durations.length;
+    ratios.push(mb > 0 ? m / mb : 1);
+  }
+  ratios.sort((a, b) => a - b);
+  return [rate * quantileSorted(ratios, 0.025), rate * quantileSorted(ratios, 0.975)];
+}
+
+export function isNoisy(value: number, ci: [number, number]): boolean {
+  if (!(value > 0)) return true;
+  return (ci[1] - ci[0]) / value > NOISY_RELATIVE_WIDTH;
+}
+
+/**
+ * Interval of num/den. The two measurements are independent, so their errors add in
+ * quadrature on the log scale (delta method), each side separately because the
+ * intervals need not be symmetric: the ratio's low end combines num's downward error
+ * with den's upward error, and vice versa.
+ */
+export function ratioCi(num: Estimate, den: Estimate): [number, number] {
+  if (!(den.value > 0) || !(num.value > 0)) {
+    const hi = den.ci[0] > 0 ? num.ci[1] / den.ci[0] : 0;
+    return [0, Number.isFinite(hi) ? hi : 0];
+  }
+  const r = num.value / den.value;
+  const logErr = (a: number, b: number) => (a > 0 && b > 0 ? Math.abs(Math.log(a / b)) : Infinity);
+  const down = Math.hypot(logErr(num.value, num.ci[0]), logErr(den.ci[1], den.value));
+  const up = Math.hypot(logErr(num.ci[1], num.value), logErr(den.value, den.ci[0]));
+  const lo = Number.isFinite(down) ? r * Math.exp(-down) : 0;
+  // A denominator whose interval reaches zero leaves the top unbounded; JSON has no
+  // Infinity, so it is reported as a doubling, which isNoisy flags.
+  const hi = Number.isFinite(up) ? r * Math.exp(up) : r * 2;
+  return [lo, hi];
+}
+
+/** num/den with its interval (see ratioCi). */
+export function ratioEstimate(num: Estimate, den: Estimate): Estimate {
+  const value = den.value > 0 ? num.value / den.value : 0;
+  return { value, ci: ratioCi(num, den) };
+}

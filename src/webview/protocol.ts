@@ -1,0 +1,57 @@
+// The one message protocol between the extension and the report webview. Both sides
+// import this file, so a message with a wrong shape fails to compile on either side.
+// Type-only imports: the webview bundle must not pull engine code in.
+import type { ErrorSample, Report } from '../core/report';
+
+/** What the panel shows; also what the webview saves with setState so a reload restores it. */
+export type PanelView =
+  | { kind: 'report'; report: Report; /** An earlier run of the same function, for "Compare With Previous Run". */ previous?: Report }
+  | {
+      kind: 'error';
+      functionName: string;
+      file: string;
+      /** One-line message (ProfileError.message). */
+      message: string;
+      /** The user's error with its stack, when the function itself threw. */
+      error?: ErrorSample;
+    };
+
+/** Extension → webview. */
+export type ToWebview = { type: 'show'; view: PanelView } | { type: 'running'; running: boolean };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'rerun' }
+  | { type: 'export'; format: ExportFormat }
+  | { type: 'openSource' }
+  | { type: 'compare' };
+
+export type ExportFormat = 'json' | 'markdown';
+
+export interface WebviewState {
+  view: PanelView;
+}
+
+/** The API VS Code injects into a webview, typed with this protocol. */
+export interface ReportWebviewApi {
+  postMessage(message: FromWebview): void;
+  getState(): WebviewState | undefined;
+  setState(state: WebviewState): void;
+}
+
+export function isFromWebview(value: unknown): value is FromWebview {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as { type?: unknown; format?: unknown };
+  switch (m.type) {
+    case 'ready':
+    case 'rerun':
+    case 'openSource':
+    case 'compare':
+      return true;
+    case 'export':
+      return m.format === 'json' || m.format === 'markdown';
+    default:
+      return false;
+  }
+}
