@@ -15,6 +15,8 @@ Python 3.9+ and the standard library only.
 import ast
 import asyncio
 import concurrent.futures
+import concurrent.futures.process
+import inspect
 import json
 import linecache
 import multiprocessing
@@ -284,6 +286,15 @@ class TimedCoroutine(object):
                 value, exc = None, e
 
 
+async def as_coroutine(awaitable):
+    return await awaitable
+
+
+def is_async_callable(fn):
+    """async def, also behind decorators that keep __wrapped__ (functools.wraps)."""
+    return asyncio.iscoroutinefunction(fn) or inspect.iscoroutinefunction(inspect.unwrap(fn))
+
+
 _thread_state = threading.local()
 
 
@@ -305,6 +316,8 @@ def call_sync(fn, is_async, args):
             result = thread_loop().run_until_complete(fn(*args))
         else:
             result = fn(*args)
+            if inspect.isawaitable(result):  # a plain def that hands back a coroutine
+                result = thread_loop().run_until_complete(as_coroutine(result))
         ok = True
     except BaseException as e:  # SystemExit and KeyboardInterrupt too: they are the function's doing
         result, ok = e, False
@@ -324,7 +337,7 @@ def worker_init(spec):
     module = load_target(spec)
     fn = getattr(module, spec.function)
     _worker["fn"] = fn
-    _worker["async"] = asyncio.iscoroutinefunction(fn)
+    _worker["async"] = is_async_callable(fn)
     _worker["spec"] = spec
 
 
@@ -348,6 +361,8 @@ def worker_call(args_blob):
             result = thread_loop().run_until_complete(_worker["fn"](*args))
         else:
             result = _worker["fn"](*args)
+            if inspect.isawaitable(result):
+                result = thread_loop().run_until_complete(as_coroutine(result))
         ok = True
     except BaseException as e:
         result, ok = e, False
@@ -431,6 +446,8 @@ class Point(object):
         self.inflight = {}  # token -> epoch ms start
         self.inflight_lock = threading.Lock()
         self.seen_errors = set()
+        # Errors that ended the point without a counted task to carry them.
+        self.point_errors = []
         self.t0 = None
         self.t0_ms = None
 
@@ -470,12 +487,13 @@ class Point(object):
 
     def record(self, ok, start_ms, end_ms, cpu_ms, err=None):
         """Returns True when the task counted (started after the warm-up)."""
-        if not ok:
-            self.errors += 1
         if self.last_end is None or end_ms > self.last_end:
             self.last_end = end_ms
         if start_ms - self.t0_ms < self.warmup_ms:
             return False
+        if not ok:
+            # Only counted failures stop the point: warm-up ones would leave it empty.
+            self.errors += 1
         if self.first_counted_start is None or start_ms < self.first_counted_start:
             self.first_counted_start = start_ms
         wire_err = None
@@ -494,7 +512,7 @@ class Point(object):
         if start is None:
             start = self.t0_ms + self.warmup_ms
         end = self.last_end if self.last_end is not None else time.time_ns() / 1e6
-        return {"startMs": start, "endMs": max(end, start), "pointStartMs": self.t0_ms}
+        return {"startMs": start, "endMs": max(end, start), "pointStartMs": self.t0_ms, "errors": self.point_errors}
 
 
 class Server(object):
@@ -554,7 +572,7 @@ class Server(object):
         # worker down with us so no python process outlives the profile.
         try:
             os.killpg(os.getpgid(0), signal.SIGKILL)
-        except OSError:
+        except (OSError, AttributeError):  # no process groups on Windows
             pass
         os._exit(0)
 
@@ -594,7 +612,7 @@ class Server(object):
             )
             return
         self.fn = fn
-        self.is_async = asyncio.iscoroutinefunction(fn)
+        self.is_async = is_async_callable(fn)
         cap_memory(self.spec.memory_limit_mb)
         self.chan.send({"t": "loaded", "isAsync": self.is_async})
 
@@ -705,7 +723,10 @@ class Server(object):
             p0 = time.perf_counter_ns()
             timed = None
             try:
-                timed = TimedCoroutine(fn(*args))
+                coro = fn(*args)
+                if not asyncio.iscoroutine(coro):
+                    coro = as_coroutine(coro)
+                timed = TimedCoroutine(coro)
                 result = await timed
                 ok = True
             except asyncio.CancelledError:
@@ -844,19 +865,14 @@ class Server(object):
                 ok, s, e, c, loads_ns, rdumps_ns, blob, err = fut.result()
             except concurrent.futures.process.BrokenProcessPool:
                 broken.append(index)
-                now = time.time_ns() / 1e6
-                point.record(
-                    False,
-                    submitted_ms,
-                    now,
-                    None,
-                    {
-                        "kind": "exit",
-                        "message": "a worker process died while running the function "
-                        "(os._exit, a crash, or killed for memory); the process pool was restarted",
-                        "stack": None,
-                    },
-                )
+                err = {
+                    "kind": "exit",
+                    "message": "a worker process died while running the function "
+                    "(os._exit, a crash, or killed for memory); the process pool was restarted",
+                    "stack": None,
+                }
+                if not point.record(False, submitted_ms, time.time_ns() / 1e6, None, err):
+                    point.point_errors.append(err)  # during warm-up: still say why the point ended
                 point.max_errors = 0  # a broken pool runs nothing more this point
                 return
             except BaseException as ex:

@@ -40,6 +40,11 @@ export const Errors = {
     new ProfileError('bad-input', `"${name}" in ${file} is a ${what}, not a function. Point at a top-level function.`),
   syntax: (file: string, line: number, column: number, message: string) =>
     new ProfileError('bad-input', `Syntax error in ${file}:${line}:${column}: ${message}. Fix it and profile again.`),
+  unresolvedImport: (file: string, line: number, column: number, specifier: string) =>
+    new ProfileError(
+      'bad-input',
+      `Cannot resolve import "${specifier}" in ${file}:${line}:${column}. Install it in the workspace (npm install ${packageName(specifier)}) or fix the path.`,
+    ),
   badArgs: (detail: string) =>
     new ProfileError('bad-input', `--args must be a JSON array, e.g. '[25]' or '["$i"]': ${detail}.`),
   badBudget: (value: string) => new ProfileError('bad-input', `--budget must be a positive number of seconds, got "${value}".`),
@@ -52,6 +57,21 @@ export const Errors = {
     new ProfileError('bad-input', `${exe} is Python ${version}; Workload Profiler needs Python 3.9 or later. Set workloadProfiler.pythonPath / --python.`),
   functionFailed: (name: string, err: ErrorSample) =>
     new ProfileError('function-failed', `${name} threw on its first call: ${err.kind}: ${err.message}`, err),
+  importFailed: (file: string, err: ErrorSample, python: string) =>
+    new ProfileError(
+      'function-failed',
+      `Importing ${file} failed: ${err.kind}: ${err.message}.` +
+        (err.kind === 'ModuleNotFoundError' || err.kind === 'ImportError'
+          ? ` Is ${python} the interpreter with your project's packages? Select it with --python / workloadProfiler.pythonPath.`
+          : ' Fix the error at import time (see the traceback) and profile again.'),
+      err,
+    ),
   cancelled: () => new ProfileError('cancelled', 'Profile cancelled; every worker and child process was stopped.'),
   busy: () => new ProfileError('bad-input', 'A profile is already running. Wait for it to finish or cancel it first.'),
 };
+
+/** "lodash/fp" → "lodash", "@scope/pkg/x" → "@scope/pkg". */
+function packageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}

@@ -201,12 +201,6 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       python: pyEnv ? { gilEnabled: pyEnv.gilEnabled } : undefined,
       uvThreadpoolSize: uvThreadpoolSize(),
     });
-    if (background.busy) {
-      caveats.unshift({
-        level: 'warning',
-        message: `Other processes kept ${background.busyCores.toFixed(2)} cores busy before the run; speedups may read low.`,
-      });
-    }
     const environment: Environment = {
       cores,
       platform: os.platform(),

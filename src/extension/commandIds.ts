@@ -36,3 +36,6 @@ export const ContextKeys = {
 export const PROFILED_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'python'] as const;
 
 export const EXTENSION_ID = 'workload-profiler.workload-profiler';
+
+/** The code lens above each function (the e2e test clicks it by this text). */
+export const PROFILE_LENS_TITLE = '$(pulse) Profile workload';

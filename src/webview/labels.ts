@@ -46,7 +46,7 @@ export function recommendationSentence(report: Report): string {
   const r = report.recommendation;
   const what: Record<ExecutorKind, string> = {
     sequential: 'Keep it sequential',
-    async: 'Run it concurrently with async (Promise.all / asyncio.gather)',
+    async: report.target.language === 'python' ? 'Run it concurrently with asyncio.gather' : 'Run it concurrently with async (Promise.all)',
     thread: report.target.language === 'python' ? 'Use a thread pool' : 'Use worker threads',
     process: report.target.language === 'python' ? 'Use a process pool' : 'Use child processes',
   };

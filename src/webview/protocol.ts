@@ -55,3 +55,12 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return false;
   }
 }
+
+// Injected by VS Code into the webview's global scope; declared here with the protocol's
+// types so that the webview cannot post a message the extension does not understand.
+declare function acquireVsCodeApi(): ReportWebviewApi;
+
+/** Call once, from the webview only (VS Code throws on a second call). */
+export function acquireReportApi(): ReportWebviewApi {
+  return acquireVsCodeApi();
+}

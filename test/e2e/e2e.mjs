@@ -6,7 +6,8 @@
 // test-only extension (test/e2e/test-extension).
 //
 // Expects `npm run build` and `bash .ci/setup-code-server.sh` to have been run.
-// Usage: node test/e2e/e2e.mjs [--only cpu,io,python,sidebar,integration] [--keep]
+// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,io,python,sidebar,integration] [--keep]
+// (--keep leaves the temp user-data dirs and workspace copies in place for a look.)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
@@ -28,7 +29,9 @@ const INTEGRATION_SUITE = path.join(ROOT, 'dist', 'test-integration', 'index.js'
 
 // The machine has 2 shared cores; a profile has a 4 s budget, but loading the module,
 // spawning pools and the UI itself all take time on top of it.
-const FLOW_TIMEOUT_MS = Number(process.env.WP_E2E_FLOW_TIMEOUT_MS || 180_000);
+const REPORT_TIMEOUT_MS = 100_000;
+// Room for one retry of a profile (see profileThroughUi).
+const FLOW_TIMEOUT_MS = Number(process.env.WP_E2E_FLOW_TIMEOUT_MS || 2 * REPORT_TIMEOUT_MS + 60_000);
 const STARTUP_TIMEOUT_MS = 120_000;
 const INTEGRATION_TIMEOUT_MS = Number(process.env.WP_E2E_INTEGRATION_TIMEOUT_MS || 600_000);
 const VERDICT = { cpu: /CPU-bound/i, io: /I\/O-bound/i, mixed: /Mixed/i };
@@ -75,6 +78,14 @@ async function stopServer(server) {
   }
   for (let i = 0; i < 50 && groupAlive(server.pgid); i++) await sleep(100);
   if (groupAlive(server.pgid)) killGroupNow(server.pgid);
+  // Keep the server's log as an artifact; the session's temp dir goes.
+  const name = path.basename(server.session.dir).replace(/-[^-]+$/, '');
+  try {
+    fs.copyFileSync(server.session.logFile, path.join(ARTIFACTS, `${name}-code-server.log`));
+  } catch {
+    /* no log written */
+  }
+  if (!keep) fs.rmSync(server.session.dir, { recursive: true, force: true });
 }
 
 // Whatever way this process ends, no server is left behind.
@@ -124,6 +135,17 @@ function prepareSession(name, { withTestExtension }) {
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
         'security.workspace.trust.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        // The machine has 2 cores: built-in services that wake up when a JS file opens
+        // (a full tsserver, type acquisition, git scans) would compete with the
+        // profile they are watching. A syntax-only tsserver is enough for the tests.
+        'typescript.tsserver.useSyntaxServer': 'always',
+        'typescript.disableAutomaticTypeAcquisition': true,
+        'git.enabled': false,
+        'git.autoRepositoryDetection': false,
+        'npm.autoDetect': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
         'workloadProfiler.budgetSeconds': 4,
       },
       null,
@@ -241,12 +263,16 @@ async function openQuickInput(page) {
 async function runCommand(page, title) {
   const input = await openQuickInput(page);
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
-    const shown = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').allInnerTexts();
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 20_000 }).catch(async () => {
+    const shown = await rows.allInnerTexts();
     throw new Error(`command "${title}" is not in the palette; it shows: ${shown.slice(0, 5).join(' | ') || '(nothing)'}`);
   });
-  await row.click();
+  // "Close All Editors" also matches "Close All Editors in Group": pick the exact label.
+  const labels = await rows.locator('.label-name').allTextContents();
+  const exact = labels.findIndex((l) => l.trim() === title);
+  await (exact >= 0 ? rows.nth(exact) : rows.filter({ hasText: title }).first()).click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
 /** Opens a workspace file with the cursor on `line` (1-based), through Quick Open. */
@@ -312,6 +338,31 @@ async function screenshot(page, name) {
   return file;
 }
 
+/** Busy+idle jiffies of all cores, from /proc/stat. */
+function cpuTimes() {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + (fields[4] ?? 0);
+  return { idle, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Waits (up to `maxMs`) until the machine is mostly idle for a second, so the profile
+ * doesn't measure VS Code's own start-up work (the workbench, language services)
+ * instead of the function. Never fails: it only logs how busy the machine stayed.
+ */
+async function waitForQuietMachine(maxMs = 20_000, idleShare = 0.7) {
+  const deadline = Date.now() + maxMs;
+  let share = 0;
+  while (Date.now() < deadline) {
+    const a = cpuTimes();
+    await sleep(1000);
+    const b = cpuTimes();
+    share = (b.idle - a.idle) / Math.max(1, b.total - a.total);
+    if (share >= idleShare) return;
+  }
+  log(`  machine still busy (${Math.round(share * 100)}% idle); profiling anyway`);
+}
+
 // ---------------------------------------------------------------- flows
 
 async function clickCodeLens(page, functionName) {
@@ -328,59 +379,126 @@ function assertVerdict(state, expected, what) {
   if (!VERDICT[expected].test(state.verdict)) {
     throw new Error(`${what}: expected verdict ${VERDICT[expected]}, panel says "${state.verdict}"`);
   }
-  log(`  verdict: ${state.verdict.replace(/\s+/g, ' ')}`);
+  log(`  verdict: ${state.verdict.replace(/\s+/g, ' ').slice(0, 160)}`);
+}
+
+/**
+ * One profile through the UI: `trigger` starts it, then the panel's verdict is read.
+ * The machine's 2 cores are shared, so a verdict can be skewed by someone else's load;
+ * a wrong verdict gets one more try from a clean editor area, logged as such. A missing
+ * verdict or an error in the panel is not retried.
+ */
+async function profileThroughUi(page, { functionName, expected, what, trigger }) {
+  for (let attempt = 1; ; attempt++) {
+    await runCommand(page, 'View: Close All Editors');
+    await waitForQuietMachine();
+    await trigger();
+    const state = await waitForReport(page, functionName, REPORT_TIMEOUT_MS);
+    await dismissNotifications(page);
+    if (VERDICT[expected].test(state.verdict) || attempt === 2) {
+      assertVerdict(state, expected, what);
+      return state;
+    }
+    log(`  RETRY: ${what} came out "${state.verdict.replace(/\s+/g, ' ').slice(0, 80)}", expected ${VERDICT[expected]}; trying once more`);
+  }
 }
 
 async function flowPaletteCpu(page) {
-  log('open cpu-bound.js with the cursor inside countPrimes');
-  await openFileAtLine(page, 'cpu-bound.js', 5);
-  log('palette: Workload Profiler: Profile Function at Cursor');
-  await runCommand(page, 'Workload Profiler: Profile Function at Cursor');
-  const state = await waitForReport(page, 'countPrimes', FLOW_TIMEOUT_MS - 20_000);
-  await dismissNotifications(page);
-  assertVerdict(state, 'cpu', 'countPrimes (busy loop)');
-  for (const id of ['#recommendation', '#scaling-chart', '#heatmap', '#runs-table']) {
+  await profileThroughUi(page, {
+    functionName: 'countPrimes',
+    expected: 'cpu',
+    what: 'countPrimes (busy loop)',
+    trigger: async () => {
+      log('open cpu-bound.js with the cursor inside countPrimes');
+      await openFileAtLine(page, 'cpu-bound.js', 5);
+      log('palette: Workload Profiler: Profile Function at Cursor');
+      await runCommand(page, 'Workload Profiler: Profile Function at Cursor');
+    },
+  });
+  for (const id of ['#recommendation', '#reasons', '#scaling-chart', '#heatmap', '#runs-table']) {
     const n = await reportFrame(page).locator(id).count();
     if (n === 0) throw new Error(`report panel has no ${id}`);
   }
   const recommendation = (await reportFrame(page).locator('#recommendation').textContent())?.trim() ?? '';
   log(`  recommendation: ${recommendation.replace(/\s+/g, ' ').slice(0, 160)}`);
   await sleep(1500); // let the charts finish their entry animation before the picture
-  return screenshot(page, 'panel-cpu-bound.png');
+  const shot = await screenshot(page, 'panel-cpu-bound.png');
+  // The charts sit below the verdict: one more picture with them in view.
+  await reportFrame(page).locator('#scaling-chart').scrollIntoViewIfNeeded();
+  await sleep(800);
+  await screenshot(page, 'panel-cpu-bound-charts.png');
+  await reportFrame(page).locator('body').evaluate(() => window.scrollTo(0, 0));
+  return shot;
+}
+
+/**
+ * The README's picture: the code beside its report, tall enough to show the verdict and
+ * the scaling chart together, without the explorer taking room.
+ */
+async function readmeScreenshot(page) {
+  const viewport = page.viewportSize();
+  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+  await page.setViewportSize({ width: 1400, height: 1250 });
+  await sleep(1500); // layout, then the chart redraws at its new size
+  const file = await screenshot(page, 'panel-readme.png');
+  await page.setViewportSize(viewport);
+  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+  return file;
 }
 
 async function flowCodeLens(page, file, functionName, expected, shot) {
-  log(`open ${file}, click the code lens above ${functionName}`);
-  await openFileAtLine(page, file, 1);
-  await clickCodeLens(page, functionName);
-  const state = await waitForReport(page, functionName, FLOW_TIMEOUT_MS - 20_000);
-  await dismissNotifications(page);
-  assertVerdict(state, expected, functionName);
+  await profileThroughUi(page, {
+    functionName,
+    expected,
+    what: functionName,
+    trigger: async () => {
+      log(`open ${file}, click the code lens above ${functionName}`);
+      await openFileAtLine(page, file, 1);
+      await clickCodeLens(page, functionName);
+    },
+  });
   await sleep(1000);
   return screenshot(page, shot);
 }
 
-async function flowSidebar(page, functionNames) {
+/**
+ * The activity-bar view: one node per profiled function, with its runs as children
+ * carrying the same verdict the panel showed. `profiled` is [{ name, expected }].
+ */
+async function flowSidebar(page, profiled) {
   log('open the Workload Profiler view in the activity bar');
-  const item = page.locator('.activitybar .action-item a[aria-label^="Workload Profiler"], .activitybar .action-item .action-label[aria-label^="Workload Profiler"]').first();
-  await item.click();
-  const view = page.locator('.sidebar .pane-body').filter({ has: page.locator('.monaco-list') }).first();
-  await view.waitFor();
-  const rows = page.locator('.sidebar .monaco-list-row');
-  for (const name of functionNames) {
+  await page.locator('.activitybar .action-item .action-label[aria-label^="Workload Profiler"]').first().click();
+  // The container's id is workbench.view.extension.<container id>; scoping to it keeps
+  // the hidden explorer's rows out of the way.
+  const container = page.locator('[id="workbench.view.extension.workloadProfiler"]');
+  await container.locator('.pane-header[aria-label^="Results"]').first().waitFor({ state: 'attached' });
+  await container.locator('.monaco-list').first().waitFor();
+  const rows = container.locator('.monaco-list-row');
+  const readTree = () =>
+    rows.evaluateAll((els) =>
+      els.map((el) => ({
+        level: Number(el.getAttribute('aria-level')),
+        expanded: el.getAttribute('aria-expanded'),
+        text: el.innerText.replace(/\s+/g, ' ').trim(),
+      })),
+    );
+  for (const { name } of profiled) {
     await rows.filter({ hasText: name }).first().waitFor({ timeout: 15_000 }).catch(async () => {
-      throw new Error(`results tree has no node for ${name}; it shows: ${(await rows.allInnerTexts()).join(' | ')}`);
+      throw new Error(`results tree has no node for ${name}; it shows: ${(await readTree()).map((r) => r.text).join(' | ')}`);
     });
+    const node = rows.filter({ hasText: name }).first();
+    if ((await node.getAttribute('aria-expanded')) === 'false') await node.click();
   }
-  // A function's runs are its children (aria-level 2). Expand the first one if needed.
-  const first = rows.filter({ hasText: functionNames[0] }).first();
-  if ((await first.getAttribute('aria-expanded')) === 'false') await first.click();
-  const runs = page.locator('.sidebar .monaco-list-row[aria-level="2"]');
-  await runs.first().waitFor({ timeout: 10_000 }).catch(() => {
-    throw new Error(`function node ${functionNames[0]} shows no runs under it`);
-  });
-  const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-  log(`  tree: ${texts.join(' | ')}`);
+  await sleep(300);
+  const tree = await readTree();
+  log(`  tree: ${tree.map((r) => `${'  '.repeat(r.level - 1)}${r.text}`).join(' | ')}`);
+  for (const { name, expected } of profiled) {
+    const at = tree.findIndex((r) => r.level === 1 && r.text.includes(name));
+    const runs = [];
+    for (let i = at + 1; i < tree.length && tree[i].level > 1; i++) if (tree[i].level === 2) runs.push(tree[i].text);
+    if (runs.length === 0) throw new Error(`function node ${name} shows no runs under it`);
+    if (!VERDICT[expected].test(runs[0])) throw new Error(`newest run of ${name} reads "${runs[0]}", expected ${VERDICT[expected]}`);
+  }
   return screenshot(page, 'sidebar.png');
 }
 
@@ -430,9 +548,16 @@ async function uiFlows(browser) {
     });
     const profiled = [];
     const shots = {};
-    if (wanted('cpu') && (await runFlow('cpu-palette', page, server, async () => (shots.cpu = await flowPaletteCpu(page))))) profiled.push('countPrimes');
-    if (wanted('io') && (await runFlow('io-codelens', page, server, async () => (shots.io = await flowCodeLens(page, 'io-bound.js', 'fetchLater', 'io', 'panel-io-bound.png'))))) profiled.push('fetchLater');
-    if (wanted('python') && (await runFlow('python-codelens', page, server, async () => (shots.py = await flowCodeLens(page, 'sleepy.py', 'wait_for_reply', 'io', 'panel-python.png'))))) profiled.push('wait_for_reply');
+    if (wanted('cpu') && (await runFlow('cpu-palette', page, server, () => flowPaletteCpu(page)))) {
+      profiled.push({ name: 'countPrimes', expected: 'cpu' });
+      shots.cpu = await readmeScreenshot(page).catch((err) => log(`  README screenshot not taken: ${err.message}`));
+    }
+    if (wanted('io') && (await runFlow('io-codelens', page, server, () => flowCodeLens(page, 'io-bound.js', 'fetchLater', 'io', 'panel-io-bound.png')))) {
+      profiled.push({ name: 'fetchLater', expected: 'io' });
+    }
+    if (wanted('python') && (await runFlow('python-codelens', page, server, () => flowCodeLens(page, 'sleepy.py', 'wait_for_reply', 'io', 'panel-python.png')))) {
+      profiled.push({ name: 'wait_for_reply', expected: 'io' });
+    }
     if (wanted('sidebar')) {
       if (profiled.length === 0) {
         results.push({ name: 'sidebar', ok: false, error: 'no profile succeeded, so there is nothing for the tree to show' });
@@ -442,14 +567,13 @@ async function uiFlows(browser) {
       }
     }
     // The README shows the CPU-bound report: it has the most to look at (scaling, cores).
-    const best = shots.cpu ?? shots.io ?? shots.py;
-    if (best && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
-      fs.copyFileSync(best, path.join(ROOT, 'media', 'screenshot-panel.png'));
-      log(`  copied ${path.basename(best)} to media/screenshot-panel.png`);
+    if (shots.cpu && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
+      fs.copyFileSync(shots.cpu, path.join(ROOT, 'media', 'screenshot-panel.png'));
+      log(`  copied ${path.basename(shots.cpu)} to media/screenshot-panel.png`);
     }
     await page.close();
   } finally {
-    if (!keep) await stopServer(server);
+    await stopServer(server);
   }
 }
 
@@ -489,7 +613,7 @@ async function integrationSuite(browser) {
     if (r.passed === 0 && r.failed === 0) log('integration: the suite ran no test');
   } finally {
     await page?.close().catch(() => {});
-    if (!keep) await stopServer(server);
+    await stopServer(server);
   }
 }
 
@@ -522,7 +646,7 @@ async function main() {
     log(`harness error: ${err.stack || err.message}`);
   } finally {
     await browser.close().catch(() => {});
-    if (!keep) for (const s of [...servers]) await stopServer(s);
+    for (const s of [...servers]) await stopServer(s);
   }
 
   // Each UI flow counts once; the integration suite counts each of its tests.

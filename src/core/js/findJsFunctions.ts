@@ -45,6 +45,7 @@ export function findJsFunctions(source: string, file: string): JsFunctionScan {
   const functions = new Map<string, FunctionInfo>();
   const others: NonFunctionBinding[] = [];
   const exportedLater = new Set<string>();
+  const overloadLine = new Map<string, number>();
 
   const addFunction = (
     id: t.Identifier,
@@ -54,8 +55,9 @@ export function findJsFunctions(source: string, file: string): JsFunctionScan {
     declaration: string,
     exported: boolean,
   ) => {
-    if (functions.has(id.name)) return; // TS overloads: keep the first sighting.
-    const line = stmt.loc!.start.line;
+    if (functions.has(id.name)) return;
+    // TS overloads: the lens belongs on the first signature, not the implementation.
+    const line = overloadLine.get(id.name) ?? stmt.loc!.start.line;
     const info: FunctionInfo = {
       name: id.name,
       line,
@@ -74,6 +76,9 @@ export function findJsFunctions(source: string, file: string): JsFunctionScan {
     switch (decl.type) {
       case 'FunctionDeclaration':
         if (decl.id) addFunction(decl.id, decl, stmt, decl.async, 'function', exported);
+        break;
+      case 'TSDeclareFunction':
+        if (decl.id && !overloadLine.has(decl.id.name)) overloadLine.set(decl.id.name, stmt.loc!.start.line);
         break;
       case 'ClassDeclaration':
         if (decl.id) others.push({ name: decl.id.name, what: 'class', line: stmt.loc!.start.line });

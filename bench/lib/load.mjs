@@ -1,0 +1,97 @@
+// Background load of the machine, separated from our own. On a shared 2-core box a
+// figure means little unless we know whether someone else was using a core meanwhile,
+// so every measurement is bracketed by two readings: all CPU time the kernel accounted
+// (/proc/stat) minus the CPU time of this process tree (our threads, our children and
+// their reaped children, from /proc/<pid>/stat), plus the hypervisor's steal time.
+import { readFileSync, readdirSync } from 'node:fs';
+import * as os from 'node:os';
+
+/** A quarter of a core used elsewhere already bends a 2-core scaling curve (the engine uses the same rule). */
+export const BUSY_OTHERS_CORES = 0.25;
+export const BUSY_STEAL = 0.05;
+
+const linux = process.platform === 'linux';
+
+function machineJiffies() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  // guest time is already inside user/nice.
+  const busy = user + nice + system + irq + softirq;
+  return { busy, steal: steal ?? 0, total: busy + idle + (iowait ?? 0) + (steal ?? 0) };
+}
+
+/** utime+stime+cutime+cstime (jiffies) of every live process in our tree, keyed by pid. */
+function treeJiffies() {
+  const stats = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we listed
+    }
+    // The command name may hold spaces and parentheses; fields resume after the last ')'.
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    stats.set(Number(name), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+  }
+  // Children reaped during a measurement move their time into the parent's cutime, so
+  // summing live members at both ends counts every tick exactly once.
+  let total = 0;
+  const inTree = (pid) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === process.pid) return true;
+      const s = stats.get(p);
+      if (!s) return false;
+      p = s.ppid;
+    }
+    return false;
+  };
+  for (const [pid, s] of stats) if (inTree(pid)) total += s.cpu;
+  return total;
+}
+
+export function loadSnapshot() {
+  if (!linux) return undefined;
+  return { machine: machineJiffies(), ours: treeJiffies() };
+}
+
+/** Busy cores used by other processes between two snapshots, and the steal fraction. */
+export function loadBetween(a, b) {
+  if (!a || !b) return { othersCores: null, steal: null, busy: false, note: 'no /proc: load unknown' };
+  const cores = os.cpus().length;
+  const dTotal = b.machine.total - a.machine.total;
+  if (!(dTotal > 0)) return { othersCores: 0, steal: 0, busy: false };
+  const dOthers = Math.max(0, b.machine.busy - a.machine.busy - (b.ours - a.ours));
+  const othersCores = round3((dOthers / dTotal) * cores);
+  const steal = round3((b.machine.steal - a.machine.steal) / dTotal);
+  return { othersCores, steal, busy: othersCores > BUSY_OTHERS_CORES || steal > BUSY_STEAL };
+}
+
+/** Runs fn and returns its result with the load other processes put on the machine meanwhile. */
+export async function withLoad(fn) {
+  const a = loadSnapshot();
+  const value = await fn();
+  return { value, load: loadBetween(a, loadSnapshot()) };
+}
+
+/** The machine while we do nothing: taken before each section. */
+export async function idleLoad(ms) {
+  const a = loadSnapshot();
+  await new Promise((r) => setTimeout(r, ms));
+  return loadBetween(a, loadSnapshot());
+}
+
+/** Worst load seen across a figure's repetitions (and the section's idle reading). */
+export function worstLoad(loads) {
+  const known = loads.filter((l) => l && l.othersCores != null);
+  if (!known.length) return { othersCores: null, steal: null, busy: false, busyReps: 0 };
+  return {
+    othersCores: Math.max(...known.map((l) => l.othersCores)),
+    steal: Math.max(...known.map((l) => l.steal)),
+    busy: known.some((l) => l.busy),
+    busyReadings: known.filter((l) => l.busy).length,
+  };
+}
+
+const round3 = (x) => Math.round(x * 1000) / 1000;

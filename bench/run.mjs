@@ -1,0 +1,108 @@
+// `npm run bench`: the profiler's own overhead, fidelity and accuracy, each figure a ratio
+// to a reference measured in the same run (absolute times drift on shared machines),
+// the median of several repetitions with min and max, next to the machine's background
+// load. Prints a table and writes bench/results.json.
+//
+//   BENCH_QUICK=1      smoke run: fewer repetitions, shorter windows and budgets
+//   BENCH_ONLY=1,4     run only these sections (1 dispatch … 6 extension)
+import { writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { idleLoad } from './lib/load.mjs';
+import { oneLine, unavailable } from './lib/figure.mjs';
+import { renderTable } from './lib/table.mjs';
+import { dispatchSection } from './sections/dispatch.mjs';
+import { fidelitySection } from './sections/fidelity.mjs';
+import { budgetSection } from './sections/budget.mjs';
+import { accuracySection } from './sections/accuracy.mjs';
+import { responsivenessSection } from './sections/responsiveness.mjs';
+import { extensionSection } from './sections/extension.mjs';
+
+const quick = process.env.BENCH_QUICK === '1';
+const only = (process.env.BENCH_ONLY ?? '')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n >= 1 && n <= 6);
+/** The whole bench must stay under 10 minutes: past this, figures stop adding repetitions... */
+const DEADLINE_MS = 8.5 * 60_000;
+/** ...and past this, sections not yet started are skipped (each row says so). */
+const HARD_DEADLINE_MS = 9.25 * 60_000;
+
+const sections = [
+  { n: 1, name: 'Dispatch overhead vs the raw pool', run: dispatchSection },
+  { n: 2, name: 'Fidelity vs the ideal speedup', run: fidelitySection },
+  { n: 3, name: 'Budget adherence', run: budgetSection },
+  { n: 4, name: 'Accuracy on the labelled suite', run: accuracySection },
+  { n: 5, name: 'Caller responsiveness', run: responsivenessSection },
+  { n: 6, name: 'Extension cost', run: extensionSection },
+];
+
+async function main() {
+  const started = Date.now();
+  const log = (s) => process.stderr.write(s + '\n');
+  const figures = [];
+  const sectionLoads = {};
+  log(`workload-profiler bench${quick ? ' (BENCH_QUICK: smoke run, figures are not representative)' : ''} on ${os.cpus().length} cores`);
+  for (const s of sections) {
+    if (only.length && !only.includes(s.n)) continue;
+    if (Date.now() - started > HARD_DEADLINE_MS) {
+      const ctx = { section: s.n, sectionLoad: null };
+      figures.push(unavailable(ctx, { id: `section${s.n}`, label: s.name, unit: null }, 'skipped: the bench reached its 10-minute limit'));
+      log(`\n[${s.n}] ${s.name}: skipped, the 10-minute limit is near`);
+      continue;
+    }
+    const sectionLoad = await idleLoad(quick ? 200 : 500);
+    sectionLoads[s.n] = sectionLoad;
+    log(`\n[${s.n}] ${s.name}  (before: others ${fmtLoad(sectionLoad)})`);
+    const ctx = {
+      section: s.n,
+      quick,
+      sectionLoad,
+      log,
+      pastDeadline: () => Date.now() - started > DEADLINE_MS,
+    };
+    const t0 = Date.now();
+    try {
+      figures.push(...(await s.run(ctx)));
+    } catch (e) {
+      // A section that breaks outright still leaves a row saying why.
+      figures.push(unavailable(ctx, { id: `section${s.n}`, label: s.name, unit: null }, oneLine(e)));
+      log(`  section failed: ${e?.stack ?? e}`);
+    }
+    log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  const totalS = (Date.now() - started) / 1000;
+  const results = {
+    createdAt: new Date().toISOString(),
+    command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+    quick,
+    durationS: Math.round(totalS * 10) / 10,
+    machine: {
+      cores: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      platform: `${os.platform()} ${os.arch()}`,
+      node: process.version,
+      totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
+    },
+    sectionLoads,
+    figures,
+  };
+  writeFileSync(fileURLToPath(new URL('results.json', import.meta.url)), JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(renderTable(results) + '\n');
+  log(`bench: ${totalS.toFixed(0)} s; wrote bench/results.json`);
+}
+
+function fmtLoad(l) {
+  if (l.othersCores == null) return 'unknown';
+  return `${l.othersCores} cores, steal ${(l.steal * 100).toFixed(1)}%${l.busy ? ' — BUSY' : ''}`;
+}
+
+main().then(
+  // Pools and children are all disposed by now; exit anyway so a stray handle in an
+  // engine under construction can't keep the bench hanging.
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

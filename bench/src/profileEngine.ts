@@ -1,0 +1,2 @@
+// The whole orchestrator, as the CLI and the extension call it.
+export { profile } from '../../src/core/profile';

@@ -1,0 +1,92 @@
+// The one closed-loop driver behind every JS executor. It runs inside the worker thread
+// for sequential/async (calls are plain function calls there) and in the caller for
+// thread/process (calls are tasks sent to a pool); only `runTask` differs. K lanes each
+// run one task after another, so exactly K are in flight until the window closes.
+import type { ErrorInfo } from './errorInfo';
+
+export interface TaskOutcome {
+  ok: boolean;
+  /** Absolute epoch ms (performance.timeOrigin + performance.now()). */
+  startMs: number;
+  endMs: number;
+  /** CPU ms in the thread/process that ran it; NaN when unknown. */
+  cpuMs: number;
+  error?: ErrorInfo;
+}
+
+export interface LoopPlan {
+  concurrency: number;
+  /** Absolute epoch ms the point's window is measured from. */
+  originMs: number;
+  durationMs: number;
+  warmupMs: number;
+  /** Counted (post-warm-up) launches still owed even once durationMs has passed. */
+  minTasks: number;
+  /** Failures still allowed; the loop stops launching when they are used up. */
+  maxErrors: number;
+  firstIndex: number;
+}
+
+export interface LoopProgress {
+  launched: number;
+  countedLaunched: number;
+  failed: number;
+  nextIndex: number;
+  stoppedByErrors: boolean;
+}
+
+export function newProgress(firstIndex: number): LoopProgress {
+  return { launched: 0, countedLaunched: 0, failed: 0, nextIndex: firstIndex, stoppedByErrors: false };
+}
+
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+export async function runClosedLoop(
+  plan: LoopPlan,
+  runTask: (index: number, lane: number) => Promise<TaskOutcome>,
+  onOutcome: (outcome: TaskOutcome, index: number, counted: boolean, progress: Readonly<LoopProgress>) => void,
+  opts: {
+    shouldStop?: () => boolean;
+    /** Pass one in to watch it live (e.g. to report it from an exit handler). */
+    progress?: LoopProgress;
+  } = {},
+): Promise<LoopProgress> {
+  const p: LoopProgress = opts.progress ?? newProgress(plan.firstIndex);
+  const shouldStop = opts.shouldStop ?? (() => false);
+  let broken = false;
+
+  const canLaunch = (): boolean => {
+    if (broken || shouldStop()) return false;
+    if (p.failed >= plan.maxErrors) {
+      p.stoppedByErrors = true;
+      return false;
+    }
+    return epochNow() - plan.originMs < plan.durationMs || p.countedLaunched < plan.minTasks;
+  };
+
+  const lane = async (laneNo: number): Promise<void> => {
+    while (canLaunch()) {
+      const index = p.nextIndex++;
+      const counted = epochNow() - plan.originMs >= plan.warmupMs;
+      p.launched++;
+      if (counted) p.countedLaunched++;
+      let outcome: TaskOutcome;
+      try {
+        outcome = await runTask(index, laneNo);
+      } catch (e) {
+        // Infrastructure failure (abort, pool gone): stop every lane, surface it once.
+        broken = true;
+        throw e;
+      }
+      if (!outcome.ok) p.failed++;
+      onOutcome(outcome, index, counted, p);
+    }
+  };
+
+  const lanes: Promise<void>[] = [];
+  for (let i = 0; i < plan.concurrency; i++) lanes.push(lane(i));
+  const settled = await Promise.allSettled(lanes);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return p;
+}

@@ -1,0 +1,75 @@
+// Turns whatever user code threw into a small, cloneable record with the user's own
+// stack: source maps already point frames at their lines, and our runtime's frames
+// (the worker/child scripts, piscina, node internals) are trimmed because they only
+// say how we called the function.
+import type { ErrorSample } from '../report';
+
+export interface ErrorInfo {
+  kind: string;
+  message: string;
+  stack?: string;
+}
+
+const MAX_MESSAGE = 1000;
+const MAX_STACK = 4000;
+const OUR_FRAMES = /[\\/]dist[\\/]runtime[\\/]|[\\/]node_modules[\\/](piscina|tinypool)[\\/]|\(node:|at node:|\[worker eval\]/;
+
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof Error || (err !== null && typeof err === 'object' && 'message' in err)) {
+    const e = err as Error;
+    const kind = safe(() => e.name || e.constructor?.name) || 'Error';
+    const message = clip(safe(() => String(e.message)) ?? '', MAX_MESSAGE);
+    const stack = safe(() => (typeof e.stack === 'string' ? userStack(e.stack) : undefined));
+    return stack ? { kind, message, stack } : { kind, message };
+  }
+  const described = safe(() => (typeof err === 'string' ? err : JSON.stringify(err))) ?? String(err);
+  return { kind: 'thrown value', message: clip(`${typeof err}: ${described}`, MAX_MESSAGE) };
+}
+
+/** Keeps the message line(s) and the frames that are the user's, in file-path form. */
+export function userStack(stack: string): string {
+  const lines = stack.split('\n');
+  const kept: string[] = [];
+  for (const line of lines) {
+    const isFrame = /^\s+at /.test(line);
+    if (isFrame && OUR_FRAMES.test(line)) continue;
+    kept.push(line.replace(/file:\/\/(\/[^\s):]+)/g, (_m, p: string) => decodeURIComponent(p)));
+  }
+  return clip(kept.join('\n'), MAX_STACK);
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Aggregates failures by kind and message, keeping the first stack of each. */
+export class ErrorTally {
+  private readonly byKey = new Map<string, ErrorSample>();
+  total = 0;
+
+  add(e: ErrorInfo, count = 1): void {
+    this.total += count;
+    const key = `${e.kind}\u0000${e.message}`;
+    const s = this.byKey.get(key);
+    if (s) s.count += count;
+    else if (this.byKey.size < 20) this.byKey.set(key, { ...e, count });
+    else {
+      // Distinct messages without bound (ids in them): fold the rest into one entry.
+      const other = this.byKey.get('\u0001') ?? { kind: e.kind, message: 'other errors with differing messages', stack: e.stack, count: 0 };
+      other.count += count;
+      this.byKey.set('\u0001', other);
+    }
+  }
+
+  samples(): ErrorSample[] {
+    return [...this.byKey.values()].sort((a, b) => b.count - a.count);
+  }
+}

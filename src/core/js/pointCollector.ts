@@ -1,0 +1,84 @@
+// Builds one PointSamples from task outcomes, whichever executor produced them.
+// `errors` covers every failure of the point, warm-up included (a timeout or crash in
+// the warm-up is still something the user must see); the taskOk flags cover only
+// counted tasks, so rates come from those.
+import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
+import type { PointSamples } from '../executorTypes';
+import type { TaskOutcome } from './closedLoop';
+import { ErrorTally, type ErrorInfo } from './errorInfo';
+import { OutputCollector, type CapturedOutput } from './outputCapture';
+
+export class PointCollector {
+  readonly taskStartMs: number[] = [];
+  readonly taskEndMs: number[] = [];
+  readonly taskCpuMs: number[] = [];
+  readonly taskOk: boolean[] = [];
+  readonly tally = new ErrorTally();
+  readonly output: OutputCollector;
+  abandoned = 0;
+  cpuSource: CpuSource = 'unavailable';
+  eventLoopUtilization?: number;
+  note?: string;
+  private firstCountedStart = Infinity;
+  private lastEnd = -Infinity;
+
+  constructor(
+    readonly executor: ExecutorKind,
+    readonly concurrency: number,
+    maxOutputBytes: number,
+  ) {
+    this.output = new OutputCollector(maxOutputBytes);
+  }
+
+  /** Adds one task; only counted ones become samples, every failure is tallied. */
+  add(o: TaskOutcome, counted: boolean, output?: CapturedOutput): void {
+    if (o.error) this.tally.add(o.error);
+    if (output) this.output.add(output);
+    if (!counted) return;
+    this.addSample(o.startMs, o.endMs, o.cpuMs, o.ok);
+  }
+
+  addSample(startMs: number, endMs: number, cpuMs: number, ok: boolean): void {
+    this.taskStartMs.push(startMs);
+    this.taskEndMs.push(endMs);
+    this.taskCpuMs.push(cpuMs);
+    this.taskOk.push(ok);
+    if (startMs < this.firstCountedStart) this.firstCountedStart = startMs;
+    if (endMs > this.lastEnd) this.lastEnd = endMs;
+  }
+
+  addErrors(samples: ErrorSample[]): void {
+    for (const s of samples) this.tally.add({ kind: s.kind, message: s.message, stack: s.stack }, s.count);
+  }
+
+  addError(e: ErrorInfo): void {
+    this.tally.add(e);
+  }
+
+  get failures(): number {
+    return this.tally.total;
+  }
+
+  result(originMs: number, warmupMs: number, nowMs: number): PointSamples {
+    const startMs = Number.isFinite(this.firstCountedStart) ? this.firstCountedStart : originMs + warmupMs;
+    const endMs = Number.isFinite(this.lastEnd) ? Math.max(this.lastEnd, startMs) : Math.max(nowMs, startMs);
+    const s: PointSamples = {
+      executor: this.executor,
+      concurrency: this.concurrency,
+      startMs,
+      endMs,
+      taskStartMs: this.taskStartMs,
+      taskEndMs: this.taskEndMs,
+      taskCpuMs: this.taskCpuMs,
+      taskOk: this.taskOk,
+      cpuSource: this.cpuSource,
+      errors: this.tally.samples(),
+      abandoned: this.abandoned,
+    };
+    if (this.eventLoopUtilization !== undefined) s.eventLoopUtilization = this.eventLoopUtilization;
+    if (this.note) s.note = this.note;
+    const out = this.output.result();
+    if (out) s.output = out;
+    return s;
+  }
+}

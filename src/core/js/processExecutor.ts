@@ -1,0 +1,83 @@
+// The process executor: K child processes (processPool.ts), one call per task, driven
+// by the shared closed loop from the caller's side. Children load the bundle before
+// the window opens; a child that dies is replaced while the point goes on.
+import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
+import { Errors } from '../errors';
+import { raceAbort, throwIfAborted } from './abort';
+import { epochNow, runClosedLoop } from './closedLoop';
+import { PointCollector } from './pointCollector';
+import { ChildLoadFailure, ChildProcessPool } from './processPool';
+import type { HostInit } from './targetHost';
+
+export class JsProcessExecutor implements Executor {
+  readonly kind = 'process' as const;
+  private pool?: ChildProcessPool;
+  private disposed = false;
+
+  constructor(
+    private readonly init: HostInit,
+    private readonly limits: ExecutorLimits,
+    readonly maxConcurrency: number,
+  ) {}
+
+  private async ensurePool(k: number, signal: AbortSignal): Promise<ChildProcessPool> {
+    const pool = (this.pool ??= new ChildProcessPool(this.init, this.limits));
+    try {
+      await raceAbort(pool.resize(k), signal, () => this.dispose());
+    } catch (e) {
+      if (e instanceof ChildLoadFailure) {
+        await this.dispose();
+        throw Errors.functionFailed(this.init.functionName, { ...e.info, count: 1 });
+      }
+      throw e;
+    }
+    return pool;
+  }
+
+  async runPoint(req: PointRequest): Promise<PointSamples> {
+    if (this.disposed) throw new Error('process executor used after dispose()');
+    throwIfAborted(req.signal);
+    const k = Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
+    const pool = await this.ensurePool(k, req.signal);
+    const collector = new PointCollector('process', k, this.limits.maxOutputBytes);
+    pool.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
+    const origin = epochNow();
+    const loop = runClosedLoop(
+      {
+        concurrency: k,
+        originMs: origin,
+        durationMs: req.durationMs,
+        warmupMs: req.warmupMs,
+        minTasks: req.minTasks,
+        maxErrors: req.maxErrors,
+        firstIndex: req.taskIndexStart,
+      },
+      async (index) => {
+        const r = await pool.run(index);
+        if (r.output) collector.output.add(r.output);
+        return r.outcome;
+      },
+      (o, _i, counted) => collector.add(o, counted),
+    );
+    try {
+      await raceAbort(loop, req.signal, () => {
+        collector.abandoned += k;
+        return this.dispose();
+      });
+    } catch (e) {
+      if (e instanceof ChildLoadFailure) throw Errors.functionFailed(this.init.functionName, { ...e.info, count: 1 });
+      throw e;
+    } finally {
+      pool.onOutput = () => undefined;
+    }
+    collector.cpuSource = pool.cpuSource;
+    return collector.result(origin, req.warmupMs, epochNow());
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.destroy();
+  }
+}

@@ -1,0 +1,54 @@
+// Messages between the engine and the JS runtimes (dist/runtime/*.js). Plain
+// structured-cloneable / JSON data only.
+import type { CpuSource, ErrorSample } from '../report';
+import type { LoopPlan, LoopProgress, TaskOutcome } from './closedLoop';
+import type { ErrorInfo } from './errorInfo';
+import type { CapturedOutput } from './outputCapture';
+
+/** Engine → loop worker (sequential / async / probe). */
+export type LoopWorkerRequest =
+  | { type: 'probe'; index: number }
+  | { type: 'run'; plan: LoopPlan; /** Int32Array: 0 when a lane is idle, else 1 + ms since plan.originMs its call started. */ lanes: SharedArrayBuffer };
+
+/** Loop worker → engine. Samples are columns to keep messages small. */
+export type LoopWorkerMessage =
+  | { type: 'ready'; cpuSource: CpuSource }
+  | { type: 'loadError'; error: ErrorInfo }
+  | { type: 'probe'; outcome: TaskOutcome; cpuSource: CpuSource; output?: CapturedOutput }
+  | ({ type: 'batch' } & SampleBatch)
+  | { type: 'done'; progress: LoopProgress; eventLoopUtilization: number };
+
+export interface SampleBatch {
+  startMs: number[];
+  endMs: number[];
+  cpuMs: number[];
+  ok: boolean[];
+  counted: boolean[];
+  errors: ErrorSample[];
+  output?: CapturedOutput;
+  progress: LoopProgress;
+  /** Sent from the worker's exit handler: progress is exact, nothing is missing. */
+  atExit?: boolean;
+}
+
+/** Engine → pool worker (piscina task). */
+export type PoolTask = { type: 'call'; index: number } | { type: 'warm'; barrier: SharedArrayBuffer; parties: number };
+export type PoolTaskResult =
+  | {
+      type: 'call';
+      /** cpuMs here is end minus start reading (fallback when no later call follows). */
+      outcome: TaskOutcome;
+      output?: CapturedOutput;
+      thread: number;
+      /** The thread's CPU clock just before the call. */
+      cpuAtStart: number;
+    }
+  | { type: 'warm'; cpuSource: CpuSource };
+
+/** Engine → child process. */
+export type ChildRequest = { type: 'init'; init: import('./targetHost').HostInit } | { type: 'call'; id: number; index: number };
+/** Child process → engine. */
+export type ChildMessage =
+  | { type: 'ready'; cpuSource: CpuSource }
+  | { type: 'loadError'; error: ErrorInfo }
+  | { type: 'result'; id: number; outcome: TaskOutcome; output?: CapturedOutput };

@@ -1,0 +1,91 @@
+// What the worker and child runtimes share: load the user's bundle once, then call the
+// function for one task and time it. Return values are awaited and dropped, never sent
+// back, so a huge or unclonable result cannot hurt the channel.
+import { pathToFileURL } from 'node:url';
+import { substituteIndex } from '../args';
+import { epochNow, type TaskOutcome } from './closedLoop';
+import type { CpuClock } from './cpuClock';
+import { toErrorInfo } from './errorInfo';
+
+export type UserFunction = (...args: unknown[]) => unknown;
+
+/** What every runtime receives (workerData / the child's init message). */
+export interface HostInit {
+  bundlePath: string;
+  functionName: string;
+  args: unknown[];
+  callTimeoutMs: number;
+  maxOutputBytes: number;
+}
+
+export const TARGET_EXPORT = '__workloadTarget';
+
+export async function loadTargetFunction(bundlePath: string, functionName: string): Promise<UserFunction> {
+  process.setSourceMapsEnabled(true);
+  const mod = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
+  const fromCjs = mod.default as Record<string, unknown> | undefined;
+  const fn = mod[TARGET_EXPORT] ?? (fromCjs && (typeof fromCjs === 'object' || typeof fromCjs === 'function') ? fromCjs[TARGET_EXPORT] : undefined);
+  if (typeof fn !== 'function') {
+    throw new TypeError(`"${functionName}" is not a function when the module runs (it is ${fn === null ? 'null' : typeof fn})`);
+  }
+  return fn as UserFunction;
+}
+
+export function timeoutMessage(ms: number): string {
+  const s = ms / 1000;
+  return `timed out after ${Number(s.toFixed(s < 1 ? 2 : 1))} s`;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * One call. `clock` measures CPU around it (omit it where CPU is attributed per batch).
+ * A promise still pending after timeoutMs counts as a timeout; a call that blocks the
+ * thread is the caller's watchdog's job, since no timer can fire here then.
+ */
+export async function callTarget(
+  fn: UserFunction,
+  args: unknown[],
+  index: number,
+  timeoutMs: number,
+  clock?: CpuClock,
+): Promise<TaskOutcome> {
+  const callArgs = substituteIndex(args, index);
+  const cpu0 = clock ? clock.now() : 0;
+  const startMs = epochNow();
+  let error: unknown;
+  let failed = false;
+  try {
+    const r = fn(...callArgs);
+    if (isThenable(r)) await withTimeout(r, timeoutMs);
+  } catch (e) {
+    failed = true;
+    error = e;
+  }
+  const endMs = epochNow();
+  const cpuMs = clock ? clock.now() - cpu0 : NaN;
+  if (!failed) return { ok: true, startMs, endMs, cpuMs };
+  if (error instanceof CallTimeout) return { ok: false, startMs, endMs, cpuMs, error: { kind: 'timeout', message: timeoutMessage(timeoutMs) } };
+  return { ok: false, startMs, endMs, cpuMs, error: toErrorInfo(error) };
+}
+
+class CallTimeout {}
+
+function withTimeout(p: PromiseLike<unknown>, ms: number): Promise<unknown> {
+  if (!Number.isFinite(ms)) return Promise.resolve(p);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new CallTimeout()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

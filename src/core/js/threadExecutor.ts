@@ -1,0 +1,159 @@
+// The thread executor: a piscina pool of exactly K worker threads, one call per task,
+// driven by the shared closed loop from the caller's side. Threads are warmed up (the
+// bundle loaded in each) before the window opens, so module load is not measured.
+import Piscina from 'piscina';
+import type { CpuSource } from '../report';
+import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
+import { Errors } from '../errors';
+import { runtimeFile } from '../paths';
+import { raceAbort, throwIfAborted } from './abort';
+import { epochNow, runClosedLoop, type TaskOutcome } from './closedLoop';
+import { workerDeath } from './deaths';
+import { toErrorInfo, type ErrorInfo } from './errorInfo';
+import { PointCollector } from './pointCollector';
+import type { PoolTask, PoolTaskResult } from './protocol';
+import type { HostInit } from './targetHost';
+
+export class JsThreadExecutor implements Executor {
+  readonly kind = 'thread' as const;
+  readonly maxConcurrency = 256;
+  private pool?: Piscina<PoolTask, PoolTaskResult>;
+  private size = 0;
+  private cpuSource: CpuSource = 'unavailable';
+  private collector?: PointCollector;
+  private disposed = false;
+
+  constructor(
+    private readonly init: HostInit,
+    private readonly limits: ExecutorLimits,
+  ) {}
+
+  private async ensurePool(k: number, signal: AbortSignal): Promise<Piscina<PoolTask, PoolTaskResult>> {
+    if (this.pool && this.size === k) return this.pool;
+    const old = this.pool;
+    this.pool = undefined;
+    await old?.destroy();
+    const pool = new Piscina<PoolTask, PoolTaskResult>({
+      filename: runtimeFile('jsPoolWorker'),
+      minThreads: k,
+      maxThreads: k,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 2 ** 31 - 1,
+      // 'async' waits for work with Atomics.waitAsync: the thread's event loop keeps
+      // running between tasks, so timers the user's code left behind still fire.
+      atomics: 'async',
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
+      workerData: this.init,
+    });
+    // A thread that dies between tasks (a stray timer that throws) has no task to fail.
+    pool.on('error', (e: Error) => this.collector?.addError(workerDeath({ error: e }, this.limits.memoryLimitMb)));
+    this.pool = pool;
+    this.size = k;
+    const barrier = new SharedArrayBuffer(4);
+    const warm = Promise.all(Array.from({ length: k }, () => pool.run({ type: 'warm', barrier, parties: k })));
+    try {
+      const results = await raceAbort(warm, signal, () => pool.destroy());
+      const first = results[0];
+      if (first?.type === 'warm') this.cpuSource = first.cpuSource;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'cancelled') throw e;
+      this.pool = undefined;
+      await pool.destroy();
+      throw Errors.functionFailed(this.init.functionName, { ...toErrorInfo(e), count: 1 });
+    }
+    return pool;
+  }
+
+  async runPoint(req: PointRequest): Promise<PointSamples> {
+    if (this.disposed) throw new Error('thread executor used after dispose()');
+    throwIfAborted(req.signal);
+    const k = Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
+    const pool = await this.ensurePool(k, req.signal);
+    const collector = new PointCollector('thread', k, this.limits.maxOutputBytes);
+    this.collector = collector;
+    const timeout = this.limits.callTimeoutMs;
+    let aborted = false;
+    const origin = epochNow();
+    // CPU of a call = next start reading on the same thread - its own start reading.
+    const clockOf = new WeakMap<TaskOutcome, { thread: number; cpuAtStart: number }>();
+    const lastOnThread = new Map<number, { pos: number; cpuAtStart: number }>();
+
+    const runTask = async (index: number): Promise<TaskOutcome> => {
+      const ac = new AbortController();
+      let timedOut = false;
+      // Aborting a running piscina task terminates its thread; piscina starts a new one.
+      const timer = Number.isFinite(timeout)
+        ? setTimeout(() => {
+            timedOut = true;
+            ac.abort();
+          }, timeout)
+        : undefined;
+      const startMs = epochNow();
+      try {
+        const r = await pool.run({ type: 'call', index }, { signal: ac.signal });
+        if (r.type !== 'call') throw new Error('unexpected warm-up reply');
+        if (r.output) collector.output.add(r.output);
+        clockOf.set(r.outcome, { thread: r.thread, cpuAtStart: r.cpuAtStart });
+        return r.outcome;
+      } catch (e) {
+        if (aborted) throw e;
+        const death: ErrorInfo = timedOut
+          ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb)
+          : threadFailure(e, this.limits.memoryLimitMb);
+        return { ok: false, startMs, endMs: epochNow(), cpuMs: NaN, error: death };
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
+    const loop = runClosedLoop(
+      {
+        concurrency: k,
+        originMs: origin,
+        durationMs: req.durationMs,
+        warmupMs: req.warmupMs,
+        minTasks: req.minTasks,
+        maxErrors: req.maxErrors,
+        firstIndex: req.taskIndexStart,
+      },
+      runTask,
+      (o, _i, counted) => {
+        collector.add(o, counted);
+        const c = clockOf.get(o);
+        if (!c) return;
+        const prev = lastOnThread.get(c.thread);
+        const between = prev ? c.cpuAtStart - prev.cpuAtStart : NaN;
+        if (prev && prev.pos >= 0 && Number.isFinite(between) && between >= 0) collector.taskCpuMs[prev.pos] = between;
+        lastOnThread.set(c.thread, { pos: counted ? collector.taskCpuMs.length - 1 : -1, cpuAtStart: c.cpuAtStart });
+      },
+    );
+    try {
+      await raceAbort(loop, req.signal, () => {
+        aborted = true;
+        collector.abandoned += k;
+        this.pool = undefined;
+        return pool.destroy();
+      });
+    } finally {
+      this.collector = undefined;
+    }
+    collector.cpuSource = this.cpuSource;
+    return collector.result(origin, req.warmupMs, epochNow());
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.destroy();
+  }
+}
+
+/** piscina reports a dead thread as a rejected task; say what killed it. */
+function threadFailure(e: unknown, memoryLimitMb: number): ErrorInfo {
+  const err = e as Error & { code?: string };
+  const exit = /worker exited with code: (-?\d+)/.exec(err?.message ?? '');
+  if (exit) return workerDeath({ exitCode: Number(exit[1]) }, memoryLimitMb);
+  if (err instanceof Error) return workerDeath({ error: err }, memoryLimitMb);
+  return toErrorInfo(e);
+}

@@ -1,0 +1,296 @@
+// Builds the report page: verdict first, then the charts, the runs table, environment
+// and caveats. Returns the canvases for main.ts to draw into once they are in the DOM.
+import type { Report, RunResult } from '../core/report';
+import { h, type Child } from './dom';
+import { explain } from './explain';
+import { describeHeatmap } from './heatmap';
+import {
+  executorAt,
+  executorName,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatSpeedup,
+  kindLabel,
+  recommendationSentence,
+  relativeTime,
+} from './labels';
+import type { ExportFormat, PanelView } from './protocol';
+import { describeScaling } from './scalingChart';
+
+export interface Actions {
+  rerun(): void;
+  export(format: ExportFormat): void;
+  openSource(): void;
+  compare(): void;
+}
+
+export interface RenderedReport {
+  scaling?: HTMLCanvasElement;
+  heatmap?: HTMLCanvasElement;
+}
+
+const KIND_CLASS = { 'cpu-bound': 'kind-cpu', 'io-bound': 'kind-io', mixed: 'kind-mixed' } as const;
+
+export function renderView(root: HTMLElement, view: PanelView, actions: Actions, running: boolean): RenderedReport {
+  root.replaceChildren();
+  root.setAttribute('aria-busy', 'false');
+  if (view.kind === 'error') {
+    root.append(toolbar(view.functionName, view.file, actions, running, false), errorSection(view));
+    return {};
+  }
+  const { report, previous } = view;
+  const scaling = h('canvas', {
+    id: 'scaling-chart',
+    role: 'img',
+    'aria-label': `Speedup against concurrency for each executor. ${describeScaling(report).join(' ')}`,
+  });
+  const heatmap = h('canvas', {
+    id: 'heatmap',
+    role: 'img',
+    'aria-label': `Per-core utilisation over time for ${report.timeline.cores.length} cores; see the text description below.`,
+  });
+  root.append(
+    toolbar(report.target.function, report.target.file, actions, running, true, report),
+    verdictSection(report),
+    previous ? comparisonSection(report, previous) : '',
+    section('scaling', 'Scaling', [
+      h('p', { class: 'hint' }, 'Speedup over the sequential baseline as concurrency K grows. Shaded bands are 95% intervals; triangles are noisy points; the star is the recommendation.'),
+      h('div', { class: 'chart-box scaling' }, scaling),
+      textAlternative('Scaling as text', describeScaling(report)),
+    ]),
+    section('utilisation', 'Per-core utilisation', [
+      h('p', { class: 'hint' }, 'How busy each core was (darker = busier) while each executor and K ran. Cores busy before a run started are background load.'),
+      h('div', { class: 'chart-box heat' }, heatmap),
+      textAlternative('Utilisation as text', describeHeatmap(report)),
+    ]),
+    section('runs', 'Runs', [runsTable(report)]),
+    environmentSection(report),
+    caveatsSection(report),
+    report.output && (report.output.stdout || report.output.stderr) ? outputSection(report.output) : '',
+  );
+  return { scaling, heatmap };
+}
+
+function section(id: string, title: string, children: Child[], attrs: Record<string, string> = {}): HTMLElement {
+  return h('section', { class: 'section', 'aria-labelledby': `${id}-title`, ...attrs }, h('h2', { id: `${id}-title` }, title), ...children);
+}
+
+function textAlternative(summary: string, lines: string[]): HTMLElement {
+  return h('details', { class: 'text-alt' }, h('summary', {}, summary), h('ul', {}, ...lines.map((l) => h('li', {}, l))));
+}
+
+function button(label: string, title: string, onClick: () => void, disabled = false): HTMLButtonElement {
+  const b = h('button', { type: 'button', title, disabled }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function toolbar(fn: string, file: string, actions: Actions, running: boolean, isReport: boolean, report?: Report): HTMLElement {
+  return h(
+    'header',
+    { class: 'toolbar' },
+    h(
+      'div',
+      { class: 'title' },
+      h('h1', {}, 'Workload profile: ', h('code', {}, fn)),
+      h(
+        'p',
+        { class: 'subtitle' },
+        shortPath(file),
+        report ? ` · args ${JSON.stringify(report.target.args)} · ${new Date(report.createdAt).toLocaleString()} (${relativeTime(report.createdAt)})` : '',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'actions', role: 'toolbar', 'aria-label': 'Report actions' },
+      button(running ? 'Running…' : 'Re-run', 'Profile this function again with the same arguments', actions.rerun, running),
+      isReport ? button('Compare with previous', 'Show this run next to the previous run of the same function', actions.compare) : '',
+      isReport ? button('Export JSON', 'Save the full report as JSON', () => actions.export('json')) : '',
+      isReport ? button('Export Markdown', 'Save a Markdown summary', () => actions.export('markdown')) : '',
+      button('Open source', 'Go to the function', actions.openSource),
+    ),
+  );
+}
+
+function confidenceWord(c: number): string {
+  return c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low';
+}
+
+function verdictSection(report: Report): HTMLElement {
+  const v = report.verdict;
+  return h(
+    'section',
+    { id: 'verdict', class: `banner ${KIND_CLASS[v.kind]}`, 'aria-labelledby': 'verdict-kind' },
+    h(
+      'div',
+      { class: 'banner-head' },
+      h('h2', { id: 'verdict-kind', class: 'kind' }, kindLabel(v.kind)),
+      h('span', { id: 'confidence', class: 'confidence' }, `confidence ${formatPercent(v.confidence)} (${confidenceWord(v.confidence)})`),
+      v.gil && v.gil !== 'not-applicable' ? h('span', { class: 'tag' }, `GIL ${v.gil}`) : '',
+    ),
+    h('p', { id: 'recommendation', class: 'recommendation' }, recommendationSentence(report)),
+    h('p', { class: 'rec-reason' }, report.recommendation.reason),
+    h('h3', {}, 'What was measured'),
+    h('ul', { id: 'reasons' }, ...v.reasons.map((r) => h('li', {}, r))),
+    h('h3', {}, 'Why'),
+    h('ul', { class: 'why' }, ...explain(report).map((r) => h('li', {}, r))),
+  );
+}
+
+function bestByExecutor(report: Report): Map<string, RunResult> {
+  const best = new Map<string, RunResult>();
+  for (const r of report.runs) {
+    const b = best.get(r.executor);
+    if (!b || r.speedup > b.speedup) best.set(r.executor, r);
+  }
+  return best;
+}
+
+function comparisonSection(report: Report, previous: Report): HTMLElement {
+  const now = bestByExecutor(report);
+  const before = bestByExecutor(previous);
+  const row = (label: string, a: string, b: string) =>
+    h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, a), h('td', {}, b), h('td', { class: a === b ? 'same' : 'changed' }, a === b ? 'same' : 'changed'));
+  const rows = [
+    row('Verdict', kindLabel(previous.verdict.kind), kindLabel(report.verdict.kind)),
+    row(
+      'Recommendation',
+      `${executorAt(previous.recommendation.executor, previous.recommendation.workers)} → ${formatSpeedup(previous.recommendation.expectedSpeedup)}`,
+      `${executorAt(report.recommendation.executor, report.recommendation.workers)} → ${formatSpeedup(report.recommendation.expectedSpeedup)}`,
+    ),
+    row('One call (probe)', formatMs(previous.probe.wallMs), formatMs(report.probe.wallMs)),
+    ...(['async', 'thread', 'process'] as const)
+      .filter((k) => now.has(k) || before.has(k))
+      .map((k) => {
+        const fmt = (r?: RunResult) => (r ? `${formatSpeedup(r.speedup)} at K=${r.concurrency}` : '–');
+        return row(`Best ${executorName(k, true)}`, fmt(before.get(k)), fmt(now.get(k)));
+      }),
+  ];
+  return section('comparison', 'Compared with the previous run', [
+    h('p', { class: 'hint' }, `Previous run: ${new Date(previous.createdAt).toLocaleString()} (${relativeTime(previous.createdAt)}), args ${JSON.stringify(previous.target.args)}. Its curves are dashed on the scaling chart.`),
+    h(
+      'div',
+      { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison with the previous run' },
+      h(
+        'table',
+        { id: 'comparison-table' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, 'Previous'), h('th', { scope: 'col' }, 'This run'), h('th', { scope: 'col' }, 'Change'))),
+        h('tbody', {}, ...rows),
+      ),
+    ),
+  ]);
+}
+
+function runsTable(report: Report): HTMLElement {
+  const rec = report.recommendation;
+  const cols = ['Executor', 'K', 'Tasks', 'Throughput', 'Speedup (95% interval)', 'CPU / task', 'CPU ratio', 'Core utilisation', 'Busy cores', 'Errors', 'Notes'];
+  const rows = report.runs.map((r) => {
+    const recommended = r.executor === rec.executor && r.concurrency === rec.workers;
+    const notes = [
+      recommended ? 'recommended' : '',
+      r.noisy ? 'noisy' : '',
+      r.eventLoopUtilization !== undefined ? `event loop ${formatPercent(r.eventLoopUtilization)} busy` : '',
+      r.serialization ? `pickling ${formatMs(r.serialization.msPerTask)}/task` : '',
+      r.note ?? '',
+    ].filter(Boolean);
+    const errors = r.errors.count ? `${r.errors.count} (${formatPercent(r.errors.rate)})` : '0';
+    const errorTitle = r.errors.samples.map((s) => `${s.kind}: ${s.message}`).join('\n');
+    return h(
+      'tr',
+      { class: [recommended ? 'recommended' : '', r.noisy ? 'noisy' : '', r.errors.count ? 'has-errors' : ''].filter(Boolean).join(' ') || undefined },
+      h('th', { scope: 'row' }, executorName(r.executor)),
+      h('td', { class: 'num' }, r.concurrency),
+      h('td', { class: 'num' }, r.tasks),
+      h('td', { class: 'num' }, formatRate(r.throughputPerSec)),
+      h('td', { class: 'num' }, `${formatSpeedup(r.speedup)} (${formatSpeedup(r.speedupCi[0])}–${formatSpeedup(r.speedupCi[1])})`),
+      h('td', { class: 'num' }, formatMs(r.cpuMsPerTask)),
+      h('td', { class: 'num' }, formatPercent(r.cpuRatio)),
+      h('td', { class: 'num' }, formatPercent(r.coreUtilization)),
+      h('td', { class: 'num' }, Number.isFinite(r.busyCores) ? r.busyCores.toFixed(2) : '–'),
+      h('td', { class: 'num', title: errorTitle || undefined }, errors),
+      h('td', {}, notes.join(' · ')),
+    );
+  });
+  return h(
+    'div',
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Every measured run' },
+    h(
+      'table',
+      { id: 'runs-table' },
+      h('caption', {}, `${report.runs.length} measured points; the recommended one is highlighted.`),
+      h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...rows),
+    ),
+  );
+}
+
+function environmentSection(report: Report): HTMLElement {
+  const env = report.environment;
+  const bg = env.backgroundLoad;
+  const cpuSources = [...new Set(report.runs.map((r) => r.cpuSource).concat(report.probe.cpuSource))].join(', ');
+  const items: [string, string][] = [
+    ['Cores', `${env.cores} (${env.cpuModel})`],
+    ['Platform', `${env.platform} ${env.arch}, Node ${env.node}`],
+    ['Memory', `${Math.round(env.totalMemoryMb)} MB`],
+    ['Background load', `${bg.busyCores.toFixed(2)} busy cores (${formatPercent(bg.utilization)})${bg.steal ? `, steal ${formatPercent(bg.steal)}` : ''}${bg.busy ? ' — the machine was busy' : ''}`],
+    ['CPU clock source', cpuSources],
+    ['Budget', `${(report.budgetMs / 1000).toFixed(1)} s budget, took ${(report.durationMs / 1000).toFixed(1)} s`],
+    ['One call (probe)', `${formatMs(report.probe.wallMs)} wall, ${formatMs(report.probe.cpuMs)} CPU`],
+  ];
+  if (env.uvThreadpoolSize) items.push(['libuv thread pool', `${env.uvThreadpoolSize} threads`]);
+  if (env.python) {
+    items.push(['Python', `${env.python.version} (${env.python.executable})`]);
+    items.push(['GIL', env.python.gilEnabled ? 'enabled' : 'disabled (free-threaded)']);
+    items.push(['Process start method', env.python.startMethod]);
+  }
+  return h(
+    'section',
+    { id: 'environment', class: 'section', 'aria-labelledby': 'environment-title' },
+    h('h2', { id: 'environment-title' }, 'Environment'),
+    h('dl', {}, ...items.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+  );
+}
+
+function caveatsSection(report: Report): HTMLElement {
+  const noisy = report.runs.filter((r) => r.noisy);
+  const list = [
+    ...report.caveats.map((c) => ({ level: c.level, message: c.message })),
+    ...(noisy.length && !report.caveats.some((c) => /nois/i.test(c.message))
+      ? [{ level: 'warning' as const, message: `${noisy.length} point(s) were noisy (wide interval): ${noisy.map((r) => executorAt(r.executor, r.concurrency)).join(', ')}.` }]
+      : []),
+  ];
+  return h(
+    'section',
+    { id: 'caveats', class: 'section', 'aria-labelledby': 'caveats-title' },
+    h('h2', { id: 'caveats-title' }, 'Caveats'),
+    list.length
+      ? h('ul', {}, ...list.map((c) => h('li', { class: `caveat ${c.level}` }, h('span', { class: 'level' }, c.level === 'warning' ? 'Warning' : 'Note'), ' ', c.message)))
+      : h('p', {}, 'None: the machine was quiet and every point was stable.'),
+  );
+}
+
+function outputSection(output: NonNullable<Report['output']>): HTMLElement {
+  return section('output', 'Output of the function', [
+    output.stdout ? h('details', {}, h('summary', {}, 'stdout'), h('pre', { tabindex: 0 }, output.stdout)) : '',
+    output.stderr ? h('details', {}, h('summary', {}, 'stderr'), h('pre', { tabindex: 0 }, output.stderr)) : '',
+    output.truncated ? h('p', { class: 'hint' }, 'Output was truncated.') : '',
+  ]);
+}
+
+function errorSection(view: Extract<PanelView, { kind: 'error' }>): HTMLElement {
+  const e = view.error;
+  return h(
+    'section',
+    { id: 'error', class: 'banner kind-error', role: 'alert', 'aria-labelledby': 'error-title' },
+    h('h2', { id: 'error-title' }, `${view.functionName} failed, so it was not profiled`),
+    h('p', { class: 'message' }, view.message),
+    e?.stack ? h('pre', { class: 'stack', tabindex: 0, 'aria-label': 'Stack trace' }, e.stack) : '',
+    h('p', { class: 'hint' }, 'Fix the function or its arguments (a // @workload args=[…] comment pins them), then re-run.'),
+  );
+}
+
+function shortPath(file: string): string {
+  const parts = file.split(/[\\/]/);
+  return parts.length > 3 ? `…/${parts.slice(-3).join('/')}` : file;
+}

@@ -1,0 +1,91 @@
+// Real Python profiles through the orchestrator (budget, ladder, classifier) with the
+// machine's python3, asserting what a user reads: kind, GIL verdict and the executor.
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { measureBackgroundLoad } from '../../src/core/cpuSampler';
+import { packageRoot } from '../../src/core/paths';
+import { profile } from '../../src/core/profile';
+import type { Report } from '../../src/core/report';
+
+const fixture = (name: string) => path.join(packageRoot(), 'test/fixtures/python', name);
+const run = (file: string, fn: string, args: unknown[], budgetMs = 5000) =>
+  profile({ file: fixture(file), functionName: fn, args, budgetMs });
+
+function summary(r: Report): string {
+  return (
+    `${r.verdict.kind}/gil=${r.verdict.gil} → ${r.recommendation.executor}×${r.recommendation.workers}; ` +
+    r.runs.map((x) => `${x.executor}${x.concurrency}=${x.speedup}`).join(' ')
+  );
+}
+
+/**
+ * Verdicts that rest on CPU running in parallel need idle cores. On a machine that other
+ * jobs keep busy, one retry; then the test is skipped with the reason, not failed.
+ */
+async function withParallelCores(ctx: Mocha.Context, attempt: () => Promise<Report>, check: (r: Report) => void): Promise<void> {
+  let last: unknown;
+  for (let i = 0; i < 2; i++) {
+    const r = await attempt();
+    try {
+      check(r);
+      return;
+    } catch (e) {
+      last = e;
+    }
+  }
+  const load = await measureBackgroundLoad(500);
+  const idle = os.cpus().length - load.busyCores;
+  if (idle < 1.6) {
+    console.warn(`      (skipped: only ${idle.toFixed(1)} idle cores; ${(last as Error).message.split('\n')[0]})`);
+    ctx.skip();
+  }
+  throw last;
+}
+
+describe('verdicts on real Python workloads', function () {
+  this.timeout(90_000);
+
+  it('a pure-Python loop holds the GIL: CPU-bound, processes recommended', async function () {
+    await withParallelCores(
+      this,
+      () => run('cpu_loop.py', 'spin', [300_000], 6000),
+      (r) => {
+        assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+        assert.equal(r.verdict.gil, 'held', summary(r));
+        assert.equal(r.recommendation.executor, 'process', summary(r));
+        const proc = r.runs.find((x) => x.executor === 'process');
+        assert.ok(proc?.serialization, 'process runs report serialization');
+        assert.ok(r.environment.python?.startMethod, 'start method named');
+        assert.ok(r.verdict.reasons.some((s) => /\d/.test(s)), 'reasons cite numbers');
+      },
+    );
+  });
+
+  it('hashlib.pbkdf2_hmac releases the GIL: CPU-bound, threads recommended', async function () {
+    await withParallelCores(
+      this,
+      () => run('pbkdf2.py', 'derive', ['$i'], 6000),
+      (r) => {
+        assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+        assert.equal(r.verdict.gil, 'released', summary(r));
+        assert.equal(r.recommendation.executor, 'thread', summary(r));
+      },
+    );
+  });
+
+  it('time.sleep is I/O-bound: threads recommended', async () => {
+    const r = await run('sleepy.py', 'nap', [50]);
+    assert.equal(r.verdict.kind, 'io-bound', summary(r));
+    assert.equal(r.recommendation.executor, 'thread', summary(r));
+    assert.equal(r.target.language, 'python');
+    assert.ok(!r.runs.some((x) => x.executor === 'async'), 'a plain def gets no async ladder');
+  });
+
+  it('async def with asyncio.sleep is I/O-bound: asyncio recommended', async () => {
+    const r = await run('async_sleep.py', 'wait', [50]);
+    assert.equal(r.verdict.kind, 'io-bound', summary(r));
+    assert.equal(r.recommendation.executor, 'async', summary(r));
+    assert.equal(r.target.isAsync, true);
+  });
+});

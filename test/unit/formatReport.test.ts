@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { classify } from '../../src/core/classify';
+import { formatMarkdown, formatText, recommendationLine } from '../../src/core/formatReport';
+import { SCHEMA_VERSION, type Report } from '../../src/core/report';
+import { synthesize, type WorkloadModel } from './synthetic';
+
+/** A Report as the orchestrator would build it, around synthetic runs and the real classifier. */
+function reportFor(model: WorkloadModel, target: Partial<Report['target']> = {}): Report {
+  const input = synthesize(model);
+  const analysis = classify(input);
+  const python = input.language === 'python';
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id: '5b0f6c2e-9f3a-4c1e-8d7a-2f1e3c4b5a69',
+    createdAt: '2025-11-25T20:15:00.000Z',
+    durationMs: 14_820,
+    budgetMs: 15_000,
+    target: { file: 'examples/hash.js', function: 'hashPassword', language: input.language, args: ['$i'], isAsync: input.isAsync, ...target },
+    environment: {
+      cores: input.cores,
+      platform: 'linux',
+      arch: 'x64',
+      node: 'v20.19.0',
+      cpuModel: 'AMD EPYC 7763 64-Core Processor',
+      totalMemoryMb: 7940,
+      backgroundLoad: input.background,
+      uvThreadpoolSize: input.uvThreadpoolSize,
+      ...(python ? { python: { executable: '/usr/bin/python3', version: '3.11.2', gilEnabled: input.python!.gilEnabled, startMethod: 'spawn' } } : {}),
+    },
+    probe: { wallMs: input.probe.wallMs, cpuMs: input.probe.cpuMs, cpuSource: python ? 'time.thread_time_ns' : 'process.threadCpuUsage' },
+    runs: input.runs,
+    timeline: {
+      intervalMs: 50,
+      cores: Array.from({ length: input.cores }, () => [0.1, 0.98, 0.99, 0.97]),
+      marks: [{ executor: 'sequential', concurrency: 1, startMs: 0, endMs: 1000 }],
+    },
+    verdict: analysis.verdict,
+    recommendation: analysis.recommendation,
+    caveats: analysis.caveats,
+  };
+}
+
+describe('formatText', () => {
+  const report = reportFor({ computeMs: 20, cores: 2, noise: 0.05, seed: 11, errorRate: 0.1 });
+  const text = formatText(report);
+
+  it('puts the verdict and the recommendation line first', () => {
+    const lines = text.split('\n');
+    assert.match(lines[0], /^Workload Profiler: hashPassword in examples\/hash\.js \(javascript\)$/);
+    assert.match(lines[2], /^Verdict: cpu-bound \(confidence \d+%\)$/);
+    assert.match(lines[3], /^Recommendation: Use worker threads, 2 workers: expected [12]\.\d+×$/);
+    assert.match(lines[4], /formula: 2 workers/);
+    assert.equal(recommendationLine(report), lines[3].replace('Recommendation: ', ''));
+  });
+
+  it('lists every reason and the recommendation reason', () => {
+    for (const r of report.verdict.reasons) assert.ok(text.replace(/\s+/g, ' ').includes(r), r);
+    assert.ok(text.replace(/\s+/g, ' ').includes(report.recommendation.reason));
+  });
+
+  it('prints a run table with aligned columns, one row per run', () => {
+    const lines = text.split('\n');
+    const header = lines.findIndex((l) => /^ {2}executor\s+K\s+tasks\s+throughput\/s\s+speedup \[95% CI\]\s+CPU\/task\s+util \(cores\)\s+errors\s+noisy$/.test(l));
+    assert.ok(header > 0, 'table header');
+    const rows = lines.slice(header + 1, header + 1 + report.runs.length);
+    assert.equal(rows.length, report.runs.length);
+    report.runs.forEach((r, i) => assert.ok(rows[i].trimStart().startsWith(r.executor), rows[i]));
+    // Aligned: the speedup column starts at the same offset on every row.
+    const col = lines[header].indexOf('speedup');
+    for (const row of rows) assert.match(row.slice(col), /^\d+\.\d+× \[/);
+    assert.match(rows[0], /1\.0× \[1\.0×–1\.0×\]/);
+    assert.match(rows.join('\n'), /\d+ \(10%\)/);
+  });
+
+  it('ends with the environment and the caveats', () => {
+    assert.match(text, /Environment\n {2}2 cores \(AMD EPYC 7763 64-Core Processor\), linux x64, 8 GB, Node v20\.19\.0, UV_THREADPOOL_SIZE 4/);
+    assert.match(text, /Background load before the run: 0\.05 cores busy \(3%\)/);
+    assert.match(text, /CPU time source: process\.threadCpuUsage; core utilisation sampled every 50 ms/);
+    assert.match(text, /Caveats\n {2}! sequential: \d+ of \d+ calls threw \(10%\)/);
+    assert.ok(text.indexOf('Environment') > text.indexOf('Runs'));
+  });
+
+  it('is plain without color and uses ANSI with it', () => {
+    assert.ok(!text.includes('\x1b['));
+    const colored = formatText(report, { color: true });
+    assert.ok(colored.includes('\x1b[1mVerdict:\x1b[22m'));
+    assert.equal(colored.replace(/\x1b\[\d+m/g, ''), text);
+  });
+
+  it('keeps prose within 100 columns', () => {
+    const tableStart = text.indexOf('Runs\n');
+    const tableEnd = text.indexOf('Environment\n');
+    const prose = text.slice(0, tableStart) + text.slice(tableEnd);
+    for (const line of prose.split('\n')) assert.ok(line.length <= 100 || !line.includes(' ', 4), `too long: ${line}`);
+  });
+
+  it('names Python executors and the GIL, batching and stand-in runs', () => {
+    const py = reportFor({ language: 'python', computeMs: 20, gil: 'held', serializationMs: 0.05, noise: 0, seed: 1 }, { file: 'examples/primes.py', function: 'count_primes' });
+    py.runs[1].note = 'asyncio.to_thread (a plain def cannot be awaited)';
+    const t = formatText(py);
+    assert.match(t, /Verdict: cpu-bound \(confidence \d+%; GIL held\)/);
+    assert.match(t, /Recommendation: Use a ProcessPoolExecutor, 2 processes: expected 1\.9\d?×/);
+    assert.match(t, /Python 3\.11\.2 \(\/usr\/bin\/python3\), GIL enabled, process start method spawn/);
+    assert.match(t, /\* thread ×\d+: asyncio\.to_thread/);
+
+    const tiny = reportFor({ computeMs: 0.03, noise: 0, seed: 1 });
+    assert.match(formatText(tiny), /Recommendation: Use worker threads, 2 workers, \d+ calls per task: estimated 1\.9\d?×/);
+    assert.match(formatText(tiny), /tiny tasks/);
+  });
+});
+
+describe('formatMarkdown', () => {
+  const report = reportFor({ offloadMs: 30, computeMs: 0.2, isAsync: true, noise: 0.15, seed: 3 });
+  const md = formatMarkdown(report);
+
+  it('has the same sections as the text report', () => {
+    assert.match(md, /^# Workload profile: `hashPassword`\n/);
+    assert.match(md, /\*\*Verdict:\*\* cpu-bound \(confidence \d+%; CPU offloaded\) {2}\n/);
+    assert.match(md, /\*\*Recommendation:\*\* Use async concurrency, 2 calls in flight: expected [12]\.\d+× {2}\n/);
+    for (const h of ['## Why', '## Runs', '## Environment']) assert.ok(md.includes(`\n${h}\n`), h);
+    assert.ok(md.indexOf('## Why') < md.indexOf('## Runs') && md.indexOf('## Runs') < md.indexOf('## Environment'));
+  });
+
+  it('renders runs as a Markdown table with one row per run', () => {
+    const lines = md.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('| Executor | K |'));
+    assert.match(lines[header + 1], /^\|---\|--:\|/);
+    const rows = lines.slice(header + 2).filter((l) => l.startsWith('| '));
+    assert.equal(rows.length, report.runs.length);
+    for (const row of rows) assert.equal(row.split(/(?<!\\)\|/).length, 11, row);
+  });
+
+  it('escapes Markdown in user-derived text', () => {
+    const r = reportFor({ computeMs: 20, noise: 0, seed: 1, errorRate: 0.2 });
+    r.caveats.push({ level: 'warning', message: 'threw: a|b *bold* <script>' });
+    const out = formatMarkdown(r);
+    assert.ok(out.includes('a\\|b \\*bold\\* \\<script\\>'));
+    assert.ok(!out.includes('<script>'));
+  });
+
+  it('lists caveats with their level', () => {
+    const busy = reportFor({ computeMs: 20, noise: 0, seed: 1, background: { busy: true, busyCores: 1.2, utilization: 0.6 } });
+    busy.caveats.push({ level: 'info', message: 'Few calls were measured.' });
+    const out = formatMarkdown(busy);
+    assert.match(out, /## Caveats\n\n- \*\*Warning:\*\* Other processes kept 1\.20 of 2 cores busy \(60%\)/);
+    assert.match(out, /\n- Note: Few calls were measured\.\n$/);
+  });
+});

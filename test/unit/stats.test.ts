@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { isNoisy, mean, median, medianCiRank, quantile, ratioCi, ratioEstimate, throughputStats } from '../../src/core/stats';
+import { mulberry32 } from './synthetic';
+
+/**
+ * A closed loop: `k` slots, each running tasks back to back with a gap `gapMs` between
+ * them; durations from `duration(i)`. Returns samples as an executor would.
+ */
+function closedLoop(k: number, n: number, duration: (i: number) => number, gapMs = 0, t0 = 1_700_000_000_000) {
+  const free = new Array<number>(k).fill(t0);
+  const tasks: { s: number; e: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    let slot = 0;
+    for (let j = 1; j < k; j++) if (free[j] < free[slot]) slot = j;
+    const s = free[slot] + gapMs;
+    const e = s + duration(i);
+    free[slot] = e;
+    tasks.push({ s, e });
+  }
+  tasks.sort((a, b) => a.e - b.e);
+  return {
+    startMs: t0,
+    endMs: Math.max(...tasks.map((t) => t.e)),
+    taskStartMs: tasks.map((t) => t.s),
+    taskEndMs: tasks.map((t) => t.e),
+    concurrency: k,
+  };
+}
+
+describe('stats: basics', () => {
+  it('mean, median and quantiles', () => {
+    assert.equal(mean([1, 2, 3, 10]), 4);
+    assert.ok(Number.isNaN(mean([])));
+    assert.equal(median([5, 1, 3]), 3);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.equal(quantile([1, 2, 3, 4, 5], 0), 1);
+    assert.equal(quantile([1, 2, 3, 4, 5], 1), 5);
+    assert.equal(quantile([10, 20], 0.25), 12.5);
+    assert.ok(Number.isNaN(median([])));
+  });
+
+  it('order-statistic ranks of a 95% interval for the median', () => {
+    assert.equal(medianCiRank(6), 1);
+    assert.equal(medianCiRank(10), 2);
+    assert.equal(medianCiRank(20), 6);
+  });
+
+  it('noisy means an interval wider than ±10%', () => {
+    assert.equal(isNoisy(100, [95, 105]), false);
+    assert.equal(isNoisy(100, [89, 111]), true);
+    assert.equal(isNoisy(0, [0, 0]), true);
+  });
+});
+
+describe('stats: throughputStats', () => {
+  it('many steady tasks: batch means around the true rate, narrow and not noisy', () => {
+    const s = throughputStats(closedLoop(1, 500, () => 2));
+    assert.equal(s.method, 'batch-means');
+    assert.equal(s.samples, 20);
+    assert.ok(Math.abs(s.throughputPerSec - 500) < 1, String(s.throughputPerSec));
+    assert.ok(s.ci[0] <= s.throughputPerSec && s.throughputPerSec <= s.ci[1]);
+    assert.equal(s.noisy, false);
+  });
+
+  it('counts K slots and dispatch gaps', () => {
+    const s = throughputStats(closedLoop(4, 800, () => 10, 0.5));
+    // 4 slots, one task per 10.5 ms each: 381/s
+    assert.ok(Math.abs(s.throughputPerSec - 4000 / 10.5) / (4000 / 10.5) < 0.02, String(s.throughputPerSec));
+  });
+
+  it('bursty completions (50 one-second sleeps ending together) still give the true rate', () => {
+    const s = throughputStats(closedLoop(50, 200, () => 1000));
+    assert.ok(Math.abs(s.throughputPerSec - 50) < 0.5, String(s.throughputPerSec));
+    assert.equal(s.method, 'bootstrap');
+    assert.equal(s.noisy, false);
+  });
+
+  it('noisy durations widen the interval, and the interval covers the truth', () => {
+    let covered = 0;
+    const trials = 40;
+    for (let t = 0; t < trials; t++) {
+      const rand = mulberry32(100 + t);
+      // Lognormal-ish durations with 30% spread around 5 ms: rate ≈ 1000 / E[d].
+      const ds = Array.from({ length: 400 }, () => 5 * Math.exp(0.3 * (rand() + rand() + rand() - 1.5) * 2));
+      const s = throughputStats(closedLoop(1, ds.length, (i) => ds[i]));
+      // E[d] = 5 · e^(−0.9) · ((e^0.6 − 1) / 0.6)^3
+      const truth = 1000 / (5 * Math.exp(-0.9) * ((Math.exp(0.6) - 1) / 0.6) ** 3);
+      if (s.ci[0] <= truth && s.ci[1] >= truth) covered++;
+      assert.ok(s.ci[1] > s.ci[0]);
+    }
+    assert.ok(covered >= trials * 0.85, `${covered}/${trials}`);
+  });
+
+  it('a stalled stretch shows up as a wide interval and a noisy flag', () => {
+    const s = throughputStats(closedLoop(1, 300, (i) => (i >= 100 && i < 160 ? 8 : 1)));
+    assert.equal(s.noisy, true);
+  });
+
+  it('few slow tasks: bootstrap over durations, deterministic', () => {
+    const samples = closedLoop(2, 6, (i) => [900, 1100, 1000, 950, 1200, 1000][i]);
+    const a = throughputStats(samples);
+    const b = throughputStats(samples);
+    assert.equal(a.method, 'bootstrap');
+    assert.deepEqual(a, b);
+    assert.equal(a.samples, 6);
+    assert.ok(a.ci[0] < a.throughputPerSec && a.throughputPerSec < a.ci[1]);
+    assert.ok(Math.abs(a.throughputPerSec - 2) < 0.3, String(a.throughputPerSec));
+  });
+
+  it('one task: ±50% and noisy; none: zero and noisy', () => {
+    const one = throughputStats(closedLoop(1, 1, () => 2000));
+    assert.equal(one.throughputPerSec, 0.5);
+    assert.deepEqual(one.ci, [0.25, 0.75]);
+    assert.equal(one.noisy, true);
+    const none = throughputStats({ startMs: 0, endMs: 10, taskStartMs: [], taskEndMs: [], concurrency: 1 });
+    assert.equal(none.throughputPerSec, 0);
+    assert.equal(none.noisy, true);
+  });
+
+  it('ignores warm-up time before the first counted task', () => {
+    const s = closedLoop(1, 200, () => 5);
+    const withWarmup = { ...s, startMs: s.startMs - 500 };
+    assert.ok(Math.abs(throughputStats(withWarmup).throughputPerSec - 200) < 1);
+  });
+});
+
+describe('stats: ratioCi', () => {
+  it('propagates relative errors in quadrature on the log scale', () => {
+    const num = { value: 200, ci: [180, 220] as [number, number] };
+    const den = { value: 100, ci: [95, 105] as [number, number] };
+    const [lo, hi] = ratioCi(num, den);
+    const down = Math.hypot(Math.log(200 / 180), Math.log(105 / 100));
+    const up = Math.hypot(Math.log(220 / 200), Math.log(100 / 95));
+    assert.ok(Math.abs(lo - 2 * Math.exp(-down)) < 1e-12);
+    assert.ok(Math.abs(hi - 2 * Math.exp(up)) < 1e-12);
+    assert.ok(lo < 2 && hi > 2);
+  });
+
+  it('exact inputs give an exact ratio; a zero numerator gives [0, …]', () => {
+    assert.deepEqual(ratioCi({ value: 3, ci: [3, 3] }, { value: 1.5, ci: [1.5, 1.5] }), [2, 2]);
+    assert.equal(ratioCi({ value: 0, ci: [0, 0] }, { value: 1, ci: [0.9, 1.1] })[0], 0);
+    assert.deepEqual(ratioEstimate({ value: 3, ci: [3, 3] }, { value: 1.5, ci: [1.5, 1.5] }), { value: 2, ci: [2, 2] });
+  });
+});
