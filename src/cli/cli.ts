@@ -7,7 +7,8 @@ import { parseArgsJson } from '../core/args';
 import { EXIT_CODES, Errors, ProfileError } from '../core/errors';
 import { findFunctions } from '../core/findFunctions';
 import { formatText } from '../core/formatReport';
-import type { ProgressEvent } from '../core/options';
+import { DEFAULTS, type ProgressEvent } from '../core/options';
+import type { WorkloadDirective } from '../core/functionInfo';
 import { profile } from '../core/profile';
 import type { ExecutorKind } from '../core/report';
 import { packageRoot } from '../core/paths';
@@ -63,8 +64,8 @@ async function main(argv: string[]): Promise<number> {
     .description('Run <function> from <file> under every executor and recommend one')
     .argument('<file>', 'a .js .mjs .cjs .ts .mts .cts .jsx .tsx or .py file')
     .argument('<function>', 'a top-level function in that file (exported or not)')
-    .option('--args <json>', 'arguments as a JSON array; "$i" becomes the task index', '[]')
-    .addOption(new Option('--budget <seconds>', 'time budget for the whole profile').default(15).argParser(positiveNumber('--budget', Errors.badBudget)))
+    .option('--args <json>', 'arguments as a JSON array; "$i" becomes the task index (default: the function\'s @workload args, else [])')
+    .addOption(new Option('--budget <seconds>', 'time budget for the whole profile (default: @workload budget, else 15)').argParser(positiveNumber('--budget', Errors.badBudget)))
     .option('--json', 'print the JSON report instead of the text report')
     .option('--out <file>', 'also write the JSON report to this file')
     .option('--python <path>', 'Python interpreter for .py files (default: python3 on PATH)')
@@ -87,12 +88,15 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', onSigint);
       process.on('SIGTERM', onSigint);
       try {
+        const args = o.args !== undefined ? parseArgsJson(o.args) : undefined;
+        const pinned = args === undefined || o.budget === undefined ? await directiveOf(file, fn, o.python) : undefined;
+        if (pinned?.error) throw new ProfileError('bad-input', `The @workload comment above ${fn} is invalid: ${pinned.error}. Fix it or pass --args/--budget.`);
         const report = await profile(
           {
             file,
             functionName: fn,
-            args: parseArgsJson(o.args),
-            budgetMs: o.budget * 1000,
+            args: args ?? pinned?.args ?? [],
+            budgetMs: (o.budget ?? pinned?.budgetSec ?? DEFAULTS.budgetMs / 1000) * 1000,
             executors,
             python: o.python,
             callTimeoutMs: o.timeout ? o.timeout * 1000 : undefined,
@@ -139,6 +143,21 @@ async function main(argv: string[]): Promise<number> {
     exitCode = reportFailure(e);
   }
   return exitCode;
+}
+
+/**
+ * The `@workload args=… budget=…` comment above the function, which pins what the code
+ * lens runs; the CLI honours it too. Any problem finding it is left for profile() to
+ * report, with its own message.
+ */
+async function directiveOf(file: string, fn: string, python?: string): Promise<WorkloadDirective | undefined> {
+  try {
+    const abs = path.resolve(file);
+    const found = await findFunctions(abs, readFileSync(abs, 'utf8'), { python });
+    return found.find((f) => f.name === fn)?.directive;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseExecutors(list: string): ExecutorKind[] {

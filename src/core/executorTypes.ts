@@ -64,6 +64,11 @@ export interface PointSamples {
   taskCpuMs: number[];
   /** Per-task success flags. */
   taskOk: boolean[];
+  /**
+   * Optional: ms each counted task was runnable but waiting for a CPU (Linux schedstat),
+   * NaN where unknown. Other processes' load shows up here, not as "waiting" time.
+   */
+  taskRunQueueMs?: number[];
   cpuSource: CpuSource;
   errors: ErrorSample[];
   /** Tasks launched but cut short by abort (not counted). */

@@ -11,7 +11,7 @@ import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { Errors, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
-import { nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint } from './ladder';
+import { MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
 import { createPythonRuntime } from './python/pythonRuntime';
 import {
@@ -19,6 +19,7 @@ import {
   type BackgroundLoad,
   type Caveat,
   type Environment,
+  type ErrorSample,
   type ExecutorKind,
   type Language,
   type Report,
@@ -101,13 +102,41 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
 
     const wanted = options.executors ?? DEFAULTS.executors;
     const kinds = runtime.executorKinds().filter((k) => k === 'sequential' || wanted.includes(k));
-    const runs: RunResult[] = [];
-    const samplesByRun: PointSamples[] = [];
+    const points: MeasuredPoint[] = [];
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const perWorkerStartup: Record<ExecutorKind, number> = { ...STARTUP_GUESS_MS };
-    let baseline: { value: number; ci: [number, number] } | undefined;
     let taskIndex = 1;
+
+    const measure = async (executor: Executor, kind: ExecutorKind, k: number, plan: WindowPlan): Promise<MeasuredPoint> => {
+      emit({ phase: 'run', executor: kind, concurrency: k, message: `${kind} × ${k}` });
+      const pointStart = nowMs();
+      const samples = await executor.runPoint({
+        concurrency: k,
+        durationMs: plan.durationMs,
+        minTasks: plan.minTasks,
+        warmupMs: plan.warmupMs,
+        taskIndexStart: taskIndex,
+        maxErrors: MAX_ERRORS_PER_POINT,
+        signal,
+      });
+      const pointEnd = nowMs();
+      taskIndex += samples.taskEndMs.length + 2 * k;
+      const measured = Math.max(0, samples.endMs - samples.startMs);
+      // Learn start-up per worker so later points plan with real numbers.
+      perWorkerStartup[kind] = Math.max(0, pointEnd - pointStart - measured) / (isPool(kind) ? k : 1);
+      const tp = throughputStats({
+        startMs: samples.startMs,
+        endMs: samples.endMs,
+        taskStartMs: samples.taskStartMs,
+        taskEndMs: samples.taskEndMs,
+        concurrency: k,
+      });
+      marks.push({ executor: kind, concurrency: k, startMs: round1(samples.startMs - sampler.startedAtMs), endMs: round1(samples.endMs - sampler.startedAtMs) });
+      const point = { kind, k, samples, tp, durationMs: plan.durationMs };
+      points.push(point);
+      return point;
+    };
 
     for (let ki = 0; ki < kinds.length; ki++) {
       const kind = kinds[ki];
@@ -119,20 +148,20 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         for (;;) {
           throwIfAborted();
           const cap = Math.min(caps[kind], executor.maxConcurrency);
-          const k = nextConcurrency(kind, history, cap, baseline?.value ?? 0, kind === 'async' ? 1 : Math.min(cores, cap));
+          const baseline = points.find((p) => p.kind === 'sequential')?.tp.throughputPerSec ?? 0;
+          const k = nextConcurrency(kind, history, cap, baseline, kind === 'async' ? 1 : Math.min(cores, cap));
           if (k === undefined) break;
-          const elapsed = nowMs() - started;
-          const remaining = budgetMs - elapsed - RESERVE_MS;
-          const laterPoints = later.reduce((n, l) => n + TYPICAL_POINTS[l], 0);
+          const remaining = budgetMs - (nowMs() - started) - RESERVE_MS;
+          // The closing baseline re-check counts as one more point still to come.
+          const laterPoints = later.reduce((n, l) => n + TYPICAL_POINTS[l], 0) + 1;
           const pointsLeft = 1 + laterPoints + (history.length === 0 ? Math.max(0, TYPICAL_POINTS[kind] - 1) : 0);
-          const parallel = expectedParallelism(kind, k, probeCpuRatio, cores);
           const plan = planWindow({
             remainingMs: remaining,
             pointsLeft,
-            overheadMs: perWorkerStartup[kind] * (kind === 'thread' || kind === 'process' ? k : 1),
+            overheadMs: perWorkerStartup[kind] * (isPool(kind) ? k : 1),
             callMs,
             concurrency: k,
-            expectedParallelism: parallel,
+            expectedParallelism: expectedParallelism(kind, k, probeCpuRatio, cores),
           });
           // Keep enough for one point of every executor still to come; never skip the baseline.
           const laterMinimum = later.reduce((n, l) => n + perWorkerStartup[l] + Math.max(150, callMs * 1.2), 0);
@@ -143,40 +172,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
             });
             break;
           }
-          emit({ phase: 'run', executor: kind, concurrency: k, message: `${kind} × ${k}` });
-          const pointStart = nowMs();
-          const samples = await executor.runPoint({
-            concurrency: k,
-            durationMs: plan.durationMs,
-            minTasks: plan.minTasks,
-            warmupMs: plan.warmupMs,
-            taskIndexStart: taskIndex,
-            maxErrors: MAX_ERRORS_PER_POINT,
-            signal,
-          });
-          const pointEnd = nowMs();
-          taskIndex += samples.taskEndMs.length + 2 * k;
-          const measured = Math.max(0, samples.endMs - samples.startMs);
-          const startup = Math.max(0, pointEnd - pointStart - measured);
-          // Learn start-up per worker so later points plan with real numbers.
-          perWorkerStartup[kind] = startup / (kind === 'thread' || kind === 'process' ? k : 1);
-
-          const tp = throughputStats({
-            startMs: samples.startMs,
-            endMs: samples.endMs,
-            taskStartMs: samples.taskStartMs,
-            taskEndMs: samples.taskEndMs,
-            concurrency: k,
-          });
-          if (kind === 'sequential') baseline = { value: tp.throughputPerSec, ci: tp.ci };
-          const run = toRunResult(kind, k, samples, tp, baseline, sampler, background, cores);
-          runs.push(run);
-          samplesByRun.push(samples);
-          marks.push({ executor: kind, concurrency: k, startMs: round1(samples.startMs - sampler.startedAtMs), endMs: round1(samples.endMs - sampler.startedAtMs) });
+          const { samples, tp } = await measure(executor, kind, k, plan);
           history.push({ concurrency: k, throughputPerSec: tp.throughputPerSec });
           // A run where nearly everything failed measures the failure, not the function.
-          if (run.errors.count >= MAX_ERRORS_PER_POINT || (run.tasks > 0 && run.errors.rate > 0.5)) {
-            caveats.push({ level: 'warning', message: `${kind} × ${k}: ${run.errors.count} calls failed; the ladder stopped there.` });
+          const failed = samples.taskOk.filter((ok) => !ok).length;
+          if (failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5)) {
+            caveats.push({ level: 'warning', message: `${kind} × ${k}: ${failed} calls failed; the ladder stopped there.` });
             break;
           }
           if (kind === 'sequential') break;
@@ -186,9 +187,46 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         await executor.dispose();
       }
     }
+
+    // Shared machines drift: a baseline taken only at the start turns a slowdown halfway
+    // through into a wrong speedup. Re-measure it at the end, if the budget allows, and
+    // use both.
+    const first = points.find((p) => p.kind === 'sequential');
+    const remaining = budgetMs - (nowMs() - started) - RESERVE_MS;
+    if (first && remaining > Math.max(MIN_WINDOW_MS, callMs) + perWorkerStartup.sequential) {
+      throwIfAborted();
+      const executor = runtime.createExecutor('sequential');
+      live.add(executor);
+      try {
+        const duration = Math.min(first.durationMs, remaining - perWorkerStartup.sequential);
+        await measure(executor, 'sequential', 1, planWindow({ remainingMs: duration, pointsLeft: 1, overheadMs: 0, callMs, concurrency: 1, expectedParallelism: 1 }));
+      } finally {
+        live.delete(executor);
+        await executor.dispose();
+      }
+    }
     throwIfAborted();
     sampler.stop();
     emit({ phase: 'analyse', message: 'Analysing' });
+
+    const baselines = points.filter((p) => p.kind === 'sequential');
+    const baseline = combineBaselines(baselines.map((p) => p.tp));
+    if (baseline.drift > BASELINE_DRIFT) {
+      caveats.push({
+        level: 'warning',
+        message: `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
+      });
+    }
+    const runs: RunResult[] = [];
+    if (baselines.length) {
+      const merged = mergeSamples(baselines.map((p) => p.samples));
+      runs.push(toRunResult('sequential', 1, merged, baselines.map((p) => [p.samples.startMs, p.samples.endMs]), baseline, baseline, sampler, background, cores));
+    }
+    for (const p of points.filter((x) => x.kind !== 'sequential')) {
+      const tp = { value: p.tp.throughputPerSec, ci: p.tp.ci, noisy: p.tp.noisy };
+      runs.push(toRunResult(p.kind, p.k, p.samples, [[p.samples.startMs, p.samples.endMs]], tp, baseline, sampler, background, cores));
+    }
+    const samplesByRun = points.map((p) => p.samples);
 
     const pyEnv = (await runtime.environment?.()) as Environment['python'] | undefined;
     const analysis = classify({
@@ -241,12 +279,69 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   }
 }
 
+interface MeasuredPoint {
+  kind: ExecutorKind;
+  k: number;
+  samples: PointSamples;
+  tp: { throughputPerSec: number; ci: [number, number]; noisy: boolean };
+  durationMs: number;
+}
+
+interface Estimate {
+  value: number;
+  ci: [number, number];
+  noisy: boolean;
+}
+
+/** Start and end baselines differing by more than this make the profile's speedups suspect. */
+const BASELINE_DRIFT = 0.15;
+
+/**
+ * One baseline from the start and end measurements: their mean, an interval that
+ * covers both, and how far apart they were (a sign the machine's speed changed).
+ */
+export function combineBaselines(tps: { throughputPerSec: number; ci: [number, number]; noisy: boolean }[]): Estimate & { drift: number } {
+  if (tps.length === 0) return { value: 0, ci: [0, 0], noisy: true, drift: 0 };
+  const values = tps.map((t) => t.throughputPerSec);
+  const value = values.reduce((a, b) => a + b, 0) / values.length;
+  const drift = value > 0 ? (Math.max(...values) - Math.min(...values)) / value : 0;
+  return {
+    value,
+    ci: [Math.min(...tps.map((t) => t.ci[0])), Math.max(...tps.map((t) => t.ci[1]))],
+    noisy: tps.some((t) => t.noisy) || drift > BASELINE_DRIFT,
+    drift,
+  };
+}
+
+function mergeSamples(all: PointSamples[]): PointSamples {
+  const [head, ...rest] = all;
+  const merged: PointSamples = { ...head, taskStartMs: [...head.taskStartMs], taskEndMs: [...head.taskEndMs], taskCpuMs: [...head.taskCpuMs], taskOk: [...head.taskOk], errors: [...head.errors] };
+  for (const s of rest) {
+    merged.taskStartMs.push(...s.taskStartMs);
+    merged.taskEndMs.push(...s.taskEndMs);
+    merged.taskCpuMs.push(...s.taskCpuMs);
+    merged.taskOk.push(...s.taskOk);
+    merged.errors.push(...s.errors);
+    merged.abandoned += s.abandoned;
+    merged.endMs = s.endMs;
+  }
+  if (all.some((s) => s.taskRunQueueMs)) {
+    merged.taskRunQueueMs = all.flatMap((s) => s.taskRunQueueMs ?? s.taskEndMs.map(() => NaN));
+  }
+  return merged;
+}
+
+function isPool(kind: ExecutorKind): boolean {
+  return kind === 'thread' || kind === 'process';
+}
+
 function toRunResult(
   kind: ExecutorKind,
   k: number,
   s: PointSamples,
-  tp: { throughputPerSec: number; ci: [number, number]; noisy: boolean },
-  baseline: { value: number; ci: [number, number] } | undefined,
+  windows: [number, number][],
+  tp: Estimate,
+  baseline: Estimate,
   sampler: CpuSampler,
   background: BackgroundLoad,
   cores: number,
@@ -255,19 +350,27 @@ function toRunResult(
   const walls = s.taskEndMs.map((e, i) => e - s.taskStartMs[i]);
   const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
   const cpuTotal = cpu.reduce((a, b) => a + b, 0);
-  const wallOfCpuTasks = s.taskCpuMs.reduce((acc, x, i) => (Number.isFinite(x) ? acc + walls[i] : acc), 0);
+  // Time spent runnable but queued behind other work is neither compute nor waiting:
+  // leave it out, so a busy machine does not make CPU-bound calls look half idle.
+  const queued = (i: number) => {
+    const q = s.taskRunQueueMs?.[i];
+    return q !== undefined && Number.isFinite(q) ? Math.min(Math.max(0, q), walls[i]) : 0;
+  };
+  const wallOfCpuTasks = s.taskCpuMs.reduce((acc, x, i) => (Number.isFinite(x) ? acc + walls[i] - queued(i) : acc), 0);
   const failed = s.taskOk.filter((ok) => !ok).length;
-  const utilization = sampler.utilizationBetween(s.startMs, s.endMs);
-  const speedup = baseline && baseline.value > 0 ? tp.throughputPerSec / baseline.value : 1;
-  const speedupCi: [number, number] =
-    kind === 'sequential' || !baseline ? [1, 1] : ratioCi({ value: tp.throughputPerSec, ci: tp.ci }, baseline);
+  const windowMs = windows.reduce((a, [from, to]) => a + Math.max(0, to - from), 0);
+  const utilization =
+    windowMs > 0 ? windows.reduce((a, [from, to]) => a + sampler.utilizationBetween(from, to) * Math.max(0, to - from), 0) / windowMs : 0;
+  const sequential = kind === 'sequential';
+  const speedup = sequential ? 1 : baseline.value > 0 ? tp.value / baseline.value : 0;
+  const speedupCi: [number, number] = sequential || baseline.value <= 0 ? [1, 1] : ratioCi({ value: tp.value, ci: tp.ci }, baseline);
   const run: RunResult = {
     executor: kind,
     concurrency: k,
     tasks: n,
-    wallMs: round1(s.endMs - s.startMs),
-    throughputPerSec: round3(tp.throughputPerSec),
-    speedup: round3(kind === 'sequential' ? 1 : speedup),
+    wallMs: round1(windowMs),
+    throughputPerSec: round3(tp.value),
+    speedup: round3(speedup),
     speedupCi: [round3(speedupCi[0]), round3(speedupCi[1])],
     noisy: tp.noisy,
     cpuMsPerTask: cpu.length ? round3(cpuTotal / cpu.length) : null,
@@ -275,16 +378,23 @@ function toRunResult(
     cpuSource: s.cpuSource,
     coreUtilization: round3(utilization),
     busyCores: round3(Math.max(0, utilization * cores - background.busyCores)),
-    errors: {
-      count: failed,
-      rate: n > 0 ? round3(failed / n) : 0,
-      samples: s.errors,
-    },
+    errors: { count: failed, rate: n > 0 ? round3(failed / n) : 0, samples: mergeErrorSamples(s.errors) },
   };
   if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
   if (s.serialization) run.serialization = s.serialization;
   if (s.note) run.note = s.note;
   return run;
+}
+
+function mergeErrorSamples(samples: ErrorSample[]): ErrorSample[] {
+  const byKey = new Map<string, ErrorSample>();
+  for (const e of samples) {
+    const key = `${e.kind}\u0000${e.message}`;
+    const seen = byKey.get(key);
+    if (seen) seen.count += e.count;
+    else byKey.set(key, { ...e });
+  }
+  return [...byKey.values()];
 }
 
 function mergeOutput(parts: (Report['output'] | undefined)[], max: number): Report['output'] | undefined {

@@ -60,17 +60,22 @@ async function run(fn: UserFunction, req: Extract<LoopWorkerRequest, { type: 'ru
   let lastFlush = epochNow();
   let lastYield = lastFlush;
   let cpuAtFlush = clock.now();
+  let runQueueAtFlush = clock.runQueueNow?.() ?? 0;
 
   const live = newProgress(req.plan.firstIndex);
   const flush = (progress: Readonly<LoopProgress>, atExit = false) => {
     const cpuNow = clock.now();
     const share = batch.length ? (cpuNow - cpuAtFlush) / batch.length : 0;
     cpuAtFlush = cpuNow;
+    const runQueueNow = clock.runQueueNow?.();
+    const rqShare = runQueueNow !== undefined && batch.length ? (runQueueNow - runQueueAtFlush) / batch.length : undefined;
+    if (runQueueNow !== undefined) runQueueAtFlush = runQueueNow;
     post({
       type: 'batch',
       startMs: batch.map((b) => b.outcome.startMs),
       endMs: batch.map((b) => b.outcome.endMs),
       cpuMs: batch.map(() => share),
+      ...(rqShare !== undefined ? { runQueueMs: batch.map(() => rqShare) } : {}),
       ok: batch.map((b) => b.outcome.ok),
       counted: batch.map((b) => b.counted),
       errors: tally.samples(),

@@ -12,6 +12,12 @@ export interface CpuClock {
   readonly source: CpuSource;
   /** CPU milliseconds used so far by the thread (or process) this clock belongs to. */
   now(): number;
+  /**
+   * Milliseconds the thread has spent runnable but waiting for a CPU (schedstat's
+   * second field). Wall time minus this is the time the call really had: on a machine
+   * shared with other work, it keeps a CPU-bound call from reading as "part waiting".
+   */
+  runQueueNow?(): number;
 }
 
 // Caveat of schedstat: the kernel folds a running thread's current slice into the
@@ -42,7 +48,7 @@ export function threadCpuClock(): CpuClock {
     };
   }
   const schedstat = openSchedstat();
-  if (schedstat) return { source: 'thread-schedstat', now: schedstat };
+  if (schedstat) return { source: 'thread-schedstat', now: () => schedstat()[0], runQueueNow: () => schedstat()[1] };
   // Last resort: time the event loop was not idle. It counts blocking waits as CPU,
   // which is why the source is recorded next to every figure.
   return { source: 'event-loop-utilization', now: () => performance.eventLoopUtilization().active };
@@ -58,7 +64,8 @@ export function processCpuClock(): CpuClock {
   };
 }
 
-function openSchedstat(): (() => number) | undefined {
+/** Returns a reader of [ms on a CPU, ms waiting on the run queue] for this thread. */
+function openSchedstat(): (() => [number, number]) | undefined {
   if (process.platform !== 'linux') return undefined;
   let fd: number;
   try {
@@ -67,16 +74,18 @@ function openSchedstat(): (() => number) | undefined {
     return undefined;
   }
   const buf = Buffer.alloc(96);
-  const read = (): number => {
+  const read = (): [number, number] => {
     const n = readSync(fd, buf, 0, buf.length, 0);
-    // First field: nanoseconds this thread has spent on a CPU.
-    let ns = 0;
-    for (let i = 0; i < n; i++) {
+    // Fields: ns on a CPU, ns runnable but waiting on the run queue, timeslices.
+    const fields = [0, 0];
+    let f = 0;
+    for (let i = 0; i < n && f < 2; i++) {
       const c = buf[i];
-      if (c < 48 || c > 57) break;
-      ns = ns * 10 + (c - 48);
+      if (c === 32) f++;
+      else if (c >= 48 && c <= 57) fields[f] = fields[f] * 10 + (c - 48);
+      else break;
     }
-    return ns / 1e6;
+    return [fields[0] / 1e6, fields[1] / 1e6];
   };
   try {
     read();

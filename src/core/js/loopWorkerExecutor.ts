@@ -140,7 +140,7 @@ export class LoopWorkerHost {
       this.listener = (m) => {
         if (m.type === 'batch') {
           for (let i = 0; i < m.startMs.length; i++) {
-            if (m.counted[i]) collector.addSample(m.startMs[i], m.endMs[i], m.cpuMs[i], m.ok[i]);
+            if (m.counted[i]) collector.addSample(m.startMs[i], m.endMs[i], m.cpuMs[i], m.ok[i], m.runQueueMs?.[i]);
           }
           collector.addErrors(m.errors);
           if (m.output) collector.output.add(m.output);

@@ -13,6 +13,7 @@ export class PointCollector {
   readonly taskEndMs: number[] = [];
   readonly taskCpuMs: number[] = [];
   readonly taskOk: boolean[] = [];
+  readonly taskRunQueueMs: number[] = [];
   readonly tally = new ErrorTally();
   readonly output: OutputCollector;
   abandoned = 0;
@@ -38,7 +39,8 @@ export class PointCollector {
     this.addSample(o.startMs, o.endMs, o.cpuMs, o.ok);
   }
 
-  addSample(startMs: number, endMs: number, cpuMs: number, ok: boolean): void {
+  addSample(startMs: number, endMs: number, cpuMs: number, ok: boolean, runQueueMs = NaN): void {
+    this.taskRunQueueMs.push(runQueueMs);
     this.taskStartMs.push(startMs);
     this.taskEndMs.push(endMs);
     this.taskCpuMs.push(cpuMs);
@@ -75,6 +77,7 @@ export class PointCollector {
       errors: this.tally.samples(),
       abandoned: this.abandoned,
     };
+    if (this.taskRunQueueMs.some((x) => Number.isFinite(x))) s.taskRunQueueMs = this.taskRunQueueMs;
     if (this.eventLoopUtilization !== undefined) s.eventLoopUtilization = this.eventLoopUtilization;
     if (this.note) s.note = this.note;
     const out = this.output.result();

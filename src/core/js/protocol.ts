@@ -22,6 +22,8 @@ export interface SampleBatch {
   startMs: number[];
   endMs: number[];
   cpuMs: number[];
+  /** Run-queue wait per task (schedstat), split like cpuMs; absent where unknown. */
+  runQueueMs?: number[];
   ok: boolean[];
   counted: boolean[];
   errors: ErrorSample[];
