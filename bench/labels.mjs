@@ -7,13 +7,12 @@ export const LABELS = [
   { file: 'test/fixtures/verdict/busyLoop.js', fn: 'busyLoop', kind: 'cpu-bound', executor: ['thread', 'process'], source: 'jsVerdict' },
   { file: 'test/fixtures/verdict/timerWait.mjs', fn: 'timerWait', kind: 'io-bound', executor: ['async'], source: 'jsVerdict' },
   { file: 'test/fixtures/verdict/blockingWait.js', fn: 'blockingWait', kind: 'io-bound', executor: ['thread'], source: 'jsVerdict' },
-  { file: 'test/fixtures/verdict/libuvHash.js', fn: 'libuvHash', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', source: 'jsVerdict' },
+  { file: 'test/fixtures/verdict/libuvHash.js', fn: 'libuvHash', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', offloadedCpu: true, source: 'jsVerdict' },
   { file: 'test/fixtures/verdict/mixed.ts', fn: 'mixed', kind: 'mixed', source: 'jsVerdict' },
   { file: 'test/fixtures/verdict/tiny.js', fn: 'tiny', args: ['$i'], tinyTasks: true, source: 'jsVerdict' },
-  // Python verdicts as issue 4 specifies them (its verdict tests assert kind, gil and executor).
-  { file: 'test/fixtures/python/cpu_loop.py', fn: 'spin', args: [150000], budgetMs: 6000, kind: 'cpu-bound', gil: 'held', executor: ['process'], source: 'issue 4' },
-  { file: 'test/fixtures/python/pbkdf2.py', fn: 'derive', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', gil: 'released', executor: ['thread'], source: 'issue 4' },
-  { file: 'test/fixtures/python/sleepy.py', fn: 'nap', args: [40], kind: 'io-bound', executor: ['thread'], source: 'issue 4' },
-  { file: 'test/fixtures/python/async_sleep.py', fn: 'wait', args: [40], kind: 'io-bound', executor: ['async'], source: 'issue 4' },
-  { file: 'test/fixtures/python/mixed.py', fn: 'half_and_half', args: [60000, 10], kind: 'mixed', source: 'issue 4' },
+  // test/engine/pythonVerdict.test.ts
+  { file: 'test/fixtures/python/cpu_loop.py', fn: 'spin', args: [300000], budgetMs: 6000, kind: 'cpu-bound', gil: 'held', executor: ['process'], source: 'pythonVerdict' },
+  { file: 'test/fixtures/python/pbkdf2.py', fn: 'derive', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', gil: 'released', executor: ['thread'], source: 'pythonVerdict' },
+  { file: 'test/fixtures/python/sleepy.py', fn: 'nap', args: [50], kind: 'io-bound', executor: ['thread'], source: 'pythonVerdict' },
+  { file: 'test/fixtures/python/async_sleep.py', fn: 'wait', args: [50], kind: 'io-bound', executor: ['async'], source: 'pythonVerdict' },
 ];

@@ -12,13 +12,3 @@ export function summarize(xs) {
   if (!s.length) return { median: null, min: null, max: null, n: 0 };
   return { median: median(s), min: Math.min(...s), max: Math.max(...s), n: s.length };
 }
-
-/** Quantile of an unsorted array (linear interpolation, numpy's default). */
-export function quantile(xs, q) {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}

@@ -316,17 +316,21 @@ export function combineBaselines(tps: { throughputPerSec: number; ci: [number, n
 function mergeSamples(all: PointSamples[]): PointSamples {
   const [head, ...rest] = all;
   const merged: PointSamples = { ...head, taskStartMs: [...head.taskStartMs], taskEndMs: [...head.taskEndMs], taskCpuMs: [...head.taskCpuMs], taskOk: [...head.taskOk], errors: [...head.errors] };
+  // Plain loops, not push(...xs): a tiny function leaves 100k+ samples, past the spread limit.
   for (const s of rest) {
-    merged.taskStartMs.push(...s.taskStartMs);
-    merged.taskEndMs.push(...s.taskEndMs);
-    merged.taskCpuMs.push(...s.taskCpuMs);
-    merged.taskOk.push(...s.taskOk);
-    merged.errors.push(...s.errors);
+    for (let i = 0; i < s.taskEndMs.length; i++) {
+      merged.taskStartMs.push(s.taskStartMs[i]);
+      merged.taskEndMs.push(s.taskEndMs[i]);
+      merged.taskCpuMs.push(s.taskCpuMs[i]);
+      merged.taskOk.push(s.taskOk[i]);
+    }
+    for (const e of s.errors) merged.errors.push(e);
     merged.abandoned += s.abandoned;
     merged.endMs = s.endMs;
   }
   if (all.some((s) => s.taskRunQueueMs)) {
-    merged.taskRunQueueMs = all.flatMap((s) => s.taskRunQueueMs ?? s.taskEndMs.map(() => NaN));
+    merged.taskRunQueueMs = [];
+    for (const s of all) for (let i = 0; i < s.taskEndMs.length; i++) merged.taskRunQueueMs.push(s.taskRunQueueMs?.[i] ?? NaN);
   }
   return merged;
 }

@@ -65,7 +65,7 @@ describe('verdicts on real JS workloads', function () {
   it('a function that throws on its first call fails with the user stack', async () => {
     await assert.rejects(run('throwsFirst.js', 'alwaysThrows', 3000), (e: any) => {
       assert.equal(e.code, 'function-failed');
-      assert.match(e.userError.stack, /throwsFirst\.js:3/);
+      assert.match(e.userError.stack, /throwsFirst\.js:2/);
       return true;
     });
   });
