@@ -21,7 +21,7 @@ export interface LadderPoint {
 }
 
 /**
- * Next K for an executor: doubling while throughput still grows by GROWTH_TO_CLIMB
+ * Next K for an executor: multiplying by `step` (2, or 4 for slow calls) while throughput still grows by GROWTH_TO_CLIMB
  * over the previous step (for the first async step, over the sequential baseline),
  * clamped to the cap. Pools climb at least to `minReach` (the core count), because
  * on a busy machine one flat step below the core count says nothing about the knee.
@@ -32,6 +32,7 @@ export function nextConcurrency(
   cap: number,
   baselineThroughput: number,
   minReach = 1,
+  step = 2,
 ): number | undefined {
   if (kind === 'sequential') return history.length === 0 ? 1 : undefined;
   if (history.length === 0) return Math.min(FIRST_CONCURRENCY[kind], cap);
@@ -40,7 +41,14 @@ export function nextConcurrency(
   const previous = history.length >= 2 ? history[history.length - 2].throughputPerSec : kind === 'async' ? baselineThroughput : 0;
   const grew = previous <= 0 || last.throughputPerSec >= previous * GROWTH_TO_CLIMB;
   if (!grew && last.concurrency >= minReach) return undefined;
-  return Math.min(last.concurrency * 2, cap);
+  return Math.min(last.concurrency * step, cap);
+}
+
+/** Calls this slow make every point cost at least a call, so climb by ×4 instead of ×2. */
+export const SLOW_CALL_MS = 250;
+
+export function ladderStep(callMs: number): number {
+  return callMs >= SLOW_CALL_MS ? 4 : 2;
 }
 
 /** Points we still expect to run, used to share out the remaining budget. */

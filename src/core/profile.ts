@@ -11,7 +11,7 @@ import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { Errors, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
-import { MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
+import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
 import { createPythonRuntime } from './python/pythonRuntime';
 import {
@@ -149,7 +149,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
           throwIfAborted();
           const cap = Math.min(caps[kind], executor.maxConcurrency);
           const baseline = points.find((p) => p.kind === 'sequential')?.tp.throughputPerSec ?? 0;
-          const k = nextConcurrency(kind, history, cap, baseline, kind === 'async' ? 1 : Math.min(cores, cap));
+          const k = nextConcurrency(kind, history, cap, baseline, kind === 'async' ? 1 : Math.min(cores, cap), ladderStep(callMs));
           if (k === undefined) break;
           const remaining = budgetMs - (nowMs() - started) - RESERVE_MS;
           // The closing baseline re-check counts as one more point still to come.

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MIN_WINDOW_MS, nextConcurrency, planWindow } from '../../src/core/ladder';
+import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow } from '../../src/core/ladder';
 
 describe('concurrency ladder', () => {
   it('runs the sequential baseline once', () => {
@@ -34,6 +34,12 @@ describe('concurrency ladder', () => {
     ];
     assert.equal(nextConcurrency('thread', noisy, 64, 10, 4), 4);
     assert.equal(nextConcurrency('thread', noisy, 64, 10, 2), undefined);
+  });
+
+  it('climbs by ×4 for slow calls, where every point costs at least one call', () => {
+    assert.equal(ladderStep(1000), 4);
+    assert.equal(ladderStep(5), 2);
+    assert.equal(nextConcurrency('thread', [{ concurrency: 1, throughputPerSec: 1 }], 64, 1, 2, ladderStep(1000)), 4);
   });
 
   it('clamps to the cap and ends there', () => {
