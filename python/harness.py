@@ -380,6 +380,39 @@ def worker_call(args_blob):
     return (True, start_ms, end_ms, cpu_ms, loads_ns, dumps_ns, blob, None)
 
 
+def dead_worker_error(pool):
+    """Why a process-pool worker died, from its exit code. The pool SIGTERMs the other
+    workers once one dies, so the culprit is the one that ended some other way."""
+    restarted = "; the process pool was restarted"
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        code = proc.exitcode
+        if code is None or code == 0 or code == -signal.SIGTERM:
+            continue
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = "signal %d" % -code
+            hint = " (often the system running out of memory)" if -code == signal.SIGKILL else ""
+            return {
+                "kind": "crash",
+                "message": "a worker process was killed by %s%s while running the function%s" % (name, hint, restarted),
+                "stack": None,
+            }
+        return {
+            "kind": "exit",
+            "message": "a worker process exited with code %d while running the function "
+            "(os._exit() or a fatal error ends it)%s" % (code, restarted),
+            "stack": None,
+        }
+    return {
+        "kind": "exit",
+        "message": "a worker process died while running the function "
+        "(os._exit, a crash, or killed for memory)%s" % restarted,
+        "stack": None,
+    }
+
+
 # --------------------------------------------------------------------- the server
 
 
@@ -865,12 +898,7 @@ class Server(object):
                 ok, s, e, c, loads_ns, rdumps_ns, blob, err = fut.result()
             except concurrent.futures.process.BrokenProcessPool:
                 broken.append(index)
-                err = {
-                    "kind": "exit",
-                    "message": "a worker process died while running the function "
-                    "(os._exit, a crash, or killed for memory); the process pool was restarted",
-                    "stack": None,
-                }
+                err = dead_worker_error(pool)
                 if not point.record(False, submitted_ms, time.time_ns() / 1e6, None, err):
                     point.point_errors.append(err)  # during warm-up: still say why the point ended
                 point.max_errors = 0  # a broken pool runs nothing more this point

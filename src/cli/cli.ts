@@ -9,7 +9,8 @@ import { findFunctions } from '../core/findFunctions';
 import { formatText } from '../core/formatReport';
 import { DEFAULTS, type ProgressEvent } from '../core/options';
 import type { WorkloadDirective } from '../core/functionInfo';
-import { profile } from '../core/profile';
+// In a process of its own: a native crash in a worker thread must not take the CLI down.
+import { profileInEngineProcess as profile } from '../core/engineProcess';
 import type { ExecutorKind } from '../core/report';
 import { packageRoot } from '../core/paths';
 

@@ -57,6 +57,8 @@ export const Errors = {
     new ProfileError('bad-input', `${exe} is Python ${version}; Workload Profiler needs Python 3.9 or later. Set workloadProfiler.pythonPath / --python.`),
   functionFailed: (name: string, err: ErrorSample) =>
     new ProfileError('function-failed', `${name} threw on its first call: ${err.kind}: ${err.message}`, err),
+  everyCallFailed: (name: string, err: ErrorSample) =>
+    new ProfileError('function-failed', `${name} worked on its first call but failed on every measured call after it: ${err.kind}: ${err.message}`, err),
   importFailed: (file: string, err: ErrorSample, python: string) =>
     new ProfileError(
       'function-failed',

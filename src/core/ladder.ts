@@ -35,13 +35,21 @@ export function nextConcurrency(
   step = 2,
 ): number | undefined {
   if (kind === 'sequential') return history.length === 0 ? 1 : undefined;
-  if (history.length === 0) return Math.min(FIRST_CONCURRENCY[kind], cap);
+  if (history.length === 0) {
+    // With slow calls every point costs at least a call: a pool's K=1 would only show
+    // the dispatch cost, which such calls dwarf, so start at the core count.
+    const first = step > 2 && kind !== 'async' ? Math.max(FIRST_CONCURRENCY[kind], minReach) : FIRST_CONCURRENCY[kind];
+    return Math.min(first, cap);
+  }
   const last = history[history.length - 1];
   if (last.concurrency >= cap) return undefined;
   const previous = history.length >= 2 ? history[history.length - 2].throughputPerSec : kind === 'async' ? baselineThroughput : 0;
   const grew = previous <= 0 || last.throughputPerSec >= previous * GROWTH_TO_CLIMB;
   if (!grew && last.concurrency >= minReach) return undefined;
-  return Math.min(last.concurrency * step, cap);
+  let next = last.concurrency * step;
+  // Never step over the core count: for CPU work it is the point that matters most.
+  if (last.concurrency < minReach && next > minReach) next = minReach;
+  return Math.min(next, cap);
 }
 
 /** Calls this slow make every point cost at least a call, so climb by ×4 instead of ×2. */
@@ -80,9 +88,15 @@ export const MIN_WINDOW_MS = 150;
 export function planWindow(i: WindowInput): WindowPlan {
   const share = i.remainingMs / Math.max(1, i.pointsLeft);
   const durationMs = Math.max(MIN_WINDOW_MS, share - i.overheadMs);
-  const minTasks = Math.max(1, i.concurrency);
-  // A closed loop with K in flight finishes its first round after ceil(K / parallel) calls.
-  const rounds = Math.ceil(minTasks / Math.max(1, Math.min(i.concurrency, i.expectedParallelism)));
+  // One counted call is enough to end a point once its window has passed. Lanes of a
+  // pool, or of async calls that yield, all start at once anyway; async lanes whose
+  // calls never yield start one after another, and once a slow call has used up the
+  // window the later lanes need not start at all: that one call already shows async
+  // running them one at a time.
+  const minTasks = 1;
+  const parallel = Math.max(1, Math.min(i.concurrency, i.expectedParallelism));
+  // K calls in flight, `parallel` of them progressing at once, finish after ceil(K / parallel) calls' time.
+  const rounds = i.expectedParallelism <= 1 ? 1 : Math.ceil(i.concurrency / parallel);
   const busyMs = Math.max(durationMs, rounds * i.callMs);
   // Warm-up only pays when many calls fit in the window (JIT, caches); slow calls
   // would have every task discarded.

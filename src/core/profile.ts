@@ -175,9 +175,13 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
           const { samples, tp } = await measure(executor, kind, k, plan);
           history.push({ concurrency: k, throughputPerSec: tp.throughputPerSec });
           // A run where nearly everything failed measures the failure, not the function.
+          // A point can also end with failures and no counted call at all (a worker that
+          // died or hung in the warm-up): that is a failed point too, not "no data".
           const failed = samples.taskOk.filter((ok) => !ok).length;
-          if (failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5)) {
-            caveats.push({ level: 'warning', message: `${kind} × ${k}: ${failed} calls failed; the ladder stopped there.` });
+          const succeeded = samples.taskOk.length - failed;
+          const failedAny = Math.max(failed, samples.errors.reduce((n, e) => n + e.count, 0));
+          if (failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5) || (succeeded === 0 && failedAny > 0)) {
+            caveats.push({ level: 'warning', message: `${kind} × ${k}: ${failedAny} calls failed; the ladder stopped there.` });
             break;
           }
           if (kind === 'sequential') break;
@@ -207,6 +211,13 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     }
     throwIfAborted();
     sampler.stop();
+    // Only the probe worked: there is nothing to compare, and a verdict would be made up.
+    if (!points.some((p) => p.samples.taskOk.some(Boolean))) {
+      // The most frequent error, preferring a real message over the tally's catch-all.
+      const folded = (e: ErrorSample) => (e.message === 'other errors with differing messages' ? 1 : 0);
+      const worst = mergeErrorSamples(points.flatMap((p) => p.samples.errors)).sort((a, b) => folded(a) - folded(b) || b.count - a.count)[0];
+      if (worst) throw Errors.everyCallFailed(options.functionName, worst);
+    }
     emit({ phase: 'analyse', message: 'Analysing' });
 
     const baselines = points.filter((p) => p.kind === 'sequential');
@@ -382,12 +393,21 @@ function toRunResult(
     cpuSource: s.cpuSource,
     coreUtilization: round3(utilization),
     busyCores: round3(Math.max(0, utilization * cores - background.busyCores)),
-    errors: { count: failed, rate: n > 0 ? round3(failed / n) : 0, samples: mergeErrorSamples(s.errors) },
+    errors: runErrors(failed, n, mergeErrorSamples(s.errors)),
   };
   if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
   if (s.serialization) run.serialization = s.serialization;
   if (s.note) run.note = s.note;
   return run;
+}
+
+/** Counted failures; a run with no counted call still shows the failures its warm-up met. */
+function runErrors(failed: number, tasks: number, samples: ErrorSample[]): RunResult['errors'] {
+  if (tasks === 0) {
+    const count = samples.reduce((a, e) => a + e.count, 0);
+    return { count, rate: count > 0 ? 1 : 0, samples };
+  }
+  return { count: failed, rate: round3(failed / tasks), samples };
 }
 
 function mergeErrorSamples(samples: ErrorSample[]): ErrorSample[] {

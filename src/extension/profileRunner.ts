@@ -45,7 +45,9 @@ export class ProfileRunner extends Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           // The engine, Babel and the pool libraries load here, on the first run.
-          const { profile } = await import('../core/profile.js');
+          // The engine runs in a process of its own, so a native crash in a worker
+          // thread cannot take the extension host down.
+          const { profileInEngineProcess: profile } = await import('../core/engineProcess.js');
           let reported = 0;
           return profile(options, {
             signal: controller.signal,

@@ -200,7 +200,8 @@ describe('JS executors', function () {
         assert.ok(s.output, kind);
         assert.equal(s.output.truncated, true, kind);
         assert.ok(s.output.stdout.startsWith('xxxxxxxxxx'), kind);
-        assert.ok(s.output.stdout.length + s.output.stderr.length <= LIMITS.maxOutputBytes, kind);
+        assert.ok(s.output.stdout.length <= LIMITS.maxOutputBytes && s.output.stderr.length <= LIMITS.maxOutputBytes, kind);
+        assert.match(s.output.stderr, /to stderr/, `${kind}: stderr keeps its own share`);
         assert.ok(s.taskOk.every(Boolean), kind);
       }
     } finally {

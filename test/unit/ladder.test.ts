@@ -39,7 +39,14 @@ describe('concurrency ladder', () => {
   it('climbs by ×4 for slow calls, where every point costs at least one call', () => {
     assert.equal(ladderStep(1000), 4);
     assert.equal(ladderStep(5), 2);
-    assert.equal(nextConcurrency('thread', [{ concurrency: 1, throughputPerSec: 1 }], 64, 1, 2, ladderStep(1000)), 4);
+    assert.equal(nextConcurrency('thread', [{ concurrency: 2, throughputPerSec: 1 }], 64, 1, 2, ladderStep(1000)), 8);
+    assert.equal(nextConcurrency('thread', [], 64, 1, 2, ladderStep(1000)), 2, 'slow calls start a pool at the core count');
+    assert.equal(nextConcurrency('async', [], 64, 1, 2, ladderStep(1000)), 2);
+  });
+
+  it('never steps over the core count', () => {
+    assert.equal(nextConcurrency('thread', [{ concurrency: 1, throughputPerSec: 1 }], 64, 1, 2, 4), 2);
+    assert.equal(nextConcurrency('process', [{ concurrency: 2, throughputPerSec: 1 }, { concurrency: 4, throughputPerSec: 2 }], 64, 1, 6, 2), 6);
   });
 
   it('clamps to the cap and ends there', () => {
@@ -52,7 +59,7 @@ describe('budget planner', () => {
   it('shares the remaining budget between the points left', () => {
     const p = planWindow({ remainingMs: 10_000, pointsLeft: 10, overheadMs: 0, callMs: 1, concurrency: 4, expectedParallelism: 4 });
     assert.equal(p.durationMs, 1000);
-    assert.equal(p.minTasks, 4);
+    assert.equal(p.minTasks, 1);
     assert.ok(p.warmupMs > 0 && p.warmupMs <= 200);
   });
 
@@ -61,9 +68,14 @@ describe('budget planner', () => {
     assert.equal(p.durationMs, MIN_WINDOW_MS);
   });
 
-  it('predicts that slow calls on a non-parallel executor take K rounds', () => {
+  it('predicts one call for slow calls that never yield: later async lanes need not start', () => {
     const p = planWindow({ remainingMs: 4000, pointsLeft: 4, overheadMs: 10, callMs: 2000, concurrency: 2, expectedParallelism: 1 });
-    assert.equal(p.predictedMs, 4010);
+    assert.equal(p.predictedMs, 2010);
     assert.equal(p.warmupMs, 0, 'no warm-up for slow calls: it would discard every task');
+  });
+
+  it('predicts ceil(K / cores) rounds for slow CPU calls in an oversubscribed pool', () => {
+    const p = planWindow({ remainingMs: 4000, pointsLeft: 4, overheadMs: 0, callMs: 2000, concurrency: 8, expectedParallelism: 2 });
+    assert.equal(p.predictedMs, 8000);
   });
 });

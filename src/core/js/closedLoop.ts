@@ -22,7 +22,7 @@ export interface LoopPlan {
   warmupMs: number;
   /** Counted (post-warm-up) launches still owed even once durationMs has passed. */
   minTasks: number;
-  /** Failures still allowed; the loop stops launching when they are used up. */
+  /** Counted (post-warm-up) failures still allowed; the loop stops launching when they are used up. */
   maxErrors: number;
   firstIndex: number;
 }
@@ -78,7 +78,9 @@ export async function runClosedLoop(
         broken = true;
         throw e;
       }
-      if (!outcome.ok) p.failed++;
+      // Only counted failures use up maxErrors: a function failing from its first call
+      // would otherwise spend them all in the warm-up and leave the point with no samples.
+      if (!outcome.ok && counted) p.failed++;
       onOutcome(outcome, index, counted, p);
     }
   };

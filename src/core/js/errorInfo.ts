@@ -35,6 +35,9 @@ export function userStack(stack: string): string {
     if (isFrame && OUR_FRAMES.test(line)) continue;
     kept.push(line.replace(/file:\/\/(\/[^\s):]+)/g, (_m, p: string) => decodeURIComponent(p)));
   }
+  // Our closed loop awaits calls through Promise.allSettled; that async frame ends the
+  // stack of every call and is not the user's.
+  while (kept.length > 1 && /^\s+at async Promise\.(all|allSettled)\b/.test(kept[kept.length - 1])) kept.pop();
   return clip(kept.join('\n'), MAX_STACK);
 }
 
@@ -70,6 +73,9 @@ export class ErrorTally {
   }
 
   samples(): ErrorSample[] {
-    return [...this.byKey.values()].sort((a, b) => b.count - a.count);
+    // The catch-all goes last: a real message is the better example of what went wrong.
+    const other = this.byKey.get('\u0001');
+    const named = [...this.byKey.entries()].filter(([k]) => k !== '\u0001').map(([, v]) => v);
+    return [...named.sort((a, b) => b.count - a.count), ...(other ? [other] : [])];
   }
 }

@@ -207,7 +207,7 @@ export class JsLoopExecutor implements Executor {
         durationMs: req.durationMs,
         warmupMs: req.warmupMs,
         minTasks: Math.max(0, req.minTasks - collector.taskOk.length),
-        maxErrors: req.maxErrors - collector.failures,
+        maxErrors: req.maxErrors - collector.countedFailures,
         firstIndex,
       };
       host.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
@@ -225,7 +225,7 @@ export class JsLoopExecutor implements Executor {
       // Calls launched after the last batch are unknown unless it came from the exit
       // handler; skip K indices then so "$i" values are not reused.
       firstIndex = end.progress ? end.progress.nextIndex + (end.exact ? 0 : k) : firstIndex + k;
-      if (collector.failures >= req.maxErrors) break;
+      if (collector.countedFailures >= req.maxErrors) break;
       if (now - origin >= req.durationMs && collector.taskOk.length >= req.minTasks) break;
       host = await this.ensureHost(req.signal);
     }

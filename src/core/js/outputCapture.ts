@@ -14,8 +14,10 @@ export interface OutputCapture {
 }
 
 export function installOutputCapture(maxBytes: number): OutputCapture {
+  // Each stream has its own allowance: megabytes on stdout must not crowd out the one
+  // stderr line that explains a failure.
   const kept = { stdout: [] as string[], stderr: [] as string[] };
-  let keptBytes = 0;
+  const keptBytes = { stdout: 0, stderr: 0 };
   let truncated = false;
   let any = false;
 
@@ -29,14 +31,14 @@ export function installOutputCapture(maxBytes: number): OutputCapture {
           : chunk instanceof Uint8Array
             ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8')
             : String(chunk);
-      const room = maxBytes - keptBytes;
+      const room = maxBytes - keptBytes[which];
       if (room <= 0) truncated = true;
       else if (text.length <= room) {
         kept[which].push(text);
-        keptBytes += text.length;
+        keptBytes[which] += text.length;
       } else {
         kept[which].push(text.slice(0, room));
-        keptBytes = maxBytes;
+        keptBytes[which] = maxBytes;
         truncated = true;
       }
       if (typeof callback === 'function') queueMicrotask(() => (callback as (e?: Error) => void)());
@@ -53,7 +55,8 @@ export function installOutputCapture(maxBytes: number): OutputCapture {
       const out = { stdout: kept.stdout.join(''), stderr: kept.stderr.join(''), truncated };
       kept.stdout = [];
       kept.stderr = [];
-      keptBytes = 0;
+      keptBytes.stdout = 0;
+      keptBytes.stderr = 0;
       truncated = false;
       any = false;
       return out;
@@ -61,7 +64,7 @@ export function installOutputCapture(maxBytes: number): OutputCapture {
   };
 }
 
-/** Merges chunks from many threads/children into one bounded copy for the report. */
+/** Merges chunks from many threads/children into one bounded copy (per stream) for the report. */
 export class OutputCollector {
   private stdout = '';
   private stderr = '';
@@ -80,7 +83,7 @@ export class OutputCollector {
 
   private append(stream: 'stdout' | 'stderr', text: string): void {
     if (!text) return;
-    const room = this.maxBytes - this.stdout.length - this.stderr.length;
+    const room = this.maxBytes - this[stream].length;
     if (room <= 0) {
       this.truncated = true;
       return;

@@ -21,6 +21,7 @@ export class PointCollector {
   eventLoopUtilization?: number;
   note?: string;
   private firstCountedStart = Infinity;
+  private countedFailed = 0;
   private lastEnd = -Infinity;
 
   constructor(
@@ -45,6 +46,7 @@ export class PointCollector {
     this.taskEndMs.push(endMs);
     this.taskCpuMs.push(cpuMs);
     this.taskOk.push(ok);
+    if (!ok) this.countedFailed++;
     if (startMs < this.firstCountedStart) this.firstCountedStart = startMs;
     if (endMs > this.lastEnd) this.lastEnd = endMs;
   }
@@ -59,6 +61,11 @@ export class PointCollector {
 
   get failures(): number {
     return this.tally.total;
+  }
+
+  /** Failed tasks past the warm-up: what PointRequest.maxErrors limits. */
+  get countedFailures(): number {
+    return this.countedFailed;
   }
 
   result(originMs: number, warmupMs: number, nowMs: number): PointSamples {

@@ -54,7 +54,8 @@ interface Message {
 export class PythonOutput {
   private stdout = '';
   private stderr = '';
-  private kept = 0;
+  // Per stream, so a flood on stdout cannot crowd out the stderr that explains a failure.
+  private kept = { stdout: 0, stderr: 0 };
   private truncated = false;
   /** Last bytes of stderr, kept even past the cap: they explain a crash. */
   tail = '';
@@ -63,14 +64,14 @@ export class PythonOutput {
 
   add(stream: 'stdout' | 'stderr', text: string): void {
     if (stream === 'stderr') this.tail = (this.tail + text).slice(-2000);
-    const room = this.maxBytes - this.kept;
+    const room = this.maxBytes - this.kept[stream];
     if (room <= 0) {
       if (text) this.truncated = true;
       return;
     }
     const part = Buffer.byteLength(text) <= room ? text : Buffer.from(text).subarray(0, room).toString('utf8');
     if (part.length < text.length) this.truncated = true;
-    this.kept += Buffer.byteLength(part);
+    this.kept[stream] += Buffer.byteLength(part);
     this[stream] += part;
   }
 
@@ -351,7 +352,8 @@ export class HarnessSession {
         finishEarly('died', kind, message, tail || undefined);
       };
 
-      const timeoutMessage = `a call ran longer than the ${fmtSeconds(callTimeoutMs)} call timeout; its Python process group was killed`;
+      // The same words as the JS runtimes ("timed out after N s"), so reports read alike.
+      const timeoutMessage = `timed out after ${fmtSeconds(callTimeoutMs)}; its Python process group was killed`;
       const watchdog = setInterval(() => {
         if (settled || ending) return;
         const now = Date.now();
@@ -444,5 +446,6 @@ function signalGroup(pid: number, sig: NodeJS.Signals | 0): boolean {
 }
 
 function fmtSeconds(ms: number): string {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+  const s = ms / 1000;
+  return `${Number(s.toFixed(s < 1 ? 2 : 1))} s`;
 }
