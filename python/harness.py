@@ -36,6 +36,9 @@ HARNESS_FILE = os.path.abspath(__file__)
 FLUSH_INTERVAL_S = 0.1
 HEARTBEAT_INTERVAL_S = 0.2
 MAX_STACK_CHARS = 8000
+# Each failure carries its message over the pipe: a 5 MB message times every call would
+# swamp both ends (the JS runtimes clip at the same length).
+MAX_MESSAGE_CHARS = 1000
 
 
 def start_method():
@@ -187,6 +190,17 @@ def user_traceback(exc):
     return text
 
 
+def exception_text(exc):
+    """str(exc), clipped, and never raising: a __str__ that fails is the user's bug to report, not ours."""
+    try:
+        text = str(exc)
+    except BaseException:
+        text = "<%s: str() failed>" % type(exc).__name__
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 3] + "..."
+    return text
+
+
 def describe_error(exc, memory_limit_mb=0):
     if isinstance(exc, SystemExit):
         return {
@@ -197,7 +211,7 @@ def describe_error(exc, memory_limit_mb=0):
     if isinstance(exc, MemoryError):
         cap = (" (the %d MB memory cap)" % memory_limit_mb) if memory_limit_mb else ""
         return {"kind": "out-of-memory", "message": "MemoryError: the call ran out of memory%s" % cap, "stack": user_traceback(exc)}
-    message = str(exc)
+    message = exception_text(exc)
     return {"kind": type(exc).__name__, "message": message, "stack": user_traceback(exc)}
 
 
@@ -374,7 +388,7 @@ def worker_call(args_blob):
     try:
         blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as e:
-        err = {"kind": "PicklingError", "message": "the result can't be pickled back from a process: %s" % e, "stack": None}
+        err = {"kind": "PicklingError", "message": "the result can't be pickled back from a process: %s" % exception_text(e), "stack": None}
         return (False, start_ms, end_ms, cpu_ms, loads_ns, 0, None, err)
     dumps_ns = time.perf_counter_ns() - t1
     return (True, start_ms, end_ms, cpu_ms, loads_ns, dumps_ns, blob, None)
@@ -384,25 +398,31 @@ def dead_worker_error(pool):
     """Why a process-pool worker died, from its exit code. The pool SIGTERMs the other
     workers once one dies, so the culprit is the one that ended some other way."""
     restarted = "; the process pool was restarted"
+    codes = []
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        code = proc.exitcode
-        if code is None or code == 0 or code == -signal.SIGTERM:
-            continue
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = "signal %d" % -code
-            hint = " (often the system running out of memory)" if -code == signal.SIGKILL else ""
-            return {
-                "kind": "crash",
-                "message": "a worker process was killed by %s%s while running the function%s" % (name, hint, restarted),
-                "stack": None,
-            }
+        try:
+            codes.append(proc.exitcode)
+        except (OSError, ValueError):
+            pass
+    # 255 is also what forkserver reports when it could not learn the status: least telling.
+    signals = [c for c in codes if c is not None and c < 0 and c != -signal.SIGTERM]
+    exits = sorted((c for c in codes if c is not None and c > 0), key=lambda c: c == 255)
+    if signals:
+        try:
+            name = signal.Signals(-signals[0]).name
+        except ValueError:
+            name = "signal %d" % -signals[0]
+        hint = " (often the system running out of memory)" if -signals[0] == signal.SIGKILL else ""
+        return {
+            "kind": "crash",
+            "message": "a worker process was killed by %s%s while running the function%s" % (name, hint, restarted),
+            "stack": None,
+        }
+    if exits and exits[0] != 255:
         return {
             "kind": "exit",
             "message": "a worker process exited with code %d while running the function "
-            "(os._exit() or a fatal error ends it)%s" % (code, restarted),
+            "(os._exit() or a fatal error ends it)%s" % (exits[0], restarted),
             "stack": None,
         }
     return {
@@ -912,7 +932,7 @@ class Server(object):
                 try:
                     pickle.loads(blob)
                 except Exception as ex:
-                    ok, err = False, {"kind": "PicklingError", "message": "the result can't be unpickled: %s" % ex, "stack": None}
+                    ok, err = False, {"kind": "PicklingError", "message": "the result can't be unpickled: %s" % exception_text(ex), "stack": None}
                 total_ns += time.perf_counter_ns() - t0
                 nbytes += len(blob) if blob is not None else 0
             counted = point.record(ok, s, e, c, err)

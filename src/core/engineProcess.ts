@@ -41,6 +41,7 @@ export async function profileInEngineProcess(options: ProfileOptions, hooks: Pro
   });
   const pid = child.pid;
   const out = { stdout: '', stderr: '', truncated: false };
+  let stderrTail = '';
   const keep = (stream: 'stdout' | 'stderr') => (d: Buffer) => {
     const room = TAIL_BYTES - out[stream].length;
     if (room <= 0) out.truncated = true;
@@ -51,7 +52,6 @@ export async function profileInEngineProcess(options: ProfileOptions, hooks: Pro
     }
     if (stream === 'stderr') stderrTail = (stderrTail + d.toString('utf8')).slice(-TAIL_BYTES);
   };
-  let stderrTail = '';
   child.stdout!.on('data', keep('stdout'));
   child.stderr!.on('data', keep('stderr'));
 
@@ -143,6 +143,13 @@ function engineDied(
   stderrTail: string,
 ): Error {
   if (exit.error) return new ProfileError('internal', `Could not run the profiler's engine process: ${exit.error.message}`);
+  // Not a word from profile() yet: the engine itself failed to start, not the user's code.
+  if (!last) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const lines = stderrTail.split('\n').map((l) => l.trim()).filter(Boolean);
+    const why = lines.find((l) => /^[A-Za-z]*Error\b/.test(l)) ?? lines[lines.length - 1];
+    return new ProfileError('internal', `The profiler's engine process ${how} before it started${why ? `: ${why}` : '.'}`);
+  }
   const during = last?.phase === 'run' && last.executor ? `while measuring ${last.executor} × ${last.concurrency ?? 1}` : last?.phase === 'probe' ? 'on its first call' : 'during the profile';
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const oom = OOM.test(stderrTail);

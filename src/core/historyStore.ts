@@ -2,7 +2,7 @@
 // extension passes its workspace storage). One file per report means a corrupt file
 // costs that report only; each write goes to a temp file and is renamed into place, so
 // a killed write leaves a stray temp file rather than a half-written report.
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SCHEMA_VERSION, type Report } from './report';
@@ -83,7 +83,15 @@ export class HistoryStore {
     await mkdir(this.dir, { recursive: true });
     const final = join(this.dir, fileNameFor(report.id));
     const temp = `${final}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
-    await writeFile(temp, JSON.stringify(report), 'utf8');
+    // fsync before the rename: after a power cut the rename could otherwise reach the
+    // disk before the data does, leaving an empty report under the final name.
+    const fh = await open(temp, 'w');
+    try {
+      await fh.writeFile(JSON.stringify(report), 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(temp, final);
     return this.prune();
   }

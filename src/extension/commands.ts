@@ -61,6 +61,8 @@ export class WorkloadCommands extends Disposable {
   // ---- entry points -------------------------------------------------------------
 
   async profileAtCursor(uri?: vscode.Uri, line?: number): Promise<Report | undefined> {
+    // Before anything else: listing a .py file's functions runs its Python interpreter.
+    if (!requireTrust()) return undefined;
     const editor = vscode.window.activeTextEditor;
     const document = uri ? await vscode.workspace.openTextDocument(uri) : editor?.document;
     if (!document || !isProfiledDocument(document)) {
@@ -77,6 +79,7 @@ export class WorkloadCommands extends Disposable {
   }
 
   async profileFunction(uri?: vscode.Uri, name?: string): Promise<Report | undefined> {
+    if (!requireTrust()) return undefined;
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     if (!document || !isProfiledDocument(document)) {
       void vscode.window.showInformationMessage('Open a JavaScript, TypeScript or Python file to pick a function to profile.');

@@ -21,6 +21,8 @@ export class FunctionIndex extends Disposable {
   constructor() {
     super();
     this.register(vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString())));
+    // Python files were left unlisted in Restricted Mode (see parse).
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()));
   }
 
   /**
@@ -48,6 +50,9 @@ export class FunctionIndex extends Disposable {
   }
 
   private async parse(document: vscode.TextDocument): Promise<FunctionInfo[] | undefined> {
+    // Listing Python functions runs an interpreter, possibly one the workspace chose (a
+    // venv inside it): not in Restricted Mode. Babel only parses, so JS/TS stays listed.
+    if (document.languageId === 'python' && !vscode.workspace.isTrusted) return undefined;
     // The parser (Babel, or python's ast through a child) loads on first use, not at activation.
     const { findFunctions } = await import('../core/findFunctions.js');
     try {

@@ -162,7 +162,8 @@ class ReportPanel extends Disposable {
   }
 }
 
-function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/** Exported for the CSP test (test/unit/security.test.ts). */
+export function pageHtml(webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'report.css'));

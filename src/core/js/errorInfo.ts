@@ -15,6 +15,15 @@ const MAX_STACK = 4000;
 const OUR_FRAMES = /[\\/]dist[\\/]runtime[\\/]|[\\/]node_modules[\\/](piscina|tinypool)[\\/]|\(node:|at node:|\[worker eval\]/;
 
 export function toErrorInfo(err: unknown): ErrorInfo {
+  try {
+    return describe(err);
+  } catch {
+    // A Proxy whose traps throw, say: describing it must not end the thread or child.
+    return { kind: 'thrown value', message: `${typeof err} that could not be described` };
+  }
+}
+
+function describe(err: unknown): ErrorInfo {
   if (err instanceof Error || (err !== null && typeof err === 'object' && 'message' in err)) {
     const e = err as Error;
     const kind = safe(() => e.name || e.constructor?.name) || 'Error';

@@ -32,10 +32,13 @@ export class JsThreadExecutor implements Executor {
     if (this.pool && this.size === k) return this.pool;
     const old = this.pool;
     this.pool = undefined;
-    await old?.destroy();
+    if (old) await destroyPool(old);
     const pool = new Piscina<PoolTask, PoolTaskResult>({
       filename: runtimeFile('jsPoolWorker'),
-      minThreads: k,
+      // Not minThreads: k: piscina would start all k threads synchronously in its
+      // constructor (~2.5 ms each on the caller's thread, 80 ms for 32). The warm-up
+      // below starts them one per timer tick instead; idleTimeout keeps them all.
+      minThreads: 1,
       maxThreads: k,
       concurrentTasksPerWorker: 1,
       idleTimeout: 2 ** 31 - 1,
@@ -50,15 +53,27 @@ export class JsThreadExecutor implements Executor {
     this.pool = pool;
     this.size = k;
     const barrier = new SharedArrayBuffer(4);
-    const warm = Promise.all(Array.from({ length: k }, () => pool.run({ type: 'warm', barrier, parties: k })));
+    const warm = (async () => {
+      const tasks: Promise<PoolTaskResult>[] = [];
+      for (let i = 0; i < k; i++) {
+        // A destroyed pool would still start a thread for a task run on it.
+        if (signal.aborted || this.pool !== pool) break;
+        // Each queued warm-up task makes piscina start one more thread.
+        const task = pool.run({ type: 'warm', barrier, parties: k });
+        task.catch(() => undefined); // observed by Promise.all below; not unhandled meanwhile
+        tasks.push(task);
+        if (i < k - 1) await new Promise((r) => setTimeout(r, 1));
+      }
+      return Promise.all(tasks);
+    })();
     try {
-      const results = await raceAbort(warm, signal, () => pool.destroy());
+      const results = await raceAbort(warm, signal, () => destroyPool(pool));
       const first = results[0];
       if (first?.type === 'warm') this.cpuSource = first.cpuSource;
     } catch (e) {
       if ((e as { code?: string }).code === 'cancelled') throw e;
       this.pool = undefined;
-      await pool.destroy();
+      await destroyPool(pool);
       throw Errors.functionFailed(this.init.functionName, { ...toErrorInfo(e), count: 1 });
     }
     return pool;
@@ -132,7 +147,7 @@ export class JsThreadExecutor implements Executor {
         aborted = true;
         collector.abandoned += k;
         this.pool = undefined;
-        return pool.destroy();
+        return destroyPool(pool);
       });
     } finally {
       this.collector = undefined;
@@ -145,8 +160,25 @@ export class JsThreadExecutor implements Executor {
     this.disposed = true;
     const pool = this.pool;
     this.pool = undefined;
-    await pool?.destroy();
+    if (pool) await destroyPool(pool);
   }
+}
+
+const destroying = new WeakMap<Piscina, Promise<void>>();
+
+/**
+ * Destroys a pool once. A cancel reaches a pool twice (the point's abort handler and the
+ * orchestrator's dispose), and piscina 5 clears its "destroying" flag when the second,
+ * empty destroy() returns: the first one's terminated thread then exits into a pool that
+ * thinks it is alive, and piscina starts a replacement thread that nobody ever ends.
+ */
+function destroyPool(pool: Piscina): Promise<void> {
+  let p = destroying.get(pool);
+  if (!p) {
+    p = pool.destroy();
+    destroying.set(pool, p);
+  }
+  return p;
 }
 
 /** piscina reports a dead thread as a rejected task; say what killed it. */
