@@ -24,7 +24,7 @@ export async function responsivenessSection(ctx) {
   return [
     await measure(ctx, spec, reps, async () => {
       const idle = await delayDuring(() => new Promise((r) => setTimeout(r, idleMs)));
-      const busy = await delayDuring(() => profile({ file: fixture('spin.js'), functionName: 'spin', args: [20], budgetMs }));
+      const busy = await delayDuring(() => profile({ file: fixture('spin.js'), functionName: 'burn', args: [20], budgetMs }));
       return { value: busy.p99, idleP99: idle.p99, max: busy.max, p50: busy.p50 };
     }),
   ];

@@ -6,8 +6,10 @@ import { processCpuClock } from '../core/js/cpuClock';
 import { installOutputCapture } from '../core/js/outputCapture';
 import type { ChildMessage, ChildRequest } from '../core/js/protocol';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from '../core/js/targetHost';
+import { lowerThisThreadPriority } from '../core/js/userPriority';
 
 const send = (m: ChildMessage) => process.send?.(m);
+lowerThisThreadPriority();
 const clock = processCpuClock();
 let init: HostInit | undefined;
 let fn: UserFunction | undefined;

@@ -15,11 +15,13 @@ import { ErrorTally, toErrorInfo } from '../core/js/errorInfo';
 import { installOutputCapture } from '../core/js/outputCapture';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../core/js/protocol';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from '../core/js/targetHost';
+import { lowerThisThreadPriority } from '../core/js/userPriority';
 
 const BATCH_MS = 100;
 const YIELD_MS = 50;
 
 const init = workerData as HostInit;
+lowerThisThreadPriority();
 const port = parentPort!;
 const post = (m: LoopWorkerMessage) => port.postMessage(m);
 const capture = installOutputCapture(init.maxOutputBytes);

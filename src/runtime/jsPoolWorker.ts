@@ -8,8 +8,10 @@ import { threadCpuClock, type CpuClock } from '../core/js/cpuClock';
 import { installOutputCapture, type OutputCapture } from '../core/js/outputCapture';
 import type { PoolTask, PoolTaskResult } from '../core/js/protocol';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from '../core/js/targetHost';
+import { lowerThisThreadPriority } from '../core/js/userPriority';
 
 const init = workerData as HostInit;
+lowerThisThreadPriority();
 
 interface Loaded {
   fn: UserFunction;
