@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/core/paths';
+import { stderrReaches } from './faultsSupport';
 
 const root = packageRoot();
 const bin = path.join(root, 'bin/workload-profiler.js');
@@ -96,16 +97,7 @@ describe('CLI', function () {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     // Wait until the process pool is running, then interrupt.
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`never reached the process executor: ${stderr}`)), 30_000);
-      const check = setInterval(() => {
-        if (/process × /.test(stderr)) {
-          clearInterval(check);
-          clearTimeout(t);
-          setTimeout(resolve, 500);
-        }
-      }, 50);
-    });
+    await stderrReaches(child, /process × /);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 130, stderr);

@@ -15,7 +15,7 @@ import type { ProfileFn, ProfileOptions } from '../../src/core/options';
 import { profile } from '../../src/core/profile';
 import type { ExecutorKind } from '../../src/core/report';
 import { packageRoot } from '../../src/core/paths';
-import { assertNoLeftovers, JS_FAULTS, osThreads, ProcessWatch, PY_FAULTS, rejection } from './faultsSupport';
+import { assertNoLeftovers, JS_FAULTS, osThreads, ProcessWatch, PY_FAULTS, rejection, stderrReaches } from './faultsSupport';
 
 /** Long enough that the cancel always lands mid-ladder; caps keep each ladder short. */
 const LONG: Partial<ProfileOptions> = { budgetMs: 8000, callTimeoutMs: 5000, memoryLimitMb: 256, maxConcurrency: { async: 2, thread: 2, process: 2 } };
@@ -72,18 +72,7 @@ describe('fault table: cancel and concurrent profiles', function () {
       const cli = spawn(process.execPath, [path.join(packageRoot(), 'bin/workload-profiler.js'), 'profile', file, fn, '--args', JSON.stringify([sub, '$i']), '--budget', '8', '--max-processes', '2', '--max-threads', '2'], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      let stderr = '';
-      cli.stderr.on('data', (d) => (stderr += d));
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`never reached the process executor: ${stderr}`)), 30_000);
-        const check = setInterval(() => {
-          if (/process × /.test(stderr)) {
-            clearInterval(check);
-            clearTimeout(t);
-            setTimeout(resolve, 400);
-          }
-        }, 20);
-      });
+      await stderrReaches(cli, /process × /, 30_000, 400);
       cli.kill('SIGKILL');
       await new Promise((r) => cli.once('exit', r));
       watch.sample();

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/core/paths';
-import { assertNoLeftovers, FAULTS_DIR, JS_FAULTS, ProcessWatch, PY_FAULTS } from './faultsSupport';
+import { assertNoLeftovers, FAULTS_DIR, JS_FAULTS, ProcessWatch, PY_FAULTS, stderrReaches } from './faultsSupport';
 
 const root = packageRoot();
 const bin = path.join(root, 'bin/workload-profiler.js');
@@ -118,16 +118,7 @@ describe('fault table: CLI', function () {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     try {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`never reached the process executor: ${stderr}`)), 40_000);
-        const check = setInterval(() => {
-          if (/process × /.test(stderr)) {
-            clearInterval(check);
-            clearTimeout(t);
-            setTimeout(resolve, 500);
-          }
-        }, 50);
-      });
+      await stderrReaches(child, /process × /, 40_000);
       child.kill('SIGINT');
       const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
       assert.equal(code, 130, stderr);

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 // Shared by the fault-table tests: what "no orphans" means, measured from the outside
 // with ps and /proc, plus small helpers to read reports.
 import * as assert from 'node:assert/strict';
@@ -124,4 +125,26 @@ export async function rejection(p: Promise<unknown>): Promise<ProfileError> {
 
 export function caveatText(report: Report): string {
   return report.caveats.map((c) => c.message).join('\n');
+}
+
+/**
+ * Resolves `settleMs` after the child's stderr (CLI progress) first matches `pattern`,
+ * so a test can interrupt a profile in a known phase; rejects after `timeoutMs`.
+ */
+export function stderrReaches(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000, settleMs = 500): Promise<string> {
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr += d));
+  return new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => {
+      clearInterval(check);
+      reject(new Error(`never reached ${pattern}: ${stderr}`));
+    }, timeoutMs);
+    const check = setInterval(() => {
+      if (pattern.test(stderr)) {
+        clearInterval(check);
+        clearTimeout(t);
+        setTimeout(() => resolve(stderr), settleMs);
+      }
+    }, 20);
+  });
 }

@@ -39,17 +39,9 @@ export interface WorkloadModel {
   executors?: ExecutorKind[];
 }
 
-/** mulberry32: tiny, seedable, good enough for test noise. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's own seeded generator (stats.ts) drives the test noise too. */
+import { mulberry32 } from '../../src/core/stats';
+export { mulberry32 };
 
 function gaussian(rand: () => number): () => number {
   return () => {
