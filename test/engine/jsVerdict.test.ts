@@ -36,6 +36,15 @@ describe('verdicts on real JS workloads', function () {
     assert.ok(best > 4, summary(r));
   });
 
+  it('an HTTP request to a slow local server is I/O-bound and async scales', async () => {
+    // The example starts its own 100 ms server (127.0.0.1, random port) in each worker.
+    const r = await profile({ file: path.join(packageRoot(), 'examples/httpFetch.mjs'), functionName: 'fetchReport', args: ['$i'], budgetMs: 5000 });
+    assert.equal(r.verdict.kind, 'io-bound', summary(r));
+    assert.equal(r.recommendation.executor, 'async', summary(r));
+    const best = Math.max(...r.runs.filter((x) => x.executor === 'async').map((x) => x.speedup));
+    assert.ok(best > 4, summary(r));
+  });
+
   it('a blocking wait is I/O-bound but wants threads, not async', async () => {
     const r = await run('blockingWait.js', 'blockingWait');
     assert.equal(r.verdict.kind, 'io-bound', summary(r));

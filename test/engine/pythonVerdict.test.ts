@@ -1,6 +1,8 @@
 // Real Python profiles through the orchestrator (budget, ladder, classifier) with the
 // machine's python3, asserting what a user reads: kind, GIL verdict and the executor.
 import * as assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { measureBackgroundLoad } from '../../src/core/cpuSampler';
@@ -87,5 +89,25 @@ describe('verdicts on real Python workloads', function () {
     assert.equal(r.verdict.kind, 'io-bound', summary(r));
     assert.equal(r.recommendation.executor, 'async', summary(r));
     assert.equal(r.target.isAsync, true);
+  });
+
+  it('a request to a slow local HTTP server is I/O-bound: threads recommended', async () => {
+    const server: Server = createServer((_req, res) => setTimeout(() => res.end('ok'), 40));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const r = await run('http_fetch.py', 'fetch', [url]);
+      assert.equal(r.verdict.kind, 'io-bound', summary(r));
+      assert.equal(r.verdict.gil, 'not-applicable', summary(r));
+      assert.equal(r.recommendation.executor, 'thread', summary(r));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('half pure-Python CPU and half sleep is mixed', async () => {
+    const r = await run('mixed.py', 'half_and_half_ms', [15], 6000);
+    assert.equal(r.verdict.kind, 'mixed', summary(r));
+    assert.ok(r.verdict.reasons.some((s) => /\d/.test(s)), 'reasons cite numbers');
   });
 });
