@@ -37,6 +37,9 @@ export async function profileInEngineProcess(options: ProfileOptions, hooks: Pro
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // Not the caller's flags (an inspector port, --max-old-space-size of an editor).
     execArgv: [],
+    // In desktop VS Code process.execPath is the Electron binary: this makes it act as
+    // plain Node (harmless under Node). Children the engine forks inherit it.
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
     serialization: 'advanced',
   });
   const pid = child.pid;
