@@ -792,6 +792,11 @@ class Server(object):
             cpu = timed.cpu_ns / 1e6 if timed is not None else 0.0
             return ok, start_ms, end_ms, cpu, result
 
+        await self.asyncio_closed_loop(point, k, task)
+
+    async def asyncio_closed_loop(self, point, k, task):
+        """Keeps up to k coroutines of `task(index, args)` in flight on this event loop
+        until the point stops launching; shared by async def and asyncio.to_thread runs."""
         point.begin()
         running = set()
 
@@ -826,28 +831,11 @@ class Server(object):
             finally:
                 point.finished(index)
 
-        async def runner():
-            point.begin()
-            running = set()
-
-            def submit():
-                index, args = point.launch()
-                running.add(asyncio.ensure_future(asyncio.to_thread(task, index, args)))
-
-            for _ in range(k):
-                if not point.may_launch():
-                    break
-                submit()
-            while running:
-                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for fut in finished:
-                    running.discard(fut)
-                    self.finish_sync(point, *fut.result())
-                    if point.may_launch():
-                        submit()
+        def in_thread(index, args):
+            return asyncio.to_thread(task, index, args)
 
         try:
-            loop.run_until_complete(runner())
+            loop.run_until_complete(self.asyncio_closed_loop(point, k, in_thread))
         finally:
             pool.shutdown(wait=True)
 
