@@ -41,6 +41,11 @@ export function newProgress(firstIndex: number): LoopProgress {
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
+/** The concurrency an executor actually runs for a request: a whole number in 1..max. */
+export function clampConcurrency(requested: number, max: number): number {
+  return Math.max(1, Math.min(max, Math.floor(requested)));
+}
+
 export async function runClosedLoop(
   plan: LoopPlan,
   runTask: (index: number, lane: number) => Promise<TaskOutcome>,

@@ -9,7 +9,7 @@ import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../ex
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
 import { raceAbort, throwIfAborted } from './abort';
-import { epochNow, type LoopPlan, type LoopProgress, type TaskOutcome } from './closedLoop';
+import { epochNow, type LoopPlan, type LoopProgress, type TaskOutcome, clampConcurrency } from './closedLoop';
 import { workerDeath } from './deaths';
 import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
@@ -195,7 +195,7 @@ export class JsLoopExecutor implements Executor {
   async runPoint(req: PointRequest): Promise<PointSamples> {
     if (this.disposed) throw new Error(`${this.kind} executor used after dispose()`);
     throwIfAborted(req.signal);
-    const k = this.kind === 'sequential' ? 1 : Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
+    const k = this.kind === 'sequential' ? 1 : clampConcurrency(req.concurrency, this.maxConcurrency);
     const collector = new PointCollector(this.kind, k, this.limits.maxOutputBytes);
     let host = await this.ensureHost(req.signal);
     const origin = epochNow();

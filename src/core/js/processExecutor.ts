@@ -4,7 +4,7 @@
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../errors';
 import { raceAbort, throwIfAborted } from './abort';
-import { epochNow, runClosedLoop } from './closedLoop';
+import { epochNow, runClosedLoop, clampConcurrency } from './closedLoop';
 import { PointCollector } from './pointCollector';
 import { ChildLoadFailure, ChildProcessPool } from './processPool';
 import type { HostInit } from './targetHost';
@@ -37,7 +37,7 @@ export class JsProcessExecutor implements Executor {
   async runPoint(req: PointRequest): Promise<PointSamples> {
     if (this.disposed) throw new Error('process executor used after dispose()');
     throwIfAborted(req.signal);
-    const k = Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
+    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
     const pool = await this.ensurePool(k, req.signal);
     const collector = new PointCollector('process', k, this.limits.maxOutputBytes);
     pool.onOutput = (stream, text) => collector.output.add(undefined, stream, text);

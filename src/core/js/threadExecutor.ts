@@ -7,7 +7,7 @@ import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../ex
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
 import { raceAbort, throwIfAborted } from './abort';
-import { epochNow, runClosedLoop, type TaskOutcome } from './closedLoop';
+import { epochNow, runClosedLoop, type TaskOutcome, clampConcurrency } from './closedLoop';
 import { workerDeath } from './deaths';
 import { toErrorInfo, type ErrorInfo } from './errorInfo';
 import { PointCollector } from './pointCollector';
@@ -82,7 +82,7 @@ export class JsThreadExecutor implements Executor {
   async runPoint(req: PointRequest): Promise<PointSamples> {
     if (this.disposed) throw new Error('thread executor used after dispose()');
     throwIfAborted(req.signal);
-    const k = Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
+    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
     const pool = await this.ensurePool(k, req.signal);
     const collector = new PointCollector('thread', k, this.limits.maxOutputBytes);
     this.collector = collector;

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { Errors } from '../errors';
+import type { PointRequest } from '../executorTypes';
 import type { ErrorSample, ExecutorKind } from '../report';
 import { pythonFile } from '../paths';
 
@@ -18,14 +19,9 @@ export interface LoadConfig {
   memoryLimitMb: number;
 }
 
-export interface PointCommand {
+/** A PointRequest as the harness receives it: no signal (the session handles abort), plus what to run. */
+export interface PointCommand extends Omit<PointRequest, 'signal'> {
   executor: ExecutorKind;
-  concurrency: number;
-  durationMs: number;
-  minTasks: number;
-  warmupMs: number;
-  taskIndexStart: number;
-  maxErrors: number;
   args: unknown[];
 }
 
