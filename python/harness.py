@@ -35,6 +35,8 @@ HARNESS_FILE = os.path.abspath(__file__)
 # Batches are flushed at least this often, so a crash loses at most this much.
 FLUSH_INTERVAL_S = 0.1
 HEARTBEAT_INTERVAL_S = 0.2
+# The thread pool grows on demand up to this (the engine's thread ladder cap).
+THREAD_POOL_MAX = 256
 MAX_STACK_CHARS = 8000
 # Each failure carries its message over the pipe: a 5 MB message times every call would
 # swamp both ends (the JS runtimes clip at the same length).
@@ -340,12 +342,66 @@ def call_sync(fn, is_async, args):
     return ok, start_ms, end_ms, cpu_ms, result
 
 
+# ------------------------------------------------------------------------ warm-up
+
+
+def warm_up(call, policy):
+    """Calls until the call time is steady (the last `steadyCalls` within `tolerance` of
+    each other) or a cap is reached, so counted calls run as in a long-lived pool: imports
+    done, caches filled, the specializing interpreter settled. Same rule as the JS side
+    (src/core/js/warmup.ts). `call()` returns (ok, wall_ms). None when the policy is off."""
+    if not policy or int(policy.get("maxCalls", 0)) <= 0:
+        return None
+    n, tol = int(policy["steadyCalls"]), float(policy["tolerance"])
+    max_calls, max_ms = int(policy["maxCalls"]), float(policy["maxMs"])
+
+    def steady(ts):
+        last = ts[-n:]
+        return len(ts) >= n and min(last) > 0 and max(last) <= min(last) * (1 + tol)
+
+    times, failed = [], False
+    t0 = time.perf_counter()
+    while len(times) < max_calls:
+        ok, ms = call()
+        if not ok:
+            failed = True
+            break
+        times.append(ms)
+        if steady(times) or (time.perf_counter() - t0) * 1000.0 >= max_ms:
+            break
+    last = sorted(times[-n:])
+    return {
+        "firstCallMs": times[0] if times else None,
+        "steadyCallMs": last[len(last) // 2] if last else None,
+        "calls": len(times),
+        "steady": steady(times),
+        "failed": failed,
+    }
+
+
+def fold_warmups(results, worker_start_ms):
+    """Several workers' warm-ups as the report's cold-start figures (medians)."""
+    done = [r for r in results if r and r["calls"] > 0]
+
+    def mid(xs):
+        xs = sorted(x for x in xs if x is not None)
+        return xs[len(xs) // 2] if xs else None
+
+    return {
+        "firstCallMs": mid([r["firstCallMs"] for r in done]),
+        "steadyCallMs": mid([r["steadyCallMs"] for r in done]),
+        "workerStartMs": worker_start_ms,
+        "warmupCalls": max([r["calls"] for r in done] or [0]),
+        "steady": bool(done) and all(r["steady"] for r in done),
+    }
+
+
 # ------------------------------------------------------------ process-pool workers
 
 _worker = {}
 
 
-def worker_init(spec):
+def worker_init(spec, args=None, policy=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap_memory(spec.memory_limit_mb)
     module = load_target(spec)
@@ -353,12 +409,22 @@ def worker_init(spec):
     _worker["fn"] = fn
     _worker["async"] = is_async_callable(fn)
     _worker["spec"] = spec
+    _worker["loaded_ms"] = time.time_ns() / 1e6
+    # Warm up here, before the pool reports this worker ready to the window.
+    is_async = _worker["async"]
+    call_args = substitute(args or [], 0)
+
+    def one():
+        ok, s, e, _c, _r = call_sync(fn, is_async, call_args)
+        return ok, e - s
+
+    _worker["warmup"] = warm_up(one, policy)
 
 
 def worker_ping(delay):
     # Holds the worker briefly so concurrent pings land on distinct processes.
     time.sleep(delay)
-    return os.getpid()
+    return os.getpid(), _worker.get("loaded_ms"), _worker.get("warmup")
 
 
 def worker_call(args_blob):
@@ -492,6 +558,7 @@ class Point(object):
         self.next_index = int(req.get("taskIndexStart", 0))
         self.max_errors = int(req.get("maxErrors", 1 << 30))
         self.args = req.get("args", [])
+        self.warmup = req.get("warmup")
         self.errors = 0
         self.counted_launches = 0
         self.first_counted_start = None
@@ -585,6 +652,8 @@ class Server(object):
         self.process_pool_size = 0
         self.thread_pool = None
         self.thread_pool_size = 0
+        # This process's own calls (sequential, async, threads) warm up once.
+        self.warmed = False
         self.monitor = threading.Thread(target=self.monitor_loop, name="workload-monitor", daemon=True)
         self.monitor.start()
 
@@ -675,6 +744,11 @@ class Server(object):
         extra = {}
         self.point = point
         try:
+            if executor in ("sequential", "async", "thread") and point.warmup and not self.warmed:
+                self.warmed = True
+                warm = self.warm_in_process(point)
+                if warm is not None:
+                    extra["coldStart"] = fold_warmups([warm], None)
             if executor == "sequential":
                 if self.is_async:
                     self.run_async(point, 1)
@@ -706,6 +780,23 @@ class Server(object):
 
     # -- executors
 
+    def warm_in_process(self, point):
+        """Warm-up calls in this process, tracked as in flight so the engine's watchdog
+        still enforces the per-call timeout."""
+        fn, is_async = self.fn, self.is_async
+        args = substitute(point.args, 0)
+
+        def one():
+            token = ("warm", time.perf_counter_ns())
+            point.started(token, time.time_ns() / 1e6)
+            try:
+                ok, s, e, _c, _r = call_sync(fn, is_async, args)
+            finally:
+                point.finished(token)
+            return ok, e - s
+
+        return warm_up(one, point.warmup)
+
     def finish_sync(self, point, ok, start_ms, end_ms, cpu_ms, result):
         err = None if ok else describe_error(result, self.spec.memory_limit_mb)
         point.record(ok, start_ms, end_ms, cpu_ms, err)
@@ -721,15 +812,17 @@ class Server(object):
 
     def run_threads(self, point):
         k = point.concurrency
-        if self.thread_pool is None or self.thread_pool_size != k:
-            if self.thread_pool is not None:
-                self.thread_pool.shutdown(wait=True)
+        # One pool for the whole ladder, grown to the largest K so far: its threads stay
+        # (thread-local caches, connections) and at most K of them are busy at a time.
+        if self.thread_pool is None:
+            self.thread_pool = concurrent.futures.ThreadPoolExecutor(THREAD_POOL_MAX, thread_name_prefix="workload")
+        if self.thread_pool_size < k:
             cap_memory(self.spec.memory_limit_mb, threads=k)
-            self.thread_pool = concurrent.futures.ThreadPoolExecutor(k, thread_name_prefix="workload")
-            self.thread_pool_size = k
-            # Start every thread before the window opens.
+            # Start every thread before the window opens: k tasks held at a barrier
+            # each need a thread of their own.
             barrier = threading.Barrier(k)
             list(self.thread_pool.map(lambda _: barrier.wait(10), range(k)))
+            self.thread_pool_size = k
         fn, is_async = self.fn, self.is_async
         done = queue.Queue()
 
@@ -839,20 +932,30 @@ class Server(object):
         finally:
             pool.shutdown(wait=True)
 
-    def ensure_process_pool(self, k):
-        if self.process_pool is not None and self.process_pool_size == k:
-            return
+    def ensure_process_pool(self, k, point):
+        """A pool of at least k warm processes; None when the existing one is big enough.
+        A ProcessPoolExecutor cannot grow, so a larger K starts a new one; a smaller K
+        runs on the warm one, with at most K of its processes busy."""
+        if self.process_pool is not None and self.process_pool_size >= k:
+            return None
         self.shutdown_process_pool()
         ctx = multiprocessing.get_context(start_method())
-        pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=ctx, initializer=worker_init, initargs=(self.spec,))
-        # Start and import in every worker before the measured window: pings that
-        # overlap in time each need their own process.
-        pids = set()
+        t0 = time.time_ns() / 1e6
+        pool = concurrent.futures.ProcessPoolExecutor(
+            k, mp_context=ctx, initializer=worker_init, initargs=(self.spec, point.args, point.warmup)
+        )
+        # Start, import and warm up every worker before the measured window: pings
+        # that overlap in time each need their own process.
+        seen = {}
         for _ in range(5):
-            pids.update(pool.map(worker_ping, [0.05] * k))
-            if len(pids) >= k:
+            for pid, loaded_ms, warm in pool.map(worker_ping, [0.05] * k):
+                seen[pid] = (loaded_ms, warm)
+            if len(seen) >= k:
                 break
         self.process_pool, self.process_pool_size = pool, k
+        loaded = [v[0] for v in seen.values() if v[0] is not None]
+        start_ms = (max(loaded) - t0) / max(1, len(loaded)) if loaded else None
+        return fold_warmups([v[1] for v in seen.values()], start_ms)
 
     def shutdown_process_pool(self):
         pool, self.process_pool, self.process_pool_size = self.process_pool, None, 0
@@ -870,8 +973,9 @@ class Server(object):
 
     def run_processes(self, point):
         k = point.concurrency
+        cold = None
         try:
-            self.ensure_process_pool(k)
+            cold = self.ensure_process_pool(k, point)
         except concurrent.futures.process.BrokenProcessPool as e:
             self.shutdown_process_pool()
             raise RuntimeError("the process pool could not start its workers: %s" % e)
@@ -933,6 +1037,8 @@ class Server(object):
         if broken:
             self.shutdown_process_pool()
         out = {"startMethod": start_method()}
+        if cold is not None:
+            out["coldStart"] = cold
         if ser["n"]:
             out["serialization"] = {"msPerTask": ser["ns"] / ser["n"] / 1e6, "bytesPerTask": ser["bytes"] / ser["n"]}
         return out

@@ -27,6 +27,8 @@ export interface AnalysisInput {
   python?: { gilEnabled: boolean };
   /** libuv's pool size in the profiled processes (UV_THREADPOOL_SIZE, default 4). */
   uvThreadpoolSize?: number;
+  /** Why each executor's ladder ended (ladderSession.ts); a ladder cut while scaling means "at least K". */
+  stops?: Partial<Record<ExecutorKind, 'knee' | 'budget' | 'cap' | 'failures' | 'single-point'>>;
 }
 
 export interface Analysis {

@@ -1,7 +1,7 @@
 // What every executor (JS or Python) hands back to the profile orchestrator. The
 // orchestrator owns the budget, the ladder and the statistics; an executor only runs
 // one closed-loop measurement ("point") at a time and reports raw per-task samples.
-import type { CpuSource, ErrorSample, ExecutorKind, Language } from './report';
+import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, Language, WarmupPolicy } from './report';
 
 /** Serializable description of what to call. Built once per profile. */
 export interface LoadedTarget {
@@ -22,6 +22,8 @@ export interface LoadedTarget {
 }
 
 export interface ExecutorLimits {
+  /** Pools send each call's result back to the caller (structured clone / IPC / pickle). */
+  returnResults?: boolean;
   /** A call running longer than this is killed (its worker/child is ended). */
   callTimeoutMs: number;
   /** Memory cap per worker thread / child process / Python process, in MB. */
@@ -43,6 +45,11 @@ export interface PointRequest {
   /** Stop as soon as this many tasks have failed (e.g. a function that always throws). */
   maxErrors: number;
   signal: AbortSignal;
+  /**
+   * Workers this point starts (a new loop worker, a pool that grows) make warm-up calls
+   * by this rule before the window opens; workers kept from earlier points are warm.
+   */
+  warmup?: WarmupPolicy;
 }
 
 /**
@@ -77,6 +84,8 @@ export interface PointSamples {
   serialization?: { msPerTask: number; bytesPerTask: number };
   note?: string;
   output?: { stdout: string; stderr: string; truncated: boolean };
+  /** Set when this point started and warmed new workers: what that cost. */
+  coldStart?: ColdStart;
 }
 
 export interface Executor {
@@ -84,6 +93,11 @@ export interface Executor {
   /** Highest concurrency this executor may be asked for. */
   readonly maxConcurrency: number;
   runPoint(req: PointRequest): Promise<PointSamples>;
+  /**
+   * Optional: start what the first point needs (an interpreter, an import) now, so the
+   * orchestrator can start several executors at once instead of one per point.
+   */
+  prepare?(signal: AbortSignal): Promise<void>;
   /** Ends every worker thread / child process it started. Idempotent. */
   dispose(): Promise<void>;
 }

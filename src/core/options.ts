@@ -19,6 +19,12 @@ export interface ProfileOptions {
   /** Python interpreter (CLI --python, setting, or the Python extension's choice). */
   python?: string;
   workspaceRoot?: string;
+  /**
+   * Pools send each call's result back to the caller, as a real pool must, and the
+   * report shows what that costs (default true). Off for functions whose results are
+   * never used (CLI --discard-results).
+   */
+  returnResults?: boolean;
 }
 
 export interface ProgressEvent {

@@ -1,7 +1,8 @@
-// The orchestrator: load the target, measure the machine, probe one call, then climb
-// each executor's concurrency ladder inside the time budget, and turn the samples into
-// a Report. It runs no user code itself: runtimes put every call in a worker thread, a
-// child process or a Python process.
+// The orchestrator: load the target, measure the machine, probe one call, then measure
+// the executors in the order a LadderSession plans (breadth first, inside the time
+// budget), and turn the samples into a Report. It runs no user code itself: runtimes
+// put every call in a worker thread, a child process or a Python process. Executors
+// live for the whole profile, so their workers stay warm from one point to the next.
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
@@ -11,13 +12,14 @@ import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { Errors, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
-import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
+import { ladderStep, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
+import { LadderSession, type PlannedPoint } from './ladderSession';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
 import { createPythonRuntime } from './python/pythonRuntime';
 import {
   SCHEMA_VERSION,
-  type BackgroundLoad,
   type Caveat,
+  type ColdStart,
   type Environment,
   type ErrorSample,
   type ExecutorKind,
@@ -25,8 +27,12 @@ import {
   type Report,
   type RunResult,
   type TimelineMark,
+  type WarmupPolicy,
 } from './report';
-import { ratioCi, throughputStats } from './stats';
+import { BASELINE_DRIFT, combineBaselines, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
+import { throughputStats } from './stats';
+
+export { combineBaselines } from './runResults';
 
 export function languageOf(file: string): Language {
   const ext = path.extname(file).toLowerCase();
@@ -42,6 +48,16 @@ const RESERVE_MS = 250;
 /** First guesses of per-worker start-up cost, replaced by what we observe. */
 const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120 };
 
+/**
+ * The warm-up rule: calls until three in a row are within 10%, at most 30 calls and a
+ * share of the budget per worker. Calls slower than that share skip warm-up: a call
+ * that long is dominated by its own steady state (V8 optimises a hot loop inside it).
+ */
+export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
+  const maxMs = Math.round(Math.min(1500, Math.max(100, budgetMs * 0.05)));
+  return { steadyCalls: 3, tolerance: 0.1, maxCalls: callMs > maxMs ? 0 : 30, maxMs };
+}
+
 export async function profile(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
   const started = nowMs();
   const budgetMs = options.budgetMs ?? DEFAULTS.budgetMs;
@@ -51,10 +67,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   const language = languageOf(file);
   const args = options.args ?? [];
   if (!Array.isArray(args)) throw Errors.badArgs('got ' + typeof args);
+  const returnResults = options.returnResults ?? true;
   const limits: ExecutorLimits = {
     callTimeoutMs: options.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     memoryLimitMb: options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
     maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
+    returnResults,
   };
   const cores = os.cpus().length;
   const caps = { ...defaultMaxConcurrency(cores), ...options.maxConcurrency };
@@ -80,9 +98,9 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       : await createJsRuntime(runtimeOptions, limits);
 
   const sampler = new CpuSampler(50);
-  const live = new Set<Executor>();
+  const executors = new Map<ExecutorKind, Executor>();
   const onAbort = () => {
-    for (const e of live) void e.dispose();
+    for (const e of executors.values()) void e.dispose();
     void runtime.dispose();
   };
   signal.addEventListener('abort', onAbort);
@@ -102,16 +120,64 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
 
     const wanted = options.executors ?? DEFAULTS.executors;
     const kinds = runtime.executorKinds().filter((k) => k === 'sequential' || wanted.includes(k));
+    const warmup = warmupPolicy(budgetMs, callMs);
+    const executorOf = (kind: ExecutorKind): Executor => {
+      let e = executors.get(kind);
+      if (!e) executors.set(kind, (e = runtime.createExecutor(kind)));
+      return e;
+    };
+    const capOf = (kind: ExecutorKind) => Math.min(caps[kind], executorOf(kind).maxConcurrency);
+    const session = new LadderSession({
+      kinds,
+      cores,
+      caps: Object.fromEntries(kinds.map((k) => [k, capOf(k)])),
+      callMs,
+      cpuRatio: probeCpuRatio,
+      step: ladderStep(callMs),
+    });
+    // Start every executor's host at once (Python: an interpreter and an import each),
+    // rather than one per point while the budget runs.
+    await Promise.all(kinds.map((k) => executorOf(k).prepare?.(signal)));
+    throwIfAborted();
     const points: MeasuredPoint[] = [];
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
+    const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
     const perWorkerStartup: Record<ExecutorKind, number> = { ...STARTUP_GUESS_MS };
+    /** Workers each executor has started so far: pools only grow, and only new workers cost start-up. */
+    const workers: Partial<Record<ExecutorKind, number>> = {};
     let taskIndex = 1;
 
-    const measure = async (executor: Executor, kind: ExecutorKind, k: number, plan: WindowPlan): Promise<MeasuredPoint> => {
+    const newWorkers = (kind: ExecutorKind, k: number) => Math.max(0, (isPool(kind) ? k : 1) - (workers[kind] ?? 0));
+    const overheadOf = (p: PlannedPoint) => {
+      const fresh = newWorkers(p.kind, p.k);
+      // New workers start in parallel but each warms up for at most maxMs (plus a call).
+      const warming = fresh > 0 && warmup.maxCalls > 0 ? warmup.maxMs + callMs : 0;
+      return fresh * perWorkerStartup[p.kind] + warming;
+    };
+    const remaining = () => budgetMs - (nowMs() - started) - RESERVE_MS;
+    /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
+    const laterOverhead = (p: PlannedPoint) =>
+      kinds.filter((k) => k !== p.kind && !workers[k]).reduce((n, k) => n + overheadOf({ kind: k, k: session.firstConcurrency(k), phase: 'breadth' }), 0);
+    // The closing baseline re-check keeps at least one short window for itself.
+    const closingReserve = () => Math.max(MIN_WINDOW_MS, callMs);
+    const windowFor = (p: PlannedPoint, remainingMs: number, pointsLeft: number): WindowPlan =>
+      planWindow({
+        remainingMs,
+        pointsLeft,
+        overheadMs: overheadOf(p),
+        callMs,
+        concurrency: p.k,
+        expectedParallelism: expectedParallelism(p.kind, p.k, probeCpuRatio, cores),
+      });
+    const fits = (p: PlannedPoint) =>
+      windowFor(p, 0, 1).predictedMs <= remaining() - (p.phase === 'closing' ? 0 : closingReserve());
+
+    const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {
+      const { kind, k } = p;
       emit({ phase: 'run', executor: kind, concurrency: k, message: `${kind} × ${k}` });
       const pointStart = nowMs();
-      const samples = await executor.runPoint({
+      const samples = await executorOf(kind).runPoint({
         concurrency: k,
         durationMs: plan.durationMs,
         minTasks: plan.minTasks,
@@ -119,12 +185,18 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         taskIndexStart: taskIndex,
         maxErrors: MAX_ERRORS_PER_POINT,
         signal,
+        warmup,
       });
       const pointEnd = nowMs();
       taskIndex += samples.taskEndMs.length + 2 * k;
-      const measured = Math.max(0, samples.endMs - samples.startMs);
+      const fresh = newWorkers(kind, k);
+      workers[kind] = Math.max(workers[kind] ?? 0, isPool(kind) ? k : 1);
+      if (samples.coldStart && !coldStart[kind]) coldStart[kind] = roundColdStart(samples.coldStart);
       // Learn start-up per worker so later points plan with real numbers.
-      perWorkerStartup[kind] = Math.max(0, pointEnd - pointStart - measured) / (isPool(kind) ? k : 1);
+      if (fresh > 0) {
+        const measured = Math.max(0, samples.endMs - samples.startMs);
+        perWorkerStartup[kind] = samples.coldStart?.workerStartMs ?? Math.max(0, pointEnd - pointStart - measured) / fresh;
+      }
       const tp = throughputStats({
         startMs: samples.startMs,
         endMs: samples.endMs,
@@ -138,76 +210,28 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       return point;
     };
 
-    for (let ki = 0; ki < kinds.length; ki++) {
-      const kind = kinds[ki];
-      const later = kinds.slice(ki + 1);
-      const executor = runtime.createExecutor(kind);
-      live.add(executor);
-      const history: LadderPoint[] = [];
-      try {
-        for (;;) {
-          throwIfAborted();
-          const cap = Math.min(caps[kind], executor.maxConcurrency);
-          const baseline = points.find((p) => p.kind === 'sequential')?.tp.throughputPerSec ?? 0;
-          const k = nextConcurrency(kind, history, cap, baseline, kind === 'async' ? 1 : Math.min(cores, cap), ladderStep(callMs));
-          if (k === undefined) break;
-          const remaining = budgetMs - (nowMs() - started) - RESERVE_MS;
-          // The closing baseline re-check counts as one more point still to come.
-          const laterPoints = later.reduce((n, l) => n + TYPICAL_POINTS[l], 0) + 1;
-          const pointsLeft = 1 + laterPoints + (history.length === 0 ? Math.max(0, TYPICAL_POINTS[kind] - 1) : 0);
-          const plan = planWindow({
-            remainingMs: remaining,
-            pointsLeft,
-            overheadMs: perWorkerStartup[kind] * (isPool(kind) ? k : 1),
-            callMs,
-            concurrency: k,
-            expectedParallelism: expectedParallelism(kind, k, probeCpuRatio, cores),
-          });
-          // Keep enough for one point of every executor still to come; never skip the baseline.
-          const laterMinimum = later.reduce((n, l) => n + perWorkerStartup[l] + Math.max(150, callMs * 1.2), 0);
-          if (kind !== 'sequential' && history.length > 0 && plan.predictedMs > remaining - laterMinimum) {
-            caveats.push({
-              level: 'info',
-              message: `Stopped the ${kind} ladder at K=${history[history.length - 1].concurrency}: K=${k} would not fit the ${fmtS(budgetMs)} budget.`,
-            });
-            break;
-          }
-          const { samples, tp } = await measure(executor, kind, k, plan);
-          history.push({ concurrency: k, throughputPerSec: tp.throughputPerSec });
-          // A run where nearly everything failed measures the failure, not the function.
-          // A point can also end with failures and no counted call at all (a worker that
-          // died or hung in the warm-up): that is a failed point too, not "no data".
-          const failed = samples.taskOk.filter((ok) => !ok).length;
-          const succeeded = samples.taskOk.length - failed;
-          const failedAny = Math.max(failed, samples.errors.reduce((n, e) => n + e.count, 0));
-          if (failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5) || (succeeded === 0 && failedAny > 0)) {
-            caveats.push({ level: 'warning', message: `${kind} × ${k}: ${failedAny} calls failed; the ladder stopped there.` });
-            break;
-          }
-          if (kind === 'sequential') break;
-        }
-      } finally {
-        live.delete(executor);
-        await executor.dispose();
-      }
+    for (;;) {
+      throwIfAborted();
+      const p = session.next(fits);
+      if (process.env.WP_TRACE) process.stderr.write(`[plan] t=${Math.round(nowMs() - started)} remaining=${Math.round(remaining())} next=${JSON.stringify(p)} stops=${JSON.stringify(session.stops())}\n`);
+      if (!p) break;
+      const plan = windowFor(p, remaining() - closingReserve() - laterOverhead(p), session.pointsLeft());
+      if (process.env.WP_TRACE) process.stderr.write(`[plan] window=${JSON.stringify(plan)} overhead=${Math.round(overheadOf(p))}\n`);
+      const { samples } = await measure(p, plan);
+      const failed = failedPoint(samples);
+      session.record(p, { throughputPerSec: points[points.length - 1].tp.throughputPerSec, failed: !!failed });
+      if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }
 
     // Shared machines drift: a baseline taken only at the start turns a slowdown halfway
-    // through into a wrong speedup. Re-measure it at the end, if the budget allows, and
-    // use both.
+    // through into a wrong speedup. Re-measure it at the end on the same warm worker,
+    // if the budget allows, and use both.
     const first = points.find((p) => p.kind === 'sequential');
-    const remaining = budgetMs - (nowMs() - started) - RESERVE_MS;
-    if (first && remaining > Math.max(MIN_WINDOW_MS, callMs) + perWorkerStartup.sequential) {
+    const closing = first ? session.closing(fits) : undefined;
+    if (first && closing) {
       throwIfAborted();
-      const executor = runtime.createExecutor('sequential');
-      live.add(executor);
-      try {
-        const duration = Math.min(first.durationMs, remaining - perWorkerStartup.sequential);
-        await measure(executor, 'sequential', 1, planWindow({ remainingMs: duration, pointsLeft: 1, overheadMs: 0, callMs, concurrency: 1, expectedParallelism: 1 }));
-      } finally {
-        live.delete(executor);
-        await executor.dispose();
-      }
+      const duration = Math.min(first.durationMs, remaining());
+      await measure(closing, planWindow({ remainingMs: duration, pointsLeft: 1, overheadMs: 0, callMs, concurrency: 1, expectedParallelism: 1 }));
     }
     throwIfAborted();
     sampler.stop();
@@ -233,11 +257,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       const merged = mergeSamples(baselines.map((p) => p.samples));
       runs.push(toRunResult('sequential', 1, merged, baselines.map((p) => [p.samples.startMs, p.samples.endMs]), baseline, baseline, sampler, background, cores));
     }
-    for (const p of points.filter((x) => x.kind !== 'sequential')) {
+    // One row per executor and K, in ladder order (the plan visits them breadth first).
+    const others = points.filter((x) => x.kind !== 'sequential').sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.k - b.k);
+    for (const p of others) {
       const tp = { value: p.tp.throughputPerSec, ci: p.tp.ci, noisy: p.tp.noisy };
       runs.push(toRunResult(p.kind, p.k, p.samples, [[p.samples.startMs, p.samples.endMs]], tp, baseline, sampler, background, cores));
     }
-    const samplesByRun = points.map((p) => p.samples);
 
     const pyEnv = (await runtime.environment?.()) as Environment['python'] | undefined;
     const analysis = classify({
@@ -249,6 +274,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       background,
       python: pyEnv ? { gilEnabled: pyEnv.gilEnabled } : undefined,
       uvThreadpoolSize: uvThreadpoolSize(),
+      stops: session.stops(),
     });
     const environment: Environment = {
       cores,
@@ -275,7 +301,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       verdict: analysis.verdict,
       recommendation: analysis.recommendation,
       caveats: [...caveats, ...analysis.caveats],
-      output: mergeOutput([probe.output, ...samplesByRun.map((s) => s.output)], limits.maxOutputBytes),
+      output: mergeOutput([probe.output, ...points.map((p) => p.samples.output)], limits.maxOutputBytes),
+      coldStart,
+      warmup,
+      resultsReturned: returnResults,
     };
     emit({ phase: 'done', message: 'Done' });
     return report;
@@ -285,156 +314,32 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   } finally {
     signal.removeEventListener('abort', onAbort);
     sampler.stop();
-    for (const e of live) await e.dispose();
+    for (const e of executors.values()) await e.dispose();
     await runtime.dispose();
   }
 }
 
-interface MeasuredPoint {
-  kind: ExecutorKind;
-  k: number;
-  samples: PointSamples;
-  tp: { throughputPerSec: number; ci: [number, number]; noisy: boolean };
-  durationMs: number;
-}
-
-interface Estimate {
-  value: number;
-  ci: [number, number];
-  noisy: boolean;
-}
-
-/** Start and end baselines differing by more than this make the profile's speedups suspect. */
-const BASELINE_DRIFT = 0.15;
-
 /**
- * One baseline from the start and end measurements: their mean, an interval that
- * covers both, and how far apart they were (a sign the machine's speed changed).
+ * A point where nearly everything failed measures the failure, not the function; so does
+ * one that ended with failures and no counted call at all (a worker that died or hung in
+ * the warm-up). Returns how many calls failed, or 0 when the point is usable.
  */
-export function combineBaselines(tps: { throughputPerSec: number; ci: [number, number]; noisy: boolean }[]): Estimate & { drift: number } {
-  if (tps.length === 0) return { value: 0, ci: [0, 0], noisy: true, drift: 0 };
-  const values = tps.map((t) => t.throughputPerSec);
-  const value = values.reduce((a, b) => a + b, 0) / values.length;
-  const drift = value > 0 ? (Math.max(...values) - Math.min(...values)) / value : 0;
-  return {
-    value,
-    ci: [Math.min(...tps.map((t) => t.ci[0])), Math.max(...tps.map((t) => t.ci[1]))],
-    noisy: tps.some((t) => t.noisy) || drift > BASELINE_DRIFT,
-    drift,
-  };
-}
-
-function mergeSamples(all: PointSamples[]): PointSamples {
-  const [head, ...rest] = all;
-  const merged: PointSamples = { ...head, taskStartMs: [...head.taskStartMs], taskEndMs: [...head.taskEndMs], taskCpuMs: [...head.taskCpuMs], taskOk: [...head.taskOk], errors: [...head.errors] };
-  // Plain loops, not push(...xs): a tiny function leaves 100k+ samples, past the spread limit.
-  for (const s of rest) {
-    for (let i = 0; i < s.taskEndMs.length; i++) {
-      merged.taskStartMs.push(s.taskStartMs[i]);
-      merged.taskEndMs.push(s.taskEndMs[i]);
-      merged.taskCpuMs.push(s.taskCpuMs[i]);
-      merged.taskOk.push(s.taskOk[i]);
-    }
-    for (const e of s.errors) merged.errors.push(e);
-    merged.abandoned += s.abandoned;
-    merged.endMs = s.endMs;
-  }
-  if (all.some((s) => s.taskRunQueueMs)) {
-    merged.taskRunQueueMs = [];
-    for (const s of all) for (let i = 0; i < s.taskEndMs.length; i++) merged.taskRunQueueMs.push(s.taskRunQueueMs?.[i] ?? NaN);
-  }
-  return merged;
+function failedPoint(samples: PointSamples): number {
+  const failed = samples.taskOk.filter((ok) => !ok).length;
+  const succeeded = samples.taskOk.length - failed;
+  const failedAny = Math.max(failed, samples.errors.reduce((n, e) => n + e.count, 0));
+  const bad =
+    failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5) || (succeeded === 0 && failedAny > 0);
+  return bad ? failedAny : 0;
 }
 
 function isPool(kind: ExecutorKind): boolean {
   return kind === 'thread' || kind === 'process';
 }
 
-function toRunResult(
-  kind: ExecutorKind,
-  k: number,
-  s: PointSamples,
-  windows: [number, number][],
-  tp: Estimate,
-  baseline: Estimate,
-  sampler: CpuSampler,
-  background: BackgroundLoad,
-  cores: number,
-): RunResult {
-  const n = s.taskEndMs.length;
-  const walls = s.taskEndMs.map((e, i) => e - s.taskStartMs[i]);
-  const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
-  const cpuTotal = cpu.reduce((a, b) => a + b, 0);
-  // Time spent runnable but queued behind other work is neither compute nor waiting:
-  // leave it out, so a busy machine does not make CPU-bound calls look half idle.
-  const queued = (i: number) => {
-    const q = s.taskRunQueueMs?.[i];
-    return q !== undefined && Number.isFinite(q) ? Math.min(Math.max(0, q), walls[i]) : 0;
-  };
-  const wallOfCpuTasks = s.taskCpuMs.reduce((acc, x, i) => (Number.isFinite(x) ? acc + walls[i] - queued(i) : acc), 0);
-  const failed = s.taskOk.filter((ok) => !ok).length;
-  const windowMs = windows.reduce((a, [from, to]) => a + Math.max(0, to - from), 0);
-  const utilization =
-    windowMs > 0 ? windows.reduce((a, [from, to]) => a + sampler.utilizationBetween(from, to) * Math.max(0, to - from), 0) / windowMs : 0;
-  const sequential = kind === 'sequential';
-  const speedup = sequential ? 1 : baseline.value > 0 ? tp.value / baseline.value : 0;
-  const speedupCi: [number, number] = sequential || baseline.value <= 0 ? [1, 1] : ratioCi({ value: tp.value, ci: tp.ci }, baseline);
-  const run: RunResult = {
-    executor: kind,
-    concurrency: k,
-    tasks: n,
-    wallMs: round1(windowMs),
-    throughputPerSec: round3(tp.value),
-    speedup: round3(speedup),
-    speedupCi: [round3(speedupCi[0]), round3(speedupCi[1])],
-    noisy: tp.noisy,
-    cpuMsPerTask: cpu.length ? round3(cpuTotal / cpu.length) : null,
-    cpuRatio: cpu.length && wallOfCpuTasks > 0 ? round3(Math.min(1, cpuTotal / wallOfCpuTasks)) : null,
-    cpuSource: s.cpuSource,
-    coreUtilization: round3(utilization),
-    busyCores: round3(Math.max(0, utilization * cores - background.busyCores)),
-    errors: runErrors(failed, n, mergeErrorSamples(s.errors)),
-  };
-  if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
-  if (s.serialization) run.serialization = s.serialization;
-  if (s.note) run.note = s.note;
-  return run;
-}
-
-/** Counted failures; a run with no counted call still shows the failures its warm-up met. */
-function runErrors(failed: number, tasks: number, samples: ErrorSample[]): RunResult['errors'] {
-  if (tasks === 0) {
-    const count = samples.reduce((a, e) => a + e.count, 0);
-    return { count, rate: count > 0 ? 1 : 0, samples };
-  }
-  return { count: failed, rate: round3(failed / tasks), samples };
-}
-
-function mergeErrorSamples(samples: ErrorSample[]): ErrorSample[] {
-  const byKey = new Map<string, ErrorSample>();
-  for (const e of samples) {
-    const key = `${e.kind}\u0000${e.message}`;
-    const seen = byKey.get(key);
-    if (seen) seen.count += e.count;
-    else byKey.set(key, { ...e });
-  }
-  return [...byKey.values()];
-}
-
-function mergeOutput(parts: (Report['output'] | undefined)[], max: number): Report['output'] | undefined {
-  const present = parts.filter((p): p is NonNullable<Report['output']> => !!p);
-  if (!present.length) return undefined;
-  let stdout = '';
-  let stderr = '';
-  let truncated = false;
-  for (const p of present) {
-    stdout += p.stdout;
-    stderr += p.stderr;
-    truncated ||= p.truncated;
-  }
-  if (stdout.length > max) (stdout = stdout.slice(0, max)), (truncated = true);
-  if (stderr.length > max) (stderr = stderr.slice(0, max)), (truncated = true);
-  return stdout || stderr || truncated ? { stdout, stderr, truncated } : undefined;
+function roundColdStart(c: ColdStart): ColdStart {
+  const r = (x: number | null) => (x == null ? null : round3(x));
+  return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs) };
 }
 
 function uvThreadpoolSize(): number {
@@ -444,7 +349,6 @@ function uvThreadpoolSize(): number {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 
 /**
  * How many calls we expect to make progress at once, from the probe's CPU ratio: on

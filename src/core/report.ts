@@ -55,7 +55,10 @@ export interface RunResult {
   busyCores: number;
   /** Event-loop utilisation of the worker thread (async runs of JS). */
   eventLoopUtilization?: number;
-  /** Python process pools: what pickling args and results cost per task. */
+  /**
+   * Pools that send results back (JS threads and processes, Python processes): what
+   * copying each task's arguments and result across the boundary cost, per task.
+   */
   serialization?: { msPerTask: number; bytesPerTask: number };
   /** Labels a run whose executor is a stand-in, e.g. "asyncio.to_thread". */
   note?: string;
@@ -141,6 +144,30 @@ export interface Target {
   isAsync?: boolean;
 }
 
+/** What a fresh worker costs before its calls run at full speed (JIT, caches, imports). */
+export interface ColdStart {
+  /** Wall time of a worker's first call. */
+  firstCallMs: number | null;
+  /** Median of the last steady warm-up calls: what a warm worker takes. */
+  steadyCallMs: number | null;
+  /** Starting one worker (thread, child process, interpreter) and loading the module. */
+  workerStartMs: number | null;
+  /** Warm-up calls made per worker before its calls counted. */
+  warmupCalls: number;
+  /** False when the cap ended the warm-up before call times settled. */
+  steady: boolean;
+}
+
+/** The warm-up rule every worker followed before its calls counted. */
+export interface WarmupPolicy {
+  /** Steady means this many calls in a row within `tolerance` of each other. */
+  steadyCalls: number;
+  tolerance: number;
+  /** Caps per worker: calls, and wall time. */
+  maxCalls: number;
+  maxMs: number;
+}
+
 export interface Report {
   schemaVersion: number;
   id: string;
@@ -158,4 +185,9 @@ export interface Report {
   caveats: Caveat[];
   /** Captured user output, truncated. */
   output?: { stdout: string; stderr: string; truncated: boolean };
+  /** Per executor: the first call of a fresh worker against a warm one, and worker start-up. */
+  coldStart?: Partial<Record<ExecutorKind, ColdStart>>;
+  warmup?: WarmupPolicy;
+  /** Whether pools sent each call's result back to the caller, as a real pool must. */
+  resultsReturned?: boolean;
 }

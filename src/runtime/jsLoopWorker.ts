@@ -16,6 +16,7 @@ import { installOutputCapture } from '../core/js/outputCapture';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../core/js/protocol';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from '../core/js/targetHost';
 import { lowerThisThreadPriority } from '../core/js/userPriority';
+import { warmUp } from '../core/js/warmup';
 
 const BATCH_MS = 100;
 const YIELD_MS = 50;
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   }
   port.on('message', (req: LoopWorkerRequest) => {
     if (req.type === 'probe') void probe(fn, req.index);
+    else if (req.type === 'warm') void warmUp(fn, init.args, req.policy, init.callTimeoutMs).then((warmup) => post({ type: 'warmed', warmup, output: capture.take() }));
     else void run(fn, req);
   });
   post({ type: 'ready', cpuSource: clock.source });

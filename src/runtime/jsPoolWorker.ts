@@ -1,14 +1,20 @@
 // piscina task handler for the thread executor: one call per task. The bundle is
-// loaded once per thread, on the warm-up task the executor sends before its window.
+// loaded once per thread, on the warm-up task the executor sends when the pool grows;
+// that task also warms the thread up (warmup.ts) so its first counted calls run at the
+// speed a long-lived pool's would.
 // CPU is read at the start of each call with the thread's own clock (a ~1.7 µs
 // positioned read of /proc/thread-self/schedstat on Node 20), small next to piscina's
 // per-task hop; see cpuClock.ts for why the start readings are what the engine uses.
+import { serialize } from 'node:v8';
 import { threadId, workerData } from 'node:worker_threads';
 import { threadCpuClock, type CpuClock } from '../core/js/cpuClock';
+import { epochNow } from '../core/js/closedLoop';
+import { toErrorInfo } from '../core/js/errorInfo';
 import { installOutputCapture, type OutputCapture } from '../core/js/outputCapture';
 import type { PoolTask, PoolTaskResult } from '../core/js/protocol';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from '../core/js/targetHost';
 import { lowerThisThreadPriority } from '../core/js/userPriority';
+import { warmUp, type WarmupResult } from '../core/js/warmup';
 
 const init = workerData as HostInit;
 lowerThisThreadPriority();
@@ -17,31 +23,57 @@ interface Loaded {
   fn: UserFunction;
   clock: CpuClock;
   capture: OutputCapture;
+  loadedAtMs: number;
 }
 let loaded: Promise<Loaded> | undefined;
+let warmed: Promise<WarmupResult> | undefined;
 
 async function load(): Promise<Loaded> {
   const capture = installOutputCapture(init.maxOutputBytes);
   const fn = await loadTargetFunction(init.bundlePath, init.functionName);
-  return { fn, clock: threadCpuClock(), capture };
+  return { fn, clock: threadCpuClock(), capture, loadedAtMs: epochNow() };
 }
 
 export default async function runPoolTask(task: PoolTask): Promise<PoolTaskResult> {
   const l = await (loaded ??= load());
   if (task.type === 'warm') {
-    // Hold this thread until every thread has a warm-up task, so each one loads the
-    // bundle before the measured window instead of one thread taking them all.
+    // Each thread warms itself once; a thread kept from an earlier point is warm already.
+    const first = !warmed && task.policy && task.policy.maxCalls > 0;
+    if (first) warmed = warmUp(l.fn, init.args, task.policy!, init.callTimeoutMs);
+    const warmup = first ? await warmed : undefined;
+    // Hold this thread until every thread has a warm-up task, so each one loads and
+    // warms before the measured window instead of one thread taking them all.
     const arrived = new Int32Array(task.barrier);
     Atomics.add(arrived, 0, 1);
     const deadline = Date.now() + 30_000;
     while (Atomics.load(arrived, 0) < task.parties && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 2));
     }
-    return { type: 'warm', cpuSource: l.clock.source };
+    l.capture.take(); // warm-up output is not the measured calls'
+    return { type: 'warm', cpuSource: l.clock.source, warmup, loadedAtMs: l.loadedAtMs };
   }
   // The engine enforces the per-call timeout by ending this thread; no timer here.
   const cpuAtStart = l.clock.now();
-  const outcome = await callTarget(l.fn, init.args, task.index, Infinity);
+  const keep = init.returnResults ? { value: undefined as unknown } : undefined;
+  const outcome = await callTarget(l.fn, init.args, task.index, Infinity, undefined, keep);
   outcome.cpuMs = l.clock.now() - cpuAtStart;
-  return { type: 'call', outcome, output: l.capture.take(), thread: threadId, cpuAtStart };
+  const reply: PoolTaskResult = { type: 'call', outcome, output: l.capture.take(), thread: threadId, cpuAtStart };
+  if (!keep || !outcome.ok) return reply;
+  const t0 = performance.now();
+  try {
+    const buf = serialize(keep.value);
+    reply.serializeMs = performance.now() - t0;
+    // Copying the serialized bytes into the reply is a memcpy, small next to serializing.
+    reply.result = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    return reply;
+  } catch (e) {
+    // What the user's pool would hit too: postMessage cannot clone functions, symbols, ...
+    const info = toErrorInfo(e);
+    reply.outcome = {
+      ...outcome,
+      ok: false,
+      error: { kind: 'DataCloneError', message: `the result can't be sent back from a worker thread: ${info.message} (use --discard-results if the results are never used)` },
+    };
+    return reply;
+  }
 }

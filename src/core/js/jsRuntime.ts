@@ -99,6 +99,7 @@ class JsRuntime implements TargetRuntime {
       args: target.args,
       callTimeoutMs: limits.callTimeoutMs,
       maxOutputBytes: limits.maxOutputBytes,
+      returnResults: limits.returnResults ?? true,
     };
   }
 

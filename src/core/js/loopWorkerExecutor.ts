@@ -4,7 +4,7 @@
 // it past the per-call timeout (no timer can fire inside a blocked thread), and
 // replaces a thread that died so the point can go on.
 import { Worker } from 'node:worker_threads';
-import type { CpuSource } from '../report';
+import type { ColdStart, CpuSource, WarmupPolicy } from '../report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
@@ -16,6 +16,7 @@ import type { CapturedOutput } from './outputCapture';
 import { PointCollector } from './pointCollector';
 import type { LoopWorkerMessage, LoopWorkerRequest } from './protocol';
 import type { HostInit } from './targetHost';
+import { coldStartOf, type WarmupResult } from './warmup';
 
 /** How long past the timeout a blocked call may run before the watchdog ends its thread. */
 const WATCHDOG_GRACE_MS = 100;
@@ -85,6 +86,26 @@ export class LoopWorkerHost {
     if (timedOutAfterMs !== undefined && this.alive && this.timedOutAfterMs === undefined) this.timedOutAfterMs = timedOutAfterMs;
     void this.worker.terminate();
     return this.exited;
+  }
+
+  /** Warm-up calls until steady (warmup.ts); resolves undefined if the thread died meanwhile. */
+  warm(policy: WarmupPolicy): Promise<{ warmup: WarmupResult; output?: CapturedOutput } | undefined> {
+    return new Promise((resolve) => {
+      const timeout = this.limits.callTimeoutMs;
+      // One call may run past the time cap, and each call has its own timeout.
+      const limit = policy.maxMs + (Number.isFinite(timeout) ? timeout : 0) + WATCHDOG_GRACE_MS;
+      const watchdog = Number.isFinite(timeout) ? setTimeout(() => void this.kill(timeout), limit) : undefined;
+      this.listener = (m) => {
+        if (m.type !== 'warmed') return;
+        clearTimeout(watchdog);
+        resolve({ warmup: m.warmup, output: m.output });
+      };
+      void this.exited.then(() => {
+        clearTimeout(watchdog);
+        resolve(undefined);
+      });
+      this.post({ type: 'warm', policy });
+    });
   }
 
   probe(index: number): Promise<ProbeEnd> {
@@ -176,10 +197,12 @@ export class JsLoopExecutor implements Executor {
     this.maxConcurrency = kind === 'sequential' ? 1 : 1024;
   }
 
-  private async ensureHost(signal: AbortSignal): Promise<LoopWorkerHost> {
+  /** A live, loaded and warm thread; a new one is warmed up by `policy` first. */
+  private async ensureHost(signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<LoopWorkerHost> {
     if (this.host?.alive) return this.host;
     const host = new LoopWorkerHost(this.init, this.limits);
     this.host = host;
+    const t0 = epochNow();
     try {
       this.cpuSource = await raceAbort(host.ready, signal, () => host.kill());
     } catch (e) {
@@ -189,15 +212,29 @@ export class JsLoopExecutor implements Executor {
       }
       throw e;
     }
-    return host;
+    const workerStartMs = epochNow() - t0;
+    let warmup: WarmupResult | undefined;
+    if (policy && policy.maxCalls > 0) {
+      host.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
+      const w = await raceAbort(host.warm(policy), signal, () => host.kill());
+      if (w?.output) collector.output.add(w.output);
+      warmup = w?.warmup;
+    }
+    // Only the first thread's start-up is the cold start; a replacement is a recovery.
+    this.coldStart ??= coldStartOf(warmup ? [warmup] : [], workerStartMs);
+    if (!this.coldStartReported) collector.coldStart = this.coldStart;
+    this.coldStartReported = true;
+    return host.alive ? host : this.ensureHost(signal, undefined, collector);
   }
+  private coldStart?: ColdStart;
+  private coldStartReported = false;
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
     if (this.disposed) throw new Error(`${this.kind} executor used after dispose()`);
     throwIfAborted(req.signal);
     const k = this.kind === 'sequential' ? 1 : clampConcurrency(req.concurrency, this.maxConcurrency);
     const collector = new PointCollector(this.kind, k, this.limits.maxOutputBytes);
-    let host = await this.ensureHost(req.signal);
+    let host = await this.ensureHost(req.signal, req.warmup, collector);
     const origin = epochNow();
     let firstIndex = req.taskIndexStart;
     for (;;) {
@@ -227,7 +264,7 @@ export class JsLoopExecutor implements Executor {
       firstIndex = end.progress ? end.progress.nextIndex + (end.exact ? 0 : k) : firstIndex + k;
       if (collector.countedFailures >= req.maxErrors) break;
       if (now - origin >= req.durationMs && collector.taskOk.length >= req.minTasks) break;
-      host = await this.ensureHost(req.signal);
+      host = await this.ensureHost(req.signal, undefined, collector);
     }
     collector.cpuSource = this.cpuSource;
     return collector.result(origin, req.warmupMs, epochNow());

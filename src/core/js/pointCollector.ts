@@ -2,7 +2,7 @@
 // `errors` covers every failure of the point, warm-up included (a timeout or crash in
 // the warm-up is still something the user must see); the taskOk flags cover only
 // counted tasks, so rates come from those.
-import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
+import type { ColdStart, CpuSource, ErrorSample, ExecutorKind } from '../report';
 import type { PointSamples } from '../executorTypes';
 import type { TaskOutcome } from './closedLoop';
 import { ErrorTally, type ErrorInfo } from './errorInfo';
@@ -20,6 +20,11 @@ export class PointCollector {
   cpuSource: CpuSource = 'unavailable';
   eventLoopUtilization?: number;
   note?: string;
+  coldStart?: ColdStart;
+  /** Results sent back: serialization time and bytes summed over `wireSamples` tasks. */
+  wireMs = 0;
+  wireBytes = 0;
+  wireSamples = 0;
   private firstCountedStart = Infinity;
   private countedFailed = 0;
   private lastEnd = -Infinity;
@@ -87,6 +92,8 @@ export class PointCollector {
     if (this.taskRunQueueMs.some((x) => Number.isFinite(x))) s.taskRunQueueMs = this.taskRunQueueMs;
     if (this.eventLoopUtilization !== undefined) s.eventLoopUtilization = this.eventLoopUtilization;
     if (this.note) s.note = this.note;
+    if (this.coldStart) s.coldStart = this.coldStart;
+    if (this.wireSamples > 0) s.serialization = { msPerTask: this.wireMs / this.wireSamples, bytesPerTask: this.wireBytes / this.wireSamples };
     const out = this.output.result();
     if (out) s.output = out;
     return s;

@@ -1,6 +1,7 @@
-// The process executor: K child processes (processPool.ts), one call per task, driven
-// by the shared closed loop from the caller's side. Children load the bundle before
-// the window opens; a child that dies is replaced while the point goes on.
+// The process executor: a pool of child processes (processPool.ts) grown to the largest
+// K so far, one call per task, driven by the shared closed loop from the caller's side
+// (so exactly K calls are in flight). New children load the bundle and warm up before
+// the window opens; results come back over IPC; a child that dies is replaced.
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../errors';
 import { raceAbort, throwIfAborted } from './abort';
@@ -8,11 +9,14 @@ import { epochNow, runClosedLoop, clampConcurrency } from './closedLoop';
 import { PointCollector } from './pointCollector';
 import { ChildLoadFailure, ChildProcessPool } from './processPool';
 import type { HostInit } from './targetHost';
+import { coldStartOf } from './warmup';
+import type { WarmupPolicy } from '../report';
 
 export class JsProcessExecutor implements Executor {
   readonly kind = 'process' as const;
   private pool?: ChildProcessPool;
   private disposed = false;
+  private coldStartReported = false;
 
   constructor(
     private readonly init: HostInit,
@@ -20,10 +24,14 @@ export class JsProcessExecutor implements Executor {
     readonly maxConcurrency: number,
   ) {}
 
-  private async ensurePool(k: number, signal: AbortSignal): Promise<ChildProcessPool> {
+  private async ensurePool(k: number, signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<ChildProcessPool> {
     const pool = (this.pool ??= new ChildProcessPool(this.init, this.limits));
     try {
-      await raceAbort(pool.resize(k), signal, () => this.dispose());
+      const grown = await raceAbort(pool.grow(k, policy), signal, () => this.dispose());
+      if (grown.started > 0 && !this.coldStartReported) {
+        collector.coldStart = coldStartOf(grown.warmups, grown.startMs);
+        this.coldStartReported = true;
+      }
     } catch (e) {
       if (e instanceof ChildLoadFailure) {
         await this.dispose();
@@ -38,8 +46,8 @@ export class JsProcessExecutor implements Executor {
     if (this.disposed) throw new Error('process executor used after dispose()');
     throwIfAborted(req.signal);
     const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const pool = await this.ensurePool(k, req.signal);
     const collector = new PointCollector('process', k, this.limits.maxOutputBytes);
+    const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
     pool.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
     const origin = epochNow();
     const loop = runClosedLoop(
@@ -55,6 +63,11 @@ export class JsProcessExecutor implements Executor {
       async (index) => {
         const r = await pool.run(index);
         if (r.output) collector.output.add(r.output);
+        if (r.wire) {
+          collector.wireMs += r.wire.ms;
+          collector.wireBytes += r.wire.bytes;
+          collector.wireSamples++;
+        }
         return r.outcome;
       },
       (o, _i, counted) => collector.add(o, counted),

@@ -14,7 +14,7 @@
 // (bounded) instead of inherited, --max-old-space-size, replacement of a dead child,
 // and a process-exit hook so no group outlives us.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { CpuSource } from '../report';
+import type { CpuSource, WarmupPolicy } from '../report';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
 import { epochNow, type TaskOutcome } from './closedLoop';
@@ -23,6 +23,7 @@ import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
 import type { ChildMessage, ChildRequest } from './protocol';
 import type { HostInit } from './targetHost';
+import type { WarmupResult } from './warmup';
 
 const STDERR_TAIL = 4096;
 
@@ -62,6 +63,8 @@ export class ChildLoadFailure extends Error {
 export interface TaskResult {
   outcome: TaskOutcome;
   output?: CapturedOutput;
+  /** Sampled cost of sending the result back (JSON over IPC). */
+  wire?: { ms: number; bytes: number };
 }
 
 interface Busy {
@@ -70,6 +73,8 @@ interface Busy {
   timer?: NodeJS.Timeout;
   timedOut: boolean;
   resolve: (r: TaskResult) => void;
+  /** Set for a warm-up request: its reply is a 'warmed' message. */
+  warm?: (w: WarmupResult | undefined) => void;
 }
 
 class Child {
@@ -117,7 +122,10 @@ class Child {
           clearTimeout(wait);
           const b = this.busy;
           this.busy = undefined;
-          if (b) {
+          if (b?.warm) {
+            clearTimeout(b.timer);
+            b.warm(undefined);
+          } else if (b) {
             clearTimeout(b.timer);
             const error = childDeath(
               { timedOutAfterMs: b.timedOut ? this.limits.callTimeoutMs : undefined, code, signal, stderrTail: this.stderrTail },
@@ -139,7 +147,13 @@ class Child {
           const b = this.busy;
           this.busy = undefined;
           clearTimeout(b.timer);
-          b.resolve({ outcome: m.outcome, output: m.output });
+          b.resolve({ outcome: m.outcome, output: m.output, wire: m.wire });
+        } else if (m.type === 'warmed' && this.busy?.id === m.id) {
+          const b = this.busy;
+          this.busy = undefined;
+          clearTimeout(b.timer);
+          // Warm-up output is dropped: the probe already showed what a call prints.
+          b.warm?.(m.warmup);
         }
       });
       void this.exited.then(() =>
@@ -165,6 +179,23 @@ class Child {
       }
       this.busy = busy;
       this.send({ type: 'call', id, index });
+    });
+  }
+
+  /** Warm-up calls until steady (warmup.ts); undefined if the child died meanwhile. */
+  warmUp(id: number, policy: WarmupPolicy): Promise<WarmupResult | undefined> {
+    return new Promise((resolve) => {
+      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve: () => resolve(undefined), warm: resolve };
+      const timeout = this.limits.callTimeoutMs;
+      if (Number.isFinite(timeout)) {
+        // One call may run past the time cap, and each call has its own timeout.
+        busy.timer = setTimeout(() => {
+          busy.timedOut = true;
+          this.kill();
+        }, policy.maxMs + timeout);
+      }
+      this.busy = busy;
+      this.send({ type: 'warm', id, policy });
     });
   }
 
@@ -196,21 +227,38 @@ export class ChildProcessPool {
     return this.children.length;
   }
 
-  /** Starts or stops children until exactly `k` are alive and loaded. */
-  async resize(k: number): Promise<void> {
-    this.target = k;
-    const extra = this.children.splice(k);
-    await Promise.all(extra.map((c) => c.kill()));
-    while (this.children.length < k) this.children.push(this.spawn());
+  /**
+   * Grows the pool to at least `k` loaded children, warming each new one up by `policy`.
+   * It never shrinks: a point at a smaller K runs on children that are all warm, with at
+   * most K of them busy. Returns what the new children's start-up and warm-up cost.
+   */
+  async grow(k: number, policy?: WarmupPolicy): Promise<{ started: number; startMs: number | null; warmups: WarmupResult[] }> {
+    this.target = Math.max(this.target, k);
+    const fresh: Child[] = [];
+    const t0 = epochNow();
+    while (this.children.length < this.target) {
+      const c = this.spawn(false);
+      fresh.push(c);
+      this.children.push(c);
+    }
     const sources = await Promise.all(this.children.map((c) => c.ready));
     this.cpuSource = sources[0] ?? this.cpuSource;
+    const startMs = fresh.length ? (epochNow() - t0) / fresh.length : null;
+    const warmups: WarmupResult[] = [];
+    if (policy && policy.maxCalls > 0) {
+      const done = await Promise.all(fresh.map((c) => c.warmUp(this.nextId++, policy)));
+      for (const w of done) if (w) warmups.push(w);
+    }
+    for (const c of fresh) this.release(c);
+    return { started: fresh.length, startMs, warmups };
   }
 
-  private spawn(): Child {
+  /** `serve`: hand the child to tasks once loaded (a replacement); grow() warms new ones first. */
+  private spawn(serve = true): Child {
     const child = new Child(this.init, this.limits, (s, t) => this.onOutput(s, t));
     void child.exited.then(() => this.replace(child));
     void child.ready.then(
-      () => this.release(child),
+      () => serve && this.release(child),
       (e: Error) => {
         // A replacement that cannot load (the module changed, or fails on a second
         // load) would leave tasks waiting forever: fail them instead.

@@ -1,13 +1,15 @@
 // Messages between the engine and the JS runtimes (dist/runtime/*.js). Plain
 // structured-cloneable / JSON data only.
-import type { CpuSource, ErrorSample } from '../report';
+import type { CpuSource, ErrorSample, WarmupPolicy } from '../report';
 import type { LoopPlan, LoopProgress, TaskOutcome } from './closedLoop';
 import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
+import type { WarmupResult } from './warmup';
 
 /** Engine → loop worker (sequential / async / probe). */
 export type LoopWorkerRequest =
   | { type: 'probe'; index: number }
+  | { type: 'warm'; policy: WarmupPolicy }
   | { type: 'run'; plan: LoopPlan; /** Int32Array: 0 when a lane is idle, else 1 + ms since plan.originMs its call started. */ lanes: SharedArrayBuffer };
 
 /** Loop worker → engine. Samples are columns to keep messages small. */
@@ -15,6 +17,7 @@ export type LoopWorkerMessage =
   | { type: 'ready'; cpuSource: CpuSource }
   | { type: 'loadError'; error: ErrorInfo }
   | { type: 'probe'; outcome: TaskOutcome; cpuSource: CpuSource; output?: CapturedOutput }
+  | { type: 'warmed'; warmup: WarmupResult; output?: CapturedOutput }
   | ({ type: 'batch' } & SampleBatch)
   | { type: 'done'; progress: LoopProgress; eventLoopUtilization: number };
 
@@ -34,7 +37,9 @@ export interface SampleBatch {
 }
 
 /** Engine → pool worker (piscina task). */
-export type PoolTask = { type: 'call'; index: number } | { type: 'warm'; barrier: SharedArrayBuffer; parties: number };
+export type PoolTask =
+  | { type: 'call'; index: number }
+  | { type: 'warm'; barrier: SharedArrayBuffer; parties: number; policy?: WarmupPolicy };
 export type PoolTaskResult =
   | {
       type: 'call';
@@ -44,13 +49,40 @@ export type PoolTaskResult =
       thread: number;
       /** The thread's CPU clock just before the call. */
       cpuAtStart: number;
+      /**
+       * The call's result, v8-serialized here and deserialized by the engine: together
+       * the same work as the structured clone a pool's postMessage does, but timed on
+       * both sides.
+       */
+      result?: Uint8Array;
+      serializeMs?: number;
     }
-  | { type: 'warm'; cpuSource: CpuSource };
+  | {
+      type: 'warm';
+      cpuSource: CpuSource;
+      /** Absent when this thread was already warm. */
+      warmup?: WarmupResult;
+      /** Epoch ms the thread finished loading the module. */
+      loadedAtMs: number;
+    };
 
 /** Engine → child process. */
-export type ChildRequest = { type: 'init'; init: import('./targetHost').HostInit } | { type: 'call'; id: number; index: number };
+export type ChildRequest =
+  | { type: 'init'; init: import('./targetHost').HostInit }
+  | { type: 'call'; id: number; index: number }
+  | { type: 'warm'; id: number; policy: WarmupPolicy };
 /** Child process → engine. */
 export type ChildMessage =
   | { type: 'ready'; cpuSource: CpuSource }
   | { type: 'loadError'; error: ErrorInfo }
-  | { type: 'result'; id: number; outcome: TaskOutcome; output?: CapturedOutput };
+  | {
+      type: 'result';
+      id: number;
+      outcome: TaskOutcome;
+      output?: CapturedOutput;
+      /** The call's result: IPC serializes it (JSON), as a child-process pool must. */
+      result?: unknown;
+      /** On a sample of calls: JSON encode + decode time and size of the result. */
+      wire?: { ms: number; bytes: number };
+    }
+  | { type: 'warmed'; id: number; warmup: WarmupResult; output?: CapturedOutput };

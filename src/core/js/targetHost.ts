@@ -1,6 +1,6 @@
 // What the worker and child runtimes share: load the user's bundle once, then call the
-// function for one task and time it. Return values are awaited and dropped, never sent
-// back, so a huge or unclonable result cannot hurt the channel.
+// function for one task and time it. Return values are awaited; pools that return them
+// ask for the value through `keep` and send it back themselves.
 import { pathToFileURL } from 'node:url';
 import { substituteIndex } from '../args';
 import { epochNow, type TaskOutcome } from './closedLoop';
@@ -16,6 +16,8 @@ export interface HostInit {
   args: unknown[];
   callTimeoutMs: number;
   maxOutputBytes: number;
+  /** Pools send each call's result back to the engine, as the user's own pool must. */
+  returnResults?: boolean;
 }
 
 export const TARGET_EXPORT = '__workloadTarget';
@@ -51,6 +53,7 @@ export async function callTarget(
   index: number,
   timeoutMs: number,
   clock?: CpuClock,
+  keep?: { value?: unknown },
 ): Promise<TaskOutcome> {
   const callArgs = substituteIndex(args, index);
   const cpu0 = clock ? clock.now() : 0;
@@ -58,8 +61,9 @@ export async function callTarget(
   let error: unknown;
   let failed = false;
   try {
-    const r = fn(...callArgs);
-    if (isThenable(r)) await withTimeout(r, timeoutMs);
+    let r = fn(...callArgs);
+    if (isThenable(r)) r = await withTimeout(r, timeoutMs);
+    if (keep) keep.value = r;
   } catch (e) {
     failed = true;
     error = e;

@@ -1,8 +1,10 @@
-// The thread executor: a piscina pool of exactly K worker threads, one call per task,
-// driven by the shared closed loop from the caller's side. Threads are warmed up (the
-// bundle loaded in each) before the window opens, so module load is not measured.
+// The thread executor: one piscina pool for the whole ladder, grown to the largest K so
+// far, one call per task, driven by the shared closed loop from the caller's side (so
+// exactly K calls are in flight). New threads load the bundle and warm up before the
+// window opens, so neither module load nor cold JIT is measured; results come back.
+import { deserialize } from 'node:v8';
 import Piscina from 'piscina';
-import type { CpuSource } from '../report';
+import type { CpuSource, WarmupPolicy } from '../report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
@@ -13,6 +15,7 @@ import { toErrorInfo, type ErrorInfo } from './errorInfo';
 import { PointCollector } from './pointCollector';
 import type { PoolTask, PoolTaskResult } from './protocol';
 import type { HostInit } from './targetHost';
+import { coldStartOf } from './warmup';
 
 export class JsThreadExecutor implements Executor {
   readonly kind = 'thread' as const;
@@ -22,24 +25,67 @@ export class JsThreadExecutor implements Executor {
   private cpuSource: CpuSource = 'unavailable';
   private collector?: PointCollector;
   private disposed = false;
+  private coldStartReported = false;
 
   constructor(
     private readonly init: HostInit,
     private readonly limits: ExecutorLimits,
   ) {}
 
-  private async ensurePool(k: number, signal: AbortSignal): Promise<Piscina<PoolTask, PoolTaskResult>> {
-    if (this.pool && this.size === k) return this.pool;
-    const old = this.pool;
-    this.pool = undefined;
-    if (old) await destroyPool(old);
+  /**
+   * One pool for the executor's whole ladder. It only grows: going from K = 2 to K = 4
+   * keeps the first two threads and their JIT-compiled code, and a point at a smaller K
+   * runs on threads that are all warm (at most K of them busy at once).
+   */
+  private async ensurePool(k: number, signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<Piscina<PoolTask, PoolTaskResult>> {
+    if (this.pool && this.size >= k) return this.pool;
+    const pool = (this.pool ??= this.createPool());
+    const barrier = new SharedArrayBuffer(4);
+    const t0 = epochNow();
+    const warm = (async () => {
+      const tasks: Promise<PoolTaskResult>[] = [];
+      for (let i = 0; i < k; i++) {
+        // A destroyed pool would still start a thread for a task run on it.
+        if (signal.aborted || this.pool !== pool) break;
+        // Each warm-up task queued while every thread holds one makes piscina start
+        // one more thread; the barrier keeps all k held until the last has loaded.
+        const task = pool.run({ type: 'warm', barrier, parties: k, policy });
+        task.catch(() => undefined); // observed by Promise.all below; not unhandled meanwhile
+        tasks.push(task);
+        if (i < k - 1) await new Promise((r) => setTimeout(r, 1));
+      }
+      return Promise.all(tasks);
+    })();
+    try {
+      const results = await raceAbort(warm, signal, () => destroyPool(pool));
+      const warmed = results.filter((r): r is Extract<PoolTaskResult, { type: 'warm' }> => r.type === 'warm');
+      if (warmed[0]) this.cpuSource = warmed[0].cpuSource;
+      const fresh = warmed.filter((r) => r.warmup);
+      if (!this.coldStartReported && (fresh.length || !policy?.maxCalls)) {
+        // Start-up per thread: until the last new thread had loaded the module.
+        const loaded = warmed.map((r) => r.loadedAtMs).filter((t) => t >= t0);
+        const startMs = loaded.length ? (Math.max(...loaded) - t0) / Math.max(1, k - this.size) : null;
+        collector.coldStart = coldStartOf(fresh.map((r) => r.warmup!), startMs);
+        this.coldStartReported = true;
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'cancelled') throw e;
+      this.pool = undefined;
+      await destroyPool(pool);
+      throw Errors.functionFailed(this.init.functionName, { ...toErrorInfo(e), count: 1 });
+    }
+    this.size = k;
+    return pool;
+  }
+
+  private createPool(): Piscina<PoolTask, PoolTaskResult> {
     const pool = new Piscina<PoolTask, PoolTaskResult>({
       filename: runtimeFile('jsPoolWorker'),
       // Not minThreads: k: piscina would start all k threads synchronously in its
       // constructor (~2.5 ms each on the caller's thread, 80 ms for 32). The warm-up
-      // below starts them one per timer tick instead; idleTimeout keeps them all.
+      // tasks start them one per timer tick instead; idleTimeout keeps them all.
       minThreads: 1,
-      maxThreads: k,
+      maxThreads: this.maxConcurrency,
       concurrentTasksPerWorker: 1,
       idleTimeout: 2 ** 31 - 1,
       // 'async' waits for work with Atomics.waitAsync: the thread's event loop keeps
@@ -50,32 +96,6 @@ export class JsThreadExecutor implements Executor {
     });
     // A thread that dies between tasks (a stray timer that throws) has no task to fail.
     pool.on('error', (e: Error) => this.collector?.addError(workerDeath({ error: e }, this.limits.memoryLimitMb)));
-    this.pool = pool;
-    this.size = k;
-    const barrier = new SharedArrayBuffer(4);
-    const warm = (async () => {
-      const tasks: Promise<PoolTaskResult>[] = [];
-      for (let i = 0; i < k; i++) {
-        // A destroyed pool would still start a thread for a task run on it.
-        if (signal.aborted || this.pool !== pool) break;
-        // Each queued warm-up task makes piscina start one more thread.
-        const task = pool.run({ type: 'warm', barrier, parties: k });
-        task.catch(() => undefined); // observed by Promise.all below; not unhandled meanwhile
-        tasks.push(task);
-        if (i < k - 1) await new Promise((r) => setTimeout(r, 1));
-      }
-      return Promise.all(tasks);
-    })();
-    try {
-      const results = await raceAbort(warm, signal, () => destroyPool(pool));
-      const first = results[0];
-      if (first?.type === 'warm') this.cpuSource = first.cpuSource;
-    } catch (e) {
-      if ((e as { code?: string }).code === 'cancelled') throw e;
-      this.pool = undefined;
-      await destroyPool(pool);
-      throw Errors.functionFailed(this.init.functionName, { ...toErrorInfo(e), count: 1 });
-    }
     return pool;
   }
 
@@ -83,9 +103,9 @@ export class JsThreadExecutor implements Executor {
     if (this.disposed) throw new Error('thread executor used after dispose()');
     throwIfAborted(req.signal);
     const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const pool = await this.ensurePool(k, req.signal);
     const collector = new PointCollector('thread', k, this.limits.maxOutputBytes);
     this.collector = collector;
+    const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
     const timeout = this.limits.callTimeoutMs;
     let aborted = false;
     const origin = epochNow();
@@ -108,6 +128,14 @@ export class JsThreadExecutor implements Executor {
         const r = await pool.run({ type: 'call', index }, { signal: ac.signal });
         if (r.type !== 'call') throw new Error('unexpected warm-up reply');
         if (r.output) collector.output.add(r.output);
+        if (r.result) {
+          // The caller of a real pool gets the value: deserialize it here, as postMessage would.
+          const t0 = performance.now();
+          deserialize(r.result);
+          collector.wireMs += (r.serializeMs ?? 0) + performance.now() - t0;
+          collector.wireBytes += r.result.byteLength;
+          collector.wireSamples++;
+        }
         clockOf.set(r.outcome, { thread: r.thread, cpuAtStart: r.cpuAtStart });
         return r.outcome;
       } catch (e) {

@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { Errors } from '../errors';
 import type { PointRequest } from '../executorTypes';
-import type { ErrorSample, ExecutorKind } from '../report';
+import type { ColdStart, ErrorSample, ExecutorKind } from '../report';
 import { pythonFile } from '../paths';
 
 export interface LoadConfig {
@@ -37,6 +37,8 @@ export interface HarnessPointResult {
   cpuSource?: string;
   note?: string;
   serialization?: { msPerTask: number; bytesPerTask: number };
+  /** Set when the harness warmed up (its own process, or a new process pool) for this point. */
+  coldStart?: ColdStart;
   /** Set when the point ended because the session died (timeout, crash, exit). */
   ended?: 'timeout' | 'died';
 }
@@ -334,6 +336,7 @@ export class HarnessSession {
             addError(e.kind, e.message, e.stack);
           }
           if (m.serialization) res.serialization = m.serialization as HarnessPointResult['serialization'];
+          if (m.coldStart) res.coldStart = m.coldStart as ColdStart;
           resolve(res);
         } else if (m.t === 'fatal' && !ending) {
           ending = true;

@@ -108,6 +108,7 @@ class PythonRuntime implements TargetRuntime {
   private readonly sessions = new Set<HarnessSession>();
   private readonly executors = new Set<PythonExecutor>();
   private probeSession: HarnessSession | undefined;
+  private spare: HarnessSession | undefined;
   private disposed = false;
 
   constructor(
@@ -133,6 +134,13 @@ class PythonRuntime implements TargetRuntime {
       this.sessions.delete(session);
       throw this.importError(e);
     }
+  }
+
+  /** A live session with the module imported (the probe's), or undefined. */
+  takeSpare(): HarnessSession | undefined {
+    const s = this.spare;
+    this.spare = undefined;
+    return s?.alive ? s : undefined;
   }
 
   async closeSession(session: HarnessSession | undefined): Promise<void> {
@@ -180,9 +188,10 @@ class PythonRuntime implements TargetRuntime {
       this.limits.callTimeoutMs,
       signal,
     );
-    // The probe's process is not needed again unless probe is called twice.
-    await this.closeSession(session);
+    // The probe's process has imported the module: the first executor takes it over
+    // instead of starting and importing all over again.
     this.probeSession = undefined;
+    this.spare = r.ended ? undefined : session;
     const n = r.taskEndMs.length;
     const wallMs = n ? r.taskEndMs[0] - r.taskStartMs[0] : 0;
     const cpu = n ? r.taskCpuMs[0] : NaN;
@@ -225,6 +234,7 @@ class PythonRuntime implements TargetRuntime {
     await Promise.all([...this.sessions].map((s) => s.kill()));
     this.sessions.clear();
     this.probeSession = undefined;
+    this.spare = undefined;
     if (this.target.tempDir) rmSync(this.target.tempDir, { recursive: true, force: true });
   }
 }
@@ -240,6 +250,7 @@ class PythonExecutor implements Executor {
   readonly maxConcurrency: number;
   private session: HarnessSession | undefined;
   private disposed = false;
+  private coldStartReported = false;
 
   constructor(
     readonly kind: ExecutorKind,
@@ -251,11 +262,29 @@ class PythonExecutor implements Executor {
     this.maxConcurrency = MAX_CONCURRENCY[kind];
   }
 
+  private startedMs?: number;
+  private preparing?: Promise<void>;
+
+  /** Starts this executor's harness (interpreter + import) ahead of its first point. */
+  prepare(signal: AbortSignal): Promise<void> {
+    if (this.session?.alive) return Promise.resolve();
+    return (this.preparing ??= (async () => {
+      const t0 = Date.now();
+      try {
+        this.session = this.runtime.takeSpare() ?? (await this.runtime.startSession(signal));
+        this.startedMs = Date.now() - t0;
+      } finally {
+        this.preparing = undefined;
+      }
+    })());
+  }
+
   async runPoint(req: PointRequest): Promise<PointSamples> {
     if (req.signal.aborted || this.disposed) throw Errors.cancelled();
     const concurrency = Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
-    if (!this.session?.alive) this.session = await this.runtime.startSession(req.signal);
-    const session = this.session;
+    if (!this.session?.alive) await this.prepare(req.signal);
+    const session = this.session!;
+    const startedMs = this.startedMs;
     const r = await session.runPoint(
       {
         executor: this.kind,
@@ -266,6 +295,8 @@ class PythonExecutor implements Executor {
         taskIndexStart: req.taskIndexStart,
         maxErrors: req.maxErrors,
         args: this.runtime.target.args,
+        // The harness warms its own process once, and every new process pool.
+        ...(req.warmup ? { warmup: req.warmup } : {}),
       },
       this.limits.callTimeoutMs,
       req.signal,
@@ -287,6 +318,12 @@ class PythonExecutor implements Executor {
     };
     if (r.serialization) samples.serialization = r.serialization;
     if (r.note) samples.note = r.note;
+    if (r.coldStart && !this.coldStartReported) {
+      this.coldStartReported = true;
+      // Processes report their own start-up; for calls in the harness itself it is the
+      // interpreter's start and the module's import.
+      samples.coldStart = { ...r.coldStart, workerStartMs: r.coldStart.workerStartMs ?? startedMs ?? null };
+    }
     const out = this.output.take();
     if (out) samples.output = out;
     return samples;

@@ -1,0 +1,112 @@
+import * as assert from 'node:assert/strict';
+import { LadderSession, type PlannedPoint, type SessionConfig } from '../../src/core/ladderSession';
+import type { ExecutorKind } from '../../src/core/report';
+
+/**
+ * Drives a session against a made-up machine: `tp(kind, k)` gives each point's
+ * throughput and every point costs `costMs` of a fake clock. Returns the points in the
+ * order the session planned them and its stop reasons.
+ */
+function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) => number, budgetMs: number, costMs = 500) {
+  const session = new LadderSession({
+    kinds: ['sequential', 'async', 'thread', 'process'],
+    cores: 2,
+    caps: { sequential: 1, async: 128, thread: 64, process: 4 },
+    callMs: 20,
+    cpuRatio: 1,
+    step: 2,
+    ...cfg,
+  });
+  let clock = 0;
+  const fits = (_p: PlannedPoint) => clock + costMs <= budgetMs;
+  const plan: string[] = [];
+  for (;;) {
+    const p = session.next(fits);
+    if (!p) break;
+    plan.push(`${p.kind}×${p.k}`);
+    clock += costMs;
+    session.record(p, { throughputPerSec: tp(p.kind, p.k), failed: false });
+  }
+  const closing = session.closing(fits);
+  return { plan, stops: session.stops(), closing };
+}
+
+/** CPU work on 2 cores: pools scale to 2, async not at all. */
+const cpu = (kind: ExecutorKind, k: number) => (kind === 'sequential' || kind === 'async' ? 10 : 10 * Math.min(k, 2) * 0.97);
+/** GIL-held Python CPU work: threads take turns, processes scale to the cores. */
+const gil = (kind: ExecutorKind, k: number) => (kind === 'process' ? 10 * Math.min(k, 2) * 0.97 : 10);
+/** Waiting work: everything scales with K up to 100. */
+const io = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 100));
+
+describe('ladder session (breadth-first plan)', () => {
+  it('measures the baseline, then every executor at its most informative point before any climbs', () => {
+    const { plan } = drive({}, cpu, 60_000);
+    assert.deepEqual(plan.slice(0, 4), ['sequential×1', 'async×2', 'thread×2', 'process×2']);
+  });
+
+  it('gives a short budget to every executor at K = cores before climbing any ladder (GIL-bound Python at 6 s)', () => {
+    // The old ladder spent a small budget on threads ×1, ×2, ×4 and left processes at ×1.
+    const { plan, stops } = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 200 }, gil, 2000);
+    assert.deepEqual(plan, ['sequential×1', 'thread×2', 'process×2', 'process×4']);
+    assert.equal(stops.process, 'knee');
+  });
+
+  it('starts async where the CPU ratio says calls overlap: about 1 / ratio in flight', () => {
+    const { plan } = drive({ cpuRatio: 0.02 }, io, 3000);
+    assert.equal(plan[1], 'async×32');
+  });
+
+  it('climbs ladders that still scale, never stepping over the core count from below', () => {
+    const { plan } = drive({ cores: 3, caps: { sequential: 1, async: 128, thread: 64, process: 8 } }, io, 60_000);
+    const thread = plan.filter((p) => p.startsWith('thread')).map((p) => Number(p.split('×')[1]));
+    assert.deepEqual(thread.slice(0, 3), [3, 6, 12]);
+  });
+
+  it('stops a ladder at its knee and says so', () => {
+    const { plan, stops } = drive({}, cpu, 60_000);
+    assert.ok(plan.includes('thread×4'), 'one step past the cores shows the knee');
+    assert.ok(!plan.includes('thread×8'));
+    assert.equal(stops.thread, 'knee');
+    assert.equal(stops.async, 'single-point');
+    assert.equal(stops.sequential, 'single-point');
+  });
+
+  it('marks a ladder cut by the budget while still scaling as "budget", and one at its cap as "cap"', () => {
+    const short = drive({ cpuRatio: 0.05, callMs: 1000 }, io, 2500);
+    assert.equal(short.stops.async, 'budget');
+    const capped = drive({ cpuRatio: 0.001, caps: { sequential: 1, async: 8, thread: 8, process: 4 } }, io, 60_000);
+    assert.equal(capped.stops.async, 'cap');
+    assert.equal(capped.stops.process, 'cap');
+  });
+
+  it('measures the pools at K = 1 early for short calls (hand-off cost), late for long ones', () => {
+    const short = drive({ callMs: 0.05 }, cpu, 60_000).plan;
+    assert.deepEqual(short.slice(4, 6), ['thread×1', 'process×1']);
+    const long = drive({ callMs: 50 }, cpu, 60_000).plan;
+    assert.ok(long.indexOf('thread×1') > long.indexOf('thread×4'), long.join(' '));
+  });
+
+  it('stops a ladder whose point failed', () => {
+    const session = new LadderSession({ kinds: ['sequential', 'thread'], cores: 2, caps: { sequential: 1, thread: 64 }, callMs: 5, cpuRatio: 1, step: 2 });
+    const all = () => true;
+    session.record(session.next(all)!, { throughputPerSec: 10, failed: false });
+    const t = session.next(all)!;
+    assert.deepEqual(t, { kind: 'thread', k: 2, phase: 'breadth' });
+    session.record(t, { throughputPerSec: 0, failed: true });
+    assert.equal(session.next(all), undefined);
+    assert.equal(session.stops().thread, 'failures');
+  });
+
+  it('keeps the closing baseline for last, and only once', () => {
+    const { closing } = drive({}, cpu, 60_000);
+    assert.deepEqual(closing, { kind: 'sequential', k: 1, phase: 'closing' });
+    const none = drive({}, cpu, 1000);
+    assert.equal(none.closing, undefined, 'no closing point when it does not fit');
+  });
+
+  it('counts the points still to come so the budget can be shared out', () => {
+    const session = new LadderSession({ kinds: ['sequential', 'async', 'thread', 'process'], cores: 2, caps: { sequential: 1, async: 128, thread: 64, process: 4 }, callMs: 200, cpuRatio: 1, step: 2 });
+    // baseline + 3 breadth points + about one more each + closing
+    assert.equal(session.pointsLeft(), 1 + 3 * 2 + 1);
+  });
+});
