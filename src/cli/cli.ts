@@ -76,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--max-async <n>', 'highest async concurrency to try').argParser(positiveInt('--max-async')))
     .addOption(new Option('--max-threads <n>', 'largest thread pool to try').argParser(positiveInt('--max-threads')))
     .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')))
+    .option('--discard-results', "pools drop each call's result instead of sending it back (for functions whose results are never used)")
     .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
       const controller = new AbortController();
@@ -108,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
               ...(o.maxProcesses ? { process: o.maxProcesses } : {}),
             },
             workspaceRoot: process.cwd(),
+            ...(o.discardResults ? { returnResults: false } : {}),
           },
           { onProgress: progressPrinter(), signal: controller.signal },
         );
