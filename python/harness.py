@@ -34,13 +34,16 @@ TARGET_MODULE = "_workload_target"
 HARNESS_FILE = os.path.abspath(__file__)
 # Batches are flushed at least this often, so a crash loses at most this much.
 FLUSH_INTERVAL_S = 0.1
+# The point contract shared with the engine (src/core/pointContract.ts).
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "point_contract.json"), encoding="utf-8") as _f:
+    CONTRACT = json.load(_f)
 HEARTBEAT_INTERVAL_S = 0.2
 # The thread pool grows on demand up to this (the engine's thread ladder cap).
 THREAD_POOL_MAX = 256
-MAX_STACK_CHARS = 8000
+MAX_STACK_CHARS = CONTRACT["maxStackChars"]
 # Each failure carries its message over the pipe: a 5 MB message times every call would
 # swamp both ends (the JS runtimes clip at the same length).
-MAX_MESSAGE_CHARS = 1000
+MAX_MESSAGE_CHARS = CONTRACT["maxMessageChars"]
 
 
 def start_method():
@@ -188,7 +191,7 @@ def user_traceback(exc):
     lines += traceback.format_exception_only(type(exc), exc)
     text = "".join(lines)
     if len(text) > MAX_STACK_CHARS:
-        text = text[:MAX_STACK_CHARS] + "\n... (traceback truncated)"
+        text = text[: MAX_STACK_CHARS - 3] + "..."
     return text
 
 

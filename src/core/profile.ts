@@ -15,6 +15,7 @@ import { createJsRuntime } from './js/jsRuntime';
 import { ladderStep, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import { LadderSession, type PlannedPoint } from './ladderSession';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
+import { OTHER_ERRORS_MESSAGE, WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE } from './pointContract';
 import { createPythonRuntime } from './python/pythonRuntime';
 import {
   SCHEMA_VERSION,
@@ -55,7 +56,7 @@ const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 
  */
 export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
   const maxMs = Math.round(Math.min(1500, Math.max(100, budgetMs * 0.05)));
-  return { steadyCalls: 3, tolerance: 0.1, maxCalls: callMs > maxMs ? 0 : 30, maxMs };
+  return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs };
 }
 
 export async function profile(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
@@ -238,7 +239,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     // Only the probe worked: there is nothing to compare, and a verdict would be made up.
     if (!points.some((p) => p.samples.taskOk.some(Boolean))) {
       // The most frequent error, preferring a real message over the tally's catch-all.
-      const folded = (e: ErrorSample) => (e.message === 'other errors with differing messages' ? 1 : 0);
+      const folded = (e: ErrorSample) => (e.message === OTHER_ERRORS_MESSAGE ? 1 : 0);
       const worst = mergeErrorSamples(points.flatMap((p) => p.samples.errors)).sort((a, b) => folded(a) - folded(b) || b.count - a.count)[0];
       if (worst) throw Errors.everyCallFailed(options.functionName, worst);
     }

@@ -2,6 +2,7 @@
 // stack: source maps already point frames at their lines, and our runtime's frames
 // (the worker/child scripts, piscina, node internals) are trimmed because they only
 // say how we called the function.
+import { clipText, MAX_DISTINCT_ERRORS, MAX_MESSAGE_CHARS, MAX_STACK_CHARS, OTHER_ERRORS_MESSAGE } from '../pointContract';
 import type { ErrorSample } from '../report';
 
 export interface ErrorInfo {
@@ -10,8 +11,6 @@ export interface ErrorInfo {
   stack?: string;
 }
 
-const MAX_MESSAGE = 1000;
-const MAX_STACK = 4000;
 const OUR_FRAMES = /[\\/]dist[\\/]runtime[\\/]|[\\/]node_modules[\\/](piscina|tinypool)[\\/]|\(node:|at node:|\[worker eval\]/;
 
 export function toErrorInfo(err: unknown): ErrorInfo {
@@ -27,12 +26,12 @@ function describe(err: unknown): ErrorInfo {
   if (err instanceof Error || (err !== null && typeof err === 'object' && 'message' in err)) {
     const e = err as Error;
     const kind = safe(() => e.name || e.constructor?.name) || 'Error';
-    const message = clip(safe(() => String(e.message)) ?? '', MAX_MESSAGE);
+    const message = clip(safe(() => String(e.message)) ?? '', MAX_MESSAGE_CHARS);
     const stack = safe(() => (typeof e.stack === 'string' ? userStack(e.stack) : undefined));
     return stack ? { kind, message, stack } : { kind, message };
   }
   const described = safe(() => (typeof err === 'string' ? err : JSON.stringify(err))) ?? String(err);
-  return { kind: 'thrown value', message: clip(`${typeof err}: ${described}`, MAX_MESSAGE) };
+  return { kind: 'thrown value', message: clip(`${typeof err}: ${described}`, MAX_MESSAGE_CHARS) };
 }
 
 /** Keeps the message line(s) and the frames that are the user's, in file-path form. */
@@ -47,12 +46,10 @@ export function userStack(stack: string): string {
   // Our closed loop awaits calls through Promise.allSettled; that async frame ends the
   // stack of every call and is not the user's.
   while (kept.length > 1 && /^\s+at async Promise\.(all|allSettled)\b/.test(kept[kept.length - 1])) kept.pop();
-  return clip(kept.join('\n'), MAX_STACK);
+  return clip(kept.join('\n'), MAX_STACK_CHARS);
 }
 
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
-}
+const clip = clipText;
 
 function safe<T>(f: () => T): T | undefined {
   try {
@@ -72,10 +69,10 @@ export class ErrorTally {
     const key = `${e.kind}\u0000${e.message}`;
     const s = this.byKey.get(key);
     if (s) s.count += count;
-    else if (this.byKey.size < 20) this.byKey.set(key, { ...e, count });
+    else if (this.byKey.size < MAX_DISTINCT_ERRORS) this.byKey.set(key, { ...e, count });
     else {
       // Distinct messages without bound (ids in them): fold the rest into one entry.
-      const other = this.byKey.get('\u0001') ?? { kind: e.kind, message: 'other errors with differing messages', stack: e.stack, count: 0 };
+      const other = this.byKey.get('\u0001') ?? { kind: e.kind, message: OTHER_ERRORS_MESSAGE, stack: e.stack, count: 0 };
       other.count += count;
       this.byKey.set('\u0001', other);
     }

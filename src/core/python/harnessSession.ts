@@ -10,6 +10,7 @@ import { Errors } from '../errors';
 import type { PointRequest } from '../executorTypes';
 import type { ColdStart, ErrorSample, ExecutorKind } from '../report';
 import { pythonFile } from '../paths';
+import { ErrorTally } from '../js/errorInfo';
 
 export interface LoadConfig {
   sourcePath: string;
@@ -48,7 +49,10 @@ interface Message {
   [key: string]: unknown;
 }
 
-/** Output the user's code printed, shared by every session of one runtime and bounded. */
+/**
+ * Output the user's code printed, shared by every session of one runtime and bounded
+ * per point (each point takes what it printed), as the JS runtimes' OutputCollector is.
+ */
 export class PythonOutput {
   private stdout = '';
   private stderr = '';
@@ -73,13 +77,14 @@ export class PythonOutput {
     this[stream] += part;
   }
 
-  /** What was printed since the last take, or undefined if nothing. */
+  /** What was printed since the last take, or undefined if nothing; the next point starts with a full allowance. */
   take(): { stdout: string; stderr: string; truncated: boolean } | undefined {
     if (!this.stdout && !this.stderr && !this.truncated) return undefined;
     const out = { stdout: this.stdout, stderr: this.stderr, truncated: this.truncated };
     this.stdout = '';
     this.stderr = '';
     this.truncated = false;
+    this.kept = { stdout: 0, stderr: 0 };
     return out;
   }
 }
@@ -242,19 +247,11 @@ export class HarnessSession {
       errors: [],
       abandoned: 0,
     };
-    const byKey = new Map<string, ErrorSample>();
+    // The same tally as the JS runtimes: first stack of each error, the rest folded.
+    const tally = new ErrorTally();
     const addError = (kind: string, message: string, stack: string | null | undefined) => {
-      const key = `${kind}\u0000${message}`;
-      const e = byKey.get(key);
-      if (e) {
-        e.count++;
-        if (!e.stack && stack) e.stack = stack;
-      } else if (byKey.size < 20) {
-        const sample: ErrorSample = { kind, message, count: 1 };
-        if (stack) sample.stack = stack;
-        byKey.set(key, sample);
-        res.errors.push(sample);
-      }
+      tally.add(stack ? { kind, message, stack } : { kind, message });
+      res.errors = tally.samples();
     };
     const sentAt = Date.now();
     let oldest: number | null = null;

@@ -1,0 +1,21 @@
+// The measurement point contract, defined once in python/point_contract.json and read
+// by both runtimes: the Python harness loads the same file at start-up. What a point
+// is asked to do (PointRequest) and what it hands back (PointSamples) are typed in
+// executorTypes.ts; these are the numbers both sides must agree on, and
+// test/engine/pointContract.test.ts holds every runtime and executor to them.
+import contract from '../../python/point_contract.json';
+
+/** Error messages and stacks are clipped to these lengths, with "..." at the end. */
+export const MAX_MESSAGE_CHARS: number = contract.maxMessageChars;
+export const MAX_STACK_CHARS: number = contract.maxStackChars;
+/** Distinct (kind, message) pairs kept per point; the rest fold into one catch-all entry. */
+export const MAX_DISTINCT_ERRORS: number = contract.maxDistinctErrors;
+export const OTHER_ERRORS_MESSAGE: string = contract.otherErrorsMessage;
+/** Steady means this many warm-up calls in a row within this tolerance of each other. */
+export const WARMUP_STEADY_CALLS: number = contract.warmup.steadyCalls;
+export const WARMUP_TOLERANCE: number = contract.warmup.tolerance;
+export const WARMUP_MAX_CALLS: number = contract.warmup.maxCalls;
+
+export function clipText(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
