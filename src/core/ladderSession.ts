@@ -14,7 +14,7 @@ import { GROWTH_TO_CLIMB } from './ladder';
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
 export type StopReason = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
 
-export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'closing';
+export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'repeat' | 'closing';
 
 export interface PlannedPoint {
   kind: ExecutorKind;
@@ -40,15 +40,29 @@ export interface PointOutcome {
   throughputPerSec: number;
   /** Nearly every call failed, or none succeeded: the ladder stops there. */
   failed: boolean;
+  /** 95% interval of the throughput and whether it is wider than ±10%; after a repeat, of both windows. */
+  ci?: [number, number];
+  noisy?: boolean;
 }
+
+/** A point is measured again at most this many times (near-ties, noisy points). */
+export const MAX_REPEATS = 2;
 
 /** Calls shorter than this make the hand-off to a pool a large share: the K = 1 point is measured early. */
 export const SHORT_CALL_MS = 10;
 
+interface LadderPoint {
+  k: number;
+  throughputPerSec: number;
+  ci: [number, number];
+  noisy: boolean;
+  repeats: number;
+}
+
 interface Ladder {
   kind: ExecutorKind;
   cap: number;
-  points: { k: number; throughputPerSec: number }[];
+  points: LadderPoint[];
   stop?: StopReason;
   /** A pool's K = 1 point is wanted once, after the breadth pass. */
   dispatchWanted: boolean;
@@ -117,6 +131,32 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
+    // 4. What is left tightens the points the answer hangs on.
+    return this.repeatPoint(fits);
+  }
+
+  /**
+   * A near-tie between the two best executors (their best points' intervals overlap),
+   * then a noisy best point: measuring it again narrows its interval, and the answer
+   * may change with it. Each point at most MAX_REPEATS times.
+   */
+  private repeatPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    const bests = [...this.ladders.values()]
+      .filter((l) => l.kind !== 'sequential' && l.points.length > 0 && l.stop !== 'failures')
+      .map((l) => ({ kind: l.kind, best: l.points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a)) }))
+      .sort((a, b) => b.best.throughputPerSec - a.best.throughputPerSec);
+    const wanted: { kind: ExecutorKind; best: LadderPoint }[] = [];
+    const [leader, runnerUp] = bests;
+    if (leader && runnerUp && leader.best.ci[0] <= runnerUp.best.ci[1]) {
+      // The less measured of the two first.
+      wanted.push(...[leader, runnerUp].sort((a, b) => a.best.repeats - b.best.repeats));
+    }
+    wanted.push(...bests.filter((b) => b.best.noisy));
+    for (const w of wanted) {
+      if (w.best.repeats >= MAX_REPEATS) continue;
+      const p: PlannedPoint = { kind: w.kind, k: w.best.k, phase: 'repeat' };
+      if (fits(p)) return p;
+    }
     return undefined;
   }
 
@@ -130,17 +170,29 @@ export class LadderSession {
 
   record(p: PlannedPoint, outcome: PointOutcome): void {
     const l = this.ladder(p.kind);
+    const point: LadderPoint = {
+      k: p.k,
+      throughputPerSec: outcome.throughputPerSec,
+      ci: outcome.ci ?? [outcome.throughputPerSec, outcome.throughputPerSec],
+      noisy: outcome.noisy ?? false,
+      repeats: 0,
+    };
     if (p.phase === 'baseline') {
       this.baselineDone = true;
       this.baselineTp = outcome.throughputPerSec;
-      l.points.push({ k: 1, throughputPerSec: outcome.throughputPerSec });
+      l.points.push(point);
       l.stop = outcome.failed ? 'failures' : 'single-point';
       return;
     }
     if (p.phase === 'closing') return;
-    if (p.k === 1 && isPool(p.kind)) l.dispatchWanted = false;
-    l.points.push({ k: p.k, throughputPerSec: outcome.throughputPerSec });
-    l.points.sort((a, b) => a.k - b.k);
+    if (p.phase === 'repeat') {
+      const seen = l.points.find((x) => x.k === p.k);
+      if (seen) Object.assign(seen, { ...point, repeats: seen.repeats + 1 });
+    } else {
+      if (p.k === 1 && isPool(p.kind)) l.dispatchWanted = false;
+      l.points.push(point);
+      l.points.sort((a, b) => a.k - b.k);
+    }
     if (outcome.failed) l.stop = 'failures';
   }
 

@@ -30,7 +30,7 @@ import {
   type TimelineMark,
   type WarmupPolicy,
 } from './report';
-import { BASELINE_DRIFT, combineBaselines, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
+import { BASELINE_DRIFT, combineBaselines, combineRepeats, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
 import { throughputStats } from './stats';
 
 export { combineBaselines } from './runResults';
@@ -206,8 +206,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         concurrency: k,
       });
       marks.push({ executor: kind, concurrency: k, startMs: round1(samples.startMs - sampler.startedAtMs), endMs: round1(samples.endMs - sampler.startedAtMs) });
-      const point = { kind, k, samples, tp, durationMs: plan.durationMs };
-      points.push(point);
+      const one: MeasuredPoint = { kind, k, samples, tp, durationMs: plan.durationMs, windows: [[samples.startMs, samples.endMs]] };
+      // A repeat joins the point it measures again; a closing baseline stays its own.
+      const i = p.phase === 'repeat' ? points.findIndex((x) => x.kind === kind && x.k === k) : -1;
+      const point = i >= 0 ? combineRepeats(points[i], one) : one;
+      if (i >= 0) points[i] = point;
+      else points.push(point);
       return point;
     };
 
@@ -218,9 +222,9 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       if (!p) break;
       const plan = windowFor(p, remaining() - closingReserve() - laterOverhead(p), session.pointsLeft());
       if (process.env.WP_TRACE) process.stderr.write(`[plan] window=${JSON.stringify(plan)} overhead=${Math.round(overheadOf(p))}\n`);
-      const { samples } = await measure(p, plan);
-      const failed = failedPoint(samples);
-      session.record(p, { throughputPerSec: points[points.length - 1].tp.throughputPerSec, failed: !!failed });
+      const measured = await measure(p, plan);
+      const failed = failedPoint(measured.samples);
+      session.record(p, { ...measured.tp, failed: !!failed });
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }
 
@@ -262,7 +266,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const others = points.filter((x) => x.kind !== 'sequential').sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.k - b.k);
     for (const p of others) {
       const tp = { value: p.tp.throughputPerSec, ci: p.tp.ci, noisy: p.tp.noisy };
-      runs.push(toRunResult(p.kind, p.k, p.samples, [[p.samples.startMs, p.samples.endMs]], tp, baseline, sampler, background, cores));
+      runs.push(toRunResult(p.kind, p.k, p.samples, p.windows, tp, baseline, sampler, background, cores));
     }
 
     const pyEnv = (await runtime.environment?.()) as Environment['python'] | undefined;

@@ -4,7 +4,7 @@
 import type { CpuSampler } from './cpuSampler';
 import type { PointSamples } from './executorTypes';
 import type { BackgroundLoad, ErrorSample, ExecutorKind, Report, RunResult } from './report';
-import { ratioCi } from './stats';
+import { isNoisy, ratioCi } from './stats';
 
 export interface MeasuredPoint {
   kind: ExecutorKind;
@@ -12,6 +12,34 @@ export interface MeasuredPoint {
   samples: PointSamples;
   tp: { throughputPerSec: number; ci: [number, number]; noisy: boolean };
   durationMs: number;
+  /** The measured windows: one, or more when the point was measured again. */
+  windows: [number, number][];
+}
+
+/**
+ * A point measured twice (a near-tie or a noisy point, re-measured to tell): one
+ * estimate from both windows. The two are independent measurements of one quantity,
+ * so they are averaged weighted by their tasks, and their interval half-widths add in
+ * quadrature with the same weights, which narrows the interval as tasks accumulate.
+ */
+export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoint {
+  const na = Math.max(1, a.samples.taskEndMs.length);
+  const nb = Math.max(1, b.samples.taskEndMs.length);
+  const wa = na / (na + nb);
+  const wb = nb / (na + nb);
+  const value = wa * a.tp.throughputPerSec + wb * b.tp.throughputPerSec;
+  const half = (t: MeasuredPoint['tp'], side: 0 | 1) => Math.abs(t.ci[side] - t.throughputPerSec);
+  const down = Math.hypot(wa * half(a.tp, 0), wb * half(b.tp, 0));
+  const up = Math.hypot(wa * half(a.tp, 1), wb * half(b.tp, 1));
+  const ci: [number, number] = [Math.max(0, value - down), value + up];
+  return {
+    kind: a.kind,
+    k: a.k,
+    samples: mergeSamples([a.samples, b.samples]),
+    tp: { throughputPerSec: value, ci, noisy: isNoisy(value, ci) },
+    durationMs: a.durationMs + b.durationMs,
+    windows: [...a.windows, ...b.windows],
+  };
 }
 
 export interface Estimate {

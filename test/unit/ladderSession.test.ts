@@ -7,7 +7,7 @@ import type { ExecutorKind } from '../../src/core/report';
  * throughput and every point costs `costMs` of a fake clock. Returns the points in the
  * order the session planned them and its stop reasons.
  */
-function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) => number, budgetMs: number, costMs = 500) {
+function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) => number, budgetMs: number, costMs = 500, width = 0.02) {
   const session = new LadderSession({
     kinds: ['sequential', 'async', 'thread', 'process'],
     cores: 2,
@@ -25,7 +25,8 @@ function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) 
     if (!p) break;
     plan.push(`${p.kind}×${p.k}`);
     clock += costMs;
-    session.record(p, { throughputPerSec: tp(p.kind, p.k), failed: false });
+    const v = tp(p.kind, p.k);
+    session.record(p, { throughputPerSec: v, failed: false, ci: [v * (1 - width), v * (1 + width)], noisy: width > 0.1 });
   }
   const closing = session.closing(fits);
   return { plan, stops: session.stops(), closing };
@@ -84,6 +85,20 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(short.slice(4, 6), ['thread×1', 'process×1']);
     const long = drive({ callMs: 50 }, cpu, 60_000).plan;
     assert.ok(long.indexOf('thread×1') > long.indexOf('thread×4'), long.join(' '));
+  });
+
+  it('spends what is left on a near-tie between the two best executors, each point at most twice', () => {
+    // GIL-released Python, say: threads and processes both reach 2x, within each other's intervals.
+    const { plan } = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, cpu, 60_000);
+    const repeats = plan.slice(plan.indexOf('process×1') + 1);
+    assert.deepEqual(repeats.sort(), ['process×2', 'process×2', 'thread×2', 'thread×2']);
+  });
+
+  it('re-measures a noisy best point, but not a clear, quiet winner', () => {
+    const clear = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, gil, 60_000).plan;
+    assert.equal(clear.filter((p) => p === 'process×2').length, 1, clear.join(' '));
+    const noisy = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, gil, 60_000, 500, 0.3).plan;
+    assert.ok(noisy.filter((p) => p === 'process×2').length > 1, noisy.join(' '));
   });
 
   it('stops a ladder whose point failed', () => {
