@@ -152,9 +152,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const newWorkers = (kind: ExecutorKind, k: number) => Math.max(0, (isPool(kind) ? k : 1) - (workers[kind] ?? 0));
     const overheadOf = (p: PlannedPoint) => {
       const fresh = newWorkers(p.kind, p.k);
-      // New workers start in parallel but each warms up for at most maxMs (plus a call).
-      const warming = fresh > 0 && warmup.maxCalls > 0 ? warmup.maxMs + callMs : 0;
-      return fresh * perWorkerStartup[p.kind] + warming;
+      if (fresh === 0) return 0;
+      // New workers start and warm up side by side, about `cores` at a time; each warms
+      // up for at most maxMs (plus the call that crosses it).
+      const waves = Math.max(1, Math.ceil(fresh / cores));
+      const warming = warmup.maxCalls > 0 ? warmup.maxMs + callMs : 0;
+      return waves * (perWorkerStartup[p.kind] + warming);
     };
     const remaining = () => budgetMs - (nowMs() - started) - RESERVE_MS;
     /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
@@ -171,8 +174,9 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         concurrency: p.k,
         expectedParallelism: expectedParallelism(p.kind, p.k, probeCpuRatio, cores),
       });
+    // Breadth points come before the optional closing re-check; later points leave room for it.
     const fits = (p: PlannedPoint) =>
-      windowFor(p, 0, 1).predictedMs <= remaining() - (p.phase === 'closing' ? 0 : closingReserve());
+      windowFor(p, 0, 1).predictedMs <= remaining() - (p.phase === 'closing' || p.phase === 'breadth' || p.phase === 'baseline' ? 0 : closingReserve());
 
     const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {
       const { kind, k } = p;
@@ -231,12 +235,21 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     // Shared machines drift: a baseline taken only at the start turns a slowdown halfway
     // through into a wrong speedup. Re-measure it at the end on the same warm worker,
     // if the budget allows, and use both.
+    // It yields to an executor the budget left unmeasured: that executor matters more.
     const first = points.find((p) => p.kind === 'sequential');
-    const closing = first ? session.closing(fits) : undefined;
+    const unmeasured = kinds.some((k) => !points.some((p) => p.kind === k));
+    const closing = first && !unmeasured ? session.closing(fits) : undefined;
     if (first && closing) {
       throwIfAborted();
       const duration = Math.min(first.durationMs, remaining());
       await measure(closing, planWindow({ remainingMs: duration, pointsLeft: 1, overheadMs: 0, callMs, concurrency: 1, expectedParallelism: 1 }));
+    }
+    for (const kind of kinds) {
+      if (points.some((p) => p.kind === kind) || session.stops()[kind] === 'failures') continue;
+      caveats.push({
+        level: 'warning',
+        message: `${kind} was not measured: even its first point (K = ${session.firstConcurrency(kind)}) would not fit in the ${fmtS(budgetMs)} budget after the others; a longer --budget measures it.`,
+      });
     }
     throwIfAborted();
     sampler.stop();
@@ -353,6 +366,7 @@ function uvThreadpoolSize(): number {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
@@ -362,6 +376,6 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  */
 function expectedParallelism(kind: ExecutorKind, k: number, cpuRatio: number, cores: number): number {
   if (kind === 'sequential') return 1;
-  if (kind === 'async') return Math.max(1, Math.min(k, 1 / Math.max(0.05, cpuRatio)));
+  if (kind === 'async') return Math.max(1, Math.min(k, 1 / Math.max(1 / 1024, cpuRatio)));
   return Math.min(k, Math.max(cores, k * (1 - cpuRatio)));
 }
