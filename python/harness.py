@@ -562,6 +562,8 @@ class Point(object):
         self.max_errors = int(req.get("maxErrors", 1 << 30))
         self.args = req.get("args", [])
         self.warmup = req.get("warmup")
+        # The largest K this executor may be asked for: the process pool makes room for it.
+        self.pool_max = max(1, int(req.get("poolMax", 1)))
         self.errors = 0
         self.counted_launches = 0
         self.first_counted_start = None
@@ -653,6 +655,7 @@ class Server(object):
         self.point = None
         self.process_pool = None
         self.process_pool_size = 0
+        self.process_pool_known = set()
         self.thread_pool = None
         self.thread_pool_size = 0
         # This process's own calls (sequential, async, threads) warm up once.
@@ -936,29 +939,37 @@ class Server(object):
             pool.shutdown(wait=True)
 
     def ensure_process_pool(self, k, point):
-        """A pool of at least k warm processes; None when the existing one is big enough.
-        A ProcessPoolExecutor cannot grow, so a larger K starts a new one; a smaller K
-        runs on the warm one, with at most K of its processes busy."""
+        """At least k warm processes in one pool for the whole ladder; returns the new
+        workers' cold-start figures, or None when no worker was added. The pool is made
+        once with room for the largest K (point.poolMax): with forkserver or spawn,
+        ProcessPoolExecutor starts processes on demand, so it grows as K does and keeps
+        the warm ones. (With fork it starts them all at once.)"""
         if self.process_pool is not None and self.process_pool_size >= k:
             return None
-        self.shutdown_process_pool()
-        ctx = multiprocessing.get_context(start_method())
+        if self.process_pool is None:
+            ctx = multiprocessing.get_context(start_method())
+            self.process_pool = concurrent.futures.ProcessPoolExecutor(
+                max(k, point.pool_max), mp_context=ctx, initializer=worker_init, initargs=(self.spec, point.args, point.warmup)
+            )
+            self.process_pool_known = set()
+        pool = self.process_pool
         t0 = time.time_ns() / 1e6
-        pool = concurrent.futures.ProcessPoolExecutor(
-            k, mp_context=ctx, initializer=worker_init, initargs=(self.spec, point.args, point.warmup)
-        )
-        # Start, import and warm up every worker before the measured window: pings
-        # that overlap in time each need their own process.
+        # Start, import and warm up k workers before the measured window: k pings held
+        # at once each need their own process, and a new process warms up (in its
+        # initializer) before it takes one.
         seen = {}
-        for _ in range(5):
+        deadline = time.perf_counter() + 60 + float((point.warmup or {}).get("maxMs", 0)) / 1000.0
+        while len(seen) < k and time.perf_counter() < deadline:
             for pid, loaded_ms, warm in pool.map(worker_ping, [0.05] * k):
                 seen[pid] = (loaded_ms, warm)
-            if len(seen) >= k:
-                break
-        self.process_pool, self.process_pool_size = pool, k
-        loaded = [v[0] for v in seen.values() if v[0] is not None]
+        new = {pid: v for pid, v in seen.items() if pid not in self.process_pool_known}
+        self.process_pool_known.update(seen)
+        self.process_pool_size = max(self.process_pool_size, k)
+        if not new:
+            return None
+        loaded = [v[0] for v in new.values() if v[0] is not None]
         start_ms = (max(loaded) - t0) / max(1, len(loaded)) if loaded else None
-        return fold_warmups([v[1] for v in seen.values()], start_ms)
+        return fold_warmups([v[1] for v in new.values()], start_ms)
 
     def shutdown_process_pool(self):
         pool, self.process_pool, self.process_pool_size = self.process_pool, None, 0

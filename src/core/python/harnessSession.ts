@@ -24,6 +24,8 @@ export interface LoadConfig {
 export interface PointCommand extends Omit<PointRequest, 'signal'> {
   executor: ExecutorKind;
   args: unknown[];
+  /** The largest K the executor may be asked for: the process pool is made with room for it. */
+  poolMax?: number;
 }
 
 export interface HarnessPointResult {

@@ -295,8 +295,9 @@ class PythonExecutor implements Executor {
         taskIndexStart: req.taskIndexStart,
         maxErrors: req.maxErrors,
         args: this.runtime.target.args,
-        // The harness warms its own process once, and every new process pool.
+        // The harness warms its own process once, and every new pool process.
         ...(req.warmup ? { warmup: req.warmup } : {}),
+        poolMax: this.maxConcurrency,
       },
       this.limits.callTimeoutMs,
       req.signal,

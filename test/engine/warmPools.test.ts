@@ -1,0 +1,59 @@
+// Pools are kept for the whole ladder and only grow: the workers of a point at K = 2
+// are still there at K = 4 (warm, their code compiled), and only new workers warm up.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Executor, ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/core/executorTypes';
+import { createJsRuntime } from '../../src/core/js/jsRuntime';
+import { packageRoot } from '../../src/core/paths';
+import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
+
+const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 1 << 20 };
+const WARMUP = { steadyCalls: 3, tolerance: 0.5, maxCalls: 8, maxMs: 1000 };
+
+function request(concurrency: number): PointRequest {
+  return { concurrency, durationMs: 400, minTasks: 8, warmupMs: 0, taskIndexStart: 1, maxErrors: 50, signal: new AbortController().signal, warmup: WARMUP };
+}
+
+/** The distinct workers that printed during a point. */
+function workersOf(s: PointSamples): Set<string> {
+  return new Set([...(s.output?.stdout ?? '').matchAll(/^worker (\d+:\d+)$/gm)].map((m) => m[1]));
+}
+
+const CASES = [
+  { name: 'JS worker threads', file: 'who.js', kind: 'thread' as const },
+  { name: 'JS child processes', file: 'who.js', kind: 'process' as const },
+  { name: 'Python processes', file: 'who.py', kind: 'process' as const },
+];
+
+describe('warm, persistent pools', function () {
+  this.timeout(120_000);
+
+  for (const c of CASES) {
+    it(`${c.name}: K = 2 then K = 4 keeps the first workers; only the new ones warm up`, async () => {
+      const file = join(packageRoot(), 'test', 'fixtures', 'warm', c.file);
+      const opts = { file, functionName: 'who', args: ['$i'] };
+      const rt: TargetRuntime = c.file.endsWith('.py') ? await createPythonRuntime(opts, LIMITS) : await createJsRuntime(opts, LIMITS);
+      const ex: Executor = rt.createExecutor(c.kind);
+      try {
+        const two = await ex.runPoint(request(2));
+        const four = await ex.runPoint(request(4));
+        const again = await ex.runPoint(request(2));
+        const a = workersOf(two);
+        const b = workersOf(four);
+        assert.ok(a.size >= 1 && a.size <= 2, `K=2 ran on ${[...a].join(', ')}`);
+        assert.ok(b.size >= 3, `K=4 ran on ${b.size} workers`);
+        // The pool grows in place: every K=2 worker is among the K=4 ones.
+        for (const w of a) assert.ok(b.has(w), `${w} was kept from K=2 to K=4 (${[...b].join(', ')})`);
+        // Going back down never rebuilds the pool: K=2 runs on workers of the K=4 point.
+        for (const w of workersOf(again)) assert.ok(b.has(w), `${w} at K=2 again is one of the K=4 workers`);
+        // Cold start is the first workers' figure, reported once per executor.
+        assert.ok(two.coldStart && two.coldStart.warmupCalls >= 1, 'the first point warmed its workers up');
+        assert.equal(four.coldStart, undefined);
+        assert.equal(again.coldStart, undefined);
+      } finally {
+        await ex.dispose();
+        await rt.dispose();
+      }
+    });
+  }
+});
