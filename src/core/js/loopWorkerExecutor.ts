@@ -4,7 +4,7 @@
 // it past the per-call timeout (no timer can fire inside a blocked thread), and
 // replaces a thread that died so the point can go on.
 import { Worker } from 'node:worker_threads';
-import type { ColdStart, CpuSource, WarmupPolicy } from '../report';
+import type { CpuSource, WarmupPolicy } from '../report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
@@ -188,6 +188,7 @@ export class JsLoopExecutor implements Executor {
   private host?: LoopWorkerHost;
   private cpuSource: CpuSource = 'unavailable';
   private disposed = false;
+  private coldStartReported = false;
 
   constructor(
     readonly kind: 'sequential' | 'async',
@@ -221,13 +222,10 @@ export class JsLoopExecutor implements Executor {
       warmup = w?.warmup;
     }
     // Only the first thread's start-up is the cold start; a replacement is a recovery.
-    this.coldStart ??= coldStartOf(warmup ? [warmup] : [], workerStartMs);
-    if (!this.coldStartReported) collector.coldStart = this.coldStart;
+    if (!this.coldStartReported) collector.coldStart = coldStartOf(warmup ? [warmup] : [], workerStartMs);
     this.coldStartReported = true;
     return host.alive ? host : this.ensureHost(signal, undefined, collector);
   }
-  private coldStart?: ColdStart;
-  private coldStartReported = false;
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
     if (this.disposed) throw new Error(`${this.kind} executor used after dispose()`);
