@@ -17,6 +17,7 @@ export const SettingKeys = {
   historySize: 'historySize',
   callTimeoutSeconds: 'callTimeoutSeconds',
   memoryLimitMb: 'memoryLimitMb',
+  returnResults: 'returnResults',
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
@@ -34,6 +35,7 @@ export interface ProfilerSettings {
   historySize: number;
   callTimeoutSeconds: number;
   memoryLimitMb: number;
+  returnResults: boolean;
 }
 
 const EXECUTORS: readonly ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
@@ -61,6 +63,7 @@ export function readSettings(scope?: vscode.Uri): ProfilerSettings {
     historySize: Math.round(clamp(c.get<number>(SettingKeys.historySize), 50, 1, 1000)),
     callTimeoutSeconds: clamp(c.get<number>(SettingKeys.callTimeoutSeconds), 30, 1, 3600),
     memoryLimitMb: clamp(c.get<number>(SettingKeys.memoryLimitMb), 1024, 64, 65536),
+    returnResults: c.get<boolean>(SettingKeys.returnResults) !== false,
   };
 }
 
