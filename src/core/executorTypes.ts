@@ -52,6 +52,9 @@ export interface PointRequest {
   warmup?: WarmupPolicy;
 }
 
+/** A point of exactly one call (a probe, or a check that an executor still works). */
+export const ONE_CALL: Omit<PointRequest, 'signal'> = { concurrency: 1, durationMs: 0, minTasks: 1, warmupMs: 0, taskIndexStart: 0, maxErrors: 1 };
+
 /**
  * Raw samples of one point. Times are absolute epoch milliseconds with sub-ms
  * precision (performance.timeOrigin + performance.now() in Node, time.time_ns() in

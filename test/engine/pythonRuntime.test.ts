@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { measureBackgroundLoad } from '../../src/core/cpuSampler';
 import { ProfileError } from '../../src/core/errors';
-import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from '../../src/core/executorTypes';
+import { ONE_CALL, type Executor, type ExecutorLimits, type PointSamples, type TargetRuntime } from '../../src/core/executorTypes';
 import type { ExecutorKind } from '../../src/core/report';
 import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
 
@@ -422,15 +422,7 @@ describe('python runtime: isolation and clean-up', function () {
           assert.ok(timeout, JSON.stringify(s.errors));
           assert.match(timeout.message, /^timed out after 0\.7 s/);
           assert.ok(s.taskOk.filter(Boolean).length >= 3, 'the quick calls before it were kept');
-          const again = await ex.runPoint({
-            concurrency: 1,
-            durationMs: 0,
-            minTasks: 1,
-            warmupMs: 0,
-            taskIndexStart: 0,
-            maxErrors: 1,
-            signal: new AbortController().signal,
-          });
+          const again = await ex.runPoint({ ...ONE_CALL, signal: new AbortController().signal });
           assert.deepEqual(again.taskOk, [true]);
         } finally {
           await ex.dispose();

@@ -35,6 +35,23 @@ export interface LoopProgress {
   stoppedByErrors: boolean;
 }
 
+/** The loop plan of a point request: K lanes from `originMs`, the request's window and limits. */
+export function loopPlanOf(
+  req: { durationMs: number; warmupMs: number; minTasks: number; maxErrors: number; taskIndexStart: number },
+  concurrency: number,
+  originMs: number,
+): LoopPlan {
+  return {
+    concurrency,
+    originMs,
+    durationMs: req.durationMs,
+    warmupMs: req.warmupMs,
+    minTasks: req.minTasks,
+    maxErrors: req.maxErrors,
+    firstIndex: req.taskIndexStart,
+  };
+}
+
 export function newProgress(firstIndex: number): LoopProgress {
   return { launched: 0, countedLaunched: 0, failed: 0, nextIndex: firstIndex, stoppedByErrors: false };
 }

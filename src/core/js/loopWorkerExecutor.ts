@@ -9,7 +9,7 @@ import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../ex
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
 import { raceAbort, throwIfAborted } from './abort';
-import { epochNow, type LoopPlan, type LoopProgress, type TaskOutcome, clampConcurrency } from './closedLoop';
+import { clampConcurrency, epochNow, loopPlanOf, type LoopPlan, type LoopProgress, type TaskOutcome } from './closedLoop';
 import { workerDeath } from './deaths';
 import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
@@ -236,11 +236,9 @@ export class JsLoopExecutor implements Executor {
     const origin = epochNow();
     let firstIndex = req.taskIndexStart;
     for (;;) {
+      // After a dead thread, what is left of the point: calls still owed, errors still allowed.
       const plan: LoopPlan = {
-        concurrency: k,
-        originMs: origin,
-        durationMs: req.durationMs,
-        warmupMs: req.warmupMs,
+        ...loopPlanOf(req, k, origin),
         minTasks: Math.max(0, req.minTasks - collector.taskOk.length),
         maxErrors: req.maxErrors - collector.countedFailures,
         firstIndex,

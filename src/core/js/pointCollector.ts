@@ -22,9 +22,9 @@ export class PointCollector {
   note?: string;
   coldStart?: ColdStart;
   /** Results sent back: serialization time and bytes summed over `wireSamples` tasks. */
-  wireMs = 0;
-  wireBytes = 0;
-  wireSamples = 0;
+  private wireMs = 0;
+  private wireBytes = 0;
+  private wireSamples = 0;
   private firstCountedStart = Infinity;
   private countedFailed = 0;
   private lastEnd = -Infinity;
@@ -54,6 +54,13 @@ export class PointCollector {
     if (!ok) this.countedFailed++;
     if (startMs < this.firstCountedStart) this.firstCountedStart = startMs;
     if (endMs > this.lastEnd) this.lastEnd = endMs;
+  }
+
+  /** One result sent back to the caller: what encoding and decoding it cost. */
+  addWire(ms: number, bytes: number): void {
+    this.wireMs += ms;
+    this.wireBytes += bytes;
+    this.wireSamples++;
   }
 
   addErrors(samples: ErrorSample[]): void {

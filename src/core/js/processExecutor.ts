@@ -5,7 +5,7 @@
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../errors';
 import { raceAbort, throwIfAborted } from './abort';
-import { epochNow, runClosedLoop, clampConcurrency } from './closedLoop';
+import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop } from './closedLoop';
 import { PointCollector } from './pointCollector';
 import { ChildLoadFailure, ChildProcessPool } from './processPool';
 import type { HostInit } from './targetHost';
@@ -51,23 +51,11 @@ export class JsProcessExecutor implements Executor {
     pool.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
     const origin = epochNow();
     const loop = runClosedLoop(
-      {
-        concurrency: k,
-        originMs: origin,
-        durationMs: req.durationMs,
-        warmupMs: req.warmupMs,
-        minTasks: req.minTasks,
-        maxErrors: req.maxErrors,
-        firstIndex: req.taskIndexStart,
-      },
+      loopPlanOf(req, k, origin),
       async (index) => {
         const r = await pool.run(index);
         if (r.output) collector.output.add(r.output);
-        if (r.wire) {
-          collector.wireMs += r.wire.ms;
-          collector.wireBytes += r.wire.bytes;
-          collector.wireSamples++;
-        }
+        if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
         return r.outcome;
       },
       (o, _i, counted) => collector.add(o, counted),

@@ -9,7 +9,7 @@ import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../ex
 import { Errors } from '../errors';
 import { runtimeFile } from '../paths';
 import { raceAbort, throwIfAborted } from './abort';
-import { epochNow, runClosedLoop, type TaskOutcome, clampConcurrency } from './closedLoop';
+import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from './closedLoop';
 import { workerDeath } from './deaths';
 import { toErrorInfo, type ErrorInfo } from './errorInfo';
 import { PointCollector } from './pointCollector';
@@ -132,9 +132,7 @@ export class JsThreadExecutor implements Executor {
           // The caller of a real pool gets the value: deserialize it here, as postMessage would.
           const t0 = performance.now();
           deserialize(r.result);
-          collector.wireMs += (r.serializeMs ?? 0) + performance.now() - t0;
-          collector.wireBytes += r.result.byteLength;
-          collector.wireSamples++;
+          collector.addWire((r.serializeMs ?? 0) + performance.now() - t0, r.result.byteLength);
         }
         clockOf.set(r.outcome, { thread: r.thread, cpuAtStart: r.cpuAtStart });
         return r.outcome;
@@ -150,15 +148,7 @@ export class JsThreadExecutor implements Executor {
     };
 
     const loop = runClosedLoop(
-      {
-        concurrency: k,
-        originMs: origin,
-        durationMs: req.durationMs,
-        warmupMs: req.warmupMs,
-        minTasks: req.minTasks,
-        maxErrors: req.maxErrors,
-        firstIndex: req.taskIndexStart,
-      },
+      loopPlanOf(req, k, origin),
       runTask,
       (o, _i, counted) => {
         collector.add(o, counted);

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { Errors } from '../errors';
-import type { PointRequest } from '../executorTypes';
+import type { PointRequest, PointSamples } from '../executorTypes';
 import type { ColdStart, ErrorSample, ExecutorKind } from '../report';
 import { pythonFile } from '../paths';
 import { ErrorTally } from '../js/errorInfo';
@@ -28,20 +28,10 @@ export interface PointCommand extends Omit<PointRequest, 'signal'> {
   poolMax?: number;
 }
 
-export interface HarnessPointResult {
-  startMs: number;
-  endMs: number;
-  taskStartMs: number[];
-  taskEndMs: number[];
-  taskCpuMs: number[];
-  taskOk: boolean[];
-  errors: ErrorSample[];
-  abandoned: number;
+/** The point's samples as the harness sends them (the same columns as every runtime's), plus how it ended. */
+export interface HarnessPointResult
+  extends Pick<PointSamples, 'startMs' | 'endMs' | 'taskStartMs' | 'taskEndMs' | 'taskCpuMs' | 'taskOk' | 'errors' | 'abandoned' | 'note' | 'serialization' | 'coldStart'> {
   cpuSource?: string;
-  note?: string;
-  serialization?: { msPerTask: number; bytesPerTask: number };
-  /** Set when the harness warmed up (its own process, or a new process pool) for this point. */
-  coldStart?: ColdStart;
   /** Set when the point ended because the session died (timeout, crash, exit). */
   ended?: 'timeout' | 'died';
 }

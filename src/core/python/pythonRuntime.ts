@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Errors, ProfileError } from '../errors';
-import type { Executor, ExecutorLimits, LoadedTarget, PointRequest, PointSamples, ProbeResult, TargetRuntime } from '../executorTypes';
+import { ONE_CALL, type Executor, type ExecutorLimits, type LoadedTarget, type PointRequest, type PointSamples, type ProbeResult, type TargetRuntime } from '../executorTypes';
 import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
 import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
@@ -175,16 +175,7 @@ class PythonRuntime implements TargetRuntime {
     if (!this.probeSession?.alive) this.probeSession = await this.startSession(signal);
     const session = this.probeSession;
     const r = await session.runPoint(
-      {
-        executor: 'sequential',
-        concurrency: 1,
-        durationMs: 0,
-        minTasks: 1,
-        warmupMs: 0,
-        taskIndexStart: 0,
-        maxErrors: 1,
-        args: this.target.args,
-      },
+      { ...ONE_CALL, executor: 'sequential', args: this.target.args },
       this.limits.callTimeoutMs,
       signal,
     );
