@@ -10,8 +10,8 @@ import { cpuLimited, round3, type Evidence } from './evidence';
 export const PROJECTION_CORES = [8, 16, 64];
 /** The knee: the smallest N whose fitted throughput is within this share of the maximum. */
 const KNEE_SHARE = 0.95;
-const SIGMA_MAX = 1;
-const KAPPA_MAX = 1;
+/** The search box: σ ∈ [0, 1], κ ∈ {0} ∪ [1e-6, 1]. */
+const BOUNDS = { sigmaMax: 1, kappaMin: 1e-6, kappaMax: 1 } as const;
 
 export interface UslParams {
   lambda: number;
@@ -48,23 +48,23 @@ export function fitUsl(points: { n: number; x: number }[], amdahl = false): UslP
     for (const p of pts) sq += (1 - (lambda * uslShape(p.n, sigma, kappa)) / p.x) ** 2;
     return { lambda, sigma, kappa, rms: Math.sqrt(sq / pts.length) };
   };
-  const kappas = amdahl ? [0] : [0, ...Array.from({ length: 41 }, (_, i) => 1e-6 * Math.pow(10, (i * 6) / 40))];
+  const kappas = amdahl ? [0] : [0, ...Array.from({ length: 41 }, (_, i) => BOUNDS.kappaMin * Math.pow(10, (i * 6) / 40))];
   let best = evaluate(0, 0);
   for (let i = 0; i <= 100; i++) {
     for (const k of kappas) {
-      const c = evaluate((i / 100) * SIGMA_MAX, k);
+      const c = evaluate((i / 100) * BOUNDS.sigmaMax, k);
       if (c.rms < best.rms - 1e-12) best = c;
     }
   }
-  let sStep = SIGMA_MAX / 100;
+  let sStep = BOUNDS.sigmaMax / 100;
   let kFactor = Math.pow(10, 6 / 40);
   for (let round = 0; round < 2; round++) {
     sStep /= 10;
     kFactor = Math.sqrt(kFactor);
     const centre = best;
     for (let i = -10; i <= 10; i++) {
-      const s = Math.min(SIGMA_MAX, Math.max(0, centre.sigma + i * sStep));
-      const ks = amdahl || centre.kappa === 0 ? [centre.kappa] : [-2, -1, 0, 1, 2].map((j) => Math.min(KAPPA_MAX, centre.kappa * Math.pow(kFactor, j)));
+      const s = Math.min(BOUNDS.sigmaMax, Math.max(0, centre.sigma + i * sStep));
+      const ks = amdahl || centre.kappa === 0 ? [centre.kappa] : [-2, -1, 0, 1, 2].map((j) => Math.min(BOUNDS.kappaMax, centre.kappa * Math.pow(kFactor, j)));
       for (const k of ks) {
         const c = evaluate(s, k);
         if (c.rms < best.rms - 1e-12) best = c;

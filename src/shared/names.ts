@@ -53,19 +53,16 @@ export function unitOf(kind: ExecutorKind, python: boolean, n: number): string {
   }
 }
 
+const NOUNS: Partial<Record<ExecutorKind, [one: string, many: string]>> = {
+  sequential: ['sequential', 'sequential'],
+  async: ['async', 'async'],
+  thread: ['thread', 'threads'],
+  process: ['process', 'processes'],
+};
+
 /** Short noun for labels and chart legends: "thread" / "threads". */
 export function executorNoun(kind: ExecutorKind, plural = false): string {
-  switch (kind) {
-    case 'sequential':
-    case 'async':
-      return kind;
-    case 'thread':
-      return plural ? 'threads' : 'thread';
-    case 'process':
-      return plural ? 'processes' : 'process';
-    default:
-      return String(kind);
-  }
+  return NOUNS[kind]?.[plural ? 1 : 0] ?? String(kind);
 }
 
 /** "threads×2", "async×64", "sequential"; "threads×≥8" for an "at least" answer. */
