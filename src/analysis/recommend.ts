@@ -24,6 +24,8 @@ import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
 export const MIN_GAIN = 1.05;
 /** A ladder whose last step still grew this much was still scaling when it stopped. */
 export const STILL_SCALING_GROWTH = 0.1;
+/** The USL peak is used as the "at least K" extrapolation only up to this multiple of K. */
+export const USL_PEAK_REACH = 4;
 /** CPU ratios below this are within the clocks' error; the sizing formula caps wait/compute there. */
 export const MIN_FORMULA_CPU_RATIO = 1 / 64;
 
@@ -92,9 +94,12 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
 
   if (!measured.length) return sequential('rec.only-sequential');
 
-  const { candidates, notes } = allowedCandidates(ev, kind, gil);
+  const { candidates, allowed, notes } = allowedCandidates(ev, kind, gil);
   if (!candidates.length) {
-    return sequential('rec.no-gain', { ...bestData, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes });
+    // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
+    const best = allowed.length ? allowed.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
+    const cited: FindingData = best ? { bestExecutor: best.executor, bestK: best.concurrency, bestSpeedup: best.speedup, bestLow: best.speedupCi[0] } : {};
+    return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes });
   }
   const { chosen, runnerUp } = chooseExecutor(candidates);
   const run = chosen.knee;
@@ -142,9 +147,14 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
  * Each executor's runs that physics and the intervals allow, summarized again; `notes`
  * records what was left out, so the words can say why.
  */
-function allowedCandidates(ev: Evidence, kind: WorkloadKind, gil: GilVerdict | undefined): { candidates: ExecutorSummary[]; notes: FindingData } {
+function allowedCandidates(
+  ev: Evidence,
+  kind: WorkloadKind,
+  gil: GilVerdict | undefined,
+): { candidates: ExecutorSummary[]; allowed: RunResult[]; notes: FindingData } {
   const notes: FindingData = {};
   const out: ExecutorSummary[] = [];
+  const allowed: RunResult[] = [];
   const cpu = cpuLimited(ev, kind);
   for (const k of COST_ORDER) {
     const s = ev.byKind[k];
@@ -169,10 +179,11 @@ function allowedCandidates(ev: Evidence, kind: WorkloadKind, gil: GilVerdict | u
         runs = [...within, ...beyond];
       }
     }
+    allowed.push(...runs);
     const clear = runs.filter((r) => r.speedupCi[0] > MIN_GAIN);
     if (clear.length) out.push(summarize(k, clear));
   }
-  return { candidates: out, notes };
+  return { candidates: out, allowed, notes };
 }
 
 /**
@@ -246,7 +257,10 @@ function atLeastOf(
   if (!still) return undefined;
   const k = run.concurrency;
   const fit = fits.find((f) => f.executor === run.executor && f.fitted && f.model === 'usl');
-  if (fit?.peakConcurrency != null && fit.peakConcurrency > k * 1.1) return { workers: Math.round(fit.peakConcurrency), source: 'usl-peak' };
+  // A peak far beyond the measured points is the fit extrapolating noise; trust it within USL_PEAK_REACH × K.
+  if (fit?.peakConcurrency != null && fit.peakConcurrency > k * 1.1 && fit.peakConcurrency <= k * USL_PEAK_REACH) {
+    return { workers: Math.round(fit.peakConcurrency), source: 'usl-peak' };
+  }
   if (ev.offloaded && run.executor !== 'process' && Math.min(ev.cores, ev.uvPool) > k) return { workers: Math.min(ev.cores, ev.uvPool), source: 'uv-pool' };
   const formula = formulaWorkersOf(ev.cores, ev.cpuShare);
   if (formula > k) return { workers: formula, source: 'formula' };

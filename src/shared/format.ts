@@ -18,10 +18,11 @@ export function x(v: Maybe): string {
   return `${s}×`;
 }
 
-/** Fraction as a percentage: "45%", "0.4%". */
+/** Fraction as a percentage: "45%", "0.4%", "<0.1%". */
 export function pct(v: Maybe): string {
   if (!finite(v)) return '–';
   const p = v * 100;
+  if (p > 0 && p < 0.1) return '<0.1%';
   return `${p > 0 && p < 1 ? p.toFixed(1) : Math.round(p)}%`;
 }
 

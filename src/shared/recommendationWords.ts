@@ -61,11 +61,14 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
   'rec.only-sequential': (d) => `Nothing but the sequential run could be measured, so there is nothing to compare. For comparison, ${formula(d)}.`,
   'rec.no-gain': (d, ctx) => {
     const best = n(d, 'bestSpeedup');
-    const head =
-      !has(d, 'bestExecutor') || best <= 1
-        ? `No executor beat a plain loop (the best gave ${x(has(d, 'bestSpeedup') ? best : 0)}), so keep it sequential.`
-        : `No executor clearly beat a plain loop: the best, ${bestOf(d, ctx)}, but its 95% interval reaches down to ${x(n(d, 'bestLow'))}, ` +
-          `not above ${x(n(d, 'threshold'))}, so the gain may be noise: keep it sequential.`;
+    let head: string;
+    if (!has(d, 'bestExecutor')) head = 'Keep it sequential: no executor that can speed up this work was measured beyond a plain loop.';
+    else if (best <= 1) head = `No executor beat a plain loop (the best gave ${x(best)}), so keep it sequential.`;
+    else {
+      head =
+        `No executor clearly beat a plain loop: the best, ${executorName(str(d, 'bestExecutor') as ExecutorKind, ctx.python)} ×${n(d, 'bestK')} at ${x(best)}, ` +
+        `has a 95% interval that reaches down to ${x(n(d, 'bestLow'))}, not above ${x(n(d, 'threshold'))}, so the gain may be noise: keep it sequential.`;
+    }
     return (
       head +
       exclusions(d, ctx) +

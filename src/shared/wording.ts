@@ -80,7 +80,8 @@ export function verdictLine(report: Report): string {
 /** One line per fitted ladder, for the text report and the panel. */
 export function scalingLines(report: Report): string[] {
   const python = report.target.language === 'python';
-  return (report.scaling ?? []).map((s) => scalingLine(s, python));
+  // Unfitted ladders stay in the JSON; in prose they would only say "too few points".
+  return (report.scaling ?? []).filter((s) => s.fitted).map((s) => scalingLine(s, python));
 }
 
 export function scalingLine(s: ScalingFit, python: boolean): string {
@@ -89,8 +90,13 @@ export function scalingLine(s: ScalingFit, python: boolean): string {
   const model =
     s.model === 'amdahl'
       ? `Amdahl fit on 2 points (K = ${s.points.join(', ')}), κ fixed at 0: σ = ${s.sigma.toFixed(3)}`
-      : `USL fit on K = ${s.points.join(', ')}: σ = ${s.sigma.toFixed(3)}, κ = ${s.kappa.toPrecision(2)}, error ${pct(s.rmsError)}`;
-  const peak = s.peakConcurrency != null ? `; peak near N = ${s.peakConcurrency}` : '; no peak (still rising)';
+      : `USL fit on K = ${s.points.join(', ')}: σ = ${s.sigma.toFixed(3)}, κ = ${s.kappa === 0 ? "0" : s.kappa.toPrecision(2)}, error ${pct(s.rmsError)}`;
+  const peak =
+    s.peakConcurrency != null
+      ? `; peak near N = ${s.peakConcurrency}`
+      : s.sigma > 0
+        ? `; levels off near ${x(1 / s.sigma)} of one worker (1/σ)`
+        : '; linear, no limit seen';
   const knee = s.kneeConcurrency != null ? `, knee at ${s.kneeConcurrency}` : '';
   const proj = s.projections.length
     ? `. Model estimate on bigger machines: ${s.projections.map((p) => `${p.cores} cores ${x(p.speedup)}`).join(', ')}`
