@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkReport } from '../../src/core/historyStore';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { checkReport, fileNameFor, HistoryStore } from '../../src/core/historyStore';
 import { formatMarkdown, formatText, recommendationLine } from '../../src/core/formatReport';
 import { SCHEMA_VERSION, type Report } from '../../src/core/report';
 import { explain } from '../../src/webview/explain';
@@ -19,6 +21,22 @@ describe('schema v1 reports', () => {
     assert.equal((r as Report).schemaVersion, 1);
     const future = JSON.stringify({ ...JSON.parse(text), schemaVersion: SCHEMA_VERSION + 1 });
     assert.match(checkReport(future) as string, /^schemaVersion 3 is not between 1 and 2/);
+  });
+
+  it('load from the history folder next to v2 reports, with no problem reported', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wp-v1-'));
+    try {
+      const v1 = JSON.parse(text) as Report;
+      await writeFile(join(dir, fileNameFor(v1.id)), text, 'utf8');
+      const store = new HistoryStore(dir, 10);
+      const { reports, problems } = await store.load();
+      assert.deepEqual(problems, []);
+      assert.equal(reports.length, 1);
+      assert.equal(reports[0].schemaVersion, 1);
+      assert.equal(reports[0].verdict.kind, 'cpu-bound');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('render their stored text: reasons, recommendation reason and caveats', () => {
