@@ -1,8 +1,11 @@
 // Human renderings of a Report: aligned plain text for the CLI, Markdown for the
 // extension's export. Both put the verdict first, then the evidence, then the
 // conditions it was measured under, so a reader can stop as soon as they have enough.
-import { executorName, ms, pct, unitOf, x } from './classify';
 import type { Caveat, Report, RunResult } from './report';
+import { ms, pct, throughput, x } from '../shared/format';
+import { caveatTextOf, reasonsOf, recommendationLine, recommendationReasonOf, scalingLines, verdictSummary } from '../shared/wording';
+
+export { recommendationLine };
 
 const WIDTH = 100;
 
@@ -15,38 +18,8 @@ const ANSI = {
 };
 const PLAIN: typeof ANSI = { bold: (s) => s, dim: (s) => s, cyan: (s) => s, yellow: (s) => s, green: (s) => s };
 
-/** "Use worker threads, 2 workers: expected 1.9×" */
-export function recommendationLine(report: Report): string {
-  const rec = report.recommendation;
-  const python = report.target.language === 'python';
-  if (rec.executor === 'sequential') return 'Keep it sequential: no executor beat a plain loop';
-  const what =
-    rec.executor === 'thread' && python
-      ? 'a ThreadPoolExecutor'
-      : rec.executor === 'process' && python
-        ? 'a ProcessPoolExecutor'
-        : executorName(rec.executor, python);
-  const batch = rec.batchSize ? `, ${rec.batchSize} calls per task` : '';
-  const expected = rec.batchSize ? `estimated ${x(rec.expectedSpeedup)}` : `expected ${x(rec.expectedSpeedup)}`;
-  return `Use ${what}, ${rec.workers} ${unitOf(rec.executor, python, rec.workers)}${batch}: ${expected}`;
-}
-
-function verdictLine(report: Report): string {
-  const v = report.verdict;
-  const extras = [
-    v.gil ? `GIL ${v.gil}` : '',
-    v.offloadedCpu ? 'CPU offloaded' : '',
-    v.tinyTasks ? 'tiny tasks' : '',
-  ].filter(Boolean);
-  return `${v.kind} (confidence ${pct(v.confidence)}${extras.length ? `; ${extras.join(', ')}` : ''})`;
-}
-
-export function formatThroughput(v: number): string {
-  if (!Number.isFinite(v)) return '–';
-  if (v >= 1000) return Math.round(v).toLocaleString('en-US');
-  if (v >= 10) return v.toFixed(1);
-  return v.toFixed(2);
-}
+/** Kept for callers of the old name; the one formatter is shared/format.ts `throughput`. */
+export const formatThroughput = throughput;
 
 interface RunRow {
   executor: string;
@@ -65,7 +38,7 @@ function runRow(r: RunResult): RunRow {
     executor: r.executor + (r.note ? '*' : ''),
     k: String(r.concurrency),
     tasks: String(r.tasks),
-    throughput: formatThroughput(r.throughputPerSec),
+    throughput: throughput(r.throughputPerSec),
     speedup: `${x(r.speedup)} [${x(r.speedupCi[0])}–${x(r.speedupCi[1])}]`,
     cpu: r.cpuMsPerTask == null ? '–' : ms(r.cpuMsPerTask),
     util: `${pct(r.coreUtilization)} (${r.busyCores.toFixed(2)})`,
@@ -142,14 +115,20 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
   const t = report.target;
   out.push(c.bold(`Workload Profiler: ${t.function} in ${t.file}`) + c.dim(` (${t.language}${t.isAsync ? ', async' : ''})`));
   out.push('');
-  out.push(`${c.bold('Verdict:')} ${c.cyan(verdictLine(report))}`);
+  out.push(`${c.bold('Verdict:')} ${c.cyan(verdictSummary(report))}`);
   out.push(`${c.bold('Recommendation:')} ${c.green(recommendationLine(report))}`);
   out.push(c.dim(`  (cores × (1 + wait/compute) formula: ${report.recommendation.formulaWorkers} workers)`));
   out.push('');
   out.push(c.bold('Why'));
-  for (const r of report.verdict.reasons) out.push(wrap(r, '    ', '  - '));
-  out.push(wrap(report.recommendation.reason, '    ', '  > '));
+  for (const r of reasonsOf(report)) out.push(wrap(r, '    ', '  - '));
+  out.push(wrap(recommendationReasonOf(report), '    ', '  > '));
   out.push('');
+  const scaling = scalingLines(report);
+  if (scaling.length) {
+    out.push(c.bold('Scalability model') + c.dim(' (Universal Scalability Law; projections are model estimates)'));
+    for (const l of scaling) out.push(wrap(l, '    ', '  ~ '));
+    out.push('');
+  }
 
   out.push(c.bold('Runs'));
   const rows = [HEADERS, ...report.runs.map(runRow)];
@@ -168,7 +147,7 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
     out.push('');
     out.push(c.bold('Caveats'));
     for (const cv of report.caveats) {
-      const text = wrap(cv.message, '    ', cv.level === 'warning' ? '  ! ' : '  i ');
+      const text = wrap(caveatTextOf(report, cv), '    ', cv.level === 'warning' ? '  ! ' : '  i ');
       out.push(cv.level === 'warning' ? c.yellow(text) : text);
     }
   }
@@ -179,8 +158,8 @@ function mdEscape(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([*_`<>[\]])/g, '\\$1');
 }
 
-function mdCaveat(cv: Caveat): string {
-  return `- ${cv.level === 'warning' ? '**Warning:**' : 'Note:'} ${mdEscape(cv.message)}`;
+function mdCaveat(report: Report, cv: Caveat): string {
+  return `- ${cv.level === 'warning' ? '**Warning:**' : 'Note:'} ${mdEscape(caveatTextOf(report, cv))}`;
 }
 
 export function formatMarkdown(report: Report): string {
@@ -191,16 +170,25 @@ export function formatMarkdown(report: Report): string {
   out.push('');
   out.push(`\`${t.file}\` (${t.language}${t.isAsync ? ', async' : ''}), args \`${JSON.stringify(t.args)}\`, ${report.createdAt}`);
   out.push('');
-  out.push(`**Verdict:** ${mdEscape(verdictLine(report))}  `);
+  out.push(`**Verdict:** ${mdEscape(verdictSummary(report))}  `);
   out.push(`**Recommendation:** ${mdEscape(recommendationLine(report))}  `);
   out.push(`**Sizing formula** cores × (1 + wait/compute): ${rec.formulaWorkers} workers`);
   out.push('');
   out.push('## Why');
   out.push('');
-  for (const r of report.verdict.reasons) out.push(`- ${mdEscape(r)}`);
+  for (const r of reasonsOf(report)) out.push(`- ${mdEscape(r)}`);
   out.push('');
-  out.push(`> ${mdEscape(rec.reason)}`);
+  out.push(`> ${mdEscape(recommendationReasonOf(report))}`);
   out.push('');
+  const scaling = scalingLines(report);
+  if (scaling.length) {
+    out.push('## Scalability model');
+    out.push('');
+    out.push('Universal Scalability Law fits; the projections to bigger machines are model estimates, not measurements.');
+    out.push('');
+    for (const l of scaling) out.push(`- ${mdEscape(l)}`);
+    out.push('');
+  }
   out.push('## Runs');
   out.push('');
   out.push('| Executor | K | Tasks | Throughput/s | Speedup [95% CI] | CPU/task | Utilisation (busy cores) | Errors | Noisy |');
@@ -222,7 +210,7 @@ export function formatMarkdown(report: Report): string {
     out.push('');
     out.push('## Caveats');
     out.push('');
-    for (const cv of report.caveats) out.push(mdCaveat(cv));
+    for (const cv of report.caveats) out.push(mdCaveat(report, cv));
   }
   return out.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SCHEMA_VERSION, type Report } from './report';
+import { OLDEST_READABLE_SCHEMA_VERSION, SCHEMA_VERSION, type Report } from './report';
 
 const REPORT_SUFFIX = '.report.json';
 const TEMP_SUFFIX = '.tmp';
@@ -156,7 +156,12 @@ export function checkReport(text: string): Report | string {
     return `not JSON: ${(e as Error).message}`;
   }
   if (!isObject(value)) return 'not a JSON object';
-  if (value.schemaVersion !== SCHEMA_VERSION) return `schemaVersion ${String(value.schemaVersion)} is not ${SCHEMA_VERSION}`;
+  // Older reports stay readable: v1 has the text of the findings but not the codes, and
+  // the wording module falls back to that text (src/shared/wording.ts).
+  const version = value.schemaVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < OLDEST_READABLE_SCHEMA_VERSION || version > SCHEMA_VERSION) {
+    return `schemaVersion ${String(version)} is not between ${OLDEST_READABLE_SCHEMA_VERSION} and ${SCHEMA_VERSION}`;
+  }
   if (typeof value.id !== 'string' || !value.id) return 'missing id';
   if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) return 'missing or invalid createdAt';
   const target = value.target;

@@ -1,7 +1,9 @@
 // The report contract. The CLI's --json output, the saved history, the webview and
 // other tools all read these names, so change them only with a schemaVersion bump.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+/** Oldest version the readers still open. A v1 report has the text but no findings; see src/shared/wording.ts. */
+export const OLDEST_READABLE_SCHEMA_VERSION = 1;
 
 export type Language = 'javascript' | 'typescript' | 'python';
 export type ExecutorKind = 'sequential' | 'async' | 'thread' | 'process';
@@ -104,19 +106,38 @@ export interface Environment {
 
 export type GilVerdict = 'held' | 'released' | 'free-threaded' | 'not-applicable';
 
+/** What a finding's numbers and names are: plain values, so a finding survives JSON unchanged. */
+export type FindingData = Record<string, number | string>;
+
+/**
+ * One fact the analysis found, as a code and the numbers behind it. The words live in
+ * src/shared/wording.ts; consumers that need to act on a finding read its code.
+ * The codes are listed in docs/model.md ("Findings").
+ */
+export interface Finding {
+  code: string;
+  /** 'warning' marks a doubt: the measurement disagrees with itself. */
+  level: 'info' | 'warning';
+  data: FindingData;
+}
+
 export interface Verdict {
   kind: WorkloadKind;
   /** 0..1 */
   confidence: number;
   cpuRatio: number;
-  /** Plain-language reasons that cite the measured numbers. */
+  /** Plain-language reasons that cite the measured numbers (rendered from `findings`). */
   reasons: string[];
+  /** Schema v2: the reasons as codes and numbers, in the same order as `reasons`. */
+  findings?: Finding[];
   /** Python only. */
   gil?: GilVerdict;
   /** Calls shorter than the cost of handing a task to a pool. */
   tinyTasks?: boolean;
   /** CPU work that ran outside the calling thread (libuv pool, native threads). */
   offloadedCpu?: boolean;
+  /** The sequential run alone kept more than ~1.3 cores busy: the work is already parallel inside. */
+  parallelInside?: boolean;
 }
 
 export interface Recommendation {
@@ -128,11 +149,63 @@ export interface Recommendation {
   reason: string;
   /** Suggested calls per task when dispatch cost dominates. */
   batchSize?: number;
+  /** Schema v2: the reason as a code and its numbers (`reason` is rendered from them). */
+  code?: string;
+  data?: FindingData;
+  /**
+   * The recommended point is the top of a ladder that was cut (budget or cap) while
+   * throughput still grew: `workers` is a floor, not the optimum.
+   */
+  atLeast?: boolean;
+  /** With atLeast: where the growth should stop, and what that estimate comes from. */
+  extrapolatedWorkers?: number;
+  extrapolationSource?: 'formula' | 'usl-peak' | 'uv-pool';
 }
 
 export interface Caveat {
   level: 'info' | 'warning';
   message: string;
+  /** Schema v2: the caveat as a code and its numbers (`message` is rendered from them). */
+  code?: string;
+  data?: FindingData;
+}
+
+/** A model estimate of the speedup on a machine with `cores` cores. */
+export interface ScalingProjection {
+  cores: number;
+  /** Concurrency the projection assumes (min of the cores, the formula and the USL peak). */
+  concurrency: number;
+  speedup: number;
+}
+
+/**
+ * One executor's ladder fitted to the Universal Scalability Law,
+ * X(N) = λN / (1 + σ(N−1) + κN(N−1)). See docs/model.md ("Scalability model").
+ */
+export interface ScalingFit {
+  executor: ExecutorKind;
+  /** Contention: the serial share (Amdahl's σ). */
+  sigma: number;
+  /** Coherency: the cost each pair of workers adds; 0 in an Amdahl fit. */
+  kappa: number;
+  /** λ, throughput per second of one worker, as fitted. */
+  lambda: number;
+  /** N where X(N) peaks, √((1−σ)/κ); null when the fit never turns down (κ = 0). */
+  peakConcurrency: number | null;
+  /** Smallest N within 5% of the fitted maximum (or asymptote); absent when the fit is still linear. */
+  kneeConcurrency?: number;
+  /** False when too few points were usable; then sigma = kappa = 0 and there are no projections. */
+  fitted: boolean;
+  /** 'usl': σ and κ fitted; 'amdahl': only two points, κ fixed at 0; 'none': not fitted. */
+  model: 'usl' | 'amdahl' | 'none';
+  /** Concurrencies of the points the fit used (CPU-bound pools: K ≤ cores only). */
+  points: number[];
+  /** Relative RMS error of the fit over those points. */
+  rmsError: number;
+  /** Noisy points whose fitted value lies inside their own interval: the smoothed speedup. */
+  smoothed?: { concurrency: number; measured: number; fitted: number }[];
+  /** Model estimates on bigger machines (8, 16, 64 cores); empty when cores do not limit this executor. */
+  projections: ScalingProjection[];
 }
 
 export interface Target {
@@ -183,6 +256,8 @@ export interface Report {
   verdict: Verdict;
   recommendation: Recommendation;
   caveats: Caveat[];
+  /** Schema v2: the ladders' fits to the Universal Scalability Law. */
+  scaling?: ScalingFit[];
   /** Captured user output, truncated. */
   output?: { stdout: string; stderr: string; truncated: boolean };
   /** Per executor: the first call of a fresh worker against a warm one, and worker start-up. */

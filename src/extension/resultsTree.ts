@@ -6,7 +6,9 @@ import type { Report, WorkloadKind } from '../core/report';
 import { Commands } from './commandIds';
 import { Disposable } from './dispose';
 import type { SavedResults } from './savedResults';
-import { executorAt, formatSpeedup, kindLabel, relativeTime, verdictLine } from '../webview/labels';
+import { pct, relativeTime, x } from '../shared/format';
+import { executorAt, kindLabel } from '../shared/names';
+import { recommendationShort, verdictLine } from '../shared/wording';
 
 export type ResultNode =
   | { type: 'function'; key: string; name: string; file: string; runs: Report[] }
@@ -66,9 +68,9 @@ export class ResultsTree extends Disposable implements vscode.TreeDataProvider<R
       return item;
     }
     const r = node.report;
-    const item = new vscode.TreeItem(`${kindLabel(r.verdict.kind)} · ${executorAt(r.recommendation.executor, r.recommendation.workers)}`);
+    const item = new vscode.TreeItem(`${kindLabel(r.verdict.kind)} · ${executorAt(r.recommendation.executor, r.recommendation.workers, r.recommendation.atLeast)}`);
     item.id = `run:${r.id}`;
-    item.description = `${formatSpeedup(r.recommendation.expectedSpeedup)} · ${relativeTime(r.createdAt)}`;
+    item.description = `${r.recommendation.atLeast ? '≥' : ''}${x(r.recommendation.expectedSpeedup)} · ${relativeTime(r.createdAt)}`;
     item.iconPath = verdictIcon(r.verdict.kind);
     item.contextValue = 'run';
     item.tooltip = tooltip(r, verdictLine(r));
@@ -98,9 +100,9 @@ function tooltip(r: Report, heading: string): vscode.MarkdownString {
   md.appendMarkdown('**');
   md.appendText(heading);
   md.appendMarkdown('**\n\n');
-  md.appendText(`${kindLabel(r.verdict.kind)}, confidence ${Math.round(r.verdict.confidence * 100)}%`);
+  md.appendText(`${kindLabel(r.verdict.kind)}, confidence ${pct(r.verdict.confidence)}`);
   md.appendMarkdown('  \n');
-  md.appendText(`Recommended: ${executorAt(r.recommendation.executor, r.recommendation.workers)} → ${formatSpeedup(r.recommendation.expectedSpeedup)}`);
+  md.appendText(`Recommended: ${recommendationShort(r.recommendation)}`);
   md.appendMarkdown('  \n');
   md.appendText(`Args ${JSON.stringify(r.target.args)} · ${new Date(r.createdAt).toLocaleString()}`);
   return md;

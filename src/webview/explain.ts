@@ -1,13 +1,15 @@
 // The "why" under the verdict: turns the measured facts into the mechanism behind them
 // (the event loop, libuv's pool, cores, Python's GIL and pickling), in plain words.
+// The measured numbers and the verdict's own reasons are in the "What was measured" list
+// (src/shared/wording.ts); this list only explains the mechanism, with the same formatters.
 import type { Report } from '../core/report';
-import { formatMs } from './labels';
+import { kb, ms, pct } from '../shared/format';
 
 export function explain(report: Report): string[] {
   const { verdict: v, environment: env, recommendation: rec } = report;
   const python = report.target.language === 'python';
   const cores = env.cores;
-  const ratio = !Number.isFinite(v.cpuRatio) ? 'an unknown share' : v.cpuRatio < 0.01 ? 'under 1%' : `${Math.round(v.cpuRatio * 100)}%`;
+  const ratio = !Number.isFinite(v.cpuRatio) ? 'an unknown share' : v.cpuRatio < 0.01 ? 'under 1%' : pct(v.cpuRatio);
   const out: string[] = [];
 
   switch (v.kind) {
@@ -48,6 +50,18 @@ export function explain(report: Report): string[] {
       break;
   }
 
+  if (v.parallelInside) {
+    out.push(
+      'One call alone already kept more than one core busy: the function runs threads of its own (a multi-threaded library, its own workers, GC helpers). ' +
+        'A pool would only share the same cores; cap those internal threads first if you want to run calls side by side.',
+    );
+  }
+  if (rec.atLeast) {
+    out.push(
+      `Throughput was still growing at ${rec.workers} when the ladder stopped (the time budget or a cap cut it), so ${rec.workers} is a floor, not the best size` +
+        (rec.extrapolatedWorkers ? `; about ${rec.extrapolatedWorkers} is where it should level off (an estimate).` : '.'),
+    );
+  }
   if (v.offloadedCpu && !python) {
     out.push(
       `Part of the CPU work ran outside the calling thread, on libuv's thread pool (fs, crypto, zlib and dns.lookup use it)` +
@@ -56,6 +70,9 @@ export function explain(report: Report): string[] {
   }
   if (python) {
     switch (v.gil) {
+      case 'not-applicable':
+        if (v.parallelInside) out.push('Flat thread scaling says nothing about the GIL here: the cores were already busy with the call\'s own threads.');
+        break;
       case 'held':
         out.push(
           "Python's GIL lets only one thread run Python code at a time, so a thread pool does not speed this function up; each process has its own interpreter and GIL, so processes do.",
@@ -71,22 +88,15 @@ export function explain(report: Report): string[] {
     const ser = report.runs.find((r) => r.serialization)?.serialization;
     if (ser) {
       out.push(
-        `A process pool pickles the arguments and the result of every call to pass them between processes: ${formatMs(ser.msPerTask)} and ${formatBytes(ser.bytesPerTask)} per task here.`,
+        `A process pool pickles the arguments and the result of every call to pass them between processes: ${ms(ser.msPerTask)} and ${kb(ser.bytesPerTask)} per task here.`,
       );
     }
   }
   if (v.tinyTasks) {
     out.push(
-      `A call takes only ${formatMs(report.probe.wallMs)}, less than handing a task to a pool costs` +
+      `A call takes only ${ms(report.probe.wallMs)}, less than handing a task to a pool costs` +
         (rec.batchSize ? `; group about ${rec.batchSize} calls per task before parallelising.` : '; batch calls before parallelising.'),
     );
   }
   return out;
-}
-
-function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '–';
-  if (n < 1024) return `${Math.round(n)} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

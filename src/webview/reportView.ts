@@ -17,6 +17,7 @@ import {
 } from './labels';
 import type { ExportFormat, PanelView } from './protocol';
 import { describeScaling } from './scalingChart';
+import { caveatTextOf, reasonsOf, recommendationReasonOf, recommendationShort, scalingLines } from '../shared/wording';
 
 export interface Actions {
   rerun(): void;
@@ -58,6 +59,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions,
       h('p', { class: 'hint' }, 'Speedup over the sequential baseline as concurrency K grows. Shaded bands are 95% intervals; triangles are noisy points; the star is the recommendation.'),
       h('div', { class: 'chart-box scaling' }, scaling),
       textAlternative('Scaling as text', describeScaling(report)),
+      scalingModel(report),
     ]),
     section('utilisation', 'Per-core utilisation', [
       h('p', { class: 'hint' }, 'How busy each core was (darker = busier) while each executor and K ran. Cores busy before a run started are background load.'),
@@ -130,9 +132,17 @@ function verdictSection(report: Report): HTMLElement {
       v.gil && v.gil !== 'not-applicable' ? h('span', { class: 'tag' }, `GIL ${v.gil}`) : '',
     ),
     h('p', { id: 'recommendation', class: 'recommendation' }, recommendationSentence(report)),
-    h('p', { class: 'rec-reason' }, report.recommendation.reason),
+    report.recommendation.atLeast
+      ? h(
+          'p',
+          { id: 'at-least', class: 'tag at-least' },
+          `At least ${report.recommendation.workers}: the ladder was cut while still scaling` +
+            (report.recommendation.extrapolatedWorkers ? `; about ${report.recommendation.extrapolatedWorkers} by extrapolation (an estimate).` : '.'),
+        )
+      : '',
+    h('p', { class: 'rec-reason' }, recommendationReasonOf(report)),
     h('h3', {}, 'What was measured'),
-    h('ul', { id: 'reasons' }, ...v.reasons.map((r) => h('li', {}, r))),
+    h('ul', { id: 'reasons' }, ...reasonsOf(report).map((r) => h('li', {}, r))),
     h('h3', {}, 'Why'),
     h('ul', { class: 'why' }, ...explain(report).map((r) => h('li', {}, r))),
   );
@@ -156,8 +166,8 @@ function comparisonSection(report: Report, previous: Report): HTMLElement {
     row('Verdict', kindLabel(previous.verdict.kind), kindLabel(report.verdict.kind)),
     row(
       'Recommendation',
-      `${executorAt(previous.recommendation.executor, previous.recommendation.workers)} → ${formatSpeedup(previous.recommendation.expectedSpeedup)}`,
-      `${executorAt(report.recommendation.executor, report.recommendation.workers)} → ${formatSpeedup(report.recommendation.expectedSpeedup)}`,
+      recommendationShort(previous.recommendation),
+      recommendationShort(report.recommendation),
     ),
     row('One call (probe)', formatMs(previous.probe.wallMs), formatMs(report.probe.wallMs)),
     ...(['async', 'thread', 'process'] as const)
@@ -252,11 +262,26 @@ function environmentSection(report: Report): HTMLElement {
   );
 }
 
+/** The USL fits and their projections to bigger machines, labelled as model estimates. */
+function scalingModel(report: Report): HTMLElement | string {
+  const lines = scalingLines(report);
+  if (!lines.length) return '';
+  return h(
+    'div',
+    { id: 'scaling-model' },
+    h('h3', {}, 'Scalability model (estimates)'),
+    h('p', { class: 'hint' }, 'Universal Scalability Law fits of each ladder; speedups on bigger machines are model estimates, not measurements.'),
+    h('ul', {}, ...lines.map((l) => h('li', {}, l))),
+  );
+}
+
 function caveatsSection(report: Report): HTMLElement {
   const noisy = report.runs.filter((r) => r.noisy);
+  // v2 caveats carry a code; a v1 report only has the text.
+  const saysNoisy = report.caveats.some((c) => (c.code ? c.code === 'noisy-points' : /nois/i.test(c.message)));
   const list = [
-    ...report.caveats.map((c) => ({ level: c.level, message: c.message })),
-    ...(noisy.length && !report.caveats.some((c) => /nois/i.test(c.message))
+    ...report.caveats.map((c) => ({ level: c.level, message: caveatTextOf(report, c) })),
+    ...(noisy.length && !saysNoisy
       ? [{ level: 'warning' as const, message: `${noisy.length} point(s) were noisy (wide interval): ${noisy.map((r) => executorAt(r.executor, r.concurrency)).join(', ')}.` }]
       : []),
   ];

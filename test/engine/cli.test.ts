@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/core/paths';
+import { SCHEMA_VERSION } from '../../src/core/report';
 import { stderrReaches } from './faultsSupport';
 
 const root = packageRoot();
@@ -31,7 +32,7 @@ describe('CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /I\/O-bound|io-bound/i);
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.schemaVersion, SCHEMA_VERSION);
     for (const key of ['target', 'environment', 'runs', 'timeline', 'verdict', 'recommendation']) assert.ok(key in report, key);
     for (const key of ['file', 'function', 'language', 'args']) assert.ok(key in report.target, key);
     for (const key of ['cores', 'platform', 'node', 'cpuModel', 'backgroundLoad']) assert.ok(key in report.environment, key);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { classify, formulaWorkersOf, type Analysis } from '../../src/core/classify';
-import type { ExecutorKind, GilVerdict, WorkloadKind } from '../../src/core/report';
+import type { ExecutorKind, FindingData, GilVerdict, WorkloadKind } from '../../src/core/report';
+import { findingOf } from './findings';
 import { synthesize, type WorkloadModel } from './synthetic';
 
 const NOISE_LEVELS = [0, 0.05, 0.15];
@@ -13,10 +14,14 @@ interface Truth {
   gil?: GilVerdict;
   tinyTasks?: boolean;
   offloadedCpu?: boolean;
-  /** Each pattern must match some reason (numbers included). */
-  reasons?: RegExp[];
+  /** Each must match some reason finding: its code, and a check of its numbers. */
+  reasons?: Expect[];
   workers?: (w: number) => boolean;
 }
+
+type Expect = [code: string, check?: (d: FindingData) => boolean];
+const num = (d: FindingData, k: string) => d[k] as number;
+const within = (v: number, lo: number, hi: number) => v >= lo && v < hi;
 
 interface Case {
   name: string;
@@ -31,7 +36,10 @@ const cases: Case[] = [
     truth: {
       kind: 'cpu-bound',
       executor: 'thread',
-      reasons: [/\d+% of its wall time on CPU/, /async concurrency gave \d\.\d+×/i, /worker threads gave [12]\.\d+× with \d+.*on 2 cores/],
+      reasons: [
+        ['cpu.share', (d) => within(num(d, 'callCpuRatio'), 0.7, 1.01)],
+        ['shape', (d) => num(d, 'asyncSpeedup') < 10 && within(num(d, 'threadSpeedup'), 1, 3) && num(d, 'cores') === 2],
+      ],
       workers: (w) => w === 2 || w === 4,
     },
   },
@@ -46,7 +54,7 @@ const cases: Case[] = [
     truth: {
       kind: 'io-bound',
       executor: 'async',
-      reasons: [/async concurrency gave \d{2,3}(\.\d)?×/i, /proof of waiting/, /hands control back to the event loop/],
+      reasons: [['shape', (d) => within(num(d, 'asyncSpeedup'), 10, 1000)], ['lesson.beyond-cores'], ['lesson.io-async']],
       workers: (w) => w >= 64,
     },
   },
@@ -56,7 +64,7 @@ const cases: Case[] = [
     truth: {
       kind: 'io-bound',
       executor: 'thread',
-      reasons: [/async concurrency gave [01]\.\d+×/i, /blocks its thread/, /event loop is stuck/],
+      reasons: [['shape', (d) => num(d, 'asyncSpeedup') < 2], ['lesson.blocking']],
       workers: (w) => w >= 32,
     },
   },
@@ -67,14 +75,17 @@ const cases: Case[] = [
       kind: 'cpu-bound',
       executor: 'async',
       offloadedCpu: true,
-      reasons: [/only \d+(\.\d)?% of each call/, /busy (0|1)\.\d+ cores per call in flight/, /min\(2, 4\) = 2/],
+      reasons: [
+        ['cpu.offloaded', (d) => num(d, 'callCpuRatio') < 0.3 && within(num(d, 'machineCpuShare'), 0, 2)],
+        ['lesson.offloaded', (d) => num(d, 'cores') === 2 && num(d, 'uvPool') === 4 && num(d, 'cap') === 2],
+      ],
       workers: (w) => w === 2 || w === 4,
     },
   },
   {
     name: 'libuv-offloaded CPU on 8 cores with the default pool of 4',
     model: { offloadMs: 30, computeMs: 0.2, isAsync: true, uvPool: 4, cores: 8 },
-    truth: { kind: 'cpu-bound', executor: 'process', offloadedCpu: true, reasons: [/min\(8, 4\) = 4/, /UV_THREADPOOL_SIZE/] },
+    truth: { kind: 'cpu-bound', executor: 'process', offloadedCpu: true, reasons: [['lesson.offloaded', (d) => num(d, 'cores') === 8 && num(d, 'uvPool') === 4 && num(d, 'cap') === 4]] },
   },
   {
     name: 'mixed (half CPU, half waiting)',
@@ -82,14 +93,14 @@ const cases: Case[] = [
     truth: {
       kind: 'mixed',
       executor: 'thread',
-      reasons: [/(3[5-9]|[45]\d|6[0-5])% of its wall time on CPU/, /part CPU/],
+      reasons: [['cpu.share', (d) => within(num(d, 'callCpuRatio'), 0.345, 0.655)], ['lesson.mixed']],
       workers: (w) => w === 4 || w === 8,
     },
   },
   {
     name: 'tiny tasks (30 µs)',
     model: { computeMs: 0.03, cores: 2 },
-    truth: { kind: 'cpu-bound', executor: 'thread', tinyTasks: true, reasons: [/only [23]\d µs/, /batches of about \d+/] },
+    truth: { kind: 'cpu-bound', executor: 'thread', tinyTasks: true, reasons: [['overhead.tiny', (d) => within(num(d, 'callMs'), 0.0195, 0.0395) && num(d, 'batchSize') > 1]] },
   },
   {
     name: 'Python pure-Python loop (GIL held)',
@@ -98,28 +109,28 @@ const cases: Case[] = [
       kind: 'cpu-bound',
       executor: 'process',
       gil: 'held',
-      reasons: [/threads ×\d+ gave [01]\.\d+×, processes ×\d gave [12]\.\d+×: the GIL serializes/],
+      reasons: [['gil.held', (d) => num(d, 'threadSpeedup') < 2 && within(num(d, 'processSpeedup'), 1, 3) && num(d, 'processK') < 10]],
     },
   },
   {
     name: 'Python hashlib.pbkdf2_hmac (GIL released)',
     model: { language: 'python', computeMs: 20, gil: 'released', serializationMs: 0.05 },
-    truth: { kind: 'cpu-bound', executor: 'thread', gil: 'released', reasons: [/threads ×\d+ gave [12]\.\d+× on 2 cores/] },
+    truth: { kind: 'cpu-bound', executor: 'thread', gil: 'released', reasons: [['gil.released', (d) => within(num(d, 'threadSpeedup'), 1, 3) && num(d, 'cores') === 2]] },
   },
   {
     name: 'Python free-threaded build',
     model: { language: 'python', computeMs: 20, gil: 'free-threaded' },
-    truth: { kind: 'cpu-bound', executor: 'thread', gil: 'free-threaded', reasons: [/without a GIL/] },
+    truth: { kind: 'cpu-bound', executor: 'thread', gil: 'free-threaded', reasons: [['gil.free-threaded']] },
   },
   {
     name: 'Python time.sleep in a plain def',
     model: { language: 'python', blockMs: 50, computeMs: 0.05 },
-    truth: { kind: 'io-bound', executor: 'thread', gil: 'not-applicable', reasons: [/threads gave \d{2}(\.\d)?×/i, /releases the GIL/] },
+    truth: { kind: 'io-bound', executor: 'thread', gil: 'not-applicable', reasons: [['shape', (d) => within(num(d, 'threadSpeedup'), 10, 100)], ['lesson.io-plain-def']] },
   },
   {
     name: 'Python async def with asyncio.sleep',
     model: { language: 'python', isAsync: true, waitMs: 50, computeMs: 0.05 },
-    truth: { kind: 'io-bound', executor: 'async', gil: 'not-applicable', reasons: [/asyncio gave \d{2,3}(\.\d)?×/] },
+    truth: { kind: 'io-bound', executor: 'async', gil: 'not-applicable', reasons: [['shape', (d) => within(num(d, 'asyncSpeedup'), 10, 1000)]] },
   },
   {
     name: 'Python mixed, GIL held',
@@ -135,8 +146,10 @@ function check(a: Analysis, t: Truth, where: string): void {
   assert.equal(v.gil, t.gil, `${where}: gil`);
   assert.equal(!!v.tinyTasks, !!t.tinyTasks, `${where}: tinyTasks`);
   assert.equal(!!v.offloadedCpu, !!t.offloadedCpu, `${where}: offloadedCpu`);
-  for (const re of t.reasons ?? []) {
-    assert.ok(v.reasons.some((r) => re.test(r)), `${where}: no reason matches ${re}:\n  ${v.reasons.join('\n  ')}`);
+  assert.equal(v.findings?.length, v.reasons.length, `${where}: one sentence per finding`);
+  for (const [code, ok] of t.reasons ?? []) {
+    const f = findingOf(v.findings, code);
+    assert.ok(!ok || ok(f.data), `${where}: ${code} data ${JSON.stringify(f.data)}`);
   }
   if (t.workers) assert.ok(t.workers(a.recommendation.workers), `${where}: workers ${a.recommendation.workers}`);
   assert.ok(v.confidence > 0 && v.confidence <= 1, `${where}: confidence ${v.confidence}`);
@@ -169,17 +182,21 @@ describe('classify: specifics', () => {
     assert.equal(a.recommendation.workers, 2);
     const run = input.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!;
     assert.equal(a.recommendation.expectedSpeedup, Math.round(run.speedup * 100) / 100);
-    assert.match(a.recommendation.reason, /Worker threads reached (1\.9\d?|2\.0)× with 2 workers/);
+    const d = a.recommendation.data!;
+    assert.equal(a.recommendation.code, 'rec.use');
+    assert.equal(d.executor, 'thread');
+    assert.ok(within(num(d, 'speedup'), 1.9, 2.05), String(d.speedup));
     // Processes tie with threads; the cheaper wins and the reason says so.
-    assert.match(a.recommendation.reason, /Child processes did about as well/);
+    assert.equal(d.altExecutor, 'process');
+    assert.equal(d.altRelation, 'as-good-costlier');
   });
 
   it('sizes batches so dispatch is under 5% of a batch', () => {
     const a = classify(synthesize({ computeMs: 0.03, cores: 2, noise: 0, seed: 1 }));
     // dispatch 50 µs, call 30 µs: 0.05 / (0.05 × 0.03) ≈ 34
     assert.ok(a.recommendation.batchSize! >= 30 && a.recommendation.batchSize! <= 36, String(a.recommendation.batchSize));
-    assert.match(a.recommendation.reason, /Batch \d+ calls per task/);
-    assert.match(a.recommendation.reason, /estimate/);
+    assert.equal(a.recommendation.code, 'rec.batch');
+    assert.equal(a.recommendation.data!.batchSize, a.recommendation.batchSize);
   });
 
   it('Python tiny GIL-held calls get processes with a chunksize', () => {
@@ -187,7 +204,8 @@ describe('classify: specifics', () => {
     assert.equal(a.verdict.gil, 'held');
     assert.equal(a.verdict.tinyTasks, true);
     assert.equal(a.recommendation.executor, 'process');
-    assert.match(a.recommendation.reason, /chunksize=\d+/);
+    assert.equal(a.recommendation.code, 'rec.batch');
+    assert.equal(a.recommendation.data!.chunksize, 1);
   });
 
   it('says so when pickling eats the process gain', () => {
@@ -197,8 +215,9 @@ describe('classify: specifics', () => {
       );
       assert.equal(a.verdict.gil, 'held');
       assert.ok(!a.verdict.tinyTasks);
-      assert.ok(a.verdict.reasons.some((r) => /Pickling each task's arguments and result costs 3\.0 ms \(4\.0 MB\)/.test(r)), a.verdict.reasons.join('\n'));
-      assert.ok(a.verdict.reasons.some((r) => /chunksize/.test(r)));
+      const f = findingOf(a.verdict.findings, 'overhead.serialization');
+      assert.equal(f.data.serializationMs, 3);
+      assert.equal(f.data.bytesPerTask, 4 * 1024 * 1024);
       assert.equal(a.recommendation.executor, 'sequential');
     }
   });
@@ -211,7 +230,9 @@ describe('classify: specifics', () => {
     assert.equal(formulaWorkersOf(2, 0.001), 128);
     const a = classify(synthesize({ computeMs: 10, waitMs: 10, isAsync: true, noise: 0, seed: 1 }));
     assert.equal(a.recommendation.formulaWorkers, 4);
-    assert.match(a.recommendation.reason, /cores × \(1 \+ wait\/compute\) = 2 × \(1 \+ 1\.00\) gives 4/);
+    assert.equal(a.recommendation.data!.cores, 2);
+    assert.ok(Math.abs(num(a.recommendation.data!, 'waitOverCompute') - 1) < 0.005, String(a.recommendation.data!.waitOverCompute));
+    assert.equal(a.recommendation.data!.formulaWorkers, 4);
   });
 
   it('confidence falls with noise, background load and errors', () => {
@@ -225,16 +246,22 @@ describe('classify: specifics', () => {
     assert.ok(noisy < clean, `noisy ${noisy} < clean ${clean}`);
     assert.ok(busy.verdict.confidence < clean);
     assert.ok(failing.verdict.confidence < clean);
-    assert.ok(busy.caveats.some((c) => c.level === 'warning' && /0\.90 of 2 cores busy \(45%\)/.test(c.message)));
-    assert.ok(busy.caveats.some((c) => /Steal time was 10%/.test(c.message)));
-    assert.ok(failing.caveats.some((c) => /sequential: \d+ of \d+ calls threw \(10%\), e\.g\. TypeError/.test(c.message)), failing.caveats.map((c) => c.message).join('\n'));
+    const bg = busy.caveats.find((c) => c.code === 'background-busy');
+    assert.equal(bg?.level, 'warning');
+    assert.deepEqual(bg?.data, { busyCores: 0.9, cores: 2, utilization: 0.45 });
+    assert.equal(busy.caveats.find((c) => c.code === 'steal')?.data?.steal, 0.1);
+    const err = failing.caveats.find((c) => c.code === 'run-errors' && c.data?.point === 'sequential:1');
+    assert.ok(err, failing.caveats.map((c) => c.code).join(', '));
+    assert.equal(err.data!.verb, 'threw');
+    assert.equal(err.data!.sampleKind, 'TypeError');
+    assert.ok(Math.abs(num(err.data!, 'count') / num(err.data!, 'attempted') - 0.1) < 0.02);
   });
 
   it('flags noisy points and few samples as caveats', () => {
     const a = classify(synthesize({ computeMs: 20, noise: 0.3, seed: 2 }));
-    assert.ok(a.caveats.some((c) => /points were noisy \(95% interval wider than ±10%\)/.test(c.message)));
+    assert.ok(a.caveats.some((c) => c.code === 'noisy-points' && num(c.data!, 'count') > 0));
     const slow = classify(synthesize({ computeMs: 2000, noise: 0, seed: 2, windowMs: 4000 }));
-    assert.ok(slow.caveats.some((c) => /Only 2 sequential calls fit/.test(c.message)), slow.caveats.map((c) => c.message).join('\n'));
+    assert.ok(slow.caveats.some((c) => c.code === 'few-sequential-calls' && c.data!.tasks === 2), slow.caveats.map((c) => c.code).join(', '));
   });
 
   it('a run that mostly failed is left out of the verdict', () => {
@@ -247,7 +274,11 @@ describe('classify: specifics', () => {
     }
     const a = classify(input);
     assert.equal(a.recommendation.executor, 'thread');
-    assert.ok(a.caveats.some((c) => /process ×1: \d+ of \d+ calls failed \(100%\).*left out of the verdict/.test(c.message)));
+    const err = a.caveats.find((c) => c.code === 'run-errors' && c.data?.point === 'process:1');
+    assert.ok(err);
+    assert.equal(err.data!.verb, 'failed');
+    assert.equal(err.data!.count, err.data!.attempted);
+    assert.equal(err.data!.excluded, 1);
   });
 
   it('without per-call CPU time, falls back to machine load and says so', () => {
@@ -256,8 +287,8 @@ describe('classify: specifics', () => {
     input.probe.cpuMs = null;
     const a = classify(input);
     assert.equal(a.verdict.kind, 'cpu-bound');
-    assert.ok(a.verdict.reasons[0].includes('could not be measured'));
-    assert.ok(a.caveats.some((c) => /Per-call CPU time was unavailable/.test(c.message)));
+    assert.equal(a.verdict.findings![0].code, 'cpu.machine-only');
+    assert.ok(a.caveats.some((c) => c.code === 'no-cpu-time'));
   });
 
   it('only a sequential run: recommends staying sequential, honestly', () => {
@@ -265,6 +296,6 @@ describe('classify: specifics', () => {
     const a = classify(input);
     assert.equal(a.recommendation.executor, 'sequential');
     assert.equal(a.recommendation.workers, 1);
-    assert.match(a.recommendation.reason, /Nothing but the sequential run/);
+    assert.equal(a.recommendation.code, 'rec.only-sequential');
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { classify } from '../../src/core/classify';
 import { formatMarkdown, formatText, recommendationLine } from '../../src/core/formatReport';
 import { SCHEMA_VERSION, type Report } from '../../src/core/report';
+import { reasonsOf } from '../../src/shared/wording';
 import { synthesize, type WorkloadModel } from './synthetic';
 
 /** A Report as the orchestrator would build it, around synthetic runs and the real classifier. */
@@ -37,6 +38,7 @@ function reportFor(model: WorkloadModel, target: Partial<Report['target']> = {})
     verdict: analysis.verdict,
     recommendation: analysis.recommendation,
     caveats: analysis.caveats,
+    scaling: analysis.scaling,
   };
 }
 
@@ -76,7 +78,9 @@ describe('formatText', () => {
     assert.match(text, /Environment\n {2}2 cores \(AMD EPYC 7763 64-Core Processor\), linux x64, 8 GB, Node v20\.19\.0, UV_THREADPOOL_SIZE 4/);
     assert.match(text, /Background load before the run: 0\.05 cores busy \(3%\)/);
     assert.match(text, /CPU time source: process\.threadCpuUsage; core utilisation sampled every 50 ms/);
-    assert.match(text, /Caveats\n {2}! sequential: \d+ of \d+ calls threw \(10%\)/);
+    const err = report.caveats.find((c) => c.code === 'run-errors' && c.data?.point === 'sequential:1')!;
+    assert.equal(err.level, 'warning');
+    assert.ok(text.slice(text.indexOf('Caveats\n')).replace(/\s+/g, ' ').includes(`! ${err.message}`), 'the error caveat is listed as a warning');
     assert.ok(text.indexOf('Environment') > text.indexOf('Runs'));
   });
 
@@ -142,7 +146,32 @@ describe('formatMarkdown', () => {
     const busy = reportFor({ computeMs: 20, noise: 0, seed: 1, background: { busy: true, busyCores: 1.2, utilization: 0.6 } });
     busy.caveats.push({ level: 'info', message: 'Few calls were measured.' });
     const out = formatMarkdown(busy);
-    assert.match(out, /## Caveats\n\n- \*\*Warning:\*\* Other processes kept 1\.20 of 2 cores busy \(60%\)/);
+    const bg = busy.caveats.find((c) => c.code === 'background-busy')!;
+    assert.ok(out.includes(`## Caveats\n\n- **Warning:** ${bg.message.replace(/([*_\`<>[\]])/g, '\\$1')}`), out.slice(out.indexOf('## Caveats')));
     assert.match(out, /\n- Note: Few calls were measured\.\n$/);
+  });
+});
+
+describe('the scalability model and "at least K" in the renderings', () => {
+  it('lists each fit with its projections, labelled as a model estimate', () => {
+    const report = reportFor({ computeMs: 20, cores: 2, noise: 0, seed: 1 });
+    const text = formatText(report);
+    assert.match(text, /Scalability model \(Universal Scalability Law; projections are model estimates\)/);
+    const md = formatMarkdown(report);
+    assert.ok(md.includes('\n## Scalability model\n'));
+    const thread = report.scaling!.find((s) => s.executor === 'thread')!;
+    // Every projection's speedup appears with one formatter.
+    for (const p of thread.projections) assert.ok(text.includes(`${p.cores} cores ${p.speedup >= 10 ? p.speedup.toFixed(1) : String(Math.round(p.speedup * 100) / 100).replace(/(\.\d)0$/, '$1')}`), `${p.cores}: ${p.speedup}`);
+  });
+
+  it('says "at least K" in the recommendation line when the ladder was cut while scaling', () => {
+    const report = reportFor({ isAsync: true, waitMs: 1000, computeMs: 0.05, ladders: { async: [1, 2, 4, 8, 16, 32], thread: [1, 2, 4] }, stops: { async: 'budget' }, noise: 0.05, seed: 1, windowMs: 4000 });
+    assert.equal(report.recommendation.atLeast, true);
+    assert.match(recommendationLine(report), /^Use async concurrency, at least 32 calls in flight: expected at least \d+(\.\d)?× \(still scaling; about \d+ by extrapolation\)$/);
+  });
+
+  it('renders the verdict from the findings, identical to the stored text', () => {
+    const report = reportFor({ language: 'python', computeMs: 20, gil: 'held', serializationMs: 0.05, noise: 0.05, seed: 2 });
+    assert.deepEqual(reasonsOf(report), report.verdict.reasons);
   });
 });

@@ -37,6 +37,17 @@ export interface WorkloadModel {
   /** Measured window per point. */
   windowMs?: number;
   executors?: ExecutorKind[];
+  /**
+   * Cores one call keeps busy by itself (a multi-threaded library: BLAS, its own workers).
+   * The call's wall time is unchanged; its machine CPU is computeMs × internalThreads.
+   */
+  internalThreads?: number;
+  /** Explicit ladders (K values) per executor, as a budget or a cap would have cut them. */
+  ladders?: Partial<Record<ExecutorKind, number[]>>;
+  /** Multiplies measured throughput: per executor, or per (executor, K). A lucky or unlucky point. */
+  bias?: Partial<Record<ExecutorKind, number | Record<number, number>>>;
+  /** Passed through to AnalysisInput.stops. */
+  stops?: AnalysisInput['stops'];
 }
 
 /** The engine's own seeded generator (stats.ts) drives the test noise too. */
@@ -64,6 +75,8 @@ export function modelThroughput(m: WorkloadModel, executor: ExecutorKind, k: num
   const o = m.offloadMs ?? 0;
   const uv = m.uvPool ?? 4;
   const call = c + w + b + o;
+  // Machine CPU of one call: its compute runs on `internalThreads` cores at once.
+  const cpuPerCall = c * (m.internalThreads ?? 1);
   const d = { ...DEFAULT_DISPATCH, ...m.dispatchMs }[executor];
   const ser = executor === 'process' ? (m.serializationMs ?? 0) : 0;
   const caps: number[] = [];
@@ -84,13 +97,15 @@ export function modelThroughput(m: WorkloadModel, executor: ExecutorKind, k: num
       if (o > 0) caps.push(Math.min(uv * k, cores) / o); // each child has its own pool
       break;
   }
-  if (c + o + ser > 0) caps.push(cores / (c + o + ser));
+  if (cpuPerCall + o + ser > 0) caps.push(cores / (cpuPerCall + o + ser));
   return Math.min(...caps);
 }
 
 /** Ladder as the orchestrator climbs it: double K while throughput still grows by 10%. */
 function ladder(m: WorkloadModel, executor: ExecutorKind, cap: number): number[] {
   if (executor === 'sequential') return [1];
+  const explicit = m.ladders?.[executor];
+  if (explicit) return explicit;
   const ks = [1];
   while (ks[ks.length - 1] * 2 <= cap) {
     const prev = ks[ks.length - 1];
@@ -122,7 +137,9 @@ export function synthesize(m: WorkloadModel): AnalysisInput {
   for (const executor of executors) {
     for (const k of ladder({ ...m, language }, executor, caps[executor])) {
       const truth = modelThroughput({ ...m, language }, executor, k) * 1000;
-      const tp = truth * Math.exp(pointSd * gauss());
+      const b = m.bias?.[executor];
+      const bias = typeof b === 'number' ? b : (b?.[k] ?? 1);
+      const tp = truth * bias * Math.exp(pointSd * gauss());
       // The interval's width is itself estimated from the batches, so it wobbles too.
       const half = Math.max(0.004, 1.96 * pointSd * (0.8 + 0.4 * rand()));
       const ci: [number, number] = [tp * Math.exp(-half), tp * Math.exp(half)];
@@ -134,8 +151,10 @@ export function synthesize(m: WorkloadModel): AnalysisInput {
       const perCallWall = Math.max(call, (k * 1000) / tp - ({ ...DEFAULT_DISPATCH, ...m.dispatchMs }[executor] ?? 0));
       const cpuMs = Math.max(0, c * (1 + 0.2 * m.noise * gauss()));
       const ser = executor === 'process' ? (m.serializationMs ?? 0) : 0;
-      const machineCoreMsPerTask = c + o + ser;
-      const busyCores = Math.max(0, Math.min(cores, (tp / 1000) * machineCoreMsPerTask) + m.noise * gauss());
+      const machineCoreMsPerTask = c * (m.internalThreads ?? 1) + o + ser;
+      // Busy cores are a time average over the whole window (every core sampled every 50 ms),
+      // so they wobble less than one batch's throughput: half the noise, in cores.
+      const busyCores = Math.max(0, Math.min(cores, (tp / 1000) * machineCoreMsPerTask) + 0.5 * m.noise * gauss());
       const errors = Math.round(tasks * (m.errorRate ?? 0));
       const run: RunResult = {
         executor,
@@ -173,6 +192,7 @@ export function synthesize(m: WorkloadModel): AnalysisInput {
     background: bg,
     uvThreadpoolSize: m.uvPool ?? 4,
   };
+  if (m.stops) input.stops = m.stops;
   if (python) input.python = { gilEnabled: m.gil !== 'free-threaded' };
   return input;
 }

@@ -1,0 +1,182 @@
+// The evidence every rule reads: a call's time and CPU share, each executor's ladder
+// summarized, and whether the work is offloaded or already parallel inside.
+import type { ExecutorKind, RunResult, WorkloadKind } from '../core/report';
+import { median } from '../core/stats';
+import type { AnalysisInput } from './types';
+
+/** CPU share at or above which a call is CPU-bound, and at or below which it is waiting. */
+export const CPU_BOUND_AT = 0.7;
+export const IO_BOUND_AT = 0.3;
+/** A point within this fraction of the best counts as "as good" (the knee, cheaper executors). */
+export const KNEE_TOLERANCE = 0.05;
+/** Steal above this share means a hypervisor took CPU from us. */
+export const HIGH_STEAL = 0.05;
+/** Runs failing more often than this measure the failure, not the function. */
+export const UNUSABLE_ERROR_RATE = 0.5;
+/** The sequential run keeping more cores busy than this means the call is parallel inside. */
+export const PARALLEL_INSIDE_CORES = 1.3;
+/** ...confirmed by the median over all runs (machine CPU per task), so one noisy sample cannot trigger it. */
+export const PARALLEL_INSIDE_MEDIAN = 1.15;
+const DEFAULT_UV_THREADPOOL = 4;
+
+/** The executors that take part in the local recommendation, cheapest first (start-up, memory, copying). */
+export const COST_ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
+const LOCAL = new Set<ExecutorKind>(COST_ORDER);
+
+export interface ExecutorSummary {
+  kind: ExecutorKind;
+  runs: RunResult[];
+  best: RunResult;
+  /** Smallest concurrency within KNEE_TOLERANCE of the best throughput. */
+  knee: RunResult;
+  maxConcurrency: number;
+}
+
+export interface Evidence {
+  input: AnalysisInput;
+  python: boolean;
+  cores: number;
+  seq?: RunResult;
+  /** Wall time of one call alone. */
+  callMs: number;
+  /** CPU share of a call in the thread that ran it. */
+  callCpuRatio: number | null;
+  /** Machine CPU (above background) per call, as a share of a call's wall time. */
+  machineCpuShare: number | null;
+  /** The CPU share the verdict uses: the calling thread's, or the machine's when the work was offloaded. */
+  cpuShare: number;
+  offloaded: boolean;
+  /** Cores the sequential run kept busy, when that exceeds PARALLEL_INSIDE_CORES. */
+  parallelInside: number | null;
+  byKind: Partial<Record<ExecutorKind, ExecutorSummary>>;
+  /** Best speedup over all async/thread/process runs. */
+  bestConcurrentSpeedup: number;
+  uvPool: number;
+}
+
+export function gatherEvidence(input: AnalysisInput): Evidence {
+  const cores = Math.max(1, Math.round(input.cores));
+  const python = input.language === 'python';
+  const usable = input.runs.filter(
+    (r) => LOCAL.has(r.executor) && r.tasks > 0 && r.throughputPerSec > 0 && r.errors.rate < UNUSABLE_ERROR_RATE,
+  );
+  const seq = usable.find((r) => r.executor === 'sequential');
+
+  const callMs = seq ? 1000 / seq.throughputPerSec : input.probe.wallMs > 0 ? input.probe.wallMs : NaN;
+
+  let callCpuRatio: number | null = null;
+  if (seq?.cpuRatio != null) callCpuRatio = seq.cpuRatio;
+  else if (input.probe.cpuMs != null && input.probe.wallMs > 0) callCpuRatio = input.probe.cpuMs / input.probe.wallMs;
+  else {
+    const first = usable.find((r) => r.cpuRatio != null && r.concurrency === 1);
+    if (first) callCpuRatio = first.cpuRatio;
+  }
+  if (callCpuRatio != null) callCpuRatio = clamp(callCpuRatio, 0, 1);
+
+  // Core-ms of machine CPU per task is the same at every K (more calls at once just
+  // spend it faster), so the median over all runs is robust to a burst of background
+  // load during one of them.
+  let machineCpuShare: number | null = null;
+  if (Number.isFinite(callMs) && callMs > 0 && usable.length > 0) {
+    const perTask = usable.map((r) => (r.busyCores * 1000) / r.throughputPerSec / callMs);
+    machineCpuShare = clamp(median(perTask), 0, cores);
+  }
+
+  // One call at a time that keeps more than a core busy runs threads of its own (BLAS,
+  // a library's workers, GC helpers). busyCores·1000/throughput/callMs is the sequential
+  // run's busyCores itself, since callMs = 1000/throughput there.
+  // Two guards keep a noisy CPU sample from triggering it: the median over all runs must
+  // agree, and no pool may have scaled past what p cores per call allow (cores / p).
+  const poolLow = Math.max(0, ...usable.filter((r) => r.executor === 'thread' || r.executor === 'process').map((r) => r.speedupCi[0]));
+  const parallelInside =
+    seq &&
+    cores >= 2 &&
+    seq.busyCores > PARALLEL_INSIDE_CORES &&
+    (machineCpuShare ?? 0) > PARALLEL_INSIDE_MEDIAN &&
+    (poolLow <= 0 || cores / poolLow > PARALLEL_INSIDE_CORES)
+      ? seq.busyCores
+      : null;
+
+  const byKind: Partial<Record<ExecutorKind, ExecutorSummary>> = {};
+  for (const kind of COST_ORDER) {
+    let runs = usable.filter((r) => r.executor === kind);
+    // A plain def has no event loop to share; an "async" run of it is a thread pool in disguise.
+    if (python && !input.isAsync && kind === 'async') runs = [];
+    if (runs.length) byKind[kind] = summarize(kind, runs);
+  }
+  const concurrent = (['async', 'thread', 'process'] as ExecutorKind[]).map((k) => byKind[k]?.best.speedup ?? 0);
+  const bestConcurrentSpeedup = Math.max(0, ...concurrent);
+
+  // Only waiting can go faster than the core count; the interval's low end must clear it.
+  const scalesBeyondCores = (['async', 'thread'] as ExecutorKind[]).some((k) => {
+    const best = byKind[k]?.best;
+    return !!best && best.speedupCi[0] > Math.max(1.5, cores * 1.15);
+  });
+  const offloaded =
+    !python &&
+    callCpuRatio != null &&
+    callCpuRatio < IO_BOUND_AT &&
+    machineCpuShare != null &&
+    machineCpuShare >= 0.5 &&
+    !scalesBeyondCores;
+
+  const cpuShare = offloaded ? Math.min(1, machineCpuShare ?? 1) : callCpuRatio ?? Math.min(1, machineCpuShare ?? 0);
+
+  return {
+    input,
+    python,
+    cores,
+    seq,
+    callMs,
+    callCpuRatio,
+    machineCpuShare,
+    cpuShare,
+    offloaded,
+    parallelInside,
+    byKind,
+    bestConcurrentSpeedup,
+    uvPool: input.uvThreadpoolSize && input.uvThreadpoolSize > 0 ? input.uvThreadpoolSize : DEFAULT_UV_THREADPOOL,
+  };
+}
+
+export function summarize(kind: ExecutorKind, runs: RunResult[]): ExecutorSummary {
+  const sorted = [...runs].sort((a, b) => a.concurrency - b.concurrency);
+  const best = sorted.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a));
+  const knee = sorted.find((r) => r.throughputPerSec >= best.throughputPerSec * (1 - KNEE_TOLERANCE)) ?? best;
+  return { kind, runs: sorted, best, knee, maxConcurrency: sorted[sorted.length - 1].concurrency };
+}
+
+export function kindOf(cpuShare: number): WorkloadKind {
+  if (cpuShare >= CPU_BOUND_AT) return 'cpu-bound';
+  if (cpuShare <= IO_BOUND_AT) return 'io-bound';
+  return 'mixed';
+}
+
+/** Waits that hold the thread (Atomics.wait, execSync, time.sleep in async def): async can't overlap them, threads can. */
+export function isBlockingWait(ev: Evidence, kind: WorkloadKind): boolean {
+  if (kind === 'cpu-bound' || ev.offloaded) return false;
+  const a = ev.byKind.async;
+  const pool = Math.max(ev.byKind.thread?.best.speedup ?? 0, ev.byKind.process?.best.speedup ?? 0);
+  return !!a && a.best.speedup < 1.6 && pool >= 1.5 && pool >= a.best.speedup * 2;
+}
+
+/** CPU work in the calling thread: more workers than cores only take turns, and async cannot help. */
+export function cpuLimited(ev: Evidence, kind: WorkloadKind): boolean {
+  return kind === 'cpu-bound' && !ev.offloaded;
+}
+
+export function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+export const round2 = (v: number) => Math.round(v * 100) / 100;
+export const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Optional numbers go into a finding's data only when they are finite. */
+export function defined(data: Record<string, number | string | undefined | null>): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) out[k] = v;
+  }
+  return out;
+}

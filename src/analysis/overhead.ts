@@ -1,0 +1,71 @@
+// Dispatch overhead: calls too short for a pool (tiny tasks), and Python processes whose
+// gain is eaten by pickling. docs/model.md, "Tiny tasks and serialization".
+import type { ExecutorKind, Finding, GilVerdict } from '../core/report';
+import { defined, type Evidence } from './evidence';
+
+/** Dispatch overhead above this share of a call makes a pool-per-call a poor deal. */
+export const TINY_OVERHEAD_SHARE = 0.25;
+/** Batches are sized so dispatch overhead stays under this share of a batch. */
+export const BATCH_OVERHEAD_TARGET = 0.05;
+
+export interface Overhead {
+  tiny: boolean;
+  serializationBound: boolean;
+  /** Executor whose dispatch was measured. */
+  pool?: ExecutorKind;
+  /** Per-task cost of handing a call to that pool, excluding pickling. */
+  dispatchMs: number;
+  serializationMs: number;
+  batchSize?: number;
+  finding?: Finding;
+}
+
+export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead {
+  const none: Overhead = { tiny: false, serializationBound: false, dispatchMs: 0, serializationMs: 0 };
+  if (!Number.isFinite(ev.callMs) || ev.callMs <= 0 || !ev.seq) return none;
+  // The pool the physics would pick: under a held GIL only processes can help.
+  const pool: ExecutorKind = gil === 'held' ? 'process' : ev.byKind.thread ? 'thread' : 'process';
+  const summary = ev.byKind[pool];
+  const one = summary?.runs.find((r) => r.concurrency === 1);
+  if (!summary || !one) return none;
+  const perTaskMs = 1000 / one.throughputPerSec;
+  const overheadMs = Math.max(0, perTaskMs - ev.callMs);
+  const serializationMs = one.serialization?.msPerTask ?? summary.best.serialization?.msPerTask ?? 0;
+  const dispatchMs = Math.max(0, overheadMs - serializationMs);
+  const disappointing = summary.best.speedup < Math.max(1.2, 0.6 * ev.cores);
+
+  // The K=1 run must be slower than a plain loop beyond its interval, or the "overhead" is noise.
+  const slowerForSure = one.speedupCi[1] < 1 / (1 + TINY_OVERHEAD_SHARE);
+  if (disappointing && slowerForSure && dispatchMs >= TINY_OVERHEAD_SHARE * ev.callMs) {
+    const batchSize = Math.max(2, Math.ceil(dispatchMs / (BATCH_OVERHEAD_TARGET * ev.callMs)));
+    return {
+      tiny: true,
+      serializationBound: false,
+      pool,
+      dispatchMs,
+      serializationMs,
+      batchSize,
+      finding: {
+        code: 'overhead.tiny',
+        level: 'info',
+        data: { pool, callMs: ev.callMs, dispatchMs, perTaskMs, bestSpeedup: summary.best.speedup, batchSize, target: BATCH_OVERHEAD_TARGET },
+      },
+    };
+  }
+  if (disappointing && slowerForSure && serializationMs >= TINY_OVERHEAD_SHARE * ev.callMs && serializationMs >= dispatchMs) {
+    const bytes = one.serialization?.bytesPerTask ?? summary.best.serialization?.bytesPerTask;
+    return {
+      tiny: false,
+      serializationBound: true,
+      pool,
+      dispatchMs,
+      serializationMs,
+      finding: {
+        code: 'overhead.serialization',
+        level: 'info',
+        data: defined({ serializationMs, bytesPerTask: bytes, callMs: ev.callMs, bestSpeedup: summary.best.speedup }),
+      },
+    };
+  }
+  return { ...none, pool, dispatchMs, serializationMs };
+}

@@ -1,0 +1,269 @@
+// The recommendation: which executor, how many workers, and why, as a code and numbers.
+// The physics rules (docs/model.md, "Recommendation") are enforced here, before any
+// measured point may win:
+//   - CPU work in the calling thread never gets async, and never a pool above the core
+//     count unless that point beats the K = cores point beyond both intervals;
+//   - GIL-held CPU work never gets threads;
+//   - work already parallel inside gets "keep it sequential, or cap its threads";
+//   - a point counts as a gain only when the low end of its interval clears MIN_GAIN;
+//   - the top of a ladder cut while still scaling is an "at least K" answer.
+import type { ExecutorKind, FindingData, GilVerdict, Recommendation, RunResult, ScalingFit, WorkloadKind } from '../core/report';
+import {
+  clamp,
+  COST_ORDER,
+  cpuLimited,
+  KNEE_TOLERANCE,
+  round2,
+  summarize,
+  type Evidence,
+  type ExecutorSummary,
+} from './evidence';
+import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
+
+/** A pool beats a plain loop only when the low end of its speedup interval is above this. */
+export const MIN_GAIN = 1.05;
+/** A ladder whose last step still grew this much was still scaling when it stopped. */
+export const STILL_SCALING_GROWTH = 0.1;
+/** The USL peak is used as the "at least K" extrapolation only up to this multiple of K. */
+export const USL_PEAK_REACH = 4;
+/** CPU ratios below this are within the clocks' error; the sizing formula caps wait/compute there. */
+export const MIN_FORMULA_CPU_RATIO = 1 / 64;
+
+export type RecommendationCore = Omit<Recommendation, 'reason'> & { code: string; data: FindingData };
+
+export function waitOverCompute(cpuRatio: number): number {
+  const r = clamp(cpuRatio, MIN_FORMULA_CPU_RATIO, 1);
+  return (1 - r) / r;
+}
+
+/** cores × (1 + wait/compute), with the CPU ratio floored at MIN_FORMULA_CPU_RATIO. */
+export function formulaWorkersOf(cores: number, cpuRatio: number): number {
+  return Math.max(1, Math.round(cores * (1 + waitOverCompute(cpuRatio))));
+}
+
+export interface RecommendInput {
+  ev: Evidence;
+  kind: WorkloadKind;
+  gil: GilVerdict | undefined;
+  blocking: boolean;
+  overhead: Overhead;
+  fits: ScalingFit[];
+}
+
+export function recommend({ ev, kind, gil, blocking, overhead, fits }: RecommendInput): RecommendationCore {
+  const formulaWorkers = formulaWorkersOf(ev.cores, ev.cpuShare);
+  const common = { formulaWorkers, cores: ev.cores, waitOverCompute: waitOverCompute(ev.cpuShare) };
+  const sequential = (code: string, data: FindingData = {}): RecommendationCore => ({
+    executor: 'sequential',
+    workers: 1,
+    expectedSpeedup: 1,
+    formulaWorkers,
+    code,
+    data: { ...common, ...data },
+  });
+  const measured = (['async', 'thread', 'process'] as ExecutorKind[]).map((k) => ev.byKind[k]).filter((s): s is ExecutorSummary => !!s);
+  const bestMeasured = measured.length ? measured.map((s) => s.best).reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
+  const bestData: FindingData = bestMeasured
+    ? { bestExecutor: bestMeasured.executor, bestK: bestMeasured.concurrency, bestSpeedup: bestMeasured.speedup, bestLow: bestMeasured.speedupCi[0] }
+    : {};
+
+  if (ev.parallelInside != null) return sequential('rec.parallel-inside', { busyCores: ev.parallelInside, ...bestData });
+
+  if (overhead.tiny && overhead.pool && overhead.batchSize) {
+    const workers = ev.cores;
+    // Batching removes the hand-off cost, not the work: what is left scales like the work.
+    const expected = round2((1 - BATCH_OVERHEAD_TARGET) * Math.min(workers, ev.cores / Math.max(ev.cpuShare, 0.05)));
+    return {
+      executor: overhead.pool,
+      workers,
+      expectedSpeedup: expected,
+      formulaWorkers,
+      batchSize: overhead.batchSize,
+      code: 'rec.batch',
+      data: {
+        ...common,
+        executor: overhead.pool,
+        workers,
+        batchSize: overhead.batchSize,
+        expected,
+        measured: ev.byKind[overhead.pool]?.best.speedup ?? 0,
+        chunksize: ev.python && overhead.pool === 'process' ? 1 : 0,
+      },
+    };
+  }
+
+  if (!measured.length) return sequential('rec.only-sequential');
+
+  const { candidates, allowed, notes } = allowedCandidates(ev, kind, gil);
+  if (!candidates.length) {
+    // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
+    const best = allowed.length ? allowed.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
+    const cited: FindingData = best ? { bestExecutor: best.executor, bestK: best.concurrency, bestSpeedup: best.speedup, bestLow: best.speedupCi[0] } : {};
+    return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes });
+  }
+  const { chosen, runnerUp } = chooseExecutor(candidates);
+  const run = chosen.knee;
+  const rec: RecommendationCore = {
+    executor: run.executor,
+    workers: run.concurrency,
+    expectedSpeedup: round2(run.speedup),
+    formulaWorkers,
+    code: 'rec.use',
+    data: {
+      ...common,
+      ...notes,
+      executor: run.executor,
+      workers: run.concurrency,
+      speedup: run.speedup,
+      low: run.speedupCi[0],
+      why: whyCode(ev, kind, gil, blocking, run.executor),
+    },
+  };
+  if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
+  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp));
+  if (Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5)) rec.data.beyondFormula = 1;
+
+  // Smoothing: a noisy point's fitted value replaces its measured one, when the fit agrees with its interval.
+  const smoothed = fits.find((f) => f.executor === run.executor)?.smoothed?.find((s) => s.concurrency === run.concurrency);
+  if (smoothed) {
+    rec.expectedSpeedup = round2(smoothed.fitted);
+    Object.assign(rec.data, { smoothedFrom: smoothed.measured, speedup: smoothed.fitted });
+  }
+
+  const floor = atLeastOf(ev, kind, run, fits);
+  if (floor) {
+    rec.atLeast = true;
+    rec.data.atLeast = 1;
+    if (floor.workers != null && floor.source) {
+      rec.extrapolatedWorkers = floor.workers;
+      rec.extrapolationSource = floor.source;
+      Object.assign(rec.data, { extrapolated: floor.workers, extrapolationSource: floor.source });
+    }
+  }
+  return rec;
+}
+
+/**
+ * Each executor's runs that physics and the intervals allow, summarized again; `notes`
+ * records what was left out, so the words can say why.
+ */
+function allowedCandidates(
+  ev: Evidence,
+  kind: WorkloadKind,
+  gil: GilVerdict | undefined,
+): { candidates: ExecutorSummary[]; allowed: RunResult[]; notes: FindingData } {
+  const notes: FindingData = {};
+  const out: ExecutorSummary[] = [];
+  const allowed: RunResult[] = [];
+  const cpu = cpuLimited(ev, kind);
+  for (const k of COST_ORDER) {
+    const s = ev.byKind[k];
+    if (!s || k === 'sequential') continue;
+    if (cpu && k === 'async') {
+      if (s.best.speedupCi[0] > MIN_GAIN) notes.excludedAsync = s.best.speedup;
+      continue;
+    }
+    if (ev.python && gil === 'held' && kind === 'cpu-bound' && k === 'thread') {
+      if (s.best.speedupCi[0] > MIN_GAIN) notes.excludedThreads = s.best.speedup;
+      continue;
+    }
+    let runs = s.runs;
+    if (cpu) {
+      const within = runs.filter((r) => r.concurrency <= ev.cores);
+      if (within.length) {
+        const atCores = within.find((r) => r.concurrency === ev.cores) ?? within.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+        // Beyond the cores, a point must beat K = cores beyond both intervals to count.
+        const beyond = runs.filter((r) => r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1]);
+        if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
+        if (beyond.length) notes.beyondCoresProven = 1;
+        runs = [...within, ...beyond];
+      }
+    }
+    allowed.push(...runs);
+    const clear = runs.filter((r) => r.speedupCi[0] > MIN_GAIN);
+    if (clear.length) out.push(summarize(k, clear));
+  }
+  return { candidates: out, allowed, notes };
+}
+
+/**
+ * The best executor at its knee; a cheaper one wins when it is within KNEE_TOLERANCE of
+ * the best, or when the two intervals overlap and it is within 25% (the measurement
+ * cannot tell them apart, and cheaper is then the better bet).
+ */
+function chooseExecutor(candidates: ExecutorSummary[]): { chosen: ExecutorSummary; runnerUp?: RunResult } {
+  const best = candidates.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a));
+  let chosen = best;
+  for (const c of candidates) {
+    if (c === best) break;
+    const close = c.knee.speedup >= best.knee.speedup * (1 - KNEE_TOLERANCE);
+    const overlap = c.knee.speedupCi[1] >= best.knee.speedupCi[0] && c.knee.speedup >= best.knee.speedup * 0.75;
+    if (close || overlap) {
+      chosen = c;
+      break;
+    }
+  }
+  const others = candidates.filter((c) => c !== chosen);
+  const runnerUp = others.length ? others.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a)).knee : undefined;
+  return { chosen, runnerUp };
+}
+
+function runnerUpData(run: RunResult, other: RunResult): FindingData {
+  const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
+  let relation: string;
+  if (cheaper) relation = 'cheaper-lower';
+  else if (other.speedup >= run.speedup * (1 - KNEE_TOLERANCE) || other.speedupCi[1] >= run.speedupCi[0]) relation = 'as-good-costlier';
+  else relation = 'next';
+  return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: relation };
+}
+
+function whyCode(ev: Evidence, kind: WorkloadKind, gil: GilVerdict | undefined, blocking: boolean, executor: ExecutorKind): string {
+  if (ev.offloaded) return executor === 'process' ? 'offloaded-process' : 'offloaded-pool';
+  if (kind === 'cpu-bound') {
+    if (ev.python && gil === 'released' && executor === 'thread') return 'cpu-gil-released';
+    if (executor === 'process') return ev.python && gil === 'held' ? 'cpu-gil-held' : 'cpu-process';
+    return 'cpu-cores';
+  }
+  if (kind === 'io-bound') {
+    if (blocking) return 'io-blocking';
+    if (executor === 'async') return 'io-async';
+    if (ev.python && !ev.input.isAsync) return 'io-threads-gil';
+    return 'io-overlap';
+  }
+  return 'mixed';
+}
+
+/**
+ * "At least K": the recommended point is the top of its ladder, the ladder stopped
+ * (budget or cap, or inferred from its last step) while throughput still grew, and cores
+ * are not what limits it. The extrapolation is the USL peak, libuv's pool, or the formula,
+ * whichever is known and above K.
+ */
+function atLeastOf(
+  ev: Evidence,
+  kind: WorkloadKind,
+  run: RunResult,
+  fits: ScalingFit[],
+): { workers?: number; source?: Recommendation['extrapolationSource'] } | undefined {
+  const ladder = ev.byKind[run.executor];
+  if (!ladder || run.concurrency !== ladder.maxConcurrency) return undefined;
+  if (cpuLimited(ev, kind) && run.concurrency >= ev.cores) return undefined;
+  const stop = ev.input.stops?.[run.executor];
+  const runs = ladder.runs;
+  const last = runs[runs.length - 1];
+  const prev = runs.length >= 2 ? runs[runs.length - 2] : ev.seq;
+  const growing = prev && prev.concurrency < last.concurrency ? last.throughputPerSec >= prev.throughputPerSec * (1 + STILL_SCALING_GROWTH) : false;
+  const still = stop === undefined ? growing : (stop === 'budget' || stop === 'cap') && growing;
+  if (!still) return undefined;
+  const k = run.concurrency;
+  const fit = fits.find((f) => f.executor === run.executor && f.fitted && f.model === 'usl');
+  // A peak far beyond the measured points is the fit extrapolating noise; trust it within USL_PEAK_REACH × K.
+  if (fit?.peakConcurrency != null && fit.peakConcurrency > k * 1.1 && fit.peakConcurrency <= k * USL_PEAK_REACH) {
+    return { workers: Math.round(fit.peakConcurrency), source: 'usl-peak' };
+  }
+  if (ev.offloaded && run.executor !== 'process' && Math.min(ev.cores, ev.uvPool) > k) return { workers: Math.min(ev.cores, ev.uvPool), source: 'uv-pool' };
+  const formula = formulaWorkersOf(ev.cores, ev.cpuShare);
+  if (formula > k) return { workers: formula, source: 'formula' };
+  return {};
+}
+

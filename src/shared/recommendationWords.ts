@@ -1,0 +1,138 @@
+// Words for the recommendation finding: the reason paragraph, and the one-line answer
+// the CLI, the panel, the code lens and the tree all show.
+import type { ExecutorKind, FindingData } from '../core/report';
+import { num, pct, x } from './format';
+import { capitalize, executorName, executorToUse, unitOf } from './names';
+import { has, n, str, type WordingContext } from './reasonWords';
+
+const WHY: Record<string, (ctx: WordingContext) => string> = {
+  'offloaded-process': () => 'each child process has its own libuv pool, so together they can use every core.',
+  'offloaded-pool': () => "the CPU work already runs on libuv's pool, so more calls in flight are enough until the pool or the cores run out.",
+  'cpu-gil-held': () => 'the GIL lets one thread run bytecode at a time, so only separate processes use several cores.',
+  'cpu-process': () => 'the work needs more cores, and here processes used them best.',
+  'cpu-cores': () => 'the work needs more cores, not more calls in flight, and more workers than cores only take turns.',
+  'cpu-gil-released': () => 'the work releases the GIL, so threads use several cores without pickling data to processes.',
+  'io-blocking': () => 'the wait blocks its thread, so async cannot overlap it, while each thread waits on its own.',
+  'io-async': () => 'the calls wait without using CPU, and one event loop overlaps the waits at almost no cost per call.',
+  'io-threads-gil': () => 'the calls wait, and a waiting thread releases the GIL, so threads overlap the waits cheaply.',
+  'io-overlap': () => 'the calls wait, so more in flight means more done, and this executor overlapped them best.',
+  mixed: () => 'the call both computes and waits: it gains from more cores for its CPU part and from overlap for its waiting part.',
+};
+
+function formula(d: FindingData): string {
+  return `the classic formula cores × (1 + wait/compute) = ${n(d, 'cores')} × (1 + ${num(n(d, 'waitOverCompute'))}) gives ${n(d, 'formulaWorkers')}`;
+}
+
+/** What physics left out before the measurement could pick it. */
+function exclusions(d: FindingData, ctx: WordingContext): string {
+  const out: string[] = [];
+  if (has(d, 'excludedAsync')) {
+    out.push(`${capitalize(executorName('async', ctx.python))} measured ${x(n(d, 'excludedAsync'))}, but CPU work on one thread cannot speed up, so that is noise and it was not considered.`);
+  }
+  if (has(d, 'excludedThreads')) out.push(`Threads measured ${x(n(d, 'excludedThreads'))}, but the GIL is held, so they were not considered.`);
+  if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven')) {
+    out.push(`Pools larger than the ${n(d, 'cappedAtCores')} cores were not considered: CPU work only takes turns there, and none beat the K = cores point beyond both intervals.`);
+  }
+  return out.length ? ' ' + out.join(' ') : '';
+}
+
+function bestOf(d: FindingData, ctx: WordingContext): string {
+  if (!has(d, 'bestExecutor')) return '';
+  const k = str(d, 'bestExecutor') as ExecutorKind;
+  return `${executorName(k, ctx.python)} ×${n(d, 'bestK')} gave ${x(n(d, 'bestSpeedup'))}`;
+}
+
+export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingContext) => string> = {
+  'rec.parallel-inside': (d, ctx) =>
+    `Already parallel inside: keep it sequential, or cap its internal threads (e.g. OMP_NUM_THREADS, a library's worker count) before adding a pool. ` +
+    `One call at a time kept ${num(n(d, 'busyCores'))} cores busy, so a pool would share the same cores` +
+    (has(d, 'bestExecutor') ? ` (${bestOf(d, ctx)}).` : '.') +
+    ` For comparison, ${formula(d)}.`,
+  'rec.batch': (d, ctx) => {
+    const pool = str(d, 'executor') as ExecutorKind;
+    const b = n(d, 'batchSize');
+    return (
+      `Calls are so short that a pool per call loses (${executorName(pool, ctx.python)} measured ${x(n(d, 'measured'))}). ` +
+      `Batch ${b} calls per task ` +
+      (n(d, 'chunksize') === 1 ? `(ProcessPoolExecutor.map(..., chunksize=${b})) ` : '') +
+      `on ${n(d, 'workers')} ${unitOf(pool, ctx.python, n(d, 'workers'))}: estimated ${x(n(d, 'expected'))} (a model estimate, not measured). For comparison, ${formula(d)}.`
+    );
+  },
+  'rec.only-sequential': (d) => `Nothing but the sequential run could be measured, so there is nothing to compare. For comparison, ${formula(d)}.`,
+  'rec.no-gain': (d, ctx) => {
+    const best = n(d, 'bestSpeedup');
+    let head: string;
+    if (!has(d, 'bestExecutor')) head = 'Keep it sequential: no executor that can speed up this work was measured beyond a plain loop.';
+    else if (best <= 1) head = `No executor beat a plain loop (the best gave ${x(best)}), so keep it sequential.`;
+    else {
+      head =
+        `No executor clearly beat a plain loop: the best, ${executorName(str(d, 'bestExecutor') as ExecutorKind, ctx.python)} ×${n(d, 'bestK')} at ${x(best)}, ` +
+        `has a 95% interval that reaches down to ${x(n(d, 'bestLow'))}, not above ${x(n(d, 'threshold'))}, so the gain may be noise: keep it sequential.`;
+    }
+    return (
+      head +
+      exclusions(d, ctx) +
+      (n(d, 'serializationBound') === 1 ? ' Pickling the data costs processes their gain; see the reasons above.' : '') +
+      ` For comparison, ${formula(d)}.`
+    );
+  },
+  'rec.use': (d, ctx) => {
+    const k = str(d, 'executor') as ExecutorKind;
+    const w = n(d, 'workers');
+    const name = executorName(k, ctx.python);
+    const atBest = has(d, 'bestSpeedup') ? ` (within ${pct(0.05)} of its best, ${x(n(d, 'bestSpeedup'))} with ${n(d, 'bestK')})` : '';
+    const smoothed = has(d, 'smoothedFrom')
+      ? ` That point was noisy (measured ${x(n(d, 'smoothedFrom'))}); ${x(n(d, 'speedup'))} is the scalability fit's value there, inside the point's interval.`
+      : '';
+    let alt = '';
+    if (has(d, 'altExecutor')) {
+      const other = executorName(str(d, 'altExecutor') as ExecutorKind, ctx.python);
+      const s = x(n(d, 'altSpeedup'));
+      const rel = str(d, 'altRelation');
+      if (rel === 'cheaper-lower') alt = ` ${capitalize(other)} would cost less but measured clearly lower (${s}).`;
+      else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;
+      else alt = ` Next best: ${other}, ${s}.`;
+    }
+    let floor = '';
+    if (n(d, 'atLeast') === 1) {
+      floor =
+        ` Throughput was still growing at the top of the ladder when it stopped, so use at least ${w}` +
+        (has(d, 'extrapolated') ? `; ${extrapolation(d)}.` : '; no limit was seen yet.');
+    }
+    const why = WHY[str(d, 'why')]?.(ctx) ?? '';
+    return (
+      `${capitalize(name)} reached ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${smoothed}${alt}${exclusions(d, ctx)}${floor}` +
+      ` For comparison, ${formula(d)}` +
+      (n(d, 'beyondFormula') === 1 ? '; the measurement beats the formula, which assumes nothing else limits scaling.' : '.')
+    );
+  },
+};
+
+function extrapolation(d: FindingData): string {
+  const e = n(d, 'extrapolated');
+  switch (str(d, 'extrapolationSource')) {
+    case 'usl-peak':
+      return `the scalability fit peaks near ${e} (a model estimate)`;
+    case 'uv-pool':
+      return `libuv's pool and the cores cap it near ${e}`;
+    default:
+      return `the formula suggests about ${e}`;
+  }
+}
+
+/** The one-line answer: "Use worker threads, 2 workers: expected 1.9×". */
+export function recommendationLineOf(
+  rec: { executor: ExecutorKind; workers: number; expectedSpeedup: number; batchSize?: number; code?: string; atLeast?: boolean; extrapolatedWorkers?: number },
+  python: boolean,
+): string {
+  if (rec.executor === 'sequential') {
+    if (rec.code === 'rec.parallel-inside') return 'Already parallel inside: keep it sequential, or cap its internal threads before adding a pool';
+    if (rec.code === 'rec.no-gain') return 'Keep it sequential: no executor clearly beat a plain loop';
+    return 'Keep it sequential: no executor beat a plain loop';
+  }
+  const batch = rec.batchSize ? `, ${rec.batchSize} calls per task` : '';
+  const count = rec.atLeast ? `at least ${rec.workers}` : `${rec.workers}`;
+  const expected = rec.batchSize ? `estimated ${x(rec.expectedSpeedup)}` : `expected ${rec.atLeast ? 'at least ' : ''}${x(rec.expectedSpeedup)}`;
+  const more = rec.atLeast && rec.extrapolatedWorkers ? ` (still scaling; about ${rec.extrapolatedWorkers} by extrapolation)` : rec.atLeast ? ' (still scaling)' : '';
+  return `Use ${executorToUse(rec.executor, python)}, ${count} ${unitOf(rec.executor, python, rec.workers)}${batch}: ${expected}${more}`;
+}

@@ -1,0 +1,105 @@
+// The one wording module: turns the analysis's findings into words for the CLI text, the
+// Markdown export, the webview and the tree labels. Pure (no node, no DOM, no vscode).
+// Reports saved before findings existed (schema v1) carry only text: every function
+// here falls back to that stored text when a finding is missing or its code is unknown.
+import type { Caveat, Finding, FindingData, Recommendation, Report, ScalingFit } from '../core/report';
+import { CAVEAT_WORDS } from './caveatWords';
+import { pct, x } from './format';
+import { executorAt, executorName, kindLabel } from './names';
+import { REASON_WORDS, type WordingContext } from './reasonWords';
+import { RECOMMENDATION_WORDS, recommendationLineOf } from './recommendationWords';
+
+export type { WordingContext } from './reasonWords';
+
+export function contextOf(report: Pick<Report, 'target'>): WordingContext {
+  return { python: report.target.language === 'python' };
+}
+
+/** A reason finding as a sentence; doubts (level 'warning') read "But: …". */
+export function renderReason(f: Finding, ctx: WordingContext): string {
+  const words = REASON_WORDS[f.code];
+  if (!words) return f.code;
+  const s = words(f.data, ctx);
+  return f.level === 'warning' && f.code.startsWith('doubt.') ? `But: ${s}` : s;
+}
+
+export function renderCaveat(f: Pick<Finding, 'code' | 'data'>, ctx: WordingContext): string {
+  return CAVEAT_WORDS[f.code]?.(f.data, ctx) ?? f.code;
+}
+
+export function renderRecommendation(f: { code: string; data: FindingData }, ctx: WordingContext): string {
+  return RECOMMENDATION_WORDS[f.code]?.(f.data, ctx) ?? f.code;
+}
+
+/** The verdict's reasons: from the findings, or a v1 report's stored text. */
+export function reasonsOf(report: Report): string[] {
+  const ctx = contextOf(report);
+  const findings = report.verdict.findings;
+  if (!findings?.length) return report.verdict.reasons;
+  return findings.map((f, i) => (REASON_WORDS[f.code] ? renderReason(f, ctx) : (report.verdict.reasons[i] ?? f.code)));
+}
+
+export function recommendationReasonOf(report: Report): string {
+  const rec = report.recommendation;
+  if (rec.code && rec.data && RECOMMENDATION_WORDS[rec.code]) return renderRecommendation({ code: rec.code, data: rec.data }, contextOf(report));
+  return rec.reason;
+}
+
+export function caveatTextOf(report: Report, c: Caveat): string {
+  if (c.code && c.data && CAVEAT_WORDS[c.code]) return renderCaveat({ code: c.code, data: c.data }, contextOf(report));
+  return c.message;
+}
+
+/** "Use worker threads, 2 workers: expected 1.9×"; "at least 32" when the ladder was cut while scaling. */
+export function recommendationLine(report: Report): string {
+  return recommendationLineOf(report.recommendation, report.target.language === 'python');
+}
+
+/** "cpu-bound (confidence 92%; GIL held)" */
+export function verdictSummary(report: Report): string {
+  const v = report.verdict;
+  const extras = [
+    v.gil ? `GIL ${v.gil}` : '',
+    v.offloadedCpu ? 'CPU offloaded' : '',
+    v.parallelInside ? 'parallel inside' : '',
+    v.tinyTasks ? 'tiny tasks' : '',
+  ].filter(Boolean);
+  return `${v.kind} (confidence ${pct(v.confidence)}${extras.length ? `; ${extras.join(', ')}` : ''})`;
+}
+
+/** The recommended point in a short label: "threads×2 → 1.9×", "async×≥32 → ≥32×". */
+export function recommendationShort(rec: Pick<Recommendation, 'executor' | 'workers' | 'expectedSpeedup' | 'atLeast'>): string {
+  return `${executorAt(rec.executor, rec.workers, rec.atLeast)} → ${rec.atLeast ? '≥' : ''}${x(rec.expectedSpeedup)}`;
+}
+
+/** The code lens and tree verdict: "CPU-bound · threads×2 → 1.9×". */
+export function verdictLine(report: Report): string {
+  return `${kindLabel(report.verdict.kind)} · ${recommendationShort(report.recommendation)}`;
+}
+
+/** One line per fitted ladder, for the text report and the panel. */
+export function scalingLines(report: Report): string[] {
+  const python = report.target.language === 'python';
+  // Unfitted ladders stay in the JSON; in prose they would only say "too few points".
+  return (report.scaling ?? []).filter((s) => s.fitted).map((s) => scalingLine(s, python));
+}
+
+export function scalingLine(s: ScalingFit, python: boolean): string {
+  const name = executorName(s.executor, python);
+  if (!s.fitted) return `${name}: too few points for a fit (K = ${s.points.join(', ') || 'none'}).`;
+  const model =
+    s.model === 'amdahl'
+      ? `Amdahl fit on 2 points (K = ${s.points.join(', ')}), κ fixed at 0: σ = ${s.sigma.toFixed(3)}`
+      : `USL fit on K = ${s.points.join(', ')}: σ = ${s.sigma.toFixed(3)}, κ = ${s.kappa === 0 ? "0" : s.kappa.toPrecision(2)}, error ${pct(s.rmsError)}`;
+  const peak =
+    s.peakConcurrency != null
+      ? `; peak near N = ${s.peakConcurrency}`
+      : s.sigma > 0
+        ? `; levels off near ${x(1 / s.sigma)} of one worker (1/σ)`
+        : '; linear, no limit seen';
+  const knee = s.kneeConcurrency != null ? `, knee at ${s.kneeConcurrency}` : '';
+  const proj = s.projections.length
+    ? `. Model estimate on bigger machines: ${s.projections.map((p) => `${p.cores} cores ${x(p.speedup)}`).join(', ')}`
+    : '';
+  return `${name}: ${model}${peak}${knee}${proj}.`;
+}

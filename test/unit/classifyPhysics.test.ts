@@ -1,0 +1,166 @@
+// One synthetic-data test per physics rule of the recommendation (issue 14, point 4;
+// docs/model.md, "Recommendation"). Each model is built so that the raw measurement
+// tempts the old answer, and the rule must overrule it, at several noise levels and seeds.
+import assert from 'node:assert/strict';
+import { classify } from '../../src/core/classify';
+import type { RunResult } from '../../src/core/report';
+import { findingOf } from './findings';
+import { synthesize, type WorkloadModel } from './synthetic';
+
+const SEEDS = Array.from({ length: Number(process.env.SYNTHETIC_SEEDS) || 8 }, (_, i) => i + 1);
+
+/** The thread ×2 point's interval low end, read back from the shape finding's run. */
+let lastInput: ReturnType<typeof synthesize> | undefined;
+function synthesizedLow(_a: ReturnType<typeof classify>): number {
+  const r = lastInput!.runs.find((x) => x.executor === 'thread' && x.concurrency === 2)!;
+  return r.speedupCi[0];
+}
+
+function sweep(model: Omit<WorkloadModel, 'noise' | 'seed'>, noises: number[], check: (a: ReturnType<typeof classify>, where: string) => void): void {
+  for (const noise of noises) {
+    for (const seed of SEEDS) {
+      lastInput = synthesize({ ...model, noise, seed });
+      check(classify(lastInput), `noise ${noise} seed ${seed}`);
+    }
+  }
+}
+
+describe('physics rules of the recommendation', () => {
+  it('CPU-bound work that is not offloaded never gets async, even when async measured a clear 1.14×', () => {
+    // Only async was measured next to the baseline, and it read 1.14×: noise, or a wait we did not model.
+    sweep({ computeMs: 20, executors: ['sequential', 'async'], bias: { async: { 2: 1.14 } }, ladders: { async: [1, 2] } }, [0, 0.02], (a, where) => {
+      assert.equal(a.verdict.kind, 'cpu-bound', where);
+      assert.equal(a.recommendation.executor, 'sequential', where);
+      assert.equal(a.recommendation.code, 'rec.no-gain', where);
+      assert.ok((a.recommendation.data!.excludedAsync as number) > 1.05, `${where}: says why async was left out`);
+    });
+  });
+
+  it('CPU-bound: no pool larger than the core count unless it beats K = cores beyond both intervals', () => {
+    // K = 8 reads 4% above K = 2: inside the intervals, so the answer stays at the core count.
+    let within = 0;
+    sweep({ computeMs: 20, cores: 2, ladders: { thread: [1, 2, 4, 8], process: [1, 2, 4] }, bias: { thread: { 8: 1.04 } } }, [0.05, 0.15], (a, where) => {
+      const rec = a.recommendation;
+      assert.ok(['thread', 'process'].includes(rec.executor), where);
+      if (rec.workers <= 2) within++;
+      else {
+        // Allowed only when the point beats K = cores beyond both intervals.
+        const runs = lastInput!.runs.filter((r) => r.executor === rec.executor);
+        const big = runs.find((r) => r.concurrency === rec.workers)!;
+        const atCores = runs.find((r) => r.concurrency === 2)!;
+        assert.ok(big.speedupCi[0] > atCores.speedupCi[1], `${where}: ${rec.executor} ×${rec.workers} without proof`);
+        assert.equal(rec.data!.beyondCoresProven, 1, where);
+      }
+    });
+    assert.ok(within >= SEEDS.length, `most answers stay within the cores: ${within}`);
+    // 30% above it with tight intervals is beyond both: the measurement wins, and says so.
+    const a = classify(synthesize({ computeMs: 20, cores: 2, ladders: { thread: [1, 2, 4, 8] }, executors: ['sequential', 'thread'], bias: { thread: { 8: 1.3 } }, noise: 0, seed: 1 }));
+    assert.equal(a.recommendation.workers, 8);
+    assert.equal(a.recommendation.data!.beyondCoresProven, 1);
+  });
+
+  it('a CPU-bound pool recommendation stays within the cores on 4 cores too', () => {
+    sweep({ computeMs: 5, cores: 4, ladders: { thread: [1, 2, 4, 8, 16], process: [1, 2, 4, 8] } }, [0, 0.05, 0.15], (a, where) => {
+      assert.ok(a.recommendation.workers <= 4, `${where}: ×${a.recommendation.workers}`);
+    });
+  });
+
+  it('GIL-held CPU work never gets threads, even when threads look as good as pickling-heavy processes', () => {
+    // Threads biased to 1.35× (still "held"); processes pay 8 ms of pickling on a 20 ms call: ~1.4×.
+    const model: Omit<WorkloadModel, 'noise' | 'seed'> = {
+      language: 'python',
+      computeMs: 20,
+      gil: 'held',
+      serializationMs: 8,
+      bias: { thread: 1.35 },
+      ladders: { thread: [1, 2, 4], process: [1, 2] },
+    };
+    let held = 0;
+    sweep(model, [0, 0.05], (a, where) => {
+      // A lucky thread point can read "released"; the rule binds whenever the verdict is "held".
+      if (a.verdict.gil !== 'held') return;
+      held++;
+      assert.notEqual(a.recommendation.executor, 'thread', `${where}: ${a.recommendation.reason}`);
+    });
+    assert.ok(held >= SEEDS.length, `the rule was exercised: ${held} held verdicts`);
+  });
+
+  it('work already parallel inside: keep it sequential, and the GIL is not read as held from flat threads', () => {
+    // A NumPy-like call: 20 ms of wall time on 2 cores at once. Threads and processes stay flat.
+    sweep({ language: 'python', computeMs: 20, gil: 'released', internalThreads: 2, cores: 2, serializationMs: 0.05 }, [0, 0.05, 0.15], (a, where) => {
+      assert.equal(a.verdict.parallelInside, true, where);
+      assert.equal(a.verdict.gil, 'not-applicable', where);
+      findingOf(a.verdict.findings, 'gil.parallel-inside');
+      findingOf(a.verdict.findings, 'lesson.parallel-inside');
+      assert.equal(a.recommendation.executor, 'sequential', where);
+      assert.equal(a.recommendation.code, 'rec.parallel-inside', where);
+      assert.match(a.recommendation.reason, /^Already parallel inside: keep it sequential, or cap its internal threads/);
+    });
+    // JavaScript: a library with its own worker threads.
+    sweep({ computeMs: 20, internalThreads: 1.8, cores: 2 }, [0, 0.05], (a, where) => {
+      assert.equal(a.recommendation.code, 'rec.parallel-inside', where);
+      assert.equal(a.verdict.gil, undefined, where);
+    });
+    // The same function on one thread is not flagged.
+    sweep({ language: 'python', computeMs: 20, gil: 'held', cores: 2, serializationMs: 0.05 }, [0, 0.05, 0.15], (a, where) => {
+      assert.ok(!a.verdict.parallelInside, where);
+    });
+  });
+
+  it('a pool beats sequential only when the low end of its interval is above 1.05×', () => {
+    // Threads at ~1.08×: depending on the seed, the interval's low end lands on either side of 1.05×.
+    const ladders = { thread: [1, 2] };
+    let sequential = 0;
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders, bias: { thread: { 2: 0.54 } } }, [0.05, 0.15], (a, where) => {
+      const pools = lastInput!.runs.filter((r) => r.executor === 'thread');
+      if (a.recommendation.executor === 'thread') {
+        const chosen = pools.find((r) => r.concurrency === a.recommendation.workers)!;
+        assert.ok(chosen.speedupCi[0] > 1.05, `${where}: chose thread ×${chosen.concurrency} with low ${chosen.speedupCi[0]}`);
+      } else {
+        sequential++;
+        assert.equal(a.recommendation.code, 'rec.no-gain', where);
+        assert.ok(pools.every((r) => r.speedupCi[0] <= 1.05), `${where}: a clear gain was dropped`);
+        assert.equal(a.recommendation.data!.bestExecutor, 'thread', where);
+        assert.ok((a.recommendation.data!.bestLow as number) <= 1.05, where);
+      }
+    });
+    assert.ok(sequential >= 3, `the rule was exercised: ${sequential} sequential answers`);
+    // The same point measured tightly clears the bar.
+    const tight = classify(synthesize({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders, bias: { thread: { 2: 0.6 } }, noise: 0, seed: 1 }));
+    assert.equal(tight.recommendation.executor, 'thread');
+  });
+
+  it('"at least K" when the best point tops a ladder cut while still scaling', () => {
+    // 1 s sleeps: the budget stopped async at 32 in flight, throughput still doubling.
+    const model: WorkloadModel = { isAsync: true, waitMs: 1000, computeMs: 0.05, ladders: { async: [1, 2, 4, 8, 16, 32], thread: [1, 2, 4] }, noise: 0.05, seed: 1, windowMs: 4000 };
+    const inferred = classify(synthesize(model));
+    assert.equal(inferred.recommendation.executor, 'async');
+    assert.equal(inferred.recommendation.workers, 32);
+    assert.equal(inferred.recommendation.atLeast, true);
+    assert.ok(inferred.recommendation.extrapolatedWorkers! > 32, String(inferred.recommendation.extrapolatedWorkers));
+    assert.match(inferred.recommendation.reason, /at least 32/);
+    // Told by the orchestrator: a budget stop gives "at least"; a knee stop does not.
+    const budget = classify(synthesize({ ...model, stops: { async: 'budget' } }));
+    assert.equal(budget.recommendation.atLeast, true);
+    const knee = classify(synthesize({ ...model, stops: { async: 'knee' } }));
+    assert.ok(!knee.recommendation.atLeast);
+    // A ladder that levelled off is not "at least".
+    const levelled = classify(synthesize({ isAsync: true, waitMs: 50, computeMs: 10, noise: 0, seed: 1 }));
+    assert.ok(!levelled.recommendation.atLeast, JSON.stringify(levelled.recommendation));
+    // CPU-bound pools at the core count are never "at least": the cores are the limit.
+    const cpu = classify(synthesize({ computeMs: 20, ladders: { thread: [1, 2] }, stops: { thread: 'budget', process: 'budget' }, noise: 0, seed: 1 }));
+    assert.ok(!cpu.recommendation.atLeast);
+  });
+
+  it('executors other than the local four take no part in the local recommendation', () => {
+    const input = synthesize({ computeMs: 20, noise: 0, seed: 1 });
+    const seq = input.runs.find((r) => r.executor === 'sequential')!;
+    const remote = { ...seq, executor: 'distributed', concurrency: 16, speedup: 12, speedupCi: [11, 13], throughputPerSec: seq.throughputPerSec * 12 } as unknown as RunResult;
+    input.runs.push(remote);
+    const a = classify(input);
+    assert.ok(['thread', 'process'].includes(a.recommendation.executor));
+    assert.ok(a.recommendation.workers <= 2);
+    assert.ok(!a.scaling.some((s) => (s.executor as string) === 'distributed'));
+  });
+});
+
