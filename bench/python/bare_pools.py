@@ -6,6 +6,11 @@
       the main thread resubmitting), with nothing measured but two clock reads per task.
   classic --threads N --tasks M --seconds S
       The textbook case: M x time.sleep(S) mapped over ThreadPoolExecutor(N).
+  real --file F --fn NAME [--args JSON] --pools seq,thread:K,process:K,async:K --duration S
+      A fixture function (a real library call) on warmed bare pools: each pool's
+      workers first make ~10 calls, then a closed loop of K calls in flight runs for S
+      seconds, every result returned to the main thread. Prints calls per second for
+      each pool, in one interpreter so all pools share its start-up.
 
 Prints one JSON object on stdout. Standard library only.
 """
@@ -23,6 +28,11 @@ sys.path.insert(0, os.path.normpath(FIXTURES))
 
 from empty import empty  # noqa: E402  (a module, so process workers can unpickle it)
 from sleepy import sleep_for  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bare_call  # noqa: E402
+
+WARM_CALLS = 10
 
 
 def start_method():
@@ -87,6 +97,95 @@ def classic(threads, tasks, seconds):
     return {"threads": threads, "tasks": tasks, "seconds": seconds, "wallMs": (time.perf_counter() - t0) * 1000}
 
 
+def closed_loop(submit_call, k, duration):
+    """K calls in flight until `duration` s have passed; returns (calls, span in s)."""
+    done = queue.Queue()
+    starts = {}
+    ends = []
+    counted_starts = []
+    next_index = [0]
+
+    def submit():
+        i = next_index[0]
+        next_index[0] += 1
+        starts[i] = time.perf_counter()
+        fut = submit_call(i)
+        fut.index = i
+        fut.add_done_callback(done.put)
+
+    origin = time.perf_counter()
+    running = 0
+    for _ in range(k):
+        submit()
+        running += 1
+    while running:
+        fut = done.get()
+        running -= 1
+        fut.result()  # the result travels back (pickled, for processes) and errors surface
+        end = time.perf_counter()
+        counted_starts.append(starts.pop(fut.index))
+        ends.append(end)
+        if end - origin < duration:
+            submit()
+            running += 1
+    span = max(ends) - min(counted_starts)
+    return len(ends), span
+
+
+def real_pool(path, fn, args, kind, k, duration):
+    call = bare_call.call
+    if kind == "seq":
+        bare_call.load(path, fn)
+        for c in range(WARM_CALLS):
+            call(path, fn, args, -1 - c)
+        t0 = time.perf_counter()
+        n = 0
+        while True:
+            call(path, fn, args, n)
+            n += 1
+            if time.perf_counter() - t0 >= duration:
+                break
+        return n / (time.perf_counter() - t0)
+    if kind == "async":
+        import asyncio
+
+        f = bare_call.load(path, fn)
+
+        async def run():
+            async def lane(lane_no, deadline, counter):
+                while time.perf_counter() < deadline:
+                    await f(*bare_call.args_for(args, counter[0]))
+                    counter[0] += 1
+
+            await asyncio.gather(*(f(*bare_call.args_for(args, -1 - c)) for c in range(WARM_CALLS)))
+            counter = [0]
+            t0 = time.perf_counter()
+            await asyncio.gather(*(lane(i, t0 + duration, counter) for i in range(k)))
+            return counter[0] / (time.perf_counter() - t0)
+
+        return asyncio.run(run())
+    if kind == "thread":
+        pool = concurrent.futures.ThreadPoolExecutor(k)
+    else:
+        pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=multiprocessing.get_context(start_method()))
+    try:
+        # Warm-up: ~10 calls per worker, all workers started, before the window opens.
+        for f in [pool.submit(call, path, fn, args, -1 - c) for c in range(WARM_CALLS * k)]:
+            f.result()
+        n, span = closed_loop(lambda i: pool.submit(call, path, fn, args, i), k, duration)
+        return n / span if span > 0 else None
+    finally:
+        pool.shutdown(wait=True)
+
+
+def real(path, fn, args, pools, duration):
+    out = {"file": path, "fn": fn, "throughputPerSec": {}}
+    for spec in pools.split(","):
+        kind, _, k = spec.partition(":")
+        out["throughputPerSec"][spec] = real_pool(path, fn, args, kind, int(k or 1), duration)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -99,9 +198,17 @@ def main():
     c.add_argument("--threads", type=int, default=50)
     c.add_argument("--tasks", type=int, default=200)
     c.add_argument("--seconds", type=float, default=1.0)
+    r = sub.add_parser("real")
+    r.add_argument("--file", required=True)
+    r.add_argument("--fn", required=True)
+    r.add_argument("--args", default="[]")
+    r.add_argument("--pools", default="seq")
+    r.add_argument("--duration", type=float, default=1.5)
     a = ap.parse_args()
     if a.cmd == "dispatch":
         out = dispatch(a.pool, a.k, a.duration, a.warmup)
+    elif a.cmd == "real":
+        out = real(os.path.abspath(a.file), a.fn, json.loads(a.args), a.pools, a.duration)
     else:
         out = classic(a.threads, a.tasks, a.seconds)
     sys.stdout.write(json.dumps(out) + "\n")
