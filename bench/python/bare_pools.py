@@ -4,6 +4,9 @@
       Empty tasks through a raw ThreadPoolExecutor/ProcessPoolExecutor, driven by the
       same closed loop as the profiler's harness (K in flight, a done-callback queue,
       the main thread resubmitting), with nothing measured but two clock reads per task.
+  dispatch-serve --pool thread|process --k K
+      The same on one pool kept warm: each line on stdin, {"duration": S, "warmup": S},
+      runs one window and prints its result as a JSON line.
   classic --threads N --tasks M --seconds S
       The textbook case: M x time.sleep(S) mapped over ThreadPoolExecutor(N).
   real --file F --fn NAME [--args JSON] --pools seq,thread:K,process:K,async:K --duration S
@@ -15,6 +18,7 @@
 Prints one JSON object on stdout. Standard library only.
 """
 import argparse
+import asyncio
 import concurrent.futures
 import json
 import multiprocessing
@@ -43,49 +47,76 @@ def start_method():
     return "spawn"
 
 
-def dispatch(pool_kind, k, duration, warmup):
+def open_pool(pool_kind, k):
     if pool_kind == "thread":
         pool = concurrent.futures.ThreadPoolExecutor(k)
     else:
         pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=multiprocessing.get_context(start_method()))
-    try:
-        # Start every worker before the window opens.
-        for f in [pool.submit(empty) for _ in range(4 * k)]:
-            f.result()
-        done = queue.Queue()
-        origin = time.perf_counter()
-        starts = {}
-        counted_starts = []
-        ends = []
-        next_index = [0]
+    # Start every worker before a window opens.
+    for f in [pool.submit(empty) for _ in range(4 * k)]:
+        f.result()
+    return pool
 
-        def submit():
-            i = next_index[0]
-            next_index[0] += 1
-            starts[i] = time.perf_counter()
-            fut = pool.submit(empty)
-            fut.index = i
-            fut.add_done_callback(done.put)
 
-        running = 0
-        for _ in range(k):
+def dispatch_window(pool, pool_kind, k, duration, warmup):
+    done = queue.Queue()
+    origin = time.perf_counter()
+    starts = {}
+    counted_starts = []
+    ends = []
+    next_index = [0]
+
+    def submit():
+        i = next_index[0]
+        next_index[0] += 1
+        starts[i] = time.perf_counter()
+        fut = pool.submit(empty)
+        fut.index = i
+        fut.add_done_callback(done.put)
+
+    running = 0
+    for _ in range(k):
+        submit()
+        running += 1
+    while running:
+        fut = done.get()
+        running -= 1
+        fut.result()
+        end = time.perf_counter()
+        start = starts.pop(fut.index)
+        if start - origin >= warmup:
+            counted_starts.append(start)
+            ends.append(end)
+        if end - origin < duration:
             submit()
             running += 1
-        while running:
-            fut = done.get()
-            running -= 1
-            fut.result()
-            end = time.perf_counter()
-            start = starts.pop(fut.index)
-            if start - origin >= warmup:
-                counted_starts.append(start)
-                ends.append(end)
-            if end - origin < duration:
-                submit()
-                running += 1
-        n = len(ends)
-        span = (max(ends) - min(counted_starts)) if n else 0.0
-        return {"pool": pool_kind, "k": k, "tasks": n, "usPerTask": span * 1e6 / n if n else None, "startMethod": start_method()}
+    n = len(ends)
+    span = (max(ends) - min(counted_starts)) if n else 0.0
+    return {"pool": pool_kind, "k": k, "tasks": n, "usPerTask": span * 1e6 / n if n else None, "startMethod": start_method()}
+
+
+def dispatch(pool_kind, k, duration, warmup):
+    pool = open_pool(pool_kind, k)
+    try:
+        return dispatch_window(pool, pool_kind, k, duration, warmup)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def dispatch_serve(pool_kind, k):
+    """One warm pool, many windows: each stdin line {"duration": S, "warmup": S} runs one
+    window and prints its JSON result; end of input shuts the pool down."""
+    pool = open_pool(pool_kind, k)
+    try:
+        sys.stdout.write(json.dumps({"ready": True}) + "\n")
+        sys.stdout.flush()
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            cmd = json.loads(line)
+            out = dispatch_window(pool, pool_kind, k, cmd["duration"], cmd.get("warmup", 0.0))
+            sys.stdout.write(json.dumps(out) + "\n")
+            sys.stdout.flush()
     finally:
         pool.shutdown(wait=True)
 
@@ -132,20 +163,36 @@ def closed_loop(submit_call, k, duration):
     return len(ends), span
 
 
+def run_queue_s():
+    """Seconds this thread has waited, runnable, for a core (0 where schedstat is missing)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
+
+
 def real_pool(path, fn, args, kind, k, duration):
     call = bare_call.call
     if kind == "seq":
         bare_call.load(path, fn)
         for c in range(WARM_CALLS):
             call(path, fn, args, -1 - c)
+        rq0 = run_queue_s()
         t0 = time.perf_counter()
+        c0 = time.process_time()
         n = 0
         while True:
             call(path, fn, args, n)
             n += 1
             if time.perf_counter() - t0 >= duration:
                 break
-        return n / (time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        # Process CPU (all threads) per second of back-to-back calls, not counting the time
+        # the calling thread sat runnable waiting for a core: the physics of the call, even
+        # while other processes load the machine.
+        real_pool.seq_cpu_ratio = (time.process_time() - c0) / max(1e-9, wall - (run_queue_s() - rq0))
+        return n / wall
     if kind == "async":
         import asyncio
 
@@ -183,6 +230,8 @@ def real(path, fn, args, pools, duration):
     for spec in pools.split(","):
         kind, _, k = spec.partition(":")
         out["throughputPerSec"][spec] = real_pool(path, fn, args, kind, int(k or 1), duration)
+    out["seqCpuRatio"] = getattr(real_pool, "seq_cpu_ratio", None)
+    out["isCoroutine"] = asyncio.iscoroutinefunction(bare_call.load(path, fn))
     return out
 
 
@@ -194,6 +243,9 @@ def main():
     d.add_argument("--k", type=int, default=2)
     d.add_argument("--duration", type=float, default=2.0)
     d.add_argument("--warmup", type=float, default=0.2)
+    ds = sub.add_parser("dispatch-serve")
+    ds.add_argument("--pool", choices=["thread", "process"], required=True)
+    ds.add_argument("--k", type=int, default=2)
     c = sub.add_parser("classic")
     c.add_argument("--threads", type=int, default=50)
     c.add_argument("--tasks", type=int, default=200)
@@ -205,6 +257,8 @@ def main():
     r.add_argument("--pools", default="seq")
     r.add_argument("--duration", type=float, default=1.5)
     a = ap.parse_args()
+    if a.cmd == "dispatch-serve":
+        return dispatch_serve(a.pool, a.k)
     if a.cmd == "dispatch":
         out = dispatch(a.pool, a.k, a.duration, a.warmup)
     elif a.cmd == "real":
