@@ -8,7 +8,7 @@
 //             pool / ThreadPoolExecutor / ProcessPoolExecutor at K = cores, and for
 //             waits at a higher K. An absent field is not scored.
 //   quick     kept in a smoke run (BENCH_QUICK=1) or `--quick`
-// The first ten come from the engine tests named in `source` and carry exactly what those
+// The first eleven come from the engine tests named in `source` and carry exactly what those
 // tests assert; bench/sections/accuracy.mjs warns when a verdict test uses a fixture that
 // is missing here, so the two stay in step. The rest wrap real libraries.
 const CPU_JS = 'Pure JavaScript on the calling thread (CPU ≈ wall in a sequential call), so only more cores help: a warmed piscina or fork pool at K = cores gives ~cores×, async gives ~1×.';
@@ -28,6 +28,7 @@ export const LABELS = [
   { file: 'test/fixtures/python/pbkdf2.py', fn: 'derive', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', gil: 'released', executor: ['thread'], source: 'pythonVerdict', why: `hashlib.pbkdf2_hmac. ${RELEASED}` },
   { file: 'test/fixtures/python/sleepy.py', fn: 'nap', args: [50], kind: 'io-bound', executor: ['thread'], source: 'pythonVerdict', quick: true, why: 'time.sleep releases the GIL and uses no CPU: threads at high K give ~K×.' },
   { file: 'test/fixtures/python/async_sleep.py', fn: 'wait', args: [50], kind: 'io-bound', executor: ['async'], source: 'pythonVerdict', why: 'asyncio.sleep: coroutines overlap on one loop, ~K× at high K with no threads.' },
+  { file: 'test/fixtures/python/mixed.py', fn: 'half_and_half_ms', args: [15], kind: 'mixed', source: 'pythonVerdict', why: '15 ms of pure-Python arithmetic then a 15 ms sleep: CPU ≈ half the wall time.' },
 
   // Real libraries, JS and TS (npm devDependencies; fixtures in bench/fixtures/real/)
   { file: 'bench/fixtures/real/markdown.mjs', fn: 'renderMarkdown', kind: 'cpu-bound', executor: ['thread', 'process'], quick: true, why: `marked, ~25 ms warm. ${CPU_JS}` },
@@ -46,6 +47,11 @@ export const LABELS = [
   { file: 'bench/fixtures/python/real/sha256_buffer.py', fn: 'sha256', kind: 'cpu-bound', gil: 'released', executor: ['thread'], quick: true, why: `hashlib.sha256 of 48 MB, ~28 ms. ${RELEASED}` },
   { file: 'bench/fixtures/python/real/zlib_compress.py', fn: 'compress', kind: 'cpu-bound', gil: 'released', executor: ['thread'], why: `zlib.compress of 512 kB, ~34 ms. ${RELEASED}` },
   { file: 'bench/fixtures/python/real/sqlite_query.py', fn: 'query', kind: 'cpu-bound', gil: 'released', executor: ['thread'], why: `sqlite3: one in-memory statement aggregating 50,000 generated rows, ~30 ms in SQLite’s C code. ${RELEASED}` },
-  { file: 'bench/fixtures/python/real/http_get.py', fn: 'get', args: ['$i'], kind: 'io-bound', executor: ['thread'], why: 'urllib GET from a loopback server that answers after 40 ms: a blocking call that releases the GIL while it waits, ~1 ms of CPU, so threads at high K give ~K× (no asyncio client in the standard library).' },
-  { file: 'bench/fixtures/python/real/subprocess_sleep.py', fn: 'run_sleep', kind: 'io-bound', executor: ['thread'], why: 'subprocess.run(["sleep", "0.05"]): a blocking wait for a child that releases the GIL; threads at high K overlap the waits.' },
+  { file: 'bench/fixtures/python/real/http_get.py', fn: 'get', args: ['$i'], kind: 'io-bound', executor: ['thread'], gil: 'not-applicable', why: 'urllib GET from a loopback server that answers after 40 ms: a blocking call that releases the GIL while it waits, ~1 ms of CPU, so threads at high K give ~K× (no asyncio client in the standard library). The GIL verdict is not-applicable for waits, as the engine test asserts for http_fetch.py.' },
+  { file: 'bench/fixtures/python/real/subprocess_sleep.py', fn: 'run_sleep', kind: 'io-bound', executor: ['thread'], gil: 'not-applicable', why: 'subprocess.run(["sleep", "0.05"]): a blocking wait for a child that releases the GIL; threads at high K overlap the waits.' },
 ];
+
+/** Fixtures the verdict tests use that the suite covers otherwise, with the reason. */
+export const UNLABELLED_OK = {
+  'http_fetch.py': 'needs a server the test starts; bench/fixtures/python/real/http_get.py (labelled above) starts its own',
+};

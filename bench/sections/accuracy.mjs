@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LABELS } from '../labels.mjs';
+import { LABELS, UNLABELLED_OK } from '../labels.mjs';
 import { loadEngine } from '../lib/engine.mjs';
 import { makeFigure, oneLine, unavailable } from '../lib/figure.mjs';
 import { withLoad } from '../lib/load.mjs';
@@ -158,5 +158,5 @@ function fixturesWithoutLabels() {
     for (const m of text.matchAll(/['"`]([\w-]+\.(?:js|mjs|cjs|ts|mts|cts|py))['"`]/g)) if (!labelled.has(m[1])) seen.add(m[1]);
   }
   // A fixture that only tests error paths (it throws) has no verdict to score.
-  return [...seen].filter((n) => !/throw|raise|syntax|error|exit/i.test(n));
+  return [...seen].filter((n) => !/throw|raise|syntax|error|exit/i.test(n) && !UNLABELLED_OK[n]);
 }
