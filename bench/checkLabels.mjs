@@ -3,16 +3,10 @@
 // one event loop / asyncio loop (async), on a warmed piscina or ThreadPoolExecutor
 // (thread) and on a warmed fork pool or ProcessPoolExecutor (process), at K = cores and,
 // for waits, at a higher K. From these numbers alone it derives the physics verdict and
-// prints whether each label agrees:
-//   kind      process CPU ÷ wall of sequential calls: ≥ 0.7 cpu-bound, ≤ 0.3 io-bound, else mixed.
-//             The wall excludes the time the calling thread sat runnable waiting for a
-//             core (Linux schedstat), so another process's load does not turn CPU work
-//             into "waiting"; the speedups, though, still need a quiet machine.
-//   executor  the label agrees if one of its executors comes within 10% of the best speedup
-//             measured, and that speedup beats sequential by 10%
-//   gil       Python, CPU-bound: threads × cores ≥ 1.4× = released, ≤ 1.15× = held
-//   offloadedCpu  JS: process CPU ≥ 0.7 of wall while the calling thread's event loop is ≤ 0.3 busy
-//   tinyTasks every pool is slower than sequential
+// prints whether each label agrees (rules: lib/labelPhysics.mjs). The kind uses the
+// process's CPU ÷ the wall of sequential calls, less the time the calling thread sat
+// runnable waiting for a core (Linux schedstat), so another process's load does not turn
+// CPU work into "waiting"; the speedups, though, still need a quiet machine.
 //
 //   node bench/checkLabels.mjs [--quick] [--only fnA,fnB] [--window-ms 1000] [--json out.json]
 // Run it on a quiet machine (`nice` it on a shared one): it saturates every core.
@@ -24,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { LABELS } from './labels.mjs';
 import { argsFor, forkReal, importableUrl, inlineReal, piscinaReal, throughput } from './lib/bareReal.mjs';
 import { barePythonRealFull } from './lib/barePythonReal.mjs';
+import { judge } from './lib/labelPhysics.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cores = os.cpus().length;
@@ -54,7 +49,10 @@ async function measureJs(l, windowMs) {
   const target = { url: await importableUrl(file), fn: l.fn, args: l.args ?? [] };
   const plan = { durationMs: windowMs, warmupMs: 0 };
   const mod = await import(target.url);
-  const isAsync = (mod[l.fn] ?? mod.default?.[l.fn])(...argsFor(target.args, -100)) instanceof Promise;
+  // One call tells whether it returns a promise (only then can calls overlap on one loop).
+  const first = (mod[l.fn] ?? mod.default?.[l.fn])(...argsFor(target.args, -100));
+  const isAsync = first instanceof Promise;
+  await first;
   // Sequential, with the process's CPU (libuv threads included) and this thread's event-loop busy share.
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
@@ -88,29 +86,6 @@ async function measurePy(l, windowMs) {
   const sp = {};
   for (const p of pools.slice(1)) sp[p.replace(':', '×')] = tp[p] / tp.seq;
   return { msPerCall: 1000 / tp.seq, cpuRatio: out.seqCpuRatio, speedups: sp };
-}
-
-/** The verdict the measurements alone support, and whether each labelled field agrees. */
-export function judge(l, m) {
-  const kind = m.cpuRatio >= 0.7 ? 'cpu-bound' : m.cpuRatio <= 0.3 ? 'io-bound' : 'mixed';
-  const entries = Object.entries(m.speedups);
-  const best = entries.reduce((a, b) => (b[1] > a[1] ? b : a));
-  const byExecutor = {};
-  for (const [k, v] of entries) {
-    const ex = k.split('×')[0];
-    byExecutor[ex] = Math.max(byExecutor[ex] ?? 0, v);
-  }
-  const checks = {};
-  if (l.kind) checks.kind = kind === l.kind;
-  if (l.executor) checks.executor = best[1] >= 1.1 && l.executor.some((ex) => (byExecutor[ex] ?? 0) >= 0.9 * best[1]);
-  if (l.gil) {
-    const t = byExecutor.thread ?? 0;
-    const gil = t >= 1.4 ? 'released' : t <= 1.15 ? 'held' : 'unclear';
-    checks.gil = gil === l.gil;
-  }
-  if (l.offloadedCpu !== undefined) checks.offloadedCpu = (m.cpuRatio >= 0.7 && m.elu <= 0.3) === l.offloadedCpu;
-  if (l.tinyTasks !== undefined) checks.tinyTasks = entries.every(([, v]) => v < 1) === l.tinyTasks;
-  return { kind, best: `${best[0]} ${best[1].toFixed(2)}×`, checks };
 }
 
 async function main() {

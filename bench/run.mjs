@@ -3,7 +3,8 @@
 // the median of several repetitions with min and max, next to the machine's background
 // load. Prints a table and writes bench/results.json.
 //
-//   BENCH_QUICK=1      smoke run: fewer repetitions, shorter windows and budgets
+//   BENCH_QUICK=1      smoke run (or --quick): fewer repetitions, shorter windows and budgets,
+//                      a subset of the labelled suite and of the real libraries
 //   BENCH_ONLY=1,4     run only these sections, by number or key (e.g. 7 or realFidelity)
 //   BENCH_LIMIT_MIN=25 the bench's time limit in minutes (see DEADLINE_MS)
 import { writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { responsivenessSection } from './sections/responsiveness.mjs';
 import { extensionSection } from './sections/extension.mjs';
 import { realFidelitySection } from './sections/realFidelity.mjs';
 
-const quick = process.env.BENCH_QUICK === '1';
+const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const only = (process.env.BENCH_ONLY ?? '')
   .split(',')
   .map((s) => s.trim())
