@@ -38,7 +38,7 @@ export async function realFidelitySection(ctx) {
       label: `Real libraries, ${s.lang === 'js' ? 'JS' : 'Python'} (${n} functions, budget ${budgetMs / 1000} s): best ${s.executor} speedup ÷ ${s.bare} at the same K, every case`,
       unit: 'x',
       target: TARGET,
-      reference: (reps) => reps.map((r) => `${r.lib} K=${r.k}: ${r.ours.toFixed(2)}× vs ${r.bare.toFixed(2)}×`).join('; '),
+      reference: (reps) => reps.map((r) => `${r.lib} K=${r.k}: ${r.ours.toFixed(2)}× vs ${r.bare.toFixed(2)}×${fmtSerialization(r.serialization)}`).join('; '),
     };
   });
   const engine = await loadEngine('profileEngine');
@@ -117,4 +117,11 @@ async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
     }
   }
   return out;
+}
+
+/** What the report says returning results cost per task (runs[].serialization), when it says. */
+function fmtSerialization(x) {
+  if (!x || !Number.isFinite(x.msPerTask)) return '';
+  const kb = Number.isFinite(x.bytesPerTask) ? `, ${(x.bytesPerTask / 1024).toFixed(0)} kB` : '';
+  return ` (serialization ${x.msPerTask.toFixed(2)} ms${kb}/task)`;
 }
