@@ -4,13 +4,13 @@
 // (thread) and on a warmed fork pool or ProcessPoolExecutor (process), at K = cores and,
 // for waits, at a higher K. From these numbers alone it derives the physics verdict and
 // prints whether each label agrees (rules: lib/labelPhysics.mjs). The kind uses the
-// process's CPU ÷ the wall of sequential calls, less the time the calling thread sat
-// runnable waiting for a core (Linux schedstat), so another process's load does not turn
+// process's CPU ÷ the wall of sequential calls, less the time the thread doing the work
+// sat runnable waiting for a core (Linux schedstat), so another process's load does not turn
 // CPU work into "waiting"; the speedups, though, still need a quiet machine.
 //
 //   node bench/checkLabels.mjs [--quick] [--only fnA,fnB] [--window-ms 1000] [--json out.json]
 // Run it on a quiet machine (`nice` it on a shared one): it saturates every core.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +37,32 @@ function parseArgs(argv) {
   return o;
 }
 
-/** ms this thread has waited, runnable, for a core (0 where schedstat is missing). */
-function runQueueMs() {
-  const f = '/proc/thread-self/schedstat';
-  return existsSync(f) ? Number(readFileSync(f, 'utf8').split(' ')[1]) / 1e6 : 0;
+/** ms each thread of this process has waited, runnable, for a core, by thread id (empty without schedstat). */
+function runQueueByThread() {
+  const out = new Map();
+  if (!existsSync('/proc/self/task')) return out;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e6);
+    } catch {
+      // the thread exited while we listed
+    }
+  }
+  return out;
+}
+
+/**
+ * The longest any one thread waited for a core between two readings. Sequential calls
+ * run on one thread at a time (the calling thread, or a libuv thread for offloaded
+ * work), so that thread's wait is most of what stretched the wall. A sum would be worse:
+ * on a loaded machine idle helper threads (GC, the libuv pool) wait side by side and
+ * their waits add up past the wall. For offloaded work the hand-offs between threads
+ * still wait uncounted, so its ratio needs a quiet machine.
+ */
+function maxRunQueueMs(before, after) {
+  let max = 0;
+  for (const [tid, ms] of after) max = Math.max(max, ms - (before.get(tid) ?? 0));
+  return max;
 }
 
 /** Speedups of every bare configuration, plus the sequential call's physics. */
@@ -56,10 +78,10 @@ async function measureJs(l, windowMs) {
   // Sequential, with the process's CPU (libuv threads included) and this thread's event-loop busy share.
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
-  const rq0 = runQueueMs();
+  const rq0 = runQueueByThread();
   const t0 = performance.now();
   const seqRun = await inlineReal(1, target, plan);
-  const wall = performance.now() - t0 - (runQueueMs() - rq0);
+  const wall = performance.now() - t0 - maxRunQueueMs(rq0, runQueueByThread());
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const seq = throughput(seqRun);
@@ -107,7 +129,7 @@ async function main() {
     console.error(
       `${l.fn.padEnd(15)} ${m.msPerCall.toFixed(1).padStart(7)} ms/call  CPU÷wall ${m.cpuRatio.toFixed(2)}${m.elu != null ? ` (loop ${m.elu.toFixed(2)})` : ''}  ` +
         `${Object.entries(m.speedups).map(([k, v]) => `${k} ${v.toFixed(2)}`).join('  ')}  → ${j.kind}, best ${j.best}; ` +
-        `label ${[l.kind, l.executor?.join('|'), l.gil].filter(Boolean).join(', ')}: ${disagree.length ? `DISAGREES on ${disagree.join(', ')}` : 'agrees'}`,
+        `label ${[l.kind, l.executor?.join('|'), l.gil, l.tinyTasks && 'tiny tasks', l.offloadedCpu && 'offloaded CPU'].filter(Boolean).join(', ')}: ${disagree.length ? `DISAGREES on ${disagree.join(', ')}` : 'agrees'}`,
     );
   }
   const ok = rows.filter((r) => r.agrees).length;
