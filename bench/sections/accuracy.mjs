@@ -98,9 +98,7 @@ export async function accuracySection(ctx) {
       load: worstOf(loads[spec.budgetS]),
     };
     spec.reference = (r) => `${r[0].right}/${r[0].of} right${cut ? ' (suite cut by the deadline)' : ''}${r[0].wrong.length ? `; wrong: ${r[0].wrong.join('; ')}` : ''}`;
-    const fig = makeFigure(ctx, spec, [rep]);
-    delete fig.scored;
-    return fig;
+    return makeFigure(ctx, spec, [rep]);
   });
 
   // Agreement: a function counts when both budgets profiled it and the answers match.
