@@ -13,7 +13,7 @@ export async function measure(ctx, spec, n, rep) {
   let error;
   for (let i = 0; i < n; i++) {
     if (i > 0 && ctx.pastDeadline()) {
-      ctx.log(`  ${spec.id}: stopping after ${i} repetition(s), the 10-minute deadline is near`);
+      ctx.log(`  ${spec.id}: stopping after ${i} repetition(s), the bench's deadline is near`);
       break;
     }
     try {

@@ -4,12 +4,21 @@
       Empty tasks through a raw ThreadPoolExecutor/ProcessPoolExecutor, driven by the
       same closed loop as the profiler's harness (K in flight, a done-callback queue,
       the main thread resubmitting), with nothing measured but two clock reads per task.
+  dispatch-serve --pool thread|process --k K
+      The same on one pool kept warm: each line on stdin, {"duration": S, "warmup": S},
+      runs one window and prints its result as a JSON line.
   classic --threads N --tasks M --seconds S
       The textbook case: M x time.sleep(S) mapped over ThreadPoolExecutor(N).
+  real --file F --fn NAME [--args JSON] --pools seq,thread:K,process:K,async:K --duration S
+      A fixture function (a real library call) on warmed bare pools: each pool's
+      workers first make ~10 calls, then a closed loop of K calls in flight runs for S
+      seconds, every result returned to the main thread. Prints calls per second for
+      each pool, in one interpreter so all pools share its start-up.
 
 Prints one JSON object on stdout. Standard library only.
 """
 import argparse
+import asyncio
 import concurrent.futures
 import json
 import multiprocessing
@@ -24,6 +33,11 @@ sys.path.insert(0, os.path.normpath(FIXTURES))
 from empty import empty  # noqa: E402  (a module, so process workers can unpickle it)
 from sleepy import sleep_for  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bare_call  # noqa: E402
+
+WARM_CALLS = 10
+
 
 def start_method():
     # The same choice as the profiler's harness, so process pools start alike.
@@ -33,49 +47,76 @@ def start_method():
     return "spawn"
 
 
-def dispatch(pool_kind, k, duration, warmup):
+def open_pool(pool_kind, k):
     if pool_kind == "thread":
         pool = concurrent.futures.ThreadPoolExecutor(k)
     else:
         pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=multiprocessing.get_context(start_method()))
-    try:
-        # Start every worker before the window opens.
-        for f in [pool.submit(empty) for _ in range(4 * k)]:
-            f.result()
-        done = queue.Queue()
-        origin = time.perf_counter()
-        starts = {}
-        counted_starts = []
-        ends = []
-        next_index = [0]
+    # Start every worker before a window opens.
+    for f in [pool.submit(empty) for _ in range(4 * k)]:
+        f.result()
+    return pool
 
-        def submit():
-            i = next_index[0]
-            next_index[0] += 1
-            starts[i] = time.perf_counter()
-            fut = pool.submit(empty)
-            fut.index = i
-            fut.add_done_callback(done.put)
 
-        running = 0
-        for _ in range(k):
+def dispatch_window(pool, pool_kind, k, duration, warmup):
+    done = queue.Queue()
+    origin = time.perf_counter()
+    starts = {}
+    counted_starts = []
+    ends = []
+    next_index = [0]
+
+    def submit():
+        i = next_index[0]
+        next_index[0] += 1
+        starts[i] = time.perf_counter()
+        fut = pool.submit(empty)
+        fut.index = i
+        fut.add_done_callback(done.put)
+
+    running = 0
+    for _ in range(k):
+        submit()
+        running += 1
+    while running:
+        fut = done.get()
+        running -= 1
+        fut.result()
+        end = time.perf_counter()
+        start = starts.pop(fut.index)
+        if start - origin >= warmup:
+            counted_starts.append(start)
+            ends.append(end)
+        if end - origin < duration:
             submit()
             running += 1
-        while running:
-            fut = done.get()
-            running -= 1
-            fut.result()
-            end = time.perf_counter()
-            start = starts.pop(fut.index)
-            if start - origin >= warmup:
-                counted_starts.append(start)
-                ends.append(end)
-            if end - origin < duration:
-                submit()
-                running += 1
-        n = len(ends)
-        span = (max(ends) - min(counted_starts)) if n else 0.0
-        return {"pool": pool_kind, "k": k, "tasks": n, "usPerTask": span * 1e6 / n if n else None, "startMethod": start_method()}
+    n = len(ends)
+    span = (max(ends) - min(counted_starts)) if n else 0.0
+    return {"pool": pool_kind, "k": k, "tasks": n, "usPerTask": span * 1e6 / n if n else None, "startMethod": start_method()}
+
+
+def dispatch(pool_kind, k, duration, warmup):
+    pool = open_pool(pool_kind, k)
+    try:
+        return dispatch_window(pool, pool_kind, k, duration, warmup)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def dispatch_serve(pool_kind, k):
+    """One warm pool, many windows: each stdin line {"duration": S, "warmup": S} runs one
+    window and prints its JSON result; end of input shuts the pool down."""
+    pool = open_pool(pool_kind, k)
+    try:
+        sys.stdout.write(json.dumps({"ready": True}) + "\n")
+        sys.stdout.flush()
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            cmd = json.loads(line)
+            out = dispatch_window(pool, pool_kind, k, cmd["duration"], cmd.get("warmup", 0.0))
+            sys.stdout.write(json.dumps(out) + "\n")
+            sys.stdout.flush()
     finally:
         pool.shutdown(wait=True)
 
@@ -87,6 +128,113 @@ def classic(threads, tasks, seconds):
     return {"threads": threads, "tasks": tasks, "seconds": seconds, "wallMs": (time.perf_counter() - t0) * 1000}
 
 
+def closed_loop(submit_call, k, duration):
+    """K calls in flight until `duration` s have passed; returns (calls, span in s)."""
+    done = queue.Queue()
+    starts = {}
+    ends = []
+    counted_starts = []
+    next_index = [0]
+
+    def submit():
+        i = next_index[0]
+        next_index[0] += 1
+        starts[i] = time.perf_counter()
+        fut = submit_call(i)
+        fut.index = i
+        fut.add_done_callback(done.put)
+
+    origin = time.perf_counter()
+    running = 0
+    for _ in range(k):
+        submit()
+        running += 1
+    while running:
+        fut = done.get()
+        running -= 1
+        fut.result()  # the result travels back (pickled, for processes) and errors surface
+        end = time.perf_counter()
+        counted_starts.append(starts.pop(fut.index))
+        ends.append(end)
+        if end - origin < duration:
+            submit()
+            running += 1
+    span = max(ends) - min(counted_starts)
+    return len(ends), span
+
+
+def run_queue_s():
+    """Seconds this thread has waited, runnable, for a core (0 where schedstat is missing)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
+
+
+def real_pool(path, fn, args, kind, k, duration):
+    call = bare_call.call
+    if kind == "seq":
+        bare_call.load(path, fn)
+        for c in range(WARM_CALLS):
+            call(path, fn, args, -1 - c)
+        rq0 = run_queue_s()
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        n = 0
+        while True:
+            call(path, fn, args, n)
+            n += 1
+            if time.perf_counter() - t0 >= duration:
+                break
+        wall = time.perf_counter() - t0
+        # Process CPU (all threads) per second of back-to-back calls, not counting the time
+        # the calling thread sat runnable waiting for a core: the physics of the call, even
+        # while other processes load the machine.
+        real_pool.seq_cpu_ratio = (time.process_time() - c0) / max(1e-9, wall - (run_queue_s() - rq0))
+        return n / wall
+    if kind == "async":
+        import asyncio
+
+        f = bare_call.load(path, fn)
+
+        async def run():
+            async def lane(lane_no, deadline, counter):
+                while time.perf_counter() < deadline:
+                    await f(*bare_call.args_for(args, counter[0]))
+                    counter[0] += 1
+
+            await asyncio.gather(*(f(*bare_call.args_for(args, -1 - c)) for c in range(WARM_CALLS)))
+            counter = [0]
+            t0 = time.perf_counter()
+            await asyncio.gather(*(lane(i, t0 + duration, counter) for i in range(k)))
+            return counter[0] / (time.perf_counter() - t0)
+
+        return asyncio.run(run())
+    if kind == "thread":
+        pool = concurrent.futures.ThreadPoolExecutor(k)
+    else:
+        pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=multiprocessing.get_context(start_method()))
+    try:
+        # Warm-up: ~10 calls per worker, all workers started, before the window opens.
+        for f in [pool.submit(call, path, fn, args, -1 - c) for c in range(WARM_CALLS * k)]:
+            f.result()
+        n, span = closed_loop(lambda i: pool.submit(call, path, fn, args, i), k, duration)
+        return n / span if span > 0 else None
+    finally:
+        pool.shutdown(wait=True)
+
+
+def real(path, fn, args, pools, duration):
+    out = {"file": path, "fn": fn, "throughputPerSec": {}}
+    for spec in pools.split(","):
+        kind, _, k = spec.partition(":")
+        out["throughputPerSec"][spec] = real_pool(path, fn, args, kind, int(k or 1), duration)
+    out["seqCpuRatio"] = getattr(real_pool, "seq_cpu_ratio", None)
+    out["isCoroutine"] = asyncio.iscoroutinefunction(bare_call.load(path, fn))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -95,13 +243,26 @@ def main():
     d.add_argument("--k", type=int, default=2)
     d.add_argument("--duration", type=float, default=2.0)
     d.add_argument("--warmup", type=float, default=0.2)
+    ds = sub.add_parser("dispatch-serve")
+    ds.add_argument("--pool", choices=["thread", "process"], required=True)
+    ds.add_argument("--k", type=int, default=2)
     c = sub.add_parser("classic")
     c.add_argument("--threads", type=int, default=50)
     c.add_argument("--tasks", type=int, default=200)
     c.add_argument("--seconds", type=float, default=1.0)
+    r = sub.add_parser("real")
+    r.add_argument("--file", required=True)
+    r.add_argument("--fn", required=True)
+    r.add_argument("--args", default="[]")
+    r.add_argument("--pools", default="seq")
+    r.add_argument("--duration", type=float, default=1.5)
     a = ap.parse_args()
+    if a.cmd == "dispatch-serve":
+        return dispatch_serve(a.pool, a.k)
     if a.cmd == "dispatch":
         out = dispatch(a.pool, a.k, a.duration, a.warmup)
+    elif a.cmd == "real":
+        out = real(os.path.abspath(a.file), a.fn, json.loads(a.args), a.pools, a.duration)
     else:
         out = classic(a.threads, a.tasks, a.seconds)
     sys.stdout.write(json.dumps(out) + "\n")

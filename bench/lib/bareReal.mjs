@@ -1,0 +1,108 @@
+// Bare, warmed reference pools for real-library functions (JS): a piscina pool, a
+// fork+IPC pool and, for I/O checks, K calls in flight on this thread. Each worker makes
+// ~10 calls before the window opens, so the JIT has optimised the function's hot paths:
+// this is the pool a user who keeps one alive for their service would see. Every call's
+// result comes back to the caller (structured clone or IPC), as in a real pool.
+import { fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { bareClosedLoop } from './closedLoop.mjs';
+
+const require = createRequire(import.meta.url);
+const fixtureFile = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const distDir = fileURLToPath(new URL('../dist/fixtures/', import.meta.url));
+export const WARM_CALLS = 10;
+
+/**
+ * A URL that import() can load: .js/.mjs/.cjs as they are, TypeScript transpiled by
+ * esbuild into bench/dist/fixtures (packages stay external and resolve from the repo's
+ * node_modules, as the engine's own bundle resolves them).
+ */
+export async function importableUrl(file) {
+  if (!/\.(c|m)?tsx?$/.test(file)) return pathToFileURL(file).href;
+  mkdirSync(distDir, { recursive: true });
+  const outfile = `${distDir}${basename(file, extname(file))}.mjs`;
+  await esbuild.build({ entryPoints: [file], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'silent' });
+  return pathToFileURL(outfile).href;
+}
+
+/** "$i" in args becomes the task index, as the engine does. */
+export const argsFor = (args, i) => args.map((a) => (a === '$i' ? i : a));
+
+/** Each lane makes `calls` calls, so every worker of a K-pool has run warm-up calls. */
+async function warm(k, call) {
+  await Promise.all(Array.from({ length: k }, async (_, lane) => {
+    for (let c = 0; c < WARM_CALLS; c++) await call(-1 - c, lane);
+  }));
+}
+
+/** A warmed piscina pool of exactly k threads; `plan` as bareClosedLoop's. */
+export async function piscinaReal(k, target, plan) {
+  const { Piscina } = require('piscina');
+  const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
+  const call = (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) });
+  try {
+    // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
+    await warm(k, call);
+    return await bareClosedLoop({ ...plan, concurrency: k }, call);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** k forked children, one call in flight per child, V8 serialization over Node's IPC channel. */
+export async function forkReal(k, target, plan) {
+  const children = Array.from({ length: k }, () =>
+    fork(fixtureFile('bareRealChild.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' }),
+  );
+  const waiting = children.map(() => new Map());
+  children.forEach((c, lane) =>
+    c.on('message', (m) => {
+      const w = waiting[lane].get(m.id);
+      waiting[lane].delete(m.id);
+      if (m.error) w?.reject(new Error(m.error));
+      else w?.resolve(m.r);
+    }),
+  );
+  let id = 0;
+  const call = (i, lane) =>
+    new Promise((resolve, reject) => {
+      const my = id++;
+      waiting[lane].set(my, { resolve, reject });
+      children[lane].send({ id: my, url: target.url, fn: target.fn, args: argsFor(target.args, i) }, (err) => err && reject(err));
+    });
+  try {
+    await warm(k, call);
+    return await bareClosedLoop({ ...plan, concurrency: k }, call);
+  } finally {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', resolve);
+            c.kill();
+          }),
+      ),
+    );
+  }
+}
+
+/** k calls in flight on this thread (k = 1: plain sequential calls), after warm-up calls. */
+export async function inlineReal(k, target, plan) {
+  const mod = await import(target.url);
+  const f = mod[target.fn] ?? mod.default?.[target.fn];
+  if (typeof f !== 'function') throw new Error(`${target.url} has no export ${target.fn}`);
+  const call = async (i) => f(...argsFor(target.args, i));
+  await warm(1, call);
+  return bareClosedLoop({ ...plan, concurrency: k }, call);
+}
+
+/** Calls per second over the counted window of a bareClosedLoop result. */
+export function throughput(s) {
+  const n = s.taskEndMs.length;
+  return n > 0 && s.endMs > s.startMs ? (n * 1000) / (s.endMs - s.startMs) : NaN;
+}
