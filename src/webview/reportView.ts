@@ -131,7 +131,18 @@ function verdictSection(report: Report): HTMLElement {
       h('span', { id: 'confidence', class: 'confidence' }, `confidence ${formatPercent(v.confidence)} (${confidenceWord(v.confidence)})`),
       v.gil && v.gil !== 'not-applicable' ? h('span', { class: 'tag' }, `GIL ${v.gil}`) : '',
     ),
-    h('p', { id: 'recommendation', class: 'recommendation' }, recommendationSentence(report)),
+    // The data attributes let tests (and other tools) read the answer without parsing words.
+    h(
+      'p',
+      {
+        id: 'recommendation',
+        class: 'recommendation',
+        'data-executor': report.recommendation.executor,
+        'data-workers': String(report.recommendation.workers),
+        'data-cores': String(report.environment.cores),
+      },
+      recommendationSentence(report),
+    ),
     report.recommendation.atLeast
       ? h(
           'p',

@@ -421,6 +421,14 @@ async function flowPaletteCpu(page) {
   }
   const recommendation = (await reportFrame(page).locator('#recommendation').textContent())?.trim() ?? '';
   log(`  recommendation: ${recommendation.replace(/\s+/g, ' ').slice(0, 160)}`);
+  // Physics: CPU work never gets async, nor more workers than the machine has cores.
+  const rec = reportFrame(page).locator('#recommendation');
+  const [executor, workers, cores] = await Promise.all(['data-executor', 'data-workers', 'data-cores'].map((a) => rec.getAttribute(a)));
+  if (executor === 'async') throw new Error(`CPU-bound countPrimes was recommended async: "${recommendation}"`);
+  if (!(Number(workers) >= 1 && Number(workers) <= Number(cores))) {
+    throw new Error(`CPU-bound countPrimes was recommended ${workers} workers on ${cores} cores: "${recommendation}"`);
+  }
+  log(`  ${executor} × ${workers} on ${cores} cores: within the core count`);
   await sleep(1500); // let the charts finish their entry animation before the picture
   const shot = await screenshot(page, 'panel-cpu-bound.png');
   // The charts sit below the verdict: one more picture with them in view.
