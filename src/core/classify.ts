@@ -661,6 +661,8 @@ export function executorName(kind: ExecutorKind, python: boolean): string {
       return python ? 'threads' : 'worker threads';
     case 'process':
       return python ? 'processes' : 'child processes';
+    case 'distributed':
+      return python ? 'Celery workers' : 'BullMQ workers';
   }
 }
 
@@ -675,6 +677,8 @@ export function unitOf(kind: ExecutorKind, python: boolean, n: number): string {
       return python ? `thread${plural}` : `worker${plural}`;
     case 'process':
       return `process${n === 1 ? '' : 'es'}`;
+    case 'distributed':
+      return `job${plural} in flight`;
   }
 }
 

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from './classify';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
-import { Errors, ProfileError } from './errors';
+import { Errors, ExecutorUnavailable, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
 import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
@@ -40,7 +40,7 @@ const MAX_ERRORS_PER_POINT = 50;
 /** Time kept back for analysis and tear-down. */
 const RESERVE_MS = 250;
 /** First guesses of per-worker start-up cost, replaced by what we observe. */
-const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120 };
+const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120, distributed: 400 };
 
 export async function profile(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
   const started = nowMs();
@@ -73,6 +73,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     args,
     sourceText: options.sourceText,
     workspaceRoot: options.workspaceRoot,
+    distributed: options.distributed,
   };
   const runtime: TargetRuntime =
     language === 'python'
@@ -186,6 +187,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
           }
           if (kind === 'sequential') break;
         }
+      } catch (e) {
+        // An executor this machine cannot run (no Redis for the distributed one): skip it, say why.
+        if (!(e instanceof ExecutorUnavailable) || kind === 'sequential') throw e;
+        caveats.push({ level: 'info', message: `Skipped the ${kind} executor: ${e.message}` });
       } finally {
         live.delete(executor);
         await executor.dispose();
@@ -347,7 +352,7 @@ function mergeSamples(all: PointSamples[]): PointSamples {
 }
 
 function isPool(kind: ExecutorKind): boolean {
-  return kind === 'thread' || kind === 'process';
+  return kind === 'thread' || kind === 'process' || kind === 'distributed';
 }
 
 function toRunResult(
@@ -398,6 +403,7 @@ function toRunResult(
   if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
   if (s.serialization) run.serialization = s.serialization;
   if (s.note) run.note = s.note;
+  if (s.distributed) run.distributed = s.distributed;
   return run;
 }
 

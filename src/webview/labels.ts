@@ -19,6 +19,7 @@ const EXECUTOR_NOUN: Record<ExecutorKind, [one: string, many: string]> = {
   async: ['async', 'async'],
   thread: ['thread', 'threads'],
   process: ['process', 'processes'],
+  distributed: ['distributed', 'distributed'],
 };
 
 export function executorName(kind: ExecutorKind, plural = false): string {
@@ -49,6 +50,7 @@ export function recommendationSentence(report: Report): string {
     async: report.target.language === 'python' ? 'Run it concurrently with asyncio.gather' : 'Run it concurrently with async (Promise.all)',
     thread: report.target.language === 'python' ? 'Use a thread pool' : 'Use worker threads',
     process: report.target.language === 'python' ? 'Use a process pool' : 'Use child processes',
+    distributed: report.target.language === 'python' ? 'Use Celery workers on Redis' : 'Use BullMQ workers on Redis',
   };
   if (r.executor === 'sequential') return `${what.sequential}: no executor beat one call at a time.`;
   const unit = r.executor === 'async' ? 'in flight' : r.workers === 1 ? 'worker' : 'workers';

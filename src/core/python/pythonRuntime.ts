@@ -234,6 +234,7 @@ const MAX_CONCURRENCY: Record<ExecutorKind, number> = {
   async: 1024,
   thread: 256,
   process: Math.max(4, os.cpus().length * 4),
+  distributed: 64,
 };
 
 class PythonExecutor implements Executor {
