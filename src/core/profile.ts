@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from './classify';
+import { distributedCaveats } from './distributed/distributedVerdict';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { Errors, ExecutorUnavailable, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
@@ -279,7 +280,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
       verdict: analysis.verdict,
       recommendation: analysis.recommendation,
-      caveats: [...caveats, ...analysis.caveats],
+      caveats: [...caveats, ...analysis.caveats, ...distributedCaveats(runs)],
       output: mergeOutput([probe.output, ...samplesByRun.map((s) => s.output)], limits.maxOutputBytes),
     };
     emit({ phase: 'done', message: 'Done' });

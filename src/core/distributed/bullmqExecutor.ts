@@ -18,7 +18,7 @@ import { bullSettings, type BullWorkerConfig } from './bullProtocol';
 import { DistributedTally, jsonBytes, type TaskTiming } from './distributedStats';
 import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobPayload, type JobResult, type WorkerAnnouncement } from './distributedTypes';
 import { trackWorker, type LocalWorker } from './localWorkers';
-import { openRedis, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
+import { openRedis, redisCommandUsec, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
 
 /** Most jobs in flight the ladder may ask for: workers × concurrency per worker. */
 export const MAX_DISTRIBUTED_SLOTS = 64;
@@ -190,6 +190,8 @@ export class BullmqExecutor implements Executor {
     const settings = bullSettings(this.limits.callTimeoutMs);
     // A job can wait out a dead worker's lock and the stalled check before it runs again.
     const jobTimeoutMs = this.limits.callTimeoutMs + settings.lockDuration + settings.stalledInterval + 5000;
+    let allTasks = 0;
+    const usec0 = await redisCommandUsec(this.probe!).catch(() => NaN);
     const origin = epochNow();
 
     const runTask = async (index: number): Promise<TaskOutcome> => {
@@ -223,6 +225,7 @@ export class BullmqExecutor implements Executor {
       runTask,
       (o, index, counted) => {
         collector.add(o, counted);
+        allTasks++;
         const t = timings.get(index);
         timings.delete(index);
         if (counted && t) tally.add(t.t, t.worker);
@@ -248,7 +251,9 @@ export class BullmqExecutor implements Executor {
       this.onLost = undefined;
     }
     const samples = collector.result(origin, req.warmupMs, epochNow());
+    const usec1 = await redisCommandUsec(this.probe!).catch(() => NaN);
     samples.distributed = tally.result({
+      ...(Number.isFinite(usec1 - usec0) && allTasks > 0 ? { brokerMsPerTask: Math.round((usec1 - usec0) / allTasks) / 1000 } : {}),
       workers: localWorkers + remote.length,
       remoteWorkers: remote.length,
       concurrencyPerWorker: this.cpw,

@@ -16,7 +16,7 @@ import { pythonFile } from '../paths';
 import { DistributedTally } from './distributedStats';
 import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobResult, type WorkerAnnouncement } from './distributedTypes';
 import { killGroup, trackWorker, type LocalWorker } from './localWorkers';
-import { openRedis, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
+import { openRedis, redisCommandUsec, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
 
 export interface CeleryTarget {
   sourcePath: string;
@@ -225,6 +225,7 @@ export class CeleryExecutor implements Executor {
 
     const jobTimeoutMs = this.limits.callTimeoutMs * 2 + 15_000;
     const cmd = { ...req, signal: undefined, concurrency: k, args: this.target.args, point: randomUUID(), jobTimeoutMs };
+    const usec0 = await redisCommandUsec(this.probe!).catch(() => NaN);
     const reply = new Promise<string | undefined>((resolve) => this.driverLines.push(resolve));
     this.driver!.stdin!.write(JSON.stringify(cmd) + '\n');
     const lost = new Promise<never>((_, reject) => {
@@ -246,7 +247,10 @@ export class CeleryExecutor implements Executor {
     }
     if (line === undefined) throw this.lost ?? new ProfileError('internal', 'The Celery driver process exited in the middle of a point.');
     const r = JSON.parse(line) as { originMs: number; tasks: DriverTask[] };
-    return this.toSamples(r, k, req.warmupMs, localWorkers, remote.length);
+    const usec1 = await redisCommandUsec(this.probe!).catch(() => NaN);
+    const samples = this.toSamples(r, k, req.warmupMs, localWorkers, remote.length);
+    if (Number.isFinite(usec1 - usec0) && r.tasks.length) samples.distributed!.brokerMsPerTask = Math.round((usec1 - usec0) / r.tasks.length) / 1000;
+    return samples;
   }
 
   private toSamples(r: { originMs: number; tasks: DriverTask[] }, k: number, warmupMs: number, localWorkers: number, remoteWorkers: number): PointSamples {

@@ -58,6 +58,8 @@ export interface DistributedRunStats {
   resultLatencyMs: number;
   /** JSON bytes of the job plus its result, per task. */
   bytesPerTask: number;
+  /** Redis's own command time per task (INFO commandstats): the serial part of the queue. */
+  brokerMsPerTask?: number;
   /** Jobs run again because the worker running them died (stalled-job handling / acks_late). */
   retries: number;
   engine: 'bullmq' | 'celery';

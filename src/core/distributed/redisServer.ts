@@ -197,3 +197,15 @@ export function redisOptions(url: string): Record<string, unknown> {
     retryStrategy: (times: number) => (times > 20 ? null : 100),
   };
 }
+
+/**
+ * Microseconds Redis has spent running commands so far (INFO commandstats). Redis runs
+ * commands one at a time, so the growth per task is the queue's serial part. On a shared
+ * Redis other clients' commands count too (docs/distributed.md).
+ */
+export async function redisCommandUsec(client: { info(section: string): Promise<string> }): Promise<number> {
+  const text = await client.info('commandstats');
+  let total = 0;
+  for (const m of text.matchAll(/,usec=(\d+),/g)) total += Number(m[1]);
+  return total;
+}
