@@ -244,6 +244,7 @@ export class WorkloadCommands extends Disposable {
       maxConcurrency: settings.maxConcurrency,
       callTimeoutMs: settings.callTimeoutSeconds * 1000,
       memoryLimitMb: settings.memoryLimitMb,
+      ...(settings.redisUrl ? { distributed: { redisUrl: settings.redisUrl } } : {}),
       // The buffer, not the file on disk: unsaved edits are what the user is looking at.
       sourceText: document.getText(),
       python: document.languageId === 'python' ? await pythonFor(document.uri) : undefined,
