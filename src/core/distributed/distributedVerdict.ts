@@ -65,7 +65,7 @@ export function distributedVerdict(runs: RunResult[]): DistributedVerdict {
     findings.push({
       code: 'distributed-vs-process',
       level: 'info',
-      data: { overheadMs: r2(overheadMs), processOverheadMs: r3(processOverheadMs), ratio: r2(overheadMs / processOverheadMs) },
+      data: { overheadMs: r2(overheadMs), processOverheadMs: r3(processOverheadMs), ratio: r2(overheadMs / processOverheadMs), noisy: seq.noisy || proc1.noisy },
     });
   }
 
@@ -111,7 +111,7 @@ export function renderDistributedFinding(f: DistributedFinding): string {
     case 'distributed-overhead':
       return `Each task pays ${ms(x.overheadMs)} of queue overhead (${ms(x.queueWaitMs)} from enqueue to start, ${ms(x.resultLatencyMs)} from completion to the result being seen), ${pct(x.share)} of a ${ms(x.taskMs)} task; ${x.bytesPerTask} bytes cross Redis per task.`;
     case 'distributed-vs-process':
-      return `That is ${x.ratio}× the local process pool's dispatch cost of ${ms(x.processOverheadMs)} per task, measured in the same run.`;
+      return `That is ${x.ratio}× the local process pool's dispatch cost of ${ms(x.processOverheadMs)} per task, measured in the same run${x.noisy ? ' (from noisy runs: the pool\'s cost is a difference of two throughputs, so take it as rough)' : ''}.`;
     case 'distributed-scaling':
       return `Measured on the queue: ${(x.points as unknown as { workers: number; concurrencyPerWorker: number; throughputPerSec: number; speedup: number }[])
         .map((p) => `${p.workers} worker${p.workers === 1 ? '' : 's'} × ${p.concurrencyPerWorker} → ${p.throughputPerSec}/s (${p.speedup}×)`)
