@@ -89,6 +89,30 @@ describe('distributed executor: Celery on Redis', function () {
     }
   });
 
+  it('fails with a clear error when Redis dies mid-run, and leaves no worker or driver', async () => {
+    const ex = (await runtime('sleep50')).createExecutor('distributed') as CeleryExecutor;
+    await ex.runPoint(request(1, { durationMs: 200, warmupMs: 0 }));
+    const pids = [...ex.localWorkerPids, ex.endpoint!.pid!];
+    const point = ex.runPoint(request(1, { durationMs: 20_000 }));
+    setTimeout(() => process.kill(ex.endpoint!.pid!, 'SIGKILL'), 500);
+    const t0 = Date.now();
+    await assert.rejects(point, /Redis at 127\.0\.0\.1:\d+ \(started by the profiler\) went away in the middle of the distributed run/);
+    assert.ok(Date.now() - t0 < 10_000, 'nothing hung');
+    await ex.dispose();
+    await assertNothingLeft('after Redis died', pids);
+  });
+
+  it('stops the driver, the workers and Redis on cancel', async () => {
+    const ex = (await runtime('sleep50')).createExecutor('distributed') as CeleryExecutor;
+    const ac = new AbortController();
+    await ex.runPoint(request(1, { durationMs: 200, warmupMs: 0 }));
+    const point = ex.runPoint(request(1, { durationMs: 20_000, signal: ac.signal }));
+    const pids = [...ex.localWorkerPids, ex.endpoint!.pid!];
+    setTimeout(() => ac.abort(), 500);
+    await assert.rejects(point);
+    await assertNothingLeft('after cancel', pids);
+  });
+
   it('says in one line what to install when the interpreter has no celery', async function () {
     const bare = 'python3';
     if (works(bare, ['-c', 'import celery'])) this.skip();

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startOwnRedis } from '../../src/core/distributed/redisServer';
 import type { ExecutorLimits } from '../../src/core/executorTypes';
 import { createJsRuntime } from '../../src/core/js/jsRuntime';
+import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
 import { packageRoot } from '../../src/core/paths';
 import { profile } from '../../src/core/profile';
 import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
@@ -49,6 +50,41 @@ describe('distributed executor: remote workers and whole profiles', function () 
         assert.ok(tp > 26, `two workers of 50 ms sleeps: ${tp.toFixed(1)}/s`);
         await ex.dispose();
         assert.ok(alive(redis.pid!), "the user's Redis is left running");
+      } finally {
+        await rt.dispose();
+      }
+      cli.kill('SIGINT');
+      assert.equal(await exited, 0);
+    } finally {
+      cli.kill('SIGKILL');
+      await redis.stop();
+    }
+  });
+
+  it('counts a Celery worker started with `workload-profiler worker --python` for a .py file', async function () {
+    if (!hasRedis) this.skip();
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import celery, redis']);
+    } catch {
+      this.skip();
+    }
+    const redis = await startOwnRedis();
+    const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'worker', '--redis', redis.url, '--python', '/usr/bin/python3', DIST_FX('jobs.py'), 'sleep50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    cli.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
+    try {
+      for (let i = 0; i < 600 && !/workers? running/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.match(stderr, /1 worker running/);
+      const rt = await createPythonRuntime({ file: DIST_FX('jobs.py'), functionName: 'sleep50', args: [], python: '/usr/bin/python3', distributed: { redisUrl: redis.url } }, LIMITS);
+      try {
+        const ex = rt.createExecutor('distributed');
+        const s = await ex.runPoint(request(2, { durationMs: 800, warmupMs: 200 }));
+        assert.equal(s.distributed!.engine, 'celery');
+        assert.equal(s.distributed!.remoteWorkers, 1);
+        assert.equal(s.distributed!.workers, 2);
+        assert.ok(s.taskOk.length > 0 && s.taskOk.every(Boolean));
+        await ex.dispose();
       } finally {
         await rt.dispose();
       }
