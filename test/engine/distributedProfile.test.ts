@@ -3,7 +3,7 @@
 // --executors …,distributed reports the queue figures and the verdict; and without
 // redis-server the executor is skipped with a note while the rest of the profile runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startOwnRedis } from '../../src/core/distributed/redisServer';
@@ -111,6 +111,19 @@ describe('distributed executor: remote workers and whole profiles', function () 
     assert.match(text, /Each task pays [\d.]+ ms of queue overhead/);
     assert.match(text, /the local process pool's dispatch cost/);
     assert.match(text, /Projection from a scalability model, not a measurement/);
+  });
+
+  it('`worker` with an unreachable or malformed --redis exits 2 with one line', async () => {
+    const cli = join(packageRoot(), 'dist', 'cli.js');
+    for (const [url, pattern] of [
+      ['redis://127.0.0.1:1/0', /^error: No Redis answers at 127\.0\.0\.1:1 .*start it or fix the address/],
+      ['http://example.com', /^error: --redis must start with redis:\/\/ or rediss:\/\//],
+    ] as const) {
+      const r = spawnSync(process.execPath, [cli, 'worker', '--redis', url, DIST_FX('jobs.js'), 'sleep50'], { encoding: 'utf8' });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
   });
 
   it('skips the distributed executor with a note when redis-server cannot start, and profiles the rest', async () => {

@@ -94,7 +94,7 @@ export async function useExistingRedis(url: string): Promise<RedisEndpoint> {
   const u = parseRedisUrl(url);
   const port = Number(u.port || 6379);
   if (!(await pingRedis(u.hostname, port, 2000))) {
-    throw new ExecutorUnavailable(`No Redis answers at ${redisLabel(url)} (from --redis / workloadProfiler.redisUrl): start it, or leave the setting empty to let the profiler start its own.`);
+    throw new ExecutorUnavailable(`No Redis answers at ${redisLabel(url)} (from --redis / workloadProfiler.redisUrl): start it or fix the address; a profile without --redis starts a private redis-server instead.`);
   }
   return { url, label: redisLabel(url), host: u.hostname, port, stop: async () => undefined };
 }
