@@ -82,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--worker-concurrency <n>', 'distributed executor: jobs each worker runs at once (default 1)').argParser(positiveInt('--worker-concurrency')))
     .option('--queue <name>', 'distributed executor: queue name, the same for remote workers (default: workload-profiler.<function>)')
     .option('--celery-pool <pool>', 'distributed executor, Python: Celery --pool of the local workers (default prefork)')
+    .option('--sandboxed', 'distributed executor, JS/TS: run jobs in BullMQ sandboxed processors (a child process per job slot)')
     .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
       const controller = new AbortController();
@@ -137,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--queue <name>', 'queue name (default: workload-profiler.<function>, as the profile uses)')
     .option('--python <path>', 'Python interpreter with celery and redis, for .py files')
     .option('--celery-pool <pool>', 'Celery --pool for .py files (default prefork)')
+    .option('--sandboxed', 'JS/TS: run jobs in BullMQ sandboxed processors (a child process per job slot)')
     .addOption(new Option('--timeout <seconds>', 'a call running longer than this fails').argParser(positiveNumber('--timeout', (v) => new ProfileError('bad-input', `--timeout must be a positive number of seconds, got "${v}".`))))
     .action(async (file: string, fn: string, o) => {
       const workers = await startRemoteWorkers({
@@ -148,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
         queue: o.queue,
         python: o.python,
         celeryPool: o.celeryPool,
+        sandboxed: !!o.sandboxed,
         limits: { callTimeoutMs: (o.timeout ?? DEFAULTS.callTimeoutMs / 1000) * 1000, memoryLimitMb: DEFAULTS.memoryLimitMb, maxOutputBytes: DEFAULTS.maxOutputBytes },
       });
       process.stderr.write(`${workers.pids.length} worker${workers.pids.length === 1 ? '' : 's'} running (pids ${workers.pids.join(', ')}); Ctrl-C stops them.\n`);
@@ -200,12 +203,13 @@ async function directiveOf(file: string, fn: string, python?: string): Promise<W
   }
 }
 
-function distributedOptions(o: { redis?: string; workerConcurrency?: number; queue?: string; celeryPool?: string }): DistributedOptions | undefined {
+function distributedOptions(o: { redis?: string; workerConcurrency?: number; queue?: string; celeryPool?: string; sandboxed?: boolean }): DistributedOptions | undefined {
   const d: DistributedOptions = {
     ...(o.redis ? { redisUrl: o.redis } : {}),
     ...(o.workerConcurrency ? { concurrencyPerWorker: o.workerConcurrency } : {}),
     ...(o.queue ? { queue: o.queue } : {}),
     ...(o.celeryPool ? { celeryPool: o.celeryPool } : {}),
+    ...(o.sandboxed ? { sandboxed: true } : {}),
   };
   return Object.keys(d).length ? d : undefined;
 }

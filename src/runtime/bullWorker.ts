@@ -7,6 +7,7 @@
 import { Worker, type Job } from 'bullmq';
 import { Redis as IORedis } from 'ioredis';
 import * as os from 'node:os';
+import { join } from 'node:path';
 import { processCpuClock } from '../core/js/cpuClock';
 import { toErrorInfo } from '../core/js/errorInfo';
 import { callTarget, loadTargetFunction, type UserFunction } from '../core/js/targetHost';
@@ -77,31 +78,31 @@ async function main(): Promise<void> {
     process.stderr.write(`error: loading ${cfg.functionName} failed: ${error.kind}: ${error.message}\n`);
     process.exit(3);
   }
+  // Loaded here even when jobs run sandboxed: a module that fails to load is reported
+  // once, at start-up, instead of failing every job.
   const clock = processCpuClock();
   const settings = bullSettings(cfg.callTimeoutMs);
   connection = new IORedis(cfg.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  worker = new Worker(
-    cfg.queue,
-    async (job: Job<JobPayload>): Promise<JobResult> => {
-      const box: { value?: unknown } = {};
-      const o = await callTarget(keepingValue(fn, box), job.data.args, job.data.index, cfg.callTimeoutMs, clock);
-      const result: JobResult = {
-        ok: o.ok,
-        startMs: o.startMs,
-        endMs: o.endMs,
-        // Process CPU counts every job in flight: exact only one job at a time.
-        cpuMs: cfg.concurrency === 1 ? o.cpuMs : NaN,
-        worker: id,
-        attempt: Math.max(1, job.attemptsStarted ?? 1),
-      };
-      if (o.error) result.error = { kind: o.error.kind, message: o.error.message, ...(o.error.stack ? { stack: o.error.stack } : {}) };
-      const value = o.ok ? serialise(box.value) : undefined;
-      if (value !== undefined) result.value = value;
-      return result;
-    },
-    { connection, concurrency: cfg.concurrency, ...settings },
-  );
+  if (cfg.sandboxed) process.env.WORKLOAD_BULL_SANDBOX = JSON.stringify({ bundlePath: cfg.bundlePath, functionName: cfg.functionName, callTimeoutMs: cfg.callTimeoutMs });
+  const inProcess = async (job: Job<JobPayload>): Promise<JobResult> => {
+    const box: { value?: unknown } = {};
+    const o = await callTarget(keepingValue(fn, box), job.data.args, job.data.index, cfg.callTimeoutMs, clock);
+    const result: JobResult = {
+      ok: o.ok,
+      startMs: o.startMs,
+      endMs: o.endMs,
+      // Process CPU counts every job in flight: exact only one job at a time.
+      cpuMs: cfg.concurrency === 1 ? o.cpuMs : NaN,
+      worker: id,
+      attempt: Math.max(1, job.attemptsStarted ?? 1),
+    };
+    if (o.error) result.error = { kind: o.error.kind, message: o.error.message, ...(o.error.stack ? { stack: o.error.stack } : {}) };
+    const value = o.ok ? serialise(box.value) : undefined;
+    if (value !== undefined) result.value = value;
+    return result;
+  };
+  worker = new Worker(cfg.queue, cfg.sandboxed ? join(__dirname, 'bullSandbox.js') : inProcess, { connection, concurrency: cfg.concurrency, ...settings });
   worker.on('error', () => undefined);
   await worker.waitUntilReady();
   const me: WorkerAnnouncement = { id, host: os.hostname(), pid: process.pid, concurrency: cfg.concurrency, local: cfg.local, ...(cfg.owner ? { owner: cfg.owner } : {}) };

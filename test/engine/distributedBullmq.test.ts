@@ -83,6 +83,24 @@ describe('distributed executor: BullMQ on Redis', function () {
     }
   });
 
+  it('runs CPU-bound jobs in parallel in BullMQ sandboxed processors of one worker', async () => {
+    rt = await createJsRuntime({ file: DIST_FX('jobs.js'), functionName: 'spin', args: [40], distributed: { concurrencyPerWorker: 2, sandboxed: true } }, LIMITS);
+    const ex = rt.createExecutor('distributed') as BullmqExecutor;
+    // BullMQ forks the sandbox children on demand: a first point gets both started.
+    await ex.runPoint(request(2, { durationMs: 800, warmupMs: 0 }));
+    const s = await ex.runPoint(request(2, { durationMs: 800, warmupMs: 100 }));
+    assert.equal(ex.localWorkerPids.length, 1, 'one worker process');
+    assert.ok(s.taskOk.length >= 3 && s.taskOk.every(Boolean), JSON.stringify(s.errors));
+    // Two sandbox children ran the jobs: a synchronous spin would serialise them in one process.
+    const edges = s.taskStartMs.map((t) => [t, 1]).concat(s.taskEndMs.map((t) => [t, -1])).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let now = 0;
+    let most = 0;
+    for (const [, d] of edges) most = Math.max(most, (now += d));
+    assert.equal(most, 2, `two 40 ms spins overlapped; tasks ${s.taskStartMs.length}, cpu ${s.taskCpuMs.slice(0, 4).join(', ')}, walls ${s.taskEndMs.slice(0, 4).map((e, i) => (e - s.taskStartMs[i]).toFixed(1)).join(', ')}`);
+    assert.ok(s.taskCpuMs.every((c) => Number.isFinite(c) && c > 0), `CPU measured per job in its sandbox: ${s.taskCpuMs.slice(0, 5).join(', ')}`);
+    await ex.dispose();
+  });
+
   it('reports the user error of a job, with its kind, and keeps going', async () => {
     const ex = (await runtime('fails', ['$i'])).createExecutor('distributed');
     const s = await ex.runPoint(request(1, { warmupMs: 0 }));

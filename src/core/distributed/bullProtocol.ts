@@ -13,6 +13,8 @@ export interface BullWorkerConfig {
   /** Started by a profile (true) or by `workload-profiler worker` (false). */
   local: boolean;
   owner?: string;
+  /** Run jobs in BullMQ sandboxed processors (a child process per concurrency slot). */
+  sandboxed?: boolean;
 }
 
 export type BullWorkerMessage = { type: 'ready'; id: string } | { type: 'loadError'; error: ErrorInfo };

@@ -135,6 +135,7 @@ export class BullmqExecutor implements Executor {
       callTimeoutMs: this.limits.callTimeoutMs,
       local: true,
       owner: this.owner,
+      ...(this.opts.sandboxed ? { sandboxed: true } : {}),
     };
     const proc = fork(runtimeFile('bullWorker'), [JSON.stringify(cfg)], {
       detached: true,
@@ -184,7 +185,7 @@ export class BullmqExecutor implements Executor {
 
     const point = randomUUID();
     const collector = new PointCollector('distributed', k, this.limits.maxOutputBytes);
-    collector.cpuSource = this.cpw === 1 ? 'process.cpuUsage' : 'unavailable';
+    collector.cpuSource = this.cpw === 1 || this.opts.sandboxed ? 'process.cpuUsage' : 'unavailable';
     const tally = new DistributedTally();
     const timings = new Map<number, { t: TaskTiming; worker?: string }>();
     const settings = bullSettings(this.limits.callTimeoutMs);

@@ -23,6 +23,8 @@ export interface RemoteWorkerOptions {
   queue?: string;
   python?: string;
   celeryPool?: string;
+  /** JS: BullMQ sandboxed processors. */
+  sandboxed?: boolean;
   limits: ExecutorLimits;
 }
 
@@ -54,6 +56,7 @@ export async function startRemoteWorkers(o: RemoteWorkerOptions): Promise<Remote
       concurrency: o.concurrency,
       callTimeoutMs: o.limits.callTimeoutMs,
       local: false,
+      ...(o.sandboxed ? { sandboxed: true } : {}),
     };
     workers = Array.from({ length: o.workers }, () =>
       trackWorker(fork(runtimeFile('bullWorker'), [JSON.stringify(cfg)], { detached: true, stdio: ['ignore', 'inherit', 'pipe', 'ipc'], execArgv: [`--max-old-space-size=${o.limits.memoryLimitMb}`] }), {
