@@ -33,6 +33,9 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/cli.ts' }, outdir: 'dist' },
   { ...node, entryPoints: walk('src/runtime', /\.ts$/), outdir: 'dist/runtime' },
+  // BullMQ's sandbox host: its Worker looks for main.js next to the bundle that holds it
+  // (dist/runtime/bullWorker.js), so it is bundled there for --sandboxed workers.
+  { ...node, entryPoints: { main: 'node_modules/bullmq/dist/cjs/classes/main.js' }, outdir: 'dist/runtime' },
   // One build per test file, so a half-written test never stops the others building.
   ...walk('test/unit', /\.test\.ts$/)
     .concat(walk('test/engine', /\.test\.ts$/))

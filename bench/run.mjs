@@ -20,6 +20,7 @@ import { accuracySection } from './sections/accuracy.mjs';
 import { responsivenessSection } from './sections/responsiveness.mjs';
 import { extensionSection } from './sections/extension.mjs';
 import { realFidelitySection } from './sections/realFidelity.mjs';
+import { distributedSection } from './sections/distributed.mjs';
 
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const only = (process.env.BENCH_ONLY ?? '')
@@ -44,6 +45,7 @@ const sections = [
   { n: 4, name: 'Accuracy on the labelled suite', run: accuracySection },
   { n: 5, name: 'Caller responsiveness', run: responsivenessSection },
   { n: 6, name: 'Extension cost', run: extensionSection },
+  { n: 9, key: 'distributed', name: 'Distributed executor (BullMQ on Redis)', run: distributedSection },
 ];
 
 async function main() {

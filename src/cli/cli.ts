@@ -13,8 +13,10 @@ import type { WorkloadDirective } from '../core/functionInfo';
 import { profileInEngineProcess as profile } from '../core/engineProcess';
 import type { ExecutorKind } from '../core/report';
 import { packageRoot } from '../core/paths';
+import type { DistributedOptions } from '../core/distributed/distributedTypes';
+import { startRemoteWorkers } from '../core/distributed/remoteWorkers';
 
-const EXECUTORS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
+const EXECUTORS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
 
 function positiveNumber(flag: string, error: (v: string) => ProfileError) {
   return (value: string): number => {
@@ -77,6 +79,11 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--max-threads <n>', 'largest thread pool to try').argParser(positiveInt('--max-threads')))
     .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')))
     .option('--discard-results', "pools drop each call's result instead of sending it back (for functions whose results are never used)")
+    .option('--redis <url>', 'distributed executor: use this Redis (default: start our own redis-server on loopback)')
+    .addOption(new Option('--worker-concurrency <n>', 'distributed executor: jobs each worker runs at once (default 1)').argParser(positiveInt('--worker-concurrency')))
+    .option('--queue <name>', 'distributed executor: queue name, the same for remote workers (default: workload-profiler.<function>)')
+    .option('--celery-pool <pool>', 'distributed executor, Python: Celery --pool of the local workers (default prefork)')
+    .option('--sandboxed', 'distributed executor, JS/TS: run jobs in BullMQ sandboxed processors (a child process per job slot)')
     .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
       const controller = new AbortController();
@@ -110,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
             },
             workspaceRoot: process.cwd(),
             ...(o.discardResults ? { returnResults: false } : {}),
+            distributed: distributedOptions(o),
           },
           { onProgress: progressPrinter(), signal: controller.signal },
         );
@@ -119,6 +127,40 @@ async function main(argv: string[]): Promise<number> {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
+    });
+
+  program
+    .command('worker')
+    .description('Start queue workers for <function> that join profiles run with --redis <url> --executors …,distributed (BullMQ for JS/TS, Celery for Python)')
+    .argument('<file>')
+    .argument('<function>')
+    .requiredOption('--redis <url>', 'the Redis the profile uses, e.g. redis://10.0.0.5:6379/0')
+    .addOption(new Option('--workers <n>', 'worker processes on this machine').argParser(positiveInt('--workers')).default(1))
+    .addOption(new Option('--concurrency <n>', 'jobs each worker runs at once').argParser(positiveInt('--concurrency')).default(1))
+    .option('--queue <name>', 'queue name (default: workload-profiler.<function>, as the profile uses)')
+    .option('--python <path>', 'Python interpreter with celery and redis, for .py files')
+    .option('--celery-pool <pool>', 'Celery --pool for .py files (default prefork)')
+    .option('--sandboxed', 'JS/TS: run jobs in BullMQ sandboxed processors (a child process per job slot)')
+    .addOption(new Option('--timeout <seconds>', 'a call running longer than this fails').argParser(positiveNumber('--timeout', (v) => new ProfileError('bad-input', `--timeout must be a positive number of seconds, got "${v}".`))))
+    .action(async (file: string, fn: string, o) => {
+      const workers = await startRemoteWorkers({
+        file,
+        functionName: fn,
+        redisUrl: o.redis,
+        workers: o.workers,
+        concurrency: o.concurrency,
+        queue: o.queue,
+        python: o.python,
+        celeryPool: o.celeryPool,
+        sandboxed: !!o.sandboxed,
+        limits: { callTimeoutMs: (o.timeout ?? DEFAULTS.callTimeoutMs / 1000) * 1000, memoryLimitMb: DEFAULTS.memoryLimitMb, maxOutputBytes: DEFAULTS.maxOutputBytes },
+      });
+      process.stderr.write(`${workers.pids.length} worker${workers.pids.length === 1 ? '' : 's'} running (pids ${workers.pids.join(', ')}); Ctrl-C stops them.\n`);
+      const stop = () => void workers.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await workers.exited;
+      await workers.stop();
     });
 
   program
@@ -161,6 +203,17 @@ async function directiveOf(file: string, fn: string, python?: string): Promise<W
   } catch {
     return undefined;
   }
+}
+
+function distributedOptions(o: { redis?: string; workerConcurrency?: number; queue?: string; celeryPool?: string; sandboxed?: boolean }): DistributedOptions | undefined {
+  const d: DistributedOptions = {
+    ...(o.redis ? { redisUrl: o.redis } : {}),
+    ...(o.workerConcurrency ? { concurrencyPerWorker: o.workerConcurrency } : {}),
+    ...(o.queue ? { queue: o.queue } : {}),
+    ...(o.celeryPool ? { celeryPool: o.celeryPool } : {}),
+    ...(o.sandboxed ? { sandboxed: true } : {}),
+  };
+  return Object.keys(d).length ? d : undefined;
 }
 
 function parseExecutors(list: string): ExecutorKind[] {

@@ -77,3 +77,15 @@ function packageName(specifier: string): string {
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
+
+/**
+ * An executor that cannot run on this machine (e.g. no Redis for the distributed one).
+ * The orchestrator skips that executor with the message as a note instead of failing
+ * the whole profile; run on its own, it is a one-line bad-input error.
+ */
+export class ExecutorUnavailable extends ProfileError {
+  constructor(message: string) {
+    super('bad-input', message);
+    this.name = 'ExecutorUnavailable';
+  }
+}

@@ -1,6 +1,7 @@
 // What every executor (JS or Python) hands back to the profile orchestrator. The
 // orchestrator owns the budget, the ladder and the statistics; an executor only runs
 // one closed-loop measurement ("point") at a time and reports raw per-task samples.
+import type { DistributedRunStats } from './distributed/distributedTypes';
 import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, Language, WarmupPolicy } from './report';
 
 /** Serializable description of what to call. Built once per profile. */
@@ -86,6 +87,8 @@ export interface PointSamples {
   eventLoopUtilization?: number;
   serialization?: { msPerTask: number; bytesPerTask: number };
   note?: string;
+  /** Distributed executor only. */
+  distributed?: DistributedRunStats;
   output?: { stdout: string; stderr: string; truncated: boolean };
   /** Set when this point started and warmed new workers: what that cost. */
   coldStart?: ColdStart;

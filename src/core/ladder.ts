@@ -13,6 +13,8 @@ export const FIRST_CONCURRENCY: Record<ExecutorKind, number> = {
   // K=1 of a pool is worth its point: against the baseline it shows the dispatch cost.
   thread: 1,
   process: 1,
+  // One worker first: against the process pool's K=1 it shows the queue's own cost.
+  distributed: 1,
 };
 
 export interface LadderPoint {
@@ -60,7 +62,7 @@ export function ladderStep(callMs: number): number {
 }
 
 /** Points we still expect to run, used to share out the remaining budget. */
-export const TYPICAL_POINTS: Record<ExecutorKind, number> = { sequential: 1, async: 3, thread: 3, process: 3 };
+export const TYPICAL_POINTS: Record<ExecutorKind, number> = { sequential: 1, async: 3, thread: 3, process: 3, distributed: 3 };
 
 export interface WindowPlan {
   durationMs: number;

@@ -276,7 +276,7 @@ export class LadderSession {
 }
 
 function isPool(kind: ExecutorKind): boolean {
-  return kind === 'thread' || kind === 'process';
+  return kind === 'thread' || kind === 'process' || kind === 'distributed';
 }
 
 function pow2AtMost(x: number): number {

@@ -1,4 +1,5 @@
 // Inputs of one profile, with the defaults the CLI and the extension share.
+import type { DistributedOptions } from './distributed/distributedTypes';
 import type { ExecutorKind, Report } from './report';
 
 export interface ProfileOptions {
@@ -25,6 +26,8 @@ export interface ProfileOptions {
    * never used (CLI --discard-results).
    */
   returnResults?: boolean;
+  /** The distributed executor's Redis and workers (used only when it is among `executors`). */
+  distributed?: DistributedOptions;
 }
 
 export interface ProgressEvent {
@@ -51,7 +54,7 @@ export const DEFAULTS = {
 
 /** Ladder caps; process defaults to cores × 2 (computed at run time when unset). */
 export function defaultMaxConcurrency(cores: number): Record<ExecutorKind, number> {
-  return { sequential: 1, async: 128, thread: 64, process: Math.max(2, cores * 2) };
+  return { sequential: 1, async: 128, thread: 64, process: Math.max(2, cores * 2), distributed: Math.max(2, cores * 2) };
 }
 
 export type ProfileFn = (options: ProfileOptions, hooks?: ProfileHooks) => Promise<Report>;

@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from './classify';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
-import { Errors, ProfileError } from './errors';
+import { distributedCaveats } from './distributed/distributedVerdict';
+import { Errors, ExecutorUnavailable, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
 import { ladderStep, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
@@ -47,7 +48,7 @@ const MAX_ERRORS_PER_POINT = 50;
 /** Time kept back for analysis and tear-down. */
 const RESERVE_MS = 250;
 /** First guesses of per-worker start-up cost, replaced by what we observe. */
-const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120 };
+const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120, distributed: 400 };
 
 /**
  * The warm-up rule: calls until three in a row are within 10%, at most 30 calls and a
@@ -92,6 +93,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     args,
     sourceText: options.sourceText,
     workspaceRoot: options.workspaceRoot,
+    distributed: options.distributed,
   };
   const runtime: TargetRuntime =
     language === 'python'
@@ -226,7 +228,16 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       if (!p) break;
       const plan = windowFor(p, remaining() - closingReserve() - laterOverhead(p), session.pointsLeft());
       if (process.env.WP_TRACE) process.stderr.write(`[plan] window=${JSON.stringify(plan)} overhead=${Math.round(overheadOf(p))}\n`);
-      const measured = await measure(p, plan);
+      let measured: MeasuredPoint;
+      try {
+        measured = await measure(p, plan);
+      } catch (e) {
+        // An executor this machine cannot run (no Redis for the distributed one): skip it, say why.
+        if (!(e instanceof ExecutorUnavailable) || p.kind === 'sequential') throw e;
+        caveats.push({ level: 'info', message: `Skipped the ${p.kind} executor: ${e.message}` });
+        session.fail(p.kind);
+        continue;
+      }
       const failed = failedPoint(measured.samples);
       session.record(p, { ...measured.tp, failed: !!failed });
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
@@ -318,7 +329,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
       verdict: analysis.verdict,
       recommendation: analysis.recommendation,
-      caveats: [...caveats, ...analysis.caveats],
+      caveats: [...caveats, ...analysis.caveats, ...distributedCaveats(runs)],
       output: mergeOutput([probe.output, ...points.map((p) => p.samples.output)], limits.maxOutputBytes),
       coldStart,
       warmup,
@@ -352,7 +363,7 @@ function failedPoint(samples: PointSamples): number {
 }
 
 function isPool(kind: ExecutorKind): boolean {
-  return kind === 'thread' || kind === 'process';
+  return kind === 'thread' || kind === 'process' || kind === 'distributed';
 }
 
 function roundColdStart(c: ColdStart): ColdStart {

@@ -1,12 +1,14 @@
 // The report contract. The CLI's --json output, the saved history, the webview and
 // other tools all read these names, so change them only with a schemaVersion bump.
 
+import type { DistributedRunStats } from './distributed/distributedTypes';
+
 export const SCHEMA_VERSION = 2;
 /** Oldest version the readers still open. A v1 report has the text but no findings; see src/shared/wording.ts. */
 export const OLDEST_READABLE_SCHEMA_VERSION = 1;
 
 export type Language = 'javascript' | 'typescript' | 'python';
-export type ExecutorKind = 'sequential' | 'async' | 'thread' | 'process';
+export type ExecutorKind = 'sequential' | 'async' | 'thread' | 'process' | 'distributed';
 export type WorkloadKind = 'cpu-bound' | 'io-bound' | 'mixed';
 /** Where per-task CPU time came from; recorded because the sources differ in precision. */
 export type CpuSource =
@@ -64,6 +66,8 @@ export interface RunResult {
   serialization?: { msPerTask: number; bytesPerTask: number };
   /** Labels a run whose executor is a stand-in, e.g. "asyncio.to_thread". */
   note?: string;
+  /** Distributed executor only: workers, queue wait, result latency, bytes per task. */
+  distributed?: DistributedRunStats;
   errors: RunErrors;
 }
 

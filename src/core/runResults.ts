@@ -138,6 +138,7 @@ export function toRunResult(
   if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
   if (s.serialization) run.serialization = s.serialization;
   if (s.note) run.note = s.note;
+  if (s.distributed) run.distributed = s.distributed;
   return run;
 }
 

@@ -245,6 +245,7 @@ export class WorkloadCommands extends Disposable {
       callTimeoutMs: settings.callTimeoutSeconds * 1000,
       memoryLimitMb: settings.memoryLimitMb,
       returnResults: settings.returnResults,
+      ...(settings.redisUrl ? { distributed: { redisUrl: settings.redisUrl } } : {}),
       // The buffer, not the file on disk: unsaved edits are what the user is looking at.
       sourceText: document.getText(),
       python: document.languageId === 'python' ? await pythonFor(document.uri) : undefined,

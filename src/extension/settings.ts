@@ -18,6 +18,7 @@ export const SettingKeys = {
   callTimeoutSeconds: 'callTimeoutSeconds',
   memoryLimitMb: 'memoryLimitMb',
   returnResults: 'returnResults',
+  redisUrl: 'redisUrl',
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
@@ -36,9 +37,13 @@ export interface ProfilerSettings {
   callTimeoutSeconds: number;
   memoryLimitMb: number;
   returnResults: boolean;
+  /** The distributed executor's Redis; undefined = start our own redis-server. */
+  redisUrl: string | undefined;
 }
 
-const EXECUTORS: readonly ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
+const EXECUTORS: readonly ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
+/** The default set: 'distributed' is opt-in (it needs Redis). */
+const DEFAULT_EXECUTORS: readonly ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
 export function readSettings(scope?: vscode.Uri): ProfilerSettings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
@@ -57,13 +62,14 @@ export function readSettings(scope?: vscode.Uri): ProfilerSettings {
   return {
     budgetSeconds: clamp(c.get<number>(SettingKeys.budgetSeconds), 15, 1, 3600),
     maxConcurrency,
-    executors: executors.length ? [...new Set(executors)] : [...EXECUTORS],
+    executors: executors.length ? [...new Set(executors)] : [...DEFAULT_EXECUTORS],
     codeLensEnabled: c.get<boolean>(SettingKeys.codeLensEnabled) ?? true,
     pythonPath: pythonPath ? pythonPath : undefined,
     historySize: Math.round(clamp(c.get<number>(SettingKeys.historySize), 50, 1, 1000)),
     callTimeoutSeconds: clamp(c.get<number>(SettingKeys.callTimeoutSeconds), 30, 1, 3600),
     memoryLimitMb: clamp(c.get<number>(SettingKeys.memoryLimitMb), 1024, 64, 65536),
     returnResults: c.get<boolean>(SettingKeys.returnResults) !== false,
+    redisUrl: c.get<string>(SettingKeys.redisUrl)?.trim() || undefined,
   };
 }
 

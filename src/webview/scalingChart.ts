@@ -21,10 +21,10 @@ import { withAlpha, type ChartTheme } from './theme';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
-const ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
+const ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
 
 export function executorColor(kind: ExecutorKind, t: ChartTheme): string {
-  return { sequential: t.muted, async: t.blue, thread: t.orange, process: t.purple }[kind];
+  return { sequential: t.muted, async: t.blue, thread: t.orange, process: t.purple, distributed: t.green }[kind];
 }
 
 type Point = { x: number; y: number };

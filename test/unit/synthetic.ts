@@ -62,7 +62,7 @@ function gaussian(rand: () => number): () => number {
   };
 }
 
-const DEFAULT_DISPATCH: Record<ExecutorKind, number> = { sequential: 0, async: 0.002, thread: 0.05, process: 0.15 };
+const DEFAULT_DISPATCH: Record<ExecutorKind, number> = { sequential: 0, async: 0.002, thread: 0.05, process: 0.15, distributed: 1.5 };
 /** Batches per point: a point's median error is ~1.25σ/√B (see stats.ts). */
 const BATCHES = 10;
 
@@ -127,7 +127,7 @@ export function synthesize(m: WorkloadModel): AnalysisInput {
   const call = c + (m.waitMs ?? 0) + (m.blockMs ?? 0) + o;
   const windowMs = m.windowMs ?? 1000;
   const bg: BackgroundLoad = { busyCores: 0.05, utilization: 0.05 / cores, steal: 0, busy: false, ...m.background };
-  const caps: Record<ExecutorKind, number> = { sequential: 1, async: 128, thread: 64, process: Math.max(2, cores * 2) };
+  const caps: Record<ExecutorKind, number> = { sequential: 1, async: 128, thread: 64, process: Math.max(2, cores * 2), distributed: Math.max(2, cores * 2) };
   const executors =
     m.executors ?? (python && !isAsync ? (['sequential', 'thread', 'process'] as ExecutorKind[]) : (['sequential', 'async', 'thread', 'process'] as ExecutorKind[]));
 

@@ -13,6 +13,8 @@ import { JsLoopExecutor, LoadFailure, LoopWorkerHost } from './loopWorkerExecuto
 import { JsProcessExecutor } from './processExecutor';
 import type { HostInit } from './targetHost';
 import { JsThreadExecutor } from './threadExecutor';
+import { BullmqExecutor } from '../distributed/bullmqExecutor';
+import type { DistributedOptions } from '../distributed/distributedTypes';
 
 export interface JsRuntimeOptions {
   file: string;
@@ -21,6 +23,7 @@ export interface JsRuntimeOptions {
   /** Unsaved editor text to profile instead of the file on disk. */
   sourceText?: string;
   workspaceRoot?: string;
+  distributed?: DistributedOptions;
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
@@ -80,7 +83,7 @@ export async function createJsRuntime(opts: JsRuntimeOptions, limits: ExecutorLi
     tempDir: built.tempDir,
   };
   if (opts.workspaceRoot) target.workspaceRoot = opts.workspaceRoot;
-  return new JsRuntime(target, limits);
+  return new JsRuntime(target, limits, opts.distributed);
 }
 
 class JsRuntime implements TargetRuntime {
@@ -92,6 +95,7 @@ class JsRuntime implements TargetRuntime {
   constructor(
     readonly target: LoadedTarget,
     private readonly limits: ExecutorLimits,
+    private readonly distributed?: DistributedOptions,
   ) {
     this.init = {
       bundlePath: target.bundlePath!,
@@ -135,7 +139,8 @@ class JsRuntime implements TargetRuntime {
   }
 
   executorKinds(): ExecutorKind[] {
-    return ['sequential', 'async', 'thread', 'process'];
+    // 'distributed' only runs when asked for (--executors …,distributed): it needs Redis.
+    return ['sequential', 'async', 'thread', 'process', 'distributed'];
   }
 
   createExecutor(kind: ExecutorKind): Executor {
@@ -151,6 +156,9 @@ class JsRuntime implements TargetRuntime {
         break;
       case 'process':
         ex = new JsProcessExecutor(this.init, this.limits, MAX_PROCESSES);
+        break;
+      case 'distributed':
+        ex = new BullmqExecutor(this.init, this.limits, this.distributed);
         break;
       default:
         throw new Error(`unknown executor kind: ${String(kind)}`);

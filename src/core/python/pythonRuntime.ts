@@ -11,6 +11,8 @@ import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
 import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
 import { resolvePython, type PythonInfo } from './resolvePython';
+import { CeleryExecutor } from '../distributed/celeryExecutor';
+import type { DistributedOptions } from '../distributed/distributedTypes';
 
 export interface PythonRuntimeOptions {
   file: string;
@@ -19,6 +21,7 @@ export interface PythonRuntimeOptions {
   sourceText?: string;
   workspaceRoot?: string;
   python?: string;
+  distributed?: DistributedOptions;
 }
 
 /** Importing a module may legitimately take a while (big packages), but not forever. */
@@ -65,7 +68,7 @@ export async function createPythonRuntime(opts: PythonRuntimeOptions, limits: Ex
   };
   // User code often opens files relative to the project, as when run from its root.
   const cwd = [workspaceRoot, path.dirname(file)].find((d) => d && isDirectory(d)) ?? os.tmpdir();
-  const runtime = new PythonRuntime(target, py, loadConfig, limits, cwd);
+  const runtime = new PythonRuntime(target, py, loadConfig, limits, cwd, opts.distributed);
   try {
     await runtime.importOnce();
   } catch (e) {
@@ -107,6 +110,7 @@ class PythonRuntime implements TargetRuntime {
   private readonly output: PythonOutput;
   private readonly sessions = new Set<HarnessSession>();
   private readonly executors = new Set<PythonExecutor>();
+  private readonly extra = new Set<Executor>();
   private probeSession: HarnessSession | undefined;
   private spare: HarnessSession | undefined;
   private disposed = false;
@@ -117,6 +121,7 @@ class PythonRuntime implements TargetRuntime {
     private readonly loadConfig: LoadConfig,
     private readonly limits: ExecutorLimits,
     private readonly cwd: string,
+    private readonly distributed?: DistributedOptions,
   ) {
     this.output = new PythonOutput(limits.maxOutputBytes);
   }
@@ -201,10 +206,21 @@ class PythonRuntime implements TargetRuntime {
   executorKinds(): ExecutorKind[] {
     // For a plain def, "async" would only be asyncio.to_thread, i.e. a thread pool by
     // another name: the ladder skips it (createExecutor('async') still runs it, labelled).
-    return this.target.isAsync ? ['sequential', 'async', 'thread', 'process'] : ['sequential', 'thread', 'process'];
+    // 'distributed' (Celery) only runs when asked for: it needs Redis and celery.
+    return this.target.isAsync ? ['sequential', 'async', 'thread', 'process', 'distributed'] : ['sequential', 'thread', 'process', 'distributed'];
   }
 
   createExecutor(kind: ExecutorKind): Executor {
+    if (kind === 'distributed') {
+      const c = this.loadConfig;
+      const ex = new CeleryExecutor(
+        { sourcePath: c.sourcePath, displayPath: c.displayPath, functionName: c.function, sysPath: c.sysPath, python: this.py.executable, args: this.target.args, cwd: this.cwd },
+        this.limits,
+        this.distributed,
+      );
+      this.extra.add(ex);
+      return ex;
+    }
     const ex = new PythonExecutor(kind, this, this.limits, this.output, () => this.executors.delete(ex));
     this.executors.add(ex);
     return ex;
@@ -221,7 +237,7 @@ class PythonRuntime implements TargetRuntime {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    await Promise.all([...this.executors].map((e) => e.dispose()));
+    await Promise.all([...this.executors, ...this.extra].map((e) => e.dispose()));
     await Promise.all([...this.sessions].map((s) => s.kill()));
     this.sessions.clear();
     this.probeSession = undefined;
@@ -235,6 +251,7 @@ const MAX_CONCURRENCY: Record<ExecutorKind, number> = {
   async: 1024,
   thread: 256,
   process: Math.max(4, os.cpus().length * 4),
+  distributed: 64,
 };
 
 class PythonExecutor implements Executor {
