@@ -13,6 +13,7 @@ import type { WorkloadDirective } from '../core/functionInfo';
 import { profileInEngineProcess as profile } from '../core/engineProcess';
 import type { ExecutorKind } from '../core/report';
 import { packageRoot } from '../core/paths';
+import { addCompareCommand, addGateOptions, planGate, runGate, writeHtmlReport, writeMarkdownReport } from './reportOutputs';
 
 const EXECUTORS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
@@ -60,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
 
   let exitCode = 0;
 
-  program
+  const profileCommand = program
     .command('profile')
     .description('Run <function> from <file> under every executor and recommend one')
     .argument('<file>', 'a .js .mjs .cjs .ts .mts .cts .jsx .tsx or .py file')
@@ -69,15 +70,19 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--budget <seconds>', 'time budget for the whole profile (default: @workload budget, else 15)').argParser(positiveNumber('--budget', Errors.badBudget)))
     .option('--json', 'print the JSON report instead of the text report')
     .option('--out <file>', 'also write the JSON report to this file')
+    .option('--html <file>', 'also write the report as one standalone HTML file (charts included, no network needed)')
+    .option('--md <file>', 'also write the Markdown summary to this file')
     .option('--python <path>', 'Python interpreter for .py files (default: python3 on PATH)')
     .option('--executors <list>', `comma-separated subset of ${EXECUTORS.join(',')}`)
     .addOption(new Option('--timeout <seconds>', 'kill a call that runs longer than this').argParser(positiveNumber('--timeout', (v) => new ProfileError('bad-input', `--timeout must be a positive number of seconds, got "${v}".`))))
     .addOption(new Option('--memory <mb>', 'memory cap per worker or child process').argParser(positiveInt('--memory')))
     .addOption(new Option('--max-async <n>', 'highest async concurrency to try').argParser(positiveInt('--max-async')))
     .addOption(new Option('--max-threads <n>', 'largest thread pool to try').argParser(positiveInt('--max-threads')))
-    .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')))
-    .action(async (file: string, fn: string, o) => {
+    .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')));
+  addGateOptions(profileCommand).action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
+      // Before the budget is spent: a gate that cannot be evaluated is a usage error.
+      const gate = planGate(o, fn);
       const controller = new AbortController();
       let interrupted = 0;
       const onSigint = () => {
@@ -112,12 +117,18 @@ async function main(argv: string[]): Promise<number> {
           { onProgress: progressPrinter(), signal: controller.signal },
         );
         if (o.out) writeJsonAtomically(path.resolve(o.out), report);
+        if (o.html) writeHtmlReport(o.html, { report });
+        if (o.md) writeMarkdownReport(o.md, report);
         process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { color: process.stdout.isTTY }) + '\n');
+        // The outputs are written first: a failed gate still leaves the evidence for CI to upload.
+        exitCode = runGate(report, gate);
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
     });
+
+  addCompareCommand(program);
 
   program
     .command('list')
