@@ -109,7 +109,7 @@ export function formatCompareText(c: Comparison, opts: { color?: boolean } = {})
     out.push('', 'Caveats:');
     for (const w of c.caveats) out.push(`  - ${w}`);
   }
-  out.push('', 'Changes whose 95% interval excludes 0 are called faster/slower (higher/lower for speedup); see docs/compare.md.');
+  out.push('', 'Changes whose 95% interval excludes 0% are called faster/slower (higher/lower for speedup); see docs/compare.md.');
   return out.join('\n');
 }
 
