@@ -2,34 +2,15 @@
 // and NEW reports are that report with its measured numbers edited, so each case has a
 // known right answer however noisy the shared machine was during the real run.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Comparison } from '../../src/core/compare';
 import { packageRoot } from '../../src/core/paths';
 import type { Report } from '../../src/core/report';
+import { cli, errorLines, scaled } from './cliSupport';
 
 const root = packageRoot();
-const bin = path.join(root, 'bin/workload-profiler.js');
-
-export function cli(args: string[], timeout = 90_000) {
-  const r = spawnSync('nice', ['-n', '10', process.execPath, bin, ...args], { encoding: 'utf8', timeout, cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The report with every throughput multiplied by `factor`: the function got that much faster. */
-export function scaled(report: Report, factor: number): Report {
-  const copy: Report = JSON.parse(JSON.stringify(report));
-  copy.id = `${report.id}-x${factor}`;
-  copy.createdAt = new Date(Date.parse(report.createdAt) + 60_000).toISOString();
-  for (const r of copy.runs) r.throughputPerSec *= factor;
-  return copy;
-}
-
-export function errorLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => l.startsWith('error:'));
-}
 
 describe('CLI compare', function () {
   this.timeout(120_000);
