@@ -45,7 +45,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
   const scaling = h('canvas', {
     id: 'scaling-chart',
     role: 'img',
-    'aria-label': `Speedup against concurrency for each executor. ${describeScaling(report).join(' ')}`,
+    'aria-label': `Speedup against concurrency for each executor. ${describeScaling(report, previous).join(' ')}`,
   });
   const heatmap = h('canvas', {
     id: 'heatmap',
@@ -59,7 +59,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
     section('scaling', 'Scaling', [
       h('p', { class: 'hint' }, 'Speedup over the sequential baseline as concurrency K grows. Shaded bands are 95% intervals; triangles are noisy points; the star is the recommendation.'),
       h('div', { class: 'chart-box scaling' }, scaling),
-      textAlternative('Scaling as text', describeScaling(report)),
+      textAlternative('Scaling as text', describeScaling(report, previous)),
     ]),
     section('utilisation', 'Per-core utilisation', [
       h('p', { class: 'hint' }, 'How busy each core was (darker = busier) while each executor and K ran. Cores busy before a run started are background load.'),
