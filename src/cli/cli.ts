@@ -78,8 +78,8 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--memory <mb>', 'memory cap per worker or child process').argParser(positiveInt('--memory')))
     .addOption(new Option('--max-async <n>', 'highest async concurrency to try').argParser(positiveInt('--max-async')))
     .addOption(new Option('--max-threads <n>', 'largest thread pool to try').argParser(positiveInt('--max-threads')))
-    .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')));
-  addGateOptions(profileCommand).action(async (file: string, fn: string, o) => {
+    .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')))
+    .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
       // Before the budget is spent: a gate that cannot be evaluated is a usage error.
       const gate = planGate(o, fn);
@@ -128,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
       }
     });
 
+  addGateOptions(profileCommand);
   addCompareCommand(program);
 
   program

@@ -4,11 +4,14 @@
 // the CLI, the CI gate, the extension and the report webview all call it.
 // docs/compare.md explains the rules.
 import { ProfileError } from './errors';
-import type { ExecutorKind, Report, RunResult } from './report';
+import { SCHEMA_VERSION, type ExecutorKind, type Report, type RunResult } from './report';
 import { ratioCi } from './stats';
 
-/** Report schema versions this code reads. v2 only adds optional fields, so both read the same. */
-export const READABLE_SCHEMA_VERSIONS = [1, 2];
+/**
+ * Report schema versions this code reads: 1, 2 (which only adds optional fields) and
+ * whatever this build writes, since compare needs only fields every version has.
+ */
+export const READABLE_SCHEMA_VERSIONS = Array.from({ length: Math.max(2, SCHEMA_VERSION) }, (_, i) => i + 1);
 
 /** faster / slower: the 95% interval of new ÷ old lies wholly above / below 1. */
 export type Significance = 'faster' | 'slower' | 'no-change';
