@@ -6,7 +6,7 @@ import type { Change, Comparison, HeadlineChange, PointComparison, PointId } fro
 const WHAT: Record<HeadlineChange['what'], string> = { verdict: 'Verdict', gil: 'GIL verdict', recommendation: 'Recommendation' };
 
 export function signedPercent(ratio: number): string {
-  if (!Number.isFinite(ratio) || ratio <= 0) return '–';
+  if (!Number.isFinite(ratio) || ratio < 0) return '–';
   const p = (ratio - 1) * 100;
   const digits = Math.abs(p) < 10 ? 1 : 0;
   const s = p.toFixed(digits);

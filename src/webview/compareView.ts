@@ -9,13 +9,19 @@ import { relativeTime } from './labels';
 
 const CALL_CLASS = { faster: 'faster', slower: 'slower', 'no-change': 'same' } as const;
 
-export function comparisonSection(report: Report, previous: Report): HTMLElement {
+/** The section, and the canvas for main.ts to draw the throughput overlay into. */
+export function comparisonSection(report: Report, previous: Report): { section: HTMLElement; chart?: HTMLCanvasElement } {
   let c: Comparison;
   try {
     c = compareReports(previous, report);
   } catch (e) {
-    return wrap([h('p', { class: 'hint' }, `These two runs cannot be compared: ${(e as Error).message}`)]);
+    return { section: wrap([h('p', { class: 'hint' }, `These two runs cannot be compared: ${(e as Error).message}`)]) };
   }
+  const chart = h('canvas', {
+    id: 'compare-chart',
+    role: 'img',
+    'aria-label': `Calls per second against concurrency, this run solid and the previous run dashed. ${summaryLines(c).join(' ')}`,
+  });
   const callCell = (ch: Change | undefined, of: 'throughput' | 'speedup') =>
     ch ? h('td', { class: CALL_CLASS[ch.call] }, callText(ch, of)) : h('td', {}, '');
   const rows = c.points.map((p) =>
@@ -32,7 +38,7 @@ export function comparisonSection(report: Report, previous: Report): HTMLElement
     ),
   );
   const cols = ['Executor × K', 'Calls/s previous → this', 'Change (95% interval)', '', 'Speedup previous → this', 'Change (95% interval)', ''];
-  return wrap([
+  const section = wrap([
     h(
       'p',
       { class: 'hint' },
@@ -57,7 +63,10 @@ export function comparisonSection(report: Report, previous: Report): HTMLElement
     c.onlyInOld.length ? h('p', { class: 'hint' }, `Only in the previous run: ${c.onlyInOld.map(pointText).join(', ')}.`) : '',
     c.onlyInNew.length ? h('p', { class: 'hint' }, `Only in this run: ${c.onlyInNew.map(pointText).join(', ')}.`) : '',
     c.caveats.length ? h('ul', { class: 'comparison-caveats' }, ...c.caveats.map((w) => h('li', { class: 'caveat warning' }, w))) : '',
+    h('h3', {}, 'Throughput, this run and the previous one'),
+    h('div', { class: 'chart-box scaling' }, chart),
   ]);
+  return { section, chart };
 }
 
 function wrap(children: (Node | string)[]): HTMLElement {

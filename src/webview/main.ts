@@ -5,6 +5,7 @@ import type { Chart } from 'chart.js';
 import { renderHeatmap, heatmapHeight } from './heatmap';
 import { acquireReportApi, standaloneApi, type PanelView, type ToWebview } from './protocol';
 import { renderView, type Actions, type RenderedReport } from './reportView';
+import { renderCompareChart } from './compareChart';
 import { renderScalingChart } from './scalingChart';
 import { onThemeChange, readTheme } from './theme';
 
@@ -39,6 +40,7 @@ function drawCharts(): void {
   const { report, previous } = view;
   try {
     if (canvases.scaling) charts.push(renderScalingChart(canvases.scaling, report, previous, theme));
+    if (canvases.comparison && previous) charts.push(renderCompareChart(canvases.comparison, report, previous, theme));
     if (canvases.heatmap && report.timeline.cores.length) {
       // CSSOM, not a style attribute: the CSP allows no inline styles.
       (canvases.heatmap.parentElement as HTMLElement).style.height = `${heatmapHeight(report)}px`;

@@ -28,6 +28,8 @@ export interface Actions {
 
 export interface RenderedReport {
   scaling?: HTMLCanvasElement;
+  /** Throughput of this run and the previous one, when comparing. */
+  comparison?: HTMLCanvasElement;
   heatmap?: HTMLCanvasElement;
 }
 
@@ -42,6 +44,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
     return {};
   }
   const { report, previous } = view;
+  const compared = previous ? comparisonSection(report, previous) : undefined;
   const scaling = h('canvas', {
     id: 'scaling-chart',
     role: 'img',
@@ -55,7 +58,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
   root.append(
     toolbar(report.target.function, report.target.file, actions, running, true, report),
     verdictSection(report),
-    previous ? comparisonSection(report, previous) : '',
+    compared?.section ?? '',
     section('scaling', 'Scaling', [
       h('p', { class: 'hint' }, 'Speedup over the sequential baseline as concurrency K grows. Shaded bands are 95% intervals; triangles are noisy points; the star is the recommendation.'),
       h('div', { class: 'chart-box scaling' }, scaling),
@@ -71,7 +74,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
     caveatsSection(report),
     report.output && (report.output.stdout || report.output.stderr) ? outputSection(report.output) : '',
   );
-  return { scaling, heatmap };
+  return { scaling, heatmap, comparison: compared?.chart };
 }
 
 function section(id: string, title: string, children: Child[], attrs: Record<string, string> = {}): HTMLElement {
