@@ -76,7 +76,8 @@ export function acquireReportApi(): ReportWebviewApi {
  * nothing listens to messages. Returns undefined inside a real webview.
  */
 export function standaloneApi(): ReportWebviewApi | undefined {
-  if (typeof (globalThis as { acquireVsCodeApi?: unknown }).acquireVsCodeApi === 'function') return undefined;
+  // A bare typeof: VS Code may inject the function as a global binding rather than a window property.
+  if (typeof acquireVsCodeApi === 'function') return undefined;
   const text = document.getElementById(EMBEDDED_DATA_ID)?.textContent;
   if (!text) return undefined;
   let state: WebviewState = { view: JSON.parse(text) as PanelView };
