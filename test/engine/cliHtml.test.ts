@@ -150,4 +150,34 @@ describe('CLI --html: a standalone report', function () {
     assert.deepEqual(page.canvases.map((c) => c.id).sort(), ['compare-chart', 'heatmap', 'scaling-chart']);
     for (const c of page.canvases) assert.ok(c.painted > 1000, `${c.id} has ${c.painted} painted pixels`);
   });
+
+  it('the same bundle inside a VS Code webview renders the comparison it is posted, with its buttons', async () => {
+    // VS Code defines acquireVsCodeApi before the page's scripts run; a const binding
+    // here, since a standalone check that looked only at window would miss one.
+    const shell = path.join(dir, 'webview.html');
+    writeFileSync(
+      shell,
+      `<!DOCTYPE html><html><body><main id="app"></main>
+<script>window.__posted = []; const acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: (s) => { window.__state = s; } });</script>
+<script>${readFileSync(path.join(root, 'dist/webview.js'), 'utf8')}</script></body></html>`,
+    );
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`file://${shell}`);
+    await page.evaluate(([report, previous]) => window.postMessage({ type: 'show', view: { kind: 'report', report, previous } }, '*'), [tightened(scaled(real, 0.5)), tightened(real)]);
+    await page.waitForSelector('#comparison-table');
+    const seen = await page.evaluate(() => ({
+      posted: (window as unknown as { __posted: unknown[] }).__posted,
+      saved: (window as unknown as { __state?: { view: { previous?: unknown } } }).__state?.view.previous !== undefined,
+      buttons: Array.from(document.querySelectorAll('button')).map((b) => b.textContent),
+      summary: document.getElementById('comparison-summary')?.textContent ?? '',
+    }));
+    await page.close();
+    assert.deepEqual(errors, []);
+    assert.deepEqual(seen.posted, [{ type: 'ready' }]);
+    assert.ok(seen.saved, 'the view, with the previous run, is kept for a reload');
+    assert.deepEqual(seen.buttons, ['Re-run', 'Compare with previous', 'Export JSON', 'Export Markdown', 'Open source']);
+    assert.match(seen.summary, /One call at a time \(sequential\): .* -50%.*: slower\./);
+  });
 });
