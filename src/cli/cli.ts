@@ -122,6 +122,11 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { color: process.stdout.isTTY }) + '\n');
         // The outputs are written first: a failed gate still leaves the evidence for CI to upload.
         exitCode = runGate(report, gate);
+      } catch (e) {
+        // A function that throws still gets its page, with the message and the user's stack.
+        if (o.html && e instanceof ProfileError && e.code === 'function-failed')
+          writeHtmlReport(o.html, { kind: 'error', functionName: fn, file: path.resolve(file), message: e.message, error: e.userError });
+        throw e;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);

@@ -10,11 +10,11 @@ import { packageRoot } from './paths';
 import type { Report } from './report';
 import { EMBEDDED_DATA_ID, type PanelView } from '../webview/protocol';
 
-/** What the page shows: one report, or a report compared with an earlier one. */
-export interface StandaloneView {
-  report: Report;
-  previous?: Report;
-}
+/**
+ * What the page shows: one report, a report compared with an earlier one, or (when the
+ * function threw) the error view with the user's stack.
+ */
+export type StandaloneView = { report: Report; previous?: Report } | Extract<PanelView, { kind: 'error' }>;
 
 export interface ReportAssets {
   /** dist/webview.js: the panel's browser bundle. */
@@ -143,9 +143,11 @@ export function buildHtmlReport(view: StandaloneView, assets: ReportAssets): str
   // The bundle is inlined verbatim; a closing tag inside it would end the script early.
   if (/<\/script|<!--/i.test(assets.script)) throw new Error('The webview bundle contains "</script" or "<!--" and cannot be inlined.');
   if (/<\/style/i.test(assets.css)) throw new Error('media/report.css contains "</style" and cannot be inlined.');
-  const fn = view.report.target.function;
-  const title = view.previous ? `Workload profile comparison: ${fn}` : `Workload profile: ${fn}`;
-  const panelView: PanelView = { kind: 'report', report: view.report, previous: view.previous };
+  const panelView: PanelView = 'kind' in view ? view : { kind: 'report', report: view.report, previous: view.previous };
+  const title =
+    panelView.kind === 'error'
+      ? `Workload profile: ${panelView.functionName} failed`
+      : `Workload profile${panelView.previous ? ' comparison' : ''}: ${panelView.report.target.function}`;
   const data = jsonForScript(panelView);
   // Hashes, not nonces: the file is static, and a hash pins exactly the code it carries.
   // Nothing may load from anywhere, so it also works (and leaks nothing) offline.

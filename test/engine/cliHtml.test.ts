@@ -28,7 +28,7 @@ interface Opened {
   allText: string;
 }
 
-async function open(browser: Browser, file: string, shot: string, colorScheme: 'light' | 'dark'): Promise<Opened> {
+async function open(browser: Browser, file: string, shot: string, colorScheme: 'light' | 'dark', ready = '#scaling-chart'): Promise<Opened> {
   const context = await browser.newContext({ offline: true, colorScheme, viewport: { width: 1100, height: 1400 } });
   const blocked: string[] = [];
   // Only the file itself may load; anything else would be a leak (or a broken offline report).
@@ -45,7 +45,7 @@ async function open(browser: Browser, file: string, shot: string, colorScheme: '
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`file://${file}`);
-  await page.waitForSelector('#scaling-chart', { timeout: 20_000 });
+  await page.waitForSelector(ready, { timeout: 20_000 });
   // Chart.js draws on the next frame.
   await page.waitForTimeout(300);
   const seen = await page.evaluate(() => ({
@@ -149,6 +149,21 @@ describe('CLI --html: a standalone report', function () {
     assert.match(page.allText, /\(previous run, dashed\): K=/, "the previous run's curves are on the chart (its text alternative lists them)");
     assert.deepEqual(page.canvases.map((c) => c.id).sort(), ['compare-chart', 'heatmap', 'scaling-chart']);
     for (const c of page.canvases) assert.ok(c.painted > 1000, `${c.id} has ${c.painted} painted pixels`);
+  });
+
+  it('profile --html of a function that throws writes the error, with its stack, as text', async () => {
+    const file = path.join(dir, 'error.html');
+    const r = cli(['profile', path.join(root, 'test/fixtures/faults/xss.js'), 'renderBadge', '--html', file]);
+    assert.equal(r.code, 3, r.stderr);
+    const page = await open(browser, file, 'html-error.png', 'light', '#error');
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(page.blocked, []);
+    assert.equal(page.title, 'Workload profile: renderBadge failed');
+    assert.ok(page.text.includes('<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'), page.text);
+    assert.match(page.text, /xss\.js:\d+/, "the stack points at the user's file");
+    assert.equal(page.xss, undefined);
+    assert.equal(page.images, 0);
+    assert.deepEqual(page.canvases, []);
   });
 
   it('the same bundle inside a VS Code webview renders the comparison it is posted, with its buttons', async () => {
