@@ -32,7 +32,7 @@ const bad = (message: string) => new ProfileError('bad-input', message);
 
 /** `kind=cpu-bound`, `executor=thread`, `gil=held`; `executor=thread,process` accepts either. */
 export function parseExpect(value: string): Expectation {
-  const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(value);
+  const m = /^\s*([a-z]+)\s*=\s*(.+?)\s*$/.exec(value.toLowerCase());
   const keys = Object.keys(EXPECT_KEYS).join(', ');
   if (!m) throw bad(`--expect takes key=value (keys: ${keys}), e.g. --expect kind=cpu-bound; got "${value}".`);
   const key = m[1] as ExpectKey;
@@ -46,7 +46,7 @@ export function parseExpect(value: string): Expectation {
 
 /** `thread:1.5`: the best thread speedup must reach 1.5×; `best:2` means any executor. */
 export function parseMinSpeedup(value: string): Expectation {
-  const m = /^\s*([a-z]+)\s*:\s*([0-9.]+)\s*[x×]?\s*$/.exec(value);
+  const m = /^\s*([a-z]+)\s*:\s*([0-9.]+)\s*[x×]?\s*$/.exec(value.toLowerCase());
   const executors = [...EXECUTORS.filter((e) => e !== 'sequential'), 'best'];
   if (!m) throw bad(`--min-speedup takes executor:factor, e.g. --min-speedup thread:1.5; got "${value}".`);
   if (!executors.includes(m[1])) throw bad(`--min-speedup: "${m[1]}" is not one of ${executors.join(', ')}.`);
