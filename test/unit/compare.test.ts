@@ -121,7 +121,7 @@ describe('compare: significance calls', () => {
 describe('gate', () => {
   it('parses option values and refuses bad ones', () => {
     assert.deepEqual(parseExpect('executor=thread,process'), { type: 'expect', key: 'executor', values: ['thread', 'process'], text: '--expect executor=thread,process' });
-    assert.deepEqual(parseExpect('Kind=CPU-bound').values, ['cpu-bound']);
+    assert.deepEqual((parseExpect('Kind=CPU-bound') as { values: string[] }).values, ['cpu-bound']);
     assert.deepEqual(parseMinSpeedup('best:2x'), { type: 'min-speedup', executor: 'best', min: 2, text: '--min-speedup best:2' });
     assert.equal((parseMaxRegression('12.5%') as { fraction: number }).fraction, 0.125);
     assert.throws(() => parseExpect('gil=maybe'), /"maybe" is not one of held, released, free-threaded, not-applicable/);
