@@ -15,6 +15,7 @@ import type { ExecutorKind } from '../core/report';
 import { packageRoot } from '../core/paths';
 import type { DistributedOptions } from '../core/distributed/distributedTypes';
 import { startRemoteWorkers } from '../core/distributed/remoteWorkers';
+import { addCompareCommand, addGateOptions, planGate, runGate, writeHtmlReport, writeMarkdownReport } from './reportOutputs';
 
 const EXECUTORS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
 
@@ -62,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
 
   let exitCode = 0;
 
-  program
+  const profileCommand = program
     .command('profile')
     .description('Run <function> from <file> under every executor and recommend one')
     .argument('<file>', 'a .js .mjs .cjs .ts .mts .cts .jsx .tsx or .py file')
@@ -71,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--budget <seconds>', 'time budget for the whole profile (default: @workload budget, else 15)').argParser(positiveNumber('--budget', Errors.badBudget)))
     .option('--json', 'print the JSON report instead of the text report')
     .option('--out <file>', 'also write the JSON report to this file')
+    .option('--html <file>', 'also write the report as one standalone HTML file (charts included, no network needed)')
+    .option('--md <file>', 'also write the Markdown summary to this file')
     .option('--python <path>', 'Python interpreter for .py files (default: python3 on PATH)')
     .option('--executors <list>', `comma-separated subset of ${EXECUTORS.join(',')}`)
     .addOption(new Option('--timeout <seconds>', 'kill a call that runs longer than this').argParser(positiveNumber('--timeout', (v) => new ProfileError('bad-input', `--timeout must be a positive number of seconds, got "${v}".`))))
@@ -86,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--sandboxed', 'distributed executor, JS/TS: run jobs in BullMQ sandboxed processors (a child process per job slot)')
     .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
+      // Before the budget is spent: a gate that cannot be evaluated is a usage error.
+      const gate = planGate(o, fn);
       const controller = new AbortController();
       let interrupted = 0;
       const onSigint = () => {
@@ -122,12 +127,24 @@ async function main(argv: string[]): Promise<number> {
           { onProgress: progressPrinter(), signal: controller.signal },
         );
         if (o.out) writeJsonAtomically(path.resolve(o.out), report);
+        if (o.html) writeHtmlReport(o.html, { report });
+        if (o.md) writeMarkdownReport(o.md, report);
         process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { color: process.stdout.isTTY }) + '\n');
+        // The outputs are written first: a failed gate still leaves the evidence for CI to upload.
+        exitCode = runGate(report, gate);
+      } catch (e) {
+        // A function that throws still gets its page, with the message and the user's stack.
+        if (o.html && e instanceof ProfileError && e.code === 'function-failed')
+          writeHtmlReport(o.html, { kind: 'error', functionName: fn, file: path.resolve(file), message: e.message, error: e.userError });
+        throw e;
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
     });
+
+  addGateOptions(profileCommand);
+  addCompareCommand(program);
 
   program
     .command('worker')

@@ -2,6 +2,8 @@
 // arguments, run it through the ProfileRunner, save the report, show it.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
+import { compareReports } from '../core/compare';
+import { formatCompareText } from '../core/compareFormat';
 import type { FunctionInfo } from '../core/functionInfo';
 import type { ProfileOptions } from '../core/options';
 import type { Report } from '../core/report';
@@ -131,6 +133,13 @@ export class WorkloadCommands extends Disposable {
       void vscode.window.showInformationMessage(`${report.target.function} has only one saved run; profile it again to compare.`);
       this.deps.panels().show({ kind: 'report', report });
       return undefined;
+    }
+    // The panel computes the same comparison from the two reports (src/webview/compareView.ts);
+    // the log keeps the CLI's text of it, to copy into an issue or a review.
+    try {
+      this.deps.log.info(`${formatCompareText(compareReports(previous, report))}`);
+    } catch (e) {
+      this.deps.log.warn(`${report.target.function}: cannot compare with ${previous.id}: ${(e as Error).message}`);
     }
     this.deps.panels().show({ kind: 'report', report, previous });
     return previous;

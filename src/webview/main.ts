@@ -3,19 +3,22 @@
 // the charts when the colour theme changes.
 import type { Chart } from 'chart.js';
 import { renderHeatmap, heatmapHeight } from './heatmap';
-import { acquireReportApi, type PanelView, type ToWebview } from './protocol';
-import { renderView, type RenderedReport } from './reportView';
+import { acquireReportApi, standaloneApi, type PanelView, type ToWebview } from './protocol';
+import { renderView, type Actions, type RenderedReport } from './reportView';
+import { renderCompareChart } from './compareChart';
 import { renderScalingChart } from './scalingChart';
 import { onThemeChange, readTheme } from './theme';
 
-const api = acquireReportApi();
+// A standalone HTML report carries its view in the page and has no extension to talk to.
+const standalone = standaloneApi();
+const api = standalone ?? acquireReportApi();
 const root = document.getElementById('app') as HTMLElement;
 let view: PanelView | undefined = api.getState()?.view;
 let running = false;
 let charts: Chart<any, any, any>[] = [];
 let canvases: RenderedReport = {};
 
-const actions = {
+const actions: Actions | undefined = standalone ? undefined : {
   rerun: () => api.postMessage({ type: 'rerun' }),
   export: (format: 'json' | 'markdown') => api.postMessage({ type: 'export', format }),
   openSource: () => api.postMessage({ type: 'openSource' }),
@@ -37,6 +40,7 @@ function drawCharts(): void {
   const { report, previous } = view;
   try {
     if (canvases.scaling) charts.push(renderScalingChart(canvases.scaling, report, previous, theme));
+    if (canvases.comparison && previous) charts.push(renderCompareChart(canvases.comparison, report, previous, theme));
     if (canvases.heatmap && report.timeline.cores.length) {
       // CSSOM, not a style attribute: the CSP allows no inline styles.
       (canvases.heatmap.parentElement as HTMLElement).style.height = `${heatmapHeight(report)}px`;
@@ -74,6 +78,13 @@ onThemeChange(() => {
   destroyCharts();
   drawCharts();
 });
+// Outside VS Code the theme follows the system's light/dark setting (htmlReport.ts).
+if (standalone) {
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    destroyCharts();
+    drawCharts();
+  });
+}
 
 render();
 api.postMessage({ type: 'ready' });

@@ -29,6 +29,12 @@ export type FromWebview =
 
 export type ExportFormat = 'json' | 'markdown';
 
+/**
+ * Id of the <script type="application/json"> that carries the PanelView in a standalone
+ * HTML report (src/core/htmlReport.ts), where there is no VS Code to post it.
+ */
+export const EMBEDDED_DATA_ID = 'workload-profiler-data';
+
 export interface WebviewState {
   view: PanelView;
 }
@@ -63,4 +69,23 @@ declare function acquireVsCodeApi(): ReportWebviewApi;
 /** Call once, from the webview only (VS Code throws on a second call). */
 export function acquireReportApi(): ReportWebviewApi {
   return acquireVsCodeApi();
+}
+
+/**
+ * Outside VS Code (a standalone HTML report) the view is embedded in the page and
+ * nothing listens to messages. Returns undefined inside a real webview.
+ */
+export function standaloneApi(): ReportWebviewApi | undefined {
+  // A bare typeof: VS Code may inject the function as a global binding rather than a window property.
+  if (typeof acquireVsCodeApi === 'function') return undefined;
+  const text = document.getElementById(EMBEDDED_DATA_ID)?.textContent;
+  if (!text) return undefined;
+  let state: WebviewState = { view: JSON.parse(text) as PanelView };
+  return {
+    postMessage: () => undefined,
+    getState: () => state,
+    setState: (s) => {
+      state = s;
+    },
+  };
 }

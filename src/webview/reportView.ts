@@ -16,6 +16,7 @@ import {
   relativeTime,
 } from './labels';
 import type { ExportFormat, PanelView } from './protocol';
+import { comparisonSection } from './compareView';
 import { describeScaling } from './scalingChart';
 import { caveatTextOf, reasonsOf, recommendationReasonOf, recommendationShort, scalingLines } from '../shared/wording';
 
@@ -28,12 +29,15 @@ export interface Actions {
 
 export interface RenderedReport {
   scaling?: HTMLCanvasElement;
+  /** Throughput of this run and the previous one, when comparing. */
+  comparison?: HTMLCanvasElement;
   heatmap?: HTMLCanvasElement;
 }
 
 const KIND_CLASS = { 'cpu-bound': 'kind-cpu', 'io-bound': 'kind-io', mixed: 'kind-mixed' } as const;
 
-export function renderView(root: HTMLElement, view: PanelView, actions: Actions, running: boolean): RenderedReport {
+/** Without actions (a standalone HTML report) the toolbar has no buttons: nothing would answer them. */
+export function renderView(root: HTMLElement, view: PanelView, actions: Actions | undefined, running: boolean): RenderedReport {
   root.replaceChildren();
   root.setAttribute('aria-busy', 'false');
   if (view.kind === 'error') {
@@ -41,10 +45,11 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions,
     return {};
   }
   const { report, previous } = view;
+  const compared = previous ? comparisonSection(report, previous) : undefined;
   const scaling = h('canvas', {
     id: 'scaling-chart',
     role: 'img',
-    'aria-label': `Speedup against concurrency for each executor. ${describeScaling(report).join(' ')}`,
+    'aria-label': `Speedup against concurrency for each executor. ${describeScaling(report, previous).join(' ')}`,
   });
   const heatmap = h('canvas', {
     id: 'heatmap',
@@ -54,11 +59,11 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions,
   root.append(
     toolbar(report.target.function, report.target.file, actions, running, true, report),
     verdictSection(report),
-    previous ? comparisonSection(report, previous) : '',
+    compared?.section ?? '',
     section('scaling', 'Scaling', [
       h('p', { class: 'hint' }, 'Speedup over the sequential baseline as concurrency K grows. Shaded bands are 95% intervals; triangles are noisy points; the star is the recommendation.'),
       h('div', { class: 'chart-box scaling' }, scaling),
-      textAlternative('Scaling as text', describeScaling(report)),
+      textAlternative('Scaling as text', describeScaling(report, previous)),
       scalingModel(report),
     ]),
     section('utilisation', 'Per-core utilisation', [
@@ -71,7 +76,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions,
     caveatsSection(report),
     report.output && (report.output.stdout || report.output.stderr) ? outputSection(report.output) : '',
   );
-  return { scaling, heatmap };
+  return { scaling, heatmap, comparison: compared?.chart };
 }
 
 function section(id: string, title: string, children: Child[], attrs: Record<string, string> = {}): HTMLElement {
@@ -88,7 +93,7 @@ function button(label: string, title: string, onClick: () => void, disabled = fa
   return b;
 }
 
-function toolbar(fn: string, file: string, actions: Actions, running: boolean, isReport: boolean, report?: Report): HTMLElement {
+function toolbar(fn: string, file: string, actions: Actions | undefined, running: boolean, isReport: boolean, report?: Report): HTMLElement {
   return h(
     'header',
     { class: 'toolbar' },
@@ -103,6 +108,7 @@ function toolbar(fn: string, file: string, actions: Actions, running: boolean, i
         report ? ` · args ${JSON.stringify(report.target.args)} · ${new Date(report.createdAt).toLocaleString()} (${relativeTime(report.createdAt)})` : '',
       ),
     ),
+    actions &&
     h(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Report actions' },
@@ -157,50 +163,6 @@ function verdictSection(report: Report): HTMLElement {
     h('h3', {}, 'Why'),
     h('ul', { class: 'why' }, ...explain(report).map((r) => h('li', {}, r))),
   );
-}
-
-function bestByExecutor(report: Report): Map<string, RunResult> {
-  const best = new Map<string, RunResult>();
-  for (const r of report.runs) {
-    const b = best.get(r.executor);
-    if (!b || r.speedup > b.speedup) best.set(r.executor, r);
-  }
-  return best;
-}
-
-function comparisonSection(report: Report, previous: Report): HTMLElement {
-  const now = bestByExecutor(report);
-  const before = bestByExecutor(previous);
-  const row = (label: string, a: string, b: string) =>
-    h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, a), h('td', {}, b), h('td', { class: a === b ? 'same' : 'changed' }, a === b ? 'same' : 'changed'));
-  const rows = [
-    row('Verdict', kindLabel(previous.verdict.kind), kindLabel(report.verdict.kind)),
-    row(
-      'Recommendation',
-      recommendationShort(previous.recommendation),
-      recommendationShort(report.recommendation),
-    ),
-    row('One call (probe)', formatMs(previous.probe.wallMs), formatMs(report.probe.wallMs)),
-    ...(['async', 'thread', 'process'] as const)
-      .filter((k) => now.has(k) || before.has(k))
-      .map((k) => {
-        const fmt = (r?: RunResult) => (r ? `${formatSpeedup(r.speedup)} at K=${r.concurrency}` : '–');
-        return row(`Best ${executorName(k, true)}`, fmt(before.get(k)), fmt(now.get(k)));
-      }),
-  ];
-  return section('comparison', 'Compared with the previous run', [
-    h('p', { class: 'hint' }, `Previous run: ${new Date(previous.createdAt).toLocaleString()} (${relativeTime(previous.createdAt)}), args ${JSON.stringify(previous.target.args)}. Its curves are dashed on the scaling chart.`),
-    h(
-      'div',
-      { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Comparison with the previous run' },
-      h(
-        'table',
-        { id: 'comparison-table' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, 'Previous'), h('th', { scope: 'col' }, 'This run'), h('th', { scope: 'col' }, 'Change'))),
-        h('tbody', {}, ...rows),
-      ),
-    ),
-  ]);
 }
 
 function runsTable(report: Report): HTMLElement {

@@ -203,8 +203,8 @@ function runAt(runs: RunResult[], label: string, k: number): RunResult | undefin
   return runs.find((r) => r.concurrency === k && label.startsWith(r.executor === 'sequential' ? 'sequential' : executorName(r.executor, true)));
 }
 
-/** The chart's text alternative: one sentence per executor. */
-export function describeScaling(report: Report): string[] {
+/** The chart's text alternative: one sentence per executor, then the previous run's curves. */
+export function describeScaling(report: Report, previous?: Report): string[] {
   const lines: string[] = [];
   for (const [kind, runs] of byExecutor(report.runs)) {
     const best = runs.reduce((a, b) => (b.speedup > a.speedup ? b : a));
@@ -216,6 +216,12 @@ export function describeScaling(report: Report): string[] {
   }
   const rec = report.recommendation;
   lines.push(`Recommended point: ${executorAt(rec.executor, rec.workers)} at ${formatSpeedup(rec.expectedSpeedup)}. Cores: ${report.environment.cores}.`);
+  if (previous) {
+    for (const [kind, runs] of byExecutor(previous.runs)) {
+      if (kind === 'sequential') continue;
+      lines.push(`${executorName(kind, true)} (previous run, dashed): ${runs.map((r) => `K=${r.concurrency} ${formatSpeedup(r.speedup)}`).join(', ')}.`);
+    }
+  }
   return lines;
 }
 

@@ -6,9 +6,9 @@
 // test-only extension (test/e2e/test-extension).
 //
 // Expects `npm run build` and `bash .ci/setup-code-server.sh` to have been run.
-// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,io,python,xss,sidebar,integration] [--keep]
+// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,io,python,xss,sidebar,html,integration] [--keep]
 // (--keep leaves the temp user-data dirs and workspace copies in place for a look.)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -587,6 +587,53 @@ async function flowXss(page, server) {
   await dismissNotifications(page);
 }
 
+// ---------------------------------------------------------------- standalone HTML report
+
+/**
+ * `workload-profiler profile … --html`: the CLI writes the report as one file, which
+ * must open with every network request refused and draw its charts. No code-server.
+ */
+async function flowHtmlReport(browser) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-e2e-html-'));
+  const file = path.join(dir, 'report.html');
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'workload-profiler.js'), 'profile', path.join(FIXTURES, 'cpu-bound.js'), 'countPrimes', '--html', file], {
+    encoding: 'utf8',
+    timeout: REPORT_TIMEOUT_MS,
+  });
+  if (cli.status !== 0) throw new Error(`profile --html exited ${cli.status}: ${cli.stderr.split('\n').filter(Boolean).pop()}`);
+  const context = await browser.newContext({ offline: true, viewport: { width: 1100, height: 1300 } });
+  try {
+    const blocked = [];
+    await context.route('**/*', (route) => {
+      if (route.request().url() === `file://${file}`) return route.continue();
+      blocked.push(route.request().url());
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('#scaling-chart');
+    await page.waitForTimeout(300);
+    const painted = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('canvas')).map((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+        return n;
+      }),
+    );
+    await screenshot(page, 'html-report.png');
+    if (errors.length) throw new Error(`console errors: ${errors.join(' | ')}`);
+    if (blocked.length) throw new Error(`the report tried to load ${blocked.join(', ')}`);
+    if (painted.length !== 2 || painted.some((n) => n < 1000)) throw new Error(`charts not drawn (painted pixels: ${painted.join(', ')})`);
+  } finally {
+    await context.close();
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------- runner
 
 const results = [];
@@ -705,7 +752,8 @@ async function integrationSuite(browser) {
 
 function checkPrerequisites() {
   const missing = [];
-  if (!fs.existsSync(CODE_SERVER)) missing.push(`code-server (${CODE_SERVER}): run bash .ci/setup-code-server.sh`);
+  const serverNeeded = ['workbench', 'cpu', 'io', 'python', 'xss', 'sidebar', 'integration'].some(wanted);
+  if (serverNeeded && !fs.existsSync(CODE_SERVER)) missing.push(`code-server (${CODE_SERVER}): run bash .ci/setup-code-server.sh`);
   if (!fs.existsSync(CHROMIUM)) missing.push(`Chromium (${CHROMIUM}): run bash .ci/setup-code-server.sh`);
   const main = readJson(path.join(ROOT, 'package.json')).main;
   const extensionNeeded = ['cpu', 'io', 'python', 'xss', 'sidebar', 'integration'].some(wanted);
@@ -726,6 +774,13 @@ async function main() {
   });
   try {
     if (['workbench', 'cpu', 'io', 'python', 'xss', 'sidebar'].some(wanted)) await uiFlows(browser);
+    if (wanted('html')) {
+      log('flow html-report: start');
+      await flowHtmlReport(browser).then(
+        () => (results.push({ name: 'html-report', ok: true }), log('flow html-report: PASS')),
+        (err) => (results.push({ name: 'html-report', ok: false, error: err.message }), log(`flow html-report: FAIL: ${err.message}`)),
+      );
+    }
     if (wanted('integration')) await integrationSuite(browser);
   } catch (err) {
     results.push({ name: 'harness', ok: false, error: err.stack || err.message });
