@@ -3,7 +3,7 @@
 // the executor that crashed, and the caveat. Used by engineProcess.ts, which starts a
 // new engine for the executors still to measure.
 import type { ProgressEvent } from './options';
-import type { Caveat, ErrorSample, RunResult } from './report';
+import type { Caveat, ErrorSample, ExecutorKind, RunResult } from './report';
 import { rssMessage } from './rssWatch';
 
 /** V8's own report of a heap that ran out, printed on the engine's stderr. */
@@ -13,6 +13,10 @@ export interface EngineDeath {
   exit: { code: number | null; signal: NodeJS.Signals | null; error?: Error };
   /** The last progress event: what was running when it died. */
   last?: ProgressEvent;
+  /** Executors that had started measuring, in order. */
+  seen: ExecutorKind[];
+  /** Executors measured before the crash and not again (too little budget left). */
+  skipped?: ExecutorKind[];
   stderrTail: string;
   /** Set when the engine was stopped for its resident memory (rssWatch.ts). */
   overMemory?: { rssMb: number; capMb: number };
@@ -66,11 +70,14 @@ export function crashRow(d: EngineDeath): RunResult {
 export function crashCaveat(functionName: string, d: EngineDeath): Caveat {
   const { executor, k } = where(d);
   const { how } = deathWords(d);
+  const skipped = d.skipped?.length
+    ? ` ${d.skipped.join(' and ')} ran before the crash, but too little of the budget was left to measure ${d.skipped.length > 1 ? 'them' : 'it'} again.`
+    : '';
   return {
     level: 'warning',
     message:
       `${executor} × ${k}: ${functionName} took down the profiler's engine process (${how}). ` +
-      `A new engine process measured the other executors in what was left of the budget; ${executor} is left out of the verdict and the recommendation.`,
+      `A new engine process measured the other executors in what was left of the budget; ${executor} is left out of the verdict and the recommendation.${skipped}`,
   };
 }
 

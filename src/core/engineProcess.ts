@@ -63,10 +63,15 @@ export async function profileInEngineProcess(options: ProfileOptions, hooks: Pro
     // Before the first call, on it, or in the baseline every run is compared with: no
     // report can be made without it.
     if (!kind || kind === 'sequential' || !executors.includes(kind)) throw engineDied(options.functionName, death);
-    deaths.push(death);
-    executors = executors.filter((k) => k !== kind);
     const remaining = budgetMs - (Date.now() - started);
-    attemptOptions = { ...options, executors, budgetMs: Math.max(MIN_RESTART_BUDGET_MS, remaining) };
+    // Executors run in a fixed order, so the ones seen before the crash are done. Their
+    // results died with the engine: measure them again if half the budget is left,
+    // otherwise spend what is left on the ones not measured yet (the caveat says so).
+    const done = death.seen.filter((k) => k !== kind && k !== 'sequential');
+    executors = executors.filter((k) => k !== kind);
+    const skipped = remaining >= budgetMs / 2 ? [] : executors.filter((k) => done.includes(k));
+    deaths.push({ ...death, skipped });
+    attemptOptions = { ...options, executors: executors.filter((k) => !skipped.includes(k)), budgetMs: Math.max(MIN_RESTART_BUDGET_MS, remaining) };
     if (hooks.signal?.aborted) throw Errors.cancelled();
     try {
       hooks.onProgress?.({
@@ -114,6 +119,7 @@ async function runEngine(options: ProfileOptions, hooks: ProfileHooks, started: 
   child.stderr!.on('data', keep('stderr'));
 
   let lastProgress: ProgressEvent | undefined;
+  const seen: ExecutorKind[] = [];
   let reply: Extract<EngineReply, { type: 'report' | 'error' }> | undefined;
   let cancelled = false;
   let overMemory: EngineDeath['overMemory'];
@@ -150,6 +156,7 @@ async function runEngine(options: ProfileOptions, hooks: ProfileHooks, started: 
       child.on('message', (m: EngineReply) => {
         if (m.type === 'progress') {
           lastProgress = m.event;
+          if (m.event.phase === 'run' && m.event.executor && !seen.includes(m.event.executor)) seen.push(m.event.executor);
           try {
             hooks.onProgress?.({ ...m.event, fraction: Math.min(1, (Date.now() - started) / budgetMs) });
           } catch {
@@ -174,7 +181,7 @@ async function runEngine(options: ProfileOptions, hooks: ProfileHooks, started: 
     if (reply?.type === 'report') return { report: reply.report, out };
     if (reply?.type === 'error') throw toError(reply);
     if (cancelled) throw Errors.cancelled();
-    return { death: { exit, last: lastProgress, stderrTail, overMemory }, out };
+    return { death: { exit, last: lastProgress, seen, stderrTail, overMemory }, out };
   } finally {
     rss.stop();
     signal?.removeEventListener('abort', onAbort);

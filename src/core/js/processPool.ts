@@ -17,6 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { CpuSource } from '../report';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
+import { ChildGuard } from '../childGuard';
 import { epochNow, type TaskOutcome } from './closedLoop';
 import { childDeath } from './deaths';
 import type { ErrorInfo } from './errorInfo';
@@ -82,6 +83,7 @@ class Child {
   reserved = false;
   busy?: Busy;
   private stderrTail = '';
+  private readonly guard = new ChildGuard(); // descendants that left the group, RSS cap
 
   constructor(
     init: HostInit,
@@ -92,7 +94,9 @@ class Child {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [`--max-old-space-size=${limits.memoryLimitMb}`],
+      env: this.guard.env(),
     });
+    this.guard.attach(this.proc, limits.memoryLimitMb, () => void this.kill());
     const pid = this.proc.pid;
     if (pid) trackGroup(pid);
     this.proc.stdout!.on('data', (d: Buffer) => onOutput('stdout', d.toString()));
@@ -119,7 +123,7 @@ class Child {
           this.busy = undefined;
           if (b) {
             clearTimeout(b.timer);
-            const error = childDeath(
+            const error = this.guard.overMemory ? { kind: 'out-of-memory', message: this.guard.overMemory } : childDeath(
               { timedOutAfterMs: b.timedOut ? this.limits.callTimeoutMs : undefined, code, signal, stderrTail: this.stderrTail },
               this.limits.memoryLimitMb,
             );

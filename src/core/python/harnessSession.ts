@@ -10,6 +10,7 @@ import { Errors } from '../errors';
 import type { PointRequest } from '../executorTypes';
 import type { ErrorSample, ExecutorKind } from '../report';
 import { pythonFile } from '../paths';
+import { ChildGuard } from '../childGuard';
 
 export interface LoadConfig {
   sourcePath: string;
@@ -98,6 +99,7 @@ export class HarnessSession {
   private readonly exitPromise: Promise<void>;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private killing = false;
+  private readonly guard = new ChildGuard(); // descendants that left the group, RSS cap
   info: Record<string, unknown> | undefined;
   /** What the harness found after import: the callable is async. */
   isAsync = false;
@@ -110,7 +112,7 @@ export class HarnessSession {
       detached: true,
       windowsHide: true,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: {
+      env: this.guard.env({
         ...process.env,
         PYTHONUNBUFFERED: '1',
         PYTHONDONTWRITEBYTECODE: '1',
@@ -118,7 +120,7 @@ export class HarnessSession {
         // Every thread may otherwise reserve a 64 MB malloc arena, which the address
         // space cap would count against the user's memory allowance.
         MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '4',
-      },
+      }),
     });
     const results = this.child.stdio[3] as Readable;
     this.commands = this.child.stdio[4] as Writable;
@@ -190,6 +192,7 @@ export class HarnessSession {
   describeExit(): { kind: string; message: string } {
     const info = this.exitInfo;
     if (this.spawnError) return { kind: 'crash', message: `could not start the Python harness: ${this.spawnError.message}` };
+    if (this.guard.overMemory) return { kind: 'out-of-memory', message: this.guard.overMemory };
     if (info?.signal) {
       const oom = info.signal === 'SIGKILL' ? ' (often the system running out of memory)' : '';
       return { kind: 'crash', message: `the Python process was killed by ${info.signal}${oom} while running the function` };
@@ -206,6 +209,7 @@ export class HarnessSession {
 
   /** Waits for the harness to start and import the module. */
   async load(cfg: LoadConfig, timeoutMs: number, signal?: AbortSignal): Promise<{ isAsync: boolean }> {
+    this.guard.attach(this.child, cfg.memoryLimitMb, () => void this.kill());
     return this.operation<{ isAsync: boolean }>(timeoutMs, signal, (resolve, reject) => {
       this.handler = (m) => {
         if (m.t === 'loaded') {
