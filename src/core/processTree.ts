@@ -5,10 +5,10 @@
 // Killing a process group misses a process that started a session of its own, and once
 // its parent dies it is reparented to init, so a walk from our pid misses it too. Two
 // things find it on Linux, both from /proc:
-// - a walk by parent chain (PPid in /proc/<pid>/stat), taken every SCAN_MS while the
-//   tracked process runs, from the root and from every descendant seen so far: each
-//   descendant is remembered (with its start time) the moment it is seen, so it is
-//   still known after it was reparented;
+// - the parent chain (PPid in /proc/<pid>/stat): every SCAN_MS while the tracked
+//   process runs, each process new in /proc whose parent is the root or a descendant
+//   seen so far is remembered (with its start time), so it is still known after it
+//   was reparented;
 // - a tag in the environment: the root is started with WORKLOAD_PROFILER_TREE_<id>=1,
 //   which its descendants inherit through fork and exec, so a process that was
 //   double-forked and reparented between two walks is still recognised (unless the
@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** How often running trees are walked. A /proc scan costs ~2 ms per 100 processes. */
+/** How often /proc is checked for newcomers while a tree is tracked. */
 const SCAN_MS = 250;
 const TAG_PREFIX = 'WORKLOAD_PROFILER_TREE_';
 
@@ -50,42 +50,67 @@ export function readStat(pid: number): ProcStat | undefined {
   }
 }
 
-/** Every process the kernel lists, by pid. Empty where there is no /proc. */
-export function processTable(): Map<number, ProcStat> {
-  const table = new Map<number, ProcStat>();
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return table;
-  }
-  for (const name of names) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const pid = Number(name);
-    const s = readStat(pid);
-    if (s) table.set(pid, s);
-  }
-  return table;
+/**
+ * What the scanner knows of each process, read once when the pid first shows up in
+ * /proc (a pid is one process for as long as it stays listed). Reading every process's
+ * stat on each pass would cost tens of ms on a loaded machine, blocking the caller's
+ * event loop (the extension host's); reading only newcomers costs a few reads a pass.
+ * Processes already there when the scanner started are listed but never read: they
+ * predate every tree, so none of them can carry a tag or descend from a tracked root
+ * (the roots themselves are read by pid).
+ */
+interface Entry {
+  ppid: number;
+  start: number;
+  /** Tree tags in its environment, read on demand. */
+  tags?: Set<string>;
 }
+const known = new Map<number, Entry | 'old'>();
 
-/** The tree tags in a process's environment, read once per process (pid + start time). */
-const tagCache = new Map<string, Set<string>>();
-
-function tagsOf(pid: number, start: number): Set<string> {
-  const key = `${pid}:${start}`;
-  let tags = tagCache.get(key);
-  if (!tags) {
-    tags = new Set();
+function tagsOf(pid: number, e: Entry): Set<string> {
+  if (!e.tags) {
+    e.tags = new Set();
     try {
       for (const entry of readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')) {
-        if (entry.startsWith(TAG_PREFIX)) tags.add(entry.slice(0, entry.indexOf('=')));
+        if (entry.startsWith(TAG_PREFIX)) e.tags.add(entry.slice(0, entry.indexOf('=')));
       }
     } catch {
       /* another user's process, or gone: no tags */
     }
-    tagCache.set(key, tags);
   }
-  return tags;
+  return e.tags;
+}
+
+function listPids(): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c >= 48 && c <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** One pass: newcomers are read, the departed forgotten; returns the newcomers. */
+function refresh(): Map<number, Entry> {
+  const fresh = new Map<number, Entry>();
+  const listed = listPids();
+  const present = new Set(listed);
+  for (const pid of known.keys()) if (!present.has(pid)) known.delete(pid);
+  for (const pid of listed) {
+    if (known.has(pid)) continue;
+    const s = readStat(pid);
+    if (!s) continue;
+    const e: Entry = { ppid: s.ppid, start: s.start };
+    known.set(pid, e);
+    fresh.set(pid, e);
+  }
+  return fresh;
 }
 
 const active = new Set<ProcessTree>();
@@ -93,16 +118,16 @@ let timer: NodeJS.Timeout | undefined;
 
 function scanAll(): void {
   if (!active.size) return;
-  const table = processTable();
-  for (const tree of active) tree.absorb(table);
-  // Forget the environments of processes that are gone.
-  for (const key of tagCache.keys()) {
-    const [pid, start] = key.split(':').map(Number);
-    if (table.get(pid)?.start !== start) tagCache.delete(key);
-  }
+  const fresh = refresh();
+  for (const tree of active) tree.absorb(fresh);
 }
 
 function register(tree: ProcessTree): void {
+  if (!active.size) {
+    // A cache from an earlier run may hold pids reused since: start over.
+    known.clear();
+    for (const pid of listPids()) known.set(pid, 'old');
+  }
   active.add(tree);
   // unref: a tracker must never keep the engine, the CLI or a test runner alive.
   timer ??= setInterval(scanAll, SCAN_MS).unref();
@@ -142,54 +167,38 @@ export class ProcessTree {
     return this;
   }
 
-  /** Adds what one /proc snapshot shows: children of anything known, and anything with the tag. */
-  absorb(table: Map<number, ProcStat>): void {
-    const known = (pid: number) => {
-      const s = table.get(pid);
-      return s !== undefined && (this.roots.get(pid) === s.start || this.seen.get(pid) === s.start);
-    };
-    const children = new Map<number, number[]>();
-    for (const [pid, s] of table) {
-      const list = children.get(s.ppid);
-      if (list) list.push(pid);
-      else children.set(s.ppid, [pid]);
-    }
-    const frontier = [...table.keys()].filter(known);
-    while (frontier.length) {
-      for (const child of children.get(frontier.pop()!) ?? []) {
-        if (known(child)) continue;
-        this.seen.set(child, table.get(child)!.start);
-        frontier.push(child);
-      }
-    }
-    for (const [pid, s] of table) {
-      if (pid === process.pid || known(pid) || s.state === 'Z') continue;
-      if (tagsOf(pid, s.start).has(this.tag)) {
-        this.seen.set(pid, s.start);
-        // Its own descendants may predate this sighting.
-        this.absorb(table);
-        return;
+  /** Adds the newcomers of one pass that descend from anything known, or carry the tag. */
+  absorb(fresh: Map<number, Entry>): void {
+    const ours = (pid: number) => this.roots.has(pid) || this.seen.has(pid);
+    // A newcomer's parent may be another newcomer: repeat until nothing changes.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, e] of fresh) {
+        if (ours(pid) || pid === process.pid) continue;
+        if (ours(e.ppid) || tagsOf(pid, e).has(this.tag)) {
+          this.seen.set(pid, e.start);
+          grew = true;
+        }
       }
     }
   }
 
-  /** Walks /proc now. */
+  /** Walks /proc now (every tree learns the newcomers). */
   sample(): void {
-    this.absorb(processTable());
+    scanAll();
   }
 
   /**
    * SIGKILLs every descendant seen (roots excluded: their owner ends them), after one
-   * last walk; twice, for anything forked while the first round was under way. Stops
+   * last pass; twice, for anything forked while the first round was under way. Stops
    * tracking. Returns how many processes it killed.
    */
   killAll(): number {
     let killed = 0;
     for (let round = 0; round < 2; round++) {
-      const table = processTable();
-      this.absorb(table);
+      if (active.has(this)) scanAll();
       for (const [pid, start] of this.seen) {
-        const s = table.get(pid);
+        const s = readStat(pid);
         if (!s || s.start !== start) {
           this.seen.delete(pid);
           continue;
