@@ -38,7 +38,7 @@ const CANCEL_GRACE_MS = 5000;
 /** Output the engine process itself printed (raw fd writes from threads), kept for the report. */
 const TAIL_BYTES = 8192;
 /** A restarted engine gets what is left of the budget, but at least this: background, probe, baseline and a point or two. */
-export const MIN_RESTART_BUDGET_MS = 1500;
+const MIN_RESTART_BUDGET_MS = 1500;
 
 type RawOutput = { stdout: string; stderr: string; truncated: boolean };
 type Attempt = { report: Report; out: RawOutput } | { death: EngineDeath; out: RawOutput };

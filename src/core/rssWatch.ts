@@ -6,8 +6,9 @@
 // polls its resident set size (VmRSS in /proc/<pid>/status) and stops it past a cap.
 //
 // The cap, from the memory limit M (`memoryLimitMb`, `--memory`):
-// - a child process or a Python harness runs the user's code once: M + 128 MB (Node or
-//   Python itself, the bundle, the harness);
+// - a child process or a Python harness: what it held once the user's module was
+//   loaded (the runtime, the bundle, native addons, numpy…) + M + 128 MB (what the
+//   runtime itself grows by as it runs: JIT code, buffers); see childGuard.ts;
 // - the engine process hosts T worker threads that run user code (T = K during a
 //   `thread × K` point, plus the loop worker that runs the probe, `sequential` and
 //   `async`; T = 1 otherwise): (M + 32 MB) × T + 256 MB (a thread's own runtime, and
@@ -31,7 +32,7 @@ export function rssMb(pid: number): number | undefined {
   }
 }
 
-/** The cap of a child process or Python harness. */
+/** The cap of a child process or Python harness, above what it held once the module was loaded. */
 export function childRssCapMb(memoryLimitMb: number): number {
   return memoryLimitMb + CHILD_MARGIN_MB;
 }

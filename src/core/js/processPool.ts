@@ -96,7 +96,6 @@ class Child {
       execArgv: [`--max-old-space-size=${limits.memoryLimitMb}`],
       env: this.guard.env(),
     });
-    this.guard.attach(this.proc, limits.memoryLimitMb, () => void this.kill());
     const pid = this.proc.pid;
     if (pid) trackGroup(pid);
     this.proc.stdout!.on('data', (d: Buffer) => onOutput('stdout', d.toString()));
@@ -154,6 +153,7 @@ class Child {
       () => (this.loaded = true),
       () => undefined,
     );
+    this.guard.attach(this.proc, limits.memoryLimitMb, () => void this.kill(), this.ready);
     this.send({ type: 'init', init });
   }
 

@@ -209,8 +209,7 @@ export class HarnessSession {
 
   /** Waits for the harness to start and import the module. */
   async load(cfg: LoadConfig, timeoutMs: number, signal?: AbortSignal): Promise<{ isAsync: boolean }> {
-    this.guard.attach(this.child, cfg.memoryLimitMb, () => void this.kill());
-    return this.operation<{ isAsync: boolean }>(timeoutMs, signal, (resolve, reject) => {
+    const loaded = this.operation<{ isAsync: boolean }>(timeoutMs, signal, (resolve, reject) => {
       this.handler = (m) => {
         if (m.t === 'loaded') {
           this.isAsync = Boolean(m.isAsync);
@@ -226,6 +225,7 @@ export class HarnessSession {
       };
       this.send({ cmd: 'load', ...cfg });
     }, () => new Error(`importing the module did not finish within ${Math.round(timeoutMs / 1000)} s`));
+    return this.guard.attach(this.child, cfg.memoryLimitMb, () => void this.kill(), loaded);
   }
 
   /**
