@@ -162,18 +162,7 @@ describe('fault table: JS (threads and processes)', function () {
     assertStoppedEarly(report, 'process');
   });
 
-  it('a native crash in a worker thread ends the engine process only: a clear error, nothing left running', async () => {
-    const watch = new ProcessWatch().start();
-    try {
-      const e = await rejection(profileOf(JS_FAULTS, 'segfaultsIn', ['thread', '$i'], { executors: ['thread'] }));
-      assert.equal(e.code, 'function-failed');
-      assert.match(e.message, /^segfaultsIn took down the profiler's engine process while measuring thread × 1: it was killed by SIGSEGV\./);
-      assert.equal(e.userError?.kind, 'crash');
-    } finally {
-      watch.stop();
-    }
-    await assertNoLeftovers(watch, 'after the engine crashed');
-  });
+  // A native crash in a worker thread, and memory outside the heap: faultsCrash.test.ts.
 
   it('prints megabytes: output is truncated per stream and kept; results and our stdout are untouched', async () => {
     const write = process.stdout.write;

@@ -20,25 +20,37 @@ import { assertNoLeftovers, JS_FAULTS, osThreads, ProcessWatch, PY_FAULTS, rejec
 /** Long enough that the cancel always lands mid-ladder; caps keep each ladder short. */
 const LONG: Partial<ProfileOptions> = { budgetMs: 8000, callTimeoutMs: 5000, memoryLimitMb: 256, maxConcurrency: { async: 2, thread: 2, process: 2 } };
 
-/** Starts a profile and aborts it once `executor` has been running for a moment. */
-async function cancelDuring(run: ProfileFn, options: ProfileOptions, executor: ExecutorKind) {
+/**
+ * Starts a profile and aborts it once `executor` has been running for a moment and
+ * `ready()` holds (e.g. its first child wrote its pid: a child takes a while to start
+ * on a loaded machine).
+ */
+async function cancelDuring(run: ProfileFn, options: ProfileOptions, executor: ExecutorKind, ready: () => boolean = () => true) {
   const ac = new AbortController();
   let abortedAt = 0;
+  let poll: NodeJS.Timeout | undefined;
   const done = run(options, {
     signal: ac.signal,
     onProgress: (e) => {
-      if (e.phase === 'run' && e.executor === executor && !abortedAt) {
-        abortedAt = Date.now();
-        setTimeout(() => ac.abort(), 400);
+      if (e.phase === 'run' && e.executor === executor && !poll) {
+        const reached = Date.now();
+        poll = setInterval(() => {
+          if (Date.now() - reached < 400 || (!ready() && Date.now() - reached < 10_000)) return;
+          clearInterval(poll);
+          abortedAt = Date.now();
+          ac.abort();
+        }, 20);
       }
     },
   });
-  const e = await rejection(done);
+  const e = await rejection(done).finally(() => clearInterval(poll));
   assert.ok(abortedAt > 0, `the profile reached ${executor} before it ended: ${e.message}`);
   assert.equal(e.code, 'cancelled', e.message);
-  const tookMs = Date.now() - abortedAt - 400;
+  const tookMs = Date.now() - abortedAt;
   assert.ok(tookMs < 5000, `cancel took ${tookMs} ms`);
 }
+
+const wrote = (dir: string, prefix: string) => () => readdirSync(dir).some((f) => f.startsWith(prefix));
 
 function pidsIn(dir: string): number[] {
   return readdirSync(dir).map((f) => Number(readFileSync(path.join(dir, f), 'utf8')));
@@ -59,10 +71,10 @@ describe('fault table: cancel and concurrent profiles', function () {
   });
 
   it('JS: cancel during the process ladder leaves zero processes, grandchildren from threads and children included', async () => {
-    await cancelDuring(profileInEngineProcess, { file: JS_FAULTS, functionName: 'spawnsAndLeaves', args: [dir, '$i'], ...LONG }, 'process');
+    await cancelDuring(profileInEngineProcess, { file: JS_FAULTS, functionName: 'spawnsAndLeaves', args: [dir, '$i'], ...LONG }, 'process', wrote(dir, 'pid-process-'));
     watch.stop();
     const spawned = readdirSync(dir);
-    assert.ok(spawned.some((f) => f.startsWith('pid-thread-')) && spawned.some((f) => f.startsWith('pid-process-')), spawned.slice(0, 5).join());
+    assert.ok(spawned.some((f) => f.startsWith('pid-thread-')) && spawned.some((f) => f.startsWith('pid-process-')), spawned.join());
     await assertNoLeftovers(watch, 'after cancel', pidsIn(dir));
   });
 
@@ -81,7 +93,7 @@ describe('fault table: cancel and concurrent profiles', function () {
   });
 
   it('Python: cancel during the process ladder leaves zero processes', async () => {
-    await cancelDuring(profileInEngineProcess, { file: PY_FAULTS, functionName: 'spawns_and_leaves', args: [dir, '$i'], ...LONG }, 'process');
+    await cancelDuring(profileInEngineProcess, { file: PY_FAULTS, functionName: 'spawns_and_leaves', args: [dir, '$i'], ...LONG }, 'process', wrote(dir, 'pid-process-'));
     watch.stop();
     assert.ok(readdirSync(dir).some((f) => f.startsWith('pid-process-')));
     await assertNoLeftovers(watch, 'after cancel', pidsIn(dir));
@@ -112,7 +124,9 @@ describe('fault table: cancel and concurrent profiles', function () {
     assert.equal(js.target.function, 'cpuBurn');
     assert.equal(py.target.function, 'raises_one_in_ten');
     assert.ok(js.runs.every((r) => r.errors.count === 0), 'the JS report carries none of the Python errors');
-    assert.ok(py.runs.every((r) => r.errors.count > 0 && r.errors.samples.every((s) => s.kind === 'ValueError')));
+    // 1 call in 10 fails: a run of few calls on a loaded machine may have none.
+    assert.ok(py.runs.some((r) => r.errors.count > 0), JSON.stringify(py.runs.map((r) => [r.tasks, r.errors.count])));
+    assert.ok(py.runs.every((r) => r.errors.samples.every((s) => s.kind === 'ValueError')), 'the Python report carries only its own errors');
     assert.equal(js.environment.python, undefined);
     assert.ok(py.environment.python);
     watch.stop();

@@ -90,6 +90,15 @@ describe('fault table: CLI', function () {
     assert.match(errorLine(r.stderr), /segfaultsIn took down the profiler's engine process on its first call: it was killed by SIGSEGV/);
   });
 
+  it('a native crash in a thread-pool worker mid-profile: exit 0, a report with the crash in the thread row', () => {
+    const r = cli(['profile', JS_FAULTS, 'segfaultsIn', '--args', '["thread","$i"]', ...SMALL]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /thread crashed the engine process; going on without it/);
+    assert.match(r.stdout, /^\s+thread\s+1\s+0\s+0\.00\s.*1 \(100%\)/m);
+    assert.match(r.stdout, /thread × 1: segfaultsIn took down the profiler's engine process \(it was killed by SIGSEGV\)\./);
+    assert.match(r.stdout, /^Recommendation: (?!.*threads?\b)/m);
+  });
+
   it('process.exit in the pools: the CLI keeps running and prints a complete report', () => {
     const r = cli(['profile', JS_FAULTS, 'exitsIn', '--args', '["pools","$i"]', ...SMALL, '--json']);
     assert.equal(r.code, 0, r.stderr);

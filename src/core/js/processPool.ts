@@ -17,6 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { CpuSource, WarmupPolicy } from '../report';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
+import { ChildGuard } from '../childGuard';
 import { epochNow, type TaskOutcome } from './closedLoop';
 import { childDeath } from './deaths';
 import type { ErrorInfo } from './errorInfo';
@@ -87,6 +88,7 @@ class Child {
   reserved = false;
   busy?: Busy;
   private stderrTail = '';
+  private readonly guard = new ChildGuard(); // descendants that left the group, RSS cap
 
   constructor(
     init: HostInit,
@@ -97,6 +99,7 @@ class Child {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [`--max-old-space-size=${limits.memoryLimitMb}`],
+      env: this.guard.env(),
     });
     const pid = this.proc.pid;
     if (pid) trackGroup(pid);
@@ -127,7 +130,7 @@ class Child {
             b.warm(undefined);
           } else if (b) {
             clearTimeout(b.timer);
-            const error = childDeath(
+            const error = this.guard.overMemory ? { kind: 'out-of-memory', message: this.guard.overMemory } : childDeath(
               { timedOutAfterMs: b.timedOut ? this.limits.callTimeoutMs : undefined, code, signal, stderrTail: this.stderrTail },
               this.limits.memoryLimitMb,
             );
@@ -164,6 +167,7 @@ class Child {
       () => (this.loaded = true),
       () => undefined,
     );
+    this.guard.attach(this.proc, limits.memoryLimitMb, () => void this.kill(), this.ready);
     this.send({ type: 'init', init });
   }
 

@@ -11,6 +11,7 @@ import type { PointRequest, PointSamples } from '../executorTypes';
 import type { ColdStart, ErrorSample, ExecutorKind } from '../report';
 import { pythonFile } from '../paths';
 import { ErrorTally } from '../js/errorInfo';
+import { ChildGuard } from '../childGuard';
 
 export interface LoadConfig {
   sourcePath: string;
@@ -97,6 +98,7 @@ export class HarnessSession {
   private readonly exitPromise: Promise<void>;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private killing = false;
+  private readonly guard = new ChildGuard(); // descendants that left the group, RSS cap
   info: Record<string, unknown> | undefined;
   /** What the harness found after import: the callable is async. */
   isAsync = false;
@@ -109,7 +111,7 @@ export class HarnessSession {
       detached: true,
       windowsHide: true,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: {
+      env: this.guard.env({
         ...process.env,
         PYTHONUNBUFFERED: '1',
         PYTHONDONTWRITEBYTECODE: '1',
@@ -117,7 +119,7 @@ export class HarnessSession {
         // Every thread may otherwise reserve a 64 MB malloc arena, which the address
         // space cap would count against the user's memory allowance.
         MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '4',
-      },
+      }),
     });
     const results = this.child.stdio[3] as Readable;
     this.commands = this.child.stdio[4] as Writable;
@@ -189,6 +191,7 @@ export class HarnessSession {
   describeExit(): { kind: string; message: string } {
     const info = this.exitInfo;
     if (this.spawnError) return { kind: 'crash', message: `could not start the Python harness: ${this.spawnError.message}` };
+    if (this.guard.overMemory) return { kind: 'out-of-memory', message: this.guard.overMemory };
     if (info?.signal) {
       const oom = info.signal === 'SIGKILL' ? ' (often the system running out of memory)' : '';
       return { kind: 'crash', message: `the Python process was killed by ${info.signal}${oom} while running the function` };
@@ -205,7 +208,7 @@ export class HarnessSession {
 
   /** Waits for the harness to start and import the module. */
   async load(cfg: LoadConfig, timeoutMs: number, signal?: AbortSignal): Promise<{ isAsync: boolean }> {
-    return this.operation<{ isAsync: boolean }>(timeoutMs, signal, (resolve, reject) => {
+    const loaded = this.operation<{ isAsync: boolean }>(timeoutMs, signal, (resolve, reject) => {
       this.handler = (m) => {
         if (m.t === 'loaded') {
           this.isAsync = Boolean(m.isAsync);
@@ -221,6 +224,7 @@ export class HarnessSession {
       };
       this.send({ cmd: 'load', ...cfg });
     }, () => new Error(`importing the module did not finish within ${Math.round(timeoutMs / 1000)} s`));
+    return this.guard.attach(this.child, cfg.memoryLimitMb, () => void this.kill(), loaded);
   }
 
   /**

@@ -1,0 +1,224 @@
+// Finds every process a worker, child or Python harness started, even one that left
+// its process group (setsid(), `detached: true`, a double fork), so that it can be
+// killed when that worker's job is over.
+//
+// Killing a process group misses a process that started a session of its own, and once
+// its parent dies it is reparented to init, so a walk from our pid misses it too. Two
+// things find it on Linux, both from /proc:
+// - the parent chain (PPid in /proc/<pid>/stat): every SCAN_MS while the tracked
+//   process runs, each process new in /proc whose parent is the root or a descendant
+//   seen so far is remembered (with its start time), so it is still known after it
+//   was reparented;
+// - a tag in the environment: the root is started with WORKLOAD_PROFILER_TREE_<id>=1,
+//   which its descendants inherit through fork and exec, so a process that was
+//   double-forked and reparented between two walks is still recognised (unless the
+//   user's code cleared its environment, then only the walk finds it).
+// A pid is killed only while its start time still matches the one remembered, so a
+// recycled pid is never hit. cgroups would be exact, but a profiler cannot count on
+// being allowed to create one. Elsewhere than Linux there is no /proc: the tracker
+// finds nothing and process-group kills are all there is.
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** How often /proc is checked for newcomers while a tree is tracked. */
+const SCAN_MS = 250;
+const TAG_PREFIX = 'WORKLOAD_PROFILER_TREE_';
+
+export interface ProcStat {
+  ppid: number;
+  /** Start time in clock ticks since boot: with the pid, it names one process for good. */
+  start: number;
+  state: string;
+}
+
+/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so fields are counted from the last ')'. */
+export function parseStat(text: string): ProcStat | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const f = text.slice(close + 2).split(' ');
+  const ppid = Number(f[1]);
+  const start = Number(f[19]);
+  if (!Number.isFinite(ppid) || !Number.isFinite(start)) return undefined;
+  return { state: f[0], ppid, start };
+}
+
+export function readStat(pid: number): ProcStat | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the scanner knows of each process, read once when the pid first shows up in
+ * /proc (a pid is one process for as long as it stays listed). Reading every process's
+ * stat on each pass would cost tens of ms on a loaded machine, blocking the caller's
+ * event loop (the extension host's); reading only newcomers costs a few reads a pass.
+ * Processes already there when the scanner started are listed but never read: they
+ * predate every tree, so none of them can carry a tag or descend from a tracked root
+ * (the roots themselves are read by pid).
+ */
+interface Entry {
+  ppid: number;
+  start: number;
+  /** Tree tags in its environment, read on demand. */
+  tags?: Set<string>;
+}
+const known = new Map<number, Entry | 'old'>();
+
+function tagsOf(pid: number, e: Entry): Set<string> {
+  if (!e.tags) {
+    e.tags = new Set();
+    try {
+      for (const entry of readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')) {
+        if (entry.startsWith(TAG_PREFIX)) e.tags.add(entry.slice(0, entry.indexOf('=')));
+      }
+    } catch {
+      /* another user's process, or gone: no tags */
+    }
+  }
+  return e.tags;
+}
+
+function listPids(): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const name of names) {
+    const c = name.charCodeAt(0);
+    if (c >= 48 && c <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** One pass: newcomers are read, the departed forgotten; returns the newcomers. */
+function refresh(): Map<number, Entry> {
+  const fresh = new Map<number, Entry>();
+  const listed = listPids();
+  const present = new Set(listed);
+  for (const pid of known.keys()) if (!present.has(pid)) known.delete(pid);
+  for (const pid of listed) {
+    if (known.has(pid)) continue;
+    const s = readStat(pid);
+    if (!s) continue;
+    const e: Entry = { ppid: s.ppid, start: s.start };
+    known.set(pid, e);
+    fresh.set(pid, e);
+  }
+  return fresh;
+}
+
+const active = new Set<ProcessTree>();
+let timer: NodeJS.Timeout | undefined;
+
+function scanAll(): void {
+  if (!active.size) return;
+  const fresh = refresh();
+  for (const tree of active) tree.absorb(fresh);
+}
+
+function register(tree: ProcessTree): void {
+  if (!active.size) {
+    // A cache from an earlier run may hold pids reused since: start over.
+    known.clear();
+    for (const pid of listPids()) known.set(pid, 'old');
+  }
+  active.add(tree);
+  // unref: a tracker must never keep the engine, the CLI or a test runner alive.
+  timer ??= setInterval(scanAll, SCAN_MS).unref();
+}
+
+function unregister(tree: ProcessTree): void {
+  active.delete(tree);
+  if (!active.size && timer) {
+    clearInterval(timer);
+    timer = undefined;
+  }
+}
+
+/**
+ * The descendants of one process. Start it with `env()` in its environment, call
+ * `watch(pid)` once it is spawned, and `killAll()` when its job is over (completion,
+ * timeout, cancel): that kills every descendant seen, wherever it went.
+ */
+export class ProcessTree {
+  readonly tag = TAG_PREFIX + randomBytes(6).toString('hex');
+  private readonly roots = new Map<number, number>();
+  /** Descendants seen so far: pid → start time. */
+  readonly seen = new Map<number, number>();
+  private done = false;
+
+  /** The environment to start the root with: `base` plus this tree's tag. */
+  env(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+    return { ...base, [this.tag]: '1' };
+  }
+
+  /** Starts tracking the descendants of `pid` (the process started with `env()`). */
+  watch(pid: number | undefined): this {
+    if (pid === undefined || this.done) return this;
+    const s = readStat(pid);
+    if (s) this.roots.set(pid, s.start);
+    register(this);
+    return this;
+  }
+
+  /** Adds the newcomers of one pass that descend from anything known, or carry the tag. */
+  absorb(fresh: Map<number, Entry>): void {
+    const ours = (pid: number) => this.roots.has(pid) || this.seen.has(pid);
+    // A newcomer's parent may be another newcomer: repeat until nothing changes.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, e] of fresh) {
+        if (ours(pid) || pid === process.pid) continue;
+        if (ours(e.ppid) || tagsOf(pid, e).has(this.tag)) {
+          this.seen.set(pid, e.start);
+          grew = true;
+        }
+      }
+    }
+  }
+
+  /** Walks /proc now (every tree learns the newcomers). */
+  sample(): void {
+    scanAll();
+  }
+
+  /**
+   * SIGKILLs every descendant seen (roots excluded: their owner ends them), after one
+   * last pass; twice, for anything forked while the first round was under way. Stops
+   * tracking. Returns how many processes it killed.
+   */
+  killAll(): number {
+    let killed = 0;
+    for (let round = 0; round < 2; round++) {
+      if (active.has(this)) scanAll();
+      for (const [pid, start] of this.seen) {
+        const s = readStat(pid);
+        if (!s || s.start !== start) {
+          this.seen.delete(pid);
+          continue;
+        }
+        if (s.state === 'Z') continue;
+        try {
+          process.kill(pid, 'SIGKILL');
+          killed++;
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    this.stop();
+    return killed;
+  }
+
+  /** Stops tracking without killing anything. */
+  stop(): void {
+    this.done = true;
+    unregister(this);
+  }
+}
