@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { classify } from './classify';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { Errors, ProfileError } from './errors';
+import { profileHotspots } from './hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
 import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
@@ -99,6 +100,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     if (probe.error) throw Errors.functionFailed(options.functionName, probe.error);
     const callMs = Math.max(0.001, probe.wallMs);
     const probeCpuRatio = probe.cpuMs != null && probe.wallMs > 0 ? Math.min(1, probe.cpuMs / probe.wallMs) : 1;
+    // Hot spots: a separate, uncounted pass with a profiler on; the ladder plans with what is left.
+    const hotspots = await profileHotspots(runtime, budgetMs, callMs, signal);
 
     const wanted = options.executors ?? DEFAULTS.executors;
     const kinds = runtime.executorKinds().filter((k) => k === 'sequential' || wanted.includes(k));
@@ -106,7 +109,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const perWorkerStartup: Record<ExecutorKind, number> = { ...STARTUP_GUESS_MS };
-    let taskIndex = 1;
+    let taskIndex = 1 + (hotspots?.calls ?? 0);
 
     const measure = async (executor: Executor, kind: ExecutorKind, k: number, plan: WindowPlan): Promise<MeasuredPoint> => {
       emit({ phase: 'run', executor: kind, concurrency: k, message: `${kind} × ${k}` });
@@ -276,6 +279,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       recommendation: analysis.recommendation,
       caveats: [...caveats, ...analysis.caveats],
       output: mergeOutput([probe.output, ...samplesByRun.map((s) => s.output)], limits.maxOutputBytes),
+      ...hotspots?.fields,
     };
     emit({ phase: 'done', message: 'Done' });
     return report;

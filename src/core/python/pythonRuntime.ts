@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Errors, ProfileError } from '../errors';
-import type { Executor, ExecutorLimits, LoadedTarget, PointRequest, PointSamples, ProbeResult, TargetRuntime } from '../executorTypes';
+import type { Executor, ExecutorLimits, HotspotRequest, HotspotResult, LoadedTarget, PointRequest, PointSamples, ProbeResult, TargetRuntime } from '../executorTypes';
+import { pythonHotspots } from '../hotspotsPython';
 import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
 import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
@@ -208,6 +209,11 @@ class PythonRuntime implements TargetRuntime {
     const ex = new PythonExecutor(kind, this, this.limits, this.output, () => this.executors.delete(ex));
     this.executors.add(ex);
     return ex;
+  }
+
+  hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
+    if (this.disposed) return Promise.reject(Errors.cancelled());
+    return pythonHotspots({ python: this.py.executable, cwd: this.cwd, load: { ...this.loadConfig }, args: this.target.args }, this.limits, req, signal);
   }
 
   async environment(): Promise<Record<string, unknown>> {
