@@ -59,7 +59,7 @@ function describePass(r: PassResult, waits: HotspotWait[]): string {
   if (r.failures) parts.push(`${r.failures} of the calls failed${r.firstError ? ` (${r.firstError.split('\n')[0].slice(0, 120)})` : ''}.`);
   const waitShare = r.wall > 0 ? r.waited / r.wall : 0;
   if (!r.threadClock) parts.push('This platform has no per-thread CPU clock: shares are of wall time, and waits cannot be told from work.');
-  else if (waitShare >= 0.05) {
+  else if (waitShare >= 0.15) {
     parts.push(
       waits.length
         ? `The calls waited ${pct(waitShare)} of the pass; the lines they waited at${r.isAsync ? ' (awaits included)' : ''} are listed apart.`
