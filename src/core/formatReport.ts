@@ -2,6 +2,7 @@
 // extension's export. Both put the verdict first, then the evidence, then the
 // conditions it was measured under, so a reader can stop as soon as they have enough.
 import { executorName, ms, pct, unitOf, x } from './classify';
+import { hotspotsMarkdown, hotspotsText } from './hotspotsText';
 import type { Caveat, Report, RunResult } from './report';
 
 const WIDTH = 100;
@@ -161,6 +162,7 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
   });
   for (const n of notes(report)) out.push(c.dim('  ' + n));
   out.push('');
+  out.push(...hotspotsText(report, c));
 
   out.push(c.bold('Environment'));
   for (const l of environmentLines(report)) out.push(wrap(l, '    ', '  '));
@@ -215,6 +217,7 @@ export function formatMarkdown(report: Report): string {
     for (const line of n) out.push(mdEscape(line) + '  ');
   }
   out.push('');
+  out.push(...hotspotsMarkdown(report, mdEscape));
   out.push('## Environment');
   out.push('');
   for (const l of environmentLines(report)) out.push(`- ${mdEscape(l)}`);
