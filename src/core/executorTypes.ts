@@ -128,4 +128,6 @@ export interface HotspotResult {
   note: string;
   /** Calls made by the pass (so the ladder's "$i" indices continue after them). */
   calls: number;
+  /** Wall time of those calls, profiler on: calls / wallMs is the profiled throughput (bench/sections/hotspots.mjs). */
+  wallMs: number;
 }

@@ -48,14 +48,14 @@ export async function profileHotspots(
 ): Promise<(HotspotResult & { fields: Pick<Report, 'hotspots' | 'hotspotsNote' | 'hotspotWaits'> }) | undefined> {
   if (!runtime.hotspots) return undefined;
   const plan = planHotspots(budgetMs, callMs);
-  if ('skip' in plan) return { hotspots: [], note: plan.skip, calls: 0, fields: { hotspotsNote: plan.skip } };
+  if ('skip' in plan) return { hotspots: [], note: plan.skip, calls: 0, wallMs: 0, fields: { hotspotsNote: plan.skip } };
   let result: HotspotResult;
   try {
     result = await runtime.hotspots({ ...plan, taskIndexStart: 1 }, signal);
   } catch (e) {
     if (signal.aborted) throw e;
     const note = `No hot spots: the profiling pass failed (${firstLine(e)}).`;
-    return { hotspots: [], note, calls: 0, fields: { hotspotsNote: note } };
+    return { hotspots: [], note, calls: 0, wallMs: 0, fields: { hotspotsNote: note } };
   }
   const fields: Pick<Report, 'hotspots' | 'hotspotsNote' | 'hotspotWaits'> = { hotspots: result.hotspots, hotspotsNote: result.note };
   if (result.waits?.length) fields.hotspotWaits = result.waits;
