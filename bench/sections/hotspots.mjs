@@ -1,6 +1,6 @@
 // 7. Hot-spot profiling cost. The hot-spot pass is separate and uncounted: no measured
 // point ever runs with a profiler on, so it cannot bend a throughput figure, and what it
-// costs a profile is its share of the budget (≤ 4%, 150–500 ms). What this section
+// costs a profile is its share of the budget (4%, 100–500 ms). What this section
 // measures is the profiler's own slowdown of the calls it profiles: throughput of the
 // pass (V8's sampler in the worker, or the Python frame sampler) against a sequential
 // point of the same length with no profiler, in the same run, order alternating.

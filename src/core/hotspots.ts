@@ -9,7 +9,7 @@ import type { Hotspot, Report } from './report';
 
 /** Share of the budget the pass may use, and its bounds. */
 const BUDGET_SHARE = 0.04;
-const MIN_PASS_MS = 150;
+const MIN_PASS_MS = 100;
 const MAX_PASS_MS = 500;
 /** A single call may take up to this share of the budget (slow functions get one call). */
 const MAX_ONE_CALL_SHARE = 0.1;

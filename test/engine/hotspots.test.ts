@@ -81,6 +81,17 @@ describe('hot spots', function () {
     assert.equal(r.waits?.[0]?.line, 19, shown);
   });
 
+  it('JS: a node_modules frame is kept and labelled as a dependency', async () => {
+    const file = fixture('usesDependency.js');
+    const r = await hotspotsOf(await createJsRuntime({ file, functionName: 'hashAll', args: [] }, limits));
+    const shown = JSON.stringify(r.hotspots) + ' / ' + r.note;
+    const dep = r.hotspots.slice(0, 3).find((h) => h.function === 'checksum');
+    assert.ok(dep, shown);
+    assert.equal(dep.origin, 'dependency', shown);
+    assert.equal(dep.file, fixture('node_modules/slow-dep/index.js'), shown);
+    assert.equal(dep.line, 3, shown);
+  });
+
   it('JS async: the report says plainly that await sites are not measured', async () => {
     const file = path.join(packageRoot(), 'test/fixtures/js/sleep.mjs');
     const r = await hotspotsOf(await createJsRuntime({ file, functionName: 'sleep', args: [] }, limits));
@@ -88,11 +99,11 @@ describe('hot spots', function () {
     assert.match(r.note, /idle/);
   });
 
-  it('a full profile carries the hot spots into the report, and the pass is not counted', async () => {
+  it('a full profile carries the hot spots and their note into the report', async () => {
     const file = fixture('oneHotHelper.js');
     const r = await profile({ file, functionName: 'work', args: [], budgetMs: 3000, executors: ['sequential'] });
     assertTopThree(r.hotspots ?? [], 'burn', file, 10, r.hotspotsNote ?? '');
     assert.match(r.hotspotsNote ?? '', /separate pass/);
-    assert.ok(r.runs.every((run) => run.executor === 'sequential'));
+    assert.ok(r.runs.length > 0 && r.runs.every((run) => run.executor === 'sequential'));
   });
 });
