@@ -172,6 +172,11 @@ class Sampler(object):
         return frame is not None and self.describe(frame.f_code)[3] is not None
 
 
+async def _awaited(awaitable):
+    # A plain def that hands back an awaitable: drive it as a coroutine of our own.
+    return await awaitable
+
+
 def run_calls(fn, is_async, cfg, sampler):
     calls = failures = 0
     first_error = None
@@ -192,7 +197,7 @@ def run_calls(fn, is_async, cfg, sampler):
                 if not inspect.isawaitable(coro):
                     coro = None
                 else:
-                    coro = harness.as_coroutine(coro)
+                    coro = _awaited(coro)
             if coro is not None:
                 if loop is None:
                     loop = asyncio.new_event_loop()
