@@ -130,4 +130,6 @@ export interface HotspotResult {
   calls: number;
   /** Wall time of those calls, profiler on: calls / wallMs is the profiled throughput (bench/sections/hotspots.mjs). */
   wallMs: number;
+  /** CPU time of the calling thread over those calls, when a thread CPU clock exists. */
+  cpuMs?: number;
 }

@@ -27,7 +27,7 @@ export interface HotspotWorkerInit {
 
 export type HotspotWorkerMessage =
   | { type: 'failed'; error: ErrorInfo }
-  | { type: 'profile'; profile: V8CpuProfile; calls: number; failures: number; wallMs: number; firstError?: ErrorInfo };
+  | { type: 'profile'; profile: V8CpuProfile; calls: number; failures: number; wallMs: number; cpuMs?: number; firstError?: ErrorInfo };
 
 /** Runs the pass; rejects with a one-line reason when it produced no profile. */
 export async function jsHotspots(init: HostInit, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal, isAsync: boolean): Promise<HotspotResult> {
@@ -63,7 +63,7 @@ export async function jsHotspots(init: HostInit, limits: ExecutorLimits, req: Ho
   try {
     const m = await raceAbort(result, signal, () => worker.terminate());
     const folded = foldV8Profile(m.profile, init.bundlePath, dirname(runtimeFile('jsHotspotWorker')));
-    return { hotspots: folded.hotspots, calls: m.calls, wallMs: m.wallMs, note: describePass(m, folded, isAsync) };
+    return { hotspots: folded.hotspots, calls: m.calls, wallMs: m.wallMs, ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}), note: describePass(m, folded, isAsync) };
   } finally {
     clearTimeout(watchdog);
     await worker.terminate();

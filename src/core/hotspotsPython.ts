@@ -49,7 +49,7 @@ export async function pythonHotspots(t: PythonHotspotTarget, limits: ExecutorLim
     .filter((w) => w.waitShare >= MIN_WAIT_SHARE)
     .sort((a, b) => b.waitShare - a.waitShare)
     .slice(0, TOP_HOTSPOTS);
-  return { hotspots, waits, calls: r.calls, wallMs: r.wallMs, note: describePass(r, waits) };
+  return { hotspots, waits, calls: r.calls, wallMs: r.wallMs, ...(r.threadClock ? { cpuMs: r.cpu * 1000 } : {}), note: describePass(r, waits) };
 }
 
 function describePass(r: PassResult, waits: HotspotWait[]): string {
