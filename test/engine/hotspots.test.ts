@@ -3,6 +3,7 @@
 // helper among the top three, at its own file and line (TypeScript through the bundle's
 // source map), and a full profile must carry the hot spots into the report.
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HotspotRequest, TargetRuntime } from '../../src/core/executorTypes';
 import { createJsRuntime } from '../../src/core/js/jsRuntime';
@@ -35,6 +36,35 @@ function assertTopThree(hotspots: Hotspot[], fn: string, file: string, line: num
   // Wide margin: the helper does ~all the work, so even a noisy pass gives it most samples.
   assert.ok(hit.selfShare > 0.5, shown);
   assert.ok(hotspots.every((h) => !/jsHotspotWorker|python[\\/]hotspots\.py|harness\.py|dist[\\/]runtime/.test(h.file)), `no harness frames: ${shown}`);
+}
+
+/** Live processes running this checkout's python/hotspots.py. */
+function hotspotProcesses(): number[] {
+  const script = path.join(packageRoot(), 'python', 'hotspots.py');
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(script);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function cancelledAfter(runtime: TargetRuntime, ms: number): Promise<{ code?: string; tookMs: number }> {
+  const ac = new AbortController();
+  const t0 = Date.now();
+  setTimeout(() => ac.abort(), ms);
+  try {
+    await runtime.hotspots!({ durationMs: 20_000, maxCalls: 1e9, taskIndexStart: 1 }, ac.signal);
+    return { tookMs: Date.now() - t0 };
+  } catch (e) {
+    return { code: (e as { code?: string }).code, tookMs: Date.now() - t0 };
+  } finally {
+    await runtime.dispose();
+  }
 }
 
 describe('hot spots', function () {
@@ -97,6 +127,19 @@ describe('hot spots', function () {
     const r = await hotspotsOf(await createJsRuntime({ file, functionName: 'sleep', args: [] }, limits));
     assert.match(r.note, /Await sites are not shown/);
     assert.match(r.note, /idle/);
+  });
+
+  it('cancel stops the pass at once: JS worker and Python process', async () => {
+    const js = await cancelledAfter(await createJsRuntime({ file: fixture('oneHotHelper.js'), functionName: 'work', args: [] }, limits), 300);
+    assert.equal(js.code, 'cancelled', JSON.stringify(js));
+    assert.ok(js.tookMs < 3000, JSON.stringify(js));
+    const py = await cancelledAfter(await createPythonRuntime({ file: fixture('one_hot_helper.py'), functionName: 'work', args: [] }, limits), 500);
+    assert.equal(py.code, 'cancelled', JSON.stringify(py));
+    assert.ok(py.tookMs < 3000, JSON.stringify(py));
+    if (process.platform === 'linux') {
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(hotspotProcesses(), [], 'no hotspots.py process is left');
+    }
   });
 
   it('a full profile carries the hot spots and their note into the report', async () => {
