@@ -25,7 +25,7 @@ function rows(items: (Hotspot | HotspotWait)[], share: (i: Hotspot | HotspotWait
 /** The text block, empty when the report has no hot-spot pass (older reports, Python before 0.2). */
 export function hotspotsText(report: Report, c: Style): string[] {
   if (!report.hotspots && !report.hotspotsNote) return [];
-  const out = [c.bold('Hot spots') + c.dim(' (self CPU time of the profiled calls)')];
+  const out = [c.bold('Hot spots') + c.dim(' (self time of the profiled calls)')];
   const hs = report.hotspots ?? [];
   if (hs.length) {
     out.push(...rows(hs, (h) => (h as Hotspot).selfShare, (h) => {
@@ -49,7 +49,7 @@ export function hotspotsMarkdown(report: Report, escape: (s: string) => string):
   const out = ['## Hot spots', ''];
   const hs = report.hotspots ?? [];
   if (hs.length) {
-    out.push('| Self CPU | Function | Where | Busiest line |', '|--:|---|---|--:|');
+    out.push('| Self time | Function | Where | Busiest line |', '|--:|---|---|--:|');
     for (const h of hs) out.push(`| ${pct(h.selfShare)} | ${escape(h.function)}${label(h)} | ${escape(`${h.file}:${h.line}`)} | ${h.hotLine ?? ''} |`);
     out.push('');
   }

@@ -172,7 +172,7 @@ export interface Hotspot {
   file: string;
   /** 1-based line where the function is defined. */
   line: number;
-  /** 0..1 share of the pass's busy CPU time spent in this function itself (built-ins it called included). */
+  /** 0..1 share of the pass's busy time spent in this function itself, built-ins it called included (Python: CPU time; JS: time the thread was not idle, so synchronous waits count). */
   selfShare: number;
   /** 1-based line inside the function with the most samples, when known. */
   hotLine?: number;

@@ -64,12 +64,12 @@ export function hotspotsSection(report: Report, open: OpenLocation): HTMLElement
     'section',
     { id: 'hotspots', class: 'section', 'aria-labelledby': 'hotspots-title' },
     h('h2', { id: 'hotspots-title' }, 'Hot spots'),
-    h('p', { class: 'hint' }, 'Where the CPU time of the calls went, by function (built-ins count for the function that called them). Click a location to open it.'),
+    h('p', { class: 'hint' }, 'Where the calls spent their time, by function: built-ins count for the function that called them. Click a location to open it.'),
     hs.length
       ? h(
           'div',
           { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Hot spots' },
-          h('table', { id: 'hotspots-table' }, head('Self CPU', '', 'Function', 'Defined at', 'Busiest line'), h('tbody', {}, ...hs.map((x) => hotspotRow(x, open)))),
+          h('table', { id: 'hotspots-table' }, head('Self time', '', 'Function', 'Defined at', 'Busiest line'), h('tbody', {}, ...hs.map((x) => hotspotRow(x, open)))),
         )
       : '',
     waits.length
