@@ -27,7 +27,7 @@ export interface HotspotWorkerInit {
 
 export type HotspotWorkerMessage =
   | { type: 'failed'; error: ErrorInfo }
-  | { type: 'profile'; profile: V8CpuProfile; calls: number; failures: number; wallMs: number; cpuMs?: number; firstError?: ErrorInfo };
+  | { type: 'profile'; profile: V8CpuProfile; calls: number; failures: number; wallMs: number; cpuMs?: number; runQueueMs?: number; firstError?: ErrorInfo };
 
 /** Runs the pass; rejects with a one-line reason when it produced no profile. */
 export async function jsHotspots(init: HostInit, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal, isAsync: boolean): Promise<HotspotResult> {
@@ -85,6 +85,14 @@ function describePass(
   }
   if (isAsync) {
     parts.push('Await sites are not shown: a V8 CPU profile records only where code ran, not which await a call was waiting at, and tracking every promise would slow the calls down too much.');
+  }
+  // Busy but neither on a CPU nor waiting for one: blocked in a synchronous call. Only
+  // with schedstat's run-queue time can that be told from a busy machine's queueing.
+  if (m.cpuMs !== undefined && m.runQueueMs !== undefined && m.wallMs > 0 && folded.samples > 0) {
+    const blocked = (m.wallMs * busy) / folded.samples - m.cpuMs - m.runQueueMs;
+    if (blocked / m.wallMs >= 0.15) {
+      parts.push(`The thread was blocked in synchronous calls (Atomics.wait, *Sync I/O, execSync…) about ${pct(blocked / m.wallMs)} of the pass; that time counts for the function that made the call.`);
+    }
   }
   if (busy > 0 && folded.gcSamples / busy >= 0.05) parts.push(`Garbage collection took ${pct(folded.gcSamples / busy)} of the busy time.`);
   if (busy > 0 && folded.hotspots.length === 0) parts.push('No function of the user reached 1% of the samples.');

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   await session.post('Profiler.start');
   const clock = threadCpuClock();
   const cpu0 = clock.now();
+  const queued0 = clock.runQueueNow?.();
   const t0 = epochNow();
   let calls = 0;
   let failures = 0;
@@ -61,9 +62,11 @@ async function main(): Promise<void> {
   settleCpuClock(clock);
   // Only a per-thread clock says what these calls cost; the fallbacks measure something else.
   const cpuMs = clock.source === 'process.threadCpuUsage' || clock.source === 'thread-schedstat' ? clock.now() - cpu0 : undefined;
+  const queued1 = clock.runQueueNow?.();
+  const runQueueMs = queued0 !== undefined && queued1 !== undefined ? queued1 - queued0 : undefined;
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
-  post({ type: 'profile', profile, calls, failures, wallMs, ...(cpuMs !== undefined ? { cpuMs } : {}), ...(firstError ? { firstError } : {}) });
+  post({ type: 'profile', profile, calls, failures, wallMs, ...(cpuMs !== undefined ? { cpuMs } : {}), ...(runQueueMs !== undefined ? { runQueueMs } : {}), ...(firstError ? { firstError } : {}) });
 }
 
 void main();

@@ -122,6 +122,15 @@ describe('hot spots', function () {
     assert.equal(dep.line, 3, shown);
   });
 
+  it('JS blocking call: the function that blocks is the hot spot, and the note says the thread was blocked', async () => {
+    const file = path.join(packageRoot(), 'test/fixtures/verdict/blockingWait.js');
+    const r = await hotspotsOf(await createJsRuntime({ file, functionName: 'blockingWait', args: [] }, limits));
+    assertTopThree(r.hotspots, 'blockingWait', file, 4, r.note);
+    // Telling blocked from queued needs schedstat's run-queue time (Linux, Node < 23.9).
+    const schedstat = process.platform === 'linux' && typeof (process as { threadCpuUsage?: unknown }).threadCpuUsage !== 'function';
+    if (schedstat) assert.match(r.note, /blocked in synchronous calls/, r.note);
+  });
+
   it('JS async: the report says plainly that await sites are not measured', async () => {
     const file = path.join(packageRoot(), 'test/fixtures/js/sleep.mjs');
     const r = await hotspotsOf(await createJsRuntime({ file, functionName: 'sleep', args: [] }, limits));
