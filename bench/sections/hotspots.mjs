@@ -1,4 +1,4 @@
-// 7. Hot-spot profiling cost. The hot-spot pass is separate and uncounted: no measured
+// 8. Hot-spot profiling cost. The hot-spot pass is separate and uncounted: no measured
 // point ever runs with a profiler on, so it cannot bend a throughput figure, and what it
 // costs a profile is its share of the budget (4%, 100–500 ms). What this section
 // measures is the profiler's own slowdown of the calls it profiles: calls per CPU-second
