@@ -21,6 +21,7 @@ import { responsivenessSection } from './sections/responsiveness.mjs';
 import { extensionSection } from './sections/extension.mjs';
 import { realFidelitySection } from './sections/realFidelity.mjs';
 import { distributedSection } from './sections/distributed.mjs';
+import { hotspotsSection } from './sections/hotspots.mjs';
 
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const only = (process.env.BENCH_ONLY ?? '')
@@ -45,6 +46,7 @@ const sections = [
   { n: 4, name: 'Accuracy on the labelled suite', run: accuracySection },
   { n: 5, name: 'Caller responsiveness', run: responsivenessSection },
   { n: 6, name: 'Extension cost', run: extensionSection },
+  { n: 8, key: 'hotspots', name: 'Hot-spot profiling cost', run: hotspotsSection },
   { n: 9, key: 'distributed', name: 'Distributed executor (BullMQ on Redis)', run: distributedSection },
 ];
 

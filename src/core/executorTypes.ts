@@ -2,7 +2,7 @@
 // orchestrator owns the budget, the ladder and the statistics; an executor only runs
 // one closed-loop measurement ("point") at a time and reports raw per-task samples.
 import type { DistributedRunStats } from './distributed/distributedTypes';
-import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, Language, WarmupPolicy } from './report';
+import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, Hotspot, HotspotWait, Language, WarmupPolicy } from './report';
 
 /** Serializable description of what to call. Built once per profile. */
 export interface LoadedTarget {
@@ -127,6 +127,29 @@ export interface TargetRuntime {
   createExecutor(kind: ExecutorKind): Executor;
   /** Python: interpreter facts for the report. */
   environment?(): Promise<Record<string, unknown>>;
+  /** A short, uncounted pass with a CPU profiler on, in a fresh worker / process (src/core/hotspots.ts). */
+  hotspots?(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult>;
   /** Removes temp files and ends anything still running. Idempotent. */
   dispose(): Promise<void>;
+}
+
+export interface HotspotRequest {
+  /** Keep calling for this long (ms) with the profiler on; at least one call is made. */
+  durationMs: number;
+  /** Never more calls than this (a function with side effects should not run thousands of extra times). */
+  maxCalls: number;
+  /** Task index of the first call, for "$i" substitution. */
+  taskIndexStart: number;
+}
+
+export interface HotspotResult {
+  hotspots: Hotspot[];
+  waits?: HotspotWait[];
+  note: string;
+  /** Calls made by the pass (so the ladder's "$i" indices continue after them). */
+  calls: number;
+  /** Wall time of those calls, profiler on: calls / wallMs is the profiled throughput (bench/sections/hotspots.mjs). */
+  wallMs: number;
+  /** CPU time of the calling thread over those calls, when a thread CPU clock exists. */
+  cpuMs?: number;
 }

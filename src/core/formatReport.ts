@@ -1,6 +1,7 @@
 // Human renderings of a Report: aligned plain text for the CLI, Markdown for the
 // extension's export. Both put the verdict first, then the evidence, then the
 // conditions it was measured under, so a reader can stop as soon as they have enough.
+import { hotspotsMarkdown, hotspotsText } from './hotspotsText';
 import type { Caveat, Report, RunResult } from './report';
 import { ms, pct, throughput, x } from '../shared/format';
 import { caveatTextOf, reasonsOf, recommendationLine, recommendationReasonOf, scalingLines, verdictSummary } from '../shared/wording';
@@ -140,6 +141,7 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
   });
   for (const n of notes(report)) out.push(c.dim('  ' + n));
   out.push('');
+  out.push(...hotspotsText(report, c));
 
   out.push(c.bold('Environment'));
   for (const l of environmentLines(report)) out.push(wrap(l, '    ', '  '));
@@ -203,6 +205,7 @@ export function formatMarkdown(report: Report): string {
     for (const line of n) out.push(mdEscape(line) + '  ');
   }
   out.push('');
+  out.push(...hotspotsMarkdown(report, mdEscape));
   out.push('## Environment');
   out.push('');
   for (const l of environmentLines(report)) out.push(`- ${mdEscape(l)}`);

@@ -11,6 +11,7 @@ import { classify } from './classify';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { distributedCaveats } from './distributed/distributedVerdict';
 import { Errors, ExecutorUnavailable, ProfileError } from './errors';
+import { profileHotspots } from './hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
 import { ladderStep, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
@@ -120,6 +121,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     if (probe.error) throw Errors.functionFailed(options.functionName, probe.error);
     const callMs = Math.max(0.001, probe.wallMs);
     const probeCpuRatio = probe.cpuMs != null && probe.wallMs > 0 ? Math.min(1, probe.cpuMs / probe.wallMs) : 1;
+    // Hot spots: a separate, uncounted pass with a profiler on; the ladder plans with what is left.
+    const hotspots = await profileHotspots(runtime, budgetMs, callMs, signal);
 
     const wanted = options.executors ?? DEFAULTS.executors;
     const kinds = runtime.executorKinds().filter((k) => k === 'sequential' || wanted.includes(k));
@@ -149,7 +152,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const perWorkerStartup: Record<ExecutorKind, number> = { ...STARTUP_GUESS_MS };
     /** Workers each executor has started so far: pools only grow, and only new workers cost start-up. */
     const workers: Partial<Record<ExecutorKind, number>> = {};
-    let taskIndex = 1;
+    let taskIndex = 1 + (hotspots?.calls ?? 0);
 
     const newWorkers = (kind: ExecutorKind, k: number) => Math.max(0, (isPool(kind) ? k : 1) - (workers[kind] ?? 0));
     const overheadOf = (p: PlannedPoint) => {
@@ -334,6 +337,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       coldStart,
       warmup,
       resultsReturned: returnResults,
+      ...hotspots?.fields,
     };
     emit({ phase: 'done', message: 'Done' });
     return report;

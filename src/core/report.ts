@@ -269,4 +269,33 @@ export interface Report {
   warmup?: WarmupPolicy;
   /** Whether pools sent each call's result back to the caller, as a real pool must. */
   resultsReturned?: boolean;
+  /** Top self-time functions from a separate, uncounted profiling pass (see docs/hotspots.md). */
+  hotspots?: Hotspot[];
+  /** How the hot spots were taken, or why there are none; says whether await waits are measured. */
+  hotspotsNote?: string;
+  /** Lines where the profiled calls waited (wall time without CPU); Python only. */
+  hotspotWaits?: HotspotWait[];
+}
+
+export interface Hotspot {
+  function: string;
+  /** Absolute path of the source file (mapped through source maps for JS/TS bundles). */
+  file: string;
+  /** 1-based line where the function is defined. */
+  line: number;
+  /** 0..1 share of the pass's busy time spent in this function itself, built-ins it called included (Python: CPU time; JS: time the thread was not idle, so synchronous waits count). */
+  selfShare: number;
+  /** 1-based line inside the function with the most samples, when known. */
+  hotLine?: number;
+  /** 'dependency': a node_modules / site-packages frame, kept but labelled. */
+  origin: 'user' | 'dependency';
+}
+
+export interface HotspotWait {
+  function: string;
+  file: string;
+  /** 1-based line of the await (or blocking call) where the time passed. */
+  line: number;
+  /** 0..1 share of the pass's wall time spent waiting at this line. */
+  waitShare: number;
 }

@@ -139,6 +139,8 @@ class ReportPanel extends Disposable {
             return actions.openSource(this.view);
           case 'compare':
             return actions.compare(this.view);
+          case 'openLocation':
+            return void openHotspot(this.view, message.file, message.line);
         }
       }),
     );
@@ -159,6 +161,23 @@ class ReportPanel extends Disposable {
 
   post(message: ToWebview): void {
     void this.panel.webview.postMessage(message);
+  }
+}
+
+/**
+ * Opens a hot spot's line beside the panel. Only locations the report itself lists are
+ * opened: a message from the page must not be a way to open any file on disk.
+ */
+async function openHotspot(view: PanelView, file: string, line: number): Promise<void> {
+  if (view.kind !== 'report') return;
+  const listed = [...(view.report.hotspots ?? []).flatMap((h) => [[h.file, h.line], [h.file, h.hotLine]]), ...(view.report.hotspotWaits ?? []).map((w) => [w.file, w.line])];
+  if (!listed.some(([f, l]) => f === file && l === line)) return;
+  try {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    const at = new vscode.Position(Math.max(0, Math.min(line - 1, document.lineCount - 1)), 0);
+    await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.One });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Could not open ${file}:${line}: ${(e as Error).message}`);
   }
 }
 

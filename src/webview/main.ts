@@ -23,6 +23,7 @@ const actions: Actions | undefined = standalone ? undefined : {
   export: (format: 'json' | 'markdown') => api.postMessage({ type: 'export', format }),
   openSource: () => api.postMessage({ type: 'openSource' }),
   compare: () => api.postMessage({ type: 'compare' }),
+  openLocation: (file: string, line: number) => api.postMessage({ type: 'openLocation', file, line }),
 };
 
 function render(): void {

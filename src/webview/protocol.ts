@@ -25,7 +25,9 @@ export type FromWebview =
   | { type: 'rerun' }
   | { type: 'export'; format: ExportFormat }
   | { type: 'openSource' }
-  | { type: 'compare' };
+  | { type: 'compare' }
+  /** A hot spot's location; the extension opens it only if the report lists it. */
+  | { type: 'openLocation'; file: string; line: number };
 
 export type ExportFormat = 'json' | 'markdown';
 
@@ -48,7 +50,7 @@ export interface ReportWebviewApi {
 
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; format?: unknown };
+  const m = value as { type?: unknown; format?: unknown; file?: unknown; line?: unknown };
   switch (m.type) {
     case 'ready':
     case 'rerun':
@@ -57,6 +59,8 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return true;
     case 'export':
       return m.format === 'json' || m.format === 'markdown';
+    case 'openLocation':
+      return typeof m.file === 'string' && Number.isInteger(m.line) && (m.line as number) >= 1;
     default:
       return false;
   }

@@ -4,6 +4,7 @@ import type { Report, RunResult } from '../core/report';
 import { h, type Child } from './dom';
 import { explain } from './explain';
 import { describeHeatmap } from './heatmap';
+import { hotspotsSection } from './hotspotsView';
 import {
   executorAt,
   executorName,
@@ -25,6 +26,8 @@ export interface Actions {
   export(format: ExportFormat): void;
   openSource(): void;
   compare(): void;
+  /** Opens a hot spot's file at a line. */
+  openLocation?(file: string, line: number): void;
 }
 
 export interface RenderedReport {
@@ -72,6 +75,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
       textAlternative('Utilisation as text', describeHeatmap(report)),
     ]),
     section('runs', 'Runs', [runsTable(report)]),
+    hotspotsSection(report, (file, line) => actions.openLocation?.(file, line)),
     environmentSection(report),
     caveatsSection(report),
     report.output && (report.output.stdout || report.output.stderr) ? outputSection(report.output) : '',

@@ -6,7 +6,7 @@
 // test-only extension (test/e2e/test-extension).
 //
 // Expects `npm run build` and `bash .ci/setup-code-server.sh` to have been run.
-// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,io,python,xss,sidebar,html,integration] [--keep]
+// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,hotspots,io,python,xss,sidebar,html,integration] [--keep]
 // (--keep leaves the temp user-data dirs and workspace copies in place for a look.)
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -454,6 +454,34 @@ async function readmeScreenshot(page) {
   return file;
 }
 
+/**
+ * Hot spots, on the CPU-bound report still open from the cpu flow: the list names
+ * countPrimes at cpu-bound.js:3, a picture is taken, and a click on the location puts
+ * the editor's cursor on that line.
+ */
+async function flowHotspots(page) {
+  const frame = reportFrame(page);
+  const row = frame.locator('#hotspots-table tbody tr', { hasText: 'countPrimes' }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
+    const shown = await frame.locator('#hotspots').allInnerTexts().catch(() => []);
+    throw new Error(`no countPrimes row in the hot spots; the section shows: ${shown.join(' ').slice(0, 300) || '(no section)'}`);
+  });
+  const where = (await row.locator('a.location').first().textContent())?.trim() ?? '';
+  if (where !== 'cpu-bound.js:3') throw new Error(`countPrimes hot spot points at "${where}", expected cpu-bound.js:3`);
+  log(`  hot spot: ${(await row.innerText()).replace(/\s+/g, ' ')}`);
+  await frame.locator('#hotspots').scrollIntoViewIfNeeded();
+  await sleep(500);
+  const shot = await screenshot(page, 'panel-hotspots.png');
+  await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+  // Away from line 3 first, so the click is what moves the cursor there.
+  await openFileAtLine(page, 'cpu-bound.js', 12);
+  await row.locator('a.location').first().click();
+  await page.locator('.tabs-container .tab.active[aria-label*="cpu-bound.js"]').waitFor();
+  await page.locator('.statusbar-item', { hasText: /Ln 3, Col 1/ }).first().waitFor({ timeout: 10_000 });
+  log('  clicking cpu-bound.js:3 put the cursor on line 3');
+  return shot;
+}
+
 async function flowCodeLens(page, file, functionName, expected, shot) {
   await profileThroughUi(page, {
     functionName,
@@ -680,9 +708,15 @@ async function uiFlows(browser) {
     });
     const profiled = [];
     const shots = {};
-    if (wanted('cpu') && (await runFlow('cpu-palette', page, server, () => flowPaletteCpu(page)))) {
+    const cpuOk = wanted('cpu') && (await runFlow('cpu-palette', page, server, () => flowPaletteCpu(page)));
+    if (cpuOk) {
       profiled.push({ name: 'countPrimes', expected: 'cpu' });
       shots.cpu = await readmeScreenshot(page).catch((err) => log(`  README screenshot not taken: ${err.message}`));
+    }
+    // Hot spots read the countPrimes report the cpu flow left open; a verdict skewed by a
+    // busy machine does not change where the CPU time went, so only the report must exist.
+    if (wanted('hotspots') && wanted('cpu')) {
+      await runFlow('hotspots', page, server, async () => (shots.hotspots = await flowHotspots(page)));
     }
     if (wanted('io') && (await runFlow('io-codelens', page, server, () => flowCodeLens(page, 'io-bound.js', 'fetchLater', 'io', 'panel-io-bound.png')))) {
       profiled.push({ name: 'fetchLater', expected: 'io' });
@@ -703,6 +737,10 @@ async function uiFlows(browser) {
     if (shots.cpu && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
       fs.copyFileSync(shots.cpu, path.join(ROOT, 'media', 'screenshot-panel.png'));
       log(`  copied ${path.basename(shots.cpu)} to media/screenshot-panel.png`);
+    }
+    if (shots.hotspots && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
+      fs.copyFileSync(shots.hotspots, path.join(ROOT, 'media', 'screenshot-hotspots.png'));
+      log(`  copied ${path.basename(shots.hotspots)} to media/screenshot-hotspots.png`);
     }
     await page.close();
   } finally {

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { Errors } from '../errors';
-import type { Executor, ExecutorLimits, LoadedTarget, ProbeResult, TargetRuntime } from '../executorTypes';
+import type { Executor, ExecutorLimits, HotspotRequest, HotspotResult, LoadedTarget, ProbeResult, TargetRuntime } from '../executorTypes';
+import { jsHotspots } from '../hotspotsJs';
 import type { ExecutorKind } from '../report';
 import { raceAbort, throwIfAborted } from './abort';
 import { buildTarget } from './buildTarget';
@@ -136,6 +137,10 @@ class JsRuntime implements TargetRuntime {
       await host.kill();
       this.probes.delete(host);
     }
+  }
+
+  hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
+    return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync);
   }
 
   executorKinds(): ExecutorKind[] {

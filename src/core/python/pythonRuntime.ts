@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Errors, ProfileError } from '../errors';
-import { ONE_CALL, type Executor, type ExecutorLimits, type LoadedTarget, type PointRequest, type PointSamples, type ProbeResult, type TargetRuntime } from '../executorTypes';
+import { ONE_CALL, type Executor, type ExecutorLimits, type HotspotRequest, type HotspotResult, type LoadedTarget, type PointRequest, type PointSamples, type ProbeResult, type TargetRuntime } from '../executorTypes';
+import { pythonHotspots } from '../hotspotsPython';
 import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
 import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
@@ -224,6 +225,11 @@ class PythonRuntime implements TargetRuntime {
     const ex = new PythonExecutor(kind, this, this.limits, this.output, () => this.executors.delete(ex));
     this.executors.add(ex);
     return ex;
+  }
+
+  hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
+    if (this.disposed) return Promise.reject(Errors.cancelled());
+    return pythonHotspots({ python: this.py.executable, cwd: this.cwd, load: { ...this.loadConfig }, args: this.target.args }, this.limits, req, signal);
   }
 
   async environment(): Promise<Record<string, unknown>> {

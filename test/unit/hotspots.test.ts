@@ -1,0 +1,71 @@
+// The pure parts of hot spots: planning the pass inside the budget, ranking, the text
+// and Markdown renderings, and the webview message that opens a location.
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { planHotspots, rankHotspots, type HotspotTally } from '../../src/core/hotspots';
+import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/core/hotspotsText';
+import type { Report } from '../../src/core/report';
+import { isFromWebview } from '../../src/webview/protocol';
+
+const plain = { bold: (s: string) => s, dim: (s: string) => s };
+const tally = (fn: string, weight: number, lines: [number, number][] = []): HotspotTally => ({
+  function: fn,
+  file: '/p/a.ts',
+  line: 3,
+  origin: 'user',
+  weight,
+  lines: new Map(lines),
+});
+
+describe('hot spots (pure parts)', () => {
+  it('plans a short pass from the budget and skips a call too slow for it', () => {
+    const p = planHotspots(15_000, 2);
+    assert.ok(!('skip' in p) && p.durationMs >= 100 && p.durationMs <= 500, JSON.stringify(p));
+    const slow = planHotspots(5_000, 2_000);
+    assert.ok('skip' in slow && /2 s/.test(slow.skip) && /budget/.test(slow.skip), JSON.stringify(slow));
+    // One slow call that fits 10% of the budget still gets profiled.
+    assert.ok(!('skip' in planHotspots(30_000, 1_000)));
+  });
+
+  it('ranks by weight, drops noise under 1%, and names the busiest line', () => {
+    const ranked = rankHotspots([tally('small', 0.5), tally('big', 90, [[5, 10], [6, 70]]), tally('mid', 9.5)], 100);
+    assert.deepEqual(ranked.map((h) => h.function), ['big', 'mid']);
+    assert.equal(ranked[0].selfShare, 0.9);
+    assert.equal(ranked[0].hotLine, 6);
+    assert.deepEqual(rankHotspots([tally('x', 1)], 0), []);
+  });
+
+  const report = {
+    hotspots: [
+      { function: 'burn', file: path.join(process.cwd(), 'src/a.ts'), line: 10, selfShare: 0.9, hotLine: 12, origin: 'user' },
+      { function: 'parse', file: '/elsewhere/node_modules/x/index.js', line: 1, selfShare: 0.05, origin: 'dependency' },
+    ],
+    hotspotWaits: [{ function: 'fetchIt', file: '/w/b.py', line: 14, waitShare: 0.8 }],
+    hotspotsNote: 'V8 sampling profiler, 26 calls in 400 ms.',
+  } as unknown as Report;
+
+  it('renders the text block with file:line relative to the working directory', () => {
+    const text = hotspotsText(report, plain).join('\n');
+    assert.match(text, /^Hot spots/);
+    assert.match(text, /90%\s+burn\s+src[\\/]a\.ts:10 \(busiest line 12\)/);
+    assert.match(text, /5\.0%\s+parse\s+\/elsewhere\/node_modules\/x\/index\.js:1 \[dependency\]/);
+    assert.match(text, /Waited at[\s\S]*80%\s+fetchIt\s+\/w\/b\.py:14/);
+    assert.match(text, /i V8 sampling profiler/);
+    assert.deepEqual(hotspotsText({} as Report, plain), [], 'older reports render nothing');
+    assert.equal(displayPath('/outside/x.js', '/work'), '/outside/x.js');
+  });
+
+  it('renders a Markdown table', () => {
+    const md = hotspotsMarkdown(report, (s) => s).join('\n');
+    assert.match(md, /## Hot spots/);
+    assert.match(md, /\| 90% \| burn \| .*a\.ts:10 \| 12 \|/);
+    assert.match(md, /\| 80% \| fetchIt \| \/w\/b\.py:14 \|/);
+  });
+
+  it('accepts only well-formed openLocation messages from the page', () => {
+    assert.ok(isFromWebview({ type: 'openLocation', file: '/a.ts', line: 3 }));
+    assert.ok(!isFromWebview({ type: 'openLocation', file: '/a.ts', line: 0 }));
+    assert.ok(!isFromWebview({ type: 'openLocation', file: 3, line: 3 }));
+    assert.ok(!isFromWebview({ type: 'openLocation', file: '/a.ts', line: 1.5 }));
+  });
+});
