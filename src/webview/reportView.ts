@@ -75,7 +75,8 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
       textAlternative('Utilisation as text', describeHeatmap(report)),
     ]),
     section('runs', 'Runs', [runsTable(report)]),
-    hotspotsSection(report, (file, line) => actions.openLocation?.(file, line)),
+    // In a standalone HTML file there is no editor to open a location in: the links do nothing.
+    hotspotsSection(report, (file, line) => actions?.openLocation?.(file, line)),
     environmentSection(report),
     caveatsSection(report),
     report.output && (report.output.stdout || report.output.stderr) ? outputSection(report.output) : '',
