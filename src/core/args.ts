@@ -17,13 +17,28 @@ export function parseArgsJson(text: string): unknown[] {
   return parsed;
 }
 
-/** Returns a copy of `args` in which every string that is exactly "$i", at any depth, is the number `i`. */
+/**
+ * The "$i" rule, shared word for word with python/harness.py `substitute` (a contract
+ * test runs one table of cases through both):
+ * - a string that is exactly "$i" becomes the number i;
+ * - inside a longer string, every "$i" not followed by a letter, digit or "_" becomes
+ *   the decimal digits of i ("user-$i" -> "user-7"), so "$id" and "$index" stay text;
+ * - object keys are never rewritten, only values, at any depth.
+ * Returns a copy; `args` is not mutated.
+ */
 export function substituteIndex(args: unknown[], i: number): unknown[] {
   return args.map((a) => substitute(a, i));
 }
 
+/** "$i" as a token: the next character is not [A-Za-z0-9_] (ASCII, as in the harness). */
+const INDEX_TOKEN = /\$i(?![A-Za-z0-9_])/g;
+
 function substitute(value: unknown, i: number): unknown {
-  if (value === '$i') return i;
+  if (typeof value === 'string') {
+    if (value === '$i') return i;
+    // A replacer function, so a "$" in the digits could never be read as a pattern.
+    return value.includes('$i') ? value.replace(INDEX_TOKEN, () => String(i)) : value;
+  }
   if (Array.isArray(value)) return value.map((v) => substitute(v, i));
   if (value !== null && typeof value === 'object') {
     // fromEntries defines own properties, so a "__proto__" key stays plain data.
@@ -35,7 +50,13 @@ function substitute(value: unknown, i: number): unknown {
 /** True when some "$i" appears, so callers can skip copying args per task otherwise. */
 export function usesIndex(args: unknown[]): boolean {
   const walk = (v: unknown): boolean =>
-    v === '$i' || (Array.isArray(v) ? v.some(walk) : v !== null && typeof v === 'object' ? Object.values(v).some(walk) : false);
+    typeof v === 'string'
+      ? v === '$i' || new RegExp(INDEX_TOKEN.source).test(v)
+      : Array.isArray(v)
+        ? v.some(walk)
+        : v !== null && typeof v === 'object'
+          ? Object.values(v).some(walk)
+          : false;
   return args.some(walk);
 }
 

@@ -1,4 +1,4 @@
-// Top-level functions of open documents, parsed once per document version and shared by
+// Profilable functions (top-level, members, exports) of open documents, parsed once per document version and shared by
 // the code lenses, the quick pick, "at cursor" and the editor context-menu key.
 import * as vscode from 'vscode';
 import type { FunctionInfo } from '../core/functionInfo';
@@ -65,8 +65,15 @@ export class FunctionIndex extends Disposable {
   }
 }
 
-/** The top-level function whose declaration spans the given 0-based line. */
+/**
+ * The function whose declaration spans the given 0-based line. Members nest ("api.get"
+ * inside a CommonJS export, a method inside a class), so the narrowest span wins.
+ */
 export function functionAtLine(functions: readonly FunctionInfo[], line0: number): FunctionInfo | undefined {
   const line = line0 + 1;
-  return functions.find((f) => f.line <= line && line <= f.endLine);
+  let best: FunctionInfo | undefined;
+  for (const f of functions) {
+    if (f.line <= line && line <= f.endLine && (!best || f.endLine - f.line < best.endLine - best.line)) best = f;
+  }
+  return best;
 }

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Errors } from '../errors';
-import { TARGET_EXPORT } from './targetHost';
+import { TARGET_EXPORT, TARGET_OWNER } from './targetHost';
 
 export interface BuildRequest {
   /** Absolute path of the user's file (also the source-map name of unsaved text). */
@@ -22,6 +22,12 @@ export interface BuildRequest {
   /** How to name the file in messages (as the user gave it). */
   displayFile: string;
   functionName: string;
+  /**
+   * For a member ("api.get", "Parser.parse", a CommonJS export): the module-scope
+   * expression holding it (FunctionInfo.owner). The bundle then exports the owner and
+   * the host calls owner[key] on it.
+   */
+  owner?: string;
   /** Unsaved editor text to bundle instead of the file on disk. */
   sourceText?: string;
   /** The source uses import/export; otherwise it is CommonJS. */
@@ -75,9 +81,7 @@ export async function buildTarget(req: BuildRequest): Promise<BuiltTarget> {
 
 async function bundle(file: string, req: BuildRequest, outfile: string): Promise<string> {
   const source = req.sourceText ?? readFileSync(file, 'utf8');
-  const exportLine = req.isModule
-    ? `\nexport { ${req.functionName} as ${TARGET_EXPORT} };\n`
-    : `\nmodule.exports.${TARGET_EXPORT} = ${req.functionName};\n`;
+  const exportLine = appendedExport(req);
 
   const plugin: esbuild.Plugin = {
     name: 'workload-target',
@@ -141,6 +145,18 @@ async function bundle(file: string, req: BuildRequest, outfile: string): Promise
     throw toProfileError(e, file, req.displayFile);
   }
   return result.outputFiles[0].text;
+}
+
+/**
+ * The line appended to the user's module. Names reaching it were found by the parser
+ * (identifiers, `module.exports`, `exports`), never typed free-form into code.
+ */
+export function appendedExport(req: Pick<BuildRequest, 'functionName' | 'owner' | 'isModule'>): string {
+  const [name, slot] = req.owner ? [req.owner, TARGET_OWNER] : [req.functionName, TARGET_EXPORT];
+  if (!/^[A-Za-z_$][\w$]*(\.exports)?$/.test(name)) throw new Error(`not a module-scope name: ${name}`);
+  // A member's owner exported from ESM is always a binding (class or const); only
+  // CommonJS has `module.exports` / `exports` owners.
+  return req.isModule ? `\nexport { ${name} as ${slot} };\n` : `\nmodule.exports.${slot} = ${name};\n`;
 }
 
 function toProfileError(e: unknown, file: string, displayFile: string): Error {
