@@ -3,9 +3,10 @@
 // - the target file is the entry, and an export of the function is appended to it
 //   (appending keeps every line where it was, so source-mapped stacks still point at
 //   the user's own lines), which lets a non-exported helper be profiled;
-// - bare imports are left external, pointing at the file esbuild resolved from the
-//   user's workspace, so Node loads the real package (native addons included) from
-//   where it is installed, not from ours;
+// - bare imports of packages are left external, pointing at the file esbuild resolved
+//   from the user's workspace, so Node loads the real package (native addons included)
+//   from where it is installed, not from ours; a bare import that the project's
+//   tsconfig maps to its own source (`paths`, `baseUrl`) is bundled like a relative one;
 // - inline source maps with sourcesContent let Node map every frame back.
 import * as esbuild from 'esbuild';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,6 +111,10 @@ async function bundle(file: string, req: BuildRequest, outfile: string): Promise
         });
         if (r.errors.length) return { errors: r.errors };
         if (r.external || !isAbsolute(r.path)) return { path: args.path, external: true };
+        // A bare name that esbuild resolved to the project's own source, through the
+        // tsconfig's `paths` / `baseUrl` (found and `extends`-merged by esbuild as tsc
+        // does), is not a package: bundle it, since Node could not load a .ts file.
+        if (!inNodeModules(r.path)) return { path: r.path };
         // require() wants a path; import() wants a URL (a bare path is not portable).
         const viaRequire = args.kind === 'require-call' || args.kind === 'require-resolve';
         return { path: viaRequire ? r.path : pathToFileURL(r.path).href, external: true };
@@ -170,6 +175,10 @@ function toProfileError(e: unknown, file: string, displayFile: string): Error {
   const unresolved = /^Could not resolve "([^"]+)"/.exec(first.text);
   if (unresolved) return Errors.unresolvedImport(where, line, column, unresolved[1]);
   return Errors.syntax(where, line, column, first.text.replace(/\.$/, ''));
+}
+
+function inNodeModules(file: string): boolean {
+  return file.split(/[\\/]/).includes('node_modules');
 }
 
 function escapeRegExp(s: string): string {
