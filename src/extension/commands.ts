@@ -43,6 +43,8 @@ type ReportRef = string | ResultNode | undefined;
 export class WorkloadCommands extends Disposable {
   constructor(private readonly deps: CommandDeps) {
     super();
+    // VS Code hands command arguments over untyped; each handler declares its own.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const on = (id: string, fn: (...args: any[]) => unknown) => this.register(vscode.commands.registerCommand(id, fn));
     on(Commands.profileAtCursor, (uri?: vscode.Uri, line?: number) => this.profileAtCursor(uri, line));
     on(Commands.profileFunction, (uri?: vscode.Uri, name?: string) => this.profileFunction(uri, name));
