@@ -11,6 +11,10 @@ import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { Errors, ProfileError } from './errors';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
+import { languageForFile } from './language';
+import { javascript } from './languages/javascript';
+// Registers each language's engine half (readSource, openRuntime) for Language users.
+import './languages/engines';
 import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
 import { createPythonRuntime } from './python/pythonRuntime';
@@ -28,11 +32,9 @@ import {
 } from './report';
 import { ratioCi, throughputStats } from './stats';
 
+/** The report's language for a file; unknown extensions go to the JS runtime, which refuses them with the clear error. */
 export function languageOf(file: string): Language {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.py') return 'python';
-  if (['.ts', '.tsx', '.mts', '.cts'].includes(ext)) return 'typescript';
-  return 'javascript';
+  return (languageForFile(file) ?? javascript).reportLanguage(file);
 }
 
 /** Stop a point once this many calls have failed: the error rate is clear by then. */

@@ -1,5 +1,6 @@
 // The command handlers and the profile flow they share: resolve the function and its
 // arguments, run it through the ProfileRunner, save the report, show it.
+import { languageForEditor } from '../core/language';
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { FunctionInfo } from '../core/functionInfo';
@@ -248,7 +249,7 @@ export class WorkloadCommands extends Disposable {
       memoryLimitMb: settings.memoryLimitMb,
       // The buffer, not the file on disk: unsaved edits are what the user is looking at.
       sourceText: document.getText(),
-      python: document.languageId === 'python' ? await pythonFor(document.uri) : undefined,
+      python: languageForEditor(document.languageId)?.listingRunsInterpreter ? await pythonFor(document.uri) : undefined,
       workspaceRoot: vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath,
     };
     const last: LastRun = { uri: document.uri.toString(), functionName: fn.name, args, budgetSec: how.budgetSec ?? fn.directive?.budgetSec };
@@ -332,7 +333,7 @@ export class WorkloadCommands extends Disposable {
       try {
         const { findFunctions } = await import('../core/findFunctions.js');
         await findFunctions(document.fileName, document.getText(), {
-          python: document.languageId === 'python' ? await pythonFor(document.uri) : undefined,
+          python: languageForEditor(document.languageId)?.listingRunsInterpreter ? await pythonFor(document.uri) : undefined,
         });
       } catch (e) {
         void vscode.window.showErrorMessage((e as Error).message);

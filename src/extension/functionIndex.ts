@@ -2,6 +2,7 @@
 // the code lenses, the quick pick, "at cursor" and the editor context-menu key.
 import * as vscode from 'vscode';
 import type { FunctionInfo } from '../core/functionInfo';
+import { languageForEditor } from '../core/language';
 import { PROFILED_LANGUAGES } from './commandIds';
 import { Disposable } from './dispose';
 import { pythonFor } from './pythonInterpreter';
@@ -52,11 +53,12 @@ export class FunctionIndex extends Disposable {
   private async parse(document: vscode.TextDocument): Promise<FunctionInfo[] | undefined> {
     // Listing Python functions runs an interpreter, possibly one the workspace chose (a
     // venv inside it): not in Restricted Mode. Babel only parses, so JS/TS stays listed.
-    if (document.languageId === 'python' && !vscode.workspace.isTrusted) return undefined;
+    const language = languageForEditor(document.languageId);
+    if (!language || (language.listingRunsInterpreter && !vscode.workspace.isTrusted)) return undefined;
     // The parser (Babel, or python's ast through a child) loads on first use, not at activation.
     const { findFunctions } = await import('../core/findFunctions.js');
     try {
-      const python = document.languageId === 'python' ? await pythonFor(document.uri) : undefined;
+      const python = language.listingRunsInterpreter ? await pythonFor(document.uri) : undefined;
       return await findFunctions(document.fileName, document.getText(), { python });
     } catch (e) {
       if ((e as { code?: string }).code !== 'bad-input') console.warn('[workload-profiler] could not list functions', e);

@@ -13,8 +13,10 @@ import { extname } from 'node:path';
 import { directiveAbove } from '../directive';
 import { Errors } from '../errors';
 import type { FunctionInfo, NonFunctionBinding } from '../functionInfo';
+import { javascript } from '../languages/javascript';
 
-export const JS_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx'];
+/** The extensions of the JS/TS language (src/core/languages/javascript.ts). */
+export const JS_EXTENSIONS = javascript.extensions;
 
 export interface JsFunctionScan {
   functions: FunctionInfo[];
