@@ -92,6 +92,11 @@ def list_bindings(source):
                 "text": (e.text or "").rstrip("\n"),
             }
         }
+    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
+        # Null bytes (ValueError before 3.11.4) and nesting too deep for the parser
+        # (MemoryError / RecursionError) would otherwise end the list with a traceback.
+        why = "the code nests too deeply for Python's parser" if not isinstance(e, ValueError) else exception_text(e)
+        return {"error": {"line": 1, "col": 1, "msg": why, "text": ""}}
     lines = source.splitlines()
     functions = {}
     others = {}

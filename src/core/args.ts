@@ -8,13 +8,36 @@ export function parseArgsJson(text: string): unknown[] {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw Errors.badArgs(`${(e as Error).message.replace(/\.$/, '')} in ${preview(text)}`);
+    throw Errors.badArgs(`${oneLine((e as Error).message).replace(/\.$/, '')} in ${preview(text)}`);
   }
   if (!Array.isArray(parsed)) {
     const what = parsed === null ? 'null' : typeof parsed === 'object' ? 'an object' : `a ${typeof parsed}`;
     throw Errors.badArgs(`got ${what} (${preview(text)}); wrap the arguments in [ ]`);
   }
+  const problem = argsShapeProblem(parsed);
+  if (problem) throw Errors.badArgs(`${problem} (${preview(text)})`);
   return parsed;
+}
+
+/** Deeper than this, "$i" substitution and the copy to each worker would overflow the stack. */
+export const MAX_ARGS_DEPTH = 100;
+
+/**
+ * Why parsed JSON cannot be used as arguments, or undefined when it can. Found by
+ * fuzzing: 5000 nested arrays parse, then crashed substitution with a RangeError; and
+ * 1e999 parses to Infinity, which a JS function would get but Python would get as None
+ * (JSON has no Infinity). Iterative, so it cannot itself overflow the stack.
+ */
+export function argsShapeProblem(value: unknown): string | undefined {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v === 'number' && !Number.isFinite(v)) return 'a number in it is too large (it would become Infinity)';
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_ARGS_DEPTH) return `arrays and objects nest deeper than ${MAX_ARGS_DEPTH} levels`;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return undefined;
 }
 
 /**
@@ -58,6 +81,16 @@ export function usesIndex(args: unknown[]): boolean {
           ? Object.values(v).some(walk)
           : false;
   return args.some(walk);
+}
+
+/**
+ * V8's JSON.parse messages quote the input, newlines and all; errors here are one line
+ * (found by fuzzing), so control characters are shown escaped.
+ */
+export function oneLine(message: string): string {
+  // Matching control characters is the point here.
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function preview(text: string): string {

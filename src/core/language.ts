@@ -59,21 +59,7 @@ export interface Language {
   readonly maxConcurrency: Readonly<Record<ExecutorKind, number>>;
 }
 
-/** The engine-side half of a language, registered by languages/engines.ts. */
-export type LanguageEngine = Pick<Language, 'readSource' | 'openRuntime'>;
-
-const engines = new Map<LanguageId, LanguageEngine>();
-
-export function registerEngine(id: LanguageId, engine: LanguageEngine): void {
-  engines.set(id, engine);
-}
-
-export function engineOf(id: LanguageId): LanguageEngine {
-  const engine = engines.get(id);
-  // A programming error, not bad input: the caller forgot the engines import.
-  if (!engine) throw new Error(`The ${id} engine is not loaded: import src/core/languages/engines first.`);
-  return engine;
-}
+export { engineOf, registerEngine, type LanguageEngine } from './languages/registry';
 
 export const LANGUAGES: readonly Language[] = [javascript, python];
 

@@ -11,7 +11,7 @@ import { parse, type ParserPlugin } from '@babel/parser';
 import type * as t from '@babel/types';
 import { extname } from 'node:path';
 import { directiveAbove } from '../directive';
-import { Errors } from '../errors';
+import { Errors, ProfileError } from '../errors';
 import type { FunctionInfo, NonFunctionBinding } from '../functionInfo';
 import { javascript } from '../languages/javascript';
 
@@ -47,8 +47,13 @@ function parseProgram(source: string, file: string): t.Program {
     }).program;
   } catch (e) {
     const err = e as Error & { loc?: { line: number; column: number } };
+    if (e instanceof RangeError) {
+      // Babel parses recursively: thousands of nested brackets exhaust the stack (fuzzing).
+      throw new ProfileError('bad-input', `${file} nests too deeply for the JavaScript parser (${err.message}). Simplify the deepest expression and profile again.`);
+    }
     if (typeof err?.message !== 'string') throw e;
-    const message = err.message.replace(/\s*\(\d+:\d+\)\s*$/, '');
+    // Babel's "(1:5)" suffix and final period: Errors.syntax adds its own punctuation.
+    const message = err.message.replace(/\s*\(\d+:\d+\)\s*$/, '').replace(/\.$/, '');
     throw Errors.syntax(file, err.loc?.line ?? 1, (err.loc?.column ?? 0) + 1, message);
   }
 }

@@ -1,7 +1,8 @@
 // JavaScript and TypeScript (ESM or CommonJS, JSX, TSX): Babel lists the functions,
 // esbuild bundles the module, worker threads and child processes run it.
 import * as path from 'node:path';
-import { engineOf, type Language } from '../language';
+import type { Language } from '../language';
+import { engineOf } from './registry';
 
 const EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx'];
 const TS_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx'];

@@ -1,7 +1,8 @@
 // Python 3.9+: the user's own interpreter lists the functions (ast, through
 // python/harness.py) and hosts the module; threads, asyncio and a process pool run it.
 import * as os from 'node:os';
-import { engineOf, type Language } from '../language';
+import type { Language } from '../language';
+import { engineOf } from './registry';
 
 export const python: Language = {
   id: 'python',
