@@ -101,10 +101,14 @@ def list_bindings(source):
     functions = {}
     others = {}
 
+    def drop_members(name):
+        for table in (functions, others):
+            for key in [k for k in table if k.startswith(name + ".")]:
+                table.pop(key)
+
     def bind_other(name, what, line):
         functions.pop(name, None)
-        for key in [k for k in functions if k.startswith(name + ".")]:
-            functions.pop(key)
+        drop_members(name)
         others[name] = {"name": name, "what": what, "line": line}
 
     def bind_targets(target, line):
@@ -120,8 +124,7 @@ def list_bindings(source):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # A later binding of the same name wins, as it does at import time.
             others.pop(node.name, None)
-            for key in [k for k in functions if k.startswith(node.name + ".")]:
-                functions.pop(key)
+            drop_members(node.name)
             decorator_line = min((d.lineno for d in node.decorator_list), default=None)
             functions.pop(node.name, None)
             functions[node.name] = {
@@ -137,7 +140,11 @@ def list_bindings(source):
             # bind_other also drops the methods of an earlier class of that name.
             bind_other(node.name, "class", node.lineno)
             for member in class_methods(node, lines):
-                functions[member["name"]] = member
+                if member["kind"] is None:
+                    # Named in "needs an instance" errors, never profiled.
+                    others[member["name"]] = {"name": member["name"], "what": "method that needs an instance", "line": member["line"]}
+                else:
+                    functions[member["name"]] = member
         elif isinstance(node, ast.Assign):
             for t in node.targets:
                 bind_targets(t, node.lineno)
@@ -155,8 +162,9 @@ def method_kind(node):
 
 
 def class_methods(cls, lines):
-    """The static and class methods of a top-level class, as "Class.method": they can be
-    called without an instance. Instance methods and nested classes are left out."""
+    """The methods of a top-level class, as "Class.method": static and class methods
+    (kind set) can be called without an instance; plain instance methods (kind None) are
+    returned only so errors can name them. Nested classes are left out."""
     found = {}
     for node in cls.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -169,7 +177,8 @@ def class_methods(cls, lines):
             continue
         kind = method_kind(node)
         found.pop(node.name, None)
-        if kind is None:
+        if kind is None and (node.decorator_list or not (node.args.posonlyargs or node.args.args)):
+            # A property, another decorator, or no `self`: not plainly an instance method.
             continue
         found[node.name] = {
             "name": "%s.%s" % (cls.name, node.name),
@@ -177,7 +186,7 @@ def class_methods(cls, lines):
             "column": name_column(lines, node),
             "endLine": getattr(node, "end_lineno", None) or node.lineno,
             "isAsync": isinstance(node, ast.AsyncFunctionDef),
-            "decoratorLine": min(d.lineno for d in node.decorator_list),
+            "decoratorLine": min((d.lineno for d in node.decorator_list), default=None),
             "decorators": len(node.decorator_list),
             "kind": kind,
         }

@@ -28,10 +28,13 @@ export interface FunctionInfo {
   directive?: WorkloadDirective;
 }
 
-/** A top-level name that is not a function (for "X is a class, not a function"). */
+/**
+ * A name that is not a profilable function, for "X is a class, not a function": a
+ * top-level class or variable, or "Class.method" of an instance method.
+ */
 export interface NonFunctionBinding {
   name: string;
-  what: 'class' | 'variable';
+  what: 'class' | 'variable' | 'method that needs an instance';
   line: number;
 }
 

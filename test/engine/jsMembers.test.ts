@@ -59,8 +59,9 @@ describe('JS members and CommonJS exports, profiled for real', function () {
     });
   }
 
-  it('an instance method is refused with the list of what can be profiled', async () => {
-    await assert.rejects(runtime('parser.ts', 'Parser.describe', []), /No top-level function "Parser\.describe".*Parser\.parse, Parser\.tokens, api\.scale, api\.add, api\.fetchLater/);
+  it('an instance method is refused as needing an instance; an unknown name lists what can be profiled', async () => {
+    await assert.rejects(runtime('parser.ts', 'Parser.describe', []), /"Parser\.describe" in .*parser\.ts is a method that needs an instance, not a function\./);
+    await assert.rejects(runtime('parser.ts', 'Parser.nope', []), /No top-level function "Parser\.nope".*Parser\.parse, Parser\.tokens, api\.scale, api\.add, api\.fetchLater/);
   });
 
   it('"$i" inside a string reaches the function as user-<n> (probe and every executor)', async () => {

@@ -47,8 +47,9 @@ describe('Python static and class methods, profiled for real', function () {
     });
   }
 
-  it('an instance method is refused, naming what can be profiled', async () => {
-    await assert.rejects(runtime('Geometry.perimeter', [1, 2]), /No top-level function "Geometry\.perimeter".*Geometry\.area, Geometry\.scaled, Geometry\.later/);
+  it('an instance method is refused as needing an instance; an unknown name lists what can be profiled', async () => {
+    await assert.rejects(runtime('Geometry.perimeter', [1, 2]), /"Geometry\.perimeter" in .*shapes_methods\.py is a method that needs an instance, not a function\./);
+    await assert.rejects(runtime('Geometry.nope', []), /No top-level function "Geometry\.nope".*Geometry\.area, Geometry\.scaled, Geometry\.later/);
   });
 
   it('the CLI lists the methods and profiles one by its dotted name', () => {

@@ -59,7 +59,7 @@ describe('findJsFunctions: members and CommonJS exports', () => {
       ['Local.run', 'Local', 'static method', false, false],
     ]);
     const s = findJsFunctions(src, 'x.ts');
-    assert.deepEqual(s.others.map((o) => [o.name, o.what]), [['Parser', 'class'], ['Local', 'class']]);
+    assert.deepEqual(s.others.map((o) => [o.name, o.what]), [['Parser', 'class'], ['Parser.describe', 'method that needs an instance'], ['Local', 'class']]);
   });
 
   it('lists function members of top-level object literals as owner.key', () => {

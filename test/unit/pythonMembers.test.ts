@@ -58,6 +58,11 @@ describe('findPythonFunctions: static and class methods', function () {
     );
   });
 
+  it('names instance methods (with self, undecorated) among the non-functions', async () => {
+    const { others } = await findPythonFunctions(SOURCE, 'm.py', python);
+    assert.deepEqual(others.filter((o) => o.name.includes('.')).map((o) => [o.name, o.what]), [['Tools.instance', 'method that needs an instance']]);
+  });
+
   it('drops the methods of a class whose name is rebound', async () => {
     const { functions, others } = await findPythonFunctions(SOURCE, 'm.py', python);
     assert.ok(!functions.some((f) => f.name.startsWith('Gone.')));

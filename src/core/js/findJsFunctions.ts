@@ -104,7 +104,12 @@ export function findJsFunctions(source: string, file: string): JsFunctionScan {
   const addMembers = (owner: string, members: t.Node[], exported: boolean, prefix: string, staticOnly: boolean) => {
     for (const m of members) {
       const member = memberFunction(m, staticOnly);
-      if (!member) continue;
+      if (!member) {
+        // An instance method: named in "needs an instance" errors, never profiled.
+        const instance = staticOnly && m.type === 'ClassMethod' && m.kind === 'method' && !m.static ? propertyKey(m.key, m.computed) : undefined;
+        if (instance) others.push({ name: prefix + instance, what: 'method that needs an instance', line: m.loc!.start.line });
+        continue;
+      }
       add({
         name: prefix + member.key,
         at: member.keyNode,
