@@ -72,7 +72,9 @@ async function measureJs(l, windowMs) {
   const plan = { durationMs: windowMs, warmupMs: 0 };
   const mod = await import(target.url);
   // One call tells whether it returns a promise (only then can calls overlap on one loop).
-  const first = (mod[l.fn] ?? mod.default?.[l.fn])(...argsFor(target.args, -100));
+  const fn = mod[l.fn] ?? mod.default?.[l.fn];
+  if (typeof fn !== 'function') throw new Error(`${l.fn} is not a function in ${target.url}`);
+  const first = fn(...argsFor(target.args, -100));
   const isAsync = first instanceof Promise;
   await first;
   // Sequential, with the process's CPU (libuv threads included) and this thread's event-loop busy share.

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import re
 import signal
 import sys
 import threading
@@ -96,12 +97,23 @@ def list_bindings(source):
                 "text": (e.text or "").rstrip("\n"),
             }
         }
+    except (ValueError, RecursionError, MemoryError, OverflowError) as e:
+        # Null bytes (ValueError before 3.11.4) and nesting too deep for the parser
+        # (MemoryError / RecursionError) would otherwise end the list with a traceback.
+        why = "the code nests too deeply for Python's parser" if not isinstance(e, ValueError) else exception_text(e)
+        return {"error": {"line": 1, "col": 1, "msg": why, "text": ""}}
     lines = source.splitlines()
     functions = {}
     others = {}
 
+    def drop_members(name):
+        for table in (functions, others):
+            for key in [k for k in table if k.startswith(name + ".")]:
+                table.pop(key)
+
     def bind_other(name, what, line):
         functions.pop(name, None)
+        drop_members(name)
         others[name] = {"name": name, "what": what, "line": line}
 
     def bind_targets(target, line):
@@ -117,6 +129,7 @@ def list_bindings(source):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # A later binding of the same name wins, as it does at import time.
             others.pop(node.name, None)
+            drop_members(node.name)
             decorator_line = min((d.lineno for d in node.decorator_list), default=None)
             functions.pop(node.name, None)
             functions[node.name] = {
@@ -129,7 +142,14 @@ def list_bindings(source):
                 "decorators": len(node.decorator_list),
             }
         elif isinstance(node, ast.ClassDef):
+            # bind_other also drops the methods of an earlier class of that name.
             bind_other(node.name, "class", node.lineno)
+            for member in class_methods(node, lines):
+                if member["kind"] is None:
+                    # Named in "needs an instance" errors, never profiled.
+                    others[member["name"]] = {"name": member["name"], "what": "method that needs an instance", "line": member["line"]}
+                else:
+                    functions[member["name"]] = member
         elif isinstance(node, ast.Assign):
             for t in node.targets:
                 bind_targets(t, node.lineno)
@@ -138,7 +158,61 @@ def list_bindings(source):
     return {"functions": list(functions.values()), "others": list(others.values())}
 
 
+def method_kind(node):
+    """"staticmethod" or "classmethod" when a plain decorator says so, else None."""
+    for d in node.decorator_list:
+        if isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod"):
+            return d.id
+    return None
+
+
+def class_methods(cls, lines):
+    """The methods of a top-level class, as "Class.method": static and class methods
+    (kind set) can be called without an instance; plain instance methods (kind None) are
+    returned only so errors can name them. Nested classes are left out."""
+    found = {}
+    for node in cls.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # A later assignment of the same name in the class body replaces the def.
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        found.pop(t.id, None)
+            continue
+        kind = method_kind(node)
+        found.pop(node.name, None)
+        if kind is None and (node.decorator_list or not (node.args.posonlyargs or node.args.args)):
+            # A property, another decorator, or no `self`: not plainly an instance method.
+            continue
+        found[node.name] = {
+            "name": "%s.%s" % (cls.name, node.name),
+            "line": node.lineno,
+            "column": name_column(lines, node),
+            "endLine": getattr(node, "end_lineno", None) or node.lineno,
+            "isAsync": isinstance(node, ast.AsyncFunctionDef),
+            "decoratorLine": min((d.lineno for d in node.decorator_list), default=None),
+            "decorators": len(node.decorator_list),
+            "kind": kind,
+        }
+    return list(found.values())
+
+
 # ------------------------------------------------------------------- target loading
+
+
+def resolve_function(module, name):
+    """The callable named "f" or "Class.method" (one dot, as list_bindings gives), or
+    None. getattr on the class gives the plain function of a staticmethod and the bound
+    method of a classmethod, which is how a caller would reach them."""
+    owner = module
+    parts = name.split(".")
+    for part in parts[:-1]:
+        owner = getattr(owner, part, None)
+        if owner is None:
+            return None
+    return getattr(owner, parts[-1], None)
+
 
 
 class TargetSpec(object):
@@ -229,12 +303,19 @@ def describe_load_error(exc):
     return err
 
 
+# "$i" as a token: not followed by [A-Za-z0-9_] (ASCII, as in src/core/args.ts).
+INDEX_TOKEN = re.compile(r"\$i(?![A-Za-z0-9_])")
+
+
 def substitute(value, index):
-    """Replaces "$i" (whole string or inside one) with the task index."""
+    """The "$i" rule, the same as src/core/args.ts substituteIndex (a contract test runs
+    one table through both): exactly "$i" becomes the int index; inside a longer string
+    every "$i" token becomes its decimal digits ("user-$i" -> "user-7"), while "$id" and
+    "$index" stay text; dict keys are never rewritten."""
     if isinstance(value, str):
         if value == "$i":
             return index
-        return value.replace("$i", str(index)) if "$i" in value else value
+        return INDEX_TOKEN.sub(lambda _m: str(index), value) if "$i" in value else value
     if isinstance(value, list):
         return [substitute(v, index) for v in value]
     if isinstance(value, dict):
@@ -408,7 +489,7 @@ def worker_init(spec, args=None, policy=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap_memory(spec.memory_limit_mb)
     module = load_target(spec)
-    fn = getattr(module, spec.function)
+    fn = resolve_function(module, spec.function)
     _worker["fn"] = fn
     _worker["async"] = is_async_callable(fn)
     _worker["spec"] = spec
@@ -724,7 +805,7 @@ class Server(object):
         except BaseException as e:
             self.chan.send({"t": "load-error", "error": describe_load_error(e)})
             return
-        fn = getattr(module, self.spec.function, None)
+        fn = resolve_function(module, self.spec.function)
         if fn is None or not callable(fn):
             self.chan.send(
                 {

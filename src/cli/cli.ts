@@ -5,7 +5,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgsJson } from '../core/args';
 import { EXIT_CODES, Errors, ProfileError } from '../core/errors';
-import { findFunctions } from '../core/findFunctions';
+import { findFunctions, PROFILABLE_EXTENSIONS } from '../core/findFunctions';
 import { formatText } from '../core/formatReport';
 import { DEFAULTS, type ProgressEvent } from '../core/options';
 import type { WorkloadDirective } from '../core/functionInfo';
@@ -66,9 +66,9 @@ async function main(argv: string[]): Promise<number> {
   const profileCommand = program
     .command('profile')
     .description('Run <function> from <file> under every executor and recommend one')
-    .argument('<file>', 'a .js .mjs .cjs .ts .mts .cts .jsx .tsx or .py file')
-    .argument('<function>', 'a top-level function in that file (exported or not)')
-    .option('--args <json>', 'arguments as a JSON array; "$i" becomes the task index (default: the function\'s @workload args, else [])')
+    .argument('<file>', `a ${PROFILABLE_EXTENSIONS.join(' ')} file`)
+    .argument('<function>', 'a function in that file: top-level (exported or not), Class.staticMethod, object.member, a CommonJS export')
+    .option('--args <json>', 'arguments as a JSON array; "$i" becomes the task index, also inside a string ("user-$i") (default: the function\'s @workload args, else [])')
     .addOption(new Option('--budget <seconds>', 'time budget for the whole profile (default: @workload budget, else 15)').argParser(positiveNumber('--budget', Errors.badBudget)))
     .option('--json', 'print the JSON report instead of the text report')
     .option('--out <file>', 'also write the JSON report to this file')
@@ -182,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('list')
-    .description('List the top-level functions of <file> that can be profiled')
+    .description('List the functions of <file> that can be profiled')
     .argument('<file>')
     .option('--python <path>', 'Python interpreter for .py files')
     .option('--json', 'print JSON')

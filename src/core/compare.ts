@@ -254,12 +254,15 @@ export function parseReport(text: string, label: string): Report {
 
 function reportProblem(d: unknown): string | undefined {
   if (typeof d !== 'object' || d === null || Array.isArray(d)) return 'it is not a JSON object';
+  // Unknown JSON, read field by field with checks: `any` is the honest type here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const r = d as Record<string, any>;
   if (typeof r.schemaVersion !== 'number') return 'it has no schemaVersion';
   if (!READABLE_SCHEMA_VERSIONS.includes(r.schemaVersion))
     return `schemaVersion ${r.schemaVersion} is not one this version reads (${READABLE_SCHEMA_VERSIONS.join(', ')}); update workload-profiler`;
   if (typeof r.target?.function !== 'string') return 'target.function is missing';
   if (!Array.isArray(r.runs)) return 'runs[] is missing';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   for (const [i, run] of (r.runs as any[]).entries()) {
     if (!EXECUTOR_ORDER.includes(run?.executor) || typeof run.concurrency !== 'number' || typeof run.throughputPerSec !== 'number' || typeof run.speedup !== 'number' || !isPair(run.speedupCi))
       return `runs[${i}] lacks executor, concurrency, throughputPerSec, speedup or speedupCi`;

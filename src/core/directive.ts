@@ -1,6 +1,7 @@
 // Reads `@workload args=[25] budget=10` from the comment lines directly above a
 // function, so a code lens can run it without asking for arguments. The args value is
 // JSON (never evaluated); it may contain spaces, so it is matched bracket by bracket.
+import { argsShapeProblem, oneLine } from './args';
 import type { WorkloadDirective } from './functionInfo';
 
 const COMMENT = /^\s*(?:\/\/|#|\*|\/\*+)\s?(.*?)(?:\*\/)?\s*$/;
@@ -19,10 +20,12 @@ export function parseDirectiveText(text: string): WorkloadDirective | undefined 
     } else {
       try {
         const parsed: unknown = JSON.parse(rest.slice(start, end + 1));
-        if (Array.isArray(parsed)) out.args = parsed;
-        else out.error = 'args= must be a JSON array';
+        const problem = Array.isArray(parsed) ? argsShapeProblem(parsed) : undefined;
+        if (!Array.isArray(parsed)) out.error = 'args= must be a JSON array';
+        else if (problem) out.error = `args= ${problem}`;
+        else out.args = parsed;
       } catch (e) {
-        out.error = `args= is not valid JSON: ${(e as Error).message}`;
+        out.error = `args= is not valid JSON: ${oneLine((e as Error).message)}`;
       }
     }
   }

@@ -5,6 +5,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { oneLine } from './args';
 import { OLDEST_READABLE_SCHEMA_VERSION, SCHEMA_VERSION, type Report } from './report';
 
 const REPORT_SUFFIX = '.report.json';
@@ -153,7 +154,8 @@ export function checkReport(text: string): Report | string {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return `not JSON: ${(e as Error).message}`;
+    // V8 quotes the text, newlines and all; the reason is shown on one line.
+    return `not JSON: ${oneLine((e as Error).message)}`;
   }
   if (!isObject(value)) return 'not a JSON object';
   // Older reports stay readable: v1 has the text of the findings but not the codes, and

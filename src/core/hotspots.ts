@@ -86,7 +86,12 @@ export function rankHotspots(tallies: Iterable<HotspotTally>, total: number): Ho
     .map((t) => {
       const h: Hotspot = { function: t.function || '(anonymous)', file: t.file, line: t.line, selfShare: round3(t.weight / total), origin: t.origin };
       let best = 0;
-      for (const [line, w] of t.lines) if (w > best) (best = w), (h.hotLine = line);
+      for (const [line, w] of t.lines) {
+        if (w > best) {
+          best = w;
+          h.hotLine = line;
+        }
+      }
       return h;
     });
 }

@@ -14,6 +14,10 @@ import { Errors, ExecutorUnavailable, ProfileError } from './errors';
 import { profileHotspots } from './hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
+import { languageForFile } from './language';
+import { javascript } from './languages/javascript';
+// Registers each language's engine half (readSource, openRuntime) for Language users.
+import './languages/engines';
 import { ladderStep, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import { LadderSession, type PlannedPoint } from './ladderSession';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
@@ -37,11 +41,9 @@ import { throughputStats } from './stats';
 
 export { combineBaselines } from './runResults';
 
+/** The report's language for a file; unknown extensions go to the JS runtime, which refuses them with the clear error. */
 export function languageOf(file: string): Language {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.py') return 'python';
-  if (['.ts', '.tsx', '.mts', '.cts'].includes(ext)) return 'typescript';
-  return 'javascript';
+  return (languageForFile(file) ?? javascript).reportLanguage(file);
 }
 
 /** Stop a point once this many calls have failed: the error rate is clear by then. */

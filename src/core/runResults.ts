@@ -173,8 +173,14 @@ export function mergeOutput(parts: (Report['output'] | undefined)[], max: number
     stderr += p.stderr;
     truncated ||= p.truncated;
   }
-  if (stdout.length > max) (stdout = stdout.slice(0, max)), (truncated = true);
-  if (stderr.length > max) (stderr = stderr.slice(0, max)), (truncated = true);
+  if (stdout.length > max) {
+    stdout = stdout.slice(0, max);
+    truncated = true;
+  }
+  if (stderr.length > max) {
+    stderr = stderr.slice(0, max);
+    truncated = true;
+  }
   return stdout || stderr || truncated ? { stdout, stderr, truncated } : undefined;
 }
 

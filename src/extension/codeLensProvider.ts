@@ -1,4 +1,5 @@
-// "$(pulse) Profile workload" above every top-level function, and after a run the last
+// "$(pulse) Profile workload" above every profilable function (top-level, static
+// method, object member, CommonJS export), and after a run the last
 // verdict beside it. Re-parsing waits for typing to pause (VS Code cancels the request
 // when the user types again), and a file that does not parse shows no lenses.
 import * as vscode from 'vscode';

@@ -1,6 +1,8 @@
 // Every id the extension contributes, declared once. package.json's "contributes" uses
 // the same strings; test/integration checks that the two agree.
 
+import { EDITOR_LANGUAGE_IDS } from '../core/language';
+
 export const Commands = {
   profileAtCursor: 'workloadProfiler.profileAtCursor',
   profileFunction: 'workloadProfiler.profileFunction',
@@ -33,7 +35,7 @@ export const ContextKeys = {
 } as const;
 
 /** Languages the engine can profile (VS Code language ids). */
-export const PROFILED_LANGUAGES = ['javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'python'] as const;
+export const PROFILED_LANGUAGES = EDITOR_LANGUAGE_IDS;
 
 export const EXTENSION_ID = 'workload-profiler.workload-profiler';
 

@@ -1,5 +1,6 @@
 // The command handlers and the profile flow they share: resolve the function and its
 // arguments, run it through the ProfileRunner, save the report, show it.
+import { languageForEditor } from '../core/language';
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { compareReports } from '../core/compare';
@@ -45,6 +46,8 @@ type ReportRef = string | ResultNode | undefined;
 export class WorkloadCommands extends Disposable {
   constructor(private readonly deps: CommandDeps) {
     super();
+    // VS Code hands command arguments over untyped; each handler declares its own.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const on = (id: string, fn: (...args: any[]) => unknown) => this.register(vscode.commands.registerCommand(id, fn));
     on(Commands.profileAtCursor, (uri?: vscode.Uri, line?: number) => this.profileAtCursor(uri, line));
     on(Commands.profileFunction, (uri?: vscode.Uri, name?: string) => this.profileFunction(uri, name));
@@ -257,7 +260,7 @@ export class WorkloadCommands extends Disposable {
       ...(settings.redisUrl ? { distributed: { redisUrl: settings.redisUrl } } : {}),
       // The buffer, not the file on disk: unsaved edits are what the user is looking at.
       sourceText: document.getText(),
-      python: document.languageId === 'python' ? await pythonFor(document.uri) : undefined,
+      python: languageForEditor(document.languageId)?.listingRunsInterpreter ? await pythonFor(document.uri) : undefined,
       workspaceRoot: vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath,
     };
     const last: LastRun = { uri: document.uri.toString(), functionName: fn.name, args, budgetSec: how.budgetSec ?? fn.directive?.budgetSec };
@@ -341,7 +344,7 @@ export class WorkloadCommands extends Disposable {
       try {
         const { findFunctions } = await import('../core/findFunctions.js');
         await findFunctions(document.fileName, document.getText(), {
-          python: document.languageId === 'python' ? await pythonFor(document.uri) : undefined,
+          python: languageForEditor(document.languageId)?.listingRunsInterpreter ? await pythonFor(document.uri) : undefined,
         });
       } catch (e) {
         void vscode.window.showErrorMessage((e as Error).message);

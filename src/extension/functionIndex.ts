@@ -1,7 +1,8 @@
-// Top-level functions of open documents, parsed once per document version and shared by
+// Profilable functions (top-level, members, exports) of open documents, parsed once per document version and shared by
 // the code lenses, the quick pick, "at cursor" and the editor context-menu key.
 import * as vscode from 'vscode';
 import type { FunctionInfo } from '../core/functionInfo';
+import { languageForEditor } from '../core/language';
 import { PROFILED_LANGUAGES } from './commandIds';
 import { Disposable } from './dispose';
 import { pythonFor } from './pythonInterpreter';
@@ -52,11 +53,12 @@ export class FunctionIndex extends Disposable {
   private async parse(document: vscode.TextDocument): Promise<FunctionInfo[] | undefined> {
     // Listing Python functions runs an interpreter, possibly one the workspace chose (a
     // venv inside it): not in Restricted Mode. Babel only parses, so JS/TS stays listed.
-    if (document.languageId === 'python' && !vscode.workspace.isTrusted) return undefined;
+    const language = languageForEditor(document.languageId);
+    if (!language || (language.listingRunsInterpreter && !vscode.workspace.isTrusted)) return undefined;
     // The parser (Babel, or python's ast through a child) loads on first use, not at activation.
     const { findFunctions } = await import('../core/findFunctions.js');
     try {
-      const python = document.languageId === 'python' ? await pythonFor(document.uri) : undefined;
+      const python = language.listingRunsInterpreter ? await pythonFor(document.uri) : undefined;
       return await findFunctions(document.fileName, document.getText(), { python });
     } catch (e) {
       if ((e as { code?: string }).code !== 'bad-input') console.warn('[workload-profiler] could not list functions', e);
@@ -65,8 +67,15 @@ export class FunctionIndex extends Disposable {
   }
 }
 
-/** The top-level function whose declaration spans the given 0-based line. */
+/**
+ * The function whose declaration spans the given 0-based line. Members nest ("api.get"
+ * inside a CommonJS export, a method inside a class), so the narrowest span wins.
+ */
 export function functionAtLine(functions: readonly FunctionInfo[], line0: number): FunctionInfo | undefined {
   const line = line0 + 1;
-  return functions.find((f) => f.line <= line && line <= f.endLine);
+  let best: FunctionInfo | undefined;
+  for (const f of functions) {
+    if (f.line <= line && line <= f.endLine && (!best || f.endLine - f.line < best.endLine - best.line)) best = f;
+  }
+  return best;
 }

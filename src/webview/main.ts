@@ -15,6 +15,8 @@ const api = standalone ?? acquireReportApi();
 const root = document.getElementById('app') as HTMLElement;
 let view: PanelView | undefined = api.getState()?.view;
 let running = false;
+// The panel holds charts of several types (line, bar, matrix); Chart's generics differ per type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 let charts: Chart<any, any, any>[] = [];
 let canvases: RenderedReport = {};
 

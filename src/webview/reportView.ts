@@ -1,6 +1,6 @@
 // Builds the report page: verdict first, then the charts, the runs table, environment
 // and caveats. Returns the canvases for main.ts to draw into once they are in the DOM.
-import type { Report, RunResult } from '../core/report';
+import type { Report } from '../core/report';
 import { h, type Child } from './dom';
 import { explain } from './explain';
 import { describeHeatmap } from './heatmap';
@@ -19,7 +19,7 @@ import {
 import type { ExportFormat, PanelView } from './protocol';
 import { comparisonSection } from './compareView';
 import { describeScaling } from './scalingChart';
-import { caveatTextOf, reasonsOf, recommendationReasonOf, recommendationShort, scalingLines } from '../shared/wording';
+import { caveatTextOf, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
 
 export interface Actions {
   rerun(): void;

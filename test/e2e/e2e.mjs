@@ -222,7 +222,7 @@ function logTail(file, lines = 40) {
 function extensionHostLogs(session) {
   const found = [];
   const walk = (dir) => {
-    let entries = [];
+    let entries;
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {

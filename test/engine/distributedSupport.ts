@@ -14,7 +14,7 @@ export function request(concurrency: number, over: Partial<PointRequest> = {}): 
 
 /** Pids of redis-servers and queue workers this test process started (pgrep -P walks only children, so check by parent chain). */
 export function ourQueueProcesses(): string[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,args='], { encoding: 'utf8' });
   } catch {
@@ -29,7 +29,12 @@ export function ourQueueProcesses(): string[] {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const r of rows) if (!mine.has(r.pid) && mine.has(r.ppid)) (mine.add(r.pid), (grew = true));
+    for (const r of rows) {
+      if (!mine.has(r.pid) && mine.has(r.ppid)) {
+        mine.add(r.pid);
+        grew = true;
+      }
+    }
   }
   return rows
     .filter((r) => mine.has(r.pid) && r.pid !== process.pid && !r.stat.startsWith('Z'))

@@ -36,8 +36,9 @@ describe('args', () => {
       assert.deepEqual(substituteIndex(args, 7), [7, { id: 7, list: [7, 'x'] }, [[7]], 3]);
     });
 
-    it('leaves strings that only contain "$i" alone', () => {
-      assert.deepEqual(substituteIndex(['$i ', 'a$i', '$index', '$I'], 1), ['$i ', 'a$i', '$index', '$I']);
+    it('splices the index into longer strings, but not into "$index" or "$I"', () => {
+      // The README's `args=["user-$i"]` (issue 13); the full table is in indexRule.contract.test.ts.
+      assert.deepEqual(substituteIndex(['$i ', 'a$i', '$index', '$I'], 1), ['1 ', 'a1', '$index', '$I']);
     });
 
     it('returns a fresh copy and never mutates its input', () => {

@@ -9,12 +9,7 @@ import { synthesize, type WorkloadModel } from './synthetic';
 
 const SEEDS = Array.from({ length: Number(process.env.SYNTHETIC_SEEDS) || 8 }, (_, i) => i + 1);
 
-/** The thread ×2 point's interval low end, read back from the shape finding's run. */
 let lastInput: ReturnType<typeof synthesize> | undefined;
-function synthesizedLow(_a: ReturnType<typeof classify>): number {
-  const r = lastInput!.runs.find((x) => x.executor === 'thread' && x.concurrency === 2)!;
-  return r.speedupCi[0];
-}
 
 function sweep(model: Omit<WorkloadModel, 'noise' | 'seed'>, noises: number[], check: (a: ReturnType<typeof classify>, where: string) => void): void {
   for (const noise of noises) {

@@ -147,7 +147,7 @@ describe('formatMarkdown', () => {
     busy.caveats.push({ level: 'info', message: 'Few calls were measured.' });
     const out = formatMarkdown(busy);
     const bg = busy.caveats.find((c) => c.code === 'background-busy')!;
-    assert.ok(out.includes(`## Caveats\n\n- **Warning:** ${bg.message.replace(/([*_\`<>[\]])/g, '\\$1')}`), out.slice(out.indexOf('## Caveats')));
+    assert.ok(out.includes(`## Caveats\n\n- **Warning:** ${bg.message.replace(/([*_`<>[\]])/g, '\\$1')}`), out.slice(out.indexOf('## Caveats')));
     assert.match(out, /\n- Note: Few calls were measured\.\n$/);
   });
 });

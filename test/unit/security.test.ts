@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { parseArgsJson, substituteIndex } from '../../src/core/args';
+import { requireLanguage } from '../../src/core/language';
 import { packageRoot } from '../../src/core/paths';
 
 const root = packageRoot();
@@ -110,7 +111,9 @@ describe('security', () => {
 
     it('shows no code lens and lists no Python functions (which runs an interpreter) in Restricted Mode', () => {
       assert.match(read('src/extension/codeLensProvider.ts'), /if \(!vscode\.workspace\.isTrusted\b.*\) return \[\];/);
-      assert.match(read('src/extension/functionIndex.ts'), /if \(document\.languageId === 'python' && !vscode\.workspace\.isTrusted\) return undefined;/);
+      assert.match(read('src/extension/functionIndex.ts'), /if \(!language \|\| \(language\.listingRunsInterpreter && !vscode\.workspace\.isTrusted\)\) return undefined;/);
+      // Python is the language whose listing runs an interpreter (src/core/languages).
+      assert.equal(requireLanguage('x.py').listingRunsInterpreter, true);
     });
   });
 
@@ -138,7 +141,8 @@ describe('security', () => {
       assert.equal(called[2].n, 7);
       assert.ok(Object.prototype.hasOwnProperty.call(called[2], '__proto__'));
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
-      assert.equal(called[3], '`$i`');
+      // The "$i" token inside a string becomes digits (issue 13), never anything evaluated.
+      assert.equal(called[3], '`7`');
       assert.throws(() => parseArgsJson('[1]; process.exit(1)'), /--args must be a JSON array/);
       assert.throws(() => parseArgsJson('(() => [1])()'), /--args must be a JSON array/);
     });

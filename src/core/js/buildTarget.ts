@@ -3,9 +3,10 @@
 // - the target file is the entry, and an export of the function is appended to it
 //   (appending keeps every line where it was, so source-mapped stacks still point at
 //   the user's own lines), which lets a non-exported helper be profiled;
-// - bare imports are left external, pointing at the file esbuild resolved from the
-//   user's workspace, so Node loads the real package (native addons included) from
-//   where it is installed, not from ours;
+// - bare imports of packages are left external, pointing at the file esbuild resolved
+//   from the user's workspace, so Node loads the real package (native addons included)
+//   from where it is installed, not from ours; a bare import that the project's
+//   tsconfig maps to its own source (`paths`, `baseUrl`) is bundled like a relative one;
 // - inline source maps with sourcesContent let Node map every frame back.
 import * as esbuild from 'esbuild';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Errors } from '../errors';
-import { TARGET_EXPORT } from './targetHost';
+import { TARGET_EXPORT, TARGET_OWNER } from './targetHost';
 
 export interface BuildRequest {
   /** Absolute path of the user's file (also the source-map name of unsaved text). */
@@ -22,6 +23,12 @@ export interface BuildRequest {
   /** How to name the file in messages (as the user gave it). */
   displayFile: string;
   functionName: string;
+  /**
+   * For a member ("api.get", "Parser.parse", a CommonJS export): the module-scope
+   * expression holding it (FunctionInfo.owner). The bundle then exports the owner and
+   * the host calls owner[key] on it.
+   */
+  owner?: string;
   /** Unsaved editor text to bundle instead of the file on disk. */
   sourceText?: string;
   /** The source uses import/export; otherwise it is CommonJS. */
@@ -75,9 +82,7 @@ export async function buildTarget(req: BuildRequest): Promise<BuiltTarget> {
 
 async function bundle(file: string, req: BuildRequest, outfile: string): Promise<string> {
   const source = req.sourceText ?? readFileSync(file, 'utf8');
-  const exportLine = req.isModule
-    ? `\nexport { ${req.functionName} as ${TARGET_EXPORT} };\n`
-    : `\nmodule.exports.${TARGET_EXPORT} = ${req.functionName};\n`;
+  const exportLine = appendedExport(req);
 
   const plugin: esbuild.Plugin = {
     name: 'workload-target',
@@ -106,6 +111,10 @@ async function bundle(file: string, req: BuildRequest, outfile: string): Promise
         });
         if (r.errors.length) return { errors: r.errors };
         if (r.external || !isAbsolute(r.path)) return { path: args.path, external: true };
+        // A bare name that esbuild resolved to the project's own source, through the
+        // tsconfig's `paths` / `baseUrl` (found and `extends`-merged by esbuild as tsc
+        // does), is not a package: bundle it, since Node could not load a .ts file.
+        if (!inNodeModules(r.path)) return { path: r.path };
         // require() wants a path; import() wants a URL (a bare path is not portable).
         const viaRequire = args.kind === 'require-call' || args.kind === 'require-resolve';
         return { path: viaRequire ? r.path : pathToFileURL(r.path).href, external: true };
@@ -143,6 +152,18 @@ async function bundle(file: string, req: BuildRequest, outfile: string): Promise
   return result.outputFiles[0].text;
 }
 
+/**
+ * The line appended to the user's module. Names reaching it were found by the parser
+ * (identifiers, `module.exports`, `exports`), never typed free-form into code.
+ */
+export function appendedExport(req: Pick<BuildRequest, 'functionName' | 'owner' | 'isModule'>): string {
+  const [name, slot] = req.owner ? [req.owner, TARGET_OWNER] : [req.functionName, TARGET_EXPORT];
+  if (!/^[A-Za-z_$][\w$]*(\.exports)?$/.test(name)) throw new Error(`not a module-scope name: ${name}`);
+  // A member's owner exported from ESM is always a binding (class or const); only
+  // CommonJS has `module.exports` / `exports` owners.
+  return req.isModule ? `\nexport { ${name} as ${slot} };\n` : `\nmodule.exports.${slot} = ${name};\n`;
+}
+
 function toProfileError(e: unknown, file: string, displayFile: string): Error {
   const failure = e as esbuild.BuildFailure;
   const first = failure.errors?.[0];
@@ -154,6 +175,10 @@ function toProfileError(e: unknown, file: string, displayFile: string): Error {
   const unresolved = /^Could not resolve "([^"]+)"/.exec(first.text);
   if (unresolved) return Errors.unresolvedImport(where, line, column, unresolved[1]);
   return Errors.syntax(where, line, column, first.text.replace(/\.$/, ''));
+}
+
+function inNodeModules(file: string): boolean {
+  return file.split(/[\\/]/).includes('node_modules');
 }
 
 function escapeRegExp(s: string): string {

@@ -71,6 +71,7 @@ export async function createJsRuntime(opts: JsRuntimeOptions, limits: ExecutorLi
     file: abs,
     displayFile: opts.file,
     functionName: fn.name,
+    ...(fn.owner ? { owner: fn.owner } : {}),
     sourceText: opts.sourceText,
     isModule: scan.isModule,
   });

@@ -21,16 +21,40 @@ export interface HostInit {
 }
 
 export const TARGET_EXPORT = '__workloadTarget';
+/** Set instead of TARGET_EXPORT for a member: the object that holds it ("api", "Parser", module.exports). */
+export const TARGET_OWNER = '__workloadOwner';
 
 export async function loadTargetFunction(bundlePath: string, functionName: string): Promise<UserFunction> {
   process.setSourceMapsEnabled(true);
   const mod = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
   const fromCjs = mod.default as Record<string, unknown> | undefined;
-  const fn = mod[TARGET_EXPORT] ?? (fromCjs && (typeof fromCjs === 'object' || typeof fromCjs === 'function') ? fromCjs[TARGET_EXPORT] : undefined);
+  const exportsOf = fromCjs && (typeof fromCjs === 'object' || typeof fromCjs === 'function') ? fromCjs : undefined;
+  const slot = (key: string): { found: boolean; value: unknown } =>
+    key in mod ? { found: true, value: mod[key] } : exportsOf && key in exportsOf ? { found: true, value: exportsOf[key] } : { found: false, value: undefined };
+  const owner = slot(TARGET_OWNER);
+  if (owner.found) return memberOf(owner.value, functionName);
+  const fn = slot(TARGET_EXPORT).value;
   if (typeof fn !== 'function') {
-    throw new TypeError(`"${functionName}" is not a function when the module runs (it is ${fn === null ? 'null' : typeof fn})`);
+    throw new TypeError(`"${functionName}" is not a function when the module runs (it is ${describe(fn)})`);
   }
   return fn as UserFunction;
+}
+
+/** owner[key], called with `this` = owner, as `api.get(x)` or `Parser.parse(x)` would be. */
+function memberOf(owner: unknown, functionName: string): UserFunction {
+  const key = functionName.slice(functionName.lastIndexOf('.') + 1);
+  if (owner === null || (typeof owner !== 'object' && typeof owner !== 'function')) {
+    throw new TypeError(`"${functionName}": the object holding it is ${describe(owner)} when the module runs`);
+  }
+  const fn = (owner as Record<string, unknown>)[key];
+  if (typeof fn !== 'function') {
+    throw new TypeError(`"${functionName}" is not a function when the module runs (it is ${describe(fn)})`);
+  }
+  return (fn as UserFunction).bind(owner);
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : typeof v;
 }
 
 export function timeoutMessage(ms: number): string {

@@ -1,6 +1,7 @@
-// Top-level functions of a Python file, found by Python's own `ast` (run through the
-// harness with the user's interpreter), so decorators, `async def`, and syntax that a
-// regex would get wrong are read exactly as the interpreter reads them.
+// Top-level functions of a Python file, and the static and class methods of its top-level
+// classes ("Class.method"), found by Python's own `ast` (run through the harness with the
+// user's interpreter), so decorators, `async def`, and syntax that a regex would get
+// wrong are read exactly as the interpreter reads them.
 import { spawn } from 'node:child_process';
 import { directiveAbove } from '../directive';
 import { Errors, ProfileError } from '../errors';
@@ -14,6 +15,8 @@ interface ListedFunction {
   endLine: number;
   isAsync: boolean;
   decoratorLine: number | null;
+  /** Set for "Class.method": a staticmethod or classmethod of a top-level class. */
+  kind?: 'staticmethod' | 'classmethod';
 }
 
 interface ListOutput {
@@ -40,7 +43,7 @@ export async function findPythonFunctions(
       column: f.column,
       endLine: f.endLine,
       isAsync: f.isAsync,
-      declaration: f.isAsync ? 'async def' : 'def',
+      declaration: f.kind ?? (f.isAsync ? 'async def' : 'def'),
       // Python has no exports: every top-level name is importable.
       exported: true,
       ...(directive ? { directive } : {}),

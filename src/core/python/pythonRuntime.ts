@@ -87,7 +87,7 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function readSource(file: string, given: string, sourceText: string | undefined): string {
+export function readSource(file: string, given: string, sourceText: string | undefined): string {
   if (sourceText !== undefined) {
     if (!sourceText.trim()) throw Errors.emptyFile(given);
     return sourceText;

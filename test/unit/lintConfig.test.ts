@@ -1,0 +1,50 @@
+// ESLint keeps `vscode` out of the engine (it replaced a mocha test that grepped for it):
+// check that the config really refuses every import form outside the extension shell,
+// and allows it inside, by linting snippets under those paths with the project's config.
+// One child process lints them all (ESLint is ESM and not bundled into the tests).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { packageRoot } from '../../src/core/paths';
+
+const root = packageRoot();
+
+interface Case {
+  file: string;
+  code: string;
+}
+
+/** The rule ids ESLint reports for each snippet, linted as if it were that file of this repository. */
+function lintAll(cases: Case[]): string[][] {
+  const script = `
+    const { ESLint } = await import('eslint');
+    const eslint = new ESLint({ cwd: process.cwd() });
+    const cases = JSON.parse(process.argv[1]);
+    const out = [];
+    for (const c of cases) out.push((await eslint.lintText(c.code, { filePath: c.file }))[0].messages.map((m) => m.ruleId));
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(cases)], { cwd: root, encoding: 'utf8', timeout: 90_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as string[][];
+}
+
+const FORMS = {
+  'import from': "import * as vscode from 'vscode';\nexport const x = vscode;\n",
+  'import = require': "import vscode = require('vscode');\nexport const x = vscode;\n",
+  'dynamic import': "export const x = import('vscode');\n",
+};
+
+describe('lint config', function () {
+  this.timeout(120_000);
+
+  it('refuses vscode outside the extension shell in every import form, and allows it inside', () => {
+    const refused: Case[] = ['src/core', 'src/runtime', 'src/cli', 'test/unit'].flatMap((dir) => Object.values(FORMS).map((code) => ({ file: `${dir}/probe.ts`, code })));
+    refused.push({ file: 'src/runtime/probe.cjs', code: "module.exports = require('vscode');\n" });
+    const allowed: Case[] = ['src/extension', 'test/integration'].map((dir) => ({ file: `${dir}/probe.ts`, code: FORMS['import from'] }));
+    const results = lintAll([...refused, ...allowed]);
+    refused.forEach((c, i) => {
+      const rules = results[i];
+      assert.ok(rules.includes('no-restricted-imports') || rules.includes('no-restricted-syntax'), `${c.file}: ${c.code.split('\n')[0]} → ${rules.join(', ')}`);
+    });
+    allowed.forEach((c, i) => assert.deepEqual(results[refused.length + i], [], c.file));
+  });
+});
