@@ -130,6 +130,7 @@ function verdictSection(report: Report): HTMLElement {
       h('h2', { id: 'verdict-kind', class: 'kind' }, kindLabel(v.kind)),
       h('span', { id: 'confidence', class: 'confidence' }, `confidence ${formatPercent(v.confidence)} (${confidenceWord(v.confidence)})`),
       v.gil && v.gil !== 'not-applicable' ? h('span', { class: 'tag' }, `GIL ${v.gil}`) : '',
+      v.parallelInside ? h('span', { class: 'tag', title: 'One call alone kept more than one core busy' }, 'parallel inside') : '',
     ),
     h('p', { id: 'recommendation', class: 'recommendation' }, recommendationSentence(report)),
     report.recommendation.atLeast
