@@ -85,15 +85,19 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   // One call at a time that keeps more than a core busy runs threads of its own (BLAS,
   // a library's workers, GC helpers). busyCores·1000/throughput/callMs is the sequential
   // run's busyCores itself, since callMs = 1000/throughput there.
-  // Two guards keep a noisy CPU sample from triggering it: the median over all runs must
-  // agree, and no pool may have scaled past what p cores per call allow (cores / p).
-  const poolLow = Math.max(0, ...usable.filter((r) => r.executor === 'thread' || r.executor === 'process').map((r) => r.speedupCi[0]));
+  // Three guards keep one noisy CPU sample from triggering it: the median over all runs
+  // must agree; so must every other run that also had one call at a time (K = 1); and no
+  // pool may have scaled past what p cores per call allow (speedup <= cores / p).
+  const perTaskShare = (r: RunResult) => (r.busyCores * 1000) / r.throughputPerSec / callMs;
+  const othersAtOne = usable.filter((r) => r.concurrency === 1 && r.executor !== 'sequential');
+  const poolBest = Math.max(0, ...usable.filter((r) => r.executor === 'thread' || r.executor === 'process').map((r) => r.speedup));
   const parallelInside =
     seq &&
     cores >= 2 &&
     seq.busyCores > PARALLEL_INSIDE_CORES &&
     (machineCpuShare ?? 0) > PARALLEL_INSIDE_MEDIAN &&
-    (poolLow <= 0 || cores / poolLow > PARALLEL_INSIDE_CORES)
+    othersAtOne.every((r) => perTaskShare(r) > PARALLEL_INSIDE_MEDIAN) &&
+    (poolBest <= 0 || cores / poolBest > PARALLEL_INSIDE_CORES)
       ? seq.busyCores
       : null;
 

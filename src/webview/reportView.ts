@@ -141,6 +141,7 @@ function verdictSection(report: Report): HTMLElement {
       h('h2', { id: 'verdict-kind', class: 'kind' }, kindLabel(v.kind)),
       h('span', { id: 'confidence', class: 'confidence' }, `confidence ${formatPercent(v.confidence)} (${confidenceWord(v.confidence)})`),
       v.gil && v.gil !== 'not-applicable' ? h('span', { class: 'tag' }, `GIL ${v.gil}`) : '',
+      v.parallelInside ? h('span', { class: 'tag', title: 'One call alone kept more than one core busy' }, 'parallel inside') : '',
     ),
     // The data attributes let tests (and other tools) read the answer without parsing words.
     h(
