@@ -334,6 +334,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
       verdict: analysis.verdict,
       recommendation: analysis.recommendation,
+      ...(analysis.scaling.length ? { scaling: analysis.scaling } : {}),
       caveats: [...caveats, ...analysis.caveats, ...distributedCaveats(runs)],
       output: mergeOutput([probe.output, ...points.map((p) => p.samples.output)], limits.maxOutputBytes),
       coldStart,
