@@ -485,7 +485,7 @@ def fold_warmups(results, worker_start_ms):
 _worker = {}
 
 
-def worker_init(spec, args=None, policy=None):
+def worker_init(spec):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap_memory(spec.memory_limit_mb)
     module = load_target(spec)
@@ -494,19 +494,22 @@ def worker_init(spec, args=None, policy=None):
     _worker["async"] = is_async_callable(fn)
     _worker["spec"] = spec
     _worker["loaded_ms"] = time.time_ns() / 1e6
-    # Warm up here, before the pool reports this worker ready to the window.
-    is_async = _worker["async"]
-    call_args = substitute(args or [], 0)
-
-    def one():
-        ok, s, e, _c, _r = call_sync(fn, is_async, call_args)
-        return ok, e - s
-
-    _worker["warmup"] = warm_up(one, policy)
 
 
-def worker_ping(delay):
-    # Holds the worker briefly so concurrent pings land on distinct processes.
+def worker_ping(delay, args=None, policy=None):
+    """A new worker's first ping warms it up (a task, not the initializer: a function
+    that kills its process then breaks one ping, which the harness reports, instead of
+    the pool's start); every ping holds the worker briefly so that concurrent pings
+    land on distinct processes."""
+    if "warmup" not in _worker:
+        fn, is_async = _worker["fn"], _worker["async"]
+        call_args = substitute(args or [], 0)
+
+        def one():
+            ok, s, e, _c, _r = call_sync(fn, is_async, call_args)
+            return ok, e - s
+
+        _worker["warmup"] = warm_up(one, policy)
     time.sleep(delay)
     return os.getpid(), _worker.get("loaded_ms"), _worker.get("warmup")
 
@@ -643,6 +646,7 @@ class Point(object):
         self.max_errors = int(req.get("maxErrors", 1 << 30))
         self.args = req.get("args", [])
         self.warmup = req.get("warmup")
+        self.call_timeout_ms = float(req.get("callTimeoutMs") or 30000)
         # The largest K this executor may be asked for: the process pool makes room for it.
         self.pool_max = max(1, int(req.get("poolMax", 1)))
         self.errors = 0
@@ -1020,37 +1024,60 @@ class Server(object):
             pool.shutdown(wait=True)
 
     def ensure_process_pool(self, k, point):
-        """At least k warm processes in one pool for the whole ladder; returns the new
-        workers' cold-start figures, or None when no worker was added. The pool is made
-        once with room for the largest K (point.poolMax): with forkserver or spawn,
-        ProcessPoolExecutor starts processes on demand, so it grows as K does and keeps
-        the warm ones. (With fork it starts them all at once.)"""
+        """At least k warm processes in one pool for the whole ladder. Returns (cold, error):
+        the new workers' cold-start figures (None when no worker was added), and the error
+        that broke the pool while it started or warmed up (a worker that died or hung in a
+        warm-up call), which the point then reports like a failed call.
+
+        The pool is made once with room for the largest K (point.poolMax): with
+        forkserver or spawn, ProcessPoolExecutor starts processes on demand, so it grows
+        as K does and keeps the warm ones. (With fork it starts them all at once.)"""
         if self.process_pool is not None and self.process_pool_size >= k:
-            return None
+            return None, None
         if self.process_pool is None:
             ctx = multiprocessing.get_context(start_method())
             self.process_pool = concurrent.futures.ProcessPoolExecutor(
-                max(k, point.pool_max), mp_context=ctx, initializer=worker_init, initargs=(self.spec, point.args, point.warmup)
+                max(k, point.pool_max), mp_context=ctx, initializer=worker_init, initargs=(self.spec,)
             )
             self.process_pool_known = set()
         pool = self.process_pool
         t0 = time.time_ns() / 1e6
         # Start, import and warm up k workers before the measured window: k pings held
-        # at once each need their own process, and a new process warms up (in its
-        # initializer) before it takes one.
+        # at once each need their own process, and a new process warms up on its first.
+        # A warm-up call gets the call timeout, as a measured call would.
+        timeout_s = point.call_timeout_ms / 1000.0
+        budget_s = 10 + float((point.warmup or {}).get("maxMs", 0)) / 1000.0 + 2 * min(timeout_s, 600)
+        deadline = time.perf_counter() + budget_s
         seen = {}
-        deadline = time.perf_counter() + 60 + float((point.warmup or {}).get("maxMs", 0)) / 1000.0
-        while len(seen) < k and time.perf_counter() < deadline:
-            for pid, loaded_ms, warm in pool.map(worker_ping, [0.05] * k):
-                seen[pid] = (loaded_ms, warm)
+        while len(seen) < k:
+            futures = [pool.submit(worker_ping, 0.05, point.args, point.warmup) for _ in range(k)]
+            wait_s = max(0.0, deadline - time.perf_counter())
+            done, stuck = concurrent.futures.wait(futures, timeout=wait_s)
+            if stuck:
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    try:
+                        proc.kill()
+                    except (OSError, ValueError):
+                        pass
+                self.shutdown_process_pool()
+                secs = ("%.2f" % timeout_s).rstrip("0").rstrip(".")
+                return None, {"kind": "timeout", "message": "timed out after %s s; its Python process group was killed" % secs, "stack": None}
+            try:
+                for fut in done:
+                    pid, loaded_ms, warm = fut.result()
+                    seen[pid] = (loaded_ms, warm)
+            except concurrent.futures.process.BrokenProcessPool:
+                err = dead_worker_error(pool)
+                self.shutdown_process_pool()
+                return None, err
         new = {pid: v for pid, v in seen.items() if pid not in self.process_pool_known}
         self.process_pool_known.update(seen)
         self.process_pool_size = max(self.process_pool_size, k)
         if not new:
-            return None
+            return None, None
         loaded = [v[0] for v in new.values() if v[0] is not None]
         start_ms = (max(loaded) - t0) / max(1, len(loaded)) if loaded else None
-        return fold_warmups([v[1] for v in new.values()], start_ms)
+        return fold_warmups([v[1] for v in new.values()], start_ms), None
 
     def shutdown_process_pool(self):
         pool, self.process_pool, self.process_pool_size = self.process_pool, None, 0
@@ -1068,12 +1095,12 @@ class Server(object):
 
     def run_processes(self, point):
         k = point.concurrency
-        cold = None
-        try:
-            cold = self.ensure_process_pool(k, point)
-        except concurrent.futures.process.BrokenProcessPool as e:
-            self.shutdown_process_pool()
-            raise RuntimeError("the process pool could not start its workers: %s" % e)
+        cold, broke = self.ensure_process_pool(k, point)
+        if broke is not None:
+            # No window opens: the point ends with the error, as if its first call had failed.
+            point.begin()
+            point.point_errors.append(broke)
+            return {"startMethod": start_method()}
         pool = self.process_pool
         done = queue.Queue()
         ser = {"ns": 0, "bytes": 0, "n": 0}

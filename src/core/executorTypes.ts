@@ -124,6 +124,8 @@ export interface TargetRuntime {
   probe(signal: AbortSignal): Promise<ProbeResult>;
   /** Executor kinds this runtime offers for the target, in ladder order. */
   executorKinds(): ExecutorKind[];
+  /** Executor kinds measured only when the user names them (the distributed one needs Redis). */
+  optionalExecutorKinds?(): ExecutorKind[];
   createExecutor(kind: ExecutorKind): Executor;
   /** Python: interpreter facts for the report. */
   environment?(): Promise<Record<string, unknown>>;

@@ -127,7 +127,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const hotspots = await profileHotspots(runtime, budgetMs, callMs, signal);
 
     const wanted = options.executors ?? DEFAULTS.executors;
-    const kinds = runtime.executorKinds().filter((k) => k === 'sequential' || wanted.includes(k));
+    const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
+    const kinds = offered.filter((k) => k === 'sequential' || wanted.includes(k));
     const warmup = warmupPolicy(budgetMs, callMs);
     const executorOf = (kind: ExecutorKind): Executor => {
       let e = executors.get(kind);

@@ -86,7 +86,7 @@ describe('fault table: JS (threads and processes)', function () {
       assert.match(e.stack ?? '', /at throwsIn \(.*faults\.js:\d+:\d+\)/, kind);
       assertStoppedEarly(report, kind);
     }
-    assert.match(caveatText(report), /thread ×1: \d+ of \d+ calls threw \(100%\), e\.g\. TypeError: record \d has no id; this run was left out of the verdict/);
+    assert.match(caveatText(report), /thread ×\d+: \d+ of \d+ calls threw \(100%\), e\.g\. TypeError: record \d has no id; this run was left out of the verdict/);
   });
 
   it('throws what cannot be described, or a 5 MB message: described and clipped, no worker dies of it', async () => {
@@ -110,7 +110,7 @@ describe('fault table: JS (threads and processes)', function () {
       assert.match(run.errors.samples[0].stack ?? '', /faults\.js:\d+/);
     }
     assert.ok(runsOf(report, 'thread').length && runsOf(report, 'process').length);
-    assert.match(caveatText(report), /thread ×1: \d+ of \d+ calls threw \(\d+%\), e\.g\. Error: every tenth call fails\./);
+    assert.match(caveatText(report), /thread ×\d+: \d+ of \d+ calls threw \(\d+%\), e\.g\. Error: every tenth call fails\./);
     assert.ok(report.verdict.confidence < 0.99, 'failures lower the confidence');
   });
 
@@ -193,12 +193,25 @@ describe('fault table: JS (threads and processes)', function () {
     assert.match(report.output?.stderr ?? '', /raw fd 2 write/);
   });
 
-  it('returns a huge or unclonable value (20 MB, a function, a socket, a symbol): nothing is shipped back, no error', async () => {
+  it('returns a huge or unclonable value (20 MB, a function, a socket, a symbol): with --discard-results nothing is shipped back, no error', async () => {
     for (const fn of ['returnsHugeAndUnclonable', 'resolvesUnclonable']) {
-      const report = await profileOf(JS_FAULTS, fn, [], { executors: POOLS, budgetMs: 2000 });
+      const report = await profileOf(JS_FAULTS, fn, [], { executors: POOLS, budgetMs: 2000, returnResults: false });
       assert.ok(runsOf(report, 'thread').length && runsOf(report, 'process').length, fn);
       for (const run of report.runs) assert.ok(run.tasks > 0 && run.errors.count === 0, `${fn} ${run.executor}: ${JSON.stringify(run.errors)}`);
     }
+  });
+
+  it('returns an unclonable value while results come back (the default): the pools say it cannot be sent back, and how to turn that off', async () => {
+    const report = await profileOf(JS_FAULTS, 'returnsHugeAndUnclonable', [], { executors: POOLS, budgetMs: 2000 });
+    for (const pool of ['thread', 'process'] as const) {
+      const errors = errorsOf(report, pool);
+      assert.ok(
+        errors.some((e) => /^the result can't be sent back from a (worker thread|child process): .*\(use --discard-results if the results are never used\)$/.test(e.message)),
+        `${pool}: ${JSON.stringify(errors)}`,
+      );
+    }
+    // The sequential baseline never ships a result: it is untouched.
+    assert.equal(runsOf(report, 'sequential')[0].errors.count, 0);
   });
 
   it('spawns children and timers that keep running: the end of the profile kills them all', async () => {

@@ -4,6 +4,7 @@
 // executor that crashed. On the first call it is still an error (exit 3). And the RSS
 // cap on child processes, for Buffers that --max-old-space-size does not see.
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { profileInEngineProcess } from '../../src/core/engineProcess';
 import type { ProfileOptions } from '../../src/core/options';
@@ -18,6 +19,8 @@ const BASE: Partial<ProfileOptions> = {
   memoryLimitMb: 128,
   maxConcurrency: { async: 2, thread: 2, process: 2 },
 };
+/** The thread ladder's first point, measured breadth first: K = cores, within the cap of 2. */
+const firstThreadK = Math.min(2, os.cpus().length);
 
 function profileOf(file: string, functionName: string, args: unknown[], over: Partial<ProfileOptions> = {}): Promise<Report> {
   return profileInEngineProcess({ file, functionName, args, ...BASE, ...over });
@@ -71,7 +74,7 @@ describe('fault table: a thread takes down the engine process', function () {
     const [crash] = errorsOf(report, 'thread');
     assert.deepEqual(
       { kind: crash.kind, message: crash.message },
-      { kind: 'crash', message: "the profiler's engine process died while running thread × 1 (it was killed by SIGSEGV); the other executors were measured in a new one" },
+      { kind: 'crash', message: `the profiler's engine process died while running thread × ${firstThreadK} (it was killed by SIGSEGV); the other executors were measured in a new one` },
     );
     assert.ok(phases.includes('thread crashed the engine process; going on without it'), phases.join(' | '));
     // A restart costs a new engine process (about a second) and at least MIN_RESTART_BUDGET_MS.
@@ -92,9 +95,9 @@ describe('fault table: a thread takes down the engine process', function () {
     assertWentOn(report, 'thread', ['sequential', 'process']);
     const [oom] = errorsOf(report, 'thread');
     assert.equal(oom.kind, 'out-of-memory');
-    // thread × 1: the pool thread and the loop worker.
-    const cap = engineRssCapMb(128, 2);
-    assert.match(oom.message, new RegExp(`^the profiler's engine process died while running thread × 1 \\(out of memory: RSS reached \\d+ MB \\(cap ${cap} MB\\)\\)`));
+    // Breadth first: threads start at K = cores, so the engine holds K pool threads and the loop worker.
+    const cap = engineRssCapMb(128, firstThreadK + 1);
+    assert.match(oom.message, new RegExp(`^the profiler's engine process died while running thread × ${firstThreadK} \\(out of memory: RSS reached \\d+ MB \\(cap ${cap} MB\\)\\)`));
     const rss = Number(/RSS reached (\d+) MB/.exec(oom.message)?.[1]);
     assert.ok(rss > cap && rss < cap + 600, `stopped soon after the cap: ${rss} MB`);
   });

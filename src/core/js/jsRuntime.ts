@@ -145,8 +145,12 @@ class JsRuntime implements TargetRuntime {
   }
 
   executorKinds(): ExecutorKind[] {
-    // 'distributed' only runs when asked for (--executors …,distributed): it needs Redis.
-    return ['sequential', 'async', 'thread', 'process', 'distributed'];
+    return ['sequential', 'async', 'thread', 'process'];
+  }
+
+  optionalExecutorKinds(): ExecutorKind[] {
+    // Only when asked for (--executors …,distributed): it needs Redis.
+    return ['distributed'];
   }
 
   createExecutor(kind: ExecutorKind): Executor {

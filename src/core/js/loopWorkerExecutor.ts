@@ -93,7 +93,7 @@ export class LoopWorkerHost {
     return new Promise((resolve) => {
       const timeout = this.limits.callTimeoutMs;
       // One call may run past the time cap, and each call has its own timeout.
-      const limit = policy.maxMs + (Number.isFinite(timeout) ? timeout : 0) + WATCHDOG_GRACE_MS;
+      const limit = policy.maxMs + (Number.isFinite(timeout) ? 2 * timeout : 0) + WATCHDOG_GRACE_MS;
       const watchdog = Number.isFinite(timeout) ? setTimeout(() => void this.kill(timeout), limit) : undefined;
       this.listener = (m) => {
         if (m.type !== 'warmed') return;
@@ -220,6 +220,8 @@ export class JsLoopExecutor implements Executor {
       const w = await raceAbort(host.warm(policy), signal, () => host.kill());
       if (w?.output) collector.output.add(w.output);
       warmup = w?.warmup;
+      // The function ended the thread while warming up: the point shows it, a new thread goes on.
+      if (!w && host.death) collector.addError(host.death);
     }
     // Only the first thread's start-up is the cold start; a replacement is a recovery.
     if (!this.coldStartReported) collector.coldStart = coldStartOf(warmup ? [warmup] : [], workerStartMs);

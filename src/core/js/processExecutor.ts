@@ -28,6 +28,7 @@ export class JsProcessExecutor implements Executor {
     const pool = (this.pool ??= new ChildProcessPool(this.init, this.limits));
     try {
       const grown = await raceAbort(pool.grow(k, policy), signal, () => this.dispose());
+      for (const d of grown.deaths) collector.addError(d);
       if (grown.started > 0 && !this.coldStartReported) {
         collector.coldStart = coldStartOf(grown.warmups, grown.startMs);
         this.coldStartReported = true;

@@ -75,7 +75,7 @@ interface Busy {
   timedOut: boolean;
   resolve: (r: TaskResult) => void;
   /** Set for a warm-up request: its reply is a 'warmed' message. */
-  warm?: (w: WarmupResult | undefined) => void;
+  warm?: (w: WarmupResult | undefined, death?: ErrorInfo) => void;
 }
 
 class Child {
@@ -125,16 +125,15 @@ class Child {
           clearTimeout(wait);
           const b = this.busy;
           this.busy = undefined;
-          if (b?.warm) {
-            clearTimeout(b.timer);
-            b.warm(undefined);
-          } else if (b) {
+          if (b) {
             clearTimeout(b.timer);
             const error = this.guard.overMemory ? { kind: 'out-of-memory', message: this.guard.overMemory } : childDeath(
               { timedOutAfterMs: b.timedOut ? this.limits.callTimeoutMs : undefined, code, signal, stderrTail: this.stderrTail },
               this.limits.memoryLimitMb,
             );
-            b.resolve({ outcome: { ok: false, startMs: b.startMs, endMs: epochNow(), cpuMs: NaN, error } });
+            // A child that died warming up is the point's failure to show, like a call's.
+            if (b.warm) b.warm(undefined, error);
+            else b.resolve({ outcome: { ok: false, startMs: b.startMs, endMs: epochNow(), cpuMs: NaN, error } });
           }
           resolve();
         });
@@ -187,16 +186,16 @@ class Child {
   }
 
   /** Warm-up calls until steady (warmup.ts); undefined if the child died meanwhile. */
-  warmUp(id: number, policy: WarmupPolicy): Promise<WarmupResult | undefined> {
+  warmUp(id: number, policy: WarmupPolicy): Promise<{ warmup?: WarmupResult; death?: ErrorInfo }> {
     return new Promise((resolve) => {
-      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve: () => resolve(undefined), warm: resolve };
+      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve: () => resolve({}), warm: (warmup, death) => resolve({ warmup, death }) };
       const timeout = this.limits.callTimeoutMs;
       if (Number.isFinite(timeout)) {
         // One call may run past the time cap, and each call has its own timeout.
         busy.timer = setTimeout(() => {
           busy.timedOut = true;
           this.kill();
-        }, policy.maxMs + timeout);
+        }, policy.maxMs + 2 * timeout);
       }
       this.busy = busy;
       this.send({ type: 'warm', id, policy });
@@ -236,7 +235,7 @@ export class ChildProcessPool {
    * It never shrinks: a point at a smaller K runs on children that are all warm, with at
    * most K of them busy. Returns what the new children's start-up and warm-up cost.
    */
-  async grow(k: number, policy?: WarmupPolicy): Promise<{ started: number; startMs: number | null; warmups: WarmupResult[] }> {
+  async grow(k: number, policy?: WarmupPolicy): Promise<{ started: number; startMs: number | null; warmups: WarmupResult[]; deaths: ErrorInfo[] }> {
     this.target = Math.max(this.target, k);
     const fresh: Child[] = [];
     const t0 = epochNow();
@@ -249,12 +248,16 @@ export class ChildProcessPool {
     this.cpuSource = sources[0] ?? this.cpuSource;
     const startMs = fresh.length ? (epochNow() - t0) / fresh.length : null;
     const warmups: WarmupResult[] = [];
+    const deaths: ErrorInfo[] = [];
     if (policy && policy.maxCalls > 0) {
       const done = await Promise.all(fresh.map((c) => c.warmUp(this.nextId++, policy)));
-      for (const w of done) if (w) warmups.push(w);
+      for (const w of done) {
+        if (w.warmup) warmups.push(w.warmup);
+        if (w.death) deaths.push(w.death);
+      }
     }
     for (const c of fresh) this.release(c);
-    return { started: fresh.length, startMs, warmups };
+    return { started: fresh.length, startMs, warmups, deaths };
   }
 
   /** `serve`: hand the child to tasks once loaded (a replacement); grow() warms new ones first. */

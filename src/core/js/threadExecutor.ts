@@ -42,14 +42,43 @@ export class JsThreadExecutor implements Executor {
     const pool = (this.pool ??= this.createPool());
     const barrier = new SharedArrayBuffer(4);
     const t0 = epochNow();
+    const timeout = this.limits.callTimeoutMs;
+    // A thread's warm-up is a few calls, each with the call timeout, and it may start one
+    // call after the time cap; past that the thread is stuck in a call and is ended.
+    const warmLimitMs = Number.isFinite(timeout) ? (policy?.maxMs ?? 0) + timeout * ((policy?.maxCalls ?? 0) > 0 ? 2 : 1) + 1000 : Infinity;
+    const warmOne = async (): Promise<PoolTaskResult | undefined> => {
+      const ac = new AbortController();
+      let timedOut = false;
+      const timer = Number.isFinite(warmLimitMs)
+        ? setTimeout(() => {
+            timedOut = true;
+            ac.abort();
+          }, warmLimitMs)
+        : undefined;
+      try {
+        return await pool.run({ type: 'warm', barrier, parties: k, policy }, { signal: ac.signal });
+      } catch (e) {
+        if (signal.aborted) throw e;
+        // The function ended its thread (process.exit, out of memory, a hang) while warming
+        // up: that is the point's failure to show, not a module that cannot load.
+        const death = timedOut ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb) : diedInWarmup(e, this.limits.memoryLimitMb);
+        if (!death) throw e;
+        collector.addError(death);
+        // Let the threads still waiting at the barrier go: this one will never arrive.
+        Atomics.add(new Int32Array(barrier), 0, 1);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     const warm = (async () => {
-      const tasks: Promise<PoolTaskResult>[] = [];
+      const tasks: Promise<PoolTaskResult | undefined>[] = [];
       for (let i = 0; i < k; i++) {
         // A destroyed pool would still start a thread for a task run on it.
         if (signal.aborted || this.pool !== pool) break;
         // Each warm-up task queued while every thread holds one makes piscina start
         // one more thread; the barrier keeps all k held until the last has loaded.
-        const task = pool.run({ type: 'warm', barrier, parties: k, policy });
+        const task = warmOne();
         task.catch(() => undefined); // observed by Promise.all below; not unhandled meanwhile
         tasks.push(task);
         if (i < k - 1) await new Promise((r) => setTimeout(r, 1));
@@ -58,7 +87,7 @@ export class JsThreadExecutor implements Executor {
     })();
     try {
       const results = await raceAbort(warm, signal, () => destroyPool(pool));
-      const warmed = results.filter((r): r is Extract<PoolTaskResult, { type: 'warm' }> => r.type === 'warm');
+      const warmed = results.filter((r): r is Extract<PoolTaskResult, { type: 'warm' }> => r?.type === 'warm');
       if (warmed[0]) this.cpuSource = warmed[0].cpuSource;
       const fresh = warmed.filter((r) => r.warmup);
       if (!this.coldStartReported && (fresh.length || !policy?.maxCalls)) {
@@ -197,6 +226,16 @@ function destroyPool(pool: Piscina): Promise<void> {
     destroying.set(pool, p);
   }
   return p;
+}
+
+/**
+ * A warm-up task rejected because its thread died (exit, memory limit) rather than
+ * because the module failed to load: what killed it, or undefined for a load failure.
+ */
+function diedInWarmup(e: unknown, memoryLimitMb: number): ErrorInfo | undefined {
+  const err = e as Error & { code?: string };
+  const died = err?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /worker exited with code|Terminating worker thread|memory limit/i.test(err?.message ?? '');
+  return died ? threadFailure(e, memoryLimitMb) : undefined;
 }
 
 /** piscina reports a dead thread as a rejected task; say what killed it. */

@@ -361,7 +361,8 @@ export class HarnessSession {
       }, 100);
       timers.push(watchdog);
       this.lastMessageAt = Date.now();
-      this.send({ cmd: 'point', ...cmd });
+      // The harness needs the call timeout too: it bounds the warm-up calls of new pool processes.
+      this.send({ cmd: 'point', ...cmd, callTimeoutMs });
     });
   }
 

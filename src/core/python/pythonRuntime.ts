@@ -207,8 +207,12 @@ class PythonRuntime implements TargetRuntime {
   executorKinds(): ExecutorKind[] {
     // For a plain def, "async" would only be asyncio.to_thread, i.e. a thread pool by
     // another name: the ladder skips it (createExecutor('async') still runs it, labelled).
-    // 'distributed' (Celery) only runs when asked for: it needs Redis and celery.
-    return this.target.isAsync ? ['sequential', 'async', 'thread', 'process', 'distributed'] : ['sequential', 'thread', 'process', 'distributed'];
+    return this.target.isAsync ? ['sequential', 'async', 'thread', 'process'] : ['sequential', 'thread', 'process'];
+  }
+
+  optionalExecutorKinds(): ExecutorKind[] {
+    // Celery only runs when asked for: it needs Redis and celery in the interpreter.
+    return ['distributed'];
   }
 
   createExecutor(kind: ExecutorKind): Executor {
