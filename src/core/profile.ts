@@ -14,6 +14,7 @@ import { createJsRuntime } from './js/jsRuntime';
 import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow, TYPICAL_POINTS, type LadderPoint, type WindowPlan } from './ladder';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
 import { createPythonRuntime } from './python/pythonRuntime';
+import { profileQueue } from './queue/profileQueue';
 import {
   SCHEMA_VERSION,
   type BackgroundLoad,
@@ -43,6 +44,7 @@ const RESERVE_MS = 250;
 const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120 };
 
 export async function profile(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
+  if (options.queue) return profileQueue(options, hooks);
   const started = nowMs();
   const budgetMs = options.budgetMs ?? DEFAULTS.budgetMs;
   if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw Errors.badBudget(String(budgetMs / 1000));

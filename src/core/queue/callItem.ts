@@ -38,7 +38,7 @@ export async function callItem(fn: UserFunction, item: unknown, timeoutMs: numbe
   let found: unknown[] = [];
   let error: ItemTaskResult['error'];
   try {
-    found = await withTimeout(Promise.resolve().then(() => collect(fn(item))).then((xs) => xs), timeoutMs);
+    found = await withTimeout(Promise.resolve().then(async () => collect(await fn(item))), timeoutMs);
     for (let i = 0; i < found.length; i++) {
       try {
         canonicalKey(found[i]);
