@@ -53,7 +53,8 @@ async function crawl(fn: UserFunction, m: LoopCrawlStart & { seedMs: number }): 
       inFlight++;
       q.attempts++;
       send({ t: 's', id: q.id, lane: laneNo, at: epochNow() });
-      const r = await callItem(fn, q.item, init.callTimeoutMs, perItemClock);
+      const pending = callItem(fn, q.item, init.callTimeoutMs, perItemClock);
+      const r = pending instanceof Promise ? await pending : pending;
       inFlight--;
       send({ t: 'e', id: q.id, ok: r.ok, startMs: r.startMs, endMs: r.endMs, cpuMs: r.cpuMs, found: r.found, ...(r.error ? { error: r.error } : {}) });
       if (r.ok) for (const x of r.found) frontier.offer(x, q.id, q.depth + 1, r.endMs);

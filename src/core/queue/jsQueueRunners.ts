@@ -191,7 +191,12 @@ export class JsThreadQueueRunner implements QueueRunner {
           return r;
         } catch (e) {
           // Aborted (timeout) or the thread died mid-item (process.exit, crash, out of memory).
-          const error = workerDeath({ timedOutAfterMs: timedOut ? timeout : undefined, error: timedOut ? undefined : (e as Error) }, this.limits.memoryLimitMb);
+          // piscina reports a thread's exit as a plain Error with the code in its message.
+          const exit = /worker exited with code: (-?\d+)/.exec((e as Error)?.message ?? '');
+          const error = workerDeath(
+            timedOut ? { timedOutAfterMs: timeout } : exit ? { exitCode: Number(exit[1]) } : { error: e as Error },
+            this.limits.memoryLimitMb,
+          );
           return { ok: false, startMs: at, endMs: epochNow(), cpuMs: NaN, found: [], error };
         } finally {
           clearTimeout(timer);
