@@ -315,7 +315,9 @@ def process_worker(spec, slot, tasks, results, stop):
 def run_processes(cfg, k):
     spec = H.TargetSpec(cfg["load"])
     ctx = multiprocessing.get_context(H.start_method())
-    tasks, results, stop = ctx.JoinableQueue(), ctx.Queue(), ctx.Event()
+    # Results go through a SimpleQueue: put() writes at once, with no feeder thread, so a
+    # worker that dies mid-item has already told us which item it started.
+    tasks, results, stop = ctx.JoinableQueue(), ctx.SimpleQueue(), ctx.Event()
     timeout_ms = cfg["callTimeoutMs"]
 
     def spawn(slot):
@@ -326,7 +328,9 @@ def run_processes(cfg, k):
     procs = [spawn(i) for i in range(k)]
     ready = 0
     while ready < k:
-        kind, slot, data = results.get(timeout=120)
+        if not results._reader.poll(120):
+            raise RuntimeError("the worker processes did not start within 120 s")
+        kind, slot, data = results.get()
         if kind == "loadError":
             emit({"t": "loadError", "error": data})
             for p in procs:
@@ -342,12 +346,16 @@ def run_processes(cfg, k):
     while outstanding > 0:
         if now_ms() >= crawl.deadline:
             stop.set()
-        try:
-            msg = results.get(timeout=0.05)
-        except queue.Empty:
-            msg = None
+        msg = results.get() if results._reader.poll(0.05) else None
         if msg is not None:
             kind, slot = msg[0], msg[1]
+            if kind == "ready":  # a replacement process
+                continue
+            if kind == "loadError":  # a replacement could not load the module: nothing can run
+                emit({"t": "loadError", "error": msg[2]})
+                for p in procs:
+                    p.kill()
+                return None
             if kind == "start":
                 running[slot] = (msg[2], now_ms())
                 continue
