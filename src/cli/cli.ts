@@ -7,7 +7,9 @@ import { parseArgsJson } from '../core/args';
 import { EXIT_CODES, Errors, ProfileError } from '../core/errors';
 import { findFunctions } from '../core/findFunctions';
 import { formatText } from '../core/formatReport';
-import { DEFAULTS, type ProgressEvent } from '../core/options';
+import { DEFAULTS, QUEUE_DEFAULT_MAX_ITEMS, type ProgressEvent } from '../core/options';
+import { formatQueueText } from '../core/queue/formatQueue';
+import { queueOptionsFrom } from '../core/queue/queueOptions';
 import type { WorkloadDirective } from '../core/functionInfo';
 // In a process of its own: a native crash in a worker thread must not take the CLI down.
 import { profileInEngineProcess as profile } from '../core/engineProcess';
@@ -76,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--max-async <n>', 'highest async concurrency to try').argParser(positiveInt('--max-async')))
     .addOption(new Option('--max-threads <n>', 'largest thread pool to try').argParser(positiveInt('--max-threads')))
     .addOption(new Option('--max-processes <n>', 'largest process pool to try').argParser(positiveInt('--max-processes')))
+    .option('--queue', 'queue mode: the function takes one item and returns the new items it found (seeds from --seed or @workload queue seeds=[…])')
+    .option('--seed <json>', 'queue mode: the first items, as a JSON array (implies --queue)')
+    .addOption(new Option('--max-items <n>', `queue mode: stop admitting items after this many (default ${QUEUE_DEFAULT_MAX_ITEMS})`).argParser(positiveInt('--max-items')))
+    .option('--no-dedupe', 'queue mode: keep items JSON-equal to one already seen')
     .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
       const controller = new AbortController();
@@ -90,8 +96,10 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGTERM', onSigint);
       try {
         const args = o.args !== undefined ? parseArgsJson(o.args) : undefined;
-        const pinned = args === undefined || o.budget === undefined ? await directiveOf(file, fn, o.python) : undefined;
+        const seed = o.seed !== undefined ? parseSeedJson(o.seed) : undefined;
+        const pinned = args === undefined || o.budget === undefined || seed === undefined ? await directiveOf(file, fn, o.python) : undefined;
         if (pinned?.error) throw new ProfileError('bad-input', `The @workload comment above ${fn} is invalid: ${pinned.error}. Fix it or pass --args/--budget.`);
+        const queue = queueOptionsFrom({ queue: o.queue, seed, maxItems: o.maxItems, dedupe: o.dedupe }, pinned);
         const report = await profile(
           {
             file,
@@ -108,11 +116,13 @@ async function main(argv: string[]): Promise<number> {
               ...(o.maxProcesses ? { process: o.maxProcesses } : {}),
             },
             workspaceRoot: process.cwd(),
+            ...(queue ? { queue } : {}),
           },
           { onProgress: progressPrinter(), signal: controller.signal },
         );
         if (o.out) writeJsonAtomically(path.resolve(o.out), report);
-        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { color: process.stdout.isTTY }) + '\n');
+        const text = () => formatText(report, { color: process.stdout.isTTY }) + (report.queue ? '\n\n' + formatQueueText(report) : '');
+        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : text() + '\n');
       } finally {
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
@@ -159,6 +169,17 @@ async function directiveOf(file: string, fn: string, python?: string): Promise<W
   } catch {
     return undefined;
   }
+}
+
+function parseSeedJson(text: string): unknown[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ProfileError('bad-input', `--seed is not valid JSON (${(e as Error).message}); pass an array of first items, e.g. --seed '["/"]'.`);
+  }
+  if (!Array.isArray(v) || v.length === 0) throw new ProfileError('bad-input', `--seed must be a non-empty JSON array of first items, e.g. --seed '["/"]'.`);
+  return v;
 }
 
 function parseExecutors(list: string): ExecutorKind[] {

@@ -1,6 +1,7 @@
 // Checks queue-mode options from the CLI, a directive or the extension, with one-line
 // actionable errors, and fills the defaults.
 import { ProfileError } from '../errors';
+import type { WorkloadDirective } from '../functionInfo';
 import { QUEUE_DEFAULT_MAX_ITEMS, type QueueOptions } from '../options';
 
 const bad = (msg: string) => new ProfileError('bad-input', msg);
@@ -21,4 +22,21 @@ export function checkQueueOptions(q: Partial<QueueOptions> | undefined): QueueOp
   const maxItems = q.maxItems ?? QUEUE_DEFAULT_MAX_ITEMS;
   if (!Number.isInteger(maxItems) || maxItems < 1) throw bad(`--max-items must be a positive whole number, got "${String(maxItems)}".`);
   return { seeds, dedupe: q.dedupe ?? true, maxItems };
+}
+
+/**
+ * Queue options from CLI flags layered over a directive's `@workload queue …`: undefined
+ * when neither asks for queue mode. Flags win; the seeds must come from one of them.
+ */
+export function queueOptionsFrom(
+  flags: { queue?: boolean; seed?: unknown[]; maxItems?: number; dedupe?: boolean },
+  directive?: WorkloadDirective,
+): QueueOptions | undefined {
+  const d = directive?.queue;
+  if (!flags.queue && flags.seed === undefined && !d) return undefined;
+  return checkQueueOptions({
+    seeds: flags.seed ?? d?.seeds,
+    maxItems: flags.maxItems ?? d?.maxItems,
+    dedupe: flags.dedupe === false ? false : d?.dedupe ?? true,
+  } as Partial<QueueOptions>);
 }
