@@ -16,6 +16,7 @@ import {
   relativeTime,
 } from './labels';
 import type { ExportFormat, PanelView } from './protocol';
+import { queueSection } from './queueView';
 import { describeScaling } from './scalingChart';
 
 export interface Actions {
@@ -64,6 +65,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions,
       h('div', { class: 'chart-box heat' }, heatmap),
       textAlternative('Utilisation as text', describeHeatmap(report)),
     ]),
+    queueSection(report),
     section('runs', 'Runs', [runsTable(report)]),
     environmentSection(report),
     caveatsSection(report),
