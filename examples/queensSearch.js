@@ -4,7 +4,7 @@
 // the board itself (pure CPU, several ms) and returns nothing.
 //
 //   workload-profiler profile examples/queensSearch.js expand
-const N = 12;
+const N = 13;
 const SPLIT_DEPTH = 2;
 
 function safe(cols, c) {

@@ -105,7 +105,8 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       }
     };
 
-    const seq = await withRunner('sequential', (r) => crawlOnce(r, 1, started + budgetMs * SEQUENTIAL_SHARE));
+    // The share counts from the crawl's start: loading and the background check came first.
+    const seq = await withRunner('sequential', (r) => crawlOnce(r, 1, nowMs() + budgetMs * SEQUENTIAL_SHARE));
     if (seq.metrics.items === 0) throw Errors.everyCallFailed(options.functionName, { kind: 'internal', message: 'the sequential crawl processed no item', count: 1 });
     if (seq.metrics.failed === seq.metrics.items) {
       const worst = seq.crawl.errors[0];
@@ -133,7 +134,14 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
             caveats.push({ level: 'info', message: `Stopped the ${kind} ladder at K=${prev.crawl.concurrency}: K=${kk} would not fit the ${fmtS(budgetMs)} budget.` });
             break;
           }
-          const c = await crawlOnce(runner, kk, kindStart + Math.max(300, kindBudget));
+          // At least half a second of crawling even when pool start-up ate the share.
+          const c = await crawlOnce(runner, kk, Math.max(kindStart + kindBudget, nowMs() + 500));
+          if (c.metrics.items === 0) {
+            crawls.pop();
+            marks.pop();
+            caveats.push({ level: 'info', message: `${kind} × ${kk} processed no item before its share of the budget ran out (its workers took that long to start); it is left out.` });
+            break;
+          }
           const gained = !prev || c.metrics.itemsPerSec >= prev.metrics.itemsPerSec * (1 + MIN_GAIN);
           const failedMost = c.metrics.failed > c.metrics.items / 2;
           prev = c;
