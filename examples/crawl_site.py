@@ -25,6 +25,13 @@ def links_of(page):
     return out
 
 
+class Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when more workers than that knock at
+    # once, and each dropped one waits a second for TCP to retry: a fake straggler.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         m = re.match(r"^/page/(\d+)$", self.path)
@@ -50,8 +57,7 @@ def site():
     global _base
     with _lock:
         if _base is None:
-            server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-            server.daemon_threads = True
+            server = Server(("127.0.0.1", 0), Handler)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             _base = "http://127.0.0.1:%d" % server.server_address[1]
     return _base
