@@ -1,7 +1,8 @@
 // What limits a crawl's speed, as structured findings {code, level, data} plus the
 // sentence each renders to, in the words of the lesson on queues and pools: workers
 // waiting on an empty queue mean the frontier, not the pool, limits speed; the longest
-// chain of items bounds the speedup; busy workers mean the pool is the limit. Pure: no
+// chain of items bounds the speedup; workers busy more than STARVED_IDLE_SHARE of the
+// time mean the pool is the limit. Pure: no
 // I/O, so the wording can move to a shared wording module unchanged.
 import type { Recommendation, RunResult, WorkloadKind } from '../report';
 
@@ -47,8 +48,6 @@ export interface QueueVerdict {
 
 /** A worker idle this share of the crawl or more: the frontier, not the pool, is the limit. */
 export const STARVED_IDLE_SHARE = 0.3;
-/** Busy this much or more (idle below 1 − this): the pool is the limit. */
-export const POOL_BOUND_IDLE_SHARE = 0.15;
 /** Runs within this share of the best items/s count as equally fast: pick the fewest workers. */
 export const SAME_SPEED = 0.05;
 /** The best drain within this factor of the critical path: the chain is the limit. */
@@ -85,7 +84,7 @@ export function queueVerdict(v: QueueVerdictInput): QueueVerdict {
     const busyWorkers = Math.max(1, Math.round(probe.concurrency * (1 - idle)));
     if (idle >= STARVED_IDLE_SHARE) {
       findings.push({ code: 'queue.frontier-starved', level: 'key', data: { run: label(probe), idle: round3(idle), busyWorkers } });
-    } else if (idle <= POOL_BOUND_IDLE_SHARE) {
+    } else {
       findings.push({ code: 'queue.pool-bound', level: 'key', data: { run: label(probe), idle: round3(idle), kind: v.kind, cores: v.cores } });
     }
   }
@@ -136,7 +135,7 @@ export function render(f: QueueFinding): string {
         d.kind === 'cpu-bound'
           ? `the items are CPU-bound, so beyond ${d.cores} core${d.cores === 1 ? '' : 's'} more workers only queue for a CPU.`
           : 'more workers may still help.';
-      return `At ${d.run}, workers were busy ${pct(1 - (d.idle as number))} of the time and the queue always had work: the pool, not the frontier, limits speed; ${tail}`;
+      return `At ${d.run}, workers were busy ${pct(1 - (d.idle as number))} of the time: the pool, not the frontier, limits speed; ${tail}`;
     }
     case 'queue.chain-bound':
       return d.chainBound
