@@ -35,11 +35,12 @@ describe('queue mode: JS executors with real queues and pools', function () {
   const runtimes = new Map<string, TargetRuntime>();
   let dir = '';
 
-  async function crawl(fn: string, kind: ExecutorKind, k: number, over: { maxItems?: number; dedupe?: boolean; signal?: AbortSignal; seeds?: unknown[] } = {}): Promise<CrawlResult> {
+  async function crawl(fn: string, kind: ExecutorKind, k: number, over: { maxItems?: number; dedupe?: boolean; signal?: AbortSignal; seeds?: unknown[]; limits?: ExecutorLimits } = {}): Promise<CrawlResult> {
+    const limits = over.limits ?? LIMITS;
     let rt = runtimes.get(fn);
     if (!rt) runtimes.set(fn, (rt = await createJsRuntime({ file: FILE, functionName: fn, args: [] }, LIMITS)));
-    const init = { bundlePath: rt.target.bundlePath!, functionName: fn, args: [], callTimeoutMs: LIMITS.callTimeoutMs, maxOutputBytes: LIMITS.maxOutputBytes };
-    const runner = createJsQueueRunner(kind, init, LIMITS);
+    const init = { bundlePath: rt.target.bundlePath!, functionName: fn, args: [], callTimeoutMs: limits.callTimeoutMs, maxOutputBytes: limits.maxOutputBytes };
+    const runner = createJsQueueRunner(kind, init, limits);
     try {
       return await runner.crawl({
         concurrency: k,
@@ -133,6 +134,19 @@ describe('queue mode: JS executors with real queues and pools', function () {
       assert.equal(c.items.length, c.admitted);
       // Item 5's subtree (10, 11, 20..23) was never found; everything else was done once.
       assert.deepEqual(done(), range(1, 31).filter((n) => ![5, 10, 11, 20, 21, 22, 23].includes(n)));
+    });
+  }
+
+  for (const kind of ['async', 'thread', 'process'] as ExecutorKind[]) {
+    it(`${kind}: an item that hangs is stopped at the call timeout, retried once, then failed; the crawl goes on`, async () => {
+      const c = await crawl('hangs', kind, 2, { limits: { ...LIMITS, callTimeoutMs: 600 } });
+      const bad = c.items.filter((r) => !r.ok);
+      assert.equal(bad.length, 1);
+      assert.equal(bad[0].attempts, 2);
+      assert.equal(bad[0].error?.kind, 'timeout');
+      // Item 3's subtree (6, 7, 12..15) was never found; the rest of 1..15 was done once.
+      assert.deepEqual(done(), [1, 2, 4, 5, 8, 9, 10, 11]);
+      assert.equal(c.items.length, c.admitted);
     });
   }
 

@@ -39,10 +39,10 @@ describe('queue mode: Python executors with real queues', function () {
   const runtimes = new Map<string, TargetRuntime>();
   let dir = '';
 
-  async function crawl(fn: string, kind: ExecutorKind, k: number, over: { maxItems?: number; signal?: AbortSignal } = {}): Promise<CrawlResult> {
+  async function crawl(fn: string, kind: ExecutorKind, k: number, over: { maxItems?: number; signal?: AbortSignal; limits?: ExecutorLimits } = {}): Promise<CrawlResult> {
     let rt = runtimes.get(fn);
     if (!rt) runtimes.set(fn, (rt = await createPythonRuntime({ file: FILE, functionName: fn, args: [] }, LIMITS)));
-    const runner = new PythonQueueRunner(kind, rt.target, LIMITS);
+    const runner = new PythonQueueRunner(kind, rt.target, over.limits ?? LIMITS);
     try {
       return await runner.crawl({ concurrency: k, seeds: [1], dedupe: true, maxItems: over.maxItems ?? 2000, deadlineMs: Date.now() + 60_000, signal: over.signal ?? new AbortController().signal });
     } finally {
@@ -114,6 +114,15 @@ describe('queue mode: Python executors with real queues', function () {
     assert.equal(bad[0].attempts, 2);
     assert.equal(bad[0].error?.kind, 'exit');
     assert.equal(c.items.length, c.admitted);
+  });
+
+  it('process: an item that hangs is killed at the call timeout, retried once in a new process, then failed', async () => {
+    const c = await crawl('hangs', 'process', 2, { limits: { ...LIMITS, callTimeoutMs: 1000 } });
+    const bad = c.items.filter((r) => !r.ok);
+    assert.equal(bad.length, 1);
+    assert.equal(bad[0].attempts, 2);
+    assert.equal(bad[0].error?.kind, 'timeout');
+    assert.deepEqual(done(), [1, 2, 4, 5, 8, 9, 10, 11]);
   });
 
   for (const kind of ['process', 'thread'] as ExecutorKind[]) {

@@ -1,9 +1,8 @@
 // What limits a crawl's speed, as structured findings {code, level, data} plus the
 // sentence each renders to, in the words of the lesson on queues and pools: workers
-// waiting on an empty queue mean the frontier, not the pool, limits speed; the longest
-// chain of items bounds the speedup; workers busy more than STARVED_IDLE_SHARE of the
-// time mean the pool is the limit. Pure: no
-// I/O, so the wording can move to a shared wording module unchanged.
+// waiting on an empty queue mean the frontier, not the pool, limits speed; workers idle
+// less than that mean the pool is the limit; the longest chain of items bounds the
+// speedup. Pure (no I/O), so the wording can move to a shared wording module unchanged.
 import type { Recommendation, RunResult, WorkloadKind } from '../report';
 
 export type QueueFindingCode =
