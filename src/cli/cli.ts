@@ -145,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const fns = await findFunctions(abs, source, { python: o.python });
       if (o.json) process.stdout.write(JSON.stringify(fns, null, 2) + '\n');
-      else for (const f of fns) process.stdout.write(`${String(f.line).padStart(5)}  ${f.isAsync ? 'async ' : ''}${f.name}${f.directive?.args ? `  args=${JSON.stringify(f.directive.args)}` : ''}\n`);
+      else for (const f of fns) process.stdout.write(`${String(f.line).padStart(5)}  ${f.isAsync ? 'async ' : ''}${f.name}${f.directive?.args ? `  args=${JSON.stringify(f.directive.args)}` : ''}${f.directive?.queue ? `  queue seeds=${JSON.stringify(f.directive.queue.seeds ?? [])}` : ''}\n`);
     });
 
   try {

@@ -11,7 +11,7 @@ import type { CpuSource, ExecutorKind } from '../report';
 import { raceAbort } from '../js/abort';
 import { epochNow } from '../js/closedLoop';
 import { workerDeath } from '../js/deaths';
-import type { ErrorInfo } from '../js/errorInfo';
+import { toErrorInfo, type ErrorInfo } from '../js/errorInfo';
 import type { HostInit } from '../js/targetHost';
 import type { QueuePoolResult, QueuePoolTask } from '../../runtime/jsQueuePoolWorker';
 import { CrawlRecorder, dispatch } from './crawlRecorder';
@@ -173,7 +173,7 @@ export class JsThreadQueueRunner implements QueueRunner {
         if (w[0]?.type === 'warm') cpuSource = w[0].cpuSource;
       } catch (e) {
         if ((e as { code?: string }).code === 'cancelled') throw e;
-        throw loadFailed(this.init.functionName, workerDeath({ error: e as Error }, this.limits.memoryLimitMb));
+        throw loadFailed(this.init.functionName, toErrorInfo(e));
       }
       const frontier = new Frontier(req.dedupe, req.maxItems);
       const startMs = epochNow();
