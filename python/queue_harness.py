@@ -343,6 +343,7 @@ def run_processes(cfg, k):
         tasks.put(q)
         outstanding += 1
     running = {}  # slot -> (q, started at)
+    last_check = now_ms()
     while outstanding > 0:
         if now_ms() >= crawl.deadline:
             stop.set()
@@ -365,13 +366,21 @@ def run_processes(cfg, k):
                 tasks.task_done()
                 continue
             q, (ok, s, e, cpu, found, err) = msg[2], msg[3]
-            running.pop(slot, None)
+            cur = running.get(slot)
+            if cur is None or cur[0]["id"] != q["id"]:
+                # Its process was already killed (timeout) and the item settled; a result
+                # that was in the pipe by then must not settle it twice.
+                continue
+            running.pop(slot)
             for n in crawl.settle(q, slot, ok, s, e, cpu, found, err):
                 tasks.put(n)
                 outstanding += 1
             outstanding -= 1
             tasks.task_done()
-            continue
+            # Check the workers now and then even while results keep coming.
+            if now_ms() - last_check < 100:
+                continue
+        last_check = now_ms()
         for slot, p in enumerate(procs):
             cur = running.get(slot)
             if cur and p.is_alive() and now_ms() - cur[1] > timeout_ms:
