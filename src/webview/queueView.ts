@@ -4,7 +4,7 @@
 // on an empty queue. SVG and CSSOM widths only: no inline style attributes under the CSP.
 import type { QueueDepthTimeline, Report } from '../core/report';
 import { h } from './dom';
-import { executorName, formatPercent } from './labels';
+import { formatPercent } from './labels';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 600;
@@ -26,11 +26,11 @@ export function describeQueue(report: Report): string[] {
     const idle = run?.idleShare ?? [];
     const mean = idle.length ? idle.reduce((a, b) => a + b, 0) / idle.length : 0;
     const ms = t.depth.length * t.intervalMs;
-    return `${executorName(t.executor)} × ${t.concurrency}: queue peaked at ${Math.max(0, ...t.depth)} items, crawl ${Math.round(ms)} ms; workers idle ${formatPercent(mean)} of it on average.`;
+    return `${t.executor} × ${t.concurrency}: queue peaked at ${Math.max(0, ...t.depth)} items, crawl ${Math.round(ms)} ms; workers idle ${formatPercent(mean)} of it on average.`;
   });
 }
 
-function depthChart(timelines: QueueDepthTimeline[]): SVGSVGElement {
+function depthChart(timelines: QueueDepthTimeline[], recommended?: { executor: string; workers: number }): SVGSVGElement {
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'queue-depth', role: 'img', 'aria-label': 'Queue depth over time for each crawl' });
   const maxT = Math.max(1, ...timelines.map((t) => t.depth.length * t.intervalMs));
   const maxD = Math.max(1, ...timelines.flatMap((t) => t.depth));
@@ -45,9 +45,10 @@ function depthChart(timelines: QueueDepthTimeline[]): SVGSVGElement {
   root.append(label(PAD - 4, y(maxD) + 4, String(maxD), 'end'), label(PAD - 4, y(0), '0', 'end'), label(W - PAD, H - 4, `${Math.round(maxT)} ms`, 'end'));
   for (const t of timelines) {
     const pts = t.depth.map((d, i) => `${x((i + 1) * t.intervalMs).toFixed(1)},${y(d).toFixed(1)}`);
-    const line = svg('polyline', { points: `${x(0)},${y(0)} ${pts.join(' ')}`, class: `depth-line exec-${t.executor}` });
+    const best = recommended?.executor === t.executor && recommended.workers === t.concurrency;
+    const line = svg('polyline', { points: `${x(0)},${y(0)} ${pts.join(' ')}`, class: `depth-line exec-${t.executor}${best ? ' recommended' : ''}` });
     const title = svg('title', {});
-    title.textContent = `${executorName(t.executor)} × ${t.concurrency}`;
+    title.textContent = `${t.executor} × ${t.concurrency}`;
     line.append(title);
     root.append(line);
   }
@@ -63,7 +64,14 @@ function idleBars(report: Report): HTMLElement {
         fill.style.height = `${Math.round(share * 100)}%`;
         return h('span', { class: 'idle-bar', title: `worker ${i + 1}: waited on an empty queue ${formatPercent(share)} of the crawl` }, fill);
       });
-      return h('div', { class: 'idle-row' }, h('span', { class: `idle-label exec-${r.executor}` }, `${executorName(r.executor)} × ${r.concurrency}`), h('span', { class: 'idle-bars' }, ...bars));
+      const mean = r.idleShare!.reduce((a, b) => a + b, 0) / r.idleShare!.length;
+      return h(
+        'div',
+        { class: 'idle-row' },
+        h('span', { class: `idle-label exec-${r.executor}` }, `${r.executor} × ${r.concurrency}`),
+        h('span', { class: 'idle-bars' }, ...bars),
+        h('span', { class: 'idle-mean', title: 'mean idle share' }, formatPercent(mean)),
+      );
     });
   return h('div', { class: 'idle-shares' }, ...rows);
 }
@@ -79,7 +87,14 @@ export function queueSection(report: Report): HTMLElement | '' {
     h('h2', { id: 'queue-title' }, 'Queue'),
     h('p', { class: 'hint' }, facts),
     h('div', { class: 'queue-grid' },
-      h('div', {}, h('h3', {}, 'Queue depth'), h('p', { class: 'hint' }, 'Items waiting in the queue while each crawl ran. A queue at zero while workers wait means the frontier, not the pool, limits speed.'), depthChart(q.depthTimeline)),
+      h(
+        'div',
+        {},
+        h('h3', {}, 'Queue depth'),
+        h('p', { class: 'hint' }, 'Items waiting in the queue while each crawl ran (the recommended one drawn thicker). A queue at zero while workers wait means the frontier, not the pool, limits speed.'),
+        depthChart(q.depthTimeline, report.recommendation),
+        h('p', { class: 'queue-legend' }, ...[...new Set(q.depthTimeline.map((t) => t.executor))].map((e) => h('span', { class: `legend-item exec-${e}` }, e))),
+      ),
       h('div', {}, h('h3', {}, 'Idle share per worker'), h('p', { class: 'hint' }, 'Each bar is one worker; the filled part is the time it waited on an empty queue.'), idleBars(report)),
     ),
     h('details', { class: 'text-alt' }, h('summary', {}, 'Queue as text'), h('ul', {}, ...describeQueue(report).map((l) => h('li', {}, l)))),
