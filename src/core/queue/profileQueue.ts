@@ -126,8 +126,11 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       await withRunner(kind, async (runner) => {
         const cap = Math.min(caps[kind], runner.maxConcurrency, q.maxItems);
         let prev: Crawled | undefined;
-        for (let k = 2; k <= cap || (k > cap && prev === undefined && cap >= 1); k *= 2) {
-          const kk = Math.min(k, cap);
+        // Doubling from 2, and the cap itself last: 2, 4, 8, …, cap.
+        const ladder: number[] = [];
+        for (let k = 2; k < cap; k *= 2) ladder.push(k);
+        ladder.push(Math.max(1, cap));
+        for (const kk of ladder) {
           const spent = nowMs() - kindStart;
           const guess = prev ? prev.metrics.wallMs : seq.metrics.wallMs / Math.min(kk, 2);
           if (prev && spent + guess > kindBudget) {
