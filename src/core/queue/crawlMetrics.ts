@@ -1,5 +1,5 @@
 // What one crawl measured, from its item records: items per second, drain time, the
-// queue-depth timeline, each worker's idle share, and the item tree's depth and critical
+// queue-depth timeline, each worker's idle share (time idle while the queue was empty), and the item tree's depth and critical
 // path (the slowest chain of calls, which no number of workers can shorten).
 import type { QueueDepthTimeline } from '../report';
 import type { CrawlResult } from './queueTypes';
@@ -23,10 +23,8 @@ const TIMELINE_POINTS = 200;
 
 export function crawlMetrics(c: CrawlResult): CrawlMetrics {
   const wallMs = Math.max(0.001, c.endMs - c.startMs);
-  const idleShare = c.busy.map((spans) => {
-    const busy = spans.reduce((a, [s, e]) => a + Math.max(0, Math.min(e, c.endMs) - Math.max(s, c.startMs)), 0);
-    return round3(Math.min(1, Math.max(0, 1 - busy / wallMs)));
-  });
+  const emptyAt = emptyQueueSpans(c);
+  const idleShare = c.busy.map((spans) => round3(Math.min(1, Math.max(0, overlap(idleGaps(spans, c.startMs, c.endMs), emptyAt) / wallMs))));
   // Chain time: an item could start only once its parent had finished.
   const byId = new Map(c.items.map((r) => [r.id, r]));
   const chain = new Map<number, number>();
@@ -73,6 +71,62 @@ export function crawlMetrics(c: CrawlResult): CrawlMetrics {
     criticalPathMs: round1(criticalPathMs),
     workMs: round1(workMs),
   };
+}
+
+type Span = [number, number];
+
+/**
+ * When the queue was empty: depth is +1 at each item's admission and -1 when a worker
+ * started it. Idle time while items were waiting is hand-off (the hop to a thread or a
+ * child), not waiting on an empty queue, so only these spans count as starved.
+ */
+function emptyQueueSpans(c: CrawlResult): Span[] {
+  const events: [number, number][] = [];
+  for (const r of c.items) events.push([r.enqueuedMs, 1], [r.startMs, -1]);
+  // At equal times take before admitting: an item found and started at once was never waiting.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out: Span[] = [];
+  let depth = 0;
+  let emptySince: number | undefined = c.startMs;
+  for (const [t, d] of events) {
+    const before = depth;
+    depth += d;
+    if (before <= 0 && depth > 0 && emptySince !== undefined) {
+      if (t > emptySince) out.push([emptySince, t]);
+      emptySince = undefined;
+    } else if (before > 0 && depth <= 0) emptySince = t;
+  }
+  if (emptySince !== undefined && c.endMs > emptySince) out.push([emptySince, c.endMs]);
+  return out;
+}
+
+/** The complement of a worker's busy spans inside [from, to]. */
+function idleGaps(busy: Span[], from: number, to: number): Span[] {
+  const sorted = [...busy].sort((a, b) => a[0] - b[0]);
+  const gaps: Span[] = [];
+  let at = from;
+  for (const [s, e] of sorted) {
+    if (s > at) gaps.push([at, Math.min(s, to)]);
+    at = Math.max(at, e);
+    if (at >= to) break;
+  }
+  if (at < to) gaps.push([at, to]);
+  return gaps;
+}
+
+/** Total length of the intersection of two sorted lists of disjoint spans. */
+function overlap(a: Span[], b: Span[]): number {
+  let i = 0;
+  let j = 0;
+  let total = 0;
+  while (i < a.length && j < b.length) {
+    const lo = Math.max(a[i][0], b[j][0]);
+    const hi = Math.min(a[i][1], b[j][1]);
+    if (hi > lo) total += hi - lo;
+    if (a[i][1] < b[j][1]) i++;
+    else j++;
+  }
+  return total;
 }
 
 /** Items waiting in the queue over the crawl: +1 when admitted, -1 when a worker took it. */

@@ -1,0 +1,9 @@
+// `npm test` runs every built test; `npx mocha dist/test/unit/x.test.js` runs just that
+// file (a spec in the config would otherwise be added to the files named).
+const named = process.argv.slice(2).some((a) => /\.test\.js$/.test(a));
+module.exports = {
+  spec: named ? [] : ['dist/test/**/*.test.js'],
+  timeout: 120000,
+  slow: 5000,
+  reporter: 'spec',
+};
