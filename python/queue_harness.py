@@ -8,12 +8,12 @@ uses Python's own queue, the way the lesson on queues and pools sets them out:
   thread      queue.Queue with K threads; get(), work, put() the found items, task_done(), join()
   process     multiprocessing.JoinableQueue with K processes
 The frontier (dedupe of JSON-equal items, --max-items, retry once) mirrors
-src/core/queue/frontier.ts. Loading and error descriptions come from harness.py.
+src/core/queue/frontier.ts and lives in queue_core.py. Loading and error descriptions
+come from harness.py.
 """
 
 import asyncio
 import collections
-import inspect
 import json
 import multiprocessing
 import os
@@ -24,167 +24,41 @@ import threading
 import time
 
 import harness as H
-
-MAX_ATTEMPTS = 2
-STOP = None
+from queue_core import MAX_ATTEMPTS, STOP, Crawl, call_item, check_json, collect, drain_coroutine, now_ms
 
 
-def now_ms():
-    return time.time_ns() / 1e6
+def start_watchdog(crawl, kind, k, timeout_ms, cpu_source, lock):
+    """Threads cannot be stopped: when a call outlives the timeout, report the crawl as it
+    stands, with the hung item failed (timeout) and the other calls in flight failed as
+    abandoned, then end the interpreter. The crawl is reported as not drained."""
 
+    def watch():
+        while True:
+            time.sleep(0.1)
+            with lock:
+                now = now_ms()
+                hung = [(slot, q, t) for slot, (q, t) in crawl.inflight.items() if now - t > timeout_ms]
+                if not hung:
+                    continue
+                for slot, (q, t) in list(crawl.inflight.items()):
+                    if any(h[0] == slot for h in hung):
+                        err = {"kind": "timeout", "message": "timed out after %g s; a Python thread cannot be stopped, so the crawl ended there" % (timeout_ms / 1000.0)}
+                    else:
+                        err = {"kind": "abandoned", "message": "still running when another item timed out and the crawl ended"}
+                    q["attempts"] = MAX_ATTEMPTS  # no retry: the stuck thread cannot be freed
+                    crawl.settle(q, slot, False, t, now, None, [], err)
+                crawl.inflight.clear()
+                crawl.skipped += 1
+                emit(dict(crawl.result(kind, k, cpu_source, "stopped: a call hung past the timeout"), t="result"))
+                os._exit(0)
 
-def canonical_key(value):
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-class Frontier(object):
-    """Admits items (dedupe, cap) and applies the retry-once rule. Not thread-safe: the
-    thread executor holds its lock around every call."""
-
-    def __init__(self, dedupe, max_items):
-        self.dedupe = dedupe
-        self.max_items = max_items
-        self.seen = set()
-        self.next_id = 0
-        self.admitted = 0
-        self.duplicates = 0
-        self.capped = False
-
-    def offer(self, item, parent, depth, at):
-        if self.dedupe:
-            key = canonical_key(item)
-            if key in self.seen:
-                self.duplicates += 1
-                return None
-            if self.admitted >= self.max_items:
-                self.capped = True
-                return None
-            self.seen.add(key)
-        elif self.admitted >= self.max_items:
-            self.capped = True
-            return None
-        q = {"id": self.next_id, "item": item, "parent": parent, "depth": depth, "enqueuedMs": at, "attempts": 0}
-        self.next_id += 1
-        self.admitted += 1
-        return q
-
-
-def collect(result, loop_for_async=None):
-    """The found items: a list, tuple, generator or other iterable; an async iterable
-    when a loop is given to drain it. A str, bytes or dict is a mistake, not items."""
-    if result is None:
-        return []
-    if isinstance(result, (list, tuple)):
-        return list(result)
-    if hasattr(result, "__aiter__"):
-        if loop_for_async is None:
-            raise TypeError("an async generator needs the async executor")
-        return loop_for_async(drain_async(result))
-    if isinstance(result, (str, bytes, dict)) or not hasattr(result, "__iter__"):
-        raise TypeError(
-            "in queue mode the function must return the new items it found (a list or a generator), not %s" % type(result).__name__
-        )
-    return list(result)
-
-
-async def drain_async(agen):
-    return [x async for x in agen]
-
-
-def check_json(found):
-    for i, x in enumerate(found):
-        try:
-            canonical_key(x)
-        except (TypeError, ValueError) as e:
-            raise TypeError("found item #%d is not JSON (%s); queue items must be JSON values" % (i, e))
-
-
-def call_item(fn, is_async, item, cpu_clock):
-    """One call in this thread: (ok, start_ms, end_ms, cpu_ms, found, error)."""
-    start = now_ms()
-    p0 = time.perf_counter_ns()
-    c0 = cpu_clock()
-    try:
-        if is_async:
-            found = H.thread_loop().run_until_complete(drain_coroutine(fn(item)))
-        else:
-            result = fn(item)
-            if inspect.isawaitable(result):
-                result = H.thread_loop().run_until_complete(H.as_coroutine(result))
-            found = collect(result, H.thread_loop().run_until_complete)
-        check_json(found)
-        ok, error = True, None
-    except BaseException as e:  # SystemExit too: it is the function's doing
-        ok, found, error = False, [], H.describe_error(e)
-    cpu = (cpu_clock() - c0) / 1e6
-    return ok, start, start + (time.perf_counter_ns() - p0) / 1e6, cpu, found, error
-
-
-async def drain_coroutine(awaitable):
-    result = await awaitable
-    if hasattr(result, "__aiter__"):
-        return await drain_async(result)
-    return collect(result)
-
-
-class Crawl(object):
-    """Final records, per-slot busy spans and errors of one crawl."""
-
-    def __init__(self, cfg, k):
-        self.frontier = Frontier(cfg["dedupe"], cfg["maxItems"])
-        self.deadline = cfg["deadlineMs"]
-        self.items = []
-        self.busy = [[] for _ in range(k)]
-        self.skipped = 0
-        self.retried = 0
-        self.start_ms = now_ms()
-
-    def seed(self, seeds):
-        return [q for q in (self.frontier.offer(s, -1, 1, self.start_ms) for s in seeds) if q is not None]
-
-    def settle(self, q, slot, ok, start, end, cpu, found, error):
-        """Returns the items to put on the queue: the admitted found items, or q for its retry."""
-        self.busy[slot].append([start, end])
-        if not ok and q["attempts"] < MAX_ATTEMPTS:
-            self.retried += 1
-            return [q]
-        rec = {"id": q["id"], "parent": q["parent"], "depth": q["depth"], "enqueuedMs": q["enqueuedMs"], "startMs": start,
-               "endMs": end, "worker": slot, "ok": ok, "attempts": q["attempts"], "cpuMs": None if cpu != cpu else cpu,
-               "found": len(found)}
-        if error:
-            rec["error"] = error
-        self.items.append(rec)
-        if not ok:
-            return []
-        out = []
-        for x in found:
-            n = self.frontier.offer(x, q["id"], q["depth"] + 1, end)
-            if n is not None:
-                out.append(n)
-        return out
-
-    def result(self, kind, k, cpu_source, note=None):
-        f = self.frontier
-        end = max([r["endMs"] for r in self.items] or [self.start_ms])
-        errors = {}
-        for r in self.items:
-            if not r["ok"]:
-                e = r["error"]
-                key = (e["kind"], e["message"])
-                if key not in errors:
-                    errors[key] = dict(e, count=0)
-                errors[key]["count"] += 1
-        notes = [n for n in [note, ("%d items retried after a failed attempt" % self.retried) if self.retried else None] if n]
-        out = {"executor": kind, "concurrency": k, "startMs": self.start_ms, "endMs": end, "items": self.items,
-               "busy": self.busy, "admitted": f.admitted, "duplicatesDropped": f.duplicates, "capped": f.capped,
-               "drained": self.skipped == 0, "cpuSource": cpu_source, "errors": list(errors.values())}
-        if notes:
-            out["note"] = "; ".join(notes)
-        return out
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def run_sequential(fn, is_async, cfg):
     crawl = Crawl(cfg, 1)
+    lock = threading.Lock()
+    start_watchdog(crawl, "sequential", 1, cfg["callTimeoutMs"], "time.thread_time_ns", lock)
     fifo = collections.deque(crawl.seed(cfg["seeds"]))
     while fifo:
         q = fifo.popleft()
@@ -192,8 +66,12 @@ def run_sequential(fn, is_async, cfg):
             crawl.skipped += 1 + len(fifo)
             break
         q["attempts"] += 1
+        with lock:
+            crawl.inflight[0] = (q, now_ms())
         ok, s, e, cpu, found, err = call_item(fn, is_async, q["item"], time.thread_time_ns)
-        fifo.extend(crawl.settle(q, 0, ok, s, e, cpu, found, err))
+        with lock:
+            crawl.inflight.pop(0, None)
+            fifo.extend(crawl.settle(q, 0, ok, s, e, cpu, found, err))
     return crawl.result("sequential", 1, "time.thread_time_ns")
 
 
@@ -201,6 +79,7 @@ def run_threads(fn, is_async, cfg, k):
     crawl = Crawl(cfg, k)
     work = queue.Queue()
     lock = threading.Lock()
+    start_watchdog(crawl, "thread", k, cfg["callTimeoutMs"], "time.thread_time_ns", lock)
     for q in crawl.seed(cfg["seeds"]):
         work.put(q)
 
@@ -216,8 +95,11 @@ def run_threads(fn, is_async, cfg, k):
                 work.task_done()
                 continue
             q["attempts"] += 1
+            with lock:
+                crawl.inflight[slot] = (q, now_ms())
             ok, s, e, cpu, found, err = call_item(fn, is_async, q["item"], time.thread_time_ns)
             with lock:
+                crawl.inflight.pop(slot, None)
                 more = crawl.settle(q, slot, ok, s, e, cpu, found, err)
             # Found items go in before this one is marked done, so join() cannot return early.
             for n in more:

@@ -125,6 +125,17 @@ describe('queue mode: Python executors with real queues', function () {
     assert.deepEqual(done(), [1, 2, 4, 5, 8, 9, 10, 11]);
   });
 
+  for (const kind of ['thread', 'sequential'] as ExecutorKind[]) {
+    it(`${kind}: a call that hangs past the timeout ends the crawl, reported, never a hang`, async () => {
+      const c = await crawl('hangs', kind, kind === 'thread' ? 2 : 1, { limits: { ...LIMITS, callTimeoutMs: 800 } });
+      const hung = c.items.filter((r) => r.error?.kind === 'timeout');
+      assert.equal(hung.length, 1);
+      assert.equal(c.drained, false);
+      assert.match(c.note ?? '', /hung past the timeout/);
+      assert.ok(c.items.filter((r) => r.ok).length >= 1);
+    });
+  }
+
   for (const kind of ['process', 'thread'] as ExecutorKind[]) {
     it(`${kind}: cancel mid-crawl leaves zero processes`, async () => {
       // The runtime keeps its own import-check interpreter; only the crawl's processes count.
