@@ -5,7 +5,7 @@
 An item is a partial placement; near the root it returns its valid children, at
 SPLIT_DEPTH it solves the rest of the board itself (pure CPU) and returns nothing.
 """
-N = 9
+N = 11
 SPLIT_DEPTH = 2
 
 

@@ -75,8 +75,10 @@ export function queueVerdict(v: QueueVerdictInput): QueueVerdict {
   if (v.capped) findings.push({ code: 'queue.capped', level: 'warning', data: { maxItems: v.maxItems } });
   if (v.failedItems > 0) findings.push({ code: 'queue.failed-items', level: 'warning', data: { failed: v.failedItems } });
 
-  // The widest run that still gained: where a limit shows, if anywhere.
-  const widest = usable.filter((r) => r.executor !== 'sequential').sort((a, b) => b.concurrency - a.concurrency || b.throughputPerSec - a.throughputPerSec)[0];
+  // The widest run of the fastest executor (of any, when the loop was fastest): where
+  // its ladder stopped is where the limit shows.
+  const pooled = usable.filter((r) => r.executor !== 'sequential' && (!best || best.executor === 'sequential' || r.executor === best.executor));
+  const widest = pooled.sort((a, b) => b.concurrency - a.concurrency || b.throughputPerSec - a.throughputPerSec)[0];
   const probe = widest ?? best;
   if (probe && probe.executor !== 'sequential') {
     const idle = meanIdle(probe);
