@@ -150,6 +150,15 @@ describe('queue mode: JS executors with real queues and pools', function () {
     });
   }
 
+  for (const kind of ['async', 'process'] as ExecutorKind[]) {
+    it(`${kind}: items yielded by an async generator are collected`, async () => {
+      const c = await crawl('treeAsyncGen', kind, 3);
+      assert.deepEqual(done(), range(1, 63));
+      assert.equal(c.items.length, 63);
+      assert.equal(c.items.reduce((a, r) => a + r.found, 0), 62);
+    });
+  }
+
   it('--no-dedupe keeps the duplicates: the endless back-links fill the cap', async () => {
     const c = await crawl('tree', 'thread', 2, { dedupe: false, maxItems: 120 });
     assert.equal(c.duplicatesDropped, 0);
