@@ -7,7 +7,9 @@ import { parseArgsJson } from '../core/args';
 import { EXIT_CODES, Errors, ProfileError } from '../core/errors';
 import { findFunctions, PROFILABLE_EXTENSIONS } from '../core/findFunctions';
 import { formatText } from '../core/formatReport';
-import { DEFAULTS, type ProgressEvent } from '../core/options';
+import { DEFAULTS, QUEUE_DEFAULT_MAX_ITEMS, type ProgressEvent } from '../core/options';
+import { formatQueueText } from '../core/queue/formatQueue';
+import { queueOptionsFrom } from '../core/queue/queueOptions';
 import type { WorkloadDirective } from '../core/functionInfo';
 // In a process of its own: a native crash in a worker thread must not take the CLI down.
 import { profileInEngineProcess as profile } from '../core/engineProcess';
@@ -84,9 +86,13 @@ async function main(argv: string[]): Promise<number> {
     .option('--discard-results', "pools drop each call's result instead of sending it back (for functions whose results are never used)")
     .option('--redis <url>', 'distributed executor: use this Redis (default: start our own redis-server on loopback)')
     .addOption(new Option('--worker-concurrency <n>', 'distributed executor: jobs each worker runs at once (default 1)').argParser(positiveInt('--worker-concurrency')))
-    .option('--queue <name>', 'distributed executor: queue name, the same for remote workers (default: workload-profiler.<function>)')
+    .option('--queue-name <name>', 'distributed executor: queue name, the same for remote workers (default: workload-profiler.<function>)')
     .option('--celery-pool <pool>', 'distributed executor, Python: Celery --pool of the local workers (default prefork)')
     .option('--sandboxed', 'distributed executor, JS/TS: run jobs in BullMQ sandboxed processors (a child process per job slot)')
+    .option('--queue', 'queue mode: the function takes one item and returns the new items it found (seeds from --seed or @workload queue seeds=[…])')
+    .option('--seed <json>', 'queue mode: the first items, as a JSON array (implies --queue)')
+    .addOption(new Option('--max-items <n>', `queue mode: stop admitting items after this many (default ${QUEUE_DEFAULT_MAX_ITEMS})`).argParser(positiveInt('--max-items')))
+    .option('--no-dedupe', 'queue mode: keep items JSON-equal to one already seen')
     .action(async (file: string, fn: string, o) => {
       const executors = o.executors ? parseExecutors(o.executors) : undefined;
       // Before the budget is spent: a gate that cannot be evaluated is a usage error.
@@ -103,8 +109,10 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGTERM', onSigint);
       try {
         const args = o.args !== undefined ? parseArgsJson(o.args) : undefined;
-        const pinned = args === undefined || o.budget === undefined ? await directiveOf(file, fn, o.python) : undefined;
+        const seed = o.seed !== undefined ? parseSeedJson(o.seed) : undefined;
+        const pinned = args === undefined || o.budget === undefined || seed === undefined ? await directiveOf(file, fn, o.python) : undefined;
         if (pinned?.error) throw new ProfileError('bad-input', `The @workload comment above ${fn} is invalid: ${pinned.error}. Fix it or pass --args/--budget.`);
+        const queue = queueOptionsFrom({ queue: o.queue, seed, maxItems: o.maxItems, dedupe: o.dedupe }, pinned);
         const report = await profile(
           {
             file,
@@ -123,13 +131,15 @@ async function main(argv: string[]): Promise<number> {
             workspaceRoot: process.cwd(),
             ...(o.discardResults ? { returnResults: false } : {}),
             distributed: distributedOptions(o),
+            ...(queue ? { queue } : {}),
           },
           { onProgress: progressPrinter(), signal: controller.signal },
         );
         if (o.out) writeJsonAtomically(path.resolve(o.out), report);
         if (o.html) writeHtmlReport(o.html, { report });
         if (o.md) writeMarkdownReport(o.md, report);
-        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatText(report, { color: process.stdout.isTTY }) + '\n');
+        const text = () => formatText(report, { color: process.stdout.isTTY }) + (report.queue ? '\n\n' + formatQueueText(report) : '');
+        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : text() + '\n');
         // The outputs are written first: a failed gate still leaves the evidence for CI to upload.
         exitCode = runGate(report, gate);
       } catch (e) {
@@ -196,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const fns = await findFunctions(abs, source, { python: o.python });
       if (o.json) process.stdout.write(JSON.stringify(fns, null, 2) + '\n');
-      else for (const f of fns) process.stdout.write(`${String(f.line).padStart(5)}  ${f.isAsync ? 'async ' : ''}${f.name}${f.directive?.args ? `  args=${JSON.stringify(f.directive.args)}` : ''}\n`);
+      else for (const f of fns) process.stdout.write(`${String(f.line).padStart(5)}  ${f.isAsync ? 'async ' : ''}${f.name}${f.directive?.args ? `  args=${JSON.stringify(f.directive.args)}` : ''}${f.directive?.queue ? `  queue seeds=${JSON.stringify(f.directive.queue.seeds ?? [])}` : ''}\n`);
     });
 
   try {
@@ -222,15 +232,26 @@ async function directiveOf(file: string, fn: string, python?: string): Promise<W
   }
 }
 
-function distributedOptions(o: { redis?: string; workerConcurrency?: number; queue?: string; celeryPool?: string; sandboxed?: boolean }): DistributedOptions | undefined {
+function distributedOptions(o: { redis?: string; workerConcurrency?: number; queueName?: string; celeryPool?: string; sandboxed?: boolean }): DistributedOptions | undefined {
   const d: DistributedOptions = {
     ...(o.redis ? { redisUrl: o.redis } : {}),
     ...(o.workerConcurrency ? { concurrencyPerWorker: o.workerConcurrency } : {}),
-    ...(o.queue ? { queue: o.queue } : {}),
+    ...(o.queueName ? { queue: o.queueName } : {}),
     ...(o.celeryPool ? { celeryPool: o.celeryPool } : {}),
     ...(o.sandboxed ? { sandboxed: true } : {}),
   };
   return Object.keys(d).length ? d : undefined;
+}
+
+function parseSeedJson(text: string): unknown[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ProfileError('bad-input', `--seed is not valid JSON (${(e as Error).message}); pass an array of first items, e.g. --seed '["/"]'.`);
+  }
+  if (!Array.isArray(v) || v.length === 0) throw new ProfileError('bad-input', `--seed must be a non-empty JSON array of first items, e.g. --seed '["/"]'.`);
+  return v;
 }
 
 function parseExecutors(list: string): ExecutorKind[] {

@@ -29,6 +29,8 @@ export function parseDirectiveText(text: string): WorkloadDirective | undefined 
       }
     }
   }
+  const queueError = parseQueueDirective(rest, out);
+  if (queueError) out.error = queueError;
   const budget = /\bbudget\s*=\s*([^\s,]+)/.exec(rest);
   if (budget) {
     const n = Number(budget[1]);
@@ -36,6 +38,46 @@ export function parseDirectiveText(text: string): WorkloadDirective | undefined 
     else out.error = `budget= must be a positive number of seconds, got "${budget[1]}"`;
   }
   return out;
+}
+
+/**
+ * Queue mode: `queue` as a word outside any JSON value, then optional `seeds=[…]`
+ * (JSON), `max-items=N` and `no-dedupe`. Fills out.queue; returns an error message.
+ */
+function parseQueueDirective(rest: string, out: WorkloadDirective): string | undefined {
+  // Blank out JSON arrays first, so "queue" inside args or seeds does not switch the mode.
+  let bare = '';
+  for (let i = 0; i < rest.length; i++) {
+    const end = rest[i] === '[' ? matchingBracket(rest, i) : -1;
+    if (end > i) {
+      bare += ' '.repeat(end - i + 1);
+      i = end;
+    } else bare += rest[i];
+  }
+  if (!/(^|\s)queue(\s|$)/.test(bare)) return undefined;
+  const q: NonNullable<WorkloadDirective['queue']> = {};
+  out.queue = q;
+  const seedsAt = bare.search(/\bseeds\s*=/);
+  if (seedsAt >= 0) {
+    const start = rest.indexOf('[', seedsAt);
+    const end = start < 0 ? -1 : matchingBracket(rest, start);
+    if (start < 0 || end < 0) return 'seeds= must be followed by a JSON array, e.g. seeds=["/"]';
+    try {
+      const parsed: unknown = JSON.parse(rest.slice(start, end + 1));
+      if (!Array.isArray(parsed) || parsed.length === 0) return 'seeds= must be a non-empty JSON array';
+      q.seeds = parsed;
+    } catch (e) {
+      return `seeds= is not valid JSON: ${(e as Error).message}`;
+    }
+  }
+  const max = /\bmax-?items\s*=\s*([^\s,]+)/i.exec(bare);
+  if (max) {
+    const n = Number(max[1]);
+    if (!Number.isInteger(n) || n < 1) return `max-items= must be a positive whole number, got "${max[1]}"`;
+    q.maxItems = n;
+  }
+  if (/(^|\s)no-dedupe(\s|$)/.test(bare)) q.dedupe = false;
+  return undefined;
 }
 
 function matchingBracket(s: string, open: number): number {

@@ -41,6 +41,8 @@ export interface NonFunctionBinding {
 export interface WorkloadDirective {
   args?: unknown[];
   budgetSec?: number;
+  /** `@workload queue seeds=[…] max-items=N no-dedupe`: profile in queue mode. */
+  queue?: { seeds?: unknown[]; maxItems?: number; dedupe?: boolean };
   /** Set when the directive could not be read, so the user can be told why. */
   error?: string;
 }

@@ -28,7 +28,20 @@ export interface ProfileOptions {
   returnResults?: boolean;
   /** The distributed executor's Redis and workers (used only when it is among `executors`). */
   distributed?: DistributedOptions;
+  /** Queue mode: the function takes one item and returns the new items it found. */
+  queue?: QueueOptions;
 }
+
+export interface QueueOptions {
+  /** First items of the crawl (a non-empty array). */
+  seeds: unknown[];
+  /** Drop items JSON-equal to one already seen (default true). */
+  dedupe: boolean;
+  /** Stop admitting items after this many, so an endless frontier ends. */
+  maxItems: number;
+}
+
+export const QUEUE_DEFAULT_MAX_ITEMS = 2000;
 
 export interface ProgressEvent {
   phase: 'load' | 'background' | 'probe' | 'run' | 'analyse' | 'done';

@@ -23,6 +23,7 @@ import { LadderSession, type PlannedPoint } from './ladderSession';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from './options';
 import { OTHER_ERRORS_MESSAGE, WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE } from './pointContract';
 import { createPythonRuntime } from './python/pythonRuntime';
+import { profileQueue } from './queue/profileQueue';
 import {
   SCHEMA_VERSION,
   type Caveat,
@@ -64,6 +65,7 @@ export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
 }
 
 export async function profile(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
+  if (options.queue) return profileQueue(options, hooks);
   const started = nowMs();
   const budgetMs = options.budgetMs ?? DEFAULTS.budgetMs;
   if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw Errors.badBudget(String(budgetMs / 1000));

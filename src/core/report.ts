@@ -69,6 +69,39 @@ export interface RunResult {
   /** Distributed executor only: workers, queue wait, result latency, bytes per task. */
   distributed?: DistributedRunStats;
   errors: RunErrors;
+  /** Queue mode: share of the crawl each worker spent waiting on an empty queue, 0..1, one entry per worker. */
+  idleShare?: number[];
+  /** Queue mode: false when the run stopped (budget) before its queue drained; wallMs is then not the drain time. */
+  drained?: boolean;
+}
+
+/** Queue mode: queue depth (items waiting) over one run, sampled every intervalMs from the run's start. */
+export interface QueueDepthTimeline {
+  executor: ExecutorKind;
+  concurrency: number;
+  intervalMs: number;
+  depth: number[];
+}
+
+/** Queue mode (a function that returns the new items it found): facts of the crawl. */
+export interface QueueReport {
+  seeds: unknown[];
+  dedupe: boolean;
+  maxItems: number;
+  /** Items processed by the fullest crawl (every drained crawl processes the same set). */
+  itemsProcessed: number;
+  duplicatesDropped: number;
+  /** Items that still failed after their one retry. */
+  failedItems: number;
+  /** Longest chain of items, seed = 1: those calls can only run one after another. */
+  treeDepth: number;
+  /** Wall time of the slowest chain of calls, ms: no pool drains the crawl faster. */
+  criticalPathMs: number;
+  /** Total call time / critical path: the speedup the item tree allows at best. */
+  maxSpeedup: number;
+  /** --max-items stopped an endless frontier. */
+  capped: boolean;
+  depthTimeline: QueueDepthTimeline[];
 }
 
 export interface TimelineMark {
@@ -275,6 +308,8 @@ export interface Report {
   hotspotsNote?: string;
   /** Lines where the profiled calls waited (wall time without CPU); Python only. */
   hotspotWaits?: HotspotWait[];
+  /** Queue mode only. */
+  queue?: QueueReport;
 }
 
 export interface Hotspot {

@@ -44,7 +44,9 @@ export class WorkloadCodeLensProvider extends Disposable implements vscode.CodeL
       lenses.push(
         new vscode.CodeLens(range, {
           title: PROFILE_LENS_TITLE,
-          tooltip: f.directive?.args
+          tooltip: f.directive?.queue
+            ? `Profile ${f.name} in queue mode from the seeds ${JSON.stringify(f.directive.queue.seeds ?? [])}`
+            : f.directive?.args
             ? `Profile ${f.name} with the pinned arguments ${JSON.stringify(f.directive.args)}`
             : `Profile ${f.name}: call it many times under each executor and recommend one`,
           command: Commands.profileFunction,

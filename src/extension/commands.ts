@@ -6,7 +6,8 @@ import { basename } from 'node:path';
 import { compareReports } from '../core/compare';
 import { formatCompareText } from '../core/compareFormat';
 import type { FunctionInfo } from '../core/functionInfo';
-import type { ProfileOptions } from '../core/options';
+import type { ProfileOptions, QueueOptions } from '../core/options';
+import { queueOptionsFrom } from '../core/queue/queueOptions';
 import type { Report } from '../core/report';
 import { Commands, ContextKeys } from './commandIds';
 import { Disposable } from './dispose';
@@ -29,6 +30,8 @@ interface LastRun {
   functionName: string;
   args: unknown[];
   budgetSec?: number;
+  /** Queue mode, from the directive when the run started. */
+  queue?: QueueOptions;
 }
 
 export interface CommandDeps {
@@ -112,7 +115,7 @@ export class WorkloadCommands extends Disposable {
       return undefined;
     }
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(last.uri));
-    return this.profile(document, { name: last.functionName }, { args: last.args, budgetSec: last.budgetSec });
+    return this.profile(document, { name: last.functionName }, { args: last.args, budgetSec: last.budgetSec, queue: last.queue });
   }
 
   async showReport(ref?: ReportRef): Promise<Report | undefined> {
@@ -207,7 +210,8 @@ export class WorkloadCommands extends Disposable {
     const report = this.resolveReport(ref);
     if (!report) return undefined;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(report.target.file));
-    return this.profile(document, { name: report.target.function }, { args: report.target.args, budgetSec: report.budgetMs / 1000 });
+    const queue = report.queue ? { seeds: report.queue.seeds, dedupe: report.queue.dedupe, maxItems: report.queue.maxItems } : undefined;
+    return this.profile(document, { name: report.target.function }, { args: report.target.args, budgetSec: report.budgetMs / 1000, queue });
   }
 
   private async deleteNode(node?: ResultNode): Promise<void> {
@@ -225,7 +229,7 @@ export class WorkloadCommands extends Disposable {
   async profile(
     document: vscode.TextDocument,
     fn: Pick<FunctionInfo, 'name'> & Partial<Pick<FunctionInfo, 'directive'>>,
-    how: { ask?: boolean; args?: unknown[]; budgetSec?: number },
+    how: { ask?: boolean; args?: unknown[]; budgetSec?: number; queue?: QueueOptions },
   ): Promise<Report | undefined> {
     if (!requireTrust()) return undefined;
     const { runner, results, log } = this.deps;
@@ -241,7 +245,15 @@ export class WorkloadCommands extends Disposable {
       void vscode.window.showErrorMessage(`The @workload comment above ${fn.name} is invalid: ${fn.directive.error}`);
       return undefined;
     }
-    const args = how.args ?? fn.directive?.args ?? (await this.argumentsFor(document, fn.name, how.ask ?? false));
+    // Queue mode (`@workload queue seeds=[…]`) calls the function with items, not arguments.
+    let queue: QueueOptions | undefined;
+    try {
+      queue = how.queue ?? queueOptionsFrom({}, fn.directive);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`The @workload comment above ${fn.name} is invalid: ${(e as Error).message}`);
+      return undefined;
+    }
+    const args = how.args ?? fn.directive?.args ?? (queue ? [] : await this.argumentsFor(document, fn.name, how.ask ?? false));
     if (!args) return undefined;
     const settings = readSettings(document.uri);
     const budgetSec = how.budgetSec ?? fn.directive?.budgetSec ?? settings.budgetSeconds;
@@ -262,8 +274,9 @@ export class WorkloadCommands extends Disposable {
       sourceText: document.getText(),
       python: languageForEditor(document.languageId)?.listingRunsInterpreter ? await pythonFor(document.uri) : undefined,
       workspaceRoot: vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath,
+      ...(queue ? { queue } : {}),
     };
-    const last: LastRun = { uri: document.uri.toString(), functionName: fn.name, args, budgetSec: how.budgetSec ?? fn.directive?.budgetSec };
+    const last: LastRun = { uri: document.uri.toString(), functionName: fn.name, args, budgetSec: how.budgetSec ?? fn.directive?.budgetSec, ...(queue ? { queue } : {}) };
     await this.deps.context.workspaceState.update(LAST_RUN_KEY, last);
     void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, true);
 

@@ -18,6 +18,7 @@ import {
 } from './labels';
 import type { ExportFormat, PanelView } from './protocol';
 import { comparisonSection } from './compareView';
+import { queueSection } from './queueView';
 import { describeScaling } from './scalingChart';
 import { caveatTextOf, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
 
@@ -74,6 +75,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
       h('div', { class: 'chart-box heat' }, heatmap),
       textAlternative('Utilisation as text', describeHeatmap(report)),
     ]),
+    queueSection(report),
     section('runs', 'Runs', [runsTable(report)]),
     // In a standalone HTML file there is no editor to open a location in: the links do nothing.
     hotspotsSection(report, (file, line) => actions?.openLocation?.(file, line)),
