@@ -103,13 +103,13 @@ export class LadderSession {
    */
   next(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
     if (!this.baselineDone) return { kind: 'sequential', k: 1, phase: 'baseline' };
-    // 1. Breadth: every executor gets its first point before any gets a second.
+    // 1. Breadth: every executor gets its first point before any gets a second, even on
+    // a budget too small for it (the window shrinks to its minimum): an executor left
+    // unmeasured would make the answer a guess.
     for (const kind of this.order) {
       const l = this.ladder(kind);
       if (l.points.length > 0 || l.stop) continue;
-      const p: PlannedPoint = { kind, k: this.firstConcurrency(kind), phase: 'breadth' };
-      if (fits(p)) return p;
-      l.stop = 'budget';
+      return { kind, k: this.firstConcurrency(kind), phase: 'breadth' };
     }
     // 2. Short calls: the pools' K = 1 points show what a hand-off costs, which decides
     // between a pool and batching; measure them before climbing.
