@@ -22,6 +22,8 @@ import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
 
 /** A pool beats a plain loop only when the low end of its speedup interval is above this. */
 export const MIN_GAIN = 1.05;
+/** CPU work: a pool above the core count must beat K = cores by this factor too (the ladder's growth step). */
+export const BEYOND_CORES_GAIN = 1.1;
 /** A ladder whose last step still grew this much was still scaling when it stopped. */
 export const STILL_SCALING_GROWTH = 0.1;
 /** The USL peak is used as the "at least K" extrapolation only up to this multiple of K. */
@@ -172,8 +174,10 @@ function allowedCandidates(
       const within = runs.filter((r) => r.concurrency <= ev.cores);
       if (within.length) {
         const atCores = within.find((r) => r.concurrency === ev.cores) ?? within.reduce((a, b) => (b.speedup > a.speedup ? b : a));
-        // Beyond the cores, a point must beat K = cores beyond both intervals to count.
-        const beyond = runs.filter((r) => r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1]);
+        // Beyond the cores, a point must beat K = cores beyond both intervals, and by at
+        // least BEYOND_CORES_GAIN: a few percent more from K > cores on CPU work is only
+        // a queued task hiding the hand-off between calls, which batching gives cheaper.
+        const beyond = runs.filter((r) => r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1] && r.speedup >= atCores.speedup * BEYOND_CORES_GAIN);
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
         if (beyond.length) notes.beyondCoresProven = 1;
         runs = [...within, ...beyond];

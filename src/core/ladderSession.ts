@@ -75,12 +75,23 @@ export class LadderSession {
   private baselineDone = false;
   private closingDone = false;
 
-  constructor(private readonly cfg: SessionConfig) {
+  private readonly cfg: SessionConfig;
+
+  constructor(cfg: SessionConfig) {
+    this.cfg = { ...cfg };
     this.order = ['sequential', ...cfg.kinds.filter((k) => k !== 'sequential')];
     for (const kind of this.order) {
       const cap = Math.max(1, Math.floor(cfg.caps[kind] ?? 1));
       this.ladders.set(kind, { kind, cap: kind === 'sequential' ? 1 : cap, points: [], dispatchWanted: isPool(kind) });
     }
+  }
+
+  /**
+   * The CPU ratio of the warm baseline, which replaces the probe's: a first call also
+   * pays for module start-up, JIT and caches, so it overstates the CPU share.
+   */
+  setCpuRatio(r: number): void {
+    if (Number.isFinite(r) && r >= 0) this.cfg.cpuRatio = Math.min(1, r);
   }
 
   /** The first K of an executor: the point that says most about it on its own. */
@@ -118,11 +129,12 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
-    // 3. Climb the ladders that still scale, the most promising first.
-    const climbs = this.order
-      .map((kind) => this.climbPoint(kind))
-      .filter((p): p is PlannedPoint & { speedup: number } => !!p)
-      .sort((a, b) => b.speedup - a.speedup);
+    // 3. Climb the ladders that still scale, the most promising first; among those
+    // within 10% of the best so far, the cheapest executor first (it wins a tie).
+    const candidates = this.order.map((kind) => this.climbPoint(kind)).filter((p): p is PlannedPoint & { speedup: number } => !!p);
+    const top = Math.max(0, ...candidates.map((c) => c.speedup));
+    const rank = (c: { kind: ExecutorKind; speedup: number }) => (c.speedup >= top * 0.9 ? this.order.indexOf(c.kind) : this.order.length + 1 / (1 + c.speedup));
+    const climbs = candidates.sort((a, b) => rank(a) - rank(b));
     for (const c of climbs) {
       if (fits(c)) return { kind: c.kind, k: c.k, phase: 'climb' };
       this.ladder(c.kind).stop = 'budget';

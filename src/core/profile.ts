@@ -37,7 +37,7 @@ import {
   type TimelineMark,
   type WarmupPolicy,
 } from './report';
-import { BASELINE_DRIFT, combineBaselines, combineRepeats, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
+import { BASELINE_DRIFT, combineBaselines, combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
 import { throughputStats } from './stats';
 
 export { combineBaselines } from './runResults';
@@ -248,6 +248,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       }
       const failed = failedPoint(measured.samples);
       session.record(p, { ...measured.tp, failed: !!failed });
+      if (p.phase === 'baseline') {
+        const r = cpuRatioOf(measured.samples);
+        if (r != null) session.setCpuRatio(r);
+      }
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }
 

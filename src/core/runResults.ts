@@ -102,16 +102,9 @@ export function toRunResult(
   cores: number,
 ): RunResult {
   const n = s.taskEndMs.length;
-  const walls = s.taskEndMs.map((e, i) => e - s.taskStartMs[i]);
   const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
   const cpuTotal = cpu.reduce((a, b) => a + b, 0);
-  // Time spent runnable but queued behind other work is neither compute nor waiting:
-  // leave it out, so a busy machine does not make CPU-bound calls look half idle.
-  const queued = (i: number) => {
-    const q = s.taskRunQueueMs?.[i];
-    return q !== undefined && Number.isFinite(q) ? Math.min(Math.max(0, q), walls[i]) : 0;
-  };
-  const wallOfCpuTasks = s.taskCpuMs.reduce((acc, x, i) => (Number.isFinite(x) ? acc + walls[i] - queued(i) : acc), 0);
+  const cpuRatio = cpuRatioOf(s);
   const failed = s.taskOk.filter((ok) => !ok).length;
   const windowMs = windows.reduce((a, [from, to]) => a + Math.max(0, to - from), 0);
   const utilization =
@@ -129,7 +122,7 @@ export function toRunResult(
     speedupCi: [round3(speedupCi[0]), round3(speedupCi[1])],
     noisy: tp.noisy,
     cpuMsPerTask: cpu.length ? round3(cpuTotal / cpu.length) : null,
-    cpuRatio: cpu.length && wallOfCpuTasks > 0 ? round3(Math.min(1, cpuTotal / wallOfCpuTasks)) : null,
+    cpuRatio: cpuRatio == null ? null : round3(cpuRatio),
     cpuSource: s.cpuSource,
     coreUtilization: round3(utilization),
     busyCores: round3(Math.max(0, utilization * cores - background.busyCores)),
@@ -140,6 +133,28 @@ export function toRunResult(
   if (s.note) run.note = s.note;
   if (s.distributed) run.distributed = s.distributed;
   return run;
+}
+
+/**
+ * CPU time ÷ wall time of a point's calls, in the threads that ran them, or null when
+ * no call had a CPU reading. Time spent runnable but queued behind other work is
+ * neither compute nor waiting: it is left out, so a busy machine does not make
+ * CPU-bound calls look half idle.
+ */
+export function cpuRatioOf(s: PointSamples): number | null {
+  let cpu = 0;
+  let wall = 0;
+  let seen = 0;
+  for (let i = 0; i < s.taskEndMs.length; i++) {
+    const c = s.taskCpuMs[i];
+    if (!Number.isFinite(c)) continue;
+    const w = s.taskEndMs[i] - s.taskStartMs[i];
+    const q = s.taskRunQueueMs?.[i];
+    cpu += c;
+    wall += w - (q !== undefined && Number.isFinite(q) ? Math.min(Math.max(0, q), w) : 0);
+    seen++;
+  }
+  return seen && wall > 0 ? Math.min(1, cpu / wall) : null;
 }
 
 /** Counted failures; a run with no counted call still shows the failures its warm-up met. */

@@ -101,6 +101,20 @@ describe('ladder session (breadth-first plan)', () => {
     assert.ok(noisy.filter((p) => p === 'process×2').length > 1, noisy.join(' '));
   });
 
+  it('climbs the cheapest of the ladders that scale alike first (async before threads on waiting work)', () => {
+    const { plan } = drive({ cpuRatio: 0.5 }, io, 60_000);
+    // Breadth: async at 1/0.5 = 2, pools at 2; all three scale alike, so async climbs first.
+    assert.deepEqual(plan.slice(0, 5), ['sequential×1', 'async×2', 'thread×2', 'process×2', 'async×4']);
+  });
+
+  it("takes async's first K from the warm baseline's CPU ratio, not the probe's (a first call pays for start-up)", () => {
+    const session = new LadderSession({ kinds: ['sequential', 'async'], cores: 2, caps: { sequential: 1, async: 128 }, callMs: 20, cpuRatio: 0.9, step: 2 });
+    const all = () => true;
+    session.record(session.next(all)!, { throughputPerSec: 10, failed: false });
+    session.setCpuRatio(0.03);
+    assert.deepEqual(session.next(all), { kind: 'async', k: 32, phase: 'breadth' });
+  });
+
   it('stops a ladder whose point failed', () => {
     const session = new LadderSession({ kinds: ['sequential', 'thread'], cores: 2, caps: { sequential: 1, thread: 64 }, callMs: 5, cpuRatio: 1, step: 2 });
     const all = () => true;
