@@ -17,6 +17,12 @@ export const UNUSABLE_ERROR_RATE = 0.5;
 export const PARALLEL_INSIDE_CORES = 1.3;
 /** ...confirmed by the median over all runs (machine CPU per task), so one noisy sample cannot trigger it. */
 export const PARALLEL_INSIDE_MEDIAN = 1.15;
+/**
+ * Shorter calls than this never read as parallel inside: at hundreds of thousands of
+ * calls a second the profiler's own bookkeeping (a sample per call, in the engine's
+ * thread) keeps a second core busy, which is ours, not the function's.
+ */
+export const PARALLEL_INSIDE_MIN_CALL_MS = 1;
 const DEFAULT_UV_THREADPOOL = 4;
 
 /** The executors that take part in the local recommendation, cheapest first (start-up, memory, copying). */
@@ -94,6 +100,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   const parallelInside =
     seq &&
     cores >= 2 &&
+    callMs >= PARALLEL_INSIDE_MIN_CALL_MS &&
     seq.busyCores > PARALLEL_INSIDE_CORES &&
     (machineCpuShare ?? 0) > PARALLEL_INSIDE_MEDIAN &&
     othersAtOne.every((r) => perTaskShare(r) > PARALLEL_INSIDE_MEDIAN) &&
