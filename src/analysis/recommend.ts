@@ -24,6 +24,8 @@ import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
 export const MIN_GAIN = 1.05;
 /** CPU work: a pool above the core count must beat K = cores by this factor too (the ladder's growth step). */
 export const BEYOND_CORES_GAIN = 1.1;
+/** A call at least this much CPU has no waiting for extra threads to overlap: never more workers than cores. */
+export const PURE_CPU_SHARE = 0.9;
 /** A ladder whose last step still grew this much was still scaling when it stopped. */
 export const STILL_SCALING_GROWTH = 0.1;
 /** The USL peak is used as the "at least K" extrapolation only up to this multiple of K. */
@@ -177,7 +179,13 @@ function allowedCandidates(
         // Beyond the cores, a point must beat K = cores beyond both intervals, and by at
         // least BEYOND_CORES_GAIN: a few percent more from K > cores on CPU work is only
         // a queued task hiding the hand-off between calls, which batching gives cheaper.
-        const beyond = runs.filter((r) => r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1] && r.speedup >= atCores.speedup * BEYOND_CORES_GAIN);
+        // And there must be waiting to overlap: a call that is all CPU (share ≥
+        // PURE_CPU_SHARE) gains from more threads than cores only by taking CPU from
+        // other processes, which says nothing about the machine it will run on.
+        const overlapRoom = ev.cpuShare < PURE_CPU_SHARE;
+        const beyond = runs.filter(
+          (r) => overlapRoom && r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1] && r.speedup >= atCores.speedup * BEYOND_CORES_GAIN,
+        );
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
         if (beyond.length) notes.beyondCoresProven = 1;
         runs = [...within, ...beyond];
