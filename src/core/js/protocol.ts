@@ -49,13 +49,10 @@ export type PoolTaskResult =
       thread: number;
       /** The thread's CPU clock just before the call. */
       cpuAtStart: number;
-      /**
-       * The call's result, v8-serialized here and deserialized by the engine: together
-       * the same work as the structured clone a pool's postMessage does, but timed on
-       * both sides.
-       */
-      result?: Uint8Array;
-      serializeMs?: number;
+      /** The call's result, structured-cloned back by postMessage as in any piscina pool. */
+      result?: unknown;
+      /** On a sample of calls: what one structured clone of the result cost, and its size. */
+      wire?: { ms: number; bytes: number };
     }
   | {
       type: 'warm';

@@ -2,7 +2,6 @@
 // far, one call per task, driven by the shared closed loop from the caller's side (so
 // exactly K calls are in flight). New threads load the bundle and warm up before the
 // window opens, so neither module load nor cold JIT is measured; results come back.
-import { deserialize } from 'node:v8';
 import Piscina from 'piscina';
 import type { CpuSource, WarmupPolicy } from '../report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
@@ -157,16 +156,15 @@ export class JsThreadExecutor implements Executor {
         const r = await pool.run({ type: 'call', index }, { signal: ac.signal });
         if (r.type !== 'call') throw new Error('unexpected warm-up reply');
         if (r.output) collector.output.add(r.output);
-        if (r.result) {
-          // The caller of a real pool gets the value: deserialize it here, as postMessage would.
-          const t0 = performance.now();
-          deserialize(r.result);
-          collector.addWire((r.serializeMs ?? 0) + performance.now() - t0, r.result.byteLength);
-        }
+        if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
         clockOf.set(r.outcome, { thread: r.thread, cpuAtStart: r.cpuAtStart });
         return r.outcome;
       } catch (e) {
         if (aborted) throw e;
+        // A result postMessage cannot clone fails the call, not the thread: the user's pool would fail too.
+        if ((e as Error)?.name === 'DataCloneError') {
+          return { ok: false, startMs, endMs: epochNow(), cpuMs: NaN, error: { kind: 'DataCloneError', message: `the result can't be sent back from a worker thread: ${(e as Error).message} (use --discard-results if the results are never used)` } };
+        }
         const death: ErrorInfo = timedOut
           ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb)
           : threadFailure(e, this.limits.memoryLimitMb);
