@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from './classify';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
+import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from './distributed/distributedVerdict';
 import { Errors, ExecutorUnavailable, ProfileError } from './errors';
 import { profileHotspots } from './hotspots';
@@ -317,17 +318,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       uvThreadpoolSize: uvThreadpoolSize(),
       stops: session.stops(),
     });
-    const environment: Environment = {
-      cores,
-      platform: os.platform(),
-      arch: os.arch(),
-      node: process.version,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
-      backgroundLoad: background,
-      ...(pyEnv ? { python: pyEnv } : {}),
-      uvThreadpoolSize: uvThreadpoolSize(),
-    };
+    const environment: Environment = { ...machineEnvironment(background, pyEnv), uvThreadpoolSize: uvThreadpoolSize() };
     const report: Report = {
       schemaVersion: SCHEMA_VERSION,
       id: randomUUID(),
@@ -383,11 +374,6 @@ function isPool(kind: ExecutorKind): boolean {
 function roundColdStart(c: ColdStart): ColdStart {
   const r = (x: number | null) => (x == null ? null : round3(x));
   return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs) };
-}
-
-function uvThreadpoolSize(): number {
-  const n = Number(process.env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(n) && n > 0 ? n : 4;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

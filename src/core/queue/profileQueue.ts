@@ -15,6 +15,7 @@ import type { HostInit } from '../js/targetHost';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from '../options';
 import { languageOf } from '../profile';
 import { createPythonRuntime } from '../python/pythonRuntime';
+import { machineEnvironment } from '../environment';
 import { SCHEMA_VERSION, type BackgroundLoad, type Caveat, type Environment, type ExecutorKind, type Report, type RunResult } from '../report';
 import { throughputStats } from '../stats';
 import { crawlMetrics, depthTimeline, type CrawlMetrics } from './crawlMetrics';
@@ -194,16 +195,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     verdict.findings.forEach((f, i) => {
       if (f.level === 'warning') caveats.push({ level: 'warning', message: verdict.sentences[i] });
     });
-    const environment: Environment = {
-      cores,
-      platform: os.platform(),
-      arch: os.arch(),
-      node: process.version,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
-      backgroundLoad: background,
-      ...(pyEnv ? { python: pyEnv } : {}),
-    };
+    const environment = machineEnvironment(background, pyEnv);
     const report: Report = {
       schemaVersion: SCHEMA_VERSION,
       id: randomUUID(),
