@@ -7,6 +7,8 @@ import type { AnalysisInput } from './types';
 /** CPU share at or above which a call is CPU-bound, and at or below which it is waiting. */
 export const CPU_BOUND_AT = 0.7;
 export const IO_BOUND_AT = 0.3;
+/** A run that kept this share of the cores busy had no idle core left to overlap waits on. */
+export const SATURATED_AT = 0.85;
 /** A point within this fraction of the best counts as "as good" (the knee, cheaper executors). */
 export const KNEE_TOLERANCE = 0.05;
 /** Steal above this share means a hypervisor took CPU from us. */
@@ -119,9 +121,12 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   const bestConcurrentSpeedup = Math.max(0, ...concurrent);
 
   // Only waiting can go faster than the core count; the interval's low end must clear it.
+  // Waiting also leaves cores idle: a "speedup beyond the cores" measured while the cores
+  // were full is a slow baseline (a burst of load, a cold CPU), not overlap, and must not
+  // turn CPU handed to libuv into I/O.
   const scalesBeyondCores = (['async', 'thread'] as ExecutorKind[]).some((k) => {
     const best = byKind[k]?.best;
-    return !!best && best.speedupCi[0] > Math.max(1.5, cores * 1.15);
+    return !!best && best.speedupCi[0] > Math.max(1.5, cores * 1.15) && best.busyCores < cores * SATURATED_AT;
   });
   const offloaded =
     !python &&

@@ -163,5 +163,18 @@ describe('physics rules of the recommendation', () => {
     assert.ok(a.recommendation.workers <= 2);
     assert.ok(!a.scaling.some((s) => (s.executor as string) === 'distributed'));
   });
+  it('CPU handed to libuv stays CPU-bound when a slow baseline makes full cores look like more than the cores', () => {
+    // Seen on a CI machine: the sequential baseline ran 26% slow, so async × 16 read 2.7× on
+    // 2 cores. Overlapping waits would have left cores idle; these runs kept both busy.
+    sweep({ offloadMs: 30, computeMs: 0.2, isAsync: true, uvPool: 4, cores: 2, bias: { sequential: 0.74 } }, [0, 0.05], (a, where) => {
+      assert.equal(a.verdict.kind, 'cpu-bound', where);
+      assert.equal(a.verdict.offloadedCpu, true, where);
+      assert.ok(a.recommendation.workers <= 4, `${where}: ×${a.recommendation.workers}`);
+    });
+    // Real waiting that scales past the cores leaves them idle, and stays I/O-bound.
+    sweep({ waitMs: 50, isAsync: true, computeMs: 0.05, bias: { sequential: 0.74 } }, [0, 0.05], (a, where) => {
+      assert.equal(a.verdict.kind, 'io-bound', where);
+    });
+  });
 });
 
