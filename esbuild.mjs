@@ -1,5 +1,5 @@
 // One build for every entry point: the extension and CLI shells, the worker/child
-// runtimes that host user code, the webview (browser), and the compiled tests.
+// hosts that run user code (src/hosted), the webview (browser), and the compiled tests.
 // piscina, tinypool and esbuild stay external: each resolves files next to itself
 // (its worker script or native binary), which bundling would break.
 import * as esbuild from 'esbuild';
@@ -10,11 +10,13 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const nodeExternals = ['vscode', 'piscina', 'tinypool', 'esbuild', 'mocha', 'playwright-core'];
 
-function walk(dir, pattern) {
+// skip: folders that hold modules rather than entry points (src/hosted/lib is bundled
+// into the hosts that import it).
+function walk(dir, pattern, skip = []) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) return name === 'fixtures' || name === 'workspace' ? [] : walk(p, pattern);
+    if (statSync(p).isDirectory()) return name === 'fixtures' || name === 'workspace' || skip.includes(name) ? [] : walk(p, pattern, skip);
     return pattern.test(name) ? [p] : [];
   });
 }
@@ -32,10 +34,10 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/cli.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: walk('src/runtime', /\.ts$/), outdir: 'dist/runtime' },
+  { ...node, entryPoints: walk('src/hosted', /\.ts$/, ['lib']), outdir: 'dist/hosted' },
   // BullMQ's sandbox host: its Worker looks for main.js next to the bundle that holds it
-  // (dist/runtime/bullWorker.js), so it is bundled there for --sandboxed workers.
-  { ...node, entryPoints: { main: 'node_modules/bullmq/dist/cjs/classes/main.js' }, outdir: 'dist/runtime' },
+  // (dist/hosted/bullWorker.js), so it is bundled there for --sandboxed workers.
+  { ...node, entryPoints: { main: 'node_modules/bullmq/dist/cjs/classes/main.js' }, outdir: 'dist/hosted' },
   // One build per test file, so a half-written test never stops the others building.
   ...walk('test/unit', /\.test\.ts$/)
     .concat(walk('test/engine', /\.test\.ts$/))

@@ -3,7 +3,7 @@
 //   the lint stays a few seconds; the TypeScript compiler already checks types.
 // - `vscode` may only be imported by the extension shell and its in-editor tests: the
 //   engine runs in plain Node (CLI, mocha, the engine process) too. This replaces the
-//   mocha test that grepped src/core for it.
+//   mocha test that grepped the core for it.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

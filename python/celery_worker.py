@@ -4,7 +4,7 @@
   celery_worker.py worker <json>      a Celery worker running the user's function
   celery_worker.py drive <json>       the engine's producer: runs closed-loop points
 
-The engine (src/core/distributed/celeryExecutor.ts) starts one driver and the local
+The engine (src/engine/distributed/celeryExecutor.ts) starts one driver and the local
 workers; `workload-profiler worker` starts workers on other machines. The driver reads
 one JSON point command per line on stdin and answers one JSON line on stdout; nothing
 of the user's runs in it, so its stdout carries only protocol.

@@ -35,7 +35,7 @@ TARGET_MODULE = "_workload_target"
 HARNESS_FILE = os.path.abspath(__file__)
 # Batches are flushed at least this often, so a crash loses at most this much.
 FLUSH_INTERVAL_S = 0.1
-# The point contract shared with the engine (src/core/pointContract.ts).
+# The point contract shared with the engine (src/shared/pointContract.ts).
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "point_contract.json"), encoding="utf-8") as _f:
     CONTRACT = json.load(_f)
 HEARTBEAT_INTERVAL_S = 0.2
@@ -303,12 +303,12 @@ def describe_load_error(exc):
     return err
 
 
-# "$i" as a token: not followed by [A-Za-z0-9_] (ASCII, as in src/core/args.ts).
+# "$i" as a token: not followed by [A-Za-z0-9_] (ASCII, as in src/shared/args.ts).
 INDEX_TOKEN = re.compile(r"\$i(?![A-Za-z0-9_])")
 
 
 def substitute(value, index):
-    """The "$i" rule, the same as src/core/args.ts substituteIndex (a contract test runs
+    """The "$i" rule, the same as src/shared/args.ts substituteIndex (a contract test runs
     one table through both): exactly "$i" becomes the int index; inside a longer string
     every "$i" token becomes its decimal digits ("user-$i" -> "user-7"), while "$id" and
     "$index" stay text; dict keys are never rewritten."""
@@ -433,7 +433,7 @@ def warm_up(call, policy):
     """Calls until the call time is steady (the last `steadyCalls` within `tolerance` of
     each other) or a cap is reached, so counted calls run as in a long-lived pool: imports
     done, caches filled, the specializing interpreter settled. Same rule as the JS side
-    (src/core/js/warmup.ts). `call()` returns (ok, wall_ms). None when the policy is off."""
+    (src/hosted/lib/warmup.ts). `call()` returns (ok, wall_ms). None when the policy is off."""
     if not policy or int(policy.get("maxCalls", 0)) <= 0:
         return None
     n, tol = int(policy["steadyCalls"]), float(policy["tolerance"])

@@ -1,5 +1,5 @@
 """Queue mode's shared pieces for python/queue_harness.py: the frontier (dedupe of
-JSON-equal items, --max-items, retry once; mirrors src/core/queue/frontier.ts), one call
+JSON-equal items, --max-items, retry once; mirrors src/shared/queue/frontier.ts), one call
 of the user's function with the items it found collected, and a crawl's records."""
 
 import inspect

@@ -8,7 +8,7 @@ uses Python's own queue, the way the lesson on queues and pools sets them out:
   thread      queue.Queue with K threads; get(), work, put() the found items, task_done(), join()
   process     multiprocessing.JoinableQueue with K processes
 The frontier (dedupe of JSON-equal items, --max-items, retry once) mirrors
-src/core/queue/frontier.ts and lives in queue_core.py. Loading and error descriptions
+src/shared/queue/frontier.ts and lives in queue_core.py. Loading and error descriptions
 come from harness.py.
 """
 

@@ -1,5 +1,5 @@
 // The bare reference loop: K lanes, each sending one task after another, exactly as the
-// engine's own closed loop does (src/core/js/closedLoop.ts) but with no measurement
+// engine's own closed loop does (src/shared/closedLoop.ts) but with no measurement
 // beyond two clock reads per task. Running the same shape of loop over a raw pool is
 // what makes "ours ÷ bare" an overhead ratio and not a comparison of two loop designs.
 export const epochNow = () => performance.timeOrigin + performance.now();

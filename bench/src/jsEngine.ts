@@ -1,5 +1,5 @@
 // The JS runtime, the engine's throughput statistics and its CPU clock, bundled for the bench alone.
-export { createJsRuntime } from '../../src/core/js/jsRuntime';
-export { throughputStats } from '../../src/core/stats';
-export { DEFAULTS } from '../../src/core/options';
-export { threadCpuClock } from '../../src/core/js/cpuClock';
+export { createJsRuntime } from '../../src/engine/js/jsRuntime';
+export { throughputStats } from '../../src/analysis/stats';
+export { DEFAULTS } from '../../src/shared/options';
+export { threadCpuClock } from '../../src/hosted/lib/cpuClock';

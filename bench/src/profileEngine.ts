@@ -1,2 +1,2 @@
 // The whole orchestrator, as the CLI and the extension call it.
-export { profile } from '../../src/core/profile';
+export { profile } from '../../src/engine/profile';

@@ -1,4 +1,4 @@
 // The Python runtime, bundled for the bench alone.
-export { createPythonRuntime } from '../../src/core/python/pythonRuntime';
-export { throughputStats } from '../../src/core/stats';
-export { DEFAULTS } from '../../src/core/options';
+export { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
+export { throughputStats } from '../../src/analysis/stats';
+export { DEFAULTS } from '../../src/shared/options';

@@ -1,6 +1,6 @@
 // Conditions that make the measurement less certain, as findings (the words are in
 // src/shared/wording.ts). Confidence reads their codes.
-import type { Finding } from '../core/report';
+import type { Finding } from '../shared/report';
 import { encodePoints } from '../shared/names';
 import { defined, HIGH_STEAL, UNUSABLE_ERROR_RATE, type Evidence } from './evidence';
 

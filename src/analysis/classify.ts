@@ -2,7 +2,7 @@
 // Pure: it reads measured runs and returns findings (codes and numbers) plus the text
 // rendered from them, so it is tested on synthetic measurements from a known physical
 // model (test/unit/synthetic.ts). docs/model.md describes the model and every threshold.
-import type { Caveat, Finding, Verdict } from '../core/report';
+import type { Caveat, Finding, Verdict } from '../shared/report';
 import { renderCaveat, renderReason, renderRecommendation, type WordingContext } from '../shared/wording';
 import { caveatFindings } from './caveats';
 import { confidenceOf } from './confidence';

@@ -1,6 +1,6 @@
 // Confidence in the verdict, 0..1: the distance from a class boundary, discounted for
 // doubts, noise, load, failures and missing measurements. Reads codes, never text.
-import type { Finding, WorkloadKind } from '../core/report';
+import type { Finding, WorkloadKind } from '../shared/report';
 import { clamp, CPU_BOUND_AT, HIGH_STEAL, IO_BOUND_AT, round2, type Evidence } from './evidence';
 
 export function confidenceOf(ev: Evidence, kind: WorkloadKind, doubts: number, caveats: Finding[]): number {

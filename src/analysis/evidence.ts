@@ -1,7 +1,7 @@
 // The evidence every rule reads: a call's time and CPU share, each executor's ladder
 // summarized, and whether the work is offloaded or already parallel inside.
-import type { ExecutorKind, RunResult, WorkloadKind } from '../core/report';
-import { median } from '../core/stats';
+import type { ExecutorKind, RunResult, WorkloadKind } from '../shared/report';
+import { median } from './stats';
 import type { AnalysisInput } from './types';
 
 /** CPU share at or above which a call is CPU-bound, and at or below which it is waiting. */

@@ -1,6 +1,6 @@
 // Python's GIL: does this function's work hold it? Read from how threads scale
 // against processes, with the expected ceilings of each case (docs/model.md, "The GIL").
-import type { Finding, GilVerdict, WorkloadKind } from '../core/report';
+import type { Finding, GilVerdict, WorkloadKind } from '../shared/report';
 import { defined, type Evidence } from './evidence';
 
 export interface GilResult {

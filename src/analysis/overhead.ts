@@ -1,6 +1,6 @@
 // Dispatch overhead: calls too short for a pool (tiny tasks), and Python processes whose
 // gain is eaten by pickling. docs/model.md, "Tiny tasks and serialization".
-import type { ExecutorKind, Finding, GilVerdict } from '../core/report';
+import type { ExecutorKind, Finding, GilVerdict } from '../shared/report';
 import { defined, type Evidence } from './evidence';
 
 /** Dispatch overhead above this share of a call makes a pool-per-call a poor deal. */

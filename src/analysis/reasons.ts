@@ -1,6 +1,6 @@
 // The verdict's reasons as findings: what a call costs, how each executor scaled, the
 // mechanism behind it, and doubts where the scaling disagrees with the CPU share.
-import type { ExecutorKind, Finding, GilVerdict, WorkloadKind } from '../core/report';
+import type { ExecutorKind, Finding, GilVerdict, WorkloadKind } from '../shared/report';
 import { defined, type Evidence } from './evidence';
 
 const info = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'info', data });

@@ -7,7 +7,7 @@
 //   - work already parallel inside gets "keep it sequential, or cap its threads";
 //   - a point counts as a gain only when the low end of its interval clears MIN_GAIN;
 //   - the top of a ladder cut while still scaling is an "at least K" answer.
-import type { ExecutorKind, FindingData, GilVerdict, Recommendation, RunResult, ScalingFit, WorkloadKind } from '../core/report';
+import type { ExecutorKind, FindingData, GilVerdict, Recommendation, RunResult, ScalingFit, WorkloadKind } from '../shared/report';
 import {
   clamp,
   COST_ORDER,

@@ -3,7 +3,7 @@
 // workers pays, which makes throughput turn down past N* = √((1−σ)/κ)). Fitted per
 // ladder by least squares on relative residuals, over a fixed grid refined twice, so the
 // same points always give the same fit. docs/model.md, "Scalability model".
-import type { ExecutorKind, RunResult, ScalingFit, ScalingProjection, WorkloadKind } from '../core/report';
+import type { ExecutorKind, RunResult, ScalingFit, ScalingProjection, WorkloadKind } from '../shared/report';
 import { cpuLimited, round3, type Evidence } from './evidence';
 
 /** Machines the projection is made for. */

@@ -1,5 +1,5 @@
 // What the analysis reads and returns. Pure types; docs/model.md describes the rules.
-import type { BackgroundLoad, Caveat, ExecutorKind, Language, Recommendation, RunResult, ScalingFit, Verdict } from '../core/report';
+import type { BackgroundLoad, Caveat, ExecutorKind, Language, Recommendation, RunResult, ScalingFit, Verdict } from '../shared/report';
 
 /** Why a ladder stopped climbing, as the orchestrator saw it. */
 export type LadderStop = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';

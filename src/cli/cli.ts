@@ -3,20 +3,20 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgsJson } from '../core/args';
-import { EXIT_CODES, Errors, ProfileError } from '../core/errors';
-import { findFunctions, PROFILABLE_EXTENSIONS } from '../core/findFunctions';
-import { formatText } from '../core/formatReport';
-import { DEFAULTS, QUEUE_DEFAULT_MAX_ITEMS, type ProgressEvent } from '../core/options';
-import { formatQueueText } from '../core/queue/formatQueue';
-import { queueOptionsFrom } from '../core/queue/queueOptions';
-import type { WorkloadDirective } from '../core/functionInfo';
+import { parseArgsJson } from '../shared/args';
+import { EXIT_CODES, Errors, ProfileError } from '../shared/errors';
+import { findFunctions, PROFILABLE_EXTENSIONS } from '../engine/findFunctions';
+import { formatText } from '../shared/formatReport';
+import { DEFAULTS, QUEUE_DEFAULT_MAX_ITEMS, type ProgressEvent } from '../shared/options';
+import { formatQueueText } from '../shared/queue/formatQueue';
+import { queueOptionsFrom } from '../shared/queue/queueOptions';
+import type { WorkloadDirective } from '../shared/functionInfo';
 // In a process of its own: a native crash in a worker thread must not take the CLI down.
-import { profileInEngineProcess as profile } from '../core/engineProcess';
-import type { ExecutorKind } from '../core/report';
-import { packageRoot } from '../core/paths';
-import type { DistributedOptions } from '../core/distributed/distributedTypes';
-import { startRemoteWorkers } from '../core/distributed/remoteWorkers';
+import { profileInEngineProcess as profile } from '../engine/engineProcess';
+import type { ExecutorKind } from '../shared/report';
+import { packageRoot } from '../engine/paths';
+import type { DistributedOptions } from '../engine/distributed/distributedTypes';
+import { startRemoteWorkers } from '../engine/distributed/remoteWorkers';
 import { addCompareCommand, addGateOptions, planGate, runGate, writeHtmlReport, writeMarkdownReport } from './reportOutputs';
 
 const EXECUTORS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];

@@ -4,13 +4,13 @@
 import { Command, Option } from 'commander';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { compareReports, parseReport } from '../core/compare';
-import { formatCompareMarkdown, formatCompareText } from '../core/compareFormat';
-import { ProfileError } from '../core/errors';
-import { formatMarkdown } from '../core/formatReport';
-import { evaluateGate, GATE_FAILED_EXIT_CODE, parseExpect, parseMaxRegression, parseMinSpeedup, type Expectation } from '../core/gate';
-import { buildHtmlReport, loadReportAssets, type StandaloneView } from '../core/htmlReport';
-import type { Report } from '../core/report';
+import { compareReports, parseReport } from '../analysis/compare';
+import { formatCompareMarkdown, formatCompareText } from '../shared/compareFormat';
+import { ProfileError } from '../shared/errors';
+import { formatMarkdown } from '../shared/formatReport';
+import { evaluateGate, GATE_FAILED_EXIT_CODE, parseExpect, parseMaxRegression, parseMinSpeedup, type Expectation } from '../analysis/gate';
+import { buildHtmlReport, loadReportAssets, type StandaloneView } from '../engine/htmlReport';
+import type { Report } from '../shared/report';
 
 export function writeFileAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;

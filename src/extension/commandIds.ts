@@ -1,7 +1,7 @@
 // Every id the extension contributes, declared once. package.json's "contributes" uses
 // the same strings; test/integration checks that the two agree.
 
-import { EDITOR_LANGUAGE_IDS } from '../core/language';
+import { EDITOR_LANGUAGE_IDS } from '../engine/languages/language';
 
 export const Commands = {
   profileAtCursor: 'workloadProfiler.profileAtCursor',

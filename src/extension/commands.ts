@@ -1,14 +1,14 @@
 // The command handlers and the profile flow they share: resolve the function and its
 // arguments, run it through the ProfileRunner, save the report, show it.
-import { languageForEditor } from '../core/language';
+import { languageForEditor } from '../engine/languages/language';
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { compareReports } from '../core/compare';
-import { formatCompareText } from '../core/compareFormat';
-import type { FunctionInfo } from '../core/functionInfo';
-import type { ProfileOptions, QueueOptions } from '../core/options';
-import { queueOptionsFrom } from '../core/queue/queueOptions';
-import type { Report } from '../core/report';
+import { compareReports } from '../analysis/compare';
+import { formatCompareText } from '../shared/compareFormat';
+import type { FunctionInfo } from '../shared/functionInfo';
+import type { ProfileOptions, QueueOptions } from '../shared/options';
+import { queueOptionsFrom } from '../shared/queue/queueOptions';
+import type { Report } from '../shared/report';
 import { Commands, ContextKeys } from './commandIds';
 import { Disposable } from './dispose';
 import { FunctionIndex, functionAtLine, isProfiledDocument } from './functionIndex';
@@ -180,7 +180,7 @@ export class WorkloadCommands extends Disposable {
         title: 'Export Workload Profile',
       }));
     if (!uri) return undefined;
-    const text = fmt === 'json' ? JSON.stringify(report, null, 2) + '\n' : (await import('../core/formatReport.js')).formatMarkdown(report);
+    const text = fmt === 'json' ? JSON.stringify(report, null, 2) + '\n' : (await import('../shared/formatReport.js')).formatMarkdown(report);
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
     if (!target) {
       void vscode.window.showInformationMessage(`Exported the report to ${vscode.workspace.asRelativePath(uri)}.`, 'Open').then((c) => {
@@ -355,7 +355,7 @@ export class WorkloadCommands extends Disposable {
     if (functions === undefined) {
       // The lens stays quiet on syntax errors; an explicit command says why it cannot go on.
       try {
-        const { findFunctions } = await import('../core/findFunctions.js');
+        const { findFunctions } = await import('../engine/findFunctions.js');
         await findFunctions(document.fileName, document.getText(), {
           python: languageForEditor(document.languageId)?.listingRunsInterpreter ? await pythonFor(document.uri) : undefined,
         });

@@ -2,8 +2,8 @@
 // context.subscriptions. Nothing heavy loads here: the engine, the parsers and the
 // pool libraries are imported on first use, so activation stays a few milliseconds.
 import * as vscode from 'vscode';
-import { HistoryStore } from '../core/historyStore';
-import type { Report } from '../core/report';
+import { HistoryStore } from '../engine/historyStore';
+import type { Report } from '../shared/report';
 import { WorkloadCodeLensProvider } from './codeLensProvider';
 import { Commands, ContextKeys, PROFILED_LANGUAGES, RESULTS_VIEW_ID } from './commandIds';
 import { WorkloadCommands } from './commands';

@@ -1,8 +1,8 @@
 // Profilable functions (top-level, members, exports) of open documents, parsed once per document version and shared by
 // the code lenses, the quick pick, "at cursor" and the editor context-menu key.
 import * as vscode from 'vscode';
-import type { FunctionInfo } from '../core/functionInfo';
-import { languageForEditor } from '../core/language';
+import type { FunctionInfo } from '../shared/functionInfo';
+import { languageForEditor } from '../engine/languages/language';
 import { PROFILED_LANGUAGES } from './commandIds';
 import { Disposable } from './dispose';
 import { pythonFor } from './pythonInterpreter';
@@ -56,7 +56,7 @@ export class FunctionIndex extends Disposable {
     const language = languageForEditor(document.languageId);
     if (!language || (language.listingRunsInterpreter && !vscode.workspace.isTrusted)) return undefined;
     // The parser (Babel, or python's ast through a child) loads on first use, not at activation.
-    const { findFunctions } = await import('../core/findFunctions.js');
+    const { findFunctions } = await import('../engine/findFunctions.js');
     try {
       const python = language.listingRunsInterpreter ? await pythonFor(document.uri) : undefined;
       return await findFunctions(document.fileName, document.getText(), { python });

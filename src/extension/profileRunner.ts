@@ -2,9 +2,9 @@
 // notification's Cancel button, and a second request while one runs is refused with a
 // message (queueing would make the user wait on a run they may not remember starting).
 import * as vscode from 'vscode';
-import type { ProfileOptions, ProgressEvent } from '../core/options';
-import type { Report } from '../core/report';
-import { ProfileError } from '../core/errors';
+import type { ProfileOptions, ProgressEvent } from '../shared/options';
+import type { Report } from '../shared/report';
+import { ProfileError } from '../shared/errors';
 import { ContextKeys } from './commandIds';
 import { Disposable } from './dispose';
 import { executorAt } from '../webview/labels';
@@ -47,7 +47,7 @@ export class ProfileRunner extends Disposable {
           // The engine, Babel and the pool libraries load here, on the first run.
           // The engine runs in a process of its own, so a native crash in a worker
           // thread cannot take the extension host down.
-          const { profileInEngineProcess: profile } = await import('../core/engineProcess.js');
+          const { profileInEngineProcess: profile } = await import('../engine/engineProcess.js');
           let reported = 0;
           return profile(options, {
             signal: controller.signal,

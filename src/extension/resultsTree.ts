@@ -2,7 +2,7 @@
 // coloured by verdict and described by its speedup and age.
 import * as vscode from 'vscode';
 import { relative } from 'node:path';
-import type { Report, WorkloadKind } from '../core/report';
+import type { Report, WorkloadKind } from '../shared/report';
 import { Commands } from './commandIds';
 import { Disposable } from './dispose';
 import type { SavedResults } from './savedResults';

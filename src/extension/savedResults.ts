@@ -2,8 +2,8 @@
 // over the on-disk HistoryStore, with one change event for all of them.
 import * as vscode from 'vscode';
 import { resolve } from 'node:path';
-import { HistoryStore } from '../core/historyStore';
-import type { Report } from '../core/report';
+import { HistoryStore } from '../engine/historyStore';
+import type { Report } from '../shared/report';
 import { ContextKeys } from './commandIds';
 import { Disposable } from './dispose';
 

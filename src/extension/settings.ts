@@ -1,7 +1,7 @@
 // Setting keys, declared once (package.json's "configuration" uses the same names), and
 // the typed read of them that turns settings into engine options.
 import * as vscode from 'vscode';
-import type { ExecutorKind } from '../core/report';
+import type { ExecutorKind } from '../shared/report';
 
 export const SECTION = 'workloadProfiler';
 

@@ -1,5 +1,5 @@
 // Words for caveat findings: conditions that make the measurement less certain.
-import type { FindingData } from '../core/report';
+import type { FindingData } from './report';
 import { ms, num, pct } from './format';
 import { decodePoints } from './names';
 import { has, n, str, type WordingContext } from './reasonWords';

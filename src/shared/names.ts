@@ -1,6 +1,6 @@
 // Names of things: workload kinds, executors and their units, measured points. Pure.
 // Executor kinds may grow (e.g. 'distributed'); an unknown kind is named by its id.
-import type { ExecutorKind, WorkloadKind } from '../core/report';
+import type { ExecutorKind, WorkloadKind } from './report';
 
 export function kindLabel(kind: WorkloadKind): string {
   switch (kind) {

@@ -1,6 +1,6 @@
 // Words for the verdict's reason findings. Each function reads a finding's numbers and
 // returns one sentence; an unknown code (from a newer analysis) returns undefined.
-import type { ExecutorKind, FindingData } from '../core/report';
+import type { ExecutorKind, FindingData } from './report';
 import { kb, ms, num, pct, x } from './format';
 import { capitalize, executorName } from './names';
 

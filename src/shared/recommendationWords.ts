@@ -1,6 +1,6 @@
 // Words for the recommendation finding: the reason paragraph, and the one-line answer
 // the CLI, the panel, the code lens and the tree all show.
-import type { ExecutorKind, FindingData } from '../core/report';
+import type { ExecutorKind, FindingData } from './report';
 import { num, pct, x } from './format';
 import { capitalize, executorName, executorToUse, unitOf } from './names';
 import { has, n, str, type WordingContext } from './reasonWords';

@@ -2,7 +2,7 @@
 // Markdown export, the webview and the tree labels. Pure (no node, no DOM, no vscode).
 // Reports saved before findings existed (schema v1) carry only text: every function
 // here falls back to that stored text when a finding is missing or its code is unknown.
-import type { Caveat, Finding, FindingData, Recommendation, Report, ScalingFit } from '../core/report';
+import type { Caveat, Finding, FindingData, Recommendation, Report, ScalingFit } from './report';
 import { CAVEAT_WORDS } from './caveatWords';
 import { pct, x } from './format';
 import { executorAt, executorName, kindLabel } from './names';

@@ -3,8 +3,8 @@
 // or slower alike (the ratios stay the same); calls per second show it. Log scale on
 // both axes, so a doubling looks the same everywhere.
 import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip, type ChartDataset } from 'chart.js';
-import type { ExecutorKind, Report, RunResult } from '../core/report';
-import { rate } from '../core/compareFormat';
+import type { ExecutorKind, Report, RunResult } from '../shared/report';
+import { rate } from '../shared/compareFormat';
 import { executorName } from './labels';
 import { executorColor } from './scalingChart';
 import { withAlpha, type ChartTheme } from './theme';

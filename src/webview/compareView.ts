@@ -1,9 +1,9 @@
 // The "Compared with the previous run" section of the report panel. The numbers and the
 // significance calls come from the same pure code as `workload-profiler compare`
-// (src/core/compare.ts), so the panel and the CLI never disagree.
-import { compareReports, type Change, type Comparison } from '../core/compare';
-import { callText, changeText, headlineText, pointText, rate, speedupText, summaryLines } from '../core/compareFormat';
-import type { Report } from '../core/report';
+// (src/analysis/compare.ts), so the panel and the CLI never disagree.
+import { compareReports, type Change, type Comparison } from '../analysis/compare';
+import { callText, changeText, headlineText, pointText, rate, speedupText, summaryLines } from '../shared/compareFormat';
+import type { Report } from '../shared/report';
 import { h } from './dom';
 import { relativeTime } from './labels';
 

@@ -2,7 +2,7 @@
 // (the event loop, libuv's pool, cores, Python's GIL and pickling), in plain words.
 // The measured numbers and the verdict's own reasons are in the "What was measured" list
 // (src/shared/wording.ts); this list only explains the mechanism, with the same formatters.
-import type { Report } from '../core/report';
+import type { Report } from '../shared/report';
 import { kb, ms, pct } from '../shared/format';
 
 export function explain(report: Report): string[] {

@@ -3,7 +3,7 @@
 // the cells so one can see which run kept which cores busy.
 import { Chart, LinearScale, Tooltip, type Plugin } from 'chart.js';
 import { MatrixController, MatrixElement } from 'chartjs-chart-matrix';
-import type { ExecutorKind, Report, TimelineMark } from '../core/report';
+import type { ExecutorKind, Report, TimelineMark } from '../shared/report';
 import { executorAt, executorName, formatPercent } from './labels';
 import { executorColor } from './scalingChart';
 import { withAlpha, type ChartTheme } from './theme';

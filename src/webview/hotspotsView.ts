@@ -2,7 +2,7 @@
 // link that opens its line in the editor (the extension checks the location against
 // the report before opening anything), then the lines the calls waited at, and the
 // note that says how the profile was taken and what it cannot see.
-import type { Hotspot, HotspotWait, Report } from '../core/report';
+import type { Hotspot, HotspotWait, Report } from '../shared/report';
 import { h } from './dom';
 
 export type OpenLocation = (file: string, line: number) => void;

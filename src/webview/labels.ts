@@ -1,7 +1,7 @@
 // Short labels for the webview, the code lens and the results tree. The words and the
 // number formats live in src/shared/ (one set for the CLI, the export and the panel);
 // this module keeps the names the panel code already imports. Pure: no vscode, no DOM.
-import type { Report } from '../core/report';
+import type { Report } from '../shared/report';
 import { ms, pct, rate, x } from '../shared/format';
 import { executorAt, executorNoun, kindLabel } from '../shared/names';
 import { recommendationLine, verdictLine } from '../shared/wording';

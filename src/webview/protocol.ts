@@ -1,7 +1,7 @@
 // The one message protocol between the extension and the report webview. Both sides
 // import this file, so a message with a wrong shape fails to compile on either side.
 // Type-only imports: the webview bundle must not pull engine code in.
-import type { ErrorSample, Report } from '../core/report';
+import type { ErrorSample, Report } from '../shared/report';
 
 /** What the panel shows; also what the webview saves with setState so a reload restores it. */
 export type PanelView =
@@ -33,7 +33,7 @@ export type ExportFormat = 'json' | 'markdown';
 
 /**
  * Id of the <script type="application/json"> that carries the PanelView in a standalone
- * HTML report (src/core/htmlReport.ts), where there is no VS Code to post it.
+ * HTML report (src/engine/htmlReport.ts), where there is no VS Code to post it.
  */
 export const EMBEDDED_DATA_ID = 'workload-profiler-data';
 

@@ -2,7 +2,7 @@
 // each crawl (one SVG line per executor and K, on a shared time axis, so faster crawls end
 // sooner) and, per crawl, one bar per worker for the share of the crawl it spent waiting
 // on an empty queue. SVG and CSSOM widths only: no inline style attributes under the CSP.
-import type { QueueDepthTimeline, Report } from '../core/report';
+import type { QueueDepthTimeline, Report } from '../shared/report';
 import { h } from './dom';
 import { formatPercent } from './labels';
 

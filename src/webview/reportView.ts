@@ -1,6 +1,6 @@
 // Builds the report page: verdict first, then the charts, the runs table, environment
 // and caveats. Returns the canvases for main.ts to draw into once they are in the DOM.
-import type { Report } from '../core/report';
+import type { Report } from '../shared/report';
 import { h, type Child } from './dom';
 import { explain } from './explain';
 import { describeHeatmap } from './heatmap';

@@ -15,7 +15,7 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
-import type { ExecutorKind, Report, RunResult } from '../core/report';
+import type { ExecutorKind, Report, RunResult } from '../shared/report';
 import { executorAt, executorName, formatSpeedup } from './labels';
 import { withAlpha, type ChartTheme } from './theme';
 

@@ -4,8 +4,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../src/core/paths';
-import { SCHEMA_VERSION } from '../../src/core/report';
+import { packageRoot } from '../../src/engine/paths';
+import { SCHEMA_VERSION } from '../../src/shared/report';
 import { stderrReaches } from './faultsSupport';
 
 const root = packageRoot();

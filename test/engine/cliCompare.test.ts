@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Comparison } from '../../src/core/compare';
-import { packageRoot } from '../../src/core/paths';
-import type { Report } from '../../src/core/report';
+import type { Comparison } from '../../src/analysis/compare';
+import { packageRoot } from '../../src/engine/paths';
+import type { Report } from '../../src/shared/report';
 import { cli, errorLines, scaled, tightened } from './cliSupport';
 
 const root = packageRoot();

@@ -5,8 +5,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../src/core/paths';
-import type { Report } from '../../src/core/report';
+import { packageRoot } from '../../src/engine/paths';
+import type { Report } from '../../src/shared/report';
 import { cli, errorLines, scaled, tightened } from './cliSupport';
 
 const root = packageRoot();

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { packageRoot } from '../../src/core/paths';
-import type { Report } from '../../src/core/report';
+import { packageRoot } from '../../src/engine/paths';
+import type { Report } from '../../src/shared/report';
 import { cli, scaled, tightened } from './cliSupport';
 
 const root = packageRoot();

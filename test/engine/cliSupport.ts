@@ -2,8 +2,8 @@
 // machine is shared) and derive reports with known differences from a real one.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { packageRoot } from '../../src/core/paths';
-import type { Report } from '../../src/core/report';
+import { packageRoot } from '../../src/engine/paths';
+import type { Report } from '../../src/shared/report';
 
 const bin = path.join(packageRoot(), 'bin/workload-profiler.js');
 

@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BullmqExecutor } from '../../src/core/distributed/bullmqExecutor';
-import { startOwnRedis } from '../../src/core/distributed/redisServer';
-import { ExecutorUnavailable, ProfileError } from '../../src/core/errors';
-import type { ExecutorLimits, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
+import { BullmqExecutor } from '../../src/engine/distributed/bullmqExecutor';
+import { startOwnRedis } from '../../src/engine/distributed/redisServer';
+import { ExecutorUnavailable, ProfileError } from '../../src/shared/errors';
+import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 2000, memoryLimitMb: 256, maxOutputBytes: 8192 };

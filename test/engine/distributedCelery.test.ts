@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CeleryExecutor } from '../../src/core/distributed/celeryExecutor';
-import { checkCelery } from '../../src/core/distributed/celeryExecutor';
-import { ExecutorUnavailable } from '../../src/core/errors';
-import type { ExecutorLimits, TargetRuntime } from '../../src/core/executorTypes';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
+import type { CeleryExecutor } from '../../src/engine/distributed/celeryExecutor';
+import { checkCelery } from '../../src/engine/distributed/celeryExecutor';
+import { ExecutorUnavailable } from '../../src/shared/errors';
+import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import { assertNothingLeft, DIST_FX, request } from './distributedSupport';
 
 const SYSTEM_PY = '/usr/bin/python3';

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startOwnRedis } from '../../src/core/distributed/redisServer';
-import type { ExecutorLimits } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
-import { packageRoot } from '../../src/core/paths';
-import { profile } from '../../src/core/profile';
+import { startOwnRedis } from '../../src/engine/distributed/redisServer';
+import type { ExecutorLimits } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import { profile } from '../../src/engine/profile';
 import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };

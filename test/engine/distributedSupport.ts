@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { PointRequest } from '../../src/core/executorTypes';
-import { packageRoot } from '../../src/core/paths';
+import type { PointRequest } from '../../src/engine/executorTypes';
+import { packageRoot } from '../../src/engine/paths';
 
 export const DIST_FX = (name: string) => join(packageRoot(), 'test', 'fixtures', 'distributed', name);
 

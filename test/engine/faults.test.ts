@@ -9,9 +9,9 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { profileInEngineProcess } from '../../src/core/engineProcess';
-import type { ProfileOptions } from '../../src/core/options';
-import type { Report } from '../../src/core/report';
+import { profileInEngineProcess } from '../../src/engine/engineProcess';
+import type { ProfileOptions } from '../../src/shared/options';
+import type { Report } from '../../src/shared/report';
 import {
   assertNoLeftovers,
   caveatText,

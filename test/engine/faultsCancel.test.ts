@@ -10,11 +10,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { profileInEngineProcess } from '../../src/core/engineProcess';
-import type { ProfileFn, ProfileOptions } from '../../src/core/options';
-import { profile } from '../../src/core/profile';
-import type { ExecutorKind } from '../../src/core/report';
-import { packageRoot } from '../../src/core/paths';
+import { profileInEngineProcess } from '../../src/engine/engineProcess';
+import type { ProfileFn, ProfileOptions } from '../../src/shared/options';
+import { profile } from '../../src/engine/profile';
+import type { ExecutorKind } from '../../src/shared/report';
+import { packageRoot } from '../../src/engine/paths';
 import { assertNoLeftovers, JS_FAULTS, osThreads, ProcessWatch, PY_FAULTS, rejection, stderrReaches } from './faultsSupport';
 
 /** Long enough that the cancel always lands mid-ladder; caps keep each ladder short. */

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../src/core/paths';
+import { packageRoot } from '../../src/engine/paths';
 import { assertNoLeftovers, FAULTS_DIR, JS_FAULTS, ProcessWatch, PY_FAULTS, stderrReaches } from './faultsSupport';
 
 const root = packageRoot();

@@ -6,10 +6,10 @@
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { profileInEngineProcess } from '../../src/core/engineProcess';
-import type { ProfileOptions } from '../../src/core/options';
-import type { Report } from '../../src/core/report';
-import { childRssCapMb, engineRssCapMb, rssMessage, userThreads } from '../../src/core/rssWatch';
+import { profileInEngineProcess } from '../../src/engine/engineProcess';
+import type { ProfileOptions } from '../../src/shared/options';
+import type { Report } from '../../src/shared/report';
+import { childRssCapMb, engineRssCapMb, rssMessage, userThreads } from '../../src/engine/rssWatch';
 import { assertNoLeftovers, caveatText, errorsOf, FAULTS_DIR, JS_FAULTS, ProcessWatch, rejection, runsOf } from './faultsSupport';
 
 const JS_ESCAPES = path.join(FAULTS_DIR, 'escapes.js');

@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { packageRoot } from '../../src/core/paths';
-import { profile } from '../../src/core/profile';
+import { packageRoot } from '../../src/engine/paths';
+import { profile } from '../../src/engine/profile';
 
 const FAULTS = path.join(packageRoot(), 'test', 'fixtures', 'faults');
 /** monitorEventLoopDelay's default tick. Coarser ticks weigh each stall more in the percentiles. */

@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { HistoryStore } from '../../src/core/historyStore';
-import { SCHEMA_VERSION, type Report } from '../../src/core/report';
+import { HistoryStore } from '../../src/engine/historyStore';
+import { SCHEMA_VERSION, type Report } from '../../src/shared/report';
 
 function report(id: string, createdAt: Date, padding = 0): Report {
   return {

@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ProfileError } from '../../src/core/errors';
-import { packageRoot } from '../../src/core/paths';
-import type { ErrorSample, ExecutorKind, Report, RunResult } from '../../src/core/report';
+import { ProfileError } from '../../src/shared/errors';
+import { packageRoot } from '../../src/engine/paths';
+import type { ErrorSample, ExecutorKind, Report, RunResult } from '../../src/shared/report';
 
 export const FAULTS_DIR = path.join(packageRoot(), 'test', 'fixtures', 'faults');
 export const JS_FAULTS = path.join(FAULTS_DIR, 'faults.js');

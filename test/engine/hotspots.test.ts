@@ -5,12 +5,12 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { HotspotRequest, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
-import { profile } from '../../src/core/profile';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
-import type { Hotspot } from '../../src/core/report';
+import type { HotspotRequest, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import { profile } from '../../src/engine/profile';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
+import type { Hotspot } from '../../src/shared/report';
 
 const fixture = (name: string) => path.join(packageRoot(), 'test/fixtures/hotspots', name);
 const limits = { callTimeoutMs: 30_000, memoryLimitMb: 512, maxOutputBytes: 4096 };
@@ -35,7 +35,7 @@ function assertTopThree(hotspots: Hotspot[], fn: string, file: string, line: num
   assert.equal(hit.origin, 'user', shown);
   // Wide margin: the helper does ~all the work, so even a noisy pass gives it most samples.
   assert.ok(hit.selfShare > 0.5, shown);
-  assert.ok(hotspots.every((h) => !/jsHotspotWorker|python[\\/]hotspots\.py|harness\.py|dist[\\/]runtime/.test(h.file)), `no harness frames: ${shown}`);
+  assert.ok(hotspots.every((h) => !/jsHotspotWorker|python[\\/]hotspots\.py|harness\.py|dist[\\/]hosted/.test(h.file)), `no harness frames: ${shown}`);
 }
 
 /** Live processes running this checkout's python/hotspots.py. */

@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProfileError } from '../../src/core/errors';
-import type { Executor, ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
-import type { ExecutorKind } from '../../src/core/report';
+import { ProfileError } from '../../src/shared/errors';
+import type { Executor, ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import type { ExecutorKind } from '../../src/shared/report';
 
 const fx = (name: string) => join(packageRoot(), 'test', 'fixtures', 'js', name);
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 8192 };

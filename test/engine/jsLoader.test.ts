@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProfileError } from '../../src/core/errors';
-import type { ExecutorLimits, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
+import { ProfileError } from '../../src/shared/errors';
+import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
 
 const FIXTURES = join(packageRoot(), 'test', 'fixtures', 'js');
 const fx = (name: string) => join(FIXTURES, name);
@@ -123,7 +123,7 @@ describe('JS loader', function () {
     assert.equal(probe.error?.kind, 'Error');
     assert.equal(probe.error?.message, 'thrown on line 6');
     assert.match(probe.error?.stack ?? '', /at callsHelper \(.*stackTrace\.mjs:6:\d+\)/);
-    assert.doesNotMatch(probe.error?.stack ?? '', /dist[\\/]runtime|node:internal|piscina/);
+    assert.doesNotMatch(probe.error?.stack ?? '', /dist[\\/]hosted|node:internal|piscina/);
 
     const nested = (await probeOf(fx('stackTrace.mjs'), 'throwsInHelper')).probe;
     assert.match(nested.error?.stack ?? '', /stackHelper\.mjs:2:\d+[\s\S]*stackTrace\.mjs:11:\d+/);

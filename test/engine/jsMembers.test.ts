@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { ExecutorLimits, PointRequest, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
-import type { ExecutorKind } from '../../src/core/report';
+import type { ExecutorLimits, PointRequest, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import type { ExecutorKind } from '../../src/shared/report';
 
 const fx = (name: string) => join(packageRoot(), 'test', 'fixtures', 'members', name);
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 8192 };

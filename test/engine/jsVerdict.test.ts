@@ -3,9 +3,9 @@
 // margins (a spin versus a timer) so the verdicts hold on 2 busy, noisy cores.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { profile } from '../../src/core/profile';
-import type { Report } from '../../src/core/report';
-import { packageRoot } from '../../src/core/paths';
+import { profile } from '../../src/engine/profile';
+import type { Report } from '../../src/shared/report';
+import { packageRoot } from '../../src/engine/paths';
 
 const fixture = (name: string) => path.join(packageRoot(), 'test/fixtures/verdict', name);
 const run = (file: string, fn: string, budgetMs = 5000, args: unknown[] = []) =>

@@ -1,14 +1,14 @@
-// The Language plug-ins (src/core/language.ts): which files each takes, listing through
+// The Language plug-ins (src/engine/languages/language.ts): which files each takes, listing through
 // them, and the engine half (readSource, openRuntime) once registered. The concurrency
 // caps each language declares must be the ones its executors really apply.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ProfileError } from '../../src/core/errors';
-import type { ExecutorLimits } from '../../src/core/executorTypes';
-import { EDITOR_LANGUAGE_IDS, languageForEditor, languageForFile, LANGUAGES, PROFILABLE_EXTENSIONS, requireLanguage } from '../../src/core/language';
-import '../../src/core/languages/engines';
-import { packageRoot } from '../../src/core/paths';
-import type { ExecutorKind } from '../../src/core/report';
+import { ProfileError } from '../../src/shared/errors';
+import type { ExecutorLimits } from '../../src/engine/executorTypes';
+import { EDITOR_LANGUAGE_IDS, languageForEditor, languageForFile, LANGUAGES, PROFILABLE_EXTENSIONS, requireLanguage } from '../../src/engine/languages/language';
+import '../../src/engine/languages/engines';
+import { packageRoot } from '../../src/engine/paths';
+import type { ExecutorKind } from '../../src/shared/report';
 
 const fx = (...p: string[]) => join(packageRoot(), 'test', 'fixtures', ...p);
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 8192 };

@@ -3,12 +3,12 @@
 // both sides must agree on live in python/point_contract.json (pointContract.ts).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
-import { MAX_DISTINCT_ERRORS, OTHER_ERRORS_MESSAGE } from '../../src/core/pointContract';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
-import type { ExecutorKind } from '../../src/core/report';
+import type { ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import { MAX_DISTINCT_ERRORS, OTHER_ERRORS_MESSAGE } from '../../src/shared/pointContract';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
+import type { ExecutorKind } from '../../src/shared/report';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 1000 };
 const LANGUAGES = [

@@ -4,10 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { ExecutorLimits, TargetRuntime } from '../../src/core/executorTypes';
-import { packageRoot } from '../../src/core/paths';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
-import type { ExecutorKind } from '../../src/core/report';
+import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import { packageRoot } from '../../src/engine/paths';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
+import type { ExecutorKind } from '../../src/shared/report';
 
 const fx = (name: string) => path.join(packageRoot(), 'test', 'fixtures', 'python', name);
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 1024, maxOutputBytes: 64 * 1024 };

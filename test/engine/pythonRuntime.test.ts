@@ -7,11 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { measureBackgroundLoad } from '../../src/core/cpuSampler';
-import { ProfileError } from '../../src/core/errors';
-import { ONE_CALL, type Executor, type ExecutorLimits, type PointSamples, type TargetRuntime } from '../../src/core/executorTypes';
-import type { ExecutorKind } from '../../src/core/report';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
+import { measureBackgroundLoad } from '../../src/engine/cpuSampler';
+import { ProfileError } from '../../src/shared/errors';
+import { ONE_CALL, type Executor, type ExecutorLimits, type PointSamples, type TargetRuntime } from '../../src/engine/executorTypes';
+import type { ExecutorKind } from '../../src/shared/report';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 
 const FIX = path.resolve(__dirname, '../../../test/fixtures/python');
 const fx = (name: string) => path.join(FIX, name);

@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { measureBackgroundLoad } from '../../src/core/cpuSampler';
-import { packageRoot } from '../../src/core/paths';
-import { profile } from '../../src/core/profile';
-import type { Report } from '../../src/core/report';
+import { measureBackgroundLoad } from '../../src/engine/cpuSampler';
+import { packageRoot } from '../../src/engine/paths';
+import { profile } from '../../src/engine/profile';
+import type { Report } from '../../src/shared/report';
 
 const fixture = (name: string) => path.join(packageRoot(), 'test/fixtures/python', name);
 const run = (file: string, fn: string, args: unknown[], budgetMs = 5000) =>

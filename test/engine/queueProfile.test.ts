@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../src/core/paths';
-import type { Report } from '../../src/core/report';
+import { packageRoot } from '../../src/engine/paths';
+import type { Report } from '../../src/shared/report';
 
 const root = packageRoot();
 const bin = path.join(root, 'bin/workload-profiler.js');

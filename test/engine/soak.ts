@@ -7,10 +7,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { profileInEngineProcess } from '../../src/core/engineProcess';
-import { ProfileError } from '../../src/core/errors';
-import { HistoryStore } from '../../src/core/historyStore';
-import type { ProfileOptions } from '../../src/core/options';
+import { profileInEngineProcess } from '../../src/engine/engineProcess';
+import { ProfileError } from '../../src/shared/errors';
+import { HistoryStore } from '../../src/engine/historyStore';
+import type { ProfileOptions } from '../../src/shared/options';
 import { FAULTS_DIR, JS_FAULTS, processTable, ProcessWatch, PY_FAULTS, running } from './faultsSupport';
 
 const JS_ESCAPES = path.join(FAULTS_DIR, 'escapes.js');

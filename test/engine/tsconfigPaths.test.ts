@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ProfileError } from '../../src/core/errors';
-import type { ExecutorLimits, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
-import type { ExecutorKind } from '../../src/core/report';
+import { ProfileError } from '../../src/shared/errors';
+import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import type { ExecutorKind } from '../../src/shared/report';
 
 const project = join(packageRoot(), 'test', 'fixtures', 'tsproject');
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 8192 };

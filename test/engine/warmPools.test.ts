@@ -2,10 +2,10 @@
 // are still there at K = 4 (warm, their code compiled), and only new workers warm up.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Executor, ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/core/executorTypes';
-import { createJsRuntime } from '../../src/core/js/jsRuntime';
-import { packageRoot } from '../../src/core/paths';
-import { createPythonRuntime } from '../../src/core/python/pythonRuntime';
+import type { Executor, ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/engine/executorTypes';
+import { createJsRuntime } from '../../src/engine/js/jsRuntime';
+import { packageRoot } from '../../src/engine/paths';
+import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 1 << 20 };
 const WARMUP = { steadyCalls: 3, tolerance: 0.5, maxCalls: 8, maxMs: 1000 };

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID, PROFILE_LENS_TITLE, REPORT_VIEW_TYPE, RESULTS_VIEW_ID } from '../../src/extension/commandIds';
 import type { WorkloadProfilerApi } from '../../src/extension/extension';
 import { SECTION, SettingKeys } from '../../src/extension/settings';
-import type { Report } from '../../src/core/report';
+import type { Report } from '../../src/shared/report';
 import { verdictLine } from '../../src/webview/labels';
 
 /** dist/test-integration/extension.test.js → test/integration/workspace. */

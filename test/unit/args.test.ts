@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { parseArgsJson, substituteIndex, usesIndex } from '../../src/core/args';
-import { ProfileError } from '../../src/core/errors';
+import { parseArgsJson, substituteIndex, usesIndex } from '../../src/shared/args';
+import { ProfileError } from '../../src/shared/errors';
 
 describe('args', () => {
   describe('parseArgsJson', () => {

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../../src/core/paths';
+import { packageRoot } from '../../src/engine/paths';
 
 type Mod = Record<string, any>;
 const load = (rel: string): Promise<Mod> => import(pathToFileURL(path.join(packageRoot(), rel)).href);

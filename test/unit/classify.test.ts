@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { classify, formulaWorkersOf, type Analysis } from '../../src/core/classify';
-import type { ExecutorKind, FindingData, GilVerdict, WorkloadKind } from '../../src/core/report';
+import { classify, formulaWorkersOf, type Analysis } from '../../src/analysis/index';
+import type { ExecutorKind, FindingData, GilVerdict, WorkloadKind } from '../../src/shared/report';
 import { findingOf } from './findings';
 import { synthesize, type WorkloadModel } from './synthetic';
 

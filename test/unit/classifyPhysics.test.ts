@@ -2,8 +2,8 @@
 // docs/model.md, "Recommendation"). Each model is built so that the raw measurement
 // tempts the old answer, and the rule must overrule it, at several noise levels and seeds.
 import assert from 'node:assert/strict';
-import { classify } from '../../src/core/classify';
-import type { RunResult } from '../../src/core/report';
+import { classify } from '../../src/analysis/index';
+import type { RunResult } from '../../src/shared/report';
 import { findingOf } from './findings';
 import { synthesize, type WorkloadModel } from './synthetic';
 

@@ -2,9 +2,9 @@
 // each rule (where an interval comes from, when a change is called, when a drop fails
 // the gate) is pinned down exactly. The CLI tests run the same code on real reports.
 import * as assert from 'node:assert/strict';
-import { change, compareReports, parseReport, throughputInterval } from '../../src/core/compare';
-import { evaluateGate, parseExpect, parseMaxRegression, parseMinSpeedup } from '../../src/core/gate';
-import type { ExecutorKind, Report, RunResult } from '../../src/core/report';
+import { change, compareReports, parseReport, throughputInterval } from '../../src/analysis/compare';
+import { evaluateGate, parseExpect, parseMaxRegression, parseMinSpeedup } from '../../src/analysis/gate';
+import type { ExecutorKind, Report, RunResult } from '../../src/shared/report';
 
 function run(executor: ExecutorKind, k: number, tp: number, speedup: number, ci: [number, number]): RunResult {
   return {

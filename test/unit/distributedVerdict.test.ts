@@ -1,9 +1,9 @@
 // The distributed verdict on made-up runs: the numbers it cites, when it says
 // distributing pays, and the labelled projection.
 import assert from 'node:assert/strict';
-import { distributedVerdict, projectSpeedup } from '../../src/core/distributed/distributedVerdict';
-import type { DistributedRunStats } from '../../src/core/distributed/distributedTypes';
-import type { ExecutorKind, RunResult } from '../../src/core/report';
+import { distributedVerdict, projectSpeedup } from '../../src/engine/distributed/distributedVerdict';
+import type { DistributedRunStats } from '../../src/engine/distributed/distributedTypes';
+import type { ExecutorKind, RunResult } from '../../src/shared/report';
 
 function run(executor: ExecutorKind, concurrency: number, throughputPerSec: number, distributed?: Partial<DistributedRunStats>): RunResult {
   const r: RunResult = {

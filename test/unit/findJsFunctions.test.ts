@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { ProfileError } from '../../src/core/errors';
-import { findJsFunctions } from '../../src/core/js/findJsFunctions';
+import { ProfileError } from '../../src/shared/errors';
+import { findJsFunctions } from '../../src/engine/js/findJsFunctions';
 
 const names = (src: string, file = 'x.ts') => findJsFunctions(src, file).functions.map((f) => f.name);
 

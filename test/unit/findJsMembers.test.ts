@@ -1,8 +1,8 @@
 // The wider JS "function": static class methods, members of top-level object literals
 // and CommonJS exports, with the owner the loader calls them on.
 import assert from 'node:assert/strict';
-import { findJsFunctions } from '../../src/core/js/findJsFunctions';
-import { appendedExport } from '../../src/core/js/buildTarget';
+import { findJsFunctions } from '../../src/engine/js/findJsFunctions';
+import { appendedExport } from '../../src/engine/js/buildTarget';
 
 const scan = (src: string, file = 'x.ts') =>
   findJsFunctions(src, file).functions.map((f) => [f.name, f.owner ?? '', f.declaration, f.isAsync, f.exported]);

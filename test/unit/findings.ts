@@ -1,6 +1,6 @@
 // Test helpers that read the analysis's findings by code.
 import assert from 'node:assert/strict';
-import type { Finding } from '../../src/core/report';
+import type { Finding } from '../../src/shared/report';
 
 /** The finding with this code, or a failure listing the codes there were. */
 export function findingOf(findings: Finding[] | undefined, code: string): Finding {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { classify } from '../../src/core/classify';
-import { formatMarkdown, formatText, recommendationLine } from '../../src/core/formatReport';
-import { SCHEMA_VERSION, type Report } from '../../src/core/report';
+import { classify } from '../../src/analysis/index';
+import { formatMarkdown, formatText, recommendationLine } from '../../src/shared/formatReport';
+import { SCHEMA_VERSION, type Report } from '../../src/shared/report';
 import { reasonsOf } from '../../src/shared/wording';
 import { synthesize, type WorkloadModel } from './synthetic';
 

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkReport, HistoryStore } from '../../src/core/historyStore';
-import { SCHEMA_VERSION } from '../../src/core/report';
+import { checkReport, HistoryStore } from '../../src/engine/historyStore';
+import { SCHEMA_VERSION } from '../../src/shared/report';
 import { assertNotPolluted, hostileText, MAX_CASE_MS } from './fuzzSupport';
 
 const VALID = {

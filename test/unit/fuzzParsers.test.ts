@@ -5,9 +5,9 @@
 import { deepEqual as looseDeepEqual } from 'node:assert';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_ARGS_DEPTH, parseArgsJson, substituteIndex, usesIndex } from '../../src/core/args';
-import { directiveAbove, parseDirectiveText } from '../../src/core/directive';
-import { findJsFunctions } from '../../src/core/js/findJsFunctions';
+import { MAX_ARGS_DEPTH, parseArgsJson, substituteIndex, usesIndex } from '../../src/shared/args';
+import { directiveAbove, parseDirectiveText } from '../../src/shared/directive';
+import { findJsFunctions } from '../../src/engine/js/findJsFunctions';
 import { assertNotPolluted, deepNesting, hostileText, ourErrorOrValue, protoKeys, unicodeText } from './fuzzSupport';
 
 const RUNS = { numRuns: 300 };

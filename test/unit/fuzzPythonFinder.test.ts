@@ -3,9 +3,9 @@
 // never a crash of the harness. Each case starts an interpreter, so the run count is low.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ProfileError } from '../../src/core/errors';
-import { findPythonFunctions } from '../../src/core/python/findPythonFunctions';
-import { resolvePython } from '../../src/core/python/resolvePython';
+import { ProfileError } from '../../src/shared/errors';
+import { findPythonFunctions } from '../../src/engine/python/findPythonFunctions';
+import { resolvePython } from '../../src/engine/python/resolvePython';
 import { MAX_CASE_MS, unicodeText } from './fuzzSupport';
 
 const FRAGMENTS = [

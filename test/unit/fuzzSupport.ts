@@ -3,7 +3,7 @@
 // check that a call either succeeds or fails with our own one-line error, in bounded time.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ProfileError } from '../../src/core/errors';
+import { ProfileError } from '../../src/shared/errors';
 
 /** Generous: a shared 2-core machine; a hang or a quadratic blow-up is far above it. */
 export const MAX_CASE_MS = 3000;

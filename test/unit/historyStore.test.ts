@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HistoryStore, checkReport, fileNameFor } from '../../src/core/historyStore';
-import { SCHEMA_VERSION, type Report } from '../../src/core/report';
+import { HistoryStore, checkReport, fileNameFor } from '../../src/engine/historyStore';
+import { SCHEMA_VERSION, type Report } from '../../src/shared/report';
 
 function report(id: string, createdAt: string, fn = 'fib'): Report {
   return {

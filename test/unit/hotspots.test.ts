@@ -2,9 +2,9 @@
 // and Markdown renderings, and the webview message that opens a location.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { planHotspots, rankHotspots, type HotspotTally } from '../../src/core/hotspots';
-import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/core/hotspotsText';
-import type { Report } from '../../src/core/report';
+import { planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
+import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/shared/hotspotsText';
+import type { Report } from '../../src/shared/report';
 import { isFromWebview } from '../../src/webview/protocol';
 
 const plain = { bold: (s: string) => s, dim: (s: string) => s };

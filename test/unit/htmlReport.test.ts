@@ -3,8 +3,8 @@
 // able to end its <script> element, whatever the report holds.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildHtmlReport, escapeHtml, jsonForScript, THEME_CSS } from '../../src/core/htmlReport';
-import type { Report } from '../../src/core/report';
+import { buildHtmlReport, escapeHtml, jsonForScript, THEME_CSS } from '../../src/engine/htmlReport';
+import type { Report } from '../../src/shared/report';
 import { EMBEDDED_DATA_ID } from '../../src/webview/protocol';
 
 const hash = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;

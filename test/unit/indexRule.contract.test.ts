@@ -1,11 +1,11 @@
-// The "$i" rule is one contract written twice: src/core/args.ts substituteIndex (JS
+// The "$i" rule is one contract written twice: src/shared/args.ts substituteIndex (JS
 // targets) and python/harness.py substitute (Python targets). One table of cases runs
 // through both, so the two can never drift apart again (issue 13: they did, and the
 // README's own `args=["user-$i"]` passed "user-$i" to every JavaScript call).
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { substituteIndex } from '../../src/core/args';
-import { pythonFile } from '../../src/core/paths';
+import { substituteIndex } from '../../src/shared/args';
+import { pythonFile } from '../../src/engine/paths';
 
 interface Case {
   name: string;
@@ -56,7 +56,7 @@ describe('contract: the "$i" rule is the same in JS and Python', function () {
     it(c.name, () => {
       // JSON round trip on the JS side too: that is what the harness receives and returns.
       const js = JSON.parse(JSON.stringify(substituteIndex(c.args, c.index))) as unknown[];
-      assert.deepEqual(js, c.expected, 'JavaScript (src/core/args.ts)');
+      assert.deepEqual(js, c.expected, 'JavaScript (src/shared/args.ts)');
       assert.deepEqual(python[n], c.expected, 'Python (python/harness.py)');
     });
   });

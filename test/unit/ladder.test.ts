@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow } from '../../src/core/ladder';
+import { ladderStep, MIN_WINDOW_MS, nextConcurrency, planWindow } from '../../src/engine/ladder';
 
 describe('concurrency ladder', () => {
   it('runs the sequential baseline once', () => {

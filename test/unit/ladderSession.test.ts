@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { LadderSession, type PlannedPoint, type SessionConfig } from '../../src/core/ladderSession';
-import type { ExecutorKind } from '../../src/core/report';
+import { LadderSession, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
+import type { ExecutorKind } from '../../src/shared/report';
 
 /**
  * Drives a session against a made-up machine: `tp(kind, k)` gives each point's

@@ -4,7 +4,7 @@
 // One child process lints them all (ESLint is ESM and not bundled into the tests).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { packageRoot } from '../../src/core/paths';
+import { packageRoot } from '../../src/engine/paths';
 
 const root = packageRoot();
 
@@ -37,8 +37,8 @@ describe('lint config', function () {
   this.timeout(120_000);
 
   it('refuses vscode outside the extension shell in every import form, and allows it inside', () => {
-    const refused: Case[] = ['src/core', 'src/runtime', 'src/cli', 'test/unit'].flatMap((dir) => Object.values(FORMS).map((code) => ({ file: `${dir}/probe.ts`, code })));
-    refused.push({ file: 'src/runtime/probe.cjs', code: "module.exports = require('vscode');\n" });
+    const refused: Case[] = ['src/engine', 'src/hosted', 'src/shared', 'src/analysis', 'src/cli', 'test/unit'].flatMap((dir) => Object.values(FORMS).map((code) => ({ file: `${dir}/probe.ts`, code })));
+    refused.push({ file: 'src/hosted/probe.cjs', code: "module.exports = require('vscode');\n" });
     const allowed: Case[] = ['src/extension', 'test/integration'].map((dir) => ({ file: `${dir}/probe.ts`, code: FORMS['import from'] }));
     const results = lintAll([...refused, ...allowed]);
     refused.forEach((c, i) => {

@@ -1,9 +1,9 @@
 // Reading a Python file's top-level functions through `harness.py list` (Python's own
 // ast, with the machine's python3): decorators, async def, directives, other bindings.
 import * as assert from 'node:assert/strict';
-import { ProfileError } from '../../src/core/errors';
-import { findPythonFunctions } from '../../src/core/python/findPythonFunctions';
-import { resolvePython } from '../../src/core/python/resolvePython';
+import { ProfileError } from '../../src/shared/errors';
+import { findPythonFunctions } from '../../src/engine/python/findPythonFunctions';
+import { resolvePython } from '../../src/engine/python/resolvePython';
 
 const SOURCE = `import functools
 import asyncio

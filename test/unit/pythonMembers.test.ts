@@ -1,7 +1,7 @@
 // Python "Class.staticmethod" and "Class.classmethod": listed by harness.py list.
 import * as assert from 'node:assert/strict';
-import { findPythonFunctions } from '../../src/core/python/findPythonFunctions';
-import { resolvePython } from '../../src/core/python/resolvePython';
+import { findPythonFunctions } from '../../src/engine/python/findPythonFunctions';
+import { resolvePython } from '../../src/engine/python/resolvePython';
 
 const SOURCE = `class Tools:
     @staticmethod

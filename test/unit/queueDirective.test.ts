@@ -1,8 +1,8 @@
 // `@workload queue seeds=[…] max-items=N no-dedupe` parsing, and how CLI flags layer over it.
 import assert from 'node:assert/strict';
-import { parseDirectiveText } from '../../src/core/directive';
-import { ProfileError } from '../../src/core/errors';
-import { queueOptionsFrom } from '../../src/core/queue/queueOptions';
+import { parseDirectiveText } from '../../src/shared/directive';
+import { ProfileError } from '../../src/shared/errors';
+import { queueOptionsFrom } from '../../src/shared/queue/queueOptions';
 
 describe('queue directive and options', () => {
   it('reads queue mode, JSON seeds with spaces, max-items and no-dedupe', () => {

@@ -2,8 +2,8 @@
 // queue (not the hand-off while items wait), the critical path follows parent links, and
 // the depth timeline goes up at admission and down at start.
 import assert from 'node:assert/strict';
-import { crawlMetrics, depthTimeline } from '../../src/core/queue/crawlMetrics';
-import type { CrawlResult, ItemRecord } from '../../src/core/queue/queueTypes';
+import { crawlMetrics, depthTimeline } from '../../src/analysis/queue/crawlMetrics';
+import type { CrawlResult, ItemRecord } from '../../src/shared/queue/queueTypes';
 
 function item(id: number, parent: number, depth: number, enq: number, start: number, end: number, worker: number): ItemRecord {
   return { id, parent, depth, enqueuedMs: enq, startMs: start, endMs: end, worker, ok: true, attempts: 1, cpuMs: NaN, found: 0 };

@@ -1,7 +1,7 @@
 // The queue verdict's rules on hand-made runs: which limit it names, with which numbers.
 import assert from 'node:assert/strict';
-import type { RunResult } from '../../src/core/report';
-import { queueVerdict, type QueueVerdictInput } from '../../src/core/queue/queueVerdict';
+import type { RunResult } from '../../src/shared/report';
+import { queueVerdict, type QueueVerdictInput } from '../../src/analysis/queue/queueVerdict';
 
 function run(executor: RunResult['executor'], k: number, itemsPerSec: number, idle: number, wallMs = 1000): RunResult {
   return {

@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { checkReport, fileNameFor, HistoryStore } from '../../src/core/historyStore';
-import { formatMarkdown, formatText, recommendationLine } from '../../src/core/formatReport';
-import { SCHEMA_VERSION, type Report } from '../../src/core/report';
+import { checkReport, fileNameFor, HistoryStore } from '../../src/engine/historyStore';
+import { formatMarkdown, formatText, recommendationLine } from '../../src/shared/formatReport';
+import { SCHEMA_VERSION, type Report } from '../../src/shared/report';
 import { explain } from '../../src/webview/explain';
 import { caveatTextOf, reasonsOf, recommendationReasonOf, verdictLine } from '../../src/shared/wording';
-import { packageRoot } from '../../src/core/paths';
+import { packageRoot } from '../../src/engine/paths';
 
 const text = readFileSync(join(packageRoot(), 'test', 'fixtures', 'report-v1.json'), 'utf8');
 

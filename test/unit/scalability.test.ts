@@ -2,7 +2,7 @@
 // parameters, falls back to Amdahl with two points, respects min(K, cores) for CPU-bound
 // pools, projects to bigger machines, and smooths a noisy point only inside its interval.
 import assert from 'node:assert/strict';
-import { classify } from '../../src/core/classify';
+import { classify } from '../../src/analysis/index';
 import { fitUsl, kneeOf, peakOf, uslShape } from '../../src/analysis/scalability';
 import { synthesize } from './synthetic';
 

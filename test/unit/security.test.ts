@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
-import { parseArgsJson, substituteIndex } from '../../src/core/args';
-import { requireLanguage } from '../../src/core/language';
-import { packageRoot } from '../../src/core/paths';
+import { parseArgsJson, substituteIndex } from '../../src/shared/args';
+import { requireLanguage } from '../../src/engine/languages/language';
+import { packageRoot } from '../../src/engine/paths';
 
 const root = packageRoot();
 const read = (rel: string) => readFileSync(path.join(root, rel), 'utf8');
@@ -112,7 +112,7 @@ describe('security', () => {
     it('shows no code lens and lists no Python functions (which runs an interpreter) in Restricted Mode', () => {
       assert.match(read('src/extension/codeLensProvider.ts'), /if \(!vscode\.workspace\.isTrusted\b.*\) return \[\];/);
       assert.match(read('src/extension/functionIndex.ts'), /if \(!language \|\| \(language\.listingRunsInterpreter && !vscode\.workspace\.isTrusted\)\) return undefined;/);
-      // Python is the language whose listing runs an interpreter (src/core/languages).
+      // Python is the language whose listing runs an interpreter (src/engine/languages).
       assert.equal(requireLanguage('x.py').listingRunsInterpreter, true);
     });
   });

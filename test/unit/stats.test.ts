@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isNoisy, mean, median, medianCiRank, quantile, ratioCi, ratioEstimate, throughputStats } from '../../src/core/stats';
+import { isNoisy, mean, median, medianCiRank, quantile, ratioCi, ratioEstimate, throughputStats } from '../../src/analysis/stats';
 import { mulberry32 } from './synthetic';
 
 /**

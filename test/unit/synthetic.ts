@@ -5,9 +5,9 @@
 // The model is a bottleneck model: each executor's throughput at K is the minimum of
 // what each shared resource allows (slots, the one event loop, cores, libuv's pool,
 // the GIL, the dispatching main thread). See docs/model.md.
-import type { AnalysisInput } from '../../src/core/classify';
-import type { BackgroundLoad, ExecutorKind, Language, RunResult } from '../../src/core/report';
-import { isNoisy, ratioCi } from '../../src/core/stats';
+import type { AnalysisInput } from '../../src/analysis/index';
+import type { BackgroundLoad, ExecutorKind, Language, RunResult } from '../../src/shared/report';
+import { isNoisy, ratioCi } from '../../src/analysis/stats';
 
 export interface WorkloadModel {
   language?: Language;
@@ -51,7 +51,7 @@ export interface WorkloadModel {
 }
 
 /** The engine's own seeded generator (stats.ts) drives the test noise too. */
-import { mulberry32 } from '../../src/core/stats';
+import { mulberry32 } from '../../src/analysis/stats';
 export { mulberry32 };
 
 function gaussian(rand: () => number): () => number {

@@ -2,8 +2,8 @@
 // emits has words, every finding's data is plain finite numbers and strings (it must
 // survive JSON), and the stored text is exactly what the wording renders.
 import assert from 'node:assert/strict';
-import { classify } from '../../src/core/classify';
-import type { FindingData } from '../../src/core/report';
+import { classify } from '../../src/analysis/index';
+import type { FindingData } from '../../src/shared/report';
 import { CAVEAT_WORDS } from '../../src/shared/caveatWords';
 import { ms, pct, x } from '../../src/shared/format';
 import { REASON_WORDS } from '../../src/shared/reasonWords';

@@ -1,0 +1,246 @@
+// The thread executor: one piscina pool for the whole ladder, grown to the largest K so
+// far, one call per task, driven by the shared closed loop from the caller's side (so
+// exactly K calls are in flight). New threads load the bundle and warm up before the
+// window opens, so neither module load nor cold JIT is measured; results come back.
+import Piscina from 'piscina';
+import type { CpuSource, WarmupPolicy } from '../../shared/report';
+import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
+import { Errors } from '../../shared/errors';
+import { runtimeFile } from '../paths';
+import { raceAbort, throwIfAborted } from './abort';
+import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
+import { workerDeath } from './deaths';
+import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
+import { PointCollector } from './pointCollector';
+import type { PoolTask, PoolTaskResult } from '../../shared/jsProtocol';
+import type { HostInit } from '../../hosted/lib/targetHost';
+import { coldStartOf } from '../../hosted/lib/warmup';
+
+export class JsThreadExecutor implements Executor {
+  readonly kind = 'thread' as const;
+  readonly maxConcurrency = 256;
+  private pool?: Piscina<PoolTask, PoolTaskResult>;
+  private size = 0;
+  private cpuSource: CpuSource = 'unavailable';
+  private collector?: PointCollector;
+  private disposed = false;
+  private coldStartReported = false;
+
+  constructor(
+    private readonly init: HostInit,
+    private readonly limits: ExecutorLimits,
+  ) {}
+
+  /**
+   * One pool for the executor's whole ladder. It only grows: going from K = 2 to K = 4
+   * keeps the first two threads and their JIT-compiled code, and a point at a smaller K
+   * runs on threads that are all warm (at most K of them busy at once).
+   */
+  private async ensurePool(k: number, signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<Piscina<PoolTask, PoolTaskResult>> {
+    if (this.pool && this.size >= k) return this.pool;
+    const pool = (this.pool ??= this.createPool());
+    const barrier = new SharedArrayBuffer(4);
+    const t0 = epochNow();
+    const timeout = this.limits.callTimeoutMs;
+    // A thread's warm-up is a few calls, each with the call timeout, and it may start one
+    // call after the time cap; past that the thread is stuck in a call and is ended.
+    const warmLimitMs = Number.isFinite(timeout) ? (policy?.maxMs ?? 0) + timeout * ((policy?.maxCalls ?? 0) > 0 ? 2 : 1) + 1000 : Infinity;
+    const warmOne = async (): Promise<PoolTaskResult | undefined> => {
+      const ac = new AbortController();
+      let timedOut = false;
+      const timer = Number.isFinite(warmLimitMs)
+        ? setTimeout(() => {
+            timedOut = true;
+            ac.abort();
+          }, warmLimitMs)
+        : undefined;
+      try {
+        return await pool.run({ type: 'warm', barrier, parties: k, policy }, { signal: ac.signal });
+      } catch (e) {
+        if (signal.aborted) throw e;
+        // The function ended its thread (process.exit, out of memory, a hang) while warming
+        // up: that is the point's failure to show, not a module that cannot load.
+        const death = timedOut ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb) : diedInWarmup(e, this.limits.memoryLimitMb);
+        if (!death) throw e;
+        collector.addError(death);
+        // Let the threads still waiting at the barrier go: this one will never arrive.
+        Atomics.add(new Int32Array(barrier), 0, 1);
+        return undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const warm = (async () => {
+      const tasks: Promise<PoolTaskResult | undefined>[] = [];
+      for (let i = 0; i < k; i++) {
+        // A destroyed pool would still start a thread for a task run on it.
+        if (signal.aborted || this.pool !== pool) break;
+        // Each warm-up task queued while every thread holds one makes piscina start
+        // one more thread; the barrier keeps all k held until the last has loaded.
+        const task = warmOne();
+        task.catch(() => undefined); // observed by Promise.all below; not unhandled meanwhile
+        tasks.push(task);
+        if (i < k - 1) await new Promise((r) => setTimeout(r, 1));
+      }
+      return Promise.all(tasks);
+    })();
+    try {
+      const results = await raceAbort(warm, signal, () => destroyPool(pool));
+      const warmed = results.filter((r): r is Extract<PoolTaskResult, { type: 'warm' }> => r?.type === 'warm');
+      if (warmed[0]) this.cpuSource = warmed[0].cpuSource;
+      const fresh = warmed.filter((r) => r.warmup);
+      if (!this.coldStartReported && (fresh.length || !policy?.maxCalls)) {
+        // Start-up per thread: until the last new thread had loaded the module.
+        const loaded = warmed.map((r) => r.loadedAtMs).filter((t) => t >= t0);
+        const startMs = loaded.length ? (Math.max(...loaded) - t0) / Math.max(1, k - this.size) : null;
+        collector.coldStart = coldStartOf(fresh.map((r) => r.warmup!), startMs);
+        this.coldStartReported = true;
+      }
+    } catch (e) {
+      if ((e as { code?: string }).code === 'cancelled') throw e;
+      this.pool = undefined;
+      await destroyPool(pool);
+      throw Errors.functionFailed(this.init.functionName, { ...toErrorInfo(e), count: 1 });
+    }
+    this.size = k;
+    return pool;
+  }
+
+  private createPool(): Piscina<PoolTask, PoolTaskResult> {
+    const pool = new Piscina<PoolTask, PoolTaskResult>({
+      filename: runtimeFile('jsPoolWorker'),
+      // Not minThreads: k: piscina would start all k threads synchronously in its
+      // constructor (~2.5 ms each on the caller's thread, 80 ms for 32). The warm-up
+      // tasks start them one per timer tick instead; idleTimeout keeps them all.
+      minThreads: 1,
+      maxThreads: this.maxConcurrency,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 2 ** 31 - 1,
+      // 'async' waits for work with Atomics.waitAsync: the thread's event loop keeps
+      // running between tasks, so timers the user's code left behind still fire.
+      atomics: 'async',
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
+      workerData: this.init,
+    });
+    // A thread that dies between tasks (a stray timer that throws) has no task to fail.
+    pool.on('error', (e: Error) => this.collector?.addError(workerDeath({ error: e }, this.limits.memoryLimitMb)));
+    return pool;
+  }
+
+  async runPoint(req: PointRequest): Promise<PointSamples> {
+    if (this.disposed) throw new Error('thread executor used after dispose()');
+    throwIfAborted(req.signal);
+    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
+    const collector = new PointCollector('thread', k, this.limits.maxOutputBytes);
+    this.collector = collector;
+    const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
+    const timeout = this.limits.callTimeoutMs;
+    let aborted = false;
+    const origin = epochNow();
+    // CPU of a call = next start reading on the same thread - its own start reading.
+    const clockOf = new WeakMap<TaskOutcome, { thread: number; cpuAtStart: number }>();
+    const lastOnThread = new Map<number, { pos: number; cpuAtStart: number }>();
+
+    const runTask = async (index: number): Promise<TaskOutcome> => {
+      const ac = new AbortController();
+      let timedOut = false;
+      // Aborting a running piscina task terminates its thread; piscina starts a new one.
+      const timer = Number.isFinite(timeout)
+        ? setTimeout(() => {
+            timedOut = true;
+            ac.abort();
+          }, timeout)
+        : undefined;
+      const startMs = epochNow();
+      try {
+        const r = await pool.run({ type: 'call', index }, { signal: ac.signal });
+        if (r.type !== 'call') throw new Error('unexpected warm-up reply');
+        if (r.output) collector.output.add(r.output);
+        if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
+        clockOf.set(r.outcome, { thread: r.thread, cpuAtStart: r.cpuAtStart });
+        return r.outcome;
+      } catch (e) {
+        if (aborted) throw e;
+        // A result postMessage cannot clone fails the call, not the thread: the user's pool would fail too.
+        if ((e as Error)?.name === 'DataCloneError') {
+          return { ok: false, startMs, endMs: epochNow(), cpuMs: NaN, error: { kind: 'DataCloneError', message: `the result can't be sent back from a worker thread: ${(e as Error).message} (use --discard-results if the results are never used)` } };
+        }
+        const death: ErrorInfo = timedOut
+          ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb)
+          : threadFailure(e, this.limits.memoryLimitMb);
+        return { ok: false, startMs, endMs: epochNow(), cpuMs: NaN, error: death };
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+
+    const loop = runClosedLoop(
+      loopPlanOf(req, k, origin),
+      runTask,
+      (o, _i, counted) => {
+        collector.add(o, counted);
+        const c = clockOf.get(o);
+        if (!c) return;
+        const prev = lastOnThread.get(c.thread);
+        const between = prev ? c.cpuAtStart - prev.cpuAtStart : NaN;
+        if (prev && prev.pos >= 0 && Number.isFinite(between) && between >= 0) collector.taskCpuMs[prev.pos] = between;
+        lastOnThread.set(c.thread, { pos: counted ? collector.taskCpuMs.length - 1 : -1, cpuAtStart: c.cpuAtStart });
+      },
+    );
+    try {
+      await raceAbort(loop, req.signal, () => {
+        aborted = true;
+        collector.abandoned += k;
+        this.pool = undefined;
+        return destroyPool(pool);
+      });
+    } finally {
+      this.collector = undefined;
+    }
+    collector.cpuSource = this.cpuSource;
+    return collector.result(origin, req.warmupMs, epochNow());
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await destroyPool(pool);
+  }
+}
+
+const destroying = new WeakMap<Piscina, Promise<void>>();
+
+/**
+ * Destroys a pool once. A cancel reaches a pool twice (the point's abort handler and the
+ * orchestrator's dispose), and piscina 5 clears its "destroying" flag when the second,
+ * empty destroy() returns: the first one's terminated thread then exits into a pool that
+ * thinks it is alive, and piscina starts a replacement thread that nobody ever ends.
+ */
+function destroyPool(pool: Piscina): Promise<void> {
+  let p = destroying.get(pool);
+  if (!p) {
+    p = pool.destroy();
+    destroying.set(pool, p);
+  }
+  return p;
+}
+
+/**
+ * A warm-up task rejected because its thread died (exit, memory limit) rather than
+ * because the module failed to load: what killed it, or undefined for a load failure.
+ */
+function diedInWarmup(e: unknown, memoryLimitMb: number): ErrorInfo | undefined {
+  const err = e as Error & { code?: string };
+  const died = err?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /worker exited with code|Terminating worker thread|memory limit/i.test(err?.message ?? '');
+  return died ? threadFailure(e, memoryLimitMb) : undefined;
+}
+
+/** piscina reports a dead thread as a rejected task; say what killed it. */
+function threadFailure(e: unknown, memoryLimitMb: number): ErrorInfo {
+  const err = e as Error & { code?: string };
+  const exit = /worker exited with code: (-?\d+)/.exec(err?.message ?? '');
+  if (exit) return workerDeath({ exitCode: Number(exit[1]) }, memoryLimitMb);
+  if (err instanceof Error) return workerDeath({ error: err }, memoryLimitMb);
+  return toErrorInfo(e);
+}

@@ -1,0 +1,296 @@
+// The breadth-first plan of one profile. A pure object: the orchestrator feeds it each
+// measured point and asks what to run next; it never looks at a clock or a worker, so
+// it is unit-tested on made-up throughputs (test/unit/ladderSession.test.ts).
+//
+// Why breadth first: executors used to climb their ladders one after another, so the
+// last one (processes) was often cut by the budget before it reached K = cores, the one
+// point that decides CPU work. Now every executor is first measured at its most
+// informative point (pools at K = cores, async at a K predicted from the CPU ratio);
+// what is left of the budget then goes where it can still change the answer: ladders
+// that still scale, and the pools' K = 1 point that shows the hand-off cost.
+import type { ExecutorKind } from '../shared/report';
+import { GROWTH_TO_CLIMB } from './ladder';
+
+/** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
+export type StopReason = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
+
+export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'repeat' | 'closing';
+
+export interface PlannedPoint {
+  kind: ExecutorKind;
+  k: number;
+  phase: PointPhase;
+}
+
+export interface SessionConfig {
+  /** Executors to measure, cheapest first; 'sequential' is always measured. */
+  kinds: ExecutorKind[];
+  cores: number;
+  /** Highest K per executor (the user's cap and the executor's own, whichever is lower). */
+  caps: Partial<Record<ExecutorKind, number>>;
+  /** Wall time of the probe call. */
+  callMs: number;
+  /** CPU share of the probe call, 0..1. */
+  cpuRatio: number;
+  /** Ladder step: ×2, or ×4 for slow calls. */
+  step: number;
+}
+
+export interface PointOutcome {
+  throughputPerSec: number;
+  /** Nearly every call failed, or none succeeded: the ladder stops there. */
+  failed: boolean;
+  /** 95% interval of the throughput and whether it is wider than ±10%; after a repeat, of both windows. */
+  ci?: [number, number];
+  noisy?: boolean;
+}
+
+/** A point is measured again at most this many times (near-ties, noisy points). */
+export const MAX_REPEATS = 2;
+
+/** Calls shorter than this make the hand-off to a pool a large share: the K = 1 point is measured early. */
+export const SHORT_CALL_MS = 10;
+
+interface LadderPoint {
+  k: number;
+  throughputPerSec: number;
+  ci: [number, number];
+  noisy: boolean;
+  repeats: number;
+}
+
+interface Ladder {
+  kind: ExecutorKind;
+  cap: number;
+  points: LadderPoint[];
+  stop?: StopReason;
+  /** A pool's K = 1 point is wanted once, after the breadth pass. */
+  dispatchWanted: boolean;
+}
+
+export class LadderSession {
+  private readonly ladders = new Map<ExecutorKind, Ladder>();
+  private readonly order: ExecutorKind[];
+  private baselineTp = 0;
+  private baselineDone = false;
+  private closingDone = false;
+
+  private readonly cfg: SessionConfig;
+
+  constructor(cfg: SessionConfig) {
+    this.cfg = { ...cfg };
+    this.order = ['sequential', ...cfg.kinds.filter((k) => k !== 'sequential')];
+    for (const kind of this.order) {
+      const cap = Math.max(1, Math.floor(cfg.caps[kind] ?? 1));
+      this.ladders.set(kind, { kind, cap: kind === 'sequential' ? 1 : cap, points: [], dispatchWanted: isPool(kind) });
+    }
+  }
+
+  /**
+   * The CPU ratio of the warm baseline, which replaces the probe's: a first call also
+   * pays for module start-up, JIT and caches, so it overstates the CPU share.
+   */
+  setCpuRatio(r: number): void {
+    if (Number.isFinite(r) && r >= 0) this.cfg.cpuRatio = Math.min(1, r);
+  }
+
+  /** The first K of an executor: the point that says most about it on its own. */
+  firstConcurrency(kind: ExecutorKind): number {
+    const l = this.ladder(kind);
+    if (kind === 'sequential') return 1;
+    if (kind === 'async') {
+      // One event loop overlaps only the waiting part: about 1 / cpuRatio calls make
+      // progress at once. Start there (a power of two, at least 2 so the point still
+      // shows whether async helps at all).
+      const ideal = 1 / Math.max(this.cfg.cpuRatio, 1 / 1024);
+      return Math.min(l.cap, Math.max(2, pow2AtMost(ideal)));
+    }
+    return Math.min(l.cap, Math.max(1, this.cfg.cores));
+  }
+
+  /**
+   * What to measure next, given a function that says whether a point fits in what is
+   * left of the budget. Returns undefined when the profile should stop measuring.
+   */
+  next(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    if (!this.baselineDone) return { kind: 'sequential', k: 1, phase: 'baseline' };
+    // 1. Breadth: every executor gets its first point before any gets a second, even on
+    // a budget too small for it (the window shrinks to its minimum): an executor left
+    // unmeasured would make the answer a guess.
+    for (const kind of this.order) {
+      const l = this.ladder(kind);
+      if (l.points.length > 0 || l.stop) continue;
+      return { kind, k: this.firstConcurrency(kind), phase: 'breadth' };
+    }
+    // 2. Short calls: the pools' K = 1 points show what a hand-off costs, which decides
+    // between a pool and batching; measure them before climbing.
+    const dispatchFirst = this.cfg.callMs < SHORT_CALL_MS;
+    if (dispatchFirst) {
+      const d = this.dispatchPoint(fits);
+      if (d) return d;
+    }
+    // 3. Climb the ladders that still scale, the most promising first; among those
+    // within 10% of the best so far, the cheapest executor first (it wins a tie).
+    const candidates = this.order.map((kind) => this.climbPoint(kind)).filter((p): p is PlannedPoint & { speedup: number } => !!p);
+    const top = Math.max(0, ...candidates.map((c) => c.speedup));
+    const rank = (c: { kind: ExecutorKind; speedup: number }) => (c.speedup >= top * 0.9 ? this.order.indexOf(c.kind) : this.order.length + 1 / (1 + c.speedup));
+    const climbs = candidates.sort((a, b) => rank(a) - rank(b));
+    for (const c of climbs) {
+      if (fits(c)) return { kind: c.kind, k: c.k, phase: 'climb' };
+      this.ladder(c.kind).stop = 'budget';
+    }
+    if (!dispatchFirst) {
+      const d = this.dispatchPoint(fits);
+      if (d) return d;
+    }
+    // 4. What is left tightens the points the answer hangs on.
+    return this.repeatPoint(fits);
+  }
+
+  /**
+   * A near-tie between the two best executors (their best points' intervals overlap),
+   * then a noisy best point: measuring it again narrows its interval, and the answer
+   * may change with it. Each point at most MAX_REPEATS times.
+   */
+  private repeatPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    const bests = [...this.ladders.values()]
+      .filter((l) => l.kind !== 'sequential' && l.points.length > 0 && l.stop !== 'failures')
+      .map((l) => ({ kind: l.kind, best: l.points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a)) }))
+      .sort((a, b) => b.best.throughputPerSec - a.best.throughputPerSec);
+    const wanted: { kind: ExecutorKind; best: LadderPoint }[] = [];
+    const [leader, runnerUp] = bests;
+    if (leader && runnerUp && leader.best.ci[0] <= runnerUp.best.ci[1]) {
+      // The less measured of the two first.
+      wanted.push(...[leader, runnerUp].sort((a, b) => a.best.repeats - b.best.repeats));
+    }
+    wanted.push(...bests.filter((b) => b.best.noisy));
+    for (const w of wanted) {
+      if (w.best.repeats >= MAX_REPEATS) continue;
+      const p: PlannedPoint = { kind: w.kind, k: w.best.k, phase: 'repeat' };
+      if (fits(p)) return p;
+    }
+    return undefined;
+  }
+
+  /** The closing re-check of the baseline, when it fits. */
+  closing(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    if (this.closingDone || !this.baselineDone) return undefined;
+    this.closingDone = true;
+    const p: PlannedPoint = { kind: 'sequential', k: 1, phase: 'closing' };
+    return fits(p) ? p : undefined;
+  }
+
+  record(p: PlannedPoint, outcome: PointOutcome): void {
+    const l = this.ladder(p.kind);
+    const point: LadderPoint = {
+      k: p.k,
+      throughputPerSec: outcome.throughputPerSec,
+      ci: outcome.ci ?? [outcome.throughputPerSec, outcome.throughputPerSec],
+      noisy: outcome.noisy ?? false,
+      repeats: 0,
+    };
+    if (p.phase === 'baseline') {
+      this.baselineDone = true;
+      this.baselineTp = outcome.throughputPerSec;
+      l.points.push(point);
+      l.stop = outcome.failed ? 'failures' : 'single-point';
+      return;
+    }
+    if (p.phase === 'closing') return;
+    if (p.phase === 'repeat') {
+      const seen = l.points.find((x) => x.k === p.k);
+      if (seen) Object.assign(seen, { ...point, repeats: seen.repeats + 1 });
+    } else {
+      if (p.k === 1 && isPool(p.kind)) l.dispatchWanted = false;
+      l.points.push(point);
+      l.points.sort((a, b) => a.k - b.k);
+    }
+    if (outcome.failed) l.stop = 'failures';
+  }
+
+  /** Marks a ladder that could not even start (its executor failed to load, say). */
+  fail(kind: ExecutorKind): void {
+    this.ladder(kind).stop = 'failures';
+  }
+
+  /** Why each executor's ladder ended, for the analysis ("at least K" when cut while scaling). */
+  stops(): Partial<Record<ExecutorKind, StopReason>> {
+    const out: Partial<Record<ExecutorKind, StopReason>> = {};
+    for (const l of this.ladders.values()) {
+      if (l.points.length === 0 && !l.stop) continue;
+      out[l.kind] = l.stop ?? this.naturalStop(l);
+    }
+    return out;
+  }
+
+  /** Points still expected, so the orchestrator can share out the budget. */
+  pointsLeft(): number {
+    let n = this.baselineDone ? 0 : 1;
+    for (const l of this.ladders.values()) {
+      if (l.kind === 'sequential' || l.stop) continue;
+      if (l.points.length === 0) n += 1;
+      // A ladder that still scales will want about one more point, a pool its K = 1.
+      if (this.stillScales(l) || l.points.length === 0) n += 1;
+      if (l.dispatchWanted && this.cfg.callMs < SHORT_CALL_MS * 10) n += 1;
+    }
+    return n + (this.closingDone ? 0 : 1);
+  }
+
+  private dispatchPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    for (const kind of this.order) {
+      const l = this.ladder(kind);
+      if (!l.dispatchWanted || l.stop === 'failures' || l.points.length === 0 || l.points.some((p) => p.k === 1)) continue;
+      const p: PlannedPoint = { kind, k: 1, phase: 'dispatch' };
+      l.dispatchWanted = false;
+      if (fits(p)) return p;
+    }
+    return undefined;
+  }
+
+  private climbPoint(kind: ExecutorKind): (PlannedPoint & { speedup: number }) | undefined {
+    const l = this.ladder(kind);
+    if (kind === 'sequential' || l.stop || l.points.length === 0) return undefined;
+    const top = l.points[l.points.length - 1];
+    if (!this.stillScales(l)) return undefined;
+    if (top.k >= l.cap) return undefined;
+    let k = Math.min(l.cap, top.k * this.cfg.step);
+    // Never step over the core count from below: for CPU work it is the point that matters most.
+    if (top.k < this.cfg.cores && k > this.cfg.cores) k = this.cfg.cores;
+    if (l.points.some((p) => p.k === k)) return undefined;
+    const speedup = this.baselineTp > 0 ? top.throughputPerSec / this.baselineTp : 0;
+    return { kind, k, phase: 'climb', speedup };
+  }
+
+  /**
+   * Whether the top of a ladder still gains: its throughput grew by GROWTH_TO_CLIMB over
+   * the next lower point (for the lowest point, over the sequential baseline).
+   */
+  private stillScales(l: Ladder): boolean {
+    if (l.points.length === 0) return false;
+    const top = l.points[l.points.length - 1];
+    const below = l.points.length >= 2 ? l.points[l.points.length - 2].throughputPerSec : this.baselineTp;
+    if (below <= 0) return top.throughputPerSec > 0;
+    return top.throughputPerSec >= below * GROWTH_TO_CLIMB;
+  }
+
+  private naturalStop(l: Ladder): StopReason {
+    if (l.kind === 'sequential') return 'single-point';
+    const top = l.points[l.points.length - 1];
+    if (this.stillScales(l)) return top.k >= l.cap ? 'cap' : 'budget';
+    return l.points.length === 1 ? 'single-point' : 'knee';
+  }
+
+  private ladder(kind: ExecutorKind): Ladder {
+    const l = this.ladders.get(kind);
+    if (!l) throw new Error(`executor ${kind} is not part of this profile`);
+    return l;
+  }
+}
+
+function isPool(kind: ExecutorKind): boolean {
+  return kind === 'thread' || kind === 'process' || kind === 'distributed';
+}
+
+function pow2AtMost(x: number): number {
+  return 2 ** Math.floor(Math.log2(Math.max(1, x)));
+}

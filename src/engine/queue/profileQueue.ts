@@ -1,0 +1,289 @@
+// Queue mode's orchestrator: load the target, crawl from the seeds once with the plain
+// FIFO loop (the baseline), then with each executor's native queue at climbing K, every
+// crawl from the same seeds, inside the budget; then measure what limits the speed and
+// turn it all into a Report. Reached from profile() when options.queue is set.
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { classify } from '../../analysis/index';
+import { CpuSampler, measureBackgroundLoad, nowMs } from '../cpuSampler';
+import { Errors, ProfileError } from '../../shared/errors';
+import type { ExecutorLimits, TargetRuntime } from '../executorTypes';
+import { createJsRuntime } from '../js/jsRuntime';
+import type { HostInit } from '../../hosted/lib/targetHost';
+import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from '../../shared/options';
+import { languageOf } from '../profile';
+import { createPythonRuntime } from '../python/pythonRuntime';
+import { machineEnvironment } from '../environment';
+import { SCHEMA_VERSION, type BackgroundLoad, type Caveat, type Environment, type ExecutorKind, type Report, type RunResult } from '../../shared/report';
+import { throughputStats } from '../../analysis/stats';
+import { crawlMetrics, depthTimeline, type CrawlMetrics } from '../../analysis/queue/crawlMetrics';
+import { createJsQueueRunner } from './jsQueueRunners';
+import { PythonQueueRunner } from './pythonQueueRunner';
+import type { CrawlResult, QueueRunner } from '../../shared/queue/queueTypes';
+import { queueVerdict } from '../../analysis/queue/queueVerdict';
+import { checkQueueOptions } from '../../shared/queue/queueOptions';
+
+/** Share of the budget the sequential baseline crawl may use before it stops undrained. */
+const SEQUENTIAL_SHARE = 0.35;
+const RESERVE_MS = 250;
+/** A wider K must beat the narrower one by this much to keep climbing. */
+const MIN_GAIN = 0.1;
+/** Workers idle this share of a crawl or more: wider pools would only idle more. */
+const STOP_IDLE_SHARE = 0.5;
+
+interface Crawled {
+  crawl: CrawlResult;
+  metrics: CrawlMetrics;
+}
+
+export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
+  const started = nowMs();
+  const q = checkQueueOptions(options.queue);
+  const budgetMs = options.budgetMs ?? DEFAULTS.budgetMs;
+  if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw Errors.badBudget(String(budgetMs / 1000));
+  const signal = hooks.signal ?? new AbortController().signal;
+  const file = path.resolve(options.file);
+  const language = languageOf(file);
+  const limits: ExecutorLimits = {
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
+    memoryLimitMb: options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
+  };
+  const cores = os.cpus().length;
+  const caps = { ...defaultMaxConcurrency(cores), ...options.maxConcurrency };
+  const emit = (e: Omit<ProgressEvent, 'fraction'>) => hooks.onProgress?.({ ...e, fraction: Math.min(1, (nowMs() - started) / budgetMs) });
+  const throwIfAborted = () => {
+    if (signal.aborted) throw Errors.cancelled();
+  };
+
+  emit({ phase: 'load', message: `Loading ${options.functionName} from ${path.basename(file)} (queue mode)` });
+  if (!existsSync(file) && options.sourceText === undefined) throw Errors.fileNotFound(options.file);
+  if (existsSync(file) && statSync(file).isDirectory()) throw Errors.notAFile(options.file);
+  const runtimeOptions = { file, functionName: options.functionName, args: [], sourceText: options.sourceText, workspaceRoot: options.workspaceRoot };
+  const runtime: TargetRuntime =
+    language === 'python' ? await createPythonRuntime({ ...runtimeOptions, python: options.python }, limits) : await createJsRuntime(runtimeOptions, limits);
+  const makeRunner = (kind: ExecutorKind): QueueRunner => {
+    if (language === 'python') return new PythonQueueRunner(kind, runtime.target, limits);
+    const init: HostInit = { bundlePath: runtime.target.bundlePath!, functionName: runtime.target.functionName, args: [], callTimeoutMs: limits.callTimeoutMs, maxOutputBytes: limits.maxOutputBytes };
+    return createJsQueueRunner(kind, init, limits);
+  };
+
+  const sampler = new CpuSampler(50);
+  const live = new Set<QueueRunner>();
+  const onAbort = () => {
+    for (const r of live) void r.dispose();
+  };
+  signal.addEventListener('abort', onAbort);
+  try {
+    throwIfAborted();
+    emit({ phase: 'background', message: 'Measuring background load' });
+    const background = await measureBackgroundLoad(300, signal);
+    throwIfAborted();
+    sampler.start();
+    const crawls: Crawled[] = [];
+    const marks: Report['timeline']['marks'] = [];
+    const caveats: Caveat[] = [];
+
+    const crawlOnce = async (runner: QueueRunner, k: number, deadlineMs: number): Promise<Crawled> => {
+      emit({ phase: 'run', executor: runner.kind, concurrency: k, message: `${runner.kind} × ${k}: crawling from ${q.seeds.length} seed${q.seeds.length === 1 ? '' : 's'}` });
+      const crawl = await runner.crawl({ concurrency: k, seeds: q.seeds, dedupe: q.dedupe, maxItems: q.maxItems, deadlineMs, signal });
+      throwIfAborted();
+      const c = { crawl, metrics: crawlMetrics(crawl) };
+      crawls.push(c);
+      marks.push({ executor: runner.kind, concurrency: k, startMs: round1(crawl.startMs - sampler.startedAtMs), endMs: round1(crawl.endMs - sampler.startedAtMs) });
+      return c;
+    };
+    const withRunner = async <T>(kind: ExecutorKind, fn: (r: QueueRunner) => Promise<T>): Promise<T> => {
+      const r = makeRunner(kind);
+      live.add(r);
+      try {
+        return await fn(r);
+      } finally {
+        live.delete(r);
+        await r.dispose();
+      }
+    };
+
+    // The share counts from the crawl's start: loading and the background check came first.
+    const seq = await withRunner('sequential', (r) => crawlOnce(r, 1, nowMs() + budgetMs * SEQUENTIAL_SHARE));
+    if (seq.metrics.items === 0) throw Errors.everyCallFailed(options.functionName, { kind: 'internal', message: 'the sequential crawl processed no item', count: 1 });
+    if (seq.metrics.failed === seq.metrics.items) {
+      const worst = seq.crawl.errors[0];
+      if (worst) throw Errors.everyCallFailed(options.functionName, worst);
+    }
+
+    const wanted = options.executors ?? DEFAULTS.executors;
+    const kinds = runtime.executorKinds().filter((k) => k !== 'sequential' && wanted.includes(k));
+    for (let ki = 0; ki < kinds.length; ki++) {
+      const kind = kinds[ki];
+      const kindStart = nowMs();
+      const kindBudget = (budgetMs - (kindStart - started) - RESERVE_MS) / (kinds.length - ki);
+      if (kindBudget < 200) {
+        caveats.push({ level: 'info', message: `Skipped the ${kind} executor: the ${fmtS(budgetMs)} budget was used up.` });
+        continue;
+      }
+      await withRunner(kind, async (runner) => {
+        const cap = Math.min(caps[kind], runner.maxConcurrency, q.maxItems);
+        let prev: Crawled | undefined;
+        // Doubling from 2, and the cap itself last: 2, 4, 8, …, cap.
+        const ladder: number[] = [];
+        for (let k = 2; k < cap; k *= 2) ladder.push(k);
+        ladder.push(Math.max(1, cap));
+        for (const kk of ladder) {
+          const spent = nowMs() - kindStart;
+          const guess = prev ? prev.metrics.wallMs : seq.metrics.wallMs / Math.min(kk, 2);
+          if (prev && spent + guess > kindBudget) {
+            caveats.push({ level: 'info', message: `Stopped the ${kind} ladder at K=${prev.crawl.concurrency}: K=${kk} would not fit the ${fmtS(budgetMs)} budget.` });
+            break;
+          }
+          // At least half a second of crawling even when pool start-up ate the share.
+          const c = await crawlOnce(runner, kk, Math.max(kindStart + kindBudget, nowMs() + 500));
+          if (c.metrics.items === 0) {
+            crawls.pop();
+            marks.pop();
+            caveats.push({ level: 'info', message: `${kind} × ${kk} processed no item before its share of the budget ran out (its workers took that long to start); it is left out.` });
+            break;
+          }
+          const gained = !prev || c.metrics.itemsPerSec >= prev.metrics.itemsPerSec * (1 + MIN_GAIN);
+          const failedMost = c.metrics.failed > c.metrics.items / 2;
+          prev = c;
+          if (!c.crawl.drained || !gained || failedMost || c.metrics.meanIdleShare >= STOP_IDLE_SHARE || kk >= cap) break;
+        }
+      });
+    }
+    throwIfAborted();
+    sampler.stop();
+    emit({ phase: 'analyse', message: 'Analysing' });
+
+    const seqRate = seq.metrics.itemsPerSec;
+    const runs = crawls.map((c) => toRunResult(c, seqRate, sampler, background, cores));
+    // The item tree, from the fullest crawl; the sequential one (calls one at a time,
+    // clean per-item times) whenever it drained.
+    const tree = seq.crawl.drained ? seq : crawls.reduce((a, b) => (b.metrics.items > a.metrics.items ? b : a));
+    const maxSpeedup = tree.metrics.criticalPathMs > 0 ? round3(tree.metrics.workMs / tree.metrics.criticalPathMs) : 1;
+    const itemsFound = tree.crawl.items.reduce((a, r) => a + r.found, 0);
+    const seqItems = seq.crawl.items.filter((r) => r.ok);
+    const meanWall = seqItems.reduce((a, r) => a + (r.endMs - r.startMs), 0) / Math.max(1, seqItems.length);
+    const cpus = seqItems.map((r) => r.cpuMs).filter((x) => Number.isFinite(x));
+    const pyEnv = (await runtime.environment?.()) as Environment['python'] | undefined;
+    const analysis = classify({
+      language,
+      isAsync: runtime.target.isAsync,
+      cores,
+      runs,
+      probe: { wallMs: meanWall, cpuMs: cpus.length ? cpus.reduce((a, b) => a + b, 0) / cpus.length : null },
+      background,
+      python: pyEnv ? { gilEnabled: pyEnv.gilEnabled } : undefined,
+    });
+    const verdict = queueVerdict({
+      runs,
+      kind: analysis.verdict.kind,
+      cores,
+      itemsProcessed: tree.metrics.items,
+      itemsFound,
+      duplicatesDropped: tree.crawl.duplicatesDropped,
+      failedItems: tree.metrics.failed,
+      treeDepth: tree.metrics.treeDepth,
+      criticalPathMs: tree.metrics.criticalPathMs,
+      maxSpeedup,
+      capped: crawls.some((c) => c.crawl.capped),
+      maxItems: q.maxItems,
+      formulaWorkers: analysis.recommendation.formulaWorkers,
+    });
+    verdict.findings.forEach((f, i) => {
+      if (f.level === 'warning') caveats.push({ level: 'warning', message: verdict.sentences[i] });
+    });
+    const environment = machineEnvironment(background, pyEnv);
+    const report: Report = {
+      schemaVersion: SCHEMA_VERSION,
+      id: randomUUID(),
+      createdAt: new Date().toISOString(),
+      durationMs: Math.round(nowMs() - started),
+      budgetMs,
+      target: { file, function: options.functionName, language, args: [], isAsync: runtime.target.isAsync },
+      environment,
+      probe: { wallMs: round3(meanWall), cpuMs: cpus.length ? round3(cpus.reduce((a, b) => a + b, 0) / cpus.length) : null, cpuSource: seq.crawl.cpuSource },
+      runs,
+      timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
+      verdict: {
+        ...analysis.verdict,
+        reasons: [...verdict.sentences.filter((_s, i) => verdict.findings[i].level !== 'warning' && verdict.findings[i].code !== 'queue.recommend'), ...analysis.verdict.reasons],
+      },
+      recommendation: verdict.recommendation,
+      caveats,
+      queue: {
+        seeds: q.seeds,
+        dedupe: q.dedupe,
+        maxItems: q.maxItems,
+        itemsProcessed: tree.metrics.items,
+        duplicatesDropped: tree.crawl.duplicatesDropped,
+        failedItems: tree.metrics.failed,
+        treeDepth: tree.metrics.treeDepth,
+        criticalPathMs: tree.metrics.criticalPathMs,
+        maxSpeedup,
+        capped: crawls.some((c) => c.crawl.capped),
+        depthTimeline: crawls.map((c) => depthTimeline(c.crawl)),
+      },
+    };
+    const output = mergeOutput(crawls.map((c) => c.crawl.output), limits.maxOutputBytes);
+    if (output) report.output = output;
+    emit({ phase: 'done', message: 'Done' });
+    return report;
+  } catch (e) {
+    if (signal.aborted && !(e instanceof ProfileError && e.code !== 'cancelled')) throw Errors.cancelled();
+    throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    sampler.stop();
+    await Promise.allSettled([...live].map((r) => r.dispose()));
+    await runtime.dispose();
+  }
+}
+
+function toRunResult(c: Crawled, seqRate: number, sampler: CpuSampler, background: BackgroundLoad, cores: number): RunResult {
+  const { crawl, metrics } = c;
+  const tp = throughputStats({ startMs: crawl.startMs, endMs: crawl.endMs, taskStartMs: crawl.items.map((r) => r.startMs), taskEndMs: crawl.items.map((r) => r.endMs), concurrency: crawl.concurrency });
+  const value = metrics.itemsPerSec;
+  // The crawl's own rate (items / wall) is the headline; the batch interval only says how steady it was.
+  const ci: [number, number] = [Math.min(tp.ci[0], value), Math.max(tp.ci[1], value)];
+  const withCpu = crawl.items.filter((r) => Number.isFinite(r.cpuMs));
+  const cpuTotal = withCpu.reduce((a, r) => a + r.cpuMs, 0);
+  const wallOfCpu = withCpu.reduce((a, r) => a + (r.endMs - r.startMs), 0);
+  const util = sampler.utilizationBetween(crawl.startMs, crawl.endMs);
+  const sequential = crawl.executor === 'sequential';
+  const run: RunResult = {
+    executor: crawl.executor,
+    concurrency: crawl.concurrency,
+    tasks: metrics.items,
+    wallMs: metrics.wallMs,
+    throughputPerSec: value,
+    speedup: sequential ? 1 : seqRate > 0 ? round3(value / seqRate) : 0,
+    speedupCi: sequential || seqRate <= 0 ? [1, 1] : [round3(ci[0] / seqRate), round3(ci[1] / seqRate)],
+    noisy: tp.noisy,
+    cpuMsPerTask: withCpu.length ? round3(cpuTotal / withCpu.length) : null,
+    cpuRatio: withCpu.length && wallOfCpu > 0 ? round3(Math.min(1, cpuTotal / wallOfCpu)) : null,
+    cpuSource: crawl.cpuSource,
+    coreUtilization: round3(util),
+    busyCores: round3(Math.max(0, util * cores - background.busyCores)),
+    errors: { count: metrics.failed, rate: metrics.items ? round3(metrics.failed / metrics.items) : 0, samples: crawl.errors },
+    idleShare: metrics.idleShare,
+    drained: crawl.drained,
+  };
+  if (crawl.note) run.note = crawl.note;
+  return run;
+}
+
+function mergeOutput(parts: (Report['output'] | undefined)[], max: number): Report['output'] | undefined {
+  const present = parts.filter((p): p is NonNullable<Report['output']> => !!p);
+  if (!present.length) return undefined;
+  const stdout = present.map((p) => p.stdout).join('');
+  const stderr = present.map((p) => p.stderr).join('');
+  const truncated = present.some((p) => p.truncated) || stdout.length > max || stderr.length > max;
+  return { stdout: stdout.slice(0, max), stderr: stderr.slice(0, max), truncated };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

@@ -1,0 +1,203 @@
+// From raw point samples to the report's runs: throughput with its interval, speedup
+// against the baseline, CPU per call (run-queue time left out), core use and errors.
+// Pure functions of what the executors measured; profile.ts calls them once at the end.
+import type { CpuSampler } from './cpuSampler';
+import type { PointSamples } from './executorTypes';
+import type { BackgroundLoad, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
+import { isNoisy, ratioCi } from '../analysis/stats';
+
+export interface MeasuredPoint {
+  kind: ExecutorKind;
+  k: number;
+  samples: PointSamples;
+  tp: { throughputPerSec: number; ci: [number, number]; noisy: boolean };
+  durationMs: number;
+  /** The measured windows: one, or more when the point was measured again. */
+  windows: [number, number][];
+}
+
+/**
+ * A point measured twice (a near-tie or a noisy point, re-measured to tell): one
+ * estimate from both windows. The two are independent measurements of one quantity,
+ * so they are averaged weighted by their tasks, and their interval half-widths add in
+ * quadrature with the same weights, which narrows the interval as tasks accumulate.
+ */
+export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoint {
+  const na = Math.max(1, a.samples.taskEndMs.length);
+  const nb = Math.max(1, b.samples.taskEndMs.length);
+  const wa = na / (na + nb);
+  const wb = nb / (na + nb);
+  const value = wa * a.tp.throughputPerSec + wb * b.tp.throughputPerSec;
+  const half = (t: MeasuredPoint['tp'], side: 0 | 1) => Math.abs(t.ci[side] - t.throughputPerSec);
+  const down = Math.hypot(wa * half(a.tp, 0), wb * half(b.tp, 0));
+  const up = Math.hypot(wa * half(a.tp, 1), wb * half(b.tp, 1));
+  const ci: [number, number] = [Math.max(0, value - down), value + up];
+  return {
+    kind: a.kind,
+    k: a.k,
+    samples: mergeSamples([a.samples, b.samples]),
+    tp: { throughputPerSec: value, ci, noisy: isNoisy(value, ci) },
+    durationMs: a.durationMs + b.durationMs,
+    windows: [...a.windows, ...b.windows],
+  };
+}
+
+export interface Estimate {
+  value: number;
+  ci: [number, number];
+  noisy: boolean;
+}
+
+/** Start and end baselines differing by more than this make the profile's speedups suspect. */
+export const BASELINE_DRIFT = 0.15;
+
+/**
+ * One baseline from the start and end measurements: their mean, an interval that
+ * covers both, and how far apart they were (a sign the machine's speed changed).
+ */
+export function combineBaselines(tps: { throughputPerSec: number; ci: [number, number]; noisy: boolean }[]): Estimate & { drift: number } {
+  if (tps.length === 0) return { value: 0, ci: [0, 0], noisy: true, drift: 0 };
+  const values = tps.map((t) => t.throughputPerSec);
+  const value = values.reduce((a, b) => a + b, 0) / values.length;
+  const drift = value > 0 ? (Math.max(...values) - Math.min(...values)) / value : 0;
+  return {
+    value,
+    ci: [Math.min(...tps.map((t) => t.ci[0])), Math.max(...tps.map((t) => t.ci[1]))],
+    noisy: tps.some((t) => t.noisy) || drift > BASELINE_DRIFT,
+    drift,
+  };
+}
+
+export function mergeSamples(all: PointSamples[]): PointSamples {
+  const [head, ...rest] = all;
+  const merged: PointSamples = { ...head, taskStartMs: [...head.taskStartMs], taskEndMs: [...head.taskEndMs], taskCpuMs: [...head.taskCpuMs], taskOk: [...head.taskOk], errors: [...head.errors] };
+  // Plain loops, not push(...xs): a tiny function leaves 100k+ samples, past the spread limit.
+  for (const s of rest) {
+    for (let i = 0; i < s.taskEndMs.length; i++) {
+      merged.taskStartMs.push(s.taskStartMs[i]);
+      merged.taskEndMs.push(s.taskEndMs[i]);
+      merged.taskCpuMs.push(s.taskCpuMs[i]);
+      merged.taskOk.push(s.taskOk[i]);
+    }
+    for (const e of s.errors) merged.errors.push(e);
+    merged.abandoned += s.abandoned;
+    merged.endMs = s.endMs;
+  }
+  if (all.some((s) => s.taskRunQueueMs)) {
+    merged.taskRunQueueMs = [];
+    for (const s of all) for (let i = 0; i < s.taskEndMs.length; i++) merged.taskRunQueueMs.push(s.taskRunQueueMs?.[i] ?? NaN);
+  }
+  return merged;
+}
+
+export function toRunResult(
+  kind: ExecutorKind,
+  k: number,
+  s: PointSamples,
+  windows: [number, number][],
+  tp: Estimate,
+  baseline: Estimate,
+  sampler: CpuSampler,
+  background: BackgroundLoad,
+  cores: number,
+): RunResult {
+  const n = s.taskEndMs.length;
+  const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
+  const cpuTotal = cpu.reduce((a, b) => a + b, 0);
+  const cpuRatio = cpuRatioOf(s);
+  const failed = s.taskOk.filter((ok) => !ok).length;
+  const windowMs = windows.reduce((a, [from, to]) => a + Math.max(0, to - from), 0);
+  const utilization =
+    windowMs > 0 ? windows.reduce((a, [from, to]) => a + sampler.utilizationBetween(from, to) * Math.max(0, to - from), 0) / windowMs : 0;
+  const sequential = kind === 'sequential';
+  const speedup = sequential ? 1 : baseline.value > 0 ? tp.value / baseline.value : 0;
+  const speedupCi: [number, number] = sequential || baseline.value <= 0 ? [1, 1] : ratioCi({ value: tp.value, ci: tp.ci }, baseline);
+  const run: RunResult = {
+    executor: kind,
+    concurrency: k,
+    tasks: n,
+    wallMs: round1(windowMs),
+    throughputPerSec: round3(tp.value),
+    speedup: round3(speedup),
+    speedupCi: [round3(speedupCi[0]), round3(speedupCi[1])],
+    noisy: tp.noisy,
+    cpuMsPerTask: cpu.length ? round3(cpuTotal / cpu.length) : null,
+    cpuRatio: cpuRatio == null ? null : round3(cpuRatio),
+    cpuSource: s.cpuSource,
+    coreUtilization: round3(utilization),
+    busyCores: round3(Math.max(0, utilization * cores - background.busyCores)),
+    errors: runErrors(failed, n, mergeErrorSamples(s.errors)),
+  };
+  if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
+  if (s.serialization) run.serialization = s.serialization;
+  if (s.note) run.note = s.note;
+  if (s.distributed) run.distributed = s.distributed;
+  return run;
+}
+
+/**
+ * CPU time ÷ wall time of a point's calls, in the threads that ran them, or null when
+ * no call had a CPU reading. Time spent runnable but queued behind other work is
+ * neither compute nor waiting: it is left out, so a busy machine does not make
+ * CPU-bound calls look half idle.
+ */
+export function cpuRatioOf(s: PointSamples): number | null {
+  let cpu = 0;
+  let wall = 0;
+  let seen = 0;
+  for (let i = 0; i < s.taskEndMs.length; i++) {
+    const c = s.taskCpuMs[i];
+    if (!Number.isFinite(c)) continue;
+    const w = s.taskEndMs[i] - s.taskStartMs[i];
+    const q = s.taskRunQueueMs?.[i];
+    cpu += c;
+    wall += w - (q !== undefined && Number.isFinite(q) ? Math.min(Math.max(0, q), w) : 0);
+    seen++;
+  }
+  return seen && wall > 0 ? Math.min(1, cpu / wall) : null;
+}
+
+/** Counted failures; a run with no counted call still shows the failures its warm-up met. */
+function runErrors(failed: number, tasks: number, samples: ErrorSample[]): RunResult['errors'] {
+  if (tasks === 0) {
+    const count = samples.reduce((a, e) => a + e.count, 0);
+    return { count, rate: count > 0 ? 1 : 0, samples };
+  }
+  return { count: failed, rate: round3(failed / tasks), samples };
+}
+
+export function mergeErrorSamples(samples: ErrorSample[]): ErrorSample[] {
+  const byKey = new Map<string, ErrorSample>();
+  for (const e of samples) {
+    const key = `${e.kind}\u0000${e.message}`;
+    const seen = byKey.get(key);
+    if (seen) seen.count += e.count;
+    else byKey.set(key, { ...e });
+  }
+  return [...byKey.values()];
+}
+
+export function mergeOutput(parts: (Report['output'] | undefined)[], max: number): Report['output'] | undefined {
+  const present = parts.filter((p): p is NonNullable<Report['output']> => !!p);
+  if (!present.length) return undefined;
+  let stdout = '';
+  let stderr = '';
+  let truncated = false;
+  for (const p of present) {
+    stdout += p.stdout;
+    stderr += p.stderr;
+    truncated ||= p.truncated;
+  }
+  if (stdout.length > max) {
+    stdout = stdout.slice(0, max);
+    truncated = true;
+  }
+  if (stderr.length > max) {
+    stderr = stderr.slice(0, max);
+    truncated = true;
+  }
+  return stdout || stderr || truncated ? { stdout, stderr, truncated } : undefined;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

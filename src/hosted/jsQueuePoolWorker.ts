@@ -1,0 +1,45 @@
+// piscina task handler for queue mode's thread executor: one item per task, the items it
+// found go back with the result. The engine's queue feeds the pool; this side holds no
+// queue. The bundle loads once per thread, on the warm-up task sent before the crawl.
+import { threadId, workerData } from 'node:worker_threads';
+import { threadCpuClock, type CpuClock } from './lib/cpuClock';
+import { installOutputCapture, type OutputCapture } from '../shared/outputCapture';
+import { loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
+import { lowerThisThreadPriority } from './lib/userPriority';
+import { callItem } from './lib/queue/callItem';
+import type { ItemTaskResult } from '../shared/queue/queueTypes';
+
+const init = workerData as HostInit;
+lowerThisThreadPriority();
+
+export type QueuePoolTask = { type: 'item'; item: unknown } | { type: 'warm'; barrier: SharedArrayBuffer; parties: number };
+export type QueuePoolResult = (ItemTaskResult & { type: 'item'; thread: number }) | { type: 'warm'; cpuSource: CpuClock['source']; thread: number };
+
+interface Loaded {
+  fn: UserFunction;
+  clock: CpuClock;
+  capture: OutputCapture;
+}
+let loaded: Promise<Loaded> | undefined;
+
+async function load(): Promise<Loaded> {
+  const capture = installOutputCapture(init.maxOutputBytes);
+  const fn = await loadTargetFunction(init.bundlePath, init.functionName);
+  return { fn, clock: threadCpuClock(), capture };
+}
+
+export default async function runQueueTask(task: QueuePoolTask): Promise<QueuePoolResult> {
+  const l = await (loaded ??= load());
+  if (task.type === 'warm') {
+    // Hold this thread until every thread has a warm-up task, so each loads the bundle.
+    const arrived = new Int32Array(task.barrier);
+    Atomics.add(arrived, 0, 1);
+    const deadline = Date.now() + 30_000;
+    while (Atomics.load(arrived, 0) < task.parties && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    return { type: 'warm', cpuSource: l.clock.source, thread: threadId };
+  }
+  // The engine enforces the call timeout by aborting the task, which ends this thread.
+  const r = await callItem(l.fn, task.item, Infinity, l.clock);
+  const output = l.capture.take();
+  return { type: 'item', ...r, ...(output ? { output } : {}), thread: threadId };
+}

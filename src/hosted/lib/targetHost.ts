@@ -1,0 +1,119 @@
+// What the worker and child runtimes share: load the user's bundle once, then call the
+// function for one task and time it. Return values are awaited; pools that return them
+// ask for the value through `keep` and send it back themselves.
+import { pathToFileURL } from 'node:url';
+import { substituteIndex } from '../../shared/args';
+import { epochNow, type TaskOutcome } from '../../shared/closedLoop';
+import type { CpuClock } from './cpuClock';
+import { toErrorInfo } from '../../shared/errorInfo';
+
+export type UserFunction = (...args: unknown[]) => unknown;
+
+/** What every runtime receives (workerData / the child's init message). */
+export interface HostInit {
+  bundlePath: string;
+  functionName: string;
+  args: unknown[];
+  callTimeoutMs: number;
+  maxOutputBytes: number;
+  /** Pools send each call's result back to the engine, as the user's own pool must. */
+  returnResults?: boolean;
+}
+
+export const TARGET_EXPORT = '__workloadTarget';
+/** Set instead of TARGET_EXPORT for a member: the object that holds it ("api", "Parser", module.exports). */
+export const TARGET_OWNER = '__workloadOwner';
+
+export async function loadTargetFunction(bundlePath: string, functionName: string): Promise<UserFunction> {
+  process.setSourceMapsEnabled(true);
+  const mod = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
+  const fromCjs = mod.default as Record<string, unknown> | undefined;
+  const exportsOf = fromCjs && (typeof fromCjs === 'object' || typeof fromCjs === 'function') ? fromCjs : undefined;
+  const slot = (key: string): { found: boolean; value: unknown } =>
+    key in mod ? { found: true, value: mod[key] } : exportsOf && key in exportsOf ? { found: true, value: exportsOf[key] } : { found: false, value: undefined };
+  const owner = slot(TARGET_OWNER);
+  if (owner.found) return memberOf(owner.value, functionName);
+  const fn = slot(TARGET_EXPORT).value;
+  if (typeof fn !== 'function') {
+    throw new TypeError(`"${functionName}" is not a function when the module runs (it is ${describe(fn)})`);
+  }
+  return fn as UserFunction;
+}
+
+/** owner[key], called with `this` = owner, as `api.get(x)` or `Parser.parse(x)` would be. */
+function memberOf(owner: unknown, functionName: string): UserFunction {
+  const key = functionName.slice(functionName.lastIndexOf('.') + 1);
+  if (owner === null || (typeof owner !== 'object' && typeof owner !== 'function')) {
+    throw new TypeError(`"${functionName}": the object holding it is ${describe(owner)} when the module runs`);
+  }
+  const fn = (owner as Record<string, unknown>)[key];
+  if (typeof fn !== 'function') {
+    throw new TypeError(`"${functionName}" is not a function when the module runs (it is ${describe(fn)})`);
+  }
+  return (fn as UserFunction).bind(owner);
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : typeof v;
+}
+
+export function timeoutMessage(ms: number): string {
+  const s = ms / 1000;
+  return `timed out after ${Number(s.toFixed(s < 1 ? 2 : 1))} s`;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * One call. `clock` measures CPU around it (omit it where CPU is attributed per batch).
+ * A promise still pending after timeoutMs counts as a timeout; a call that blocks the
+ * thread is the caller's watchdog's job, since no timer can fire here then.
+ */
+export async function callTarget(
+  fn: UserFunction,
+  args: unknown[],
+  index: number,
+  timeoutMs: number,
+  clock?: CpuClock,
+  keep?: { value?: unknown },
+): Promise<TaskOutcome> {
+  const callArgs = substituteIndex(args, index);
+  const cpu0 = clock ? clock.now() : 0;
+  const startMs = epochNow();
+  let error: unknown;
+  let failed = false;
+  try {
+    let r = fn(...callArgs);
+    if (isThenable(r)) r = await withTimeout(r, timeoutMs);
+    if (keep) keep.value = r;
+  } catch (e) {
+    failed = true;
+    error = e;
+  }
+  const endMs = epochNow();
+  const cpuMs = clock ? clock.now() - cpu0 : NaN;
+  if (!failed) return { ok: true, startMs, endMs, cpuMs };
+  if (error instanceof CallTimeout) return { ok: false, startMs, endMs, cpuMs, error: { kind: 'timeout', message: timeoutMessage(timeoutMs) } };
+  return { ok: false, startMs, endMs, cpuMs, error: toErrorInfo(error) };
+}
+
+class CallTimeout {}
+
+function withTimeout(p: PromiseLike<unknown>, ms: number): Promise<unknown> {
+  if (!Number.isFinite(ms)) return Promise.resolve(p);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new CallTimeout()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

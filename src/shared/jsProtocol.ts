@@ -1,0 +1,85 @@
+// Messages between the engine and the JS runtimes (dist/hosted/*.js). Plain
+// structured-cloneable / JSON data only.
+import type { CpuSource, ErrorSample, WarmupPolicy } from './report';
+import type { LoopPlan, LoopProgress, TaskOutcome } from './closedLoop';
+import type { ErrorInfo } from './errorInfo';
+import type { CapturedOutput } from './outputCapture';
+import type { WarmupResult } from '../hosted/lib/warmup';
+
+/** Engine → loop worker (sequential / async / probe). */
+export type LoopWorkerRequest =
+  | { type: 'probe'; index: number }
+  | { type: 'warm'; policy: WarmupPolicy }
+  | { type: 'run'; plan: LoopPlan; /** Int32Array: 0 when a lane is idle, else 1 + ms since plan.originMs its call started. */ lanes: SharedArrayBuffer };
+
+/** Loop worker → engine. Samples are columns to keep messages small. */
+export type LoopWorkerMessage =
+  | { type: 'ready'; cpuSource: CpuSource }
+  | { type: 'loadError'; error: ErrorInfo }
+  | { type: 'probe'; outcome: TaskOutcome; cpuSource: CpuSource; output?: CapturedOutput }
+  | { type: 'warmed'; warmup: WarmupResult; output?: CapturedOutput }
+  | ({ type: 'batch' } & SampleBatch)
+  | { type: 'done'; progress: LoopProgress; eventLoopUtilization: number };
+
+export interface SampleBatch {
+  startMs: number[];
+  endMs: number[];
+  cpuMs: number[];
+  /** Run-queue wait per task (schedstat), split like cpuMs; absent where unknown. */
+  runQueueMs?: number[];
+  ok: boolean[];
+  counted: boolean[];
+  errors: ErrorSample[];
+  output?: CapturedOutput;
+  progress: LoopProgress;
+  /** Sent from the worker's exit handler: progress is exact, nothing is missing. */
+  atExit?: boolean;
+}
+
+/** Engine → pool worker (piscina task). */
+export type PoolTask =
+  | { type: 'call'; index: number }
+  | { type: 'warm'; barrier: SharedArrayBuffer; parties: number; policy?: WarmupPolicy };
+export type PoolTaskResult =
+  | {
+      type: 'call';
+      /** cpuMs here is end minus start reading (fallback when no later call follows). */
+      outcome: TaskOutcome;
+      output?: CapturedOutput;
+      thread: number;
+      /** The thread's CPU clock just before the call. */
+      cpuAtStart: number;
+      /** The call's result, structured-cloned back by postMessage as in any piscina pool. */
+      result?: unknown;
+      /** On a sample of calls: what one structured clone of the result cost, and its size. */
+      wire?: { ms: number; bytes: number };
+    }
+  | {
+      type: 'warm';
+      cpuSource: CpuSource;
+      /** Absent when this thread was already warm. */
+      warmup?: WarmupResult;
+      /** Epoch ms the thread finished loading the module. */
+      loadedAtMs: number;
+    };
+
+/** Engine → child process. */
+export type ChildRequest =
+  | { type: 'init'; init: import('../hosted/lib/targetHost').HostInit }
+  | { type: 'call'; id: number; index: number }
+  | { type: 'warm'; id: number; policy: WarmupPolicy };
+/** Child process → engine. */
+export type ChildMessage =
+  | { type: 'ready'; cpuSource: CpuSource }
+  | { type: 'loadError'; error: ErrorInfo }
+  | {
+      type: 'result';
+      id: number;
+      outcome: TaskOutcome;
+      output?: CapturedOutput;
+      /** The call's result: IPC serializes it (JSON), as a child-process pool must. */
+      result?: unknown;
+      /** On a sample of calls: JSON encode + decode time and size of the result. */
+      wire?: { ms: number; bytes: number };
+    }
+  | { type: 'warmed'; id: number; warmup: WarmupResult; output?: CapturedOutput };
