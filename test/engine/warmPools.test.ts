@@ -56,4 +56,26 @@ describe('warm, persistent pools', function () {
       }
     });
   }
+  it('JS: the probe, the sequential and the async points share one warm event-loop thread', async () => {
+    const file = join(packageRoot(), 'test', 'fixtures', 'warm', 'who.js');
+    const rt = await createJsRuntime({ file, functionName: 'who', args: ['$i'] }, LIMITS);
+    const seq = rt.createExecutor('sequential');
+    const asy = rt.createExecutor('async');
+    try {
+      const probe = await rt.probe(new AbortController().signal);
+      assert.equal(probe.error, undefined);
+      const one = await seq.runPoint(request(1));
+      const many = await asy.runPoint(request(4));
+      const threads = new Set([...workersOf(one), ...workersOf(many)]);
+      assert.equal(threads.size, 1, `one thread ran both points: ${[...threads].join(', ')}`);
+      // The thread was warmed once, and its first call was the probe's.
+      assert.ok(one.coldStart && one.coldStart.warmupCalls >= 2, 'the sequential point warmed the thread up');
+      assert.equal(one.coldStart.firstCallMs, probe.wallMs);
+      assert.deepEqual(many.coldStart, one.coldStart, "async reports the same thread's cold start and warms nothing");
+    } finally {
+      await seq.dispose();
+      await asy.dispose();
+      await rt.dispose();
+    }
+  });
 });

@@ -10,7 +10,7 @@ import type { ExecutorKind } from '../../shared/report';
 import { raceAbort, throwIfAborted } from './abort';
 import { buildTarget } from './buildTarget';
 import { findJsFunctions, JS_EXTENSIONS } from './findJsFunctions';
-import { JsLoopExecutor, LoadFailure, LoopWorkerHost } from './loopWorkerExecutor';
+import { JsLoopExecutor, LoadFailure, LoopThreadSlot, LoopWorkerHost } from './loopWorkerExecutor';
 import { JsProcessExecutor } from './processExecutor';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { JsThreadExecutor } from './threadExecutor';
@@ -92,6 +92,8 @@ class JsRuntime implements TargetRuntime {
   private readonly init: HostInit;
   private readonly executors = new Set<Executor>();
   private readonly probes = new Set<LoopWorkerHost>();
+  /** The probe's thread lives on as the sequential and async executors' thread. */
+  private readonly loopSlot: LoopThreadSlot;
   private disposed = false;
 
   constructor(
@@ -107,12 +109,14 @@ class JsRuntime implements TargetRuntime {
       maxOutputBytes: limits.maxOutputBytes,
       returnResults: limits.returnResults ?? true,
     };
+    this.loopSlot = new LoopThreadSlot(this.init, limits);
   }
 
   async probe(signal: AbortSignal): Promise<ProbeResult> {
     throwIfAborted(signal);
     const host = new LoopWorkerHost(this.init, this.limits);
     this.probes.add(host);
+    let keep = false;
     try {
       let cpuSource: ProbeResult['cpuSource'];
       try {
@@ -133,10 +137,17 @@ class JsRuntime implements TargetRuntime {
       };
       if (o.error) result.error = { ...o.error, count: 1 };
       if (end.output) result.output = end.output;
+      // A thread whose first call went well is loaded and part-compiled: the sequential
+      // and async points carry on with it rather than start another.
+      if (!o.error && host.alive) {
+        host.firstCallMs = result.wallMs;
+        this.loopSlot.adopt(host, end.cpuSource);
+        keep = true;
+      }
       return result;
     } finally {
-      await host.kill();
       this.probes.delete(host);
+      if (!keep) await host.kill();
     }
   }
 
@@ -159,7 +170,7 @@ class JsRuntime implements TargetRuntime {
     switch (kind) {
       case 'sequential':
       case 'async':
-        ex = new JsLoopExecutor(kind, this.init, this.limits);
+        ex = new JsLoopExecutor(kind, this.loopSlot, this.limits);
         break;
       case 'thread':
         ex = new JsThreadExecutor(this.init, this.limits);
@@ -183,7 +194,7 @@ class JsRuntime implements TargetRuntime {
     this.executors.clear();
     const probes = [...this.probes];
     this.probes.clear();
-    await Promise.allSettled([...executors.map((e) => e.dispose()), ...probes.map((p) => p.kill())]);
+    await Promise.allSettled([...executors.map((e) => e.dispose()), ...probes.map((p) => p.kill()), this.loopSlot.dispose()]);
     if (this.target.tempDir) rmSync(this.target.tempDir, { recursive: true, force: true });
   }
 }

@@ -43,6 +43,12 @@ export class LoopWorkerHost {
   private lastError?: Error;
   alive = true;
   death?: ErrorInfo;
+  /** From creation to the module loaded (set once `ready` resolves). */
+  workerStartMs: number | null = null;
+  /** The thread's very first call, when that was the probe's. */
+  firstCallMs?: number;
+  /** Set once the thread has been warmed up: a thread shared by two executors warms once. */
+  warmup?: WarmupResult;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   readonly ready: Promise<CpuSource>;
   readonly exited: Promise<void>;
@@ -72,9 +78,13 @@ export class LoopWorkerHost {
         resolve();
       }),
     );
+    const created = epochNow();
     this.ready = new Promise<CpuSource>((resolve, reject) => {
       this.listener = (m) => {
-        if (m.type === 'ready') resolve(m.cpuSource);
+        if (m.type === 'ready') {
+          this.workerStartMs = epochNow() - created;
+          resolve(m.cpuSource);
+        }
         else if (m.type === 'loadError') reject(new LoadFailure(m.error));
       };
       void this.exited.then(() => reject(new LoadFailure(this.death!)));
@@ -183,27 +193,36 @@ export class LoopWorkerHost {
   }
 }
 
-export class JsLoopExecutor implements Executor {
-  readonly maxConcurrency: number;
-  private host?: LoopWorkerHost;
+/**
+ * The one event-loop thread that the probe, the sequential and the async executors share.
+ * One thread, as in the user's own program: its code is compiled and warm once, so the
+ * async points do not pay a second start-up and JIT warm-up out of the budget.
+ */
+export class LoopThreadSlot {
+  host?: LoopWorkerHost;
   private cpuSource: CpuSource = 'unavailable';
-  private disposed = false;
-  private coldStartReported = false;
 
   constructor(
-    readonly kind: 'sequential' | 'async',
     private readonly init: HostInit,
     private readonly limits: ExecutorLimits,
-  ) {
-    this.maxConcurrency = kind === 'sequential' ? 1 : 1024;
+  ) {}
+
+  /** Hands over a loaded thread (the probe's), to be reused while it lives. */
+  adopt(host: LoopWorkerHost, cpuSource: CpuSource): void {
+    if (this.host && this.host !== host) void this.host.kill();
+    this.host = host;
+    this.cpuSource = cpuSource;
   }
 
-  /** A live, loaded and warm thread; a new one is warmed up by `policy` first. */
-  private async ensureHost(signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<LoopWorkerHost> {
+  get source(): CpuSource {
+    return this.cpuSource;
+  }
+
+  /** A live, loaded thread: the current one, or a new one. */
+  async live(signal: AbortSignal): Promise<LoopWorkerHost> {
     if (this.host?.alive) return this.host;
     const host = new LoopWorkerHost(this.init, this.limits);
     this.host = host;
-    const t0 = epochNow();
     try {
       this.cpuSource = await raceAbort(host.ready, signal, () => host.kill());
     } catch (e) {
@@ -213,18 +232,45 @@ export class JsLoopExecutor implements Executor {
       }
       throw e;
     }
-    const workerStartMs = epochNow() - t0;
-    let warmup: WarmupResult | undefined;
-    if (policy && policy.maxCalls > 0) {
+    return host;
+  }
+
+  async dispose(): Promise<void> {
+    const host = this.host;
+    this.host = undefined;
+    await host?.kill();
+  }
+}
+
+export class JsLoopExecutor implements Executor {
+  readonly maxConcurrency: number;
+  private disposed = false;
+  private coldStartReported = false;
+
+  constructor(
+    readonly kind: 'sequential' | 'async',
+    private readonly slot: LoopThreadSlot,
+    private readonly limits: ExecutorLimits,
+  ) {
+    this.maxConcurrency = kind === 'sequential' ? 1 : 1024;
+  }
+
+  /** A live, loaded and warm thread; one not yet warm is warmed up by `policy` first. */
+  private async ensureHost(signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<LoopWorkerHost> {
+    const replacing = this.coldStartReported && !this.slot.host?.alive;
+    const host = await this.slot.live(signal);
+    if (!host.warmup && policy && policy.maxCalls > 0) {
       host.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
       const w = await raceAbort(host.warm(policy), signal, () => host.kill());
       if (w?.output) collector.output.add(w.output);
-      warmup = w?.warmup;
+      // The probe made the thread's first call: that is the cold one.
+      if (w) host.warmup = host.firstCallMs != null ? { ...w.warmup, firstCallMs: host.firstCallMs, calls: w.warmup.calls + 1 } : w.warmup;
       // The function ended the thread while warming up: the point shows it, a new thread goes on.
       if (!w && host.death) collector.addError(host.death);
     }
-    // Only the first thread's start-up is the cold start; a replacement is a recovery.
-    if (!this.coldStartReported) collector.coldStart = coldStartOf(warmup ? [warmup] : [], workerStartMs);
+    // Only the first thread's start-up is the cold start (shared with the other loop
+    // executor when both ran on it); a replacement is a recovery.
+    if (!this.coldStartReported && !replacing) collector.coldStart = coldStartOf(host.warmup ? [host.warmup] : [], host.workerStartMs);
     this.coldStartReported = true;
     return host.alive ? host : this.ensureHost(signal, undefined, collector);
   }
@@ -264,13 +310,12 @@ export class JsLoopExecutor implements Executor {
       if (now - origin >= req.durationMs && collector.taskOk.length >= req.minTasks) break;
       host = await this.ensureHost(req.signal, undefined, collector);
     }
-    collector.cpuSource = this.cpuSource;
+    collector.cpuSource = this.slot.source;
     return collector.result(origin, req.warmupMs, epochNow());
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    await this.host?.kill();
-    this.host = undefined;
+    await this.slot.dispose();
   }
 }

@@ -5,7 +5,7 @@
 // same niceness, so speedups compare like with like; on an idle core niceness changes
 // nothing.
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 
 export const USER_CODE_NICENESS = 2;
 
@@ -15,7 +15,10 @@ export function lowerThisThreadPriority(): void {
   try {
     // /proc/thread-self -> "<pid>/task/<tid>"
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, USER_CODE_NICENESS);
+    // Relative to the thread's own niceness (inherited from whoever started the profile):
+    // a profiler run at nice 5 must not try to raise user code to 2, nor one run at -5
+    // drop it to 2, below everything else on the machine.
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + USER_CODE_NICENESS));
   } catch {
     // Not allowed or not Linux: run at the normal priority.
   }
