@@ -14,7 +14,7 @@ import { GROWTH_TO_CLIMB } from './ladder';
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
 export type StopReason = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
 
-export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'repeat' | 'closing';
+export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'repeat' | 'rebaseline' | 'closing';
 
 export interface PlannedPoint {
   kind: ExecutorKind;
@@ -51,6 +51,13 @@ export const MAX_REPEATS = 2;
 /** Calls shorter than this make the hand-off to a pool a large share: the K = 1 point is measured early. */
 export const SHORT_CALL_MS = 10;
 
+/**
+ * A pool's K = 1 point hands every call to a worker and back: it can never be faster than
+ * the plain loop. One that beats the baseline's interval by this much says the baseline
+ * was slowed (a burst of load, a cold CPU), and the baseline is measured again.
+ */
+export const IMPOSSIBLE_K1_GAIN = 1.05;
+
 interface LadderPoint {
   k: number;
   throughputPerSec: number;
@@ -72,7 +79,9 @@ export class LadderSession {
   private readonly ladders = new Map<ExecutorKind, Ladder>();
   private readonly order: ExecutorKind[];
   private baselineTp = 0;
+  private baselineCi: [number, number] = [0, 0];
   private baselineDone = false;
+  private rebaselineDone = false;
   private closingDone = false;
 
   private readonly cfg: SessionConfig;
@@ -143,7 +152,13 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
-    // 4. What is left tightens the points the answer hangs on.
+    // 4. A baseline that a one-worker pool beat is measured again first: every speedup hangs on it.
+    if (!this.rebaselineDone && this.baselineSuspect()) {
+      this.rebaselineDone = true;
+      const p: PlannedPoint = { kind: 'sequential', k: 1, phase: 'rebaseline' };
+      if (fits(p)) return p;
+    }
+    // 5. What is left tightens the points the answer hangs on.
     return this.repeatPoint(fits);
   }
 
@@ -189,9 +204,18 @@ export class LadderSession {
       noisy: outcome.noisy ?? false,
       repeats: 0,
     };
+    if (p.phase === 'rebaseline') {
+      // The new baseline replaces the suspect one (the orchestrator drops that one too).
+      if (!outcome.failed && outcome.throughputPerSec > 0) {
+        this.baselineTp = outcome.throughputPerSec;
+        this.baselineCi = point.ci;
+      }
+      return;
+    }
     if (p.phase === 'baseline') {
       this.baselineDone = true;
       this.baselineTp = outcome.throughputPerSec;
+      this.baselineCi = point.ci;
       l.points.push(point);
       l.stop = outcome.failed ? 'failures' : 'single-point';
       return;
@@ -234,6 +258,14 @@ export class LadderSession {
       if (l.dispatchWanted && this.cfg.callMs < SHORT_CALL_MS * 10) n += 1;
     }
     return n + (this.closingDone ? 0 : 1);
+  }
+
+  /** Whether some pool's K = 1 point beat the baseline beyond its interval (see IMPOSSIBLE_K1_GAIN). */
+  baselineSuspect(): boolean {
+    if (!this.baselineDone || this.baselineTp <= 0) return false;
+    return [...this.ladders.values()].some(
+      (l) => isPool(l.kind) && l.points.some((x) => x.k === 1 && x.ci[0] > this.baselineCi[1] * IMPOSSIBLE_K1_GAIN),
+    );
   }
 
   private dispatchPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {

@@ -38,7 +38,7 @@ import {
   type TimelineMark,
   type WarmupPolicy,
 } from '../shared/report';
-import { BASELINE_DRIFT, combineBaselines, combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
+import { BASELINE_DRIFT, baselinePoints, combineBaselines, combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
 import { throughputStats } from '../analysis/stats';
 
 export { combineBaselines } from './runResults';
@@ -221,7 +221,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         concurrency: k,
       });
       marks.push({ executor: kind, concurrency: k, startMs: round1(samples.startMs - sampler.startedAtMs), endMs: round1(samples.endMs - sampler.startedAtMs) });
-      const one: MeasuredPoint = { kind, k, samples, tp, durationMs: plan.durationMs, windows: [[samples.startMs, samples.endMs]] };
+      const one: MeasuredPoint = { kind, k, samples, tp, durationMs: plan.durationMs, windows: [[samples.startMs, samples.endMs]], phase: p.phase };
       // A repeat joins the point it measures again; a closing baseline stays its own.
       const i = p.phase === 'repeat' ? points.findIndex((x) => x.kind === kind && x.k === k) : -1;
       const point = i >= 0 ? combineRepeats(points[i], one) : one;
@@ -286,7 +286,13 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     }
     emit({ phase: 'analyse', message: 'Analysing' });
 
-    const baselines = points.filter((p) => p.kind === 'sequential');
+    const { baselines, replaced } = baselinePoints(points);
+    if (replaced) {
+      caveats.push({
+        level: 'info',
+        message: `A pool with one worker ran faster than the first sequential baseline, which a hand-off to a worker cannot do: the machine was slowed during it. The baseline was measured again (the first one was ${Math.round(replaced.slower * 100)}% slower) and the first one left out.`,
+      });
+    }
     const baseline = combineBaselines(baselines.map((p) => p.tp));
     if (baseline.drift > BASELINE_DRIFT) {
       caveats.push({

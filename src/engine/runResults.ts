@@ -3,6 +3,7 @@
 // Pure functions of what the executors measured; profile.ts calls them once at the end.
 import type { CpuSampler } from './cpuSampler';
 import type { PointSamples } from './executorTypes';
+import type { PointPhase } from './ladderSession';
 import type { BackgroundLoad, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
 import { isNoisy, ratioCi } from '../analysis/stats';
 
@@ -14,6 +15,8 @@ export interface MeasuredPoint {
   durationMs: number;
   /** The measured windows: one, or more when the point was measured again. */
   windows: [number, number][];
+  /** Why it was measured (the ladder session's phase). */
+  phase?: PointPhase;
 }
 
 /**
@@ -55,6 +58,20 @@ export const BASELINE_DRIFT = 0.15;
  * One baseline from the start and end measurements: their mean, an interval that
  * covers both, and how far apart they were (a sign the machine's speed changed).
  */
+/**
+ * The sequential points the speedups divide by. A re-measured baseline (phase
+ * 'rebaseline', see LadderSession.baselineSuspect) replaces the first one, which a
+ * one-worker pool beat; `replaced.slower` says by how much that one was slow.
+ */
+export function baselinePoints(points: MeasuredPoint[]): { baselines: MeasuredPoint[]; replaced?: { slower: number } } {
+  const again = points.find((p) => p.phase === 'rebaseline' && p.tp.throughputPerSec > 0);
+  const first = again ? points.find((p) => p.phase === 'baseline') : undefined;
+  // A re-measurement that failed says nothing about the machine's speed: left out.
+  const baselines = points.filter((p) => p.kind === 'sequential' && p !== first && !(p.phase === 'rebaseline' && p !== again));
+  if (!again || !first) return { baselines };
+  return { baselines, replaced: { slower: Math.max(0, 1 - first.tp.throughputPerSec / again.tp.throughputPerSec) } };
+}
+
 export function combineBaselines(tps: { throughputPerSec: number; ci: [number, number]; noisy: boolean }[]): Estimate & { drift: number } {
   if (tps.length === 0) return { value: 0, ci: [0, 0], noisy: true, drift: 0 };
   const values = tps.map((t) => t.throughputPerSec);

@@ -94,6 +94,19 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(repeats.sort(), ['process×2', 'process×2', 'thread×2', 'thread×2']);
   });
 
+  it('measures the baseline again when a one-worker pool beat it (a hand-off cannot), once', () => {
+    // The first baseline ran 26% slow (a burst of load): thread × 1 and process × 1 beat it.
+    let seqCalls = 0;
+    const slowFirst = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? (seqCalls++ === 0 ? 7.4 : 10) : cpu(kind, k));
+    const { plan } = drive({ callMs: 50 }, slowFirst, 60_000);
+    const seqAt = plan.flatMap((p, i) => (p === 'sequential×1' ? [i] : []));
+    assert.equal(seqAt.length, 2, plan.join(' '));
+    assert.ok(seqAt[1] > plan.indexOf('thread×1') && seqAt[1] > plan.indexOf('process×1'), plan.join(' '));
+    // On a quiet machine no pool beats the loop at K = 1, and the baseline is measured once.
+    const quiet = drive({ callMs: 50 }, cpu, 60_000).plan;
+    assert.equal(quiet.filter((p) => p === 'sequential×1').length, 1, quiet.join(' '));
+  });
+
   it('re-measures a noisy best point, but not a clear, quiet winner', () => {
     const clear = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, gil, 60_000).plan;
     assert.equal(clear.filter((p) => p === 'process×2').length, 1, clear.join(' '));
