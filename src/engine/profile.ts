@@ -56,12 +56,16 @@ const RESERVE_MS = 250;
 const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120, distributed: 400 };
 
 /**
- * The warm-up rule: calls until three in a row are within 10%, at most 30 calls and a
- * share of the budget per worker. Calls slower than that share skip warm-up: a call
+ * The warm-up rule: calls until three in a row are within 10%, at most 30 calls, and a
+ * time cap per worker: 5% of the budget, but at least the probe's (cold) call again plus
+ * three more like it, so that even a short budget lets a JIT-heavy function (a parser
+ * whose first call in a fresh isolate takes 4× a warm one) reach its steady state; never
+ * more than 15% of the budget or 1.5 s. Calls slower than the cap skip warm-up: a call
  * that long is dominated by its own steady state (V8 optimises a hot loop inside it).
  */
 export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
-  const maxMs = Math.round(Math.min(1500, Math.max(100, budgetMs * 0.05)));
+  const wanted = Math.max(budgetMs * 0.05, (WARMUP_STEADY_CALLS + 1) * callMs);
+  const maxMs = Math.round(Math.min(1500, budgetMs * 0.15, Math.max(100, wanted)));
   return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs };
 }
 
@@ -160,6 +164,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const workers: Partial<Record<ExecutorKind, number>> = {};
     let taskIndex = 1 + (hotspots?.calls ?? 0);
 
+    /** How long the first worker's warm-up took (its calls), once known. */
+    let warmingSeen: number | undefined;
     const newWorkers = (kind: ExecutorKind, k: number) => Math.max(0, (isPool(kind) ? k : 1) - (workers[kind] ?? 0));
     const overheadOf = (p: PlannedPoint) => {
       const fresh = newWorkers(p.kind, p.k);
@@ -167,7 +173,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       // New workers start and warm up side by side, about `cores` at a time; each warms
       // up for at most maxMs (plus the call that crosses it).
       const waves = Math.max(1, Math.ceil(fresh / cores));
-      const warming = warmup.maxCalls > 0 ? warmup.maxMs + callMs : 0;
+      // Until a worker has warmed up, plan for the cap; then for what warming up took (with margin).
+      const warming = warmup.maxCalls > 0 ? Math.min(warmup.maxMs + callMs, (warmingSeen ?? Infinity) * 1.25) : 0;
       return waves * (perWorkerStartup[p.kind] + warming);
     };
     const remaining = () => budgetMs - (nowMs() - started) - RESERVE_MS;
@@ -208,6 +215,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       const fresh = newWorkers(kind, k);
       workers[kind] = Math.max(workers[kind] ?? 0, isPool(kind) ? k : 1);
       if (samples.coldStart && !coldStart[kind]) coldStart[kind] = roundColdStart(samples.coldStart);
+      const c = samples.coldStart;
+      if (warmingSeen === undefined && c && c.warmupCalls > 0 && c.firstCallMs != null && c.steadyCallMs != null) {
+        warmingSeen = c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
+      }
       // Learn start-up per worker so later points plan with real numbers.
       if (fresh > 0) {
         const measured = Math.max(0, samples.endMs - samples.startMs);
