@@ -1,5 +1,8 @@
-// Python's GIL: does this function's work hold it? Read from how threads scale
-// against processes, with the expected ceilings of each case (docs/model.md, "The GIL").
+// Python's GIL: does this function's work hold it? Two readings (docs/model.md, "The GIL"):
+// the GIL probe, a spinner thread's speed beside one call (python/gil_probe.py), which
+// sees the GIL itself; and how threads scale against processes, with the expected
+// ceilings of each case. Flat threads alone cannot tell a held GIL from C code that
+// released it but serializes on a lock of its own (SQLite's allocator, say); the probe can.
 import type { Finding, GilVerdict, WorkloadKind } from '../shared/report';
 import { defined, type Evidence } from './evidence';
 
@@ -9,6 +12,13 @@ export interface GilResult {
 }
 
 const info = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'info', data });
+
+/** A spinner beside the call kept at least this share of its speed: the call left the GIL free. */
+export const GIL_FREE_AT = 0.75;
+/** At most this share: the call held the GIL (bytecode takes turns at about 0.5). */
+export const GIL_HELD_AT = 0.6;
+/** A probe whose spinner-alone rate moved more than this between its two windows is noise. */
+const MAX_PROBE_DRIFT = 0.5;
 
 export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   const t = ev.byKind.thread;
@@ -22,7 +32,13 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
     return { verdict: 'not-applicable', finding: info('gil.parallel-inside', { busyCores: ev.parallelInside, cores: ev.cores }) };
   }
   if (kind === 'io-bound') return { verdict: 'not-applicable', finding: info('gil.io') };
-  if (!t) return { verdict: 'held', finding: info('gil.untested') };
+  const probe = ev.input.probe.gil;
+  const free = probe && probe.drift <= MAX_PROBE_DRIFT && ev.cores >= 2 ? probe.freeShare : undefined;
+  if (!t) {
+    if (free !== undefined && free >= GIL_FREE_AT) return { verdict: 'released', finding: info('gil.probe-released', { freeShare: free }) };
+    if (free !== undefined && free <= GIL_HELD_AT) return { verdict: 'held', finding: info('gil.probe-held', { freeShare: free }) };
+    return { verdict: 'held', finding: info('gil.untested') };
+  }
   const tData = { threadK: t.best.concurrency, threadSpeedup: t.best.speedup };
   if (ev.cores < 2) return { verdict: 'held', finding: info('gil.one-core', tData) };
   // Under a held GIL only the waiting part overlaps: threads top out near 1/r. Released,
@@ -31,12 +47,20 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   const heldCeiling = Math.max(1, 1 / r);
   const releasedCeiling = Math.max(heldCeiling, Math.min(t.maxConcurrency, ev.cores / r));
   const threshold = Math.max(1.2, Math.sqrt(heldCeiling * releasedCeiling));
+  const pData = { processK: p?.best.concurrency, processSpeedup: p?.best.speedup };
   if (t.best.speedup < threshold) {
+    // The call left the GIL free, yet threads stayed flat: something other than the GIL
+    // serializes them. Processes each have their own copy of the library and its locks.
+    if (free !== undefined && free >= GIL_FREE_AT) {
+      return { verdict: 'released', finding: info('gil.released-serialized', defined({ ...tData, ...pData, freeShare: free })) };
+    }
     const processesScaled = !!p && p.best.speedup >= threshold;
     return {
       verdict: 'held',
-      finding: info(processesScaled ? 'gil.held' : 'gil.held-nothing-scaled', defined({ ...tData, processK: p?.best.concurrency, processSpeedup: p?.best.speedup })),
+      finding: info(processesScaled ? 'gil.held' : 'gil.held-nothing-scaled', defined({ ...tData, ...pData, freeShare: free })),
     };
   }
-  return { verdict: 'released', finding: info('gil.released', { ...tData, cores: ev.cores }) };
+  // Threads scaled past what a held GIL allows: that outweighs a probe that read "held"
+  // (its spinner may have found no idle core).
+  return { verdict: 'released', finding: info('gil.released', defined({ ...tData, cores: ev.cores, freeShare: free })) };
 }

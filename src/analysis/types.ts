@@ -1,5 +1,5 @@
 // What the analysis reads and returns. Pure types; docs/model.md describes the rules.
-import type { BackgroundLoad, Caveat, ExecutorKind, Language, Recommendation, RunResult, ScalingFit, Verdict } from '../shared/report';
+import type { BackgroundLoad, Caveat, ExecutorKind, GilProbe, Language, Recommendation, RunResult, ScalingFit, Verdict } from '../shared/report';
 
 /** Why a ladder stopped climbing, as the orchestrator saw it. */
 export type LadderStop = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
@@ -11,7 +11,7 @@ export interface AnalysisInput {
   cores: number;
   runs: RunResult[];
   /** The single call measured before the ladder. */
-  probe: { wallMs: number; cpuMs: number | null };
+  probe: { wallMs: number; cpuMs: number | null; gil?: GilProbe };
   background: BackgroundLoad;
   python?: { gilEnabled: boolean };
   /** libuv's pool size in the profiled processes (UV_THREADPOOL_SIZE, default 4). */

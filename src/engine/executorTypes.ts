@@ -2,7 +2,7 @@
 // orchestrator owns the budget, the ladder and the statistics; an executor only runs
 // one closed-loop measurement ("point") at a time and reports raw per-task samples.
 import type { DistributedRunStats } from './distributed/distributedTypes';
-import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, Hotspot, HotspotWait, Language, WarmupPolicy } from '../shared/report';
+import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, GilProbe, Hotspot, HotspotWait, Language, WarmupPolicy } from '../shared/report';
 
 /** Serializable description of what to call. Built once per profile. */
 export interface LoadedTarget {
@@ -129,6 +129,11 @@ export interface TargetRuntime {
   createExecutor(kind: ExecutorKind): Executor;
   /** Python: interpreter facts for the report. */
   environment?(): Promise<Record<string, unknown>>;
+  /**
+   * Python: the GIL probe (python/gil_probe.py), a spinner thread beside calls for about
+   * `windowMs`, on the probe's warm interpreter. Undefined when it could not run.
+   */
+  gilProbe?(windowMs: number, signal: AbortSignal): Promise<GilProbe | undefined>;
   /** A short, uncounted pass with a CPU profiler on, in a fresh worker / process (src/engine/hotspots/hotspots.ts). */
   hotspots?(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult>;
   /** Removes temp files and ends anything still running. Idempotent. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { classify } from '../analysis/index';
+import { classify, IO_BOUND_AT } from '../analysis/index';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from './distributed/distributedVerdict';
@@ -132,6 +132,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const probeCpuRatio = probe.cpuMs != null && probe.wallMs > 0 ? Math.min(1, probe.cpuMs / probe.wallMs) : 1;
     // Hot spots: a separate, uncounted pass with a profiler on; the ladder plans with what is left.
     const hotspots = await profileHotspots(runtime, budgetMs, callMs, signal);
+    // Python: whether a call holds the GIL, measured directly beside it (python/gil_probe.py).
+    const gilWindow = gilProbeWindowMs({ budgetMs, callMs, cpuRatio: probeCpuRatio, cores, backgroundBusy: background.busy });
+    const gil = runtime.gilProbe && gilWindow ? await runtime.gilProbe(gilWindow, signal) : undefined;
+    throwIfAborted();
 
     const wanted = options.executors ?? DEFAULTS.executors;
     const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
@@ -329,7 +333,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       isAsync: runtime.target.isAsync,
       cores,
       runs,
-      probe: { wallMs: probe.wallMs, cpuMs: probe.cpuMs },
+      probe: { wallMs: probe.wallMs, cpuMs: probe.cpuMs, ...(gil ? { gil } : {}) },
       background,
       python: pyEnv ? { gilEnabled: pyEnv.gilEnabled } : undefined,
       uvThreadpoolSize: uvThreadpoolSize(),
@@ -344,7 +348,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       budgetMs,
       target: { file, function: options.functionName, language, args, isAsync: runtime.target.isAsync },
       environment,
-      probe: { wallMs: round3(probe.wallMs), cpuMs: probe.cpuMs == null ? null : round3(probe.cpuMs), cpuSource: probe.cpuSource },
+      probe: { wallMs: round3(probe.wallMs), cpuMs: probe.cpuMs == null ? null : round3(probe.cpuMs), cpuSource: probe.cpuSource, ...(gil ? { gil } : {}) },
       runs,
       timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
       verdict: analysis.verdict,
@@ -396,6 +400,16 @@ function roundColdStart(c: ColdStart): ColdStart {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The GIL probe's window (each of its three spinner windows), or 0 to skip it: it needs a
+ * second core that nothing else is using, it says nothing about a call that mostly waits
+ * (waiting releases the GIL), and a call longer than a tenth of the budget is too dear.
+ */
+export function gilProbeWindowMs(o: { budgetMs: number; callMs: number; cpuRatio: number; cores: number; backgroundBusy: boolean }): number {
+  if (o.cores < 2 || o.backgroundBusy || o.cpuRatio < IO_BOUND_AT || o.callMs > o.budgetMs * 0.1) return 0;
+  return Math.round(Math.min(200, Math.max(50, o.budgetMs * 0.02)));
+}
 
 /**
  * How many calls we expect to make progress at once, from the probe's CPU ratio: on

@@ -27,6 +27,8 @@ function shape(d: FindingData, ctx: WordingContext): string {
 }
 
 const threads = (d: FindingData) => `threads ×${n(d, 'threadK')} gave ${x(n(d, 'threadSpeedup'))}`;
+/** The GIL probe's reading, when there was one. */
+const spinner = (d: FindingData) => (has(d, 'freeShare') ? ` (A Python thread beside one call kept ${pct(n(d, 'freeShare'))} of its speed.)` : '');
 const processes = (d: FindingData) =>
   has(d, 'processSpeedup') ? `processes ×${n(d, 'processK')} gave ${x(n(d, 'processSpeedup'))}` : 'no process runs were measured';
 
@@ -84,11 +86,16 @@ export const REASON_WORDS: Record<string, Words> = {
   'gil.one-core': (d) =>
     `With one core, neither threads nor processes can run bytecode in parallel, so the GIL could not be tested (${threads(d)}); assume pure-Python code holds it.`,
   'gil.held': (d) =>
-    `${threads(d)}, ${processes(d)}: the GIL serializes this function's bytecode, so only one thread runs it at a time, while each process has its own interpreter and GIL.`,
+    `${threads(d)}, ${processes(d)}: the GIL serializes this function's bytecode, so only one thread runs it at a time, while each process has its own interpreter and GIL.${spinner(d)}`,
   'gil.held-nothing-scaled': (d) =>
-    `${threads(d)}, ${processes(d)}: threads did not scale, as expected while the GIL is held; processes did not scale either, so something else also limits this run.`,
+    `${threads(d)}, ${processes(d)}: threads did not scale, as expected while the GIL is held; processes did not scale either, so something else also limits this run.${spinner(d)}`,
   'gil.released': (d) =>
-    `${threads(d)} on ${n(d, 'cores')} cores: the heavy work runs in C code that releases the GIL (as hashlib, zlib and numpy do), so threads use several cores without the cost of processes.`,
+    `${threads(d)} on ${n(d, 'cores')} cores: the heavy work runs in C code that releases the GIL (as hashlib, zlib and numpy do), so threads use several cores without the cost of processes.${spinner(d)}`,
+  'gil.released-serialized': (d) =>
+    `The call leaves the GIL free (a Python thread beside it kept ${pct(n(d, 'freeShare'))} of its speed), yet ${threads(d)} and ${processes(d)}: ` +
+    'the C code serializes on a lock of its own (a library-wide mutex, a shared allocator), which each process has a copy of.',
+  'gil.probe-released': (d) => `A Python thread beside one call kept ${pct(n(d, 'freeShare'))} of its speed: the call leaves the GIL free (no thread runs were measured).`,
+  'gil.probe-held': (d) => `A Python thread beside one call kept only ${pct(n(d, 'freeShare'))} of its speed: the call holds the GIL (no thread runs were measured).`,
   'overhead.tiny': (d, ctx) => {
     const name = executorName(str(d, 'pool') as ExecutorKind, ctx.python);
     return (

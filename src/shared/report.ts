@@ -278,6 +278,20 @@ export interface WarmupPolicy {
   maxMs: number;
 }
 
+/**
+ * Python: how much of the time a call left the GIL free, measured directly
+ * (python/gil_probe.py): a pure-Python spinner thread's rate while the function runs,
+ * as a share of its rate alone. About 1: released; about 0.5: bytecode taking turns;
+ * near 0: held inside one long C call.
+ */
+export interface GilProbe {
+  freeShare: number;
+  calls: number;
+  windowMs: number;
+  /** How much the spinner's rate alone moved between before and after (machine noise). */
+  drift: number;
+}
+
 export interface Report {
   schemaVersion: number;
   id: string;
@@ -286,8 +300,8 @@ export interface Report {
   budgetMs: number;
   target: Target;
   environment: Environment;
-  /** A single call measured before the ladder started. */
-  probe: { wallMs: number; cpuMs: number | null; cpuSource: CpuSource };
+  /** A single call measured before the ladder started; for Python, the GIL probe beside it. */
+  probe: { wallMs: number; cpuMs: number | null; cpuSource: CpuSource; gil?: GilProbe };
   runs: RunResult[];
   timeline: Timeline;
   verdict: Verdict;

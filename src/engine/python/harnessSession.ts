@@ -8,7 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { Errors } from '../../shared/errors';
 import type { PointRequest, PointSamples } from '../executorTypes';
-import type { ColdStart, ErrorSample, ExecutorKind } from '../../shared/report';
+import type { ColdStart, ErrorSample, ExecutorKind, GilProbe } from '../../shared/report';
 import { pythonFile } from '../paths';
 import { ErrorTally } from '../../shared/errorInfo';
 import { ChildGuard } from '../childGuard';
@@ -225,6 +225,21 @@ export class HarnessSession {
       this.send({ cmd: 'load', ...cfg });
     }, () => new Error(`importing the module did not finish within ${Math.round(timeoutMs / 1000)} s`));
     return this.guard.attach(this.child, cfg.memoryLimitMb, () => void this.kill(), loaded);
+  }
+
+  /**
+   * The GIL probe (python/gil_probe.py) on this warm interpreter. Undefined when a call
+   * failed; a harness that does not answer within `timeoutMs` is killed, as a point's is.
+   */
+  gilProbe(windowMs: number, timeoutMs: number, signal?: AbortSignal): Promise<GilProbe | undefined> {
+    return this.operation<GilProbe | undefined>(timeoutMs, signal, (resolve, reject) => {
+      this.handler = (m) => {
+        if (m.t === 'gil-probe') resolve((m.result as GilProbe | null) ?? undefined);
+        else if (m.t === 'fatal') reject(new Error(`Python harness failed: ${String(m.message)}`));
+      };
+      this.exitHandler = () => reject(new Error(`the GIL probe ended the Python process: ${this.describeExit().message}`));
+      this.send({ cmd: 'gil-probe', windowMs });
+    }, () => new Error(`the GIL probe did not finish within ${Math.round(timeoutMs / 1000)} s`));
   }
 
   /**

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Errors, ProfileError } from '../../shared/errors';
 import { ONE_CALL, type Executor, type ExecutorLimits, type HotspotRequest, type HotspotResult, type LoadedTarget, type PointRequest, type PointSamples, type ProbeResult, type TargetRuntime } from '../executorTypes';
 import { pythonHotspots } from '../hotspots/hotspotsPython';
-import type { CpuSource, ErrorSample, ExecutorKind } from '../../shared/report';
+import type { CpuSource, ErrorSample, ExecutorKind, GilProbe } from '../../shared/report';
 import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
 import { resolvePython, type PythonInfo } from './resolvePython';
@@ -202,6 +202,23 @@ class PythonRuntime implements TargetRuntime {
     const out = this.output.take();
     if (out) result.output = out;
     return result;
+  }
+
+  async gilProbe(windowMs: number, signal: AbortSignal): Promise<GilProbe | undefined> {
+    const session = this.spare;
+    if (!session?.alive) return undefined;
+    // The spinner windows, the calls, and one call that may run past the window.
+    const timeoutMs = 4 * windowMs + 2 * Math.min(this.limits.callTimeoutMs, 60_000) + 5_000;
+    try {
+      return await session.gilProbe(windowMs, timeoutMs, signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      // A probe that failed only costs its answer: the verdict falls back on thread scaling.
+      if (!session.alive) this.spare = undefined;
+      return undefined;
+    } finally {
+      this.output.take();
+    }
   }
 
   executorKinds(): ExecutorKind[] {

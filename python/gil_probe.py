@@ -1,0 +1,78 @@
+"""Whether the function holds the GIL while it runs, measured directly.
+
+A spinner thread counts in pure Python, once while the main thread sleeps (sleeping
+releases the GIL) and once while the main thread calls the function. Python bytecode
+needs the GIL, so the spinner's rate during the calls, as a share of its rate alone,
+says how much of the time the call left the GIL free:
+
+- about 1: the call's work runs in C code that releases the GIL (hashlib on large
+  inputs, zlib, sqlite3 while it steps through a statement, any wait);
+- about 0.5: the call runs Python bytecode, and the two threads take turns every
+  switch interval (5 ms);
+- near 0: the call holds the GIL inside one long C call (re, json) that never lets
+  the spinner in.
+
+This needs a free core for the spinner: the engine only asks on machines with two or
+more cores, and the analysis falls back on thread scaling when the two disagree.
+"""
+
+import threading
+import time
+
+
+def _spin(flag, counts):
+    n = 0
+    while flag[0]:
+        n += 1
+    counts.append(n)
+
+
+def _spinner_rate(action):
+    """Spinner iterations per second while `action()` runs in this thread."""
+    flag = [True]
+    counts = []
+    spinner = threading.Thread(target=_spin, args=(flag, counts), daemon=True)
+    t0 = time.perf_counter()
+    spinner.start()
+    try:
+        action()
+    finally:
+        flag[0] = False
+        spinner.join()
+    elapsed = time.perf_counter() - t0
+    return (counts[0] / elapsed if counts and elapsed > 0 else 0.0), elapsed
+
+
+def measure(call, window_ms):
+    """`call()` makes one call of the user's function and returns True when it succeeded.
+
+    Calls it for at least `window_ms` (at least once) beside the spinner, between two
+    windows of the spinner alone (the mean of both, so a drift in machine speed cancels).
+    Returns the share, the calls made and the window, or None when a call failed."""
+    window_s = max(0.02, window_ms / 1000.0)
+    ok = [True]
+    calls = [0]
+
+    def calling():
+        start = time.perf_counter()
+        while True:
+            if not call():
+                ok[0] = False
+                return
+            calls[0] += 1
+            if time.perf_counter() - start >= window_s:
+                return
+
+    alone_before, _ = _spinner_rate(lambda: time.sleep(window_s))
+    during, elapsed = _spinner_rate(calling)
+    alone_after, _ = _spinner_rate(lambda: time.sleep(window_s))
+    if not ok[0]:
+        return None
+    alone = (alone_before + alone_after) / 2.0
+    share = during / alone if alone > 0 else 0.0
+    return {
+        "freeShare": round(min(1.5, max(0.0, share)), 3),
+        "calls": calls[0],
+        "windowMs": round(elapsed * 1000.0, 1),
+        "drift": round(abs(alone_before - alone_after) / alone, 3) if alone > 0 else 0.0,
+    }
