@@ -14,7 +14,7 @@ export interface GilResult {
 const info = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'info', data });
 
 /** A spinner beside the call kept at least this share of its speed: the call left the GIL free. */
-export const GIL_FREE_AT = 0.75;
+export const GIL_FREE_AT = 0.7;
 /** At most this share: the call held the GIL (bytecode takes turns at about 0.5). */
 export const GIL_HELD_AT = 0.6;
 /** A probe whose spinner-alone rate moved more than this between its two windows is noise. */
