@@ -3,12 +3,11 @@
 import * as assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { measureBackgroundLoad } from '../../src/engine/cpuSampler';
 import { packageRoot } from '../../src/engine/paths';
 import { profile } from '../../src/engine/profile';
 import type { Report } from '../../src/shared/report';
+import { withParallelCores } from './verdictSupport';
 
 const fixture = (name: string) => path.join(packageRoot(), 'test/fixtures/python', name);
 const run = (file: string, fn: string, args: unknown[], budgetMs = 5000) =>
@@ -19,30 +18,6 @@ function summary(r: Report): string {
     `${r.verdict.kind}/gil=${r.verdict.gil} → ${r.recommendation.executor}×${r.recommendation.workers}; ` +
     r.runs.map((x) => `${x.executor}${x.concurrency}=${x.speedup}`).join(' ')
   );
-}
-
-/**
- * Verdicts that rest on CPU running in parallel need idle cores. On a machine that other
- * jobs keep busy, one retry; then the test is skipped with the reason, not failed.
- */
-async function withParallelCores(ctx: Mocha.Context, attempt: () => Promise<Report>, check: (r: Report) => void): Promise<void> {
-  let last: unknown;
-  for (let i = 0; i < 2; i++) {
-    const r = await attempt();
-    try {
-      check(r);
-      return;
-    } catch (e) {
-      last = e;
-    }
-  }
-  const load = await measureBackgroundLoad(500);
-  const idle = os.cpus().length - load.busyCores;
-  if (idle < 1.6) {
-    console.warn(`      (skipped: only ${idle.toFixed(1)} idle cores; ${(last as Error).message.split('\n')[0]})`);
-    ctx.skip();
-  }
-  throw last;
 }
 
 describe('verdicts on real Python workloads', function () {
