@@ -24,7 +24,10 @@ export async function hotspotsSection(ctx) {
     js: { id: 'hotspots.js', label: `JS: CPU cost per call under V8's profiler (${durationMs} ms pass vs unprofiled sequential point)` },
     py: { id: 'hotspots.py', label: `Python: CPU cost per call under the frame sampler (${durationMs} ms pass vs unprofiled sequential point)` },
   };
-  for (const s of Object.values(specs)) Object.assign(s, { unit: '%', target: { max: 5 }, reference: describe });
+  // No target: issue 11 allows "on vs off within 5%", or else a separate pass that is not
+  // counted, and the engine does the latter, so no measured point pays this slowdown.
+  // The figure says what the pass's own numbers (its hot-spot shares) are taken under.
+  for (const s of Object.values(specs)) Object.assign(s, { unit: '%', reference: describe });
 
   // Calls per CPU-second of the calling thread is the figure: it is what the profiler
   // takes from the calls, and, unlike wall-clock throughput, it does not move with the
