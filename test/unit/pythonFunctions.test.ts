@@ -2,8 +2,7 @@
 // ast, with the machine's python3): decorators, async def, directives, other bindings.
 import * as assert from 'node:assert/strict';
 import { ProfileError } from '../../src/shared/errors';
-import { findPythonFunctions } from '../../src/engine/python/findPythonFunctions';
-import { resolvePython } from '../../src/engine/python/resolvePython';
+import { usePythonFinder } from './helpers/pythonFinder';
 
 const SOURCE = `import functools
 import asyncio
@@ -54,13 +53,10 @@ if __name__ == "__main__":
 
 describe('findPythonFunctions (harness.py list)', function () {
   this.timeout(20_000);
-  let python: string;
-  before(async () => {
-    python = (await resolvePython()).executable;
-  });
+  const findPython = usePythonFinder();
 
   it('lists top-level def/async def with the def line, name column, end line and async flag', async () => {
-    const { functions } = await findPythonFunctions(SOURCE, 'mod.py', python);
+    const { functions } = await findPython(SOURCE, 'mod.py');
     assert.deepEqual(
       functions.map((f) => f.name),
       ['decorated', 'fetch', 'spaced'],
@@ -80,7 +76,7 @@ describe('findPythonFunctions (harness.py list)', function () {
   });
 
   it('reads the @workload directive above the decorators, including multi-line ones', async () => {
-    const { functions } = await findPythonFunctions(SOURCE, 'mod.py', python);
+    const { functions } = await findPython(SOURCE, 'mod.py');
     const byName = Object.fromEntries(functions.map((f) => [f.name, f]));
     assert.deepEqual(byName.decorated.directive, { args: [25, '$i'], budgetSec: 7 });
     assert.deepEqual(byName.fetch.directive, { args: [1] });
@@ -88,7 +84,7 @@ describe('findPythonFunctions (harness.py list)', function () {
   });
 
   it('reports classes and variables (including tuple targets and rebinding) as other bindings', async () => {
-    const { others } = await findPythonFunctions(SOURCE, 'mod.py', python);
+    const { others } = await findPython(SOURCE, 'mod.py');
     const what = Object.fromEntries(others.map((o) => [o.name, o.what]));
     // Cache.method is named too, so asking for it says it needs an instance (issue 13).
     assert.deepEqual(what, { LIMIT: 'variable', a: 'variable', b: 'variable', rest: 'variable', Cache: 'class', 'Cache.method': 'method that needs an instance', plain: 'variable' });
@@ -97,7 +93,7 @@ describe('findPythonFunctions (harness.py list)', function () {
 
   it('turns a syntax error into a bad-input error with line and column', async () => {
     try {
-      await findPythonFunctions('def ok():\n    pass\n\ndef broken(:\n    pass\n', '/src/broken.py', python);
+      await findPython('def ok():\n    pass\n\ndef broken(:\n    pass\n', '/src/broken.py');
       assert.fail('expected a syntax error');
     } catch (e) {
       assert.ok(e instanceof ProfileError);
@@ -107,8 +103,8 @@ describe('findPythonFunctions (harness.py list)', function () {
   });
 
   it('handles an empty file and non-ASCII source', async () => {
-    assert.deepEqual(await findPythonFunctions('', 'e.py', python), { functions: [], others: [] });
-    const { functions } = await findPythonFunctions('# é\ndef café(ñ):\n    return "ü"\n', 'u.py', python);
+    assert.deepEqual(await findPython('', 'e.py'), { functions: [], others: [] });
+    const { functions } = await findPython('# é\ndef café(ñ):\n    return "ü"\n', 'u.py');
     assert.equal(functions[0].name, 'café');
   });
 });

@@ -1,7 +1,6 @@
 // Python "Class.staticmethod" and "Class.classmethod": listed by harness.py list.
 import * as assert from 'node:assert/strict';
-import { findPythonFunctions } from '../../src/engine/python/findPythonFunctions';
-import { resolvePython } from '../../src/engine/python/resolvePython';
+import { usePythonFinder } from './helpers/pythonFinder';
 
 const SOURCE = `class Tools:
     @staticmethod
@@ -41,13 +40,10 @@ def top():
 
 describe('findPythonFunctions: static and class methods', function () {
   this.timeout(20_000);
-  let python: string;
-  before(async () => {
-    python = (await resolvePython()).executable;
-  });
+  const findPython = usePythonFinder();
 
   it('lists Class.staticmethod and Class.classmethod, not instance methods, properties or nested classes', async () => {
-    const { functions } = await findPythonFunctions(SOURCE, 'm.py', python);
+    const { functions } = await findPython(SOURCE, 'm.py');
     assert.deepEqual(
       functions.map((f) => [f.name, f.line, f.column, f.isAsync, f.declaration, f.directive?.args]),
       [
@@ -59,12 +55,12 @@ describe('findPythonFunctions: static and class methods', function () {
   });
 
   it('names instance methods (with self, undecorated) among the non-functions', async () => {
-    const { others } = await findPythonFunctions(SOURCE, 'm.py', python);
+    const { others } = await findPython(SOURCE, 'm.py');
     assert.deepEqual(others.filter((o) => o.name.includes('.')).map((o) => [o.name, o.what]), [['Tools.instance', 'method that needs an instance']]);
   });
 
   it('drops the methods of a class whose name is rebound', async () => {
-    const { functions, others } = await findPythonFunctions(SOURCE, 'm.py', python);
+    const { functions, others } = await findPython(SOURCE, 'm.py');
     assert.ok(!functions.some((f) => f.name.startsWith('Gone.')));
     assert.deepEqual(others.find((o) => o.name === 'Gone')?.what, 'variable');
   });
