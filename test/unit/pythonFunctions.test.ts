@@ -1,5 +1,6 @@
 // Reading a Python file's top-level functions through `harness.py list` (Python's own
-// ast, with the machine's python3): decorators, async def, directives, other bindings.
+// ast, with the machine's python3): decorators, async def, directives, other bindings,
+// and Class.staticmethod / Class.classmethod.
 import * as assert from 'node:assert/strict';
 import { ProfileError } from '../../src/shared/errors';
 import { usePythonFinder } from './helpers/pythonFinder';
@@ -49,6 +50,43 @@ plain = plain  # rebinding a def as a variable hides the def
 if __name__ == "__main__":
     def main_only():
         pass
+`;
+
+/** Static and class methods beside what they must not be confused with. */
+const METHODS_SOURCE = `class Tools:
+    @staticmethod
+    def clean(s):
+        return s.strip()
+
+    # @workload args=[2]
+    @classmethod
+    async def make(cls, n):
+        return cls()
+
+    def instance(self):
+        return 1
+
+    @property
+    def prop(self):
+        return 2
+
+    class Inner:
+        @staticmethod
+        def deep():
+            pass
+
+
+class Gone:
+    @staticmethod
+    def m():
+        pass
+
+
+Gone = None
+
+
+def top():
+    pass
 `;
 
 describe('findPythonFunctions (harness.py list)', function () {
@@ -106,5 +144,31 @@ describe('findPythonFunctions (harness.py list)', function () {
     assert.deepEqual(await findPython('', 'e.py'), { functions: [], others: [] });
     const { functions } = await findPython('# é\ndef café(ñ):\n    return "ü"\n', 'u.py');
     assert.equal(functions[0].name, 'café');
+  });
+
+  // "Class.staticmethod" and "Class.classmethod" are functions too.
+  describe('static and class methods', () => {
+    it('lists Class.staticmethod and Class.classmethod, not instance methods, properties or nested classes', async () => {
+      const { functions } = await findPython(METHODS_SOURCE, 'm.py');
+      assert.deepEqual(
+        functions.map((f) => [f.name, f.line, f.column, f.isAsync, f.declaration, f.directive?.args]),
+        [
+          ['Tools.clean', 3, 8, false, 'staticmethod', undefined],
+          ['Tools.make', 8, 14, true, 'classmethod', [2]],
+          ['top', 33, 4, false, 'def', undefined],
+        ],
+      );
+    });
+
+    it('names instance methods (with self, undecorated) among the non-functions', async () => {
+      const { others } = await findPython(METHODS_SOURCE, 'm.py');
+      assert.deepEqual(others.filter((o) => o.name.includes('.')).map((o) => [o.name, o.what]), [['Tools.instance', 'method that needs an instance']]);
+    });
+
+    it('drops the methods of a class whose name is rebound', async () => {
+      const { functions, others } = await findPython(METHODS_SOURCE, 'm.py');
+      assert.ok(!functions.some((f) => f.name.startsWith('Gone.')));
+      assert.deepEqual(others.find((o) => o.name === 'Gone')?.what, 'variable');
+    });
   });
 });
