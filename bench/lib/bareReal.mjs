@@ -39,30 +39,28 @@ async function warm(k, call) {
   }));
 }
 
+/** Warms every lane of a k-pool, then measures one point on it; the pool is closed whatever happens. */
+async function warmedPoint(k, plan, call, close) {
+  try {
+    await warm(k, call);
+    return await bareClosedLoop({ ...plan, concurrency: k }, call);
+  } finally {
+    await close();
+  }
+}
+
 /** A warmed piscina pool of exactly k threads; `plan` as bareClosedLoop's. */
 export async function piscinaReal(k, target, plan) {
   const { Piscina } = require('piscina');
   const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
-  const call = (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) });
-  try {
-    // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
-    await warm(k, call);
-    return await bareClosedLoop({ ...plan, concurrency: k }, call);
-  } finally {
-    await pool.destroy();
-  }
+  // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
+  return warmedPoint(k, plan, (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }), () => pool.destroy());
 }
 
 /** k forked children, one call in flight per child, V8 serialization over Node's IPC channel. */
 export async function forkReal(k, target, plan) {
   const lanes = forkLanes(k, fixtureFile('bareRealChild.mjs'), { serialization: 'advanced' });
-  const call = (i, lane) => lanes.call(lane, { url: target.url, fn: target.fn, args: argsFor(target.args, i) });
-  try {
-    await warm(k, call);
-    return await bareClosedLoop({ ...plan, concurrency: k }, call);
-  } finally {
-    await lanes.close();
-  }
+  return warmedPoint(k, plan, (i, lane) => lanes.call(lane, { url: target.url, fn: target.fn, args: argsFor(target.args, i) }), lanes.close);
 }
 
 /** k calls in flight on this thread (k = 1: plain sequential calls), after warm-up calls. */
