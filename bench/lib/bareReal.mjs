@@ -3,13 +3,13 @@
 // ~10 calls before the window opens, so the JIT has optimised the function's hot paths:
 // this is the pool a user who keeps one alive for their service would see. Every call's
 // result comes back to the caller (structured clone or IPC), as in a real pool.
-import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { bareClosedLoop } from './closedLoop.mjs';
+import { forkLanes } from './forkLanes.mjs';
 
 const require = createRequire(import.meta.url);
 const fixtureFile = (name) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -39,56 +39,28 @@ async function warm(k, call) {
   }));
 }
 
+/** Warms every lane of a k-pool, then measures one point on it; the pool is closed whatever happens. */
+async function warmedPoint(k, plan, call, close) {
+  try {
+    await warm(k, call);
+    return await bareClosedLoop({ ...plan, concurrency: k }, call);
+  } finally {
+    await close();
+  }
+}
+
 /** A warmed piscina pool of exactly k threads; `plan` as bareClosedLoop's. */
 export async function piscinaReal(k, target, plan) {
   const { Piscina } = require('piscina');
   const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
-  const call = (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) });
-  try {
-    // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
-    await warm(k, call);
-    return await bareClosedLoop({ ...plan, concurrency: k }, call);
-  } finally {
-    await pool.destroy();
-  }
+  // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
+  return warmedPoint(k, plan, (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }), () => pool.destroy());
 }
 
 /** k forked children, one call in flight per child, V8 serialization over Node's IPC channel. */
 export async function forkReal(k, target, plan) {
-  const children = Array.from({ length: k }, () =>
-    fork(fixtureFile('bareRealChild.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'advanced' }),
-  );
-  const waiting = children.map(() => new Map());
-  children.forEach((c, lane) =>
-    c.on('message', (m) => {
-      const w = waiting[lane].get(m.id);
-      waiting[lane].delete(m.id);
-      if (m.error) w?.reject(new Error(m.error));
-      else w?.resolve(m.r);
-    }),
-  );
-  let id = 0;
-  const call = (i, lane) =>
-    new Promise((resolve, reject) => {
-      const my = id++;
-      waiting[lane].set(my, { resolve, reject });
-      children[lane].send({ id: my, url: target.url, fn: target.fn, args: argsFor(target.args, i) }, (err) => err && reject(err));
-    });
-  try {
-    await warm(k, call);
-    return await bareClosedLoop({ ...plan, concurrency: k }, call);
-  } finally {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once('exit', resolve);
-            c.kill();
-          }),
-      ),
-    );
-  }
+  const lanes = forkLanes(k, fixtureFile('bareRealChild.mjs'), { serialization: 'advanced' });
+  return warmedPoint(k, plan, (i, lane) => lanes.call(lane, { url: target.url, fn: target.fn, args: argsFor(target.args, i) }), lanes.close);
 }
 
 /** k calls in flight on this thread (k = 1: plain sequential calls), after warm-up calls. */

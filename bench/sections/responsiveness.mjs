@@ -8,9 +8,8 @@ import { fixture } from '../lib/ours.mjs';
 import { median } from '../lib/stats.mjs';
 
 export async function responsivenessSection(ctx) {
-  const budgetMs = ctx.quick ? 3000 : 10_000;
-  const idleMs = ctx.quick ? 500 : 2000;
-  const reps = ctx.quick ? 1 : 3;
+  // --quick sizes, then the full run's.
+  const { budgetMs, idleMs, reps } = ctx.quick ? { budgetMs: 3000, idleMs: 500, reps: 1 } : { budgetMs: 10_000, idleMs: 2000, reps: 3 };
   const spec = {
     id: 'responsiveness.p99',
     label: `Event-loop delay p99 of the caller during a ${budgetMs / 1000} s CPU-bound profile`,

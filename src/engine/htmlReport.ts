@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { packageRoot } from './paths';
 import type { Report } from '../shared/report';
 import { EMBEDDED_DATA_ID, type PanelView } from '../webview/protocol';
+import { pageShell } from '../shared/pageShell';
 
 /**
  * What the page shows: one report, a report compared with an earlier one, or (when the
@@ -122,11 +123,6 @@ export const THEME_CSS = `:root {\n${variables(LIGHT)}\n  color-scheme: light da
 body { margin: 0; padding: 0 20px; }
 html { background: var(--vscode-editor-background); }`;
 
-/** Text placed inside an HTML element or a double-quoted attribute. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
 /**
  * JSON that is inert inside a <script type="application/json">: no "<" (so no
  * "</script>" or "<!--" can end the element early), and no U+2028/2029.
@@ -159,22 +155,12 @@ export function buildHtmlReport(view: StandaloneView, assets: ReportAssets): str
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="generator" content="workload-profiler">
-<title>${escapeHtml(title)}</title>
-<style>${THEME_CSS}</style>
-<style>${assets.css}</style>
-</head>
-<body class="standalone">
-<main id="app" aria-busy="true"><p class="placeholder">This report needs JavaScript to draw its charts and tables.</p></main>
-<script type="application/json" id="${EMBEDDED_DATA_ID}">${data}</script>
-<script>${assets.script}</script>
-</body>
-</html>
-`;
+  return pageShell({
+    csp,
+    title,
+    head: ['<meta name="generator" content="workload-profiler">', `<style>${THEME_CSS}</style>`, `<style>${assets.css}</style>`],
+    bodyClass: 'standalone',
+    placeholder: 'This report needs JavaScript to draw its charts and tables.',
+    body: [`<script type="application/json" id="${EMBEDDED_DATA_ID}">${data}</script>`, `<script>${assets.script}</script>`],
+  });
 }

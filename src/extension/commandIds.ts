@@ -3,20 +3,25 @@
 
 import { EDITOR_LANGUAGE_IDS } from '../engine/languages/language';
 
-export const Commands = {
-  profileAtCursor: 'workloadProfiler.profileAtCursor',
-  profileFunction: 'workloadProfiler.profileFunction',
-  rerunLast: 'workloadProfiler.rerunLast',
-  showReport: 'workloadProfiler.showReport',
-  compareWithPrevious: 'workloadProfiler.compareWithPrevious',
-  exportReport: 'workloadProfiler.exportReport',
-  clearResults: 'workloadProfiler.clearResults',
+/** `{ name: 'workloadProfiler.name' }` for each name: every id carries the extension's prefix. */
+function prefixed<const N extends string>(...names: N[]): { readonly [K in N]: `workloadProfiler.${K}` } {
+  return Object.fromEntries(names.map((n) => [n, `workloadProfiler.${n}`])) as { readonly [K in N]: `workloadProfiler.${K}` };
+}
+
+export const Commands = prefixed(
+  'profileAtCursor',
+  'profileFunction',
+  'rerunLast',
+  'showReport',
+  'compareWithPrevious',
+  'exportReport',
+  'clearResults',
   // Tree items' inline and context-menu actions (hidden from the palette).
-  openRun: 'workloadProfiler.openRun',
-  rerunRun: 'workloadProfiler.rerunRun',
-  exportRun: 'workloadProfiler.exportRun',
-  deleteRun: 'workloadProfiler.deleteRun',
-} as const;
+  'openRun',
+  'rerunRun',
+  'exportRun',
+  'deleteRun',
+);
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -25,14 +30,7 @@ export const RESULTS_VIEW_ID = 'workloadProfiler.results';
 export const REPORT_VIEW_TYPE = 'workloadProfiler.report';
 
 /** Context keys used in package.json `when` clauses. */
-export const ContextKeys = {
-  hasResults: 'workloadProfiler.hasResults',
-  canCompare: 'workloadProfiler.canCompare',
-  hasLastRun: 'workloadProfiler.hasLastRun',
-  running: 'workloadProfiler.running',
-  cursorInFunction: 'workloadProfiler.cursorInFunction',
-  reportFocused: 'workloadProfiler.reportFocused',
-} as const;
+export const ContextKeys = prefixed('hasResults', 'canCompare', 'hasLastRun', 'running', 'cursorInFunction', 'reportFocused');
 
 /** Languages the engine can profile (VS Code language ids). */
 export const PROFILED_LANGUAGES = EDITOR_LANGUAGE_IDS;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ContextKeys, REPORT_VIEW_TYPE } from './commandIds';
 import { Disposable } from './dispose';
 import { functionKey } from './savedResults';
+import { pageShell } from '../shared/pageShell';
 import { isFromWebview, type ExportFormat, type PanelView, type ToWebview, type WebviewState } from '../webview/protocol';
 
 export interface PanelActions {
@@ -193,18 +194,11 @@ export function pageHtml(webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewU
     `img-src ${webview.cspSource} data:`,
     `font-src ${webview.cspSource}`,
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Workload Profile</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="placeholder">Loading the report…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return pageShell({
+    csp,
+    title: 'Workload Profile',
+    head: [`<link rel="stylesheet" href="${style}">`],
+    placeholder: 'Loading the report…',
+    body: [`<script nonce="${nonce}" src="${script}"></script>`],
+  });
 }

@@ -11,7 +11,7 @@ import { toErrorInfo } from '../shared/errorInfo';
 import { installOutputCapture } from '../shared/outputCapture';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
-import type { HotspotWorkerInit, HotspotWorkerMessage } from '../engine/hotspots/hotspotsJs';
+import type { HotspotWorkerInit, HotspotWorkerMessage } from '../shared/hotspotsProtocol';
 
 const YIELD_MS = 50;
 

@@ -57,15 +57,9 @@ export function summaryLines(c: Comparison): string[] {
   return lines;
 }
 
-interface Row {
-  point: string;
-  tp: string;
-  tpChange: string;
-  tpCall: string;
-  sp: string;
-  spChange: string;
-  spCall: string;
-}
+/** The table's columns, in order: the point, then throughput and speedup, each old → new, change and call. */
+const COLUMNS = ['point', 'tp', 'tpChange', 'tpCall', 'sp', 'spChange', 'spCall'] as const;
+type Row = Record<(typeof COLUMNS)[number], string>;
 
 function row(p: PointComparison): Row {
   return {
@@ -94,10 +88,9 @@ export function formatCompareText(c: Comparison, opts: { color?: boolean } = {})
   out.push('');
   const rows = [HEAD, ...c.points.map(row)];
   const width = (k: keyof Row) => Math.max(...rows.map((r) => r[k].length));
-  const keys: (keyof Row)[] = ['point', 'tp', 'tpChange', 'tpCall', 'sp', 'spChange', 'spCall'];
-  const widths = keys.map(width);
+  const widths = COLUMNS.map(width);
   for (const [i, r] of rows.entries()) {
-    const cells = keys.map((k, j) => {
+    const cells = COLUMNS.map((k, j) => {
       const padded = r[k].padEnd(widths[j]);
       return i === 0 ? padded : k === 'tpCall' ? paint(padded, r.tpCall) : k === 'spCall' ? paint(padded, r.spCall) : padded;
     });

@@ -2,7 +2,7 @@
 // each line a share, a function and its file:line (relative to the working directory
 // when it is inside it, so a terminal can open it), then the waits and the note.
 import * as path from 'node:path';
-import { pct } from '../engine/hotspots/hotspots';
+import { pct } from './format';
 import type { Hotspot, HotspotWait, Report } from './report';
 
 type Style = { bold(s: string): string; dim(s: string): string };

@@ -8,6 +8,7 @@ import { rate } from '../shared/compareFormat';
 import { executorName } from './labels';
 import { executorColor } from './scalingChart';
 import { withAlpha, type ChartTheme } from './theme';
+import { axisStyle, baseChartOptions, concurrencyAxis } from './chartAxes';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 
@@ -40,31 +41,12 @@ export function renderCompareChart(canvas: HTMLCanvasElement, report: Report, pr
     type: 'line',
     data: { datasets },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
-      color: t.foreground,
-      font: { family: t.fontFamily, size: t.fontSize },
-      interaction: { mode: 'nearest', intersect: false },
+      ...baseChartOptions(t),
       scales: {
-        x: {
-          type: 'logarithmic',
-          min: Math.min(1, ...ks) * 0.85,
-          max: Math.max(2, ...ks) * 1.2,
-          title: { display: true, text: 'concurrency K (log₂ scale)', color: t.muted },
-          grid: { color: withAlpha(t.grid, 0.5) },
-          border: { color: t.grid },
-          ticks: { color: t.foreground, callback: (v) => String(v) },
-          afterBuildTicks: (axis) => {
-            axis.ticks = (ks.length ? ks : [1, 2]).map((value) => ({ value }));
-          },
-        },
+        x: concurrencyAxis(ks, Math.max(2, ...ks), t),
         y: {
           type: 'logarithmic',
-          title: { display: true, text: 'calls per second (log scale)', color: t.muted },
-          grid: { color: withAlpha(t.grid, 0.5) },
-          border: { color: t.grid },
+          ...axisStyle(t, 'calls per second (log scale)'),
           // Label only 1-2-5 steps: a log axis otherwise crowds its ticks with 240, 260, 280….
           ticks: { color: t.foreground, callback: (v) => (isOneTwoFive(Number(v)) ? rate(Number(v)) : '') },
         },

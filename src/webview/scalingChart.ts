@@ -18,6 +18,7 @@ import {
 import type { ExecutorKind, Report, RunResult } from '../shared/report';
 import { executorAt, executorName, formatSpeedup } from './labels';
 import { withAlpha, type ChartTheme } from './theme';
+import { axisStyle, baseChartOptions, concurrencyAxis } from './chartAxes';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
@@ -39,6 +40,11 @@ function byExecutor(runs: RunResult[]): Map<ExecutorKind, RunResult[]> {
   return groups;
 }
 
+/** One edge of an executor's 95% interval band: no line, no points, left out of the legend and tooltips. */
+function bandEdge(label: string, runs: RunResult[], edge: 0 | 1, fill: Pick<LineDataset, 'fill' | 'backgroundColor'>): LineDataset {
+  return { label, band: true, data: runs.map((r) => ({ x: r.concurrency, y: r.speedupCi[edge] })), borderWidth: 0, pointRadius: 0, pointHitRadius: 0, ...fill };
+}
+
 export function renderScalingChart(canvas: HTMLCanvasElement, report: Report, previous: Report | undefined, t: ChartTheme): Chart {
   const groups = byExecutor(report.runs);
   const ks = [...new Set(report.runs.concat(previous?.runs ?? []).map((r) => r.concurrency))].sort((a, b) => a - b);
@@ -50,25 +56,10 @@ export function renderScalingChart(canvas: HTMLCanvasElement, report: Report, pr
     const color = executorColor(kind, t);
     // The 95% interval as a shaded band: the lower edge, then the upper edge filled down to it.
     if (runs.length > 1) {
-      datasets.push({
-        label: `${kind} low`,
-        band: true,
-        data: runs.map((r) => ({ x: r.concurrency, y: r.speedupCi[0] })),
-        borderWidth: 0,
-        pointRadius: 0,
-        pointHitRadius: 0,
-        fill: false,
-      });
-      datasets.push({
-        label: `${kind} high`,
-        band: true,
-        data: runs.map((r) => ({ x: r.concurrency, y: r.speedupCi[1] })),
-        borderWidth: 0,
-        pointRadius: 0,
-        pointHitRadius: 0,
-        backgroundColor: withAlpha(color, t.highContrast ? 0.25 : 0.15),
-        fill: '-1',
-      });
+      datasets.push(
+        bandEdge(`${kind} low`, runs, 0, { fill: false }),
+        bandEdge(`${kind} high`, runs, 1, { backgroundColor: withAlpha(color, t.highContrast ? 0.25 : 0.15), fill: '-1' }),
+      );
     }
     datasets.push({
       label: kind === 'sequential' ? 'sequential (baseline)' : executorName(kind, true),
@@ -141,35 +132,15 @@ export function renderScalingChart(canvas: HTMLCanvasElement, report: Report, pr
     type: 'line',
     data: { datasets: [...datasets, recommended as unknown as LineDataset] },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      parsing: false,
+      ...baseChartOptions(t),
       normalized: true,
-      color: t.foreground,
-      font: { family: t.fontFamily, size: t.fontSize },
-      interaction: { mode: 'nearest', intersect: false },
       scales: {
-        x: {
-          type: 'logarithmic',
-          min: Math.min(1, ...ks) * 0.85,
-          max: maxK * 1.2,
-          title: { display: true, text: 'concurrency K (log₂ scale)', color: t.muted },
-          grid: { color: withAlpha(t.grid, 0.5) },
-          border: { color: t.grid },
-          ticks: { color: t.foreground, callback: (v) => String(v) },
-          // Ticks at the powers of two the ladder actually used, not log10 decades.
-          afterBuildTicks: (axis) => {
-            axis.ticks = (ks.length ? ks : [1, 2]).map((value) => ({ value }));
-          },
-        },
+        x: concurrencyAxis(ks, maxK, t),
         y: {
           type: 'linear',
           min: 0,
           max: yMax,
-          title: { display: true, text: 'speedup vs sequential (×)', color: t.muted },
-          grid: { color: withAlpha(t.grid, 0.5) },
-          border: { color: t.grid },
+          ...axisStyle(t, 'speedup vs sequential (×)'),
           ticks: { color: t.foreground, callback: (v) => `${v}×` },
         },
       },

@@ -218,48 +218,13 @@ describe('fault table: JS (threads and processes)', function () {
     assert.equal(runsOf(report, 'sequential')[0].errors.count, 0);
   });
 
-  it('spawns children and timers that keep running: the end of the profile kills them all', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'wp-faults-spawn-'));
-    const watch = new ProcessWatch().start();
-    try {
-      const report = await profileOf(JS_FAULTS, 'spawnsAndLeaves', [dir, '$i'], { executors: POOLS, budgetMs: 2000 });
-      assert.ok(report.runs.every((r) => r.errors.count === 0), JSON.stringify(report.runs.map((r) => r.errors)));
-      const spawned = readdirSync(dir);
-      for (const where of ['loop', 'thread', 'process']) assert.ok(spawned.some((f) => f.startsWith(`pid-${where}-`)), `a grandchild from ${where}`);
-      watch.stop();
-      await assertNoLeftovers(watch, 'after the profile', grandchildren(dir));
-    } finally {
-      watch.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('spawns children and timers that keep running: the end of the profile kills them all', () =>
+    assertSpawnedAreKilled((dir) => profileOf(JS_FAULTS, 'spawnsAndLeaves', [dir, '$i'], { executors: POOLS, budgetMs: 2000 }), ['loop', 'thread', 'process']));
 
   it('writes the bundle 0600 in a 0700 per-run directory and removes it after the run', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'wp-faults-tmp-'));
-    const oldTmp = process.env.TMPDIR;
-    // The engine process inherits this: its temp files land where only this test looks.
-    process.env.TMPDIR = root;
-    const seen: { dir: number; files: [string, number][] }[] = [];
-    try {
-      await profileInEngineProcess(
-        { file: JS_FAULTS, functionName: 'cpuBurn', args: [2], ...BASE, executors: ['thread'], budgetMs: 1500 },
-        {
-          onProgress: (e) => {
-            if (e.phase !== 'run' || seen.length) return;
-            for (const d of readdirSync(root)) {
-              const dir = path.join(root, d);
-              seen.push({ dir: statSync(dir).mode & 0o777, files: readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mode & 0o777]) });
-            }
-          },
-        },
-      );
-      assert.deepEqual(seen, [{ dir: 0o700, files: [['target.mjs', 0o600]] }]);
-      assert.deepEqual(readdirSync(root), [], 'removed after the run');
-    } finally {
-      if (oldTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = oldTmp;
-      rmSync(root, { recursive: true, force: true });
-    }
+    const { during, after } = await tmpDuringProfile({ file: JS_FAULTS, functionName: 'cpuBurn', args: [2], ...BASE, executors: ['thread'], budgetMs: 1500 });
+    assert.deepEqual(during, [{ dir: 0o700, files: [['target.mjs', 0o600]] }]);
+    assert.deepEqual(after, [], 'removed after the run');
   });
 });
 
@@ -367,48 +332,14 @@ describe('fault table: Python (threads and processes)', function () {
     assert.match(e.message, /^the result can't be pickled back from a process/);
   });
 
-  it('spawns children and timer threads: the end of the profile kills them all', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'wp-faults-pyspawn-'));
-    const watch = new ProcessWatch().start();
-    try {
-      const report = await py('spawns_and_leaves', [dir, '$i'], { executors: POOLS, budgetMs: 2000 });
-      assert.ok(report.runs.every((r) => r.errors.count === 0), JSON.stringify(report.runs.map((r) => r.errors)));
-      const spawned = readdirSync(dir);
-      for (const where of ['main', 'thread', 'process']) assert.ok(spawned.some((f) => f.startsWith(`pid-${where}-`)), `a grandchild from ${where}`);
-      watch.stop();
-      await assertNoLeftovers(watch, 'after the profile', grandchildren(dir));
-    } finally {
-      watch.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('spawns children and timer threads: the end of the profile kills them all', () =>
+    assertSpawnedAreKilled((dir) => py('spawns_and_leaves', [dir, '$i'], { executors: POOLS, budgetMs: 2000 }), ['main', 'thread', 'process']));
 
   it('unsaved source goes to a 0600 file in a 0700 per-run directory, removed after the run', async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'wp-faults-pytmp-'));
-    const oldTmp = process.env.TMPDIR;
-    process.env.TMPDIR = root;
-    const seen: { dir: number; files: [string, number][] }[] = [];
-    try {
-      await profileInEngineProcess(
-        { file: PY_FAULTS, functionName: 'cpu_burn', args: [2], sourceText: readFileSync(PY_FAULTS, 'utf8'), ...BASE, executors: [], budgetMs: 1000 },
-        {
-          onProgress: (e) => {
-            if (e.phase !== 'run' || seen.length) return;
-            for (const d of readdirSync(root)) {
-              const dir = path.join(root, d);
-              if (!statSync(dir).isDirectory()) continue;
-              seen.push({ dir: statSync(dir).mode & 0o777, files: readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mode & 0o777]) });
-            }
-          },
-        },
-      );
-      assert.deepEqual(seen, [{ dir: 0o700, files: [['faults.py', 0o600]] }]);
-      assert.deepEqual(readdirSync(root).filter((d) => statSync(path.join(root, d)).isDirectory()), [], 'removed after the run');
-    } finally {
-      if (oldTmp === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = oldTmp;
-      rmSync(root, { recursive: true, force: true });
-    }
+    const { during, after } = await tmpDuringProfile({ file: PY_FAULTS, functionName: 'cpu_burn', args: [2], sourceText: readFileSync(PY_FAULTS, 'utf8'), ...BASE, executors: [], budgetMs: 1000 });
+    // The interpreter may leave loose files of its own in TMPDIR; the per-run directory is ours.
+    assert.deepEqual(during.filter((e) => 'dir' in e), [{ dir: 0o700, files: [['faults.py', 0o600]] }]);
+    assert.deepEqual(after.filter((e) => 'dir' in e), [], 'removed after the run');
   });
 });
 
@@ -418,4 +349,59 @@ function grandchildren(dir: string): number[] {
   const table = processTable();
   // Only report the ones still running; the rest are the proof.
   return pids.filter((pid) => table.some((p) => p.pid === pid && running(p)));
+}
+
+/**
+ * Profiles a fixture that starts children and timers which write their pids to a fresh
+ * directory: each of `wheres` started one, and none is left running once the profile ends.
+ */
+async function assertSpawnedAreKilled(profile: (dir: string) => Promise<Report>, wheres: string[]): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wp-faults-spawn-'));
+  const watch = new ProcessWatch().start();
+  try {
+    const report = await profile(dir);
+    assert.ok(report.runs.every((r) => r.errors.count === 0), JSON.stringify(report.runs.map((r) => r.errors)));
+    const spawned = readdirSync(dir);
+    for (const where of wheres) assert.ok(spawned.some((f) => f.startsWith(`pid-${where}-`)), `a grandchild from ${where}`);
+    watch.stop();
+    await assertNoLeftovers(watch, 'after the profile', grandchildren(dir));
+  } finally {
+    watch.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A directory in TMPDIR with its mode and its files' modes, or a loose file with its mode. */
+type TmpEntry = { dir: number; files: [string, number][] } | { file: string; mode: number };
+
+function tmpEntries(root: string): TmpEntry[] {
+  return readdirSync(root).map((name): TmpEntry => {
+    const p = path.join(root, name);
+    const mode = statSync(p).mode & 0o777;
+    return statSync(p).isDirectory() ? { dir: mode, files: readdirSync(p).map((f): [string, number] => [f, statSync(path.join(p, f)).mode & 0o777]) } : { file: name, mode };
+  });
+}
+
+/**
+ * Profiles with TMPDIR at a fresh root (the engine process inherits it, so its temp files
+ * land where only this test looks): what the root held once the runs had started (the
+ * first look that finds a directory), and after the profile.
+ */
+async function tmpDuringProfile(options: Parameters<typeof profileInEngineProcess>[0]): Promise<{ during: TmpEntry[]; after: TmpEntry[] }> {
+  const root = mkdtempSync(path.join(tmpdir(), 'wp-faults-tmp-'));
+  const oldTmp = process.env.TMPDIR;
+  process.env.TMPDIR = root;
+  let during: TmpEntry[] = [];
+  try {
+    await profileInEngineProcess(options, {
+      onProgress: (e) => {
+        if (e.phase === 'run' && !during.some((x) => 'dir' in x)) during = tmpEntries(root);
+      },
+    });
+    return { during, after: tmpEntries(root) };
+  } finally {
+    if (oldTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = oldTmp;
+    rmSync(root, { recursive: true, force: true });
+  }
 }

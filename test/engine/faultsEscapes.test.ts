@@ -74,6 +74,32 @@ async function onePoint(runtime: TargetRuntime, kind: ExecutorKind, concurrency:
   }
 }
 
+/** A call that starts daemons and then hangs: the timeout kills it and its daemons, before the pool is disposed. */
+async function timeoutKillsDaemons(runtime: TargetRuntime, kind: ExecutorKind, dir: string): Promise<void> {
+  const executor = runtime.createExecutor(kind);
+  try {
+    const samples = await point(executor, 1);
+    assert.equal(samples.errors[0]?.kind, 'timeout');
+    await assertDaemonsGone(dir, 'after the call timed out', 2);
+  } finally {
+    await executor.dispose();
+    await runtime.dispose();
+  }
+}
+
+/** The same call, cancelled as soon as it has written down two daemons: the abort kills them. */
+async function cancelKillsDaemons(runtime: TargetRuntime, kind: ExecutorKind, dir: string): Promise<void> {
+  const ac = new AbortController();
+  const waiting = setInterval(() => readdirSync(dir).length >= 2 && ac.abort(), 20);
+  try {
+    await onePoint(runtime, kind, 1, ac.signal);
+  } finally {
+    clearInterval(waiting);
+  }
+  assert.ok(ac.signal.aborted, 'cancelled mid-call');
+  await assertDaemonsGone(dir, 'after cancel', 2);
+}
+
 describe('process tree: /proc parsing and tracking', function () {
   this.timeout(20_000);
 
@@ -126,32 +152,9 @@ describe('fault table: daemons that leave the process group', function () {
       }));
 
     it('on a timeout: the killed child takes its daemons with it, before the pool is disposed', () =>
-      withDir(async (dir) => {
-        const rt = await runtime(dir, 'daemonizesThenSpinsIn');
-        const executor = rt.createExecutor('process');
-        try {
-          const samples = await point(executor, 1);
-          assert.equal(samples.errors[0]?.kind, 'timeout');
-          await assertDaemonsGone(dir, 'after the call timed out', 2);
-        } finally {
-          await executor.dispose();
-          await rt.dispose();
-        }
-      }));
+      withDir(async (dir) => timeoutKillsDaemons(await runtime(dir, 'daemonizesThenSpinsIn'), 'process', dir)));
 
-    it('on cancel: aborting the point kills them', () =>
-      withDir(async (dir) => {
-        const ac = new AbortController();
-        const rt = await runtime(dir, 'daemonizesThenSpinsIn');
-        const waiting = setInterval(() => readdirSync(dir).length >= 2 && ac.abort(), 20);
-        try {
-          await onePoint(rt, 'process', 1, ac.signal);
-        } finally {
-          clearInterval(waiting);
-        }
-        assert.ok(ac.signal.aborted, 'cancelled mid-call');
-        await assertDaemonsGone(dir, 'after cancel', 2);
-      }));
+    it('on cancel: aborting the point kills them', () => withDir(async (dir) => cancelKillsDaemons(await runtime(dir, 'daemonizesThenSpinsIn'), 'process', dir)));
   });
 
   describe('Python harness (executor level, no engine process)', () => {
@@ -167,32 +170,10 @@ describe('fault table: daemons that leave the process group', function () {
       }));
 
     it('on a timeout: the killed harness takes its daemons with it', () =>
-      withDir(async (dir) => {
-        const rt = await runtime(dir, 'daemonizes_then_sleeps_in', 'thread');
-        const executor = rt.createExecutor('thread');
-        try {
-          const samples = await point(executor, 1);
-          assert.equal(samples.errors[0]?.kind, 'timeout');
-          await assertDaemonsGone(dir, 'after the call timed out', 2);
-        } finally {
-          await executor.dispose();
-          await rt.dispose();
-        }
-      }));
+      withDir(async (dir) => timeoutKillsDaemons(await runtime(dir, 'daemonizes_then_sleeps_in', 'thread'), 'thread', dir)));
 
     it('on cancel: aborting the point kills them', () =>
-      withDir(async (dir) => {
-        const ac = new AbortController();
-        const rt = await runtime(dir, 'daemonizes_then_sleeps_in', 'thread');
-        const waiting = setInterval(() => readdirSync(dir).length >= 2 && ac.abort(), 20);
-        try {
-          await onePoint(rt, 'thread', 1, ac.signal);
-        } finally {
-          clearInterval(waiting);
-        }
-        assert.ok(ac.signal.aborted, 'cancelled mid-call');
-        await assertDaemonsGone(dir, 'after cancel', 2);
-      }));
+      withDir(async (dir) => cancelKillsDaemons(await runtime(dir, 'daemonizes_then_sleeps_in', 'thread'), 'thread', dir)));
   });
 
   describe('whole profiles (engine process)', () => {

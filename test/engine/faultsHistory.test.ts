@@ -14,32 +14,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { HistoryStore } from '../../src/engine/historyStore';
 import { SCHEMA_VERSION, type Report } from '../../src/shared/report';
+import { sampleEnvironment, sampleReport } from '../unit/helpers/sampleReport';
 
 function report(id: string, createdAt: Date, padding = 0): Report {
-  return {
-    schemaVersion: SCHEMA_VERSION,
+  return sampleReport({
     id,
     createdAt: createdAt.toISOString(),
-    durationMs: 1000,
-    budgetMs: 3000,
-    target: { file: '/w/cpu.js', function: 'fib', language: 'javascript', args: [20] },
-    environment: {
-      cores: 2,
-      platform: 'linux',
-      arch: 'x64',
-      node: process.version,
-      cpuModel: 'test',
-      totalMemoryMb: 1024,
-      backgroundLoad: { busyCores: 0, utilization: 0, steal: 0, busy: false },
-    },
-    probe: { wallMs: 1, cpuMs: 1, cpuSource: 'process.threadCpuUsage' },
-    runs: [],
+    environment: sampleEnvironment({ node: process.version }),
     // A big timeline makes each write take long enough for the kill to land inside one.
     timeline: { intervalMs: 50, cores: [Array.from({ length: padding }, (_, i) => (i % 100) / 100)], marks: [] },
-    verdict: { kind: 'cpu-bound', confidence: 0.9, cpuRatio: 0.98, reasons: ['busy'] },
-    recommendation: { executor: 'thread', workers: 2, expectedSpeedup: 1.9, formulaWorkers: 2, reason: 'cores' },
-    caveats: [],
-  };
+  });
 }
 
 async function writeUntilKilled(dir: string): Promise<never> {

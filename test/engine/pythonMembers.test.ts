@@ -8,6 +8,7 @@ import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTyp
 import { packageRoot } from '../../src/engine/paths';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import type { ExecutorKind } from '../../src/shared/report';
+import { assertCleanPoints } from './cleanPoint';
 
 const fx = (name: string) => path.join(packageRoot(), 'test', 'fixtures', 'python', name);
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 1024, maxOutputBytes: 64 * 1024 };
@@ -34,16 +35,7 @@ describe('Python static and class methods, profiled for real', function () {
     it(`${name} runs under ${kinds.join(', ')} with no error`, async () => {
       const rt = await runtime(name, args);
       assert.equal(rt.target.isAsync, name === 'Geometry.later');
-      for (const kind of kinds) {
-        const ex = rt.createExecutor(kind);
-        try {
-          const s = await ex.runPoint({ concurrency: 2, durationMs: 300, minTasks: 3, warmupMs: 0, taskIndexStart: 0, maxErrors: 20, signal: new AbortController().signal });
-          assert.deepEqual(s.errors, [], `${kind}: ${JSON.stringify(s.errors)}`);
-          assert.ok(s.taskOk.length >= 3, kind);
-        } finally {
-          await ex.dispose();
-        }
-      }
+      await assertCleanPoints(rt, kinds);
     });
   }
 

@@ -5,16 +5,15 @@
 // no process behind. Items sleep a few ms, so each crawl takes well under a second.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import type { ExecutorLimits } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { packageRoot } from '../../src/engine/paths';
 import { crawlMetrics } from '../../src/analysis/queue/crawlMetrics';
 import { createJsQueueRunner } from '../../src/engine/queue/jsQueueRunners';
 import type { CrawlResult } from '../../src/shared/queue/queueTypes';
 import type { ExecutorKind } from '../../src/shared/report';
+import { range, useQueueScratch } from './queueScratch';
 
 const FILE = join(packageRoot(), 'test', 'fixtures', 'queue', 'queueTargets.js');
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 8192 };
@@ -32,8 +31,7 @@ function childPids(): number[] {
 
 describe('queue mode: JS executors with real queues and pools', function () {
   this.timeout(60_000);
-  const runtimes = new Map<string, TargetRuntime>();
-  let dir = '';
+  const { runtimes, done } = useQueueScratch('queue-js-');
 
   async function crawl(fn: string, kind: ExecutorKind, k: number, over: { maxItems?: number; dedupe?: boolean; signal?: AbortSignal; seeds?: unknown[]; limits?: ExecutorLimits } = {}): Promise<CrawlResult> {
     const limits = over.limits ?? LIMITS;
@@ -54,19 +52,6 @@ describe('queue mode: JS executors with real queues and pools', function () {
       await runner.dispose();
     }
   }
-
-  /** Items the function completed, from its own log: one line per successful call. */
-  const done = (): number[] => readFileSync(join(dir, 'done.log'), 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
-  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'queue-js-'));
-    process.env.QUEUE_TEST_DIR = dir;
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  after(async () => {
-    for (const rt of runtimes.values()) await rt.dispose();
-  });
 
   for (const kind of KINDS) {
     const k = kind === 'sequential' ? 1 : 3;

@@ -4,16 +4,15 @@
 // once then reported, an endless frontier stops at --max-items, cancel leaves nothing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import type { ExecutorLimits } from '../../src/engine/executorTypes';
 import { packageRoot } from '../../src/engine/paths';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import { crawlMetrics } from '../../src/analysis/queue/crawlMetrics';
 import { PythonQueueRunner } from '../../src/engine/queue/pythonQueueRunner';
 import type { CrawlResult } from '../../src/shared/queue/queueTypes';
 import type { ExecutorKind } from '../../src/shared/report';
+import { range, useQueueScratch } from './queueScratch';
 
 const FILE = join(packageRoot(), 'test', 'fixtures', 'queue', 'queue_targets.py');
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 512, maxOutputBytes: 8192 };
@@ -41,8 +40,7 @@ function descendants(): number[] {
 
 describe('queue mode: Python executors with real queues', function () {
   this.timeout(90_000);
-  const runtimes = new Map<string, TargetRuntime>();
-  let dir = '';
+  const { runtimes, done } = useQueueScratch('queue-py-');
 
   async function crawl(fn: string, kind: ExecutorKind, k: number, over: { maxItems?: number; signal?: AbortSignal; limits?: ExecutorLimits } = {}): Promise<CrawlResult> {
     let rt = runtimes.get(fn);
@@ -54,17 +52,6 @@ describe('queue mode: Python executors with real queues', function () {
       await runner.dispose();
     }
   }
-  const done = (): number[] => readFileSync(join(dir, 'done.log'), 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
-  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'queue-py-'));
-    process.env.QUEUE_TEST_DIR = dir;
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  after(async () => {
-    for (const rt of runtimes.values()) await rt.dispose();
-  });
 
   const cases: [ExecutorKind, string, number][] = [
     ['sequential', 'tree', 1],

@@ -9,7 +9,7 @@ import { ProfileError } from '../../src/shared/errors';
 import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { packageRoot } from '../../src/engine/paths';
-import type { ExecutorKind } from '../../src/shared/report';
+import { assertCleanPoints } from './cleanPoint';
 
 const project = join(packageRoot(), 'test', 'fixtures', 'tsproject');
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 8192 };
@@ -26,16 +26,7 @@ describe('tsconfig paths, baseUrl and extends', function () {
     rt = await createJsRuntime({ file: join(project, 'src', 'main.ts'), functionName: 'checked', args: [3] }, LIMITS);
     const probe = await rt.probe(new AbortController().signal);
     assert.equal(probe.error, undefined, JSON.stringify(probe.error));
-    for (const kind of ['sequential', 'thread', 'process'] as ExecutorKind[]) {
-      const ex = rt.createExecutor(kind);
-      try {
-        const s = await ex.runPoint({ concurrency: 2, durationMs: 300, minTasks: 3, warmupMs: 0, taskIndexStart: 0, maxErrors: 20, signal: new AbortController().signal });
-        assert.deepEqual(s.errors, [], `${kind}: ${JSON.stringify(s.errors)}`);
-        assert.ok(s.taskOk.length >= 3, kind);
-      } finally {
-        await ex.dispose();
-      }
-    }
+    await assertCleanPoints(rt, ['sequential', 'thread', 'process']);
   });
 
   it('an alias that matches but reaches no file is a one-line bad-input error at its import', async () => {

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { change, compareReports, parseReport, throughputInterval } from '../../src/analysis/compare';
 import { evaluateGate, parseExpect, parseMaxRegression, parseMinSpeedup } from '../../src/analysis/gate';
 import type { ExecutorKind, Report, RunResult } from '../../src/shared/report';
+import { sampleEnvironment, sampleReport } from './helpers/sampleReport';
 
 function run(executor: ExecutorKind, k: number, tp: number, speedup: number, ci: [number, number]): RunResult {
   return {
@@ -26,30 +27,18 @@ function run(executor: ExecutorKind, k: number, tp: number, speedup: number, ci:
 }
 
 function report(runs: RunResult[], over: Partial<Report> = {}): Report {
-  return {
+  return sampleReport({
     schemaVersion: 1,
-    id: 'r',
     createdAt: '2026-11-26T10:00:00.000Z',
-    durationMs: 1000,
     budgetMs: 1000,
     target: { file: '/w/f.py', function: 'f', language: 'python', args: [] },
-    environment: {
-      cores: 4,
-      platform: 'linux',
-      arch: 'x64',
-      node: 'v20',
-      cpuModel: 'cpu',
-      totalMemoryMb: 1,
-      backgroundLoad: { busyCores: 0, utilization: 0, steal: 0, busy: false },
-    },
-    probe: { wallMs: 1, cpuMs: 1, cpuSource: 'process.threadCpuUsage' },
+    environment: sampleEnvironment({ cores: 4, node: 'v20', cpuModel: 'cpu', totalMemoryMb: 1 }),
     runs,
     timeline: { intervalMs: 50, cores: [], marks: [] },
     verdict: { kind: 'cpu-bound', confidence: 0.9, cpuRatio: 1, reasons: [], gil: 'held' },
     recommendation: { executor: 'process', workers: 4, expectedSpeedup: 3.6, formulaWorkers: 4, reason: '' },
-    caveats: [],
     ...over,
-  };
+  });
 }
 
 // Speedup intervals of ±10% and ±20% (log-symmetric enough for the checks below).

@@ -8,36 +8,22 @@ const scan = (src: string, file = 'x.ts') =>
   findJsFunctions(src, file).functions.map((f) => [f.name, f.owner ?? '', f.declaration, f.isAsync, f.exported]);
 
 describe('findJsFunctions: members and CommonJS exports', () => {
-  it('lists module.exports = { name: () => … } properties (issue 13)', () => {
-    const src = 'module.exports = {\n  dumpYaml: (n) => n,\n  async load() {},\n  f: function () {},\n  n: 1,\n  get g() { return 1; },\n  [computed]: () => 1,\n};';
-    assert.deepEqual(scan(src, 'y.cjs'), [
-      ['dumpYaml', 'module.exports', 'arrow', false, true],
-      ['load', 'module.exports', 'method', true, true],
-      ['f', 'module.exports', 'function-expression', false, true],
-    ]);
-  });
-
-  it('lists exports.name = function and module.exports.name = …', () => {
-    const src = 'exports.a = function () {};\nmodule.exports.b = async () => 1;\nexports.c = 5;\nexports["d"] = () => 1;\nexports["not plain"] = () => 1;';
-    assert.deepEqual(scan(src, 'e.js'), [
-      ['a', 'exports', 'function-expression', false, true],
-      ['b', 'module.exports', 'arrow', true, true],
-      ['d', 'exports', 'arrow', false, true],
-    ]);
-  });
-
-  it('a shorthand export marks the declared function exported instead of listing it twice', () => {
-    const src = 'function f() {}\nconst g = () => 1;\nfunction h() {}\nmodule.exports = { f, alias: g };\nexports.h = h;';
-    assert.deepEqual(scan(src, 'c.cjs'), [
-      ['f', '', 'function', false, true],
-      ['g', '', 'arrow', false, true],
-      ['h', '', 'function', false, true],
-    ]);
-  });
-
-  it('ignores CommonJS-looking assignments in an ES module', () => {
-    assert.deepEqual(scan('import x from "x";\nexports.a = () => x;\n', 'm.js'), []);
-  });
+  // [what, file, source], then the functions listed, as [name, owner, declaration, async, exported]
+  const cases: [string, string, string, ReturnType<typeof scan>][] = [
+    ['lists module.exports = { name: () => … } properties (issue 13)', 'y.cjs', 'module.exports = {\n  dumpYaml: (n) => n,\n  async load() {},\n  f: function () {},\n  n: 1,\n  get g() { return 1; },\n  [computed]: () => 1,\n};',
+      [['dumpYaml', 'module.exports', 'arrow', false, true], ['load', 'module.exports', 'method', true, true], ['f', 'module.exports', 'function-expression', false, true]]],
+    ['lists exports.name = function and module.exports.name = …', 'e.js', 'exports.a = function () {};\nmodule.exports.b = async () => 1;\nexports.c = 5;\nexports["d"] = () => 1;\nexports["not plain"] = () => 1;',
+      [['a', 'exports', 'function-expression', false, true], ['b', 'module.exports', 'arrow', true, true], ['d', 'exports', 'arrow', false, true]]],
+    ['a shorthand export marks the declared function exported instead of listing it twice', 'c.cjs', 'function f() {}\nconst g = () => 1;\nfunction h() {}\nmodule.exports = { f, alias: g };\nexports.h = h;',
+      [['f', '', 'function', false, true], ['g', '', 'arrow', false, true], ['h', '', 'function', false, true]]],
+    ['ignores CommonJS-looking assignments in an ES module', 'm.js', 'import x from "x";\nexports.a = () => x;\n',
+      []],
+    ['lists function members of top-level object literals as owner.key', 'a.js', 'const api = {\n  get(id) { return id; },\n  put: async (id) => id,\n  "del": function () {},\n  value: 1,\n};\nmodule.exports = api;',
+      [['api.get', 'api', 'method', false, true], ['api.put', 'api', 'arrow', true, true], ['api.del', 'api', 'function-expression', false, true]]],
+  ];
+  for (const [what, file, src, expected] of cases) {
+    it(what, () => assert.deepEqual(scan(src, file), expected));
+  }
 
   it('lists static methods and static arrow properties of classes, not instance methods', () => {
     const src = [
@@ -60,15 +46,6 @@ describe('findJsFunctions: members and CommonJS exports', () => {
     ]);
     const s = findJsFunctions(src, 'x.ts');
     assert.deepEqual(s.others.map((o) => [o.name, o.what]), [['Parser', 'class'], ['Parser.describe', 'method that needs an instance'], ['Local', 'class']]);
-  });
-
-  it('lists function members of top-level object literals as owner.key', () => {
-    const src = 'const api = {\n  get(id) { return id; },\n  put: async (id) => id,\n  "del": function () {},\n  value: 1,\n};\nmodule.exports = api;';
-    assert.deepEqual(scan(src, 'a.js'), [
-      ['api.get', 'api', 'method', false, true],
-      ['api.put', 'api', 'arrow', true, true],
-      ['api.del', 'api', 'function-expression', false, true],
-    ]);
   });
 
   it('gives members their own line, end line and directive', () => {

@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ProfileError } from '../../src/shared/errors';
-import { findPythonFunctions } from '../../src/engine/python/findPythonFunctions';
-import { resolvePython } from '../../src/engine/python/resolvePython';
+import { usePythonFinder } from './helpers/pythonFinder';
 import { MAX_CASE_MS, unicodeText } from './fuzzSupport';
 
 const FRAGMENTS = [
@@ -25,10 +24,7 @@ const FRAGMENTS = [
 
 describe('fuzz: Python finder', function () {
   this.timeout(180_000);
-  let python: string;
-  before(async () => {
-    python = (await resolvePython()).executable;
-  });
+  const findPython = usePythonFinder();
 
   it('lists functions or reports a one-line syntax error, in bounded time', async () => {
     const source = fc.oneof(
@@ -43,7 +39,7 @@ describe('fuzz: Python finder', function () {
       fc.asyncProperty(source, async (src) => {
         const t0 = performance.now();
         try {
-          const { functions } = await findPythonFunctions(src, 'fuzz.py', python);
+          const { functions } = await findPython(src, 'fuzz.py');
           for (const f of functions) {
             assert.ok(f.line >= 1 && f.endLine >= f.line && f.column >= 0, JSON.stringify(f));
             assert.ok(/^[^.]+(\.[^.]+)?$/.test(f.name), f.name);

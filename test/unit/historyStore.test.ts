@@ -4,31 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryStore, checkReport, fileNameFor } from '../../src/engine/historyStore';
 import { SCHEMA_VERSION, type Report } from '../../src/shared/report';
+import { sampleReport } from './helpers/sampleReport';
 
 function report(id: string, createdAt: string, fn = 'fib'): Report {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id,
-    createdAt,
-    durationMs: 1000,
-    budgetMs: 3000,
-    target: { file: '/w/cpu.js', function: fn, language: 'javascript', args: [20] },
-    environment: {
-      cores: 2,
-      platform: 'linux',
-      arch: 'x64',
-      node: 'v20.0.0',
-      cpuModel: 'test',
-      totalMemoryMb: 1024,
-      backgroundLoad: { busyCores: 0, utilization: 0, steal: 0, busy: false },
-    },
-    probe: { wallMs: 1, cpuMs: 1, cpuSource: 'process.threadCpuUsage' },
-    runs: [],
-    timeline: { intervalMs: 100, cores: [[], []], marks: [] },
-    verdict: { kind: 'cpu-bound', confidence: 0.9, cpuRatio: 0.98, reasons: ['busy'] },
-    recommendation: { executor: 'thread', workers: 2, expectedSpeedup: 1.9, formulaWorkers: 2, reason: 'cores' },
-    caveats: [],
-  };
+  return sampleReport({ id, createdAt, target: { file: '/w/cpu.js', function: fn, language: 'javascript', args: [20] } });
 }
 
 describe('HistoryStore', () => {

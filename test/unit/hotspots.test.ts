@@ -48,7 +48,8 @@ describe('hot spots (pure parts)', () => {
     const text = hotspotsText(report, plain).join('\n');
     assert.match(text, /^Hot spots/);
     assert.match(text, /90%\s+burn\s+src[\\/]a\.ts:10 \(busiest line 12\)/);
-    assert.match(text, /5\.0%\s+parse\s+\/elsewhere\/node_modules\/x\/index\.js:1 \[dependency\]/);
+    // Shares print through shared/format pct like every other percentage (5%, not 5.0%).
+    assert.match(text, /\s5%\s+parse\s+\/elsewhere\/node_modules\/x\/index\.js:1 \[dependency\]/);
     assert.match(text, /Waited at[\s\S]*80%\s+fetchIt\s+\/w\/b\.py:14/);
     assert.match(text, /i V8 sampling profiler/);
     assert.deepEqual(hotspotsText({} as Report, plain), [], 'older reports render nothing');

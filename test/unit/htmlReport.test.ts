@@ -3,7 +3,8 @@
 // able to end its <script> element, whatever the report holds.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { buildHtmlReport, escapeHtml, jsonForScript, THEME_CSS } from '../../src/engine/htmlReport';
+import { buildHtmlReport, jsonForScript, THEME_CSS } from '../../src/engine/htmlReport';
+import { escapeHtml } from '../../src/shared/pageShell';
 import type { Report } from '../../src/shared/report';
 import { EMBEDDED_DATA_ID } from '../../src/webview/protocol';
 

@@ -101,11 +101,6 @@ export function isDependencyPath(file: string): boolean {
   return /[\\/](node_modules|site-packages|dist-packages)[\\/]/.test(file);
 }
 
-export function pct(share: number): string {
-  const p = share * 100;
-  return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)}%`;
-}
-
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
 }

@@ -5,11 +5,11 @@
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HotspotRequest, HotspotResult, ExecutorLimits } from '../executorTypes';
-import { pct } from './hotspots';
-import { foldV8Profile, type V8CpuProfile } from './hotspotsV8';
+import { pct } from '../../shared/format';
+import { foldV8Profile } from './hotspotsV8';
+import type { HotspotWorkerInit, HotspotWorkerMessage } from '../../shared/hotspotsProtocol';
 import { raceAbort } from '../js/abort';
 import { workerDeath } from '../js/deaths';
-import type { ErrorInfo } from '../../shared/errorInfo';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { runtimeFile } from '../paths';
 
@@ -17,17 +17,6 @@ import { runtimeFile } from '../paths';
 export const SAMPLING_INTERVAL_US = 500;
 /** Time to start the thread, import the bundle and hand the profile back, past the window. */
 const SLACK_MS = 5_000;
-
-export interface HotspotWorkerInit {
-  durationMs: number;
-  maxCalls: number;
-  taskIndexStart: number;
-  samplingIntervalUs: number;
-}
-
-export type HotspotWorkerMessage =
-  | { type: 'failed'; error: ErrorInfo }
-  | { type: 'profile'; profile: V8CpuProfile; calls: number; failures: number; wallMs: number; cpuMs?: number; runQueueMs?: number; firstError?: ErrorInfo };
 
 /** Runs the pass; rejects with a one-line reason when it produced no profile. */
 export async function jsHotspots(init: HostInit, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal, isAsync: boolean): Promise<HotspotResult> {

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ExecutorLimits, HotspotRequest, HotspotResult } from '../executorTypes';
 import { Errors } from '../../shared/errors';
-import { pct, rankHotspots, TOP_HOTSPOTS, type HotspotTally } from './hotspots';
+import { rankHotspots, TOP_HOTSPOTS, type HotspotTally } from './hotspots';
+import { pct } from '../../shared/format';
 import { pythonFile } from '../paths';
 import type { HotspotWait } from '../../shared/report';
 

@@ -10,19 +10,7 @@ import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDependencyPath, rankHotspots, tallyKey, type HotspotTally } from './hotspots';
 import type { Hotspot } from '../../shared/report';
-
-/** The subset of the DevTools protocol's Profiler.Profile we read. */
-export interface V8CpuProfile {
-  nodes: {
-    id: number;
-    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-    children?: number[];
-    positionTicks?: { line: number; ticks: number }[];
-  }[];
-  samples?: number[];
-  startTime: number;
-  endTime: number;
-}
+import type { V8CpuProfile } from '../../shared/hotspotsProtocol';
 
 export interface FoldedV8Profile {
   hotspots: Hotspot[];
