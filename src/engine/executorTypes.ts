@@ -1,7 +1,7 @@
 // What every executor (JS or Python) hands back to the profile orchestrator. The
 // orchestrator owns the budget, the ladder and the statistics; an executor only runs
 // one closed-loop measurement ("point") at a time and reports raw per-task samples.
-import type { DistributedRunStats } from './distributed/distributedTypes';
+import type { DistributedRunStats } from '../shared/distributed/distributedTypes';
 import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, Hotspot, HotspotWait, Language, WarmupPolicy } from '../shared/report';
 
 /** Serializable description of what to call. Built once per profile. */

@@ -6,7 +6,7 @@
 import * as os from 'node:os';
 import { processCpuClock } from './lib/cpuClock';
 import { callTarget, loadTargetFunction, type UserFunction } from './lib/targetHost';
-import type { JobPayload, JobResult } from '../engine/distributed/distributedTypes';
+import type { JobPayload, JobResult } from '../shared/distributed/distributedTypes';
 
 interface SandboxConfig {
   bundlePath: string;

@@ -12,8 +12,8 @@ import { processCpuClock } from './lib/cpuClock';
 import { toErrorInfo } from '../shared/errorInfo';
 import { callTarget, loadTargetFunction, type UserFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
-import { WORKER_KEY_PREFIX, WORKER_TTL_S, type JobPayload, type JobResult, type WorkerAnnouncement } from '../engine/distributed/distributedTypes';
-import { bullSettings, type BullWorkerConfig, type BullWorkerMessage } from '../engine/distributed/bullProtocol';
+import { WORKER_KEY_PREFIX, WORKER_TTL_S, type JobPayload, type JobResult, type WorkerAnnouncement } from '../shared/distributed/distributedTypes';
+import { bullSettings, type BullWorkerConfig, type BullWorkerMessage } from '../shared/distributed/bullProtocol';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as BullWorkerConfig;
 const send = (m: BullWorkerMessage) => process.send?.(m);

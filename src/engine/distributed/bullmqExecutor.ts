@@ -14,9 +14,9 @@ import { clampConcurrency, epochNow, runClosedLoop, type TaskOutcome } from '../
 import { PointCollector } from '../js/pointCollector';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { runtimeFile } from '../paths';
-import { bullSettings, type BullWorkerConfig } from './bullProtocol';
+import { bullSettings, type BullWorkerConfig } from '../../shared/distributed/bullProtocol';
 import { DistributedTally, jsonBytes, type TaskTiming } from './distributedStats';
-import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobPayload, type JobResult, type WorkerAnnouncement } from './distributedTypes';
+import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobPayload, type JobResult, type WorkerAnnouncement } from '../../shared/distributed/distributedTypes';
 import { trackWorker, type LocalWorker } from './localWorkers';
 import { openRedis, redisCommandUsec, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
 

@@ -14,7 +14,7 @@ import { clampConcurrency, epochNow } from '../../shared/closedLoop';
 import { PointCollector } from '../js/pointCollector';
 import { pythonFile } from '../paths';
 import { DistributedTally } from './distributedStats';
-import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobResult, type WorkerAnnouncement } from './distributedTypes';
+import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobResult, type WorkerAnnouncement } from '../../shared/distributed/distributedTypes';
 import { killGroup, trackWorker, type LocalWorker } from './localWorkers';
 import { openRedis, redisCommandUsec, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
 
