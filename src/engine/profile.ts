@@ -11,7 +11,8 @@ import { classify } from '../analysis/index';
 import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
 import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from './distributed/distributedVerdict';
-import { Errors, ExecutorUnavailable, ProfileError } from '../shared/errors';
+import { Errors, ExecutorUnavailable } from '../shared/errors';
+import { cancelledOr } from './js/abort';
 import { profileHotspots } from './hotspots/hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
@@ -343,8 +344,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     emit({ phase: 'done', message: 'Done' });
     return report;
   } catch (e) {
-    if (signal.aborted && !(e instanceof ProfileError && e.code !== 'cancelled')) throw Errors.cancelled();
-    throw e;
+    throw cancelledOr(e, signal);
   } finally {
     signal.removeEventListener('abort', onAbort);
     sampler.stop();

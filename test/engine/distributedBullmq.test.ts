@@ -2,7 +2,6 @@
 // processes: it measures the queue, counts workers and retries, and leaves nothing
 // running. Needs redis-server (apt-get install redis-server): without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,16 +11,10 @@ import { ExecutorUnavailable, ProfileError } from '../../src/shared/errors';
 import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
+import { hasRedis as hasRedisServer } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 2000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasRedis = hasRedisServer();
 
 describe('distributed executor: BullMQ on Redis', function () {
   this.timeout(60_000);

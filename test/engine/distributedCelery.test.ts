@@ -2,7 +2,6 @@
 // interpreter that has Debian's python3-celery (tests skip when it or redis-server is
 // missing), and a one-line message for an interpreter without celery.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,18 +10,10 @@ import { checkCelery } from '../../src/engine/distributed/celeryExecutor';
 import { ExecutorUnavailable } from '../../src/shared/errors';
 import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
-import { assertNothingLeft, DIST_FX, request } from './distributedSupport';
+import { assertNothingLeft, DIST_FX, request, works } from './distributedSupport';
 
 const SYSTEM_PY = '/usr/bin/python3';
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-const works = (cmd: string, args: string[]) => {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('distributed executor: Celery on Redis', function () {
   this.timeout(90_000);

@@ -13,16 +13,10 @@ import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import { packageRoot } from '../../src/engine/paths';
 import { profile } from '../../src/engine/profile';
 import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
+import { hasRedis as hasRedisServer } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasRedis = hasRedisServer();
 
 describe('distributed executor: remote workers and whole profiles', function () {
   this.timeout(90_000);

@@ -2,6 +2,7 @@
 // means for Redis servers and queue workers.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PointRequest } from '../../src/engine/executorTypes';
 import { packageRoot } from '../../src/engine/paths';
@@ -68,4 +69,45 @@ export function pgrep(pattern: string): number[] {
   } catch {
     return [];
   }
+}
+
+/** Whether `cmd args` runs here (redis-server --version, python3 -c "import celery"). */
+export function works(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const hasRedis = (): boolean => works('redis-server', ['--version']);
+
+/** Pages reachable from the seeds by breadth-first search, how many links found a page already found, and the depth (seed = 1). */
+export function reachable(seeds: number[], links: (p: number) => number[]): { pages: number[]; duplicates: number; depth: number } {
+  const depth = new Map<number, number>();
+  const queue: number[] = [];
+  let duplicates = 0;
+  for (const s of seeds) {
+    if (depth.has(s)) duplicates++;
+    else {
+      depth.set(s, 1);
+      queue.push(s);
+    }
+  }
+  for (let i = 0; i < queue.length; i++) {
+    for (const q of links(queue[i])) {
+      if (depth.has(q)) duplicates++;
+      else {
+        depth.set(q, depth.get(queue[i])! + 1);
+        queue.push(q);
+      }
+    }
+  }
+  return { pages: [...depth.keys()].sort((a, b) => a - b), duplicates, depth: Math.max(...depth.values()) };
+}
+
+/** Pages a crawl visited, from the log every worker appends to: sorted, repeats kept. */
+export function visits(log: string): number[] {
+  return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
 }
