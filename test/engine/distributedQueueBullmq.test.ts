@@ -158,7 +158,7 @@ describe('queue mode on the distributed executor: BullMQ', function () {
   });
 
   it('a whole queue-mode profile with --executors sequential,distributed reports the crawl and the queue per item', async () => {
-    const report = await profile({ file: DIST_FX('crawler.js'), functionName: 'crawl', budgetMs: 12_000, executors: ['sequential', 'distributed'], maxConcurrency: { distributed: 4 }, queue: { seeds: [0], dedupe: true, maxItems: 2000 } });
+    const report = await profile({ file: DIST_FX('crawler.js'), functionName: 'crawl', budgetMs: 20_000, executors: ['sequential', 'distributed'], maxConcurrency: { distributed: 4 }, queue: { seeds: [0], dedupe: true, maxItems: 2000 } });
     assert.equal(report.queue!.itemsProcessed, 150);
     assert.equal(report.queue!.treeDepth, reachable([0], graph.links).depth);
     const dist = report.runs.filter((r) => r.executor === 'distributed');

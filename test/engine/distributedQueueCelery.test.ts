@@ -119,7 +119,7 @@ describe('queue mode on the distributed executor: Celery', function () {
   });
 
   it('a whole queue-mode profile of a .py crawler with --executors sequential,distributed', async () => {
-    const report = await profile({ file: DIST_FX('crawler.py'), functionName: 'crawl', python: SYSTEM_PY, budgetMs: 15_000, executors: ['sequential', 'distributed'], maxConcurrency: { distributed: 2 }, queue: { seeds: [0], dedupe: true, maxItems: 2000 } });
+    const report = await profile({ file: DIST_FX('crawler.py'), functionName: 'crawl', python: SYSTEM_PY, budgetMs: 30_000, executors: ['sequential', 'distributed'], maxConcurrency: { distributed: 2 }, queue: { seeds: [0], dedupe: true, maxItems: 2000 } });
     assert.equal(report.queue!.itemsProcessed, 150);
     const dist = report.runs.filter((r) => r.executor === 'distributed');
     assert.ok(dist.length >= 1, JSON.stringify(report.caveats));
