@@ -53,4 +53,4 @@ export function distributedCells(r: RunResult): DistributedCells {
 
 /** The table's caption: what the columns measure. */
 export const DISTRIBUTED_CAPTION =
-  'Queue per task (means): queue wait = enqueue → the function starts; result latency = it returns → the engine sees the result; bytes = job + result on the wire; Redis = its own command time.';
+  'Queue per task (means): queue wait = enqueue (queue mode: once a job slot was free) → the function starts; result latency = it returns → the engine sees the result; bytes = job + result on the wire; Redis = its own command time.';

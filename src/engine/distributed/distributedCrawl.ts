@@ -70,6 +70,9 @@ export async function runDistributedCrawl(s: CrawlSession, req: CrawlRequest, k:
       attempts++;
       if (ev.redelivered) tally.retries++;
       const slot = slotOf(`${ev.worker}#${ev.slot}`);
+      // A slot runs one job at a time and each job's event is pushed before its slot is
+      // free again, so this is when the slot finished its previous job.
+      const slotFreeMs = lastBusy[slot];
       if (!ev.skipped) {
         recorder.busy[slot].push([ev.startMs, ev.endMs]);
         lastBusy[slot] = Math.max(lastBusy[slot], ev.endMs);
@@ -88,7 +91,10 @@ export async function runDistributedCrawl(s: CrawlSession, req: CrawlRequest, k:
       }
       const cpuMs = ev.cpuMs ?? NaN;
       recorder.record({ id: ev.id, parent: ev.parent, depth: ev.depth, enqueuedMs: ev.enqueuedMs, attempts: ev.attempt }, slot, { ok: ev.ok, startMs: ev.startMs, endMs: ev.endMs, cpuMs, found: ev.found, ...(ev.error ? { error: ev.error } : {}) });
-      tally.add({ enqueuedMs: ev.enqueuedMs, startMs: ev.startMs, endMs: ev.endMs, seenMs, bytes: ev.bytes + jsonBytes(raw), attempt: 1 }, ev.worker);
+      // The queue's wait is the hand-off: from when the item was queued and its slot was
+      // free to its start. Time spent behind busy workers is the frontier's depth, which
+      // the crawl metrics already show; counting it would charge the queue for the pool.
+      tally.add({ enqueuedMs: Math.max(ev.enqueuedMs, slotFreeMs), startMs: ev.startMs, endMs: ev.endMs, seenMs, bytes: ev.bytes + jsonBytes(raw), attempt: 1 }, ev.worker);
     };
     while (outstanding > 0 && epochNow() < hardStop) {
       const first = await guard(events.blpop(keys.events, 0.2));
