@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from '../analysis/index';
-import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
+import { CpuSampler, backgroundThenSample, nowMs } from './cpuSampler';
 import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from './distributed/distributedVerdict';
 import { Errors, ExecutorUnavailable } from '../shared/errors';
@@ -115,11 +115,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   };
   signal.addEventListener('abort', onAbort);
   try {
-    throwIfAborted();
-    emit({ phase: 'background', message: 'Measuring background load' });
-    const background = await measureBackgroundLoad(300, signal);
-    throwIfAborted();
-    sampler.start();
+    const background = await backgroundThenSample(sampler, signal, emit);
 
     emit({ phase: 'probe', message: `Calling ${options.functionName} once` });
     const probe = await runtime.probe(signal);

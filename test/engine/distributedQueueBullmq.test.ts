@@ -4,63 +4,31 @@
 // visit exactly the pages reachable from the seed, once each; faults (a worker killed
 // mid-item, Redis killed mid-crawl, cancel) must end cleanly with nothing left running.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BullmqExecutor } from '../../src/engine/distributed/bullmqExecutor';
-import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
+import type { ExecutorLimits } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { profile } from '../../src/engine/profile';
 import { ProfileError } from '../../src/shared/errors';
-import type { CrawlRequest } from '../../src/shared/queue/queueTypes';
 import type { DistributedOptions } from '../../src/shared/distributed/distributedTypes';
-import { assertNothingLeft, DIST_FX, hasRedis, reachable, visits } from './distributedSupport';
+import { assertNothingLeft, crawlRequest, DIST_FX, hasRedis, reachable, useCrawlRuntime, visits, waitForPid, killRedisMidCrawl, assertDistributedCrawl, assertRetriedOnce, crawlerLinks } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const graph = require(DIST_FX('crawler.js')) as { links(p: number): number[] };
 
 describe('queue mode on the distributed executor: BullMQ', function () {
   this.timeout(90_000);
   before(function () {
     if (!hasRedis()) this.skip();
   });
-  let rt: TargetRuntime | undefined;
-  let dir = '';
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wp-dq-'));
-    process.env.CRAWL_LOG = join(dir, 'visits.log');
-    process.env.CRAWL_DIR = dir;
-  });
-  afterEach(async () => {
-    await rt?.dispose();
-    rt = undefined;
-    delete process.env.CRAWL_LOG;
-    delete process.env.CRAWL_DIR;
-    rmSync(dir, { recursive: true, force: true });
-    await assertNothingLeft('after the test');
-  });
-
-  const executor = async (fn: string, distributed: DistributedOptions = {}) => {
-    rt = await createJsRuntime({ file: DIST_FX('crawler.js'), functionName: fn, args: [], distributed }, LIMITS);
-    return rt.createExecutor('distributed') as BullmqExecutor;
-  };
-  const req = (k: number, over: Partial<CrawlRequest> = {}): CrawlRequest => ({
-    concurrency: k,
-    seeds: [0],
-    dedupe: true,
-    maxItems: 2000,
-    deadlineMs: Date.now() + 60_000,
-    signal: new AbortController().signal,
-    ...over,
-  });
+  const { executor, dir, log } = useCrawlRuntime((fn: string, distributed: DistributedOptions = {}) =>
+    createJsRuntime({ file: DIST_FX('crawler.js'), functionName: fn, args: [], distributed }, LIMITS),
+  );
 
   it('crawls exactly the reachable pages, once each, with workers putting the links back on the queue', async () => {
     const ex = await executor('crawl');
-    const c = await ex.crawl(req(3));
-    const want = reachable([0], graph.links);
+    const c = await ex.crawl(crawlRequest(3));
+    const want = reachable([0], crawlerLinks);
     assert.equal(want.pages.length, 150);
-    assert.deepEqual(visits(join(dir, 'visits.log')), want.pages, 'every reachable page visited exactly once, no other');
+    assert.deepEqual(visits(log()), want.pages, 'every reachable page visited exactly once, no other');
     assert.equal(c.items.length, 150);
     assert.equal(new Set(c.items.map((r) => r.id)).size, 150);
     assert.ok(c.items.every((r) => r.ok && r.attempts === 1));
@@ -87,8 +55,8 @@ describe('queue mode on the distributed executor: BullMQ', function () {
 
   it('drops JSON-equal items whose keys come in another order, with BullMQ concurrency 2 per worker', async () => {
     const ex = await executor('crawlObjects', { concurrencyPerWorker: 2 });
-    const c = await ex.crawl(req(4, { seeds: [{ p: 0, site: 'a' }] }));
-    assert.deepEqual(visits(join(dir, 'visits.log')), reachable([0], graph.links).pages);
+    const c = await ex.crawl(crawlRequest(4, { seeds: [{ p: 0, site: 'a' }] }));
+    assert.deepEqual(visits(log()), reachable([0], crawlerLinks).pages);
     assert.equal(c.items.length, 150);
     assert.equal(ex.localWorkerPids.length, 2);
     assert.equal(c.distributed!.concurrencyPerWorker, 2);
@@ -97,35 +65,28 @@ describe('queue mode on the distributed executor: BullMQ', function () {
 
   it('stops an endless frontier at --max-items, and a second crawl on the same workers starts afresh', async () => {
     const ex = await executor('endless');
-    const c = await ex.crawl(req(2, { maxItems: 40 }));
+    const c = await ex.crawl(crawlRequest(2, { maxItems: 40 }));
     assert.equal(c.items.length, 40);
     assert.equal(c.admitted, 40);
     assert.equal(c.capped, true);
     assert.equal(c.drained, true, 'every admitted item was processed');
-    const again = await ex.crawl(req(2, { maxItems: 25 }));
+    const again = await ex.crawl(crawlRequest(2, { maxItems: 25 }));
     assert.equal(again.items.length, 25, 'a new crawl: its own seen-set and cap');
   });
 
   it('retries an item whose call threw once, and records it once', async () => {
     const ex = await executor('flaky');
-    const c = await ex.crawl(req(2));
-    assert.equal(c.items.length, 150);
-    const retried = c.items.filter((r) => r.attempts === 2);
-    assert.ok(retried.length > 0 && retried.every((r) => r.ok), `retried: ${retried.length}`);
-    assert.match(c.note ?? '', new RegExp(`^${retried.length} items? retried after a failed attempt`));
-    assert.deepEqual(visits(join(dir, 'visits.log')), reachable([0], graph.links).pages);
+    assertRetriedOnce(await ex.crawl(crawlRequest(2)), log());
   });
 
   it('a worker killed in the middle of an item: the item is redelivered, counted as a retry, and the crawl completes', async () => {
     const ex = await executor('dies');
-    const crawl = ex.crawl(req(2));
-    const victimFile = join(dir, 'victim');
-    for (let i = 0; i < 400 && !existsSync(victimFile); i++) await new Promise((r) => setTimeout(r, 50));
-    const victim = Number(readFileSync(victimFile, 'utf8'));
+    const crawl = ex.crawl(crawlRequest(2));
+    const victim = await waitForPid(join(dir(), 'victim'));
     assert.ok(victim > 0 && ex.localWorkerPids.includes(victim), 'page 4 is running on one of our workers');
     process.kill(-victim, 'SIGKILL');
     const c = await crawl;
-    assert.deepEqual(visits(join(dir, 'visits.log')), reachable([0], graph.links).pages, 'nothing lost, nothing visited twice');
+    assert.deepEqual(visits(log()), reachable([0], crawlerLinks).pages, 'nothing lost, nothing visited twice');
     assert.equal(c.items.length, 150);
     assert.equal(c.distributed!.retries, 1, 'the redelivery is counted');
     assert.equal(c.items.find((r) => r.attempts === 2)?.ok, true, 'page 4 succeeded on its second attempt');
@@ -133,24 +94,14 @@ describe('queue mode on the distributed executor: BullMQ', function () {
   });
 
   it('Redis killed in the middle of a crawl: a clear error, no hang, no worker left', async () => {
-    const ex = await executor('dies');
-    const crawl = ex.crawl(req(2));
-    const victimFile = join(dir, 'victim');
-    for (let i = 0; i < 400 && !existsSync(victimFile); i++) await new Promise((r) => setTimeout(r, 50));
-    const pids = [...ex.localWorkerPids, ex.endpoint!.pid!];
-    process.kill(ex.endpoint!.pid!, 'SIGKILL');
-    const t0 = Date.now();
-    await assert.rejects(crawl, (e: unknown) => e instanceof ProfileError && /^Redis at 127\.0\.0\.1:\d+ \(started by the profiler\) went away in the middle of the distributed run/.test(e.message));
-    assert.ok(Date.now() - t0 < 10_000, 'nothing hung');
-    await ex.dispose();
-    await assertNothingLeft('after Redis died', pids);
+    await killRedisMidCrawl(await executor('dies'), join(dir(), 'victim'), /^Redis at 127\.0\.0\.1:\d+ \(started by the profiler\) went away in the middle of the distributed run .*its local workers were stopped/);
   });
 
   it('cancel in the middle of a crawl stops the workers and Redis', async () => {
     const ex = await executor('dies');
     const ac = new AbortController();
-    const crawl = ex.crawl(req(2, { signal: ac.signal }));
-    for (let i = 0; i < 400 && !existsSync(join(dir, 'victim')); i++) await new Promise((r) => setTimeout(r, 50));
+    const crawl = ex.crawl(crawlRequest(2, { signal: ac.signal }));
+    await waitForPid(join(dir(), 'victim'));
     const pids = [...ex.localWorkerPids, ex.endpoint!.pid!];
     ac.abort();
     await assert.rejects(crawl, (e: unknown) => e instanceof ProfileError && e.code === 'cancelled');
@@ -159,15 +110,8 @@ describe('queue mode on the distributed executor: BullMQ', function () {
 
   it('a whole queue-mode profile with --executors sequential,distributed reports the crawl and the queue per item', async () => {
     const report = await profile({ file: DIST_FX('crawler.js'), functionName: 'crawl', budgetMs: 20_000, executors: ['sequential', 'distributed'], maxConcurrency: { distributed: 4 }, queue: { seeds: [0], dedupe: true, maxItems: 2000 } });
-    assert.equal(report.queue!.itemsProcessed, 150);
-    assert.equal(report.queue!.treeDepth, reachable([0], graph.links).depth);
-    const dist = report.runs.filter((r) => r.executor === 'distributed');
-    assert.ok(dist.length >= 1, JSON.stringify(report.caveats));
-    for (const r of dist) {
-      assert.equal(r.tasks, 150);
-      assert.equal(r.drained, true);
-      assert.equal(r.idleShare?.length, r.concurrency);
-      assert.equal(r.distributed!.engine, 'bullmq');
+    assert.equal(report.queue!.treeDepth, reachable([0], crawlerLinks).depth);
+    for (const r of assertDistributedCrawl(report, 'bullmq')) {
       assert.equal(r.distributed!.workers, r.concurrency);
       assert.ok(r.distributed!.brokerMsPerTask! > 0);
     }

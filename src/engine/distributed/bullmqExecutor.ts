@@ -9,14 +9,13 @@ import { Redis } from 'ioredis';
 import { substituteIndex } from '../../shared/args';
 import { Errors } from '../../shared/errors';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
-import { throwIfAborted } from '../js/abort';
 import { clampConcurrency, epochNow, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
 import { PointCollector } from '../js/pointCollector';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { runtimeFile } from '../paths';
 import { bullSettings, type BullWorkerConfig } from '../../shared/distributed/bullProtocol';
 import { DistributedTally, jsonBytes, type TaskTiming } from './distributedStats';
-import type { DistributedOptions, JobPayload, JobResult, WorkerAnnouncement } from '../../shared/distributed/distributedTypes';
+import type { DistributedOptions, JobPayload, JobResult } from '../../shared/distributed/distributedTypes';
 import { DistributedBase } from './distributedBase';
 import { runDistributedCrawl } from './distributedCrawl';
 import { admittedItems, bullEnqueue, CRAWL_SCRIPT, crawlJobId, crawlScriptArgs } from '../../shared/distributed/crawlProtocol';
@@ -38,33 +37,30 @@ export class BullmqExecutor extends DistributedBase implements Executor {
   private events?: QueueEvents;
   private wantWorkers = 0;
   private readonly waiting = new Map<string, Waiter>();
-  private setupDone?: Promise<void>;
 
   constructor(
     private readonly init: HostInit,
-    private readonly limits: ExecutorLimits,
+    limits: ExecutorLimits,
     opts: DistributedOptions = {},
   ) {
-    super(init.functionName, opts);
+    super(init.functionName, limits, opts);
   }
 
-  private setup(signal: AbortSignal): Promise<void> {
-    return (this.setupDone ??= (async () => {
-      const redis = await this.connect(signal, 'its local workers were stopped', () => this.killWorkers());
-      if (this.disposed) return;
-      const connection = redisOptions(redis.url);
-      this.queue = new Queue(this.queueName, { connection });
-      this.events = new QueueEvents(this.queueName, { connection });
-      this.probe = new Redis(connection);
-      this.queue.on('error', () => undefined);
-      this.events.on('error', () => undefined);
-      this.probe.on('error', () => undefined);
-      this.events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { returnvalue }));
-      this.events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { failedReason }));
-      await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
-      // Waiting jobs left by an earlier profile that was killed would run first and skew the wait.
-      await this.queue.drain(true);
-    })());
+  protected async setupOnce(signal: AbortSignal): Promise<void> {
+    const redis = await this.connect(signal, 'its local workers were stopped', () => this.killWorkers());
+    if (this.disposed) return;
+    const connection = redisOptions(redis.url);
+    this.queue = new Queue(this.queueName, { connection });
+    this.events = new QueueEvents(this.queueName, { connection });
+    this.probe = new Redis(connection);
+    this.queue.on('error', () => undefined);
+    this.events.on('error', () => undefined);
+    this.probe.on('error', () => undefined);
+    this.events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { returnvalue }));
+    this.events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { failedReason }));
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+    // Waiting jobs left by an earlier profile that was killed would run first and skew the wait.
+    await this.queue.drain(true);
   }
 
   private settle(jobId: string, e: { returnvalue?: unknown; failedReason?: string }): void {
@@ -107,7 +103,7 @@ export class BullmqExecutor extends DistributedBase implements Executor {
     return w;
   }
 
-  private async resize(n: number): Promise<void> {
+  protected async resize(n: number): Promise<void> {
     this.wantWorkers = n;
     const extra = this.workers.splice(n);
     await Promise.all(extra.map((w) => w.kill()));
@@ -117,23 +113,6 @@ export class BullmqExecutor extends DistributedBase implements Executor {
     } catch (e) {
       throw Errors.functionFailed(this.init.functionName, { kind: 'WorkerStart', message: (e as Error).message, count: 1 });
     }
-  }
-
-  /** Setup, then local workers for K jobs in flight beside the remote ones. */
-  private async ready(k: number, signal: AbortSignal): Promise<{ remote: WorkerAnnouncement[]; localWorkers: number }> {
-    if (this.disposed) throw new Error('distributed executor used after dispose()');
-    throwIfAborted(signal);
-    await this.guard(this.setup(signal), signal);
-    if (this.lost) throw this.lost;
-    const plan = await this.plan(k);
-    try {
-      await this.guard(this.resize(plan.localWorkers), signal);
-    } catch (e) {
-      // Workers cannot start without Redis: say that, not "the worker exited".
-      if (this.lost) throw this.lost;
-      throw e;
-    }
-    return plan;
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
@@ -246,7 +225,7 @@ export class BullmqExecutor extends DistributedBase implements Executor {
     await this.killWorkers();
     for (const w of this.waiting.values()) w.resolve({ failed: 'cancelled', seenMs: epochNow(), bytes: 0 });
     this.waiting.clear();
-    await this.setupDone?.catch(() => undefined);
+    await this.setupSettled();
     const clients = [this.events, this.queue].filter((c): c is QueueEvents | Queue => !!c);
     // close() waits for Redis; a dead server must not hold up the clean-up.
     const closed = Promise.allSettled(clients.map((c) => c.close()));

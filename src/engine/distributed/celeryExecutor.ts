@@ -9,12 +9,11 @@ import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { ExecutorUnavailable, ProfileError } from '../../shared/errors';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
-import { throwIfAborted } from '../js/abort';
 import { clampConcurrency, epochNow } from '../../shared/closedLoop';
 import { PointCollector } from '../js/pointCollector';
 import { pythonFile } from '../paths';
 import { DistributedTally } from './distributedStats';
-import type { DistributedOptions, JobResult, WorkerAnnouncement } from '../../shared/distributed/distributedTypes';
+import type { DistributedOptions, JobResult } from '../../shared/distributed/distributedTypes';
 import { CRAWL_SCRIPT } from '../../shared/distributed/crawlProtocol';
 import type { CrawlRequest, CrawlResult } from '../../shared/queue/queueTypes';
 import type { CpuSource } from '../../shared/report';
@@ -100,48 +99,45 @@ export class CeleryExecutor extends DistributedBase implements Executor {
   readonly maxConcurrency = MAX_SLOTS;
   private driver?: ChildProcess;
   private driverLines: ((line: string | undefined) => void)[] = [];
-  private setupDone?: Promise<void>;
 
   constructor(
     private readonly target: CeleryTarget,
-    private readonly limits: ExecutorLimits,
+    limits: ExecutorLimits,
     opts: DistributedOptions = {},
   ) {
-    super(target.functionName, opts);
+    super(target.functionName, limits, opts);
   }
 
-  private setup(signal: AbortSignal): Promise<void> {
-    return (this.setupDone ??= (async () => {
-      await checkCelery(this.target.python);
-      const redis = await this.connect(signal, 'its Celery workers were stopped', () => this.stopProcesses());
-      if (this.disposed) return;
-      this.probe = new Redis(redisOptions(redis.url));
-      this.probe.on('error', () => undefined);
-      const cfg = { redisUrl: redis.url, queue: this.queueName, callTimeoutMs: this.limits.callTimeoutMs, crawlScript: CRAWL_SCRIPT };
-      const driver = spawn(this.target.python, [pythonFile('celery_worker.py'), 'drive', JSON.stringify(cfg)], {
-        detached: true,
-        cwd: this.target.cwd,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, ...PY_ENV },
-      });
-      this.driver = driver;
-      const w = trackWorker(driver, { readyTimeoutMs: 1, what: 'the Celery driver' });
-      void w.exited.then(() => {
-        for (const r of this.driverLines.splice(0)) r(undefined);
-      });
-      let buf = '';
-      driver.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          this.driverLines.shift()?.(line);
-        }
-      });
-      // Old jobs of a killed profile on the user's Redis would run first and skew the wait.
-      await this.probe.del(this.queueName);
-    })());
+  protected async setupOnce(signal: AbortSignal): Promise<void> {
+    await checkCelery(this.target.python);
+    const redis = await this.connect(signal, 'its Celery workers were stopped', () => this.stopProcesses());
+    if (this.disposed) return;
+    this.probe = new Redis(redisOptions(redis.url));
+    this.probe.on('error', () => undefined);
+    const cfg = { redisUrl: redis.url, queue: this.queueName, callTimeoutMs: this.limits.callTimeoutMs, crawlScript: CRAWL_SCRIPT };
+    const driver = spawn(this.target.python, [pythonFile('celery_worker.py'), 'drive', JSON.stringify(cfg)], {
+      detached: true,
+      cwd: this.target.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...PY_ENV },
+    });
+    this.driver = driver;
+    const w = trackWorker(driver, { readyTimeoutMs: 1, what: 'the Celery driver' });
+    void w.exited.then(() => {
+      for (const r of this.driverLines.splice(0)) r(undefined);
+    });
+    let buf = '';
+    driver.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        this.driverLines.shift()?.(line);
+      }
+    });
+    // Old jobs of a killed profile on the user's Redis would run first and skew the wait.
+    await this.probe.del(this.queueName);
   }
 
   /** One command to the driver, one JSON line back (undefined if the driver exited). */
@@ -169,7 +165,7 @@ export class CeleryExecutor extends DistributedBase implements Executor {
     });
   }
 
-  private async resize(n: number): Promise<void> {
+  protected async resize(n: number): Promise<void> {
     const extra = this.workers.splice(n);
     await Promise.all(extra.map((w) => w.kill()));
     const started: Promise<LocalWorker>[] = [];
@@ -184,17 +180,6 @@ export class CeleryExecutor extends DistributedBase implements Executor {
     }
     // A worker that died (killed, crashed) is replaced at the next point; its job was requeued (acks_late).
     this.workers = this.workers.filter((w) => w.alive());
-  }
-
-  /** Setup, then local workers for K jobs in flight beside the remote ones. */
-  private async ready(k: number, signal: AbortSignal): Promise<{ remote: WorkerAnnouncement[]; localWorkers: number }> {
-    if (this.disposed) throw new Error('distributed executor used after dispose()');
-    throwIfAborted(signal);
-    await this.guard(this.setup(signal), signal);
-    if (this.lost) throw this.lost;
-    const plan = await this.plan(k);
-    await this.guard(this.resize(plan.localWorkers), signal);
-    return plan;
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
@@ -273,7 +258,7 @@ export class CeleryExecutor extends DistributedBase implements Executor {
     if (this.disposed) return;
     this.disposed = true;
     this.stopWatching();
-    await this.setupDone?.catch(() => undefined);
+    await this.setupSettled();
     await this.stopProcesses();
     if (this.probe) {
       // Leave no queue or attempt counters behind on the user's Redis.

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ProfileError } from '../../shared/errors';
 import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type WorkerAnnouncement } from '../../shared/distributed/distributedTypes';
-import { raceAbort } from '../js/abort';
+import { raceAbort, throwIfAborted } from '../js/abort';
+import type { ExecutorLimits } from '../executorTypes';
 import type { LocalWorker } from './localWorkers';
 import { openRedis, watchRedis, type RedisEndpoint } from './redisServer';
 
@@ -24,12 +25,42 @@ export abstract class DistributedBase {
   private readonly lostListeners = new Set<(e: ProfileError) => void>();
   private stopWatch?: () => void;
 
+  private setupDone?: Promise<void>;
+
   constructor(
     functionName: string,
+    protected readonly limits: ExecutorLimits,
     protected readonly opts: DistributedOptions,
   ) {
     this.queueName = opts.queue ?? defaultQueueName(functionName);
     this.cpw = Math.max(1, Math.floor(opts.concurrencyPerWorker ?? 1));
+  }
+
+  /** Opens Redis (connect()) and the engine's clients; run once, on the first point or crawl. */
+  protected abstract setupOnce(signal: AbortSignal): Promise<void>;
+  /** Exactly `n` local workers, all ready. */
+  protected abstract resize(n: number): Promise<void>;
+
+  /** Set up once, then local workers for K jobs in flight beside the remote ones. */
+  protected async ready(k: number, signal: AbortSignal): Promise<{ remote: WorkerAnnouncement[]; localWorkers: number }> {
+    if (this.disposed) throw new Error('distributed executor used after dispose()');
+    throwIfAborted(signal);
+    await this.guard((this.setupDone ??= this.setupOnce(signal)), signal);
+    if (this.lost) throw this.lost;
+    const plan = await this.plan(k);
+    try {
+      await this.guard(this.resize(plan.localWorkers), signal);
+    } catch (e) {
+      // Workers cannot start without Redis: say that, not "the worker exited".
+      if (this.lost) throw this.lost;
+      throw e;
+    }
+    return plan;
+  }
+
+  /** For dispose(): waits for a setup still under way, whatever its outcome. */
+  protected async setupSettled(): Promise<void> {
+    await this.setupDone?.catch(() => undefined);
   }
 
   /** Redis in use (tests and the report). */

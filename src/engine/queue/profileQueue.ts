@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from '../../analysis/index';
-import { CpuSampler, measureBackgroundLoad, nowMs } from '../cpuSampler';
+import { CpuSampler, backgroundThenSample, nowMs } from '../cpuSampler';
 import { Errors, ExecutorUnavailable } from '../../shared/errors';
 import { cancelledOr } from '../js/abort';
 import type { ExecutorLimits, TargetRuntime } from '../executorTypes';
@@ -84,11 +84,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
   };
   signal.addEventListener('abort', onAbort);
   try {
-    throwIfAborted();
-    emit({ phase: 'background', message: 'Measuring background load' });
-    const background = await measureBackgroundLoad(300, signal);
-    throwIfAborted();
-    sampler.start();
+    const background = await backgroundThenSample(sampler, signal, emit);
     const crawls: Crawled[] = [];
     const marks: Report['timeline']['marks'] = [];
     const caveats: Caveat[] = [];
