@@ -88,8 +88,9 @@ def register(app, fn, r, cfg):
         return script(keys=crawl_keys(job["crawl"]), args=script_args(mode, job, ev, list(found)))
 
     # soft_time_limit raises inside the call (a failed attempt, retried once); the hard
-    # limit behind it ends a call that ignores it.
-    @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=timeout_s, time_limit=timeout_s + 5)
+    # limit behind it ends a call that ignores it. No result is stored: the event the
+    # script pushes is the result, and nothing of a crawl stays in the user's Redis.
+    @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=timeout_s, time_limit=timeout_s + 5)
     def item(self, job):
         counter = "workload-profiler:attempts:" + self.request.id
         started = int(r.incr(counter))

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ExecutorLimits } from '../../src/engine/executorTypes';
+import { Redis } from 'ioredis';
+import { startOwnRedis } from '../../src/engine/distributed/redisServer';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { profile } from '../../src/engine/profile';
 import { ProfileError } from '../../src/shared/errors';
@@ -72,6 +74,23 @@ describe('queue mode on the distributed executor: BullMQ', function () {
     assert.equal(c.drained, true, 'every admitted item was processed');
     const again = await ex.crawl(crawlRequest(2, { maxItems: 25 }));
     assert.equal(again.items.length, 25, 'a new crawl: its own seen-set and cap');
+  });
+
+  it("on the user's Redis (--redis), leaves no key of the crawl and no job behind", async () => {
+    const redis = await startOwnRedis();
+    const client = new Redis(redis.url);
+    try {
+      const ex = await executor('crawl', { redisUrl: redis.url });
+      const c = await ex.crawl(crawlRequest(2, { maxItems: 60 }));
+      assert.equal(c.items.length, 60);
+      assert.equal(c.distributed!.redis, `127.0.0.1:${redis.port}`);
+      await ex.dispose();
+      assert.deepEqual(await client.keys('workload-profiler:crawl:*'), [], 'crawl state deleted');
+      assert.equal(await client.llen('bull:workload-profiler.crawl:wait'), 0, 'no job waiting');
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
   });
 
   it('retries an item whose call threw once, and records it once', async () => {
