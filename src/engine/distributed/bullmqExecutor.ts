@@ -227,10 +227,11 @@ export class BullmqExecutor extends DistributedBase implements Executor {
     this.waiting.clear();
     await this.setupSettled();
     const clients = [this.events, this.queue].filter((c): c is QueueEvents | Queue => !!c);
-    // close() waits for Redis; a dead server must not hold up the clean-up.
-    const closed = Promise.allSettled(clients.map((c) => c.close()));
-    const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1000).unref())]);
-    if (timedOut) await Promise.allSettled(clients.map((c) => c.disconnect()));
+    // close() waits for Redis, and so can disconnect() while its client is reconnecting
+    // to a dead server: neither may hold up the clean-up for more than a second.
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<undefined>((r) => setTimeout(r, 1000).unref())]);
+    const closed = await within(Promise.allSettled(clients.map((c) => c.close())));
+    if (!closed) await within(Promise.allSettled(clients.map((c) => c.disconnect())));
     this.probe?.disconnect();
     await this.redis?.stop();
   }
