@@ -229,7 +229,7 @@ export class BullmqExecutor extends DistributedBase implements Executor {
     const clients = [this.events, this.queue].filter((c): c is QueueEvents | Queue => !!c);
     // close() waits for Redis, and so can disconnect() while its client is reconnecting
     // to a dead server: neither may hold up the clean-up for more than a second.
-    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<undefined>((r) => setTimeout(r, 1000).unref())]);
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000).unref())]);
     const closed = await within(Promise.allSettled(clients.map((c) => c.close())));
     if (!closed) await within(Promise.allSettled(clients.map((c) => c.disconnect())));
     this.probe?.disconnect();
