@@ -2,7 +2,7 @@
 
   celery_worker.py check              exits 0 when celery and redis are importable
   celery_worker.py worker <json>      a Celery worker running the user's function
-  celery_worker.py drive <json>       the engine's producer: runs closed-loop points
+  celery_worker.py drive <json>       the engine's producer: runs closed-loop points, seeds crawls
 
 The engine (src/engine/distributed/celeryExecutor.ts) starts one driver and the local
 workers; `workload-profiler worker` starts workers on other machines. The driver reads
@@ -19,6 +19,8 @@ import threading
 import time
 import traceback
 import types
+
+import celery_crawl
 
 TASK_NAME = "workload_profiler.run"
 WORKER_KEY_PREFIX = "workload-profiler:workers:"
@@ -116,6 +118,9 @@ def run_worker(cfg):
         out["cpuMs"] = (time.thread_time_ns() - c0) / 1e6
         return out
 
+    # Queue mode: crawl items whose found items go back on this same queue.
+    celery_crawl.register(app, fn, r, cfg)
+
     announcement = json.dumps(
         {"id": worker_id, "host": socket.gethostname(), "pid": os.getpid(), "concurrency": cfg["concurrency"], "local": bool(cfg.get("local")), "owner": cfg.get("owner")}
     )
@@ -150,12 +155,18 @@ def run_worker(cfg):
 
 
 def run_driver(cfg):
+    import redis
+
     app = make_app(cfg)
+    r = redis.Redis.from_url(cfg["redisUrl"])
     queue = cfg["queue"]
     out = sys.stdout
     for line in sys.stdin:
         cmd = json.loads(line)
-        res = drive_point(app, queue, cmd)
+        if cmd.get("type") == "seed":
+            res = {"admitted": celery_crawl.seed(app, r, cfg, cmd)}
+        else:
+            res = drive_point(app, queue, cmd)
         out.write(json.dumps(res) + "\n")
         out.flush()
 

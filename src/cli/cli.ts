@@ -15,7 +15,7 @@ import type { WorkloadDirective } from '../shared/functionInfo';
 import { profileInEngineProcess as profile } from '../engine/engineProcess';
 import type { ExecutorKind } from '../shared/report';
 import { packageRoot } from '../engine/paths';
-import type { DistributedOptions } from '../engine/distributed/distributedTypes';
+import type { DistributedOptions } from '../shared/distributed/distributedTypes';
 import { startRemoteWorkers } from '../engine/distributed/remoteWorkers';
 import { addCompareCommand, addGateOptions, planGate, runGate, writeHtmlReport, writeMarkdownReport } from './reportOutputs';
 

@@ -4,6 +4,7 @@
 import * as os from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { BackgroundLoad } from '../shared/report';
+import { throwIfAborted } from './js/abort';
 
 interface CoreTimes {
   busy: number;
@@ -130,4 +131,18 @@ export async function measureBackgroundLoad(durationMs = 300, signal?: AbortSign
     // A quarter of a core busy elsewhere is enough to bend a 2-core scaling curve.
     busy: busyCores > 0.25 || steal > 0.05,
   };
+}
+
+/**
+ * The start of every profile: the machine's background load first (nothing of ours
+ * running yet), then the sampler that draws the heat map. Throws Errors.cancelled() if
+ * the profile is cancelled before or during the measurement.
+ */
+export async function backgroundThenSample(sampler: CpuSampler, signal: AbortSignal, emit: (e: { phase: 'background'; message: string }) => void): Promise<BackgroundLoad> {
+  throwIfAborted(signal);
+  emit({ phase: 'background', message: 'Measuring background load' });
+  const background = await measureBackgroundLoad(300, signal);
+  throwIfAborted(signal);
+  sampler.start();
+  return background;
 }

@@ -1,7 +1,8 @@
 // What every executor (JS or Python) hands back to the profile orchestrator. The
 // orchestrator owns the budget, the ladder and the statistics; an executor only runs
 // one closed-loop measurement ("point") at a time and reports raw per-task samples.
-import type { DistributedRunStats } from './distributed/distributedTypes';
+import type { DistributedRunStats } from '../shared/distributed/distributedTypes';
+import type { CrawlRequest, CrawlResult } from '../shared/queue/queueTypes';
 import type { ColdStart, CpuSource, ErrorSample, ExecutorKind, GilProbe, Hotspot, HotspotWait, Language, WarmupPolicy } from '../shared/report';
 
 /** Serializable description of what to call. Built once per profile. */
@@ -104,6 +105,8 @@ export interface Executor {
    * orchestrator can start several executors at once instead of one per point.
    */
   prepare?(signal: AbortSignal): Promise<void>;
+  /** Queue mode on this executor (the distributed one: its workers put found items back on the queue). */
+  crawl?(req: CrawlRequest): Promise<CrawlResult>;
   /** Ends every worker thread / child process it started. Idempotent. */
   dispose(): Promise<void>;
 }

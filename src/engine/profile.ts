@@ -8,10 +8,11 @@ import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify, IO_BOUND_AT } from '../analysis/index';
-import { CpuSampler, measureBackgroundLoad, nowMs } from './cpuSampler';
+import { CpuSampler, backgroundThenSample, nowMs } from './cpuSampler';
 import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from './distributed/distributedVerdict';
-import { Errors, ExecutorUnavailable, ProfileError } from '../shared/errors';
+import { Errors, ExecutorUnavailable } from '../shared/errors';
+import { cancelledOr } from './js/abort';
 import { profileHotspots } from './hotspots/hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
@@ -118,11 +119,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   };
   signal.addEventListener('abort', onAbort);
   try {
-    throwIfAborted();
-    emit({ phase: 'background', message: 'Measuring background load' });
-    const background = await measureBackgroundLoad(300, signal);
-    throwIfAborted();
-    sampler.start();
+    const background = await backgroundThenSample(sampler, signal, emit);
 
     emit({ phase: 'probe', message: `Calling ${options.functionName} once` });
     const probe = await runtime.probe(signal);
@@ -364,8 +361,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     emit({ phase: 'done', message: 'Done' });
     return report;
   } catch (e) {
-    if (signal.aborted && !(e instanceof ProfileError && e.code !== 'cancelled')) throw Errors.cancelled();
-    throw e;
+    throw cancelledOr(e, signal);
   } finally {
     signal.removeEventListener('abort', onAbort);
     sampler.stop();

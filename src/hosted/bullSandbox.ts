@@ -6,20 +6,38 @@
 import * as os from 'node:os';
 import { processCpuClock } from './lib/cpuClock';
 import { callTarget, loadTargetFunction, type UserFunction } from './lib/targetHost';
-import type { JobPayload, JobResult } from '../engine/distributed/distributedTypes';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { JobPayload, JobResult } from '../shared/distributed/distributedTypes';
+import { bullEnqueue, CRAWL_JOB_NAME, type CrawlJob } from '../shared/distributed/crawlProtocol';
+import { runCrawlJob, type CrawlJobContext } from './lib/queue/crawlJob';
 
 interface SandboxConfig {
   bundlePath: string;
   functionName: string;
   callTimeoutMs: number;
+  redisUrl: string;
+  queue: string;
 }
 
 const cfg = JSON.parse(process.env.WORKLOAD_BULL_SANDBOX ?? '{}') as SandboxConfig;
 const clock = processCpuClock();
 let loaded: Promise<UserFunction> | undefined;
 
-export default async function processJob(job: { id?: string; data: JobPayload; attemptsStarted?: number; attemptsMade?: number }): Promise<JobResult> {
+let crawl: CrawlJobContext | undefined;
+
+export default async function processJob(job: { id?: string; name?: string; data: JobPayload; attemptsStarted?: number; attemptsMade?: number }): Promise<JobResult | void> {
   const fn = await (loaded ??= loadTargetFunction(cfg.bundlePath, cfg.functionName));
+  if (job.name === CRAWL_JOB_NAME) {
+    // Queue mode: this child is one job slot of its worker, with its own Redis connection.
+    if (!crawl) {
+      const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
+      redis.on('error', () => undefined);
+      crawl = { fn, clock, callTimeoutMs: cfg.callTimeoutMs, redis, enqueue: bullEnqueue(new Queue(cfg.queue, { connection: redis })), worker: `${os.hostname()}:${process.pid}`, exactCpu: true };
+    }
+    const data = job.data as unknown as CrawlJob;
+    return runCrawlJob(crawl, data, job.attemptsStarted ?? (job.attemptsMade ?? 0) + 1, 0, Buffer.byteLength(JSON.stringify(data)));
+  }
   let value: unknown;
   const keep: UserFunction = (...a) => {
     const r = fn(...a) as unknown;

@@ -4,7 +4,7 @@
 // argv, "ready" over IPC) and by `workload-profiler worker` on any machine that can
 // reach the Redis. Each job's result carries the worker-side timings; the engine
 // measures the rest (queue wait, result latency) around them.
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis as IORedis } from 'ioredis';
 import * as os from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,10 @@ import { processCpuClock } from './lib/cpuClock';
 import { toErrorInfo } from '../shared/errorInfo';
 import { callTarget, loadTargetFunction, type UserFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
-import { WORKER_KEY_PREFIX, WORKER_TTL_S, type JobPayload, type JobResult, type WorkerAnnouncement } from '../engine/distributed/distributedTypes';
-import { bullSettings, type BullWorkerConfig, type BullWorkerMessage } from '../engine/distributed/bullProtocol';
+import { WORKER_KEY_PREFIX, WORKER_TTL_S, type JobPayload, type JobResult, type WorkerAnnouncement } from '../shared/distributed/distributedTypes';
+import { bullSettings, type BullWorkerConfig, type BullWorkerMessage } from '../shared/distributed/bullProtocol';
+import { bullEnqueue, CRAWL_JOB_NAME, type CrawlJob } from '../shared/distributed/crawlProtocol';
+import { JobSlots, runCrawlJob, type CrawlJobContext } from './lib/queue/crawlJob';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as BullWorkerConfig;
 const send = (m: BullWorkerMessage) => process.send?.(m);
@@ -84,8 +86,21 @@ async function main(): Promise<void> {
   const settings = bullSettings(cfg.callTimeoutMs);
   connection = new IORedis(cfg.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  if (cfg.sandboxed) process.env.WORKLOAD_BULL_SANDBOX = JSON.stringify({ bundlePath: cfg.bundlePath, functionName: cfg.functionName, callTimeoutMs: cfg.callTimeoutMs });
-  const inProcess = async (job: Job<JobPayload>): Promise<JobResult> => {
+  if (cfg.sandboxed) process.env.WORKLOAD_BULL_SANDBOX = JSON.stringify({ bundlePath: cfg.bundlePath, functionName: cfg.functionName, callTimeoutMs: cfg.callTimeoutMs, redisUrl: cfg.redisUrl, queue: cfg.queue });
+  // Queue mode: crawl items put their found items back on this same queue.
+  const slots = new JobSlots();
+  let crawl: CrawlJobContext | undefined;
+  const crawlItem = async (job: Job<CrawlJob>): Promise<void> => {
+    crawl ??= { fn, clock, callTimeoutMs: cfg.callTimeoutMs, redis: connection!, enqueue: bullEnqueue(new Queue(cfg.queue, { connection: connection! })), worker: id, exactCpu: cfg.concurrency === 1 };
+    const slot = slots.take();
+    try {
+      await runCrawlJob(crawl, job.data, job.attemptsStarted ?? 1, slot, Buffer.byteLength(JSON.stringify(job.data)));
+    } finally {
+      slots.give(slot);
+    }
+  };
+  const inProcess = async (job: Job<JobPayload>): Promise<JobResult | void> => {
+    if (job.name === CRAWL_JOB_NAME) return crawlItem(job as unknown as Job<CrawlJob>);
     const box: { value?: unknown } = {};
     const o = await callTarget(keepingValue(fn, box), job.data.args, job.data.index, cfg.callTimeoutMs, clock);
     const result: JobResult = {

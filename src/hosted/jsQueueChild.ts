@@ -7,7 +7,7 @@ import { installOutputCapture, type OutputCapture } from '../shared/outputCaptur
 import { loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
 import { callItem } from './lib/queue/callItem';
-import type { QueueChildMessage, QueueChildRequest } from '../engine/queue/queueChildPool';
+import type { QueueChildMessage, QueueChildRequest } from '../shared/queue/queueChildProtocol';
 
 const send = (m: QueueChildMessage) => process.send?.(m);
 lowerThisThreadPriority();

@@ -1,6 +1,7 @@
 // Human renderings of a Report: aligned plain text for the CLI, Markdown for the
 // extension's export. Both put the verdict first, then the evidence, then the
 // conditions it was measured under, so a reader can stop as soon as they have enough.
+import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from './distributedText';
 import { hotspotsMarkdown, hotspotsText } from './hotspotsText';
 import type { Caveat, Report, RunResult } from './report';
 import { ms, pct, throughput, x } from './format';
@@ -101,6 +102,18 @@ function wrap(text: string, indent: string, firstIndent = indent, width = WIDTH)
   return lines.join('\n');
 }
 
+/** A plain-text table: the header row dimmed, columns padded, numbers right-aligned. */
+function alignedRows<R extends object>(rows: R[], columns: readonly (keyof R)[], right: Set<keyof R>, dim: (s: string) => string, paint?: (i: number) => ((s: string) => string) | undefined): string[] {
+  const cell = (r: R, col: keyof R) => String(r[col]);
+  const widths = columns.map((col) => Math.max(...rows.map((r) => cell(r, col).length)));
+  return rows.map((row, i) => {
+    const cells = columns.map((col, j) => (right.has(col) && i > 0 ? cell(row, col).padStart(widths[j]) : cell(row, col).padEnd(widths[j])));
+    const line = ('  ' + cells.join('  ')).trimEnd();
+    if (i === 0) return dim(line);
+    return paint?.(i - 1)?.(line) ?? line;
+  });
+}
+
 export function formatText(report: Report, opts: { color?: boolean } = {}): string {
   const c = opts.color ? ANSI : PLAIN;
   const out: string[] = [];
@@ -123,15 +136,16 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
   }
 
   out.push(c.bold('Runs'));
-  const rows = [HEADERS, ...report.runs.map(runRow)];
-  const widths = COLUMNS.map((col) => Math.max(...rows.map((r) => r[col].length)));
-  rows.forEach((row, i) => {
-    const cells = COLUMNS.map((col, j) => (RIGHT_ALIGNED.has(col) && i > 0 ? row[col].padStart(widths[j]) : row[col].padEnd(widths[j])));
-    const line = ('  ' + cells.join('  ')).trimEnd();
-    out.push(i === 0 ? c.dim(line) : report.runs[i - 1].noisy ? c.yellow(line) : line);
-  });
+  out.push(...alignedRows([HEADERS, ...report.runs.map(runRow)], COLUMNS, RIGHT_ALIGNED, c.dim, (i) => (report.runs[i].noisy ? c.yellow : undefined)));
   for (const n of notes(report)) out.push(c.dim('  ' + n));
   out.push('');
+  const dist = distributedRuns(report);
+  if (dist.length) {
+    out.push(c.bold('Distributed queue'));
+    out.push(c.dim(wrap(DISTRIBUTED_CAPTION, '  ', '  ')));
+    out.push(...alignedRows([DISTRIBUTED_HEADERS, ...dist.map(distributedCells)], DISTRIBUTED_COLUMNS, new Set(['k', 'queueWait', 'run', 'resultLatency', 'bytes', 'broker', 'retries']), c.dim));
+    out.push('');
+  }
   out.push(...hotspotsText(report, c));
 
   out.push(c.bold('Environment'));
@@ -196,6 +210,20 @@ export function formatMarkdown(report: Report): string {
     for (const line of n) out.push(mdEscape(line) + '  ');
   }
   out.push('');
+  const dist = distributedRuns(report);
+  if (dist.length) {
+    out.push('## Distributed queue');
+    out.push('');
+    out.push(mdEscape(DISTRIBUTED_CAPTION));
+    out.push('');
+    out.push(`| ${DISTRIBUTED_COLUMNS.map((col) => DISTRIBUTED_HEADERS[col]).join(' | ')} |`);
+    out.push(`|${DISTRIBUTED_COLUMNS.map((col) => (col === 'executor' || col === 'workers' ? '---' : '--:')).join('|')}|`);
+    for (const r of dist) {
+      const row = distributedCells(r);
+      out.push(`| ${DISTRIBUTED_COLUMNS.map((col) => mdEscape(row[col])).join(' | ')} |`);
+    }
+    out.push('');
+  }
   out.push(...hotspotsMarkdown(report, mdEscape));
   out.push('## Environment');
   out.push('');

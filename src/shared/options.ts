@@ -1,5 +1,5 @@
 // Inputs of one profile, with the defaults the CLI and the extension share.
-import type { DistributedOptions } from '../engine/distributed/distributedTypes';
+import type { DistributedOptions } from './distributed/distributedTypes';
 import type { ExecutorKind, Report } from './report';
 
 export interface ProfileOptions {

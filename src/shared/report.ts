@@ -1,7 +1,7 @@
 // The report contract. The CLI's --json output, the saved history, the webview and
 // other tools all read these names, so change them only with a schemaVersion bump.
 
-import type { DistributedRunStats } from '../engine/distributed/distributedTypes';
+import type { DistributedRunStats } from './distributed/distributedTypes';
 
 export const SCHEMA_VERSION = 2;
 /** Oldest version the readers still open. A v1 report has the text but no findings; see src/shared/wording.ts. */

@@ -21,6 +21,7 @@ import { comparisonSection } from './compareView';
 import { queueSection } from './queueView';
 import { describeScaling } from './scalingChart';
 import { caveatTextOf, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
+import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from '../shared/distributedText';
 
 export interface Actions {
   rerun(): void;
@@ -76,7 +77,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
       textAlternative('Utilisation as text', describeHeatmap(report)),
     ]),
     queueSection(report),
-    section('runs', 'Runs', [runsTable(report)]),
+    section('runs', 'Runs', [runsTable(report), distributedTable(report)]),
     // In a standalone HTML file there is no editor to open a location in: the links do nothing.
     hotspotsSection(report, (file, line) => actions?.openLocation?.(file, line)),
     environmentSection(report),
@@ -212,6 +213,35 @@ function runsTable(report: Report): HTMLElement {
       h('caption', {}, `${report.runs.length} measured points; the recommended one is highlighted.`),
       h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, ...rows),
+    ),
+  );
+}
+
+/** The distributed executor's queue per task, when it ran: the same cells as the CLI text. */
+function distributedTable(report: Report): HTMLElement | null {
+  const runs = distributedRuns(report);
+  if (!runs.length) return null;
+  const numeric = new Set<string>(DISTRIBUTED_COLUMNS.filter((c) => c !== 'executor' && c !== 'workers'));
+  return h(
+    'div',
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'The distributed queue per task' },
+    h(
+      'table',
+      { id: 'distributed-table' },
+      h('caption', {}, DISTRIBUTED_CAPTION),
+      h('thead', {}, h('tr', {}, ...DISTRIBUTED_COLUMNS.map((c) => h('th', { scope: 'col' }, DISTRIBUTED_HEADERS[c])))),
+      h(
+        'tbody',
+        {},
+        ...runs.map((r) => {
+          const cells = distributedCells(r);
+          return h(
+            'tr',
+            { class: r.distributed!.retries ? 'has-errors' : undefined },
+            ...DISTRIBUTED_COLUMNS.map((c) => (c === 'executor' ? h('th', { scope: 'row' }, cells[c]) : h('td', numeric.has(c) ? { class: 'num' } : {}, cells[c]))),
+          );
+        }),
+      ),
     ),
   );
 }

@@ -2,8 +2,7 @@
 // processes: it measures the queue, counts workers and retries, and leaves nothing
 // running. Needs redis-server (apt-get install redis-server): without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BullmqExecutor } from '../../src/engine/distributed/bullmqExecutor';
@@ -11,17 +10,10 @@ import { startOwnRedis } from '../../src/engine/distributed/redisServer';
 import { ExecutorUnavailable, ProfileError } from '../../src/shared/errors';
 import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
-import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
+import { alive, assertNothingLeft, DIST_FX, request, hasRedis as hasRedisServer, waitForPid } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 2000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasRedis = hasRedisServer();
 
 describe('distributed executor: BullMQ on Redis', function () {
   this.timeout(60_000);
@@ -117,16 +109,7 @@ describe('distributed executor: BullMQ on Redis', function () {
       const ex = (await runtime('slowOnce', [marker])).createExecutor('distributed') as BullmqExecutor;
       const point = ex.runPoint(request(2, { durationMs: 300, warmupMs: 0 }));
       // Wait for the first job to start on some worker, then kill that worker's group.
-      let victim = 0;
-      for (let i = 0; i < 200 && !victim; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        try {
-          victim = Number(readFileSync(marker, 'utf8'));
-        } catch {
-          /* not yet */
-        }
-      }
-      assert.ok(victim > 0, 'the first job started');
+      const victim = await waitForPid(marker);
       process.kill(-victim, 'SIGKILL');
       const s = await point;
       assert.ok(s.distributed!.retries >= 1, `retries ${s.distributed!.retries}`);

@@ -2,8 +2,7 @@
 // interpreter that has Debian's python3-celery (tests skip when it or redis-server is
 // missing), and a one-line message for an interpreter without celery.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CeleryExecutor } from '../../src/engine/distributed/celeryExecutor';
@@ -11,18 +10,10 @@ import { checkCelery } from '../../src/engine/distributed/celeryExecutor';
 import { ExecutorUnavailable } from '../../src/shared/errors';
 import type { ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
-import { assertNothingLeft, DIST_FX, request } from './distributedSupport';
+import { assertNothingLeft, DIST_FX, request, works, waitForPid } from './distributedSupport';
 
 const SYSTEM_PY = '/usr/bin/python3';
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-const works = (cmd: string, args: string[]) => {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('distributed executor: Celery on Redis', function () {
   this.timeout(90_000);
@@ -69,16 +60,7 @@ describe('distributed executor: Celery on Redis', function () {
     try {
       const ex = (await runtime('slow_once', [marker])).createExecutor('distributed');
       const point = ex.runPoint(request(1, { durationMs: 300, warmupMs: 0 }));
-      let victim = 0;
-      for (let i = 0; i < 600 && !victim; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        try {
-          victim = Number(readFileSync(marker, 'utf8'));
-        } catch {
-          /* not yet */
-        }
-      }
-      assert.ok(victim > 0, 'the first task started');
+      const victim = await waitForPid(marker);
       // The prefork child running the task: Celery's parent sees it die and requeues the task.
       process.kill(victim, 'SIGKILL');
       const s = await point;

@@ -4,40 +4,47 @@
 // redis-server the executor is skipped with a note while the rest of the profile runs.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startOwnRedis } from '../../src/engine/distributed/redisServer';
+import { startOwnRedis, type RedisEndpoint } from '../../src/engine/distributed/redisServer';
 import type { ExecutorLimits } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import { packageRoot } from '../../src/engine/paths';
 import { profile } from '../../src/engine/profile';
-import { alive, assertNothingLeft, DIST_FX, request } from './distributedSupport';
+import { alive, assertNothingLeft, DIST_FX, request, works, hasRedis as hasRedisServer } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasRedis = hasRedisServer();
 
 describe('distributed executor: remote workers and whole profiles', function () {
   this.timeout(90_000);
   afterEach(() => assertNothingLeft('after the test'));
 
-  it('counts workers started with `workload-profiler worker` on the same Redis, plus the local ones', async function () {
-    if (!hasRedis) this.skip();
+  /**
+   * Our own Redis, one worker started with the CLI's `worker` command (extra args before
+   * the file and function), `body` with it running; then Ctrl-C must end the worker with exit 0.
+   */
+  async function withCliWorker(args: string[], file: string, fn: string, body: (redis: RedisEndpoint) => Promise<void>): Promise<void> {
     const redis = await startOwnRedis();
-    const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'worker', '--redis', redis.url, '--workers', '1', DIST_FX('jobs.js'), 'sleep50'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'worker', '--redis', redis.url, ...args, file, fn], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     cli.stderr!.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
     try {
-      for (let i = 0; i < 300 && !/workers? running/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !/workers? running/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
       assert.match(stderr, /1 worker running/);
+      await body(redis);
+      cli.kill('SIGINT');
+      assert.equal(await exited, 0);
+    } finally {
+      cli.kill('SIGKILL');
+      await redis.stop();
+    }
+  }
+
+  it('counts workers started with `workload-profiler worker` on the same Redis, plus the local ones', async function () {
+    if (!hasRedis) this.skip();
+    await withCliWorker(['--workers', '1'], DIST_FX('jobs.js'), 'sleep50', async (redis) => {
       const rt = await createJsRuntime({ file: DIST_FX('jobs.js'), functionName: 'sleep50', args: [], distributed: { redisUrl: redis.url } }, LIMITS);
       try {
         const ex = rt.createExecutor('distributed');
@@ -53,29 +60,12 @@ describe('distributed executor: remote workers and whole profiles', function () 
       } finally {
         await rt.dispose();
       }
-      cli.kill('SIGINT');
-      assert.equal(await exited, 0);
-    } finally {
-      cli.kill('SIGKILL');
-      await redis.stop();
-    }
+    });
   });
 
   it('counts a Celery worker started with `workload-profiler worker --python` for a .py file', async function () {
-    if (!hasRedis) this.skip();
-    try {
-      execFileSync('/usr/bin/python3', ['-c', 'import celery, redis']);
-    } catch {
-      this.skip();
-    }
-    const redis = await startOwnRedis();
-    const cli = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli.js'), 'worker', '--redis', redis.url, '--python', '/usr/bin/python3', DIST_FX('jobs.py'), 'sleep50'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    cli.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
-    try {
-      for (let i = 0; i < 600 && !/workers? running/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.match(stderr, /1 worker running/);
+    if (!hasRedis || !works('/usr/bin/python3', ['-c', 'import celery, redis'])) this.skip();
+    await withCliWorker(['--python', '/usr/bin/python3'], DIST_FX('jobs.py'), 'sleep50', async (redis) => {
       const rt = await createPythonRuntime({ file: DIST_FX('jobs.py'), functionName: 'sleep50', args: [], python: '/usr/bin/python3', distributed: { redisUrl: redis.url } }, LIMITS);
       try {
         const ex = rt.createExecutor('distributed');
@@ -88,12 +78,7 @@ describe('distributed executor: remote workers and whole profiles', function () 
       } finally {
         await rt.dispose();
       }
-      cli.kill('SIGINT');
-      assert.equal(await exited, 0);
-    } finally {
-      cli.kill('SIGKILL');
-      await redis.stop();
-    }
+    });
   });
 
   it('profiles with --executors sequential,process,distributed: queue figures, verdict, nothing left', async function () {

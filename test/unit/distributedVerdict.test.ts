@@ -2,7 +2,7 @@
 // distributing pays, and the labelled projection.
 import assert from 'node:assert/strict';
 import { distributedVerdict, projectSpeedup } from '../../src/engine/distributed/distributedVerdict';
-import type { DistributedRunStats } from '../../src/engine/distributed/distributedTypes';
+import type { DistributedRunStats } from '../../src/shared/distributed/distributedTypes';
 import type { ExecutorKind, RunResult } from '../../src/shared/report';
 
 function run(executor: ExecutorKind, concurrency: number, throughputPerSec: number, distributed?: Partial<DistributedRunStats>): RunResult {

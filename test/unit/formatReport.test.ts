@@ -175,3 +175,44 @@ describe('the scalability model and "at least K" in the renderings', () => {
     assert.deepEqual(reasonsOf(report), report.verdict.reasons);
   });
 });
+
+describe('the distributed queue in the renderings', () => {
+  const base = reportFor({ computeMs: 20, cores: 2, noise: 0.05, seed: 11 });
+  const process2 = base.runs.find((r) => r.executor === 'process') ?? base.runs[base.runs.length - 1];
+  const withDist: Report = {
+    ...base,
+    runs: [
+      ...base.runs,
+      {
+        ...process2,
+        executor: 'distributed',
+        concurrency: 4,
+        distributed: { workers: 3, remoteWorkers: 1, concurrencyPerWorker: 2, queueWaitMs: 1.25, runMs: 20.4, resultLatencyMs: 0.62, bytesPerTask: 1536, brokerMsPerTask: 0.088, retries: 2, engine: 'bullmq', redis: 'own' },
+      },
+    ],
+  };
+
+  it('prints one aligned row per distributed run: workers × each, queue wait, run, result latency, bytes, Redis, retries', () => {
+    const lines = formatText(withDist).split('\n');
+    const title = lines.indexOf('Distributed queue');
+    assert.ok(title > 0, 'section title');
+    const header = lines.findIndex((l, i) => i > title && /^ {2}executor\s+K\s+workers × each\s+queue wait\s+run\s+result latency\s+bytes\/task\s+Redis\/task\s+retries$/.test(l));
+    assert.ok(header > title, lines.slice(title, title + 6).join('\n'));
+    const row = lines[header + 1];
+    assert.match(row, /^ {2}distributed \(bullmq\)\s+4\s+3 × 2 \(1 remote\)\s+1\.3 ms\s+20 ms\s+620 µs\s+1\.5 KB\s+88 µs\s+2$/);
+    // Right-aligned under its header: the retries cell ends where the header does.
+    assert.equal(row.length, lines[header].length);
+  });
+
+  it('adds the same table to the Markdown export', () => {
+    const md = formatMarkdown(withDist);
+    assert.ok(md.includes('\n## Distributed queue\n'));
+    assert.ok(md.includes('| executor | K | workers × each | queue wait | run | result latency | bytes/task | Redis/task | retries |'));
+    assert.ok(md.includes('| distributed (bullmq) | 4 | 3 × 2 (1 remote) | 1.3 ms | 20 ms | 620 µs | 1.5 KB | 88 µs | 2 |'), md);
+  });
+
+  it('has no distributed section when no run went through the queue', () => {
+    assert.ok(!formatText(base).includes('Distributed queue'));
+    assert.ok(!formatMarkdown(base).includes('Distributed queue'));
+  });
+});

@@ -3,7 +3,7 @@
 // waiting on an empty queue mean the frontier, not the pool, limits speed; workers idle
 // less than that mean the pool is the limit; the longest chain of items bounds the
 // speedup. Pure (no I/O), so the wording can move to a shared wording module unchanged.
-import type { Recommendation, RunResult, WorkloadKind } from '../../shared/report';
+import type { QueueReport, Recommendation, RunResult, WorkloadKind } from '../../shared/report';
 
 export type QueueFindingCode =
   | 'queue.frontier-starved'
@@ -22,19 +22,12 @@ export interface QueueFinding {
   data: Record<string, number | string | boolean>;
 }
 
-export interface QueueVerdictInput {
+/** The crawl's facts as the report gives them (QueueReport), plus what the verdict also needs. */
+export interface QueueVerdictInput extends Omit<QueueReport, 'seeds' | 'dedupe' | 'depthTimeline'> {
   runs: RunResult[];
   kind: WorkloadKind;
   cores: number;
-  itemsProcessed: number;
   itemsFound: number;
-  duplicatesDropped: number;
-  failedItems: number;
-  treeDepth: number;
-  criticalPathMs: number;
-  maxSpeedup: number;
-  capped: boolean;
-  maxItems: number;
   /** From the main classifier: cores × (1 + wait/compute). */
   formulaWorkers: number;
 }

@@ -7,18 +7,21 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { substituteIndex } from '../../shared/args';
-import { Errors, ProfileError } from '../../shared/errors';
+import { Errors } from '../../shared/errors';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
-import { raceAbort, throwIfAborted } from '../js/abort';
 import { clampConcurrency, epochNow, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
 import { PointCollector } from '../js/pointCollector';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { runtimeFile } from '../paths';
-import { bullSettings, type BullWorkerConfig } from './bullProtocol';
+import { bullSettings, type BullWorkerConfig } from '../../shared/distributed/bullProtocol';
 import { DistributedTally, jsonBytes, type TaskTiming } from './distributedStats';
-import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobPayload, type JobResult, type WorkerAnnouncement } from './distributedTypes';
+import type { DistributedOptions, JobPayload, JobResult } from '../../shared/distributed/distributedTypes';
+import { DistributedBase } from './distributedBase';
+import { runDistributedCrawl } from './distributedCrawl';
+import { admittedItems, bullEnqueue, CRAWL_SCRIPT, crawlJobId, crawlScriptArgs } from '../../shared/distributed/crawlProtocol';
+import type { CrawlRequest, CrawlResult } from '../../shared/queue/queueTypes';
 import { trackWorker, type LocalWorker } from './localWorkers';
-import { openRedis, redisCommandUsec, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
+import { redisCommandUsec, redisOptions } from './redisServer';
 
 /** Most jobs in flight the ladder may ask for: workers × concurrency per worker. */
 export const MAX_DISTRIBUTED_SLOTS = 64;
@@ -28,68 +31,36 @@ interface Waiter {
   resolve: (r: { result?: JobResult; failed?: string; seenMs: number; bytes: number }) => void;
 }
 
-export class BullmqExecutor implements Executor {
-  readonly kind = 'distributed' as const;
+export class BullmqExecutor extends DistributedBase implements Executor {
   readonly maxConcurrency = MAX_DISTRIBUTED_SLOTS;
-  private redis?: RedisEndpoint;
   private queue?: Queue;
   private events?: QueueEvents;
-  private probe?: Redis;
-  private workers: LocalWorker[] = [];
   private wantWorkers = 0;
   private readonly waiting = new Map<string, Waiter>();
-  private readonly owner = randomUUID();
-  private readonly queueName: string;
-  private readonly cpw: number;
-  private stopWatch?: () => void;
-  private lost?: ProfileError;
-  private onLost?: (e: ProfileError) => void;
-  private disposed = false;
-  private setupDone?: Promise<void>;
 
   constructor(
     private readonly init: HostInit,
-    private readonly limits: ExecutorLimits,
-    private readonly opts: DistributedOptions = {},
+    limits: ExecutorLimits,
+    opts: DistributedOptions = {},
   ) {
-    this.queueName = opts.queue ?? defaultQueueName(init.functionName);
-    this.cpw = Math.max(1, Math.floor(opts.concurrencyPerWorker ?? 1));
+    super(init.functionName, limits, opts);
   }
 
-  /** Redis in use (tests and the report). */
-  get endpoint(): RedisEndpoint | undefined {
-    return this.redis;
-  }
-
-  get localWorkerPids(): number[] {
-    return this.workers.map((w) => w.proc.pid!).filter(Boolean);
-  }
-
-  private setup(signal: AbortSignal): Promise<void> {
-    return (this.setupDone ??= (async () => {
-      this.redis = await openRedis(this.opts.redisUrl, signal);
-      if (this.disposed) return;
-      this.stopWatch = watchRedis(this.redis, (why) => {
-        this.lost = new ProfileError(
-          'bad-input',
-          `Redis at ${this.redis!.label === 'own' ? `127.0.0.1:${this.redis!.port} (started by the profiler)` : this.redis!.label} went away in the middle of the distributed run (${why}); its local workers were stopped. Check the server and profile again.`,
-        );
-        void this.killWorkers();
-        this.onLost?.(this.lost);
-      });
-      const connection = redisOptions(this.redis.url);
-      this.queue = new Queue(this.queueName, { connection });
-      this.events = new QueueEvents(this.queueName, { connection });
-      this.probe = new Redis(connection);
-      this.queue.on('error', () => undefined);
-      this.events.on('error', () => undefined);
-      this.probe.on('error', () => undefined);
-      this.events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { returnvalue }));
-      this.events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { failedReason }));
-      await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
-      // Waiting jobs left by an earlier profile that was killed would run first and skew the wait.
-      await this.queue.drain(true);
-    })());
+  protected async setupOnce(signal: AbortSignal): Promise<void> {
+    const redis = await this.connect(signal, 'its local workers were stopped', () => this.killWorkers());
+    if (this.disposed) return;
+    const connection = redisOptions(redis.url);
+    this.queue = new Queue(this.queueName, { connection });
+    this.events = new QueueEvents(this.queueName, { connection });
+    this.probe = new Redis(connection);
+    this.queue.on('error', () => undefined);
+    this.events.on('error', () => undefined);
+    this.probe.on('error', () => undefined);
+    this.events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, { returnvalue }));
+    this.events.on('failed', ({ jobId, failedReason }) => this.settle(jobId, { failedReason }));
+    await Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]);
+    // Waiting jobs left by an earlier profile that was killed would run first and skew the wait.
+    await this.queue.drain(true);
   }
 
   private settle(jobId: string, e: { returnvalue?: unknown; failedReason?: string }): void {
@@ -101,28 +72,6 @@ export class BullmqExecutor implements Executor {
     const raw = e.returnvalue;
     const result = (typeof raw === 'string' ? JSON.parse(raw) : raw) as JobResult;
     w.resolve({ result, seenMs, bytes: jsonBytes(raw) });
-  }
-
-  /** Workers started elsewhere that announced themselves on this queue. */
-  private async remoteWorkers(): Promise<WorkerAnnouncement[]> {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await this.probe!.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}${this.queueName}:*`, 'COUNT', 200);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    if (!keys.length) return [];
-    const values = await this.probe!.mget(keys);
-    return values
-      .map((v) => {
-        try {
-          return v ? (JSON.parse(v) as WorkerAnnouncement) : undefined;
-        } catch {
-          return undefined;
-        }
-      })
-      .filter((a): a is WorkerAnnouncement => !!a && !a.local);
   }
 
   private spawnWorker(): LocalWorker {
@@ -154,7 +103,7 @@ export class BullmqExecutor implements Executor {
     return w;
   }
 
-  private async resize(n: number): Promise<void> {
+  protected async resize(n: number): Promise<void> {
     this.wantWorkers = n;
     const extra = this.workers.splice(n);
     await Promise.all(extra.map((w) => w.kill()));
@@ -167,21 +116,8 @@ export class BullmqExecutor implements Executor {
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
-    if (this.disposed) throw new Error('distributed executor used after dispose()');
-    throwIfAborted(req.signal);
-    await raceAbort(this.setup(req.signal), req.signal, () => this.dispose());
-    if (this.lost) throw this.lost;
     const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const remote = await this.remoteWorkers();
-    const remoteSlots = remote.reduce((n, a) => n + Math.max(1, a.concurrency), 0);
-    const localWorkers = Math.ceil(Math.max(0, k - remoteSlots) / this.cpw);
-    try {
-      await raceAbort(this.resize(localWorkers), req.signal, () => this.dispose());
-    } catch (e) {
-      // Workers cannot start without Redis: say that, not "the worker exited".
-      if (this.lost) throw this.lost;
-      throw e;
-    }
+    const { remote, localWorkers } = await this.ready(k, req.signal);
 
     const point = randomUUID();
     const collector = new PointCollector('distributed', k, this.limits.maxOutputBytes);
@@ -232,25 +168,7 @@ export class BullmqExecutor implements Executor {
         if (counted && t) tally.add(t.t, t.worker);
       },
     );
-    const lost = new Promise<never>((_, reject) => {
-      if (this.lost) reject(this.lost);
-      this.onLost = reject;
-    });
-    lost.catch(() => undefined);
-    try {
-      await raceAbort(Promise.race([loop, lost]), req.signal, () => {
-        collector.abandoned += k;
-        return this.dispose();
-      });
-    } catch (e) {
-      if (this.lost) {
-        await this.dispose();
-        throw this.lost;
-      }
-      throw e;
-    } finally {
-      this.onLost = undefined;
-    }
+    await this.guard(loop, req.signal);
     const samples = collector.result(origin, req.warmupMs, epochNow());
     const usec1 = await redisCommandUsec(this.probe!).catch(() => NaN);
     samples.distributed = tally.result({
@@ -264,6 +182,35 @@ export class BullmqExecutor implements Executor {
     return samples;
   }
 
+  /** Queue mode: one crawl from the seeds; the workers put the items they find back on this queue. */
+  async crawl(req: CrawlRequest): Promise<CrawlResult> {
+    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
+    const { remote, localWorkers } = await this.ready(k, req.signal);
+    const settings = bullSettings(this.limits.callTimeoutMs);
+    const enqueue = bullEnqueue(this.queue!);
+    return runDistributedCrawl(
+      {
+        probe: this.probe!,
+        guard: (p) => this.guard(p, req.signal),
+        seed: async (t, seeds) => {
+          const admitted = admittedItems(await this.probe!.eval(CRAWL_SCRIPT, 4, ...crawlScriptArgs('seed', t, undefined, seeds))) ?? [];
+          const at = epochNow();
+          await enqueue(admitted.map((a) => ({ id: crawlJobId(t.crawl, a.id, 1), data: { ...t, id: a.id, item: a.item, enqueuedMs: at } })));
+          return admitted.length;
+        },
+        purge: () => this.queue!.drain(true),
+        cpuSource: this.cpw === 1 || this.opts.sandboxed ? 'process.cpuUsage' : 'unavailable',
+        // A call in flight at the deadline may take the call timeout, and one whose worker
+        // died waits out its lock and the stalled-job check before it runs again.
+        graceMs: Math.min(this.limits.callTimeoutMs, 60_000) + settings.lockDuration + settings.stalledInterval + 2000,
+        maxOutputBytes: this.limits.maxOutputBytes,
+        stats: { workers: localWorkers + remote.length, remoteWorkers: remote.length, concurrencyPerWorker: this.cpw, engine: 'bullmq', redis: this.redis!.label },
+      },
+      req,
+      k,
+    );
+  }
+
   private async killWorkers(): Promise<void> {
     this.wantWorkers = 0;
     const all = this.workers;
@@ -274,16 +221,17 @@ export class BullmqExecutor implements Executor {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopWatch?.();
+    this.stopWatching();
     await this.killWorkers();
     for (const w of this.waiting.values()) w.resolve({ failed: 'cancelled', seenMs: epochNow(), bytes: 0 });
     this.waiting.clear();
-    await this.setupDone?.catch(() => undefined);
+    await this.setupSettled();
     const clients = [this.events, this.queue].filter((c): c is QueueEvents | Queue => !!c);
-    // close() waits for Redis; a dead server must not hold up the clean-up.
-    const closed = Promise.allSettled(clients.map((c) => c.close()));
-    const timedOut = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1000).unref())]);
-    if (timedOut) await Promise.allSettled(clients.map((c) => c.disconnect()));
+    // close() waits for Redis, and so can disconnect() while its client is reconnecting
+    // to a dead server: neither may hold up the clean-up for more than a second.
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000).unref())]);
+    const closed = await within(Promise.allSettled(clients.map((c) => c.close())));
+    if (!closed) await within(Promise.allSettled(clients.map((c) => c.disconnect())));
     this.probe?.disconnect();
     await this.redis?.stop();
   }

@@ -9,14 +9,18 @@ import * as path from 'node:path';
 import { Redis } from 'ioredis';
 import { ExecutorUnavailable, ProfileError } from '../../shared/errors';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
-import { raceAbort, throwIfAborted } from '../js/abort';
 import { clampConcurrency, epochNow } from '../../shared/closedLoop';
 import { PointCollector } from '../js/pointCollector';
 import { pythonFile } from '../paths';
 import { DistributedTally } from './distributedStats';
-import { defaultQueueName, WORKER_KEY_PREFIX, type DistributedOptions, type JobResult, type WorkerAnnouncement } from './distributedTypes';
+import type { DistributedOptions, JobResult } from '../../shared/distributed/distributedTypes';
+import { CRAWL_SCRIPT } from '../../shared/distributed/crawlProtocol';
+import type { CrawlRequest, CrawlResult } from '../../shared/queue/queueTypes';
+import type { CpuSource } from '../../shared/report';
+import { DistributedBase } from './distributedBase';
+import { runDistributedCrawl } from './distributedCrawl';
 import { killGroup, trackWorker, type LocalWorker } from './localWorkers';
-import { openRedis, redisCommandUsec, redisOptions, watchRedis, type RedisEndpoint } from './redisServer';
+import { redisCommandUsec, redisOptions } from './redisServer';
 
 export interface CeleryTarget {
   sourcePath: string;
@@ -77,6 +81,8 @@ export async function startCeleryWorker(o: CeleryWorkerOptions): Promise<LocalWo
     local: o.local,
     owner: o.owner,
     callTimeoutMs: o.limits.callTimeoutMs,
+    // Queue mode: the script that admits the items a crawl task finds (crawlProtocol.ts).
+    crawlScript: CRAWL_SCRIPT,
   };
   const proc = spawn(python, [pythonFile('celery_worker.py'), 'worker', JSON.stringify(cfg)], {
     detached: true,
@@ -89,92 +95,56 @@ export async function startCeleryWorker(o: CeleryWorkerOptions): Promise<LocalWo
   return w;
 }
 
-export class CeleryExecutor implements Executor {
-  readonly kind = 'distributed' as const;
+export class CeleryExecutor extends DistributedBase implements Executor {
   readonly maxConcurrency = MAX_SLOTS;
-  private redis?: RedisEndpoint;
-  private probe?: Redis;
   private driver?: ChildProcess;
   private driverLines: ((line: string | undefined) => void)[] = [];
-  private workers: LocalWorker[] = [];
-  private readonly owner = randomUUID();
-  private readonly queueName: string;
-  private readonly cpw: number;
-  private stopWatch?: () => void;
-  private lost?: ProfileError;
-  private onLost?: (e: ProfileError) => void;
-  private disposed = false;
-  private setupDone?: Promise<void>;
 
   constructor(
     private readonly target: CeleryTarget,
-    private readonly limits: ExecutorLimits,
-    private readonly opts: DistributedOptions = {},
+    limits: ExecutorLimits,
+    opts: DistributedOptions = {},
   ) {
-    this.queueName = opts.queue ?? defaultQueueName(target.functionName);
-    this.cpw = Math.max(1, Math.floor(opts.concurrencyPerWorker ?? 1));
+    super(target.functionName, limits, opts);
   }
 
-  get endpoint(): RedisEndpoint | undefined {
-    return this.redis;
-  }
-
-  get localWorkerPids(): number[] {
-    return this.workers.map((w) => w.proc.pid!).filter(Boolean);
-  }
-
-  private setup(signal: AbortSignal): Promise<void> {
-    return (this.setupDone ??= (async () => {
-      await checkCelery(this.target.python);
-      this.redis = await openRedis(this.opts.redisUrl, signal);
-      if (this.disposed) return;
-      this.stopWatch = watchRedis(this.redis, (why) => {
-        const where = this.redis!.label === 'own' ? `127.0.0.1:${this.redis!.port} (started by the profiler)` : this.redis!.label;
-        this.lost = new ProfileError('bad-input', `Redis at ${where} went away in the middle of the distributed run (${why}); its Celery workers were stopped. Check the server and profile again.`);
-        void this.stopProcesses();
-        this.onLost?.(this.lost);
-      });
-      this.probe = new Redis(redisOptions(this.redis.url));
-      this.probe.on('error', () => undefined);
-      const cfg = { redisUrl: this.redis.url, queue: this.queueName, callTimeoutMs: this.limits.callTimeoutMs };
-      const driver = spawn(this.target.python, [pythonFile('celery_worker.py'), 'drive', JSON.stringify(cfg)], {
-        detached: true,
-        cwd: this.target.cwd,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, ...PY_ENV },
-      });
-      this.driver = driver;
-      const w = trackWorker(driver, { readyTimeoutMs: 1, what: 'the Celery driver' });
-      void w.exited.then(() => {
-        for (const r of this.driverLines.splice(0)) r(undefined);
-      });
-      let buf = '';
-      driver.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let nl;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          this.driverLines.shift()?.(line);
-        }
-      });
-      // Old jobs of a killed profile on the user's Redis would run first and skew the wait.
-      await this.probe.del(this.queueName);
-    })());
-  }
-
-  private async remoteWorkers(): Promise<WorkerAnnouncement[]> {
-    const keys = await this.probe!.keys(`${WORKER_KEY_PREFIX}${this.queueName}:*`);
-    if (!keys.length) return [];
-    const values = await this.probe!.mget(keys);
-    return values.flatMap((v) => {
-      try {
-        const a = v ? (JSON.parse(v) as WorkerAnnouncement) : undefined;
-        return a && !a.local ? [a] : [];
-      } catch {
-        return [];
+  protected async setupOnce(signal: AbortSignal): Promise<void> {
+    await checkCelery(this.target.python);
+    const redis = await this.connect(signal, 'its Celery workers were stopped', () => this.stopProcesses());
+    if (this.disposed) return;
+    this.probe = new Redis(redisOptions(redis.url));
+    this.probe.on('error', () => undefined);
+    const cfg = { redisUrl: redis.url, queue: this.queueName, callTimeoutMs: this.limits.callTimeoutMs, crawlScript: CRAWL_SCRIPT };
+    const driver = spawn(this.target.python, [pythonFile('celery_worker.py'), 'drive', JSON.stringify(cfg)], {
+      detached: true,
+      cwd: this.target.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...PY_ENV },
+    });
+    this.driver = driver;
+    const w = trackWorker(driver, { readyTimeoutMs: 1, what: 'the Celery driver' });
+    void w.exited.then(() => {
+      for (const r of this.driverLines.splice(0)) r(undefined);
+    });
+    let buf = '';
+    driver.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        this.driverLines.shift()?.(line);
       }
     });
+    // Old jobs of a killed profile on the user's Redis would run first and skew the wait.
+    await this.probe.del(this.queueName);
+  }
+
+  /** One command to the driver, one JSON line back (undefined if the driver exited). */
+  private ask(cmd: object): Promise<string | undefined> {
+    const reply = new Promise<string | undefined>((resolve) => this.driverLines.push(resolve));
+    this.driver!.stdin!.write(JSON.stringify(cmd) + '\n');
+    return reply;
   }
 
   private spawnWorker(): Promise<LocalWorker> {
@@ -195,7 +165,7 @@ export class CeleryExecutor implements Executor {
     });
   }
 
-  private async resize(n: number): Promise<void> {
+  protected async resize(n: number): Promise<void> {
     const extra = this.workers.splice(n);
     await Promise.all(extra.map((w) => w.kill()));
     const started: Promise<LocalWorker>[] = [];
@@ -213,38 +183,12 @@ export class CeleryExecutor implements Executor {
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
-    if (this.disposed) throw new Error('distributed executor used after dispose()');
-    throwIfAborted(req.signal);
-    await raceAbort(this.setup(req.signal), req.signal, () => this.dispose());
-    if (this.lost) throw this.lost;
     const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const remote = await this.remoteWorkers();
-    const remoteSlots = remote.reduce((n, a) => n + Math.max(1, a.concurrency), 0);
-    const localWorkers = Math.ceil(Math.max(0, k - remoteSlots) / this.cpw);
-    await raceAbort(this.resize(localWorkers), req.signal, () => this.dispose());
-
+    const { remote, localWorkers } = await this.ready(k, req.signal);
     const jobTimeoutMs = this.limits.callTimeoutMs * 2 + 15_000;
     const cmd = { ...req, signal: undefined, concurrency: k, args: this.target.args, point: randomUUID(), jobTimeoutMs };
     const usec0 = await redisCommandUsec(this.probe!).catch(() => NaN);
-    const reply = new Promise<string | undefined>((resolve) => this.driverLines.push(resolve));
-    this.driver!.stdin!.write(JSON.stringify(cmd) + '\n');
-    const lost = new Promise<never>((_, reject) => {
-      if (this.lost) reject(this.lost);
-      this.onLost = reject;
-    });
-    lost.catch(() => undefined);
-    let line: string | undefined;
-    try {
-      line = await raceAbort(Promise.race([reply, lost]), req.signal, () => this.dispose());
-    } catch (e) {
-      if (this.lost) {
-        await this.dispose();
-        throw this.lost;
-      }
-      throw e;
-    } finally {
-      this.onLost = undefined;
-    }
+    const line = await this.guard(this.ask(cmd), req.signal);
     if (line === undefined) throw this.lost ?? new ProfileError('internal', 'The Celery driver process exited in the middle of a point.');
     const r = JSON.parse(line) as { originMs: number; tasks: DriverTask[] };
     const usec1 = await redisCommandUsec(this.probe!).catch(() => NaN);
@@ -253,9 +197,41 @@ export class CeleryExecutor implements Executor {
     return samples;
   }
 
+  /** Queue mode: one crawl from the seeds; the Celery workers put the items they find back on this queue. */
+  async crawl(req: CrawlRequest): Promise<CrawlResult> {
+    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
+    const { remote, localWorkers } = await this.ready(k, req.signal);
+    const timeoutMs = Math.min(this.limits.callTimeoutMs, 60_000);
+    return runDistributedCrawl(
+      {
+        probe: this.probe!,
+        guard: (p) => this.guard(p, req.signal),
+        // The seeds' keys must be Python's canonical JSON, as the workers' are: the driver admits them.
+        seed: async (job, seeds) => {
+          const line = await this.ask({ type: 'seed', job, seeds });
+          if (line === undefined) throw this.lost ?? new ProfileError('internal', 'The Celery driver process exited while seeding a crawl.');
+          return (JSON.parse(line) as { admitted: number }).admitted;
+        },
+        purge: async () => void (await this.probe!.del(this.queueName)),
+        cpuSource: this.cpuSource(),
+        // A call in flight at the deadline may take the call timeout; a task whose worker
+        // vanished whole comes back after the Redis transport's visibility timeout.
+        graceMs: 2 * timeoutMs + 12_000,
+        maxOutputBytes: this.limits.maxOutputBytes,
+        stats: { workers: localWorkers + remote.length, remoteWorkers: remote.length, concurrencyPerWorker: this.cpw, engine: 'celery', redis: this.redis!.label },
+      },
+      req,
+      k,
+    );
+  }
+
+  private cpuSource(): CpuSource {
+    return this.opts.celeryPool && this.opts.celeryPool !== 'prefork' && this.opts.celeryPool !== 'solo' ? 'unavailable' : 'time.thread_time_ns';
+  }
+
   private toSamples(r: { originMs: number; tasks: DriverTask[] }, k: number, warmupMs: number, localWorkers: number, remoteWorkers: number): PointSamples {
     const collector = new PointCollector('distributed', k, this.limits.maxOutputBytes);
-    collector.cpuSource = this.opts.celeryPool && this.opts.celeryPool !== 'prefork' && this.opts.celeryPool !== 'solo' ? 'unavailable' : 'time.thread_time_ns';
+    collector.cpuSource = this.cpuSource();
     const tally = new DistributedTally();
     for (const t of r.tasks) {
       const res = t.result;
@@ -281,8 +257,8 @@ export class CeleryExecutor implements Executor {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopWatch?.();
-    await this.setupDone?.catch(() => undefined);
+    this.stopWatching();
+    await this.setupSettled();
     await this.stopProcesses();
     if (this.probe) {
       // Leave no queue or attempt counters behind on the user's Redis.

@@ -2,7 +2,7 @@
 // engine stamps enqueue and result-seen; the worker stamps the function's start and end.
 // On one machine all four come from the same clock; across machines the queue wait and
 // result latency also carry the clocks' offset (docs/distributed.md).
-import type { DistributedRunStats } from './distributedTypes';
+import type { DistributedRunStats } from '../../shared/distributed/distributedTypes';
 
 export interface TaskTiming {
   enqueuedMs: number;

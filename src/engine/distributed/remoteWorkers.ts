@@ -6,9 +6,9 @@ import * as path from 'node:path';
 import { createJsRuntime } from '../js/jsRuntime';
 import { runtimeFile } from '../paths';
 import type { ExecutorLimits } from '../executorTypes';
-import type { BullWorkerConfig } from './bullProtocol';
+import type { BullWorkerConfig } from '../../shared/distributed/bullProtocol';
 import { startCeleryWorker } from './celeryExecutor';
-import { defaultQueueName } from './distributedTypes';
+import { defaultQueueName } from '../../shared/distributed/distributedTypes';
 import { trackWorker, type LocalWorker } from './localWorkers';
 import { useExistingRedis } from './redisServer';
 

@@ -1,6 +1,6 @@
 // Abort plumbing shared by the JS executors: a cancelled profile rejects with
 // Errors.cancelled() after the caller-supplied teardown has been started.
-import { Errors } from '../../shared/errors';
+import { Errors, ProfileError } from '../../shared/errors';
 
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw Errors.cancelled();
@@ -34,4 +34,9 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignal, onAbort: () => 
       },
     );
   });
+}
+
+/** What a profile rethrows: after a cancel, any failure it caused is the cancel itself; a real error (Redis went away) stays. */
+export function cancelledOr(e: unknown, signal: AbortSignal): unknown {
+  return signal.aborted && !(e instanceof ProfileError && e.code !== 'cancelled') ? Errors.cancelled() : e;
 }

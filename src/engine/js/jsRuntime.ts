@@ -15,7 +15,7 @@ import { JsProcessExecutor } from './processExecutor';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { JsThreadExecutor } from './threadExecutor';
 import { BullmqExecutor } from '../distributed/bullmqExecutor';
-import type { DistributedOptions } from '../distributed/distributedTypes';
+import type { DistributedOptions } from '../../shared/distributed/distributedTypes';
 
 export interface JsRuntimeOptions {
   file: string;

@@ -13,7 +13,7 @@ import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
 import { resolvePython, type PythonInfo } from './resolvePython';
 import { CeleryExecutor } from '../distributed/celeryExecutor';
-import type { DistributedOptions } from '../distributed/distributedTypes';
+import type { DistributedOptions } from '../../shared/distributed/distributedTypes';
 
 export interface PythonRuntimeOptions {
   file: string;

@@ -7,8 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { classify } from '../../analysis/index';
-import { CpuSampler, measureBackgroundLoad, nowMs } from '../cpuSampler';
-import { Errors, ProfileError } from '../../shared/errors';
+import { CpuSampler, backgroundThenSample, nowMs } from '../cpuSampler';
+import { Errors, ExecutorUnavailable } from '../../shared/errors';
+import { cancelledOr } from '../js/abort';
 import type { ExecutorLimits, TargetRuntime } from '../executorTypes';
 import { createJsRuntime } from '../js/jsRuntime';
 import type { HostInit } from '../../hosted/lib/targetHost';
@@ -18,6 +19,7 @@ import { createPythonRuntime } from '../python/pythonRuntime';
 import { machineEnvironment } from '../environment';
 import { SCHEMA_VERSION, type BackgroundLoad, type Caveat, type Environment, type ExecutorKind, type Report, type RunResult } from '../../shared/report';
 import { throughputStats } from '../../analysis/stats';
+import { mergeOutput } from '../runResults';
 import { crawlMetrics, depthTimeline, type CrawlMetrics } from '../../analysis/queue/crawlMetrics';
 import { createJsQueueRunner } from './jsQueueRunners';
 import { PythonQueueRunner } from './pythonQueueRunner';
@@ -61,10 +63,15 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
   emit({ phase: 'load', message: `Loading ${options.functionName} from ${path.basename(file)} (queue mode)` });
   if (!existsSync(file) && options.sourceText === undefined) throw Errors.fileNotFound(options.file);
   if (existsSync(file) && statSync(file).isDirectory()) throw Errors.notAFile(options.file);
-  const runtimeOptions = { file, functionName: options.functionName, args: [], sourceText: options.sourceText, workspaceRoot: options.workspaceRoot };
+  const runtimeOptions = { file, functionName: options.functionName, args: [], sourceText: options.sourceText, workspaceRoot: options.workspaceRoot, distributed: options.distributed };
   const runtime: TargetRuntime =
     language === 'python' ? await createPythonRuntime({ ...runtimeOptions, python: options.python }, limits) : await createJsRuntime(runtimeOptions, limits);
   const makeRunner = (kind: ExecutorKind): QueueRunner => {
+    if (kind === 'distributed') {
+      // BullMQ / Celery workers run the crawl and put found items back on the Redis queue.
+      const ex = runtime.createExecutor('distributed');
+      return { kind, maxConcurrency: ex.maxConcurrency, crawl: (r) => ex.crawl!(r), dispose: () => ex.dispose() };
+    }
     if (language === 'python') return new PythonQueueRunner(kind, runtime.target, limits);
     const init: HostInit = { bundlePath: runtime.target.bundlePath!, functionName: runtime.target.functionName, args: [], callTimeoutMs: limits.callTimeoutMs, maxOutputBytes: limits.maxOutputBytes };
     return createJsQueueRunner(kind, init, limits);
@@ -77,11 +84,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
   };
   signal.addEventListener('abort', onAbort);
   try {
-    throwIfAborted();
-    emit({ phase: 'background', message: 'Measuring background load' });
-    const background = await measureBackgroundLoad(300, signal);
-    throwIfAborted();
-    sampler.start();
+    const background = await backgroundThenSample(sampler, signal, emit);
     const crawls: Crawled[] = [];
     const marks: Report['timeline']['marks'] = [];
     const caveats: Caveat[] = [];
@@ -115,7 +118,8 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     }
 
     const wanted = options.executors ?? DEFAULTS.executors;
-    const kinds = runtime.executorKinds().filter((k) => k !== 'sequential' && wanted.includes(k));
+    const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
+    const kinds = offered.filter((k) => k !== 'sequential' && wanted.includes(k));
     for (let ki = 0; ki < kinds.length; ki++) {
       const kind = kinds[ki];
       const kindStart = nowMs();
@@ -151,6 +155,10 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
           prev = c;
           if (!c.crawl.drained || !gained || failedMost || c.metrics.meanIdleShare >= STOP_IDLE_SHARE || kk >= cap) break;
         }
+      }).catch((e: unknown) => {
+        // An executor this machine cannot run (no Redis, no celery for the distributed one): skip it, say why.
+        if (!(e instanceof ExecutorUnavailable)) throw e;
+        caveats.push({ level: 'info', message: `Skipped the ${kind} executor: ${e.message}` });
       });
     }
     throwIfAborted();
@@ -177,21 +185,17 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       background,
       python: pyEnv ? { gilEnabled: pyEnv.gilEnabled } : undefined,
     });
-    const verdict = queueVerdict({
-      runs,
-      kind: analysis.verdict.kind,
-      cores,
+    const facts = {
+      maxItems: q.maxItems,
       itemsProcessed: tree.metrics.items,
-      itemsFound,
       duplicatesDropped: tree.crawl.duplicatesDropped,
       failedItems: tree.metrics.failed,
       treeDepth: tree.metrics.treeDepth,
       criticalPathMs: tree.metrics.criticalPathMs,
       maxSpeedup,
       capped: crawls.some((c) => c.crawl.capped),
-      maxItems: q.maxItems,
-      formulaWorkers: analysis.recommendation.formulaWorkers,
-    });
+    };
+    const verdict = queueVerdict({ ...facts, runs, kind: analysis.verdict.kind, cores, itemsFound, formulaWorkers: analysis.recommendation.formulaWorkers });
     verdict.findings.forEach((f, i) => {
       if (f.level === 'warning') caveats.push({ level: 'warning', message: verdict.sentences[i] });
     });
@@ -213,27 +217,14 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       },
       recommendation: verdict.recommendation,
       caveats,
-      queue: {
-        seeds: q.seeds,
-        dedupe: q.dedupe,
-        maxItems: q.maxItems,
-        itemsProcessed: tree.metrics.items,
-        duplicatesDropped: tree.crawl.duplicatesDropped,
-        failedItems: tree.metrics.failed,
-        treeDepth: tree.metrics.treeDepth,
-        criticalPathMs: tree.metrics.criticalPathMs,
-        maxSpeedup,
-        capped: crawls.some((c) => c.crawl.capped),
-        depthTimeline: crawls.map((c) => depthTimeline(c.crawl)),
-      },
+      queue: { seeds: q.seeds, dedupe: q.dedupe, ...facts, depthTimeline: crawls.map((c) => depthTimeline(c.crawl)) },
     };
     const output = mergeOutput(crawls.map((c) => c.crawl.output), limits.maxOutputBytes);
     if (output) report.output = output;
     emit({ phase: 'done', message: 'Done' });
     return report;
   } catch (e) {
-    if (signal.aborted && !(e instanceof ProfileError && e.code !== 'cancelled')) throw Errors.cancelled();
-    throw e;
+    throw cancelledOr(e, signal);
   } finally {
     signal.removeEventListener('abort', onAbort);
     sampler.stop();
@@ -272,16 +263,8 @@ function toRunResult(c: Crawled, seqRate: number, sampler: CpuSampler, backgroun
     drained: crawl.drained,
   };
   if (crawl.note) run.note = crawl.note;
+  if (crawl.distributed) run.distributed = crawl.distributed;
   return run;
-}
-
-function mergeOutput(parts: (Report['output'] | undefined)[], max: number): Report['output'] | undefined {
-  const present = parts.filter((p): p is NonNullable<Report['output']> => !!p);
-  if (!present.length) return undefined;
-  const stdout = present.map((p) => p.stdout).join('');
-  const stderr = present.map((p) => p.stderr).join('');
-  const truncated = present.some((p) => p.truncated) || stdout.length > max || stderr.length > max;
-  return { stdout: stdout.slice(0, max), stderr: stderr.slice(0, max), truncated };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

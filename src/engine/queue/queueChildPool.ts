@@ -12,12 +12,8 @@ import { childDeath } from '../js/deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import type { ItemTaskResult } from '../../shared/queue/queueTypes';
+import type { QueueChildMessage, QueueChildRequest } from '../../shared/queue/queueChildProtocol';
 
-export type QueueChildRequest = { type: 'init'; init: HostInit } | { type: 'item'; id: number; item: unknown };
-export type QueueChildMessage =
-  | { type: 'ready'; cpuSource: CpuSource }
-  | { type: 'loadError'; error: ErrorInfo }
-  | { type: 'result'; id: number; result: ItemTaskResult };
 
 const STDERR_TAIL = 4096;
 const liveGroups = new Set<number>();

@@ -33,6 +33,11 @@ export class CrawlRecorder {
       this.retried++;
       return;
     }
+    this.record(q, worker, { ...r, found: r.found.length });
+  }
+
+  /** The final outcome of an item (the busy span of that attempt is the caller's to add). */
+  record(q: Pick<QueuedItem, 'id' | 'parent' | 'depth' | 'enqueuedMs' | 'attempts'>, worker: number, r: Omit<ItemTaskResult, 'found' | 'output'> & { found: number }): void {
     if (!r.ok && r.error) this.errors.add(r.error);
     const rec: ItemRecord = {
       id: q.id,
@@ -45,13 +50,13 @@ export class CrawlRecorder {
       ok: r.ok,
       attempts: q.attempts,
       cpuMs: r.cpuMs,
-      found: r.found.length,
+      found: r.found,
     };
     if (r.error) rec.error = r.error;
     this.items.push(rec);
   }
 
-  result(f: Frontier, kind: ExecutorKind, k: number, startMs: number, endMs: number, drained: boolean, cpuSource: CpuSource): CrawlResult {
+  result(f: Pick<Frontier, 'admitted' | 'duplicates' | 'capped'>, kind: ExecutorKind, k: number, startMs: number, endMs: number, drained: boolean, cpuSource: CpuSource): CrawlResult {
     const out: CrawlResult = {
       executor: kind,
       concurrency: k,

@@ -5,6 +5,7 @@ import type { CpuSource, ErrorSample, ExecutorKind } from '../report';
 import type { ErrorInfo } from '../errorInfo';
 import type { CapturedOutput } from '../outputCapture';
 import type { FrontierState } from './frontier';
+import type { DistributedRunStats } from '../distributed/distributedTypes';
 
 export interface CrawlRequest {
   concurrency: number;
@@ -57,6 +58,8 @@ export interface CrawlResult {
   errors: ErrorSample[];
   output?: CapturedOutput;
   note?: string;
+  /** Distributed executor only: workers and the queue's cost per item (becomes runs[].distributed). */
+  distributed?: DistributedRunStats;
 }
 
 export interface QueueRunner {

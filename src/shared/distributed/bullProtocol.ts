@@ -1,6 +1,6 @@
 // What the engine (or the `worker` CLI command) tells a BullMQ worker process, and the
 // settings both sides must agree on.
-import type { ErrorInfo } from '../../shared/errorInfo';
+import type { ErrorInfo } from '../errorInfo';
 
 export interface BullWorkerConfig {
   redisUrl: string;
