@@ -121,7 +121,8 @@ describe('security', () => {
     it('no eval, Function constructor or vm anywhere in the engine, the runtimes, the CLI or the extension', () => {
       for (const file of sourceFiles('src', /\.ts$/)) {
         const code = read(file).replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
-        assert.doesNotMatch(code, /\beval\s*\(|new\s+Function\s*\(|\bFunction\s*\(\s*['"`]|['"](node:)?vm['"]|\bvm\.(runIn|compileFunction|Script)/, file);
+        // `.eval(` on a Redis client is Redis's EVAL (a Lua script run by the server), not JS eval.
+        assert.doesNotMatch(code, /(?<![.\w])eval\s*\(|\b(globalThis|global|window|self)\s*\.\s*eval\s*\(|new\s+Function\s*\(|\bFunction\s*\(\s*['"`]|['"](node:)?vm['"]|\bvm\.(runIn|compileFunction|Script)/, file);
       }
     });
 
