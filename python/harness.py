@@ -37,7 +37,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 from harness_calls import is_async_callable  # noqa: E402
-from harness_contract import HEARTBEAT_INTERVAL_S, detach_stdin, interpreter_info  # noqa: E402
+from harness_contract import FLUSH_INTERVAL_S, HEARTBEAT_INTERVAL_S, detach_stdin, interpreter_info  # noqa: E402
 from harness_errors import describe_load_error  # noqa: E402
 from harness_listing import list_bindings  # noqa: E402
 from harness_local import LocalExecutors  # noqa: E402
@@ -63,17 +63,21 @@ class Server(object):
         self.monitor.start()
 
     def monitor_loop(self):
-        """Flushes batches and tells the engine the oldest call in flight, so it can
-        enforce the per-call timeout even when a call never returns."""
+        """Flushes task batches (the only flush during a point: the calls' own threads
+        just queue rows) and tells the engine the oldest call in flight, so it can enforce
+        the per-call timeout even when a call never returns."""
+        last_hb = time.monotonic()
         while True:
-            time.sleep(HEARTBEAT_INTERVAL_S)
+            time.sleep(FLUSH_INTERVAL_S)
             point = self.point
             if point is None:
                 continue
             try:
                 self.chan.flush()
-                oldest, n = point.oldest_inflight()
-                self.chan.send({"t": "hb", "oldest": oldest, "inflight": n})
+                if time.monotonic() - last_hb >= HEARTBEAT_INTERVAL_S:
+                    last_hb = time.monotonic()
+                    oldest, n = point.oldest_inflight()
+                    self.chan.send({"t": "hb", "oldest": oldest, "inflight": n})
             except (OSError, ValueError):
                 os._exit(1)  # the engine is gone
 

@@ -62,24 +62,33 @@ def thread_loop():
     return loop
 
 
-def call_sync(fn, is_async, args):
-    """Runs one call in the current thread; returns (ok, start_ms, end_ms, cpu_ms, result_or_error)."""
-    start_ms = time.time_ns() / 1e6
+# Results of these types are never awaitable: they skip inspect.isawaitable's checks.
+PLAIN_RESULTS = frozenset((type(None), bool, int, float, str, bytes, list, tuple, dict))
+
+
+def call_sync(fn, is_async, args, cpu_clock=time.thread_time_ns, inflight=None, token=None):
+    """Runs one call in the current thread; returns (ok, start_ns, end_ns, cpu_ns,
+    result_or_error), start and end on the perf_counter_ns clock. While it runs, the call
+    is in `inflight` under `token` (its start), for the engine's per-call timeout."""
     p0 = time.perf_counter_ns()
-    c0 = time.thread_time_ns()
+    if inflight is not None:
+        inflight[token] = p0
+    c0 = cpu_clock()
     try:
         if is_async:
             result = thread_loop().run_until_complete(fn(*args))
         else:
             result = fn(*args)
-            if inspect.isawaitable(result):  # a plain def that hands back a coroutine
+            if type(result) not in PLAIN_RESULTS and inspect.isawaitable(result):  # a plain def that hands back a coroutine
                 result = thread_loop().run_until_complete(as_coroutine(result))
         ok = True
     except BaseException as e:  # SystemExit and KeyboardInterrupt too: they are the function's doing
         result, ok = e, False
-    cpu_ms = (time.thread_time_ns() - c0) / 1e6
-    end_ms = start_ms + (time.perf_counter_ns() - p0) / 1e6
-    return ok, start_ms, end_ms, cpu_ms, result
+    cpu_ns = cpu_clock() - c0
+    p1 = time.perf_counter_ns()
+    if inflight is not None:
+        inflight.pop(token, None)
+    return ok, p0, p1, cpu_ns, result
 
 
 def warm_up(call, policy):

@@ -18,15 +18,27 @@ THREAD_POOL_MAX = 256
 
 def tracked(point, fn, is_async):
     """`fn` as a task of the point: in flight (for the engine's per-call timeout) while it runs."""
+    inflight = point.inflight
 
     def task(token, args):
-        point.started(token, time.time_ns() / 1e6)
-        try:
-            return call_sync(fn, is_async, args)
-        finally:
-            point.finished(token)
+        return call_sync(fn, is_async, args, time.thread_time_ns, inflight, token)
 
     return task
+
+
+def recorder(point, memory_limit_mb):
+    """handle(outcome) for calls of this process: their outcome, perf_counter_ns times made
+    epoch, recorded in the point."""
+    record, off = point.record, point.offset_ns
+
+    def handle(outcome):
+        ok, p0, p1, cpu_ns, result = outcome
+        if ok:
+            record(True, p0 + off, p1 + off, cpu_ns)
+        else:
+            record(False, p0 + off, p1 + off, cpu_ns, describe_error(result, memory_limit_mb))
+
+    return handle
 
 
 class LocalExecutors(object):
@@ -69,19 +81,16 @@ class LocalExecutors(object):
 
         def one():
             ok, s, e, _c, _r = task(("warm", time.perf_counter_ns()), args)
-            return ok, e - s
+            return ok, (e - s) / 1e6
 
         return warm_up(one, point.warmup)
 
-    def finish(self, point, ok, start_ms, end_ms, cpu_ms, result):
-        err = None if ok else describe_error(result, self.spec.memory_limit_mb)
-        point.record(ok, start_ms, end_ms, cpu_ms, err)
-
     def run_sequential(self, point):
         task = tracked(point, self.fn, False)
+        handle = recorder(point, self.spec.memory_limit_mb)
         point.begin()
         while point.may_launch():
-            self.finish(point, *task(*point.launch()))
+            handle(task(*point.launch()))
 
     def run_threads(self, point):
         k = point.concurrency
@@ -96,22 +105,23 @@ class LocalExecutors(object):
             barrier = threading.Barrier(k)
             list(self.thread_pool.map(lambda _: barrier.wait(10), range(k)))
             self.thread_pool_size = k
-        task = tracked(point, self.fn, self.is_async)
-        pool = self.thread_pool
+        pool, fn, is_async, inflight = self.thread_pool, self.fn, self.is_async, point.inflight
+        clock, launch, handle = time.thread_time_ns, point.launch, recorder(point, self.spec.memory_limit_mb)
         done = queue.Queue()
 
         def submit():
-            pool.submit(task, *point.launch()).add_done_callback(done.put)
+            index, args = launch()
+            pool.submit(call_sync, fn, is_async, args, clock, inflight, index).add_done_callback(done.put)
 
-        closed_loop(point, submit, done, lambda fut: self.finish(point, *fut.result()))
+        closed_loop(point, submit, done, lambda fut: handle(fut.result()), lambda fut: fut.result()[0])
 
     def run_async(self, point, k):
         fn = self.fn
 
+        inflight = point.inflight
+
         async def task(index, args):
-            start_ms = time.time_ns() / 1e6
-            point.started(index, start_ms)
-            p0 = time.perf_counter_ns()
+            p0 = inflight[index] = time.perf_counter_ns()
             timed = None
             try:
                 coro = fn(*args)
@@ -125,16 +135,15 @@ class LocalExecutors(object):
             except BaseException as e:
                 result, ok = e, False
             finally:
-                point.finished(index)
-            end_ms = start_ms + (time.perf_counter_ns() - p0) / 1e6
-            cpu = timed.cpu_ns / 1e6 if timed is not None else 0.0
-            return ok, start_ms, end_ms, cpu, result
+                inflight.pop(index, None)
+            return ok, p0, time.perf_counter_ns(), timed.cpu_ns if timed is not None else 0, result
 
         thread_loop().run_until_complete(self.asyncio_closed_loop(point, k, task))
 
     async def asyncio_closed_loop(self, point, k, task):
         """Keeps up to k coroutines of `task(index, args)` in flight on this event loop
         until the point stops launching; shared by async def and asyncio.to_thread runs."""
+        handle = recorder(point, self.spec.memory_limit_mb)
         point.begin()
         running = set()
 
@@ -149,7 +158,7 @@ class LocalExecutors(object):
             finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for fut in finished:
                 running.discard(fut)
-                self.finish(point, *fut.result())
+                handle(fut.result())
                 if point.may_launch():
                     submit()
 

@@ -1,26 +1,30 @@
 """One measurement point on the harness side: the wire it reports on (JSON lines on fd 3,
 task samples in batches) and the closed-loop bookkeeping every executor shares (who may
 launch, which tasks count, what is in flight, the errors)."""
+import collections
 import json
 import os
 import threading
 import time
 
-from harness_contract import FLUSH_INTERVAL_S
 from harness_target import substitute
 
 
 class Channel(object):
-    """JSON lines out on fd 3. Task samples are batched and flushed often."""
+    """JSON lines out on fd 3. Task samples queue up as rows and leave in batches, flushed
+    by the harness's monitor thread at least every FLUSH_INTERVAL_S (so a crash loses at
+    most that much) and at the end of each point.
+
+    A task costs one deque append on the thread that recorded it (atomic, no lock): the
+    columns, and their JSON, are built once per batch. Times cross as integer nanoseconds
+    from a per-batch epoch base, which JSON encodes and the engine parses far faster
+    than floats."""
 
     def __init__(self, fd):
         self.out = os.fdopen(fd, "wb", buffering=0)
         self.lock = threading.Lock()
-        self.reset_batch()
-        self.last_flush = time.monotonic()
-
-    def reset_batch(self):
-        self.starts, self.ends, self.cpus, self.oks, self.errs = [], [], [], [], []
+        # (start_ns, end_ns, cpu_ns or None, ok, [kind, message, stack] or None), epoch ns.
+        self.rows = collections.deque()
 
     def write_all(self, data):
         view = memoryview(data)
@@ -33,66 +37,76 @@ class Channel(object):
         with self.lock:
             self.write_all(data)
 
-    def task(self, start_ms, end_ms, cpu_ms, ok, err=None):
-        with self.lock:
-            if err is not None:
-                self.errs.append([len(self.starts)] + err)
-            self.starts.append(round(start_ms, 4))
-            self.ends.append(round(end_ms, 4))
-            self.cpus.append(None if cpu_ms is None else round(cpu_ms, 4))
-            self.oks.append(1 if ok else 0)
-        if time.monotonic() - self.last_flush > FLUSH_INTERVAL_S:
-            self.flush()
-
     def flush(self):
         with self.lock:
-            self.last_flush = time.monotonic()
-            if not self.starts:
+            rows = self.rows
+            n = len(rows)
+            if not n:
                 return
-            msg = {"t": "tasks", "s": self.starts, "e": self.ends, "c": self.cpus, "ok": self.oks, "err": self.errs}
-            self.reset_batch()
+            # popleft, not a swap: a row appended meanwhile stays for the next batch.
+            batch = [rows.popleft() for _ in range(n)]
+            base = batch[0][0]
+            msg = {
+                "t": "tasks",
+                "base": base / 1e6,
+                "s": [r[0] - base for r in batch],
+                "e": [r[1] - base for r in batch],
+                "c": [r[2] for r in batch],
+                "ok": [1 if r[3] else 0 for r in batch],
+                "err": [[i] + r[4] for i, r in enumerate(batch) if r[4] is not None],
+            }
             self.write_all((json.dumps(msg) + "\n").encode("utf-8"))
 
 
 class Point(object):
-    """Closed-loop bookkeeping shared by all executors: who may launch, what counts."""
+    """Closed-loop bookkeeping shared by all executors: who may launch, what counts.
+
+    Tasks report perf_counter_ns readings (plus offset_ns, taken once per point, they are epoch
+    time) or, from pool processes, epoch nanoseconds."""
 
     def __init__(self, chan, req):
         self.chan = chan
         self.concurrency = max(1, int(req["concurrency"]))
-        self.duration_ms = float(req["durationMs"])
+        self.duration_s = float(req["durationMs"]) / 1000.0
         self.min_tasks = int(req.get("minTasks", 0))
         self.warmup_ms = float(req.get("warmupMs", 0))
         self.next_index = int(req.get("taskIndexStart", 0))
         self.max_errors = int(req.get("maxErrors", 1 << 30))
         self.args = req.get("args", [])
+        # Arguments with no "$i" and nothing mutable are the same for every call: one list
+        # serves them all (a call gets *args, never the list itself).
+        self.fixed_args = all(isinstance(a, (int, float, bool, type(None))) or (isinstance(a, str) and "$i" not in a) for a in self.args)
         self.warmup = req.get("warmup")
         self.call_timeout_ms = float(req.get("callTimeoutMs") or 30000)
         # The largest K this executor may be asked for: the process pool makes room for it.
         self.pool_max = max(1, int(req.get("poolMax", 1)))
         self.errors = 0
         self.counted_launches = 0
-        self.first_counted_start = None
-        self.last_end = None
-        self.inflight = {}  # token -> epoch ms start
-        self.inflight_lock = threading.Lock()
+        # Epoch ns; sentinels rather than None keep record() to two comparisons.
+        self.first_counted_start = float("inf")
+        self.last_end = -1
+        # token -> perf_counter_ns at its start. Plain dict stores and pops are atomic under
+        # the GIL (and locked per dict on free-threaded builds): no lock on the task's path.
+        self.inflight = {}
         self.seen_errors = set()
         # Errors that ended the point without a counted task to carry them.
         self.point_errors = []
+        self.offset_ns = time.time_ns() - time.perf_counter_ns()
         self.t0 = None
-        self.t0_ms = None
+        self.t0_ns = None
+        self.count_from_ns = None
 
     def begin(self):
         self.t0 = time.perf_counter()
-        self.t0_ms = time.time_ns() / 1e6
-
-    def elapsed_ms(self):
-        return (time.perf_counter() - self.t0) * 1000.0
+        self.t0_ns = time.time_ns()
+        self.count_from_ns = self.t0_ns + self.warmup_ms * 1e6
+        self.warmup_ends = self.t0 + self.warmup_ms / 1000.0
+        self.launch_ends = self.t0 + self.duration_s
 
     def may_launch(self):
         if self.errors >= self.max_errors:
             return False
-        if self.elapsed_ms() < self.duration_ms:
+        if time.perf_counter() < self.launch_ends:
             return True
         return self.counted_launches < self.min_tasks
 
@@ -100,33 +114,34 @@ class Point(object):
         """Claims a task index and the args for it."""
         index = self.next_index
         self.next_index += 1
-        if self.elapsed_ms() >= self.warmup_ms:
+        if time.perf_counter() >= self.warmup_ends:
             self.counted_launches += 1
-        return index, substitute(self.args, index)
-
-    def started(self, token, start_ms):
-        with self.inflight_lock:
-            self.inflight[token] = start_ms
-
-    def finished(self, token):
-        with self.inflight_lock:
-            self.inflight.pop(token, None)
+        return index, (self.args if self.fixed_args else substitute(self.args, index))
 
     def oldest_inflight(self):
-        with self.inflight_lock:
-            return (min(self.inflight.values()) if self.inflight else None), len(self.inflight)
+        """(epoch ms of the oldest call in flight or None, how many are in flight)."""
+        while True:
+            try:
+                starts = list(self.inflight.values())
+                break
+            except RuntimeError:  # resized while copied (only without a GIL): try again
+                continue
+        return ((min(starts) + self.offset_ns) / 1e6 if starts else None), len(starts)
 
-    def record(self, ok, start_ms, end_ms, cpu_ms, err=None):
-        """Returns True when the task counted (started after the warm-up)."""
-        if self.last_end is None or end_ms > self.last_end:
-            self.last_end = end_ms
-        if start_ms - self.t0_ms < self.warmup_ms:
+    def record(self, ok, start_ns, end_ns, cpu_ns, err=None):
+        """One finished task, in epoch ns. Returns True when it counted (started after the warm-up)."""
+        if end_ns > self.last_end:
+            self.last_end = end_ns
+        if start_ns < self.count_from_ns:
             return False
+        if start_ns < self.first_counted_start:
+            self.first_counted_start = start_ns
+        if ok and err is None:
+            self.chan.rows.append((start_ns, end_ns, cpu_ns, True, None))
+            return True
         if not ok:
             # Only counted failures stop the point: warm-up ones would leave it empty.
             self.errors += 1
-        if self.first_counted_start is None or start_ms < self.first_counted_start:
-            self.first_counted_start = start_ms
         wire_err = None
         if err is not None:
             key = (err["kind"], err["message"])
@@ -135,22 +150,26 @@ class Point(object):
                 self.seen_errors.add(key)
                 stack = err.get("stack")
             wire_err = [err["kind"], err["message"], stack]
-        self.chan.task(start_ms, end_ms, cpu_ms, ok, wire_err)
+        self.chan.rows.append((start_ns, end_ns, cpu_ns, ok, wire_err))
         return True
 
     def summary(self):
         start = self.first_counted_start
-        if start is None:
-            start = self.t0_ms + self.warmup_ms
-        end = self.last_end if self.last_end is not None else time.time_ns() / 1e6
-        return {"startMs": start, "endMs": max(end, start), "pointStartMs": self.t0_ms, "errors": self.point_errors}
+        if start == float("inf"):
+            start = self.count_from_ns
+        end = self.last_end if self.last_end >= 0 else time.time_ns()
+        return {"startMs": start / 1e6, "endMs": max(end, start) / 1e6, "pointStartMs": self.t0_ns / 1e6, "errors": self.point_errors}
 
 
-
-def closed_loop(point, submit, done, handle):
+def closed_loop(point, submit, done, handle, succeeded):
     """Keeps point.concurrency tasks in flight: `submit()` launches one whose future lands
-    on the `done` queue, `handle(fut)` takes its outcome, and each end launches the next
-    while the point may."""
+    on the `done` queue, `handle(fut)` records its outcome, and each end launches the next
+    while the point may.
+
+    After a call that `succeeded(fut)`, the next is launched before this one is recorded:
+    the recording then overlaps the new call's hand-off to its worker instead of delaying
+    it, so the bookkeeping costs the measured throughput as little as it can. A failure is
+    recorded first, since it may be the one that ends the point (maxErrors, a broken pool)."""
     point.begin()
     running = 0
     for _ in range(point.concurrency):
@@ -161,7 +180,13 @@ def closed_loop(point, submit, done, handle):
     while running:
         fut = done.get()
         running -= 1
-        handle(fut)
-        if point.may_launch():
-            submit()
-            running += 1
+        if succeeded(fut):
+            if point.may_launch():
+                submit()
+                running += 1
+            handle(fut)
+        else:
+            handle(fut)
+            if point.may_launch():
+                submit()
+                running += 1

@@ -9,10 +9,13 @@ import queue
 import time
 
 from harness_calls import fold_warmups
-from harness_contract import start_method
+from harness_contract import CONTRACT, start_method
 from harness_errors import dead_worker_error, describe_error, exception_text
 from harness_point import closed_loop
 from harness_pool_worker import worker_call, worker_init, worker_ping
+
+# The pickling of args and results is timed on the first call and every this many.
+SAMPLE_EVERY = CONTRACT["serializationSampleEvery"]
 
 
 class ProcessExecutor(object):
@@ -100,56 +103,62 @@ class ProcessExecutor(object):
         ser = {"ns": 0, "bytes": 0, "n": 0}
         broken = []
         pending = {}
+        inflight = point.inflight
+        launched = [0]
 
         def submit():
             index, args = point.launch()
-            t0 = time.perf_counter_ns()
+            # The first call and every SAMPLE_EVERY-th after it also time the pickling
+            # (as the JS runtimes sample theirs); the others hand the args to the pool.
+            timed = launched[0] % SAMPLE_EVERY == 0
+            launched[0] += 1
+            dumps_ns = nbytes = 0
+            if timed:
+                t0 = time.perf_counter_ns()
+                args = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+                dumps_ns = time.perf_counter_ns() - t0
+                nbytes = len(args)
+            submitted = inflight[index] = time.perf_counter_ns()
             try:
-                blob = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as e:  # JSON args always pickle; kept for safety
-                blob = pickle.dumps([])
-                broken.append(str(e))
-            dumps_ns = time.perf_counter_ns() - t0
-            point.started(index, time.time_ns() / 1e6)
-            try:
-                fut = pool.submit(worker_call, blob)
+                fut = pool.submit(worker_call, args, timed)
             except Exception as e:  # pool already broken
                 fut = concurrent.futures.Future()
                 fut.set_exception(e)
-            pending[fut] = (index, dumps_ns, len(blob), time.time_ns() / 1e6)
+            pending[fut] = (index, timed, dumps_ns, nbytes, submitted)
             fut.add_done_callback(done.put)
 
         def handle(fut):
-            index, dumps_ns, nbytes, submitted_ms = pending.pop(fut)
-            point.finished(index)
+            index, timed, dumps_ns, nbytes, submitted = pending.pop(fut)
+            inflight.pop(index, None)
             try:
                 ok, s, e, c, loads_ns, rdumps_ns, blob, err = fut.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                broken.append(index)
-                err = dead_worker_error(pool)
-                if not point.record(False, submitted_ms, time.time_ns() / 1e6, None, err):
-                    point.point_errors.append(err)  # during warm-up: still say why the point ended
-                point.max_errors = 0  # a broken pool runs nothing more this point
-                return
             except BaseException as ex:
-                point.record(False, submitted_ms, time.time_ns() / 1e6, None, describe_error(ex))
+                # No times from the worker: the call spans its submit to now.
+                dead = isinstance(ex, concurrent.futures.process.BrokenProcessPool)
+                err = dead_worker_error(pool) if dead else describe_error(ex)
+                counted = point.record(False, submitted + point.offset_ns, time.time_ns(), None, err)
+                if dead:
+                    broken.append(index)
+                    point.max_errors = 0  # a broken pool runs nothing more this point
+                    if not counted:
+                        point.point_errors.append(err)  # during warm-up: still say why the point ended
                 return
             total_ns = dumps_ns + loads_ns + rdumps_ns
             if ok:
+                # The result is unpickled, as the user's pool hands it back; timed when sampled.
                 t0 = time.perf_counter_ns()
                 try:
                     pickle.loads(blob)
                 except Exception as ex:
                     ok, err = False, {"kind": "PicklingError", "message": "the result can't be unpickled: %s" % exception_text(ex), "stack": None}
                 total_ns += time.perf_counter_ns() - t0
-                nbytes += len(blob) if blob is not None else 0
-            counted = point.record(ok, s, e, c, err)
-            if counted:
+                nbytes += len(blob)
+            if point.record(ok, s, e, c, err) and timed:
                 ser["ns"] += total_ns
                 ser["bytes"] += nbytes
                 ser["n"] += 1
 
-        closed_loop(point, submit, done, handle)
+        closed_loop(point, submit, done, handle, lambda fut: fut.exception() is None and fut.result()[0])
         if broken:
             self.shutdown()
         out = {"startMethod": start_method()}
