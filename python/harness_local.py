@@ -89,8 +89,11 @@ class LocalExecutors(object):
         task = tracked(point, self.fn, False)
         handle = recorder(point, self.spec.memory_limit_mb)
         point.begin()
-        while point.may_launch():
-            handle(task(*point.launch()))
+        while True:
+            claim = point.claim()
+            if claim is None:
+                break
+            handle(task(*claim))
 
     def run_threads(self, point):
         k = point.concurrency
@@ -106,14 +109,17 @@ class LocalExecutors(object):
             list(self.thread_pool.map(lambda _: barrier.wait(10), range(k)))
             self.thread_pool_size = k
         pool, fn, is_async, inflight = self.thread_pool, self.fn, self.is_async, point.inflight
-        clock, launch, handle = time.thread_time_ns, point.launch, recorder(point, self.spec.memory_limit_mb)
+        clock, handle = time.thread_time_ns, recorder(point, self.spec.memory_limit_mb)
         done = queue.Queue()
 
-        def submit():
-            index, args = launch()
+        def submit(index, args):
             pool.submit(call_sync, fn, is_async, args, clock, inflight, index).add_done_callback(done.put)
 
-        closed_loop(point, submit, done, lambda fut: handle(fut.result()), lambda fut: fut.result()[0])
+        def read(fut):
+            outcome = fut.result()
+            return outcome[0], outcome
+
+        closed_loop(point, submit, done, read, lambda _fut, outcome: handle(outcome))
 
     def run_async(self, point, k):
         fn = self.fn
@@ -148,19 +154,20 @@ class LocalExecutors(object):
         running = set()
 
         def submit():
-            running.add(asyncio.ensure_future(task(*point.launch())))
+            claim = point.claim()
+            if claim is not None:
+                running.add(asyncio.ensure_future(task(*claim)))
+            return claim is not None
 
         for _ in range(k):
-            if not point.may_launch():
+            if not submit():
                 break
-            submit()
         while running:
             finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for fut in finished:
                 running.discard(fut)
                 handle(fut.result())
-                if point.may_launch():
-                    submit()
+                submit()
 
     def run_to_thread(self, point):
         k = point.concurrency

@@ -103,18 +103,17 @@ class Point(object):
         self.warmup_ends = self.t0 + self.warmup_ms / 1000.0
         self.launch_ends = self.t0 + self.duration_s
 
-    def may_launch(self):
+    def claim(self):
+        """The next task's (index, args), or None once the point launches no more: after
+        maxErrors counted failures, or past the duration with minTasks counted launches."""
         if self.errors >= self.max_errors:
-            return False
-        if time.perf_counter() < self.launch_ends:
-            return True
-        return self.counted_launches < self.min_tasks
-
-    def launch(self):
-        """Claims a task index and the args for it."""
+            return None
+        now = time.perf_counter()
+        if now >= self.launch_ends and self.counted_launches >= self.min_tasks:
+            return None
         index = self.next_index
         self.next_index += 1
-        if time.perf_counter() >= self.warmup_ends:
+        if now >= self.warmup_ends:
             self.counted_launches += 1
         return index, (self.args if self.fixed_args else substitute(self.args, index))
 
@@ -161,32 +160,33 @@ class Point(object):
         return {"startMs": start / 1e6, "endMs": max(end, start) / 1e6, "pointStartMs": self.t0_ns / 1e6, "errors": self.point_errors}
 
 
-def closed_loop(point, submit, done, handle, succeeded):
-    """Keeps point.concurrency tasks in flight: `submit()` launches one whose future lands
-    on the `done` queue, `handle(fut)` records its outcome, and each end launches the next
-    while the point may.
+def closed_loop(point, submit, done, read, record):
+    """Keeps point.concurrency tasks in flight: `submit(index, args)` launches one whose
+    future lands on the `done` queue, and each end launches the next while the point
+    may. `read(fut)` gives (succeeded, outcome) and `record(fut, outcome)` enters it in
+    the point.
 
-    After a call that `succeeded(fut)`, the next is launched before this one is recorded:
-    the recording then overlaps the new call's hand-off to its worker instead of delaying
-    it, so the bookkeeping costs the measured throughput as little as it can. A failure is
-    recorded first, since it may be the one that ends the point (maxErrors, a broken pool)."""
+    After a success the next call is launched before this one is recorded: the recording
+    then overlaps the new call's hand-off to its worker instead of delaying it, so the
+    bookkeeping costs the measured throughput as little as it can. A failure is recorded
+    first, since it may be the one that ends the point (maxErrors, a broken pool)."""
     point.begin()
     running = 0
     for _ in range(point.concurrency):
-        if not point.may_launch():
+        task = point.claim()
+        if task is None:
             break
-        submit()
+        submit(*task)
         running += 1
     while running:
         fut = done.get()
         running -= 1
-        if succeeded(fut):
-            if point.may_launch():
-                submit()
-                running += 1
-            handle(fut)
-        else:
-            handle(fut)
-            if point.may_launch():
-                submit()
-                running += 1
+        ok, outcome = read(fut)
+        if not ok:
+            record(fut, outcome)
+        task = point.claim()
+        if task is not None:
+            submit(*task)
+            running += 1
+        if ok:
+            record(fut, outcome)

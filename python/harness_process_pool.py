@@ -106,8 +106,7 @@ class ProcessExecutor(object):
         inflight = point.inflight
         launched = [0]
 
-        def submit():
-            index, args = point.launch()
+        def submit(index, args):
             # The first call and every SAMPLE_EVERY-th after it also time the pickling
             # (as the JS runtimes sample theirs); the others hand the args to the pool.
             timed = launched[0] % SAMPLE_EVERY == 0
@@ -127,15 +126,20 @@ class ProcessExecutor(object):
             pending[fut] = (index, timed, dumps_ns, nbytes, submitted)
             fut.add_done_callback(done.put)
 
-        def handle(fut):
-            index, timed, dumps_ns, nbytes, submitted = pending.pop(fut)
-            inflight.pop(index, None)
+        def read(fut):
+            inflight.pop(pending[fut][0], None)
             try:
-                ok, s, e, c, loads_ns, rdumps_ns, blob, err = fut.result()
+                outcome = fut.result()
             except BaseException as ex:
+                return False, ex
+            return outcome[0], outcome
+
+        def record(fut, outcome):
+            index, timed, dumps_ns, nbytes, submitted = pending.pop(fut)
+            if isinstance(outcome, BaseException):
                 # No times from the worker: the call spans its submit to now.
-                dead = isinstance(ex, concurrent.futures.process.BrokenProcessPool)
-                err = dead_worker_error(pool) if dead else describe_error(ex)
+                dead = isinstance(outcome, concurrent.futures.process.BrokenProcessPool)
+                err = dead_worker_error(pool) if dead else describe_error(outcome)
                 counted = point.record(False, submitted + point.offset_ns, time.time_ns(), None, err)
                 if dead:
                     broken.append(index)
@@ -143,6 +147,7 @@ class ProcessExecutor(object):
                     if not counted:
                         point.point_errors.append(err)  # during warm-up: still say why the point ended
                 return
+            ok, s, e, c, loads_ns, rdumps_ns, blob, err = outcome
             total_ns = dumps_ns + loads_ns + rdumps_ns
             if ok:
                 # The result is unpickled, as the user's pool hands it back; timed when sampled.
@@ -158,7 +163,7 @@ class ProcessExecutor(object):
                 ser["bytes"] += nbytes
                 ser["n"] += 1
 
-        closed_loop(point, submit, done, handle, lambda fut: fut.exception() is None and fut.result()[0])
+        closed_loop(point, submit, done, read, record)
         if broken:
             self.shutdown()
         out = {"startMethod": start_method()}
