@@ -27,11 +27,11 @@ def tracked(point, fn, is_async):
 
 
 def recorder(point, memory_limit_mb):
-    """handle(outcome) for calls of this process: their outcome, perf_counter_ns times made
-    epoch, recorded in the point."""
+    """handle(outcome, fut=None) for calls of this process: their outcome, perf_counter_ns
+    times made epoch, recorded in the point (closed_loop also passes the future)."""
     record, off = point.record, point.offset_ns
 
-    def handle(outcome):
+    def handle(outcome, _fut=None):
         ok, p0, p1, cpu_ns, result = outcome
         if ok:
             record(True, p0 + off, p1 + off, cpu_ns)
@@ -119,7 +119,7 @@ class LocalExecutors(object):
             outcome = fut.result()
             return outcome[0], outcome
 
-        closed_loop(point, submit, done, read, lambda _fut, outcome: handle(outcome))
+        closed_loop(point, submit, done, read, handle)
 
     def run_async(self, point, k):
         fn = self.fn

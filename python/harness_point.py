@@ -2,6 +2,7 @@
 task samples in batches) and the closed-loop bookkeeping every executor shares (who may
 launch, which tasks count, what is in flight, the errors)."""
 import collections
+import itertools
 import json
 import os
 import threading
@@ -16,15 +17,18 @@ class Channel(object):
     most that much) and at the end of each point.
 
     A task costs one deque append on the thread that recorded it (atomic, no lock): the
-    columns, and their JSON, are built once per batch. Times cross as integer nanoseconds
-    from a per-batch epoch base, which JSON encodes and the engine parses far faster
-    than floats."""
+    columns, and their JSON, are built once per batch, in C (zip, the json encoder).
+    Times cross as integer nanoseconds from the point's start (`base`, epoch ms), which
+    JSON encodes and the engine parses far faster than floats."""
 
     def __init__(self, fd):
         self.out = os.fdopen(fd, "wb", buffering=0)
         self.lock = threading.Lock()
-        # (start_ns, end_ns, cpu_ns or None, ok, [kind, message, stack] or None), epoch ns.
+        # (start, end, cpu_ns or None, 1 or 0, [kind, message, stack] or None); start and
+        # end in ns from base_ns, the epoch ns at which the current point began.
         self.rows = collections.deque()
+        self.add = self.rows.append
+        self.base_ns = 0
 
     def write_all(self, data):
         view = memoryview(data)
@@ -43,17 +47,17 @@ class Channel(object):
             n = len(rows)
             if not n:
                 return
-            # popleft, not a swap: a row appended meanwhile stays for the next batch.
-            batch = [rows.popleft() for _ in range(n)]
-            base = batch[0][0]
+            # n poplefts, not a swap: a row appended meanwhile stays for the next batch.
+            batch = list(itertools.starmap(rows.popleft, itertools.repeat((), n)))
+            starts, ends, cpus, oks, errs = zip(*batch)
             msg = {
                 "t": "tasks",
-                "base": base / 1e6,
-                "s": [r[0] - base for r in batch],
-                "e": [r[1] - base for r in batch],
-                "c": [r[2] for r in batch],
-                "ok": [1 if r[3] else 0 for r in batch],
-                "err": [[i] + r[4] for i, r in enumerate(batch) if r[4] is not None],
+                "base": self.base_ns / 1e6,
+                "s": starts,
+                "e": ends,
+                "c": cpus,
+                "ok": oks,
+                "err": [[i] + err for i, err in enumerate(errs) if err is not None] if errs.count(None) < n else [],
             }
             self.write_all((json.dumps(msg) + "\n").encode("utf-8"))
 
@@ -66,6 +70,7 @@ class Point(object):
 
     def __init__(self, chan, req):
         self.chan = chan
+        self.add_row = chan.add
         self.concurrency = max(1, int(req["concurrency"]))
         self.duration_s = float(req["durationMs"]) / 1000.0
         self.min_tasks = int(req.get("minTasks", 0))
@@ -98,7 +103,7 @@ class Point(object):
 
     def begin(self):
         self.t0 = time.perf_counter()
-        self.t0_ns = time.time_ns()
+        self.t0_ns = self.chan.base_ns = time.time_ns()
         self.count_from_ns = self.t0_ns + self.warmup_ms * 1e6
         self.warmup_ends = self.t0 + self.warmup_ms / 1000.0
         self.launch_ends = self.t0 + self.duration_s
@@ -136,7 +141,7 @@ class Point(object):
         if start_ns < self.first_counted_start:
             self.first_counted_start = start_ns
         if ok and err is None:
-            self.chan.rows.append((start_ns, end_ns, cpu_ns, True, None))
+            self.add_row((start_ns - self.t0_ns, end_ns - self.t0_ns, cpu_ns, 1, None))
             return True
         if not ok:
             # Only counted failures stop the point: warm-up ones would leave it empty.
@@ -149,7 +154,7 @@ class Point(object):
                 self.seen_errors.add(key)
                 stack = err.get("stack")
             wire_err = [err["kind"], err["message"], stack]
-        self.chan.rows.append((start_ns, end_ns, cpu_ns, ok, wire_err))
+        self.add_row((start_ns - self.t0_ns, end_ns - self.t0_ns, cpu_ns, 1 if ok else 0, wire_err))
         return True
 
     def summary(self):
@@ -163,7 +168,7 @@ class Point(object):
 def closed_loop(point, submit, done, read, record):
     """Keeps point.concurrency tasks in flight: `submit(index, args)` launches one whose
     future lands on the `done` queue, and each end launches the next while the point
-    may. `read(fut)` gives (succeeded, outcome) and `record(fut, outcome)` enters it in
+    may. `read(fut)` gives (succeeded, outcome) and `record(outcome, fut)` enters it in
     the point.
 
     After a success the next call is launched before this one is recorded: the recording
@@ -183,10 +188,10 @@ def closed_loop(point, submit, done, read, record):
         running -= 1
         ok, outcome = read(fut)
         if not ok:
-            record(fut, outcome)
+            record(outcome, fut)
         task = point.claim()
         if task is not None:
             submit(*task)
             running += 1
         if ok:
-            record(fut, outcome)
+            record(outcome, fut)

@@ -13,6 +13,8 @@ from harness_errors import describe_error, exception_text
 from harness_target import cap_memory, load_target, resolve_function, substitute
 
 _worker = {}
+# The harness tracks a pool call in flight from its submit; the worker needs no record.
+_untracked = {}
 
 
 def worker_init(spec):
@@ -36,7 +38,7 @@ def worker_ping(delay, args=None, policy=None):
         call_args = substitute(args or [], 0)
 
         def one():
-            ok, s, e, _c, _r = call_sync(fn, is_async, call_args, time.process_time_ns)
+            ok, s, e, _c, _r = call_sync(fn, is_async, call_args, time.process_time_ns, _untracked, 0)
             return ok, (e - s) / 1e6
 
         _worker["warmup"] = warm_up(one, policy)
@@ -57,7 +59,7 @@ def worker_call(payload, timed):
         payload = pickle.loads(payload)
         loads_ns = time.perf_counter_ns() - t0
     start_ns = time.time_ns()
-    ok, p0, p1, cpu_ns, result = call_sync(_worker["fn"], _worker["async"], payload, time.process_time_ns)
+    ok, p0, p1, cpu_ns, result = call_sync(_worker["fn"], _worker["async"], payload, time.process_time_ns, _untracked, 0)
     end_ns = start_ns + (p1 - p0)
     if not ok:
         return (False, start_ns, end_ns, cpu_ns, loads_ns, 0, None, describe_error(result, _worker["spec"].memory_limit_mb))

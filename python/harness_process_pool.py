@@ -134,7 +134,7 @@ class ProcessExecutor(object):
                 return False, ex
             return outcome[0], outcome
 
-        def record(fut, outcome):
+        def record(outcome, fut):
             index, timed, dumps_ns, nbytes, submitted = pending.pop(fut)
             if isinstance(outcome, BaseException):
                 # No times from the worker: the call spans its submit to now.
