@@ -27,11 +27,11 @@ def tracked(point, fn, is_async):
 
 
 def recorder(point, memory_limit_mb):
-    """handle(outcome, fut=None) for calls of this process: their outcome, perf_counter_ns
-    times made epoch, recorded in the point (closed_loop also passes the future)."""
+    """handle(outcome) for calls of this process: their outcome, perf_counter_ns times made
+    epoch, recorded in the point."""
     record, off = point.record, point.offset_ns
 
-    def handle(outcome, _fut=None):
+    def handle(outcome):
         ok, p0, p1, cpu_ns, result = outcome
         if ok:
             record(True, p0 + off, p1 + off, cpu_ns)
@@ -115,11 +115,7 @@ class LocalExecutors(object):
         def submit(index, args):
             pool.submit(call_sync, fn, is_async, args, clock, inflight, index).add_done_callback(done.put)
 
-        def read(fut):
-            outcome = fut.result()
-            return outcome[0], outcome
-
-        closed_loop(point, submit, done, read, handle)
+        closed_loop(point, submit, done, lambda fut: handle(fut.result()))
 
     def run_async(self, point, k):
         fn = self.fn

@@ -165,16 +165,12 @@ class Point(object):
         return {"startMs": start / 1e6, "endMs": max(end, start) / 1e6, "pointStartMs": self.t0_ns / 1e6, "errors": self.point_errors}
 
 
-def closed_loop(point, submit, done, read, record):
+def closed_loop(point, submit, done, handle):
     """Keeps point.concurrency tasks in flight: `submit(index, args)` launches one whose
-    future lands on the `done` queue, and each end launches the next while the point
-    may. `read(fut)` gives (succeeded, outcome) and `record(outcome, fut)` enters it in
-    the point.
-
-    After a success the next call is launched before this one is recorded: the recording
-    then overlaps the new call's hand-off to its worker instead of delaying it, so the
-    bookkeeping costs the measured throughput as little as it can. A failure is recorded
-    first, since it may be the one that ends the point (maxErrors, a broken pool)."""
+    future lands on the `done` queue, `handle(fut)` records its outcome, and each end
+    launches the next while the point may. The outcome is recorded before the next
+    launch: it may be the failure that ends the point, and submitting first measured no
+    faster (the pool's threads only wait for the GIL while the outcome is recorded)."""
     point.begin()
     running = 0
     for _ in range(point.concurrency):
@@ -186,12 +182,8 @@ def closed_loop(point, submit, done, read, record):
     while running:
         fut = done.get()
         running -= 1
-        ok, outcome = read(fut)
-        if not ok:
-            record(outcome, fut)
+        handle(fut)
         task = point.claim()
         if task is not None:
             submit(*task)
             running += 1
-        if ok:
-            record(outcome, fut)

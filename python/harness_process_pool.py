@@ -126,20 +126,15 @@ class ProcessExecutor(object):
             pending[fut] = (index, timed, dumps_ns, nbytes, submitted)
             fut.add_done_callback(done.put)
 
-        def read(fut):
-            inflight.pop(pending[fut][0], None)
-            try:
-                outcome = fut.result()
-            except BaseException as ex:
-                return False, ex
-            return outcome[0], outcome
-
-        def record(outcome, fut):
+        def handle(fut):
             index, timed, dumps_ns, nbytes, submitted = pending.pop(fut)
-            if isinstance(outcome, BaseException):
+            inflight.pop(index, None)
+            try:
+                ok, s, e, c, loads_ns, rdumps_ns, blob, err = fut.result()
+            except BaseException as ex:
                 # No times from the worker: the call spans its submit to now.
-                dead = isinstance(outcome, concurrent.futures.process.BrokenProcessPool)
-                err = dead_worker_error(pool) if dead else describe_error(outcome)
+                dead = isinstance(ex, concurrent.futures.process.BrokenProcessPool)
+                err = dead_worker_error(pool) if dead else describe_error(ex)
                 counted = point.record(False, submitted + point.offset_ns, time.time_ns(), None, err)
                 if dead:
                     broken.append(index)
@@ -147,7 +142,6 @@ class ProcessExecutor(object):
                     if not counted:
                         point.point_errors.append(err)  # during warm-up: still say why the point ended
                 return
-            ok, s, e, c, loads_ns, rdumps_ns, blob, err = outcome
             total_ns = dumps_ns + loads_ns + rdumps_ns
             if ok:
                 # The result is unpickled, as the user's pool hands it back; timed when sampled.
@@ -163,7 +157,7 @@ class ProcessExecutor(object):
                 ser["bytes"] += nbytes
                 ser["n"] += 1
 
-        closed_loop(point, submit, done, read, record)
+        closed_loop(point, submit, done, handle)
         if broken:
             self.shutdown()
         out = {"startMethod": start_method()}
