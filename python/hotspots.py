@@ -26,10 +26,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import harness  # noqa: E402  (shares the module loader, "$i" substitution and error text)
+# Shares the harness's module loader, "$i" substitution and error text.
+from harness_calls import is_async_callable  # noqa: E402
+from harness_contract import detach_stdin, is_ours  # noqa: E402
+from harness_errors import describe_error, describe_load_error  # noqa: E402
+from harness_target import TargetSpec, cap_memory, load_target, substitute  # noqa: E402
 
-HERE = os.path.abspath(__file__)
-OURS = {HERE, harness.HARNESS_FILE}
 INTERVAL_S = 0.001
 DEPENDENCY = re.compile(r"[\\/](site-packages|dist-packages)[\\/]")
 STDLIB = tuple(
@@ -41,7 +43,7 @@ MAX_FAILURES = 20
 
 def origin(filename):
     """'user', 'dependency', or None for our harness, the standard library and <frozen ...>."""
-    if not filename or filename.startswith("<") or filename in OURS:
+    if not filename or filename.startswith("<") or is_ours(filename):
         return None
     if DEPENDENCY.search(filename):
         return "dependency"
@@ -187,7 +189,7 @@ def run_calls(fn, is_async, cfg, sampler):
     max_calls = int(cfg["maxCalls"])
     index = int(cfg.get("taskIndexStart", 0))
     while calls == 0 or (time.perf_counter() - t0 < duration_s and calls < max_calls):
-        call_args = harness.substitute(args, index + calls)
+        call_args = substitute(args, index + calls)
         calls += 1
         try:
             if is_async:
@@ -206,7 +208,7 @@ def run_calls(fn, is_async, cfg, sampler):
         except BaseException as e:  # SystemExit too: the function's doing, not ours
             failures += 1
             if first_error is None:
-                first_error = harness.describe_error(e)["message"]
+                first_error = describe_error(e)["message"]
             if failures >= MAX_FAILURES and failures == calls:
                 break
         finally:
@@ -219,25 +221,20 @@ def run_calls(fn, is_async, cfg, sampler):
 def main():
     cfg = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     out = os.fdopen(3, "wb", buffering=0)
-    try:
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-    except OSError:
-        pass
+    detach_stdin()
 
     def send(msg):
         out.write((json.dumps(msg) + "\n").encode("utf-8"))
 
-    spec = harness.TargetSpec(cfg)
+    spec = TargetSpec(cfg)
     try:
-        module = harness.load_target(spec)
+        module = load_target(spec)
         fn = getattr(module, spec.function)
     except BaseException as e:
-        send({"t": "failed", "message": harness.describe_load_error(e)["message"]})
+        send({"t": "failed", "message": describe_load_error(e)["message"]})
         return 0
-    is_async = harness.is_async_callable(fn)
-    harness.cap_memory(spec.memory_limit_mb)
+    is_async = is_async_callable(fn)
+    cap_memory(spec.memory_limit_mb)
     # Let the sampler in often while CPU-bound Python code holds the GIL.
     old_switch = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)

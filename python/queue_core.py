@@ -6,7 +6,8 @@ import inspect
 import json
 import time
 
-import harness as H
+from harness_calls import as_coroutine, thread_loop
+from harness_errors import describe_error
 
 MAX_ATTEMPTS = 2
 STOP = None
@@ -89,16 +90,16 @@ def call_item(fn, is_async, item, cpu_clock):
     c0 = cpu_clock()
     try:
         if is_async:
-            found = H.thread_loop().run_until_complete(drain_coroutine(fn(item)))
+            found = thread_loop().run_until_complete(drain_coroutine(fn(item)))
         else:
             result = fn(item)
             if inspect.isawaitable(result):
-                result = H.thread_loop().run_until_complete(H.as_coroutine(result))
-            found = collect(result, H.thread_loop().run_until_complete)
+                result = thread_loop().run_until_complete(as_coroutine(result))
+            found = collect(result, thread_loop().run_until_complete)
         check_json(found)
         ok, error = True, None
     except BaseException as e:  # SystemExit too: it is the function's doing
-        ok, found, error = False, [], H.describe_error(e)
+        ok, found, error = False, [], describe_error(e)
     cpu = (cpu_clock() - c0) / 1e6
     return ok, start, start + (time.perf_counter_ns() - p0) / 1e6, cpu, found, error
 

@@ -9,7 +9,7 @@ uses Python's own queue, the way the lesson on queues and pools sets them out:
   process     multiprocessing.JoinableQueue with K processes
 The frontier (dedupe of JSON-equal items, --max-items, retry once) mirrors
 src/shared/queue/frontier.ts and lives in queue_core.py. Loading and error descriptions
-come from harness.py.
+come from the harness's modules (harness_target.py, harness_errors.py).
 """
 
 import asyncio
@@ -23,7 +23,10 @@ import sys
 import threading
 import time
 
-import harness as H
+from harness_calls import is_async_callable, thread_loop
+from harness_contract import start_method
+from harness_errors import describe_error, describe_load_error
+from harness_target import TargetSpec, cap_memory, load_target
 from queue_core import MAX_ATTEMPTS, STOP, Crawl, call_item, check_json, collect, drain_coroutine, now_ms
 
 
@@ -128,7 +131,7 @@ def run_async(fn, is_async, cfg, k, timeout_s):
             if is_async:
                 found = await asyncio.wait_for(drain_coroutine(fn(item)), timeout_s)
             else:
-                found = await asyncio.to_thread(lambda: collect(fn(item), H.thread_loop().run_until_complete))
+                found = await asyncio.to_thread(lambda: collect(fn(item), thread_loop().run_until_complete))
             check_json(found)
             return True, start, start + (time.perf_counter_ns() - p0) / 1e6, found, None
         except asyncio.TimeoutError:
@@ -136,7 +139,7 @@ def run_async(fn, is_async, cfg, k, timeout_s):
         except BaseException as e:
             if isinstance(e, asyncio.CancelledError):
                 raise
-            err = H.describe_error(e)
+            err = describe_error(e)
         return False, start, start + (time.perf_counter_ns() - p0) / 1e6, [], err
 
     async def main():
@@ -171,11 +174,11 @@ def run_async(fn, is_async, cfg, k, timeout_s):
 def process_worker(spec, slot, tasks, results, stop):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        H.cap_memory(spec.memory_limit_mb)
-        fn = getattr(H.load_target(spec), spec.function)
-        is_async = H.is_async_callable(fn)
+        cap_memory(spec.memory_limit_mb)
+        fn = getattr(load_target(spec), spec.function)
+        is_async = is_async_callable(fn)
     except BaseException as e:
-        results.put(("loadError", slot, H.describe_load_error(e)))
+        results.put(("loadError", slot, describe_load_error(e)))
         return
     results.put(("ready", slot, os.getpid()))
     while True:
@@ -195,8 +198,8 @@ def process_worker(spec, slot, tasks, results, stop):
 
 
 def run_processes(cfg, k):
-    spec = H.TargetSpec(cfg["load"])
-    ctx = multiprocessing.get_context(H.start_method())
+    spec = TargetSpec(cfg["load"])
+    ctx = multiprocessing.get_context(start_method())
     # Results go through a SimpleQueue: put() writes at once, with no feeder thread, so a
     # worker that dies mid-item has already told us which item it started.
     tasks, results, stop = ctx.JoinableQueue(), ctx.SimpleQueue(), ctx.Event()
@@ -309,14 +312,14 @@ def main():
     if kind == "process":
         result = run_processes(cfg, k)
     else:
-        spec = H.TargetSpec(cfg["load"])
+        spec = TargetSpec(cfg["load"])
         try:
-            H.cap_memory(spec.memory_limit_mb, threads=k)
-            fn = getattr(H.load_target(spec), spec.function)
+            cap_memory(spec.memory_limit_mb, threads=k)
+            fn = getattr(load_target(spec), spec.function)
         except BaseException as e:
-            emit({"t": "loadError", "error": H.describe_load_error(e)})
+            emit({"t": "loadError", "error": describe_load_error(e)})
             return
-        is_async = H.is_async_callable(fn)
+        is_async = is_async_callable(fn)
         if kind == "sequential":
             result = run_sequential(fn, is_async, cfg)
         elif kind == "thread":

@@ -59,39 +59,7 @@ def open_pool(pool_kind, k):
 
 
 def dispatch_window(pool, pool_kind, k, duration, warmup):
-    done = queue.Queue()
-    origin = time.perf_counter()
-    starts = {}
-    counted_starts = []
-    ends = []
-    next_index = [0]
-
-    def submit():
-        i = next_index[0]
-        next_index[0] += 1
-        starts[i] = time.perf_counter()
-        fut = pool.submit(empty)
-        fut.index = i
-        fut.add_done_callback(done.put)
-
-    running = 0
-    for _ in range(k):
-        submit()
-        running += 1
-    while running:
-        fut = done.get()
-        running -= 1
-        fut.result()
-        end = time.perf_counter()
-        start = starts.pop(fut.index)
-        if start - origin >= warmup:
-            counted_starts.append(start)
-            ends.append(end)
-        if end - origin < duration:
-            submit()
-            running += 1
-    n = len(ends)
-    span = (max(ends) - min(counted_starts)) if n else 0.0
+    n, span = closed_loop(pool, empty, None, k, duration, warmup)
     return {"pool": pool_kind, "k": k, "tasks": n, "usPerTask": span * 1e6 / n if n else None, "startMethod": start_method()}
 
 
@@ -128,23 +96,26 @@ def classic(threads, tasks, seconds):
     return {"threads": threads, "tasks": tasks, "seconds": seconds, "wallMs": (time.perf_counter() - t0) * 1000}
 
 
-def closed_loop(submit_call, k, duration):
-    """K calls in flight until `duration` s have passed; returns (calls, span in s)."""
+def closed_loop(pool, fn, args, k, duration, warmup=0.0):
+    """K calls of fn(*args, index) (fn() when args is None) in flight on the pool until
+    `duration` s have passed, driven as the profiler's harness does: a done-callback queue
+    and the main thread resubmitting, with nothing measured but two clock reads per task.
+    Calls started in the first `warmup` s are not counted. Returns (calls, span in s)."""
     done = queue.Queue()
+    origin = time.perf_counter()
     starts = {}
-    ends = []
     counted_starts = []
+    ends = []
     next_index = [0]
 
     def submit():
         i = next_index[0]
         next_index[0] += 1
         starts[i] = time.perf_counter()
-        fut = submit_call(i)
+        fut = pool.submit(fn) if args is None else pool.submit(fn, *args, i)
         fut.index = i
         fut.add_done_callback(done.put)
 
-    origin = time.perf_counter()
     running = 0
     for _ in range(k):
         submit()
@@ -154,13 +125,15 @@ def closed_loop(submit_call, k, duration):
         running -= 1
         fut.result()  # the result travels back (pickled, for processes) and errors surface
         end = time.perf_counter()
-        counted_starts.append(starts.pop(fut.index))
-        ends.append(end)
+        start = starts.pop(fut.index)
+        if start - origin >= warmup:
+            counted_starts.append(start)
+            ends.append(end)
         if end - origin < duration:
             submit()
             running += 1
-    span = max(ends) - min(counted_starts)
-    return len(ends), span
+    n = len(ends)
+    return n, (max(ends) - min(counted_starts)) if n else 0.0
 
 
 def run_queue_s():
@@ -219,7 +192,7 @@ def real_pool(path, fn, args, kind, k, duration):
         # Warm-up: ~10 calls per worker, all workers started, before the window opens.
         for f in [pool.submit(call, path, fn, args, -1 - c) for c in range(WARM_CALLS * k)]:
             f.result()
-        n, span = closed_loop(lambda i: pool.submit(call, path, fn, args, i), k, duration)
+        n, span = closed_loop(pool, call, (path, fn, args), k, duration)
         return n / span if span > 0 else None
     finally:
         pool.shutdown(wait=True)

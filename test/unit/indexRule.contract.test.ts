@@ -37,7 +37,7 @@ function pythonResults(cases: Case[]): unknown[][] {
   const script = [
     'import json, sys',
     `sys.path.insert(0, ${JSON.stringify(pythonFile(''))})`,
-    'from harness import substitute',
+    'from harness_target import substitute',
     'cases = json.load(sys.stdin)',
     'print(json.dumps([[substitute(a, c["index"]) for a in c["args"]] for c in cases]))',
   ].join('\n');

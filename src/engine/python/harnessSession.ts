@@ -319,14 +319,16 @@ export class HarnessSession {
       this.handler = (m) => {
         if (m.t === 'tasks') {
           lastProgress = Date.now();
+          // Starts and ends are integer ns from the batch's epoch-ms base; CPU is integer ns.
+          const base = m.base as number;
           const s = m.s as number[];
           const e = m.e as number[];
           const c = m.c as (number | null)[];
           const ok = m.ok as number[];
           for (let i = 0; i < s.length; i++) {
-            res.taskStartMs.push(s[i]);
-            res.taskEndMs.push(e[i]);
-            res.taskCpuMs.push(c[i] == null ? NaN : c[i]!);
+            res.taskStartMs.push(base + s[i] / 1e6);
+            res.taskEndMs.push(base + e[i] / 1e6);
+            res.taskCpuMs.push(c[i] == null ? NaN : c[i]! / 1e6);
             res.taskOk.push(ok[i] === 1);
           }
           for (const [, kind, message, stack] of m.err as [number, string, string, string | null][]) addError(kind, message, stack);

@@ -1,0 +1,141 @@
+"""One timed call of the user's function, in this thread or driven on an event loop, and
+the warm-up that runs calls until their time is steady.
+
+Every executor times a call the same way: the epoch start, the wall time from
+perf_counter, and this thread's CPU time (a coroutine's own steps only, under asyncio).
+"""
+import asyncio
+import inspect
+import threading
+import time
+
+
+class TimedCoroutine(object):
+    """Drives a coroutine step by step and adds up the thread CPU time of its own steps,
+    which is this task's CPU even while other tasks interleave on the same loop."""
+
+    def __init__(self, coro):
+        self.coro = coro
+        self.cpu_ns = 0
+
+    def __await__(self):
+        coro = self.coro
+        value, exc = None, None
+        while True:
+            t0 = time.thread_time_ns()
+            try:
+                if exc is not None:
+                    yielded = coro.throw(exc)
+                else:
+                    yielded = coro.send(value)
+            except StopIteration as stop:
+                self.cpu_ns += time.thread_time_ns() - t0
+                return stop.value
+            except BaseException:
+                self.cpu_ns += time.thread_time_ns() - t0
+                raise
+            self.cpu_ns += time.thread_time_ns() - t0
+            try:
+                value = yield yielded
+                exc = None
+            except BaseException as e:  # thrown in by the loop (e.g. cancellation)
+                value, exc = None, e
+
+
+async def as_coroutine(awaitable):
+    return await awaitable
+
+
+def is_async_callable(fn):
+    """async def, also behind decorators that keep __wrapped__ (functools.wraps)."""
+    return asyncio.iscoroutinefunction(fn) or inspect.iscoroutinefunction(inspect.unwrap(fn))
+
+
+_thread_state = threading.local()
+
+
+def thread_loop():
+    loop = getattr(_thread_state, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _thread_state.loop = loop
+    return loop
+
+
+# Results of these types are never awaitable: they skip inspect.isawaitable's checks.
+PLAIN_RESULTS = frozenset((type(None), bool, int, float, str, bytes, list, tuple, dict))
+
+
+def call_sync(fn, is_async, args, cpu_clock, inflight, token, perf_ns=time.perf_counter_ns):
+    """Runs one call in the current thread; returns (ok, start_ns, end_ns, cpu_ns,
+    result_or_error), start and end on the perf_counter_ns clock. While it runs, the call
+    is in the `inflight` dict under `token` (its start), for the engine's per-call
+    timeout. Every executor's tasks pass through here, so it is kept to the bare minimum:
+    two reads of each clock around the call."""
+    p0 = inflight[token] = perf_ns()
+    c0 = cpu_clock()
+    try:
+        if is_async:
+            result = thread_loop().run_until_complete(fn(*args))
+        else:
+            result = fn(*args)
+            if type(result) not in PLAIN_RESULTS and inspect.isawaitable(result):  # a plain def that hands back a coroutine
+                result = thread_loop().run_until_complete(as_coroutine(result))
+        ok = True
+    except BaseException as e:  # SystemExit and KeyboardInterrupt too: they are the function's doing
+        result, ok = e, False
+    cpu_ns = cpu_clock() - c0
+    p1 = perf_ns()
+    inflight.pop(token, None)
+    return ok, p0, p1, cpu_ns, result
+
+
+def warm_up(call, policy):
+    """Calls until the call time is steady (the last `steadyCalls` within `tolerance` of
+    each other) or a cap is reached, so counted calls run as in a long-lived pool: imports
+    done, caches filled, the specializing interpreter settled. Same rule as the JS side
+    (src/hosted/lib/warmup.ts). `call()` returns (ok, wall_ms). None when the policy is off."""
+    if not policy or int(policy.get("maxCalls", 0)) <= 0:
+        return None
+    n, tol = int(policy["steadyCalls"]), float(policy["tolerance"])
+    max_calls, max_ms = int(policy["maxCalls"]), float(policy["maxMs"])
+
+    def steady(ts):
+        last = ts[-n:]
+        return len(ts) >= n and min(last) > 0 and max(last) <= min(last) * (1 + tol)
+
+    times, failed = [], False
+    t0 = time.perf_counter()
+    while len(times) < max_calls:
+        ok, ms = call()
+        if not ok:
+            failed = True
+            break
+        times.append(ms)
+        if steady(times) or (time.perf_counter() - t0) * 1000.0 >= max_ms:
+            break
+    last = sorted(times[-n:])
+    return {
+        "firstCallMs": times[0] if times else None,
+        "steadyCallMs": last[len(last) // 2] if last else None,
+        "calls": len(times),
+        "steady": steady(times),
+        "failed": failed,
+    }
+
+
+def fold_warmups(results, worker_start_ms):
+    """Several workers' warm-ups as the report's cold-start figures (medians)."""
+    done = [r for r in results if r and r["calls"] > 0]
+
+    def mid(xs):
+        xs = sorted(x for x in xs if x is not None)
+        return xs[len(xs) // 2] if xs else None
+
+    return {
+        "firstCallMs": mid([r["firstCallMs"] for r in done]),
+        "steadyCallMs": mid([r["steadyCallMs"] for r in done]),
+        "workerStartMs": worker_start_ms,
+        "warmupCalls": max([r["calls"] for r in done] or [0]),
+        "steady": bool(done) and all(r["steady"] for r in done),
+    }
