@@ -19,6 +19,7 @@ This file is the entry point and the command loop; the jobs live beside it:
   harness_point.py        the result wire and a point's closed-loop bookkeeping
   harness_local.py        sequential, async and thread executors (in this process)
   harness_process_pool.py the process executor (host side)
+  gil_probe.py            whether a call holds the GIL, from a spinner thread beside it
   harness_pool_worker.py  what runs in a process-pool worker
 
 Python 3.9+ and the standard library only.
@@ -113,6 +114,8 @@ class Server(object):
             self.load(cmd)
         elif kind == "point":
             self.run_point(cmd)
+        elif kind == "gil-probe":
+            self.chan.send({"t": "gil-probe", "result": self.local.gil_probe(cmd) if self.local is not None else None})
         elif kind == "shutdown":
             if self.processes is not None:
                 self.processes.shutdown()

@@ -231,14 +231,14 @@ export class HarnessSession {
    * The GIL probe (python/gil_probe.py) on this warm interpreter. Undefined when a call
    * failed; a harness that does not answer within `timeoutMs` is killed, as a point's is.
    */
-  gilProbe(windowMs: number, timeoutMs: number, signal?: AbortSignal): Promise<GilProbe | undefined> {
+  gilProbe(windowMs: number, args: unknown[], timeoutMs: number, signal?: AbortSignal): Promise<GilProbe | undefined> {
     return this.operation<GilProbe | undefined>(timeoutMs, signal, (resolve, reject) => {
       this.handler = (m) => {
         if (m.t === 'gil-probe') resolve((m.result as GilProbe | null) ?? undefined);
         else if (m.t === 'fatal') reject(new Error(`Python harness failed: ${String(m.message)}`));
       };
       this.exitHandler = () => reject(new Error(`the GIL probe ended the Python process: ${this.describeExit().message}`));
-      this.send({ cmd: 'gil-probe', windowMs });
+      this.send({ cmd: 'gil-probe', windowMs, args });
     }, () => new Error(`the GIL probe did not finish within ${Math.round(timeoutMs / 1000)} s`));
   }
 

@@ -210,7 +210,7 @@ class PythonRuntime implements TargetRuntime {
     // The spinner windows, the calls, and one call that may run past the window.
     const timeoutMs = 4 * windowMs + 2 * Math.min(this.limits.callTimeoutMs, 60_000) + 5_000;
     try {
-      return await session.gilProbe(windowMs, timeoutMs, signal);
+      return await session.gilProbe(windowMs, this.target.args, timeoutMs, signal);
     } catch (e) {
       if (signal.aborted) throw e;
       // A probe that failed only costs its answer: the verdict falls back on thread scaling.
