@@ -14,7 +14,8 @@ import { installOutputCapture, type OutputCapture } from '../shared/outputCaptur
 import type { PoolTask, PoolTaskResult } from '../shared/jsProtocol';
 import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
-import { warmUp, type WarmupResult } from './lib/warmup';
+import { warmUp } from './lib/warmup';
+import type { WarmupResult } from '../shared/warmup';
 
 const init = workerData as HostInit;
 lowerThisThreadPriority();

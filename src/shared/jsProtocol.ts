@@ -4,7 +4,7 @@ import type { CpuSource, ErrorSample, WarmupPolicy } from './report';
 import type { LoopPlan, LoopProgress, TaskOutcome } from './closedLoop';
 import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
-import type { WarmupResult } from '../hosted/lib/warmup';
+import type { WarmupResult } from './warmup';
 
 /** Engine → loop worker (sequential / async / probe). */
 export type LoopWorkerRequest =

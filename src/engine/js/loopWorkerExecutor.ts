@@ -16,7 +16,7 @@ import type { CapturedOutput } from '../../shared/outputCapture';
 import { PointCollector } from './pointCollector';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import { coldStartOf, type WarmupResult } from '../../hosted/lib/warmup';
+import { coldStartOf, type WarmupResult } from '../../shared/warmup';
 
 /** How long past the timeout a blocked call may run before the watchdog ends its thread. */
 const WATCHDOG_GRACE_MS = 100;

@@ -9,7 +9,7 @@ import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop } from '../../sha
 import { PointCollector } from './pointCollector';
 import { ChildLoadFailure, ChildProcessPool } from './processPool';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import { coldStartOf } from '../../hosted/lib/warmup';
+import { coldStartOf } from '../../shared/warmup';
 import type { WarmupPolicy } from '../../shared/report';
 
 export class JsProcessExecutor implements Executor {

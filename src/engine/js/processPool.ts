@@ -24,7 +24,7 @@ import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
 import type { ChildMessage, ChildRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import type { WarmupResult } from '../../hosted/lib/warmup';
+import type { WarmupResult } from '../../shared/warmup';
 
 const STDERR_TAIL = 4096;
 

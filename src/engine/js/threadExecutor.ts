@@ -14,7 +14,7 @@ import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
 import { PointCollector } from './pointCollector';
 import type { PoolTask, PoolTaskResult } from '../../shared/jsProtocol';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import { coldStartOf } from '../../hosted/lib/warmup';
+import { coldStartOf } from '../../shared/warmup';
 
 export class JsThreadExecutor implements Executor {
   readonly kind = 'thread' as const;
