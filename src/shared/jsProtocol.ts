@@ -40,28 +40,39 @@ export interface SampleBatch {
 export type PoolTask =
   | { type: 'call'; index: number }
   | { type: 'warm'; barrier: SharedArrayBuffer; parties: number; policy?: WarmupPolicy };
-export type PoolTaskResult =
-  | {
-      type: 'call';
-      /** cpuMs here is end minus start reading (fallback when no later call follows). */
-      outcome: TaskOutcome;
-      output?: CapturedOutput;
-      thread: number;
-      /** The thread's CPU clock just before the call. */
-      cpuAtStart: number;
-      /** The call's result, structured-cloned back by postMessage as in any piscina pool. */
-      result?: unknown;
-      /** On a sample of calls: what one structured clone of the result cost, and its size. */
-      wire?: { ms: number; bytes: number };
-    }
-  | {
-      type: 'warm';
-      cpuSource: CpuSource;
-      /** Absent when this thread was already warm. */
-      warmup?: WarmupResult;
-      /** Epoch ms the thread finished loading the module. */
-      loadedAtMs: number;
-    };
+
+/**
+ * Pool worker → engine for one call: a flat array, which structured-clones (both ways,
+ * on every call) for less than an object holding an object. `result` is the call's
+ * value, cloned back by postMessage as in any piscina pool; `extra` is there only when
+ * the call failed, printed something, or was sampled for its result's clone cost.
+ */
+export type PoolCallReply = [
+  startMs: number,
+  endMs: number,
+  /** End minus start reading (fallback when no later call follows on this thread). */
+  cpuMs: number,
+  /** The thread's CPU clock just before the call. */
+  cpuAtStart: number,
+  thread: number,
+  result?: unknown,
+  extra?: PoolCallExtra,
+];
+export interface PoolCallExtra {
+  error?: ErrorInfo;
+  output?: CapturedOutput;
+  /** On a sample of calls: what one structured clone of the result cost, and its size. */
+  wire?: { ms: number; bytes: number };
+}
+export interface PoolWarmReply {
+  type: 'warm';
+  cpuSource: CpuSource;
+  /** Absent when this thread was already warm. */
+  warmup?: WarmupResult;
+  /** Epoch ms the thread finished loading the module. */
+  loadedAtMs: number;
+}
+export type PoolTaskResult = PoolCallReply | PoolWarmReply;
 
 /** Engine → child process. */
 export type ChildRequest =

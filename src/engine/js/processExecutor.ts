@@ -7,7 +7,7 @@ import { Errors } from '../../shared/errors';
 import { raceAbort, throwIfAborted } from './abort';
 import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop } from '../../shared/closedLoop';
 import { PointCollector } from './pointCollector';
-import { ChildLoadFailure, ChildProcessPool } from './processPool';
+import { ChildLoadFailure, ChildProcessPool, type TaskResult } from './processPool';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { coldStartOf } from '../../shared/warmup';
 import type { WarmupPolicy } from '../../shared/report';
@@ -51,14 +51,14 @@ export class JsProcessExecutor implements Executor {
     const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
     pool.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
     const origin = epochNow();
+    const outcomeOf = (r: TaskResult) => {
+      if (r.output) collector.output.add(r.output);
+      if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
+      return r.outcome;
+    };
     const loop = runClosedLoop(
       loopPlanOf(req, k, origin),
-      async (index) => {
-        const r = await pool.run(index);
-        if (r.output) collector.output.add(r.output);
-        if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
-        return r.outcome;
-      },
+      (index) => pool.run(index).then(outcomeOf),
       (o, _i, counted) => collector.add(o, counted),
     );
     try {

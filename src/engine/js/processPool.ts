@@ -10,7 +10,7 @@
 // - it has no per-task timeout that kills a busy child, and it is ESM-only while our
 //   runtime bundles are CommonJS.
 // What we need is small: K forked children started detached (each leads its own process
-// group), a per-call timer that SIGKILLs the group, stdout/stderr piped and kept
+// group), a per-call timeout that SIGKILLs the group (one watchdog timer for the pool), stdout/stderr piped and kept
 // (bounded) instead of inherited, --max-old-space-size, replacement of a dead child,
 // and a process-exit hook so no group outlives us.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -18,6 +18,8 @@ import type { CpuSource, WarmupPolicy } from '../../shared/report';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
 import { ChildGuard } from '../childGuard';
+import { killGroup, killGroupAtExit } from '../processGroups';
+import { CallWatchdog } from './callWatchdog';
 import { epochNow, type TaskOutcome } from '../../shared/closedLoop';
 import { childDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
@@ -27,32 +29,6 @@ import type { HostInit } from '../../hosted/lib/targetHost';
 import type { WarmupResult } from '../../shared/warmup';
 
 const STDERR_TAIL = 4096;
-
-// Every live child group, so that even process.exit() of the host takes them down.
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function trackGroup(pid: number): void {
-  liveGroups.add(pid);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const p of liveGroups) killGroup(p);
-    });
-  }
-}
-
-function killGroup(pid: number): void {
-  try {
-    // Negative pid: the whole group the detached child leads, grandchildren included.
-    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
 
 /** A child's module failed to load: the user's error, not ours. */
 export class ChildLoadFailure extends Error {
@@ -71,7 +47,8 @@ export interface TaskResult {
 interface Busy {
   id: number;
   startMs: number;
-  timer?: NodeJS.Timeout;
+  /** Epoch ms past which the pool's watchdog kills the child (Infinity: never). */
+  deadlineMs: number;
   timedOut: boolean;
   resolve: (r: TaskResult) => void;
   /** Set for a warm-up request: its reply is a 'warmed' message. */
@@ -102,7 +79,7 @@ class Child {
       env: this.guard.env(),
     });
     const pid = this.proc.pid;
-    if (pid) trackGroup(pid);
+    const untrack = pid ? killGroupAtExit(pid) : undefined;
     this.proc.stdout!.on('data', (d: Buffer) => onOutput('stdout', d.toString()));
     this.proc.stderr!.on('data', (d: Buffer) => {
       const text = d.toString();
@@ -116,7 +93,7 @@ class Child {
         if (pid) {
           // The group may still hold grandchildren the user started (and our pipes).
           killGroup(pid);
-          liveGroups.delete(pid);
+          untrack?.();
         }
         // V8's "heap out of memory" report arrives on stderr, possibly just after exit.
         let wait: NodeJS.Timeout | undefined;
@@ -126,7 +103,6 @@ class Child {
           const b = this.busy;
           this.busy = undefined;
           if (b) {
-            clearTimeout(b.timer);
             const error = this.guard.overMemory ? { kind: 'out-of-memory', message: this.guard.overMemory } : childDeath(
               { timedOutAfterMs: b.timedOut ? this.limits.callTimeoutMs : undefined, code, signal, stderrTail: this.stderrTail },
               this.limits.memoryLimitMb,
@@ -148,12 +124,10 @@ class Child {
         else if (m.type === 'result' && this.busy?.id === m.id) {
           const b = this.busy;
           this.busy = undefined;
-          clearTimeout(b.timer);
-          b.resolve({ outcome: m.outcome, output: m.output, wire: m.wire });
+          b.resolve(m);
         } else if (m.type === 'warmed' && this.busy?.id === m.id) {
           const b = this.busy;
           this.busy = undefined;
-          clearTimeout(b.timer);
           // Warm-up output is dropped: the probe already showed what a call prints.
           b.warm?.(m.warmup);
         }
@@ -170,34 +144,16 @@ class Child {
     this.send({ type: 'init', init });
   }
 
-  call(id: number, index: number): Promise<TaskResult> {
-    return new Promise((resolve) => {
-      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve };
-      const timeout = this.limits.callTimeoutMs;
-      if (Number.isFinite(timeout)) {
-        busy.timer = setTimeout(() => {
-          busy.timedOut = true;
-          this.kill();
-        }, timeout);
-      }
-      this.busy = busy;
-      this.send({ type: 'call', id, index });
-    });
+  /** Sends one call; `done` gets its result (a death included). The pool's watchdog enforces the deadline. */
+  call(id: number, index: number, deadlineMs: number, done: (r: TaskResult) => void): void {
+    this.busy = { id, startMs: epochNow(), deadlineMs, timedOut: false, resolve: done };
+    this.send({ type: 'call', id, index });
   }
 
   /** Warm-up calls until steady (warmup.ts); undefined if the child died meanwhile. */
-  warmUp(id: number, policy: WarmupPolicy): Promise<{ warmup?: WarmupResult; death?: ErrorInfo }> {
+  warmUp(id: number, policy: WarmupPolicy, deadlineMs: number): Promise<{ warmup?: WarmupResult; death?: ErrorInfo }> {
     return new Promise((resolve) => {
-      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve: () => resolve({}), warm: (warmup, death) => resolve({ warmup, death }) };
-      const timeout = this.limits.callTimeoutMs;
-      if (Number.isFinite(timeout)) {
-        // One call may run past the time cap, and each call has its own timeout.
-        busy.timer = setTimeout(() => {
-          busy.timedOut = true;
-          this.kill();
-        }, policy.maxMs + 2 * timeout);
-      }
-      this.busy = busy;
+      this.busy = { id, startMs: epochNow(), deadlineMs, timedOut: false, resolve: () => resolve({}), warm: (warmup, death) => resolve({ warmup, death }) };
       this.send({ type: 'warm', id, policy });
     });
   }
@@ -220,6 +176,19 @@ export class ChildProcessPool {
   private target = 0;
   cpuSource: CpuSource = 'process.cpuUsage';
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void = () => undefined;
+  /** Kills the group of a child whose call (or warm-up) ran past its deadline. */
+  private readonly watchdog = new CallWatchdog((now) => {
+    let next = Infinity;
+    for (const c of this.children) {
+      const b = c.busy;
+      if (!b || b.timedOut) continue;
+      if (b.deadlineMs <= now) {
+        b.timedOut = true;
+        void c.kill();
+      } else if (b.deadlineMs < next) next = b.deadlineMs;
+    }
+    return next;
+  });
 
   constructor(
     private readonly init: HostInit,
@@ -250,7 +219,11 @@ export class ChildProcessPool {
     const warmups: WarmupResult[] = [];
     const deaths: ErrorInfo[] = [];
     if (policy && policy.maxCalls > 0) {
-      const done = await Promise.all(fresh.map((c) => c.warmUp(this.nextId++, policy)));
+      // One call may run past the time cap, and each call has its own timeout.
+      const deadlineMs = epochNow() + policy.maxMs + 2 * this.limits.callTimeoutMs;
+      const warming = Promise.all(fresh.map((c) => c.warmUp(this.nextId++, policy, deadlineMs)));
+      this.watchdog.watch(deadlineMs);
+      const done = await warming;
       for (const w of done) {
         if (w.warmup) warmups.push(w.warmup);
         if (w.death) deaths.push(w.death);
@@ -297,32 +270,47 @@ export class ChildProcessPool {
     }
   }
 
-  private idleChild(): Promise<Child> {
-    return new Promise((resolve, reject) => {
-      for (const c of this.children) {
-        if (c.alive && c.loaded && !c.reserved) {
-          c.reserved = true;
-          return resolve(c);
-        }
+  /** A loaded child no task holds, now reserved for the caller; undefined when all are busy. */
+  private takeIdle(): Child | undefined {
+    for (const c of this.children) {
+      if (c.alive && c.loaded && !c.reserved) {
+        c.reserved = true;
+        return c;
       }
-      this.waiting.push({ resolve, reject });
-    });
+    }
+    return undefined;
   }
 
-  /** One call on an idle child; resolves with the outcome, failures included. Rejects once destroyed, or when a replacement child cannot load the module. */
-  async run(index: number): Promise<TaskResult> {
-    if (this.destroyed) throw new Error('process pool destroyed');
-    const child = await this.idleChild();
-    if (this.destroyed) throw new Error('process pool destroyed');
-    const result = await child.call(this.nextId++, index);
-    if (this.destroyed) throw new Error('process pool destroyed');
-    this.release(child);
+  /**
+   * One call on an idle child; resolves with the outcome, failures included. Rejects once
+   * destroyed, or when a replacement child cannot load the module. A free child takes
+   * the call at once: one promise per call, as a bare pool has.
+   */
+  run(index: number): Promise<TaskResult> {
+    if (this.destroyed) return Promise.reject(new Error('process pool destroyed'));
+    const child = this.takeIdle();
+    if (child) return this.callOn(child, index);
+    return new Promise<Child>((resolve, reject) => this.waiting.push({ resolve, reject })).then((c) => this.callOn(c, index));
+  }
+
+  private callOn(child: Child, index: number): Promise<TaskResult> {
+    if (this.destroyed) return Promise.reject(new Error('process pool destroyed'));
+    const deadlineMs = epochNow() + this.limits.callTimeoutMs;
+    const result = new Promise<TaskResult>((resolve, reject) =>
+      child.call(this.nextId++, index, deadlineMs, (r) => {
+        if (this.destroyed) return reject(new Error('process pool destroyed'));
+        this.release(child);
+        resolve(r);
+      }),
+    );
+    this.watchdog.watch(deadlineMs);
     return result;
   }
 
   /** Kills every child's process group at once and waits for them to exit. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.watchdog.stop();
     const all = this.children;
     this.children = [];
     for (const w of this.waiting.splice(0)) w.reject(new Error('process pool destroyed'));

@@ -6,6 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
+import { killGroup, killGroupAtExit } from '../processGroups';
 import type { CpuSource } from '../../shared/report';
 import { epochNow } from '../../shared/closedLoop';
 import { childDeath } from '../js/deaths';
@@ -20,20 +21,6 @@ export type QueueChildMessage =
   | { type: 'result'; id: number; result: ItemTaskResult };
 
 const STDERR_TAIL = 4096;
-const liveGroups = new Set<number>();
-let exitHook = false;
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 export class QueueChildLoadFailure extends Error {
   constructor(readonly info: ErrorInfo) {
@@ -55,13 +42,7 @@ class QueueChild {
       execArgv: [`--max-old-space-size=${limits.memoryLimitMb}`],
     });
     const pid = this.proc.pid;
-    if (pid) {
-      liveGroups.add(pid);
-      if (!exitHook) {
-        exitHook = true;
-        process.once('exit', () => liveGroups.forEach(killGroup));
-      }
-    }
+    const untrack = pid ? killGroupAtExit(pid) : undefined;
     this.proc.stdout!.on('data', (d: Buffer) => onOutput('stdout', d.toString()));
     this.proc.stderr!.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-STDERR_TAIL);
@@ -73,7 +54,7 @@ class QueueChild {
       this.proc.once('exit', (code, signal) => {
         if (pid) {
           killGroup(pid);
-          liveGroups.delete(pid);
+          untrack?.();
         }
         // An out-of-memory report can arrive on stderr just after the exit.
         void Promise.race([stderrClosed, new Promise((r) => setTimeout(r, 200))]).then(() => {
