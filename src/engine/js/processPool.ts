@@ -20,6 +20,7 @@ import { runtimeFile } from '../paths';
 import { ChildGuard } from '../childGuard';
 import { killGroup, killGroupAtExit } from '../processGroups';
 import { CallWatchdog } from './callWatchdog';
+import { childReady } from './childReady';
 import { epochNow, type TaskOutcome } from '../../shared/closedLoop';
 import { childDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
@@ -117,25 +118,20 @@ class Child {
     });
     // A failed fork (EAGAIN) also ends in 'exit'/'error'; keep it from throwing.
     this.proc.on('error', () => undefined);
-    this.ready = new Promise<CpuSource>((resolve, reject) => {
-      this.proc.on('message', (m: ChildMessage) => {
-        if (m.type === 'ready') resolve(m.cpuSource);
-        else if (m.type === 'loadError') reject(new ChildLoadFailure(m.error));
-        else if (m.type === 'result' && this.busy?.id === m.id) {
-          const b = this.busy;
-          this.busy = undefined;
-          b.resolve(m);
-        } else if (m.type === 'warmed' && this.busy?.id === m.id) {
-          const b = this.busy;
-          this.busy = undefined;
-          // Warm-up output is dropped: the probe already showed what a call prints.
-          b.warm?.(m.warmup);
-        }
-      });
-      void this.exited.then(() =>
-        reject(new ChildLoadFailure(childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb))),
-      );
-    });
+    this.ready = childReady<ChildMessage>(
+      this.proc,
+      this.exited,
+      (info) => new ChildLoadFailure(info),
+      () => childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb),
+      (m) => {
+        const b = this.busy;
+        if (!b || (m.type !== 'result' && m.type !== 'warmed') || b.id !== m.id) return;
+        this.busy = undefined;
+        if (m.type === 'result') b.resolve(m);
+        // Warm-up output is dropped: the probe already showed what a call prints.
+        else if (m.type === 'warmed') b.warm?.(m.warmup);
+      },
+    );
     this.ready.then(
       () => (this.loaded = true),
       () => undefined,

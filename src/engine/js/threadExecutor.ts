@@ -7,11 +7,11 @@ import type { CpuSource, WarmupPolicy } from '../../shared/report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../../shared/errors';
 import { runtimeFile } from '../paths';
-import { raceAbort, throwIfAborted } from './abort';
-import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
+import { raceAbort } from './abort';
+import { epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
 import { workerDeath } from './deaths';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
-import { PointCollector } from './pointCollector';
+import { openPoint, PointCollector } from './pointCollector';
 import type { PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../../shared/jsProtocol';
 import { CallWatchdog } from './callWatchdog';
 import type { HostInit } from '../../hosted/lib/targetHost';
@@ -129,10 +129,7 @@ export class JsThreadExecutor implements Executor {
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
-    if (this.disposed) throw new Error('thread executor used after dispose()');
-    throwIfAborted(req.signal);
-    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const collector = new PointCollector('thread', k, this.limits.maxOutputBytes);
+    const { k, collector } = openPoint('thread', req, { disposed: this.disposed, maxConcurrency: this.maxConcurrency, maxOutputBytes: this.limits.maxOutputBytes });
     this.collector = collector;
     const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
     const timeout = this.limits.callTimeoutMs;

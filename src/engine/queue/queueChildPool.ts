@@ -10,6 +10,7 @@ import { killGroup, killGroupAtExit } from '../processGroups';
 import type { CpuSource } from '../../shared/report';
 import { epochNow } from '../../shared/closedLoop';
 import { childDeath } from '../js/deaths';
+import { childReady } from '../js/childReady';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import type { ItemTaskResult } from '../../shared/queue/queueTypes';
@@ -69,21 +70,19 @@ class QueueChild {
         });
       });
     });
-    this.ready = new Promise((resolve, reject) => {
-      this.proc.on('message', (m: QueueChildMessage) => {
-        if (m.type === 'ready') resolve(m.cpuSource);
-        else if (m.type === 'loadError') reject(new QueueChildLoadFailure(m.error));
-        else if (m.type === 'result' && this.pending?.id === m.id) {
-          const p = this.pending;
-          this.pending = undefined;
-          clearTimeout(p.timer);
-          p.resolve(m.result);
-        }
-      });
-      void this.exited.then(() =>
-        reject(new QueueChildLoadFailure(childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb))),
-      );
-    });
+    this.ready = childReady<QueueChildMessage>(
+      this.proc,
+      this.exited,
+      (info) => new QueueChildLoadFailure(info),
+      () => childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb),
+      (m) => {
+        if (m.type !== 'result' || this.pending?.id !== m.id) return;
+        const p = this.pending;
+        this.pending = undefined;
+        clearTimeout(p.timer);
+        p.resolve(m.result);
+      },
+    );
     this.ready.catch(() => undefined);
     this.send({ type: 'init', init });
   }

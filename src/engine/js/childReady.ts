@@ -1,0 +1,30 @@
+// How a child that hosts the user's function (the process pool's, queue mode's) comes
+// up: it answers its init message with 'ready' (and its CPU clock's source) or with
+// 'loadError'; if it exits first, what killed it is the reason it could not load.
+import type { ChildProcess } from 'node:child_process';
+import type { ErrorInfo } from '../../shared/errorInfo';
+import type { CpuSource } from '../../shared/report';
+
+type StartMessage = { type: 'ready'; cpuSource: CpuSource } | { type: 'loadError'; error: ErrorInfo };
+
+/**
+ * Resolves with the child's CPU source once it is ready; rejects with `loadFailure(...)`
+ * when it cannot load the function or dies first. Every other message (a reply to a
+ * call) goes to `onReply`.
+ */
+export function childReady<M extends { type: string }>(
+  proc: ChildProcess,
+  exited: Promise<void>,
+  loadFailure: (info: ErrorInfo) => Error,
+  deathInfo: () => ErrorInfo,
+  onReply: (m: M) => void,
+): Promise<CpuSource> {
+  return new Promise<CpuSource>((resolve, reject) => {
+    proc.on('message', (m: StartMessage | M) => {
+      if (m.type === 'ready') resolve((m as StartMessage & { type: 'ready' }).cpuSource);
+      else if (m.type === 'loadError') reject(loadFailure((m as StartMessage & { type: 'loadError' }).error));
+      else onReply(m as M);
+    });
+    void exited.then(() => reject(loadFailure(deathInfo())));
+  });
+}
