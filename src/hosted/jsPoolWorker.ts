@@ -2,9 +2,11 @@
 // loaded once per thread, on the warm-up task the executor sends when the pool grows;
 // that task also warms the thread up (warmup.ts) so its first counted calls run at the
 // speed a long-lived pool's would.
-// CPU is read at the start of each call with the thread's own clock (a ~1.7 µs
-// positioned read of /proc/thread-self/schedstat on Node 20), small next to piscina's
-// per-task hop; see cpuClock.ts for why the start readings are what the engine uses.
+// CPU is read at the start of calls with the thread's own clock (a ~1.7 µs positioned
+// read of /proc/thread-self/schedstat on Node 20), at most once per millisecond, which
+// keeps it small next to piscina's per-task hop; see cpuClock.ts for why the start
+// readings are what the engine uses.
+// Replies are flat arrays (PoolCallReply): they are cloned twice per call.
 import { deserialize, serialize } from 'node:v8';
 import { threadId, workerData } from 'node:worker_threads';
 import { threadCpuClock, type CpuClock } from './lib/cpuClock';
@@ -30,6 +32,17 @@ let loaded: Promise<Loaded> | undefined;
 /** Set once `loaded` has resolved, so that calls need not await it. */
 let ready: Loaded | undefined;
 let warmed: Promise<WarmupResult> | undefined;
+/**
+ * The CPU clock is read at the start of a call only once this long has passed since its
+ * last reading on this thread: a call that starts sooner has no reading, and the engine
+ * splits the CPU between two readings evenly over the calls between them (as the loop
+ * worker does per batch). Calls of a millisecond or more are each read; a 20 µs call
+ * does not pay a ~2 µs read. The same span is the shortest call that gets an end
+ * reading with schedstat, which folds a running thread's time in only at scheduler
+ * ticks (1-4 ms): the end reading of a shorter call is mostly lag.
+ */
+const CPU_READING_EVERY_MS = 1;
+let lastReadingAt = -Infinity;
 /** Every WIRE_SAMPLE_EVERY-th result (and the first) is also cloned once here, to time it. */
 const WIRE_SAMPLE_EVERY = 16;
 let calls = 0;
@@ -68,14 +81,24 @@ async function warm(l: Loaded, task: Extract<PoolTask, { type: 'warm' }>): Promi
 
 function call(l: Loaded, index: number): PoolCallReply | Promise<PoolCallReply> {
   // The engine enforces the per-call timeout by ending this thread; no timer here.
-  const cpuAtStart = l.clock.now();
+  const now = performance.now();
+  let cpuAtStart = NaN;
+  if (now - lastReadingAt >= CPU_READING_EVERY_MS) {
+    cpuAtStart = l.clock.now();
+    lastReadingAt = now;
+  }
   const keep = init.returnResults ? { value: undefined as unknown } : undefined;
   const outcome = callTarget(l.fn, init.args, index, Infinity, undefined, keep);
   return outcome instanceof Promise ? outcome.then((o) => reply(l, o, cpuAtStart, keep)) : reply(l, outcome, cpuAtStart, keep);
 }
 
 function reply(l: Loaded, outcome: TaskOutcome, cpuAtStart: number, keep: { value: unknown } | undefined): PoolCallReply {
-  const r: PoolCallReply = [outcome.startMs, outcome.endMs, l.clock.now() - cpuAtStart, cpuAtStart, threadId];
+  // The end reading only serves a thread's last call of a point (every other call is
+  // charged up to the next start reading), and on a call shorter than the clock's
+  // granularity it reads about the start value anyway (cpuClock.ts): skip it there.
+  const lagging = l.clock.source === 'thread-schedstat' && outcome.endMs - outcome.startMs < CPU_READING_EVERY_MS;
+  const cpuMs = Number.isNaN(cpuAtStart) || lagging ? NaN : l.clock.now() - cpuAtStart;
+  const r: PoolCallReply = [outcome.startMs, outcome.endMs, cpuMs, cpuAtStart, threadId];
   const output = l.capture.take();
   let extra: PoolCallExtra | undefined;
   if (outcome.error) extra = { error: outcome.error };

@@ -52,7 +52,7 @@ export type PoolCallReply = [
   endMs: number,
   /** End minus start reading (fallback when no later call follows on this thread). */
   cpuMs: number,
-  /** The thread's CPU clock just before the call. */
+  /** The thread's CPU clock just before the call; NaN when not read (jsPoolWorker.ts). */
   cpuAtStart: number,
   thread: number,
   result?: unknown,

@@ -137,14 +137,13 @@ export class JsThreadExecutor implements Executor {
     const origin = epochNow();
     // Per lane (a lane has one call in flight): when its call was sent (NaN when none),
     // whether the watchdog ended it, its abort handle, and the thread and start reading
-    // of the CPU clock of its last reply. CPU of a call = next start reading on the same
-    // thread - its own start reading.
+    // of the CPU clock of its last reply (chargeCpu below).
     const sentAt = new Float64Array(k).fill(NaN);
     const timedOut = new Uint8Array(k);
     const handles = Array.from({ length: k }, () => new LaneAbort());
     const laneThread = new Int32Array(k).fill(-1);
     const laneCpuAtStart = new Float64Array(k);
-    const lastOnThread = new Map<number, { pos: number; cpuAtStart: number }>();
+    const lastOnThread = new Map<number, ThreadCpu>();
     // Aborting a running piscina task terminates its thread; piscina starts a new one.
     const watchdog = new CallWatchdog((now) => {
       let next = Infinity;
@@ -192,18 +191,7 @@ export class JsThreadExecutor implements Executor {
     const loop = runClosedLoop(loopPlanOf(req, k, origin), runTask, (o, _i, counted, _p, lane) => {
       collector.add(o, counted);
       const thread = laneThread[lane];
-      if (thread < 0) return;
-      const cpuAtStart = laneCpuAtStart[lane];
-      const pos = counted ? collector.taskCpuMs.length - 1 : -1;
-      const prev = lastOnThread.get(thread);
-      if (!prev) {
-        lastOnThread.set(thread, { pos, cpuAtStart });
-        return;
-      }
-      const between = cpuAtStart - prev.cpuAtStart;
-      if (prev.pos >= 0 && Number.isFinite(between) && between >= 0) collector.taskCpuMs[prev.pos] = between;
-      prev.pos = pos;
-      prev.cpuAtStart = cpuAtStart;
+      if (thread >= 0) chargeCpu(lastOnThread, thread, laneCpuAtStart[lane], counted ? collector.taskCpuMs.length - 1 : -1, collector.taskCpuMs);
     });
     try {
       await raceAbort(loop, req.signal, () => {
@@ -294,4 +282,43 @@ class LaneAbort {
     this.listener = undefined;
     l?.();
   }
+}
+
+/** A thread's last CPU reading in this point, and the calls it started since (they share what the next reading adds). */
+interface ThreadCpu {
+  cpuAtStart: number;
+  calls: number;
+  /** Where the counted ones among them sit in the point's taskCpuMs. */
+  positions: number[];
+}
+
+/**
+ * Charges CPU to calls from the start readings of a thread's clock: the CPU between two
+ * readings on one thread, split evenly over the calls it started in between (one call
+ * when each call is read; jsPoolWorker.ts reads at most once a millisecond). A call
+ * after the thread's last reading keeps the reply's own end-minus-start figure (NaN for
+ * calls too short to read), and so does one before its first.
+ */
+function chargeCpu(threads: Map<number, ThreadCpu>, thread: number, reading: number, pos: number, taskCpuMs: number[]): void {
+  const t = threads.get(thread);
+  if (Number.isNaN(reading)) {
+    if (t) {
+      t.calls++;
+      if (pos >= 0) t.positions.push(pos);
+    }
+    return;
+  }
+  if (!t) {
+    threads.set(thread, { cpuAtStart: reading, calls: 1, positions: pos >= 0 ? [pos] : [] });
+    return;
+  }
+  const between = reading - t.cpuAtStart;
+  if (Number.isFinite(between) && between >= 0) {
+    const share = between / t.calls;
+    for (const p of t.positions) taskCpuMs[p] = share;
+  }
+  t.cpuAtStart = reading;
+  t.calls = 1;
+  t.positions.length = 0;
+  if (pos >= 0) t.positions.push(pos);
 }
