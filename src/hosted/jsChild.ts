@@ -2,9 +2,9 @@
 // engine starts it detached (its own process group) so that killing the group also
 // ends anything the user's code spawned.
 import type { TaskOutcome } from '../shared/closedLoop';
-import { toErrorInfo } from '../shared/errorInfo';
+import { toErrorInfo, type ErrorInfo } from '../shared/errorInfo';
 import type { CapturedOutput } from '../shared/outputCapture';
-import type { ChildMessage, ChildRequest } from '../shared/jsProtocol';
+import type { ChildCallReply, ChildMessage, ChildRequest, PoolCallExtra } from '../shared/jsProtocol';
 import { callTarget, type HostInit, type UserFunction } from './lib/targetHost';
 import { childHost, loadInChild } from './lib/hostSetup';
 import { warmUp } from './lib/warmup';
@@ -14,14 +14,14 @@ let init: HostInit | undefined;
 let fn: UserFunction | undefined;
 
 process.on('message', (req: ChildRequest) => {
-  if (req.type === 'init') {
+  if (Array.isArray(req)) call(req[0], req[1]);
+  else if (req.type === 'init') {
     init = req.init;
     void loadInChild(req.init, clock, send, (f, capture) => {
       fn = f;
       takeOutput = () => capture.take();
     });
-  } else if (req.type === 'warm') void warmUp(fn!, init!.args, req.policy, init!.callTimeoutMs).then((warmup) => send({ type: 'warmed', id: req.id, warmup, output: takeOutput() }));
-  else call(req.id, req.index);
+  } else void warmUp(fn!, init!.args, req.policy, init!.callTimeoutMs).then((warmup) => send({ type: 'warmed', id: req.id, warmup, output: takeOutput() }));
 });
 
 let takeOutput: () => CapturedOutput | undefined = () => undefined;
@@ -40,7 +40,11 @@ function call(id: number, index: number): void {
 }
 
 function reply(id: number, outcome: TaskOutcome, keep: { value: unknown } | undefined): void {
-  const msg: ChildMessage = { type: 'result', id, outcome, output: takeOutput() };
+  const r: ChildCallReply = [id, outcome.startMs, outcome.endMs, outcome.cpuMs];
+  const output = takeOutput();
+  let extra: PoolCallExtra | undefined;
+  if (outcome.error) extra = { error: outcome.error };
+  if (output) (extra ??= {}).output = output;
   if (keep && outcome.ok) {
     // IPC encodes the message as JSON, as a child-process pool's channel does; time that
     // on a sample so the report can say what sending results back costs.
@@ -49,19 +53,23 @@ function reply(id: number, outcome: TaskOutcome, keep: { value: unknown } | unde
         const t0 = performance.now();
         const text = JSON.stringify(keep.value) ?? '';
         if (text) JSON.parse(text);
-        msg.wire = { ms: performance.now() - t0, bytes: Buffer.byteLength(text) };
+        (extra ??= {}).wire = { ms: performance.now() - t0, bytes: Buffer.byteLength(text) };
       } catch (e) {
-        msg.outcome = { ...outcome, ok: false, error: { kind: 'TypeError', message: `the result can't be sent back from a child process: ${toErrorInfo(e).message} (use --discard-results if the results are never used)` } };
-        send(msg);
+        send([id, outcome.startMs, outcome.endMs, outcome.cpuMs, null, { ...extra, error: unsendable(e) }]);
         return;
       }
     }
-    msg.result = keep.value;
+    r[4] = keep.value;
   }
+  if (extra) r[5] = extra;
   try {
-    process.send!(msg);
+    process.send!(r);
   } catch (e) {
     // BigInt and other values JSON cannot carry: the user's pool would fail here too.
-    send({ type: 'result', id, outcome: { ...outcome, ok: false, error: { kind: 'TypeError', message: `the result can't be sent back from a child process: ${toErrorInfo(e).message} (use --discard-results if the results are never used)` } }, output: msg.output });
+    send([id, outcome.startMs, outcome.endMs, outcome.cpuMs, null, { ...extra, error: unsendable(e) }]);
   }
+}
+
+function unsendable(e: unknown): ErrorInfo {
+  return { kind: 'TypeError', message: `the result can't be sent back from a child process: ${toErrorInfo(e).message} (use --discard-results if the results are never used)` };
 }

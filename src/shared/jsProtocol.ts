@@ -74,23 +74,21 @@ export interface PoolWarmReply {
 }
 export type PoolTaskResult = PoolCallReply | PoolWarmReply;
 
-/** Engine → child process. */
+/** Engine → child process. A call is [id, task index]: the smallest message IPC carries. */
 export type ChildRequest =
   | { type: 'init'; init: import('../hosted/lib/targetHost').HostInit }
-  | { type: 'call'; id: number; index: number }
+  | [id: number, index: number]
   | { type: 'warm'; id: number; policy: WarmupPolicy };
+/**
+ * Child process → engine for one call: a flat array, as PoolCallReply, JSON-encoded by
+ * IPC. `result` is the call's value, serialized as a child-process pool must (the
+ * engine drops it); `extra` is there only when the call failed, printed something, or
+ * was sampled for its result's JSON cost.
+ */
+export type ChildCallReply = [id: number, startMs: number, endMs: number, cpuMs: number, result?: unknown, extra?: PoolCallExtra];
 /** Child process → engine. */
 export type ChildMessage =
   | { type: 'ready'; cpuSource: CpuSource }
   | { type: 'loadError'; error: ErrorInfo }
-  | {
-      type: 'result';
-      id: number;
-      outcome: TaskOutcome;
-      output?: CapturedOutput;
-      /** The call's result: IPC serializes it (JSON), as a child-process pool must. */
-      result?: unknown;
-      /** On a sample of calls: JSON encode + decode time and size of the result. */
-      wire?: { ms: number; bytes: number };
-    }
+  | ChildCallReply
   | { type: 'warmed'; id: number; warmup: WarmupResult; output?: CapturedOutput };

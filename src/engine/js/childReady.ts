@@ -12,7 +12,7 @@ type StartMessage = { type: 'ready'; cpuSource: CpuSource } | { type: 'loadError
  * when it cannot load the function or dies first. Every other message (a reply to a
  * call) goes to `onReply`.
  */
-export function childReady<M extends { type: string }>(
+export function childReady<M>(
   proc: ChildProcess,
   exited: Promise<void>,
   loadFailure: (info: ErrorInfo) => Error,
@@ -21,8 +21,9 @@ export function childReady<M extends { type: string }>(
 ): Promise<CpuSource> {
   return new Promise<CpuSource>((resolve, reject) => {
     proc.on('message', (m: StartMessage | M) => {
-      if (m.type === 'ready') resolve((m as StartMessage & { type: 'ready' }).cpuSource);
-      else if (m.type === 'loadError') reject(loadFailure((m as StartMessage & { type: 'loadError' }).error));
+      const start = m as Partial<StartMessage>;
+      if (start.type === 'ready') resolve((m as StartMessage & { type: 'ready' }).cpuSource);
+      else if (start.type === 'loadError') reject(loadFailure((m as StartMessage & { type: 'loadError' }).error));
       else onReply(m as M);
     });
     void exited.then(() => reject(loadFailure(deathInfo())));

@@ -25,7 +25,7 @@ import { epochNow, type TaskOutcome } from '../../shared/closedLoop';
 import { childDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
-import type { ChildMessage, ChildRequest } from '../../shared/jsProtocol';
+import type { ChildCallReply, ChildMessage, ChildRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import type { WarmupResult } from '../../shared/warmup';
 
@@ -54,6 +54,15 @@ interface Busy {
   resolve: (r: TaskResult) => void;
   /** Set for a warm-up request: its reply is a 'warmed' message. */
   warm?: (w: WarmupResult | undefined, death?: ErrorInfo) => void;
+}
+
+/** A call's reply as the executor takes it. JSON turned a NaN CPU figure into null. */
+function callResult(m: ChildCallReply): TaskResult {
+  const x = m[5];
+  const outcome: TaskOutcome = { ok: !x?.error, startMs: m[1], endMs: m[2], cpuMs: m[3] ?? NaN };
+  if (!x) return { outcome };
+  if (x.error) outcome.error = x.error;
+  return { outcome, output: x.output, wire: x.wire };
 }
 
 class Child {
@@ -125,11 +134,15 @@ class Child {
       () => childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb),
       (m) => {
         const b = this.busy;
-        if (!b || (m.type !== 'result' && m.type !== 'warmed') || b.id !== m.id) return;
-        this.busy = undefined;
-        if (m.type === 'result') b.resolve(m);
-        // Warm-up output is dropped: the probe already showed what a call prints.
-        else if (m.type === 'warmed') b.warm?.(m.warmup);
+        if (Array.isArray(m)) {
+          if (b?.id !== m[0]) return;
+          this.busy = undefined;
+          b.resolve(callResult(m));
+        } else if (m.type === 'warmed' && b?.id === m.id) {
+          this.busy = undefined;
+          // Warm-up output is dropped: the probe already showed what a call prints.
+          b.warm?.(m.warmup);
+        }
       },
     );
     this.ready.then(
@@ -141,9 +154,9 @@ class Child {
   }
 
   /** Sends one call; `done` gets its result (a death included). The pool's watchdog enforces the deadline. */
-  call(id: number, index: number, deadlineMs: number, done: (r: TaskResult) => void): void {
-    this.busy = { id, startMs: epochNow(), deadlineMs, timedOut: false, resolve: done };
-    this.send({ type: 'call', id, index });
+  call(id: number, index: number, startMs: number, deadlineMs: number, done: (r: TaskResult) => void): void {
+    this.busy = { id, startMs, deadlineMs, timedOut: false, resolve: done };
+    this.send([id, index]);
   }
 
   /** Warm-up calls until steady (warmup.ts); undefined if the child died meanwhile. */
@@ -291,9 +304,10 @@ export class ChildProcessPool {
 
   private callOn(child: Child, index: number): Promise<TaskResult> {
     if (this.destroyed) return Promise.reject(new Error('process pool destroyed'));
-    const deadlineMs = epochNow() + this.limits.callTimeoutMs;
+    const startMs = epochNow();
+    const deadlineMs = startMs + this.limits.callTimeoutMs;
     const result = new Promise<TaskResult>((resolve, reject) =>
-      child.call(this.nextId++, index, deadlineMs, (r) => {
+      child.call(this.nextId++, index, startMs, deadlineMs, (r) => {
         if (this.destroyed) return reject(new Error('process pool destroyed'));
         this.release(child);
         resolve(r);
