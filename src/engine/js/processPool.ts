@@ -127,24 +127,19 @@ class Child {
     });
     // A failed fork (EAGAIN) also ends in 'exit'/'error'; keep it from throwing.
     this.proc.on('error', () => undefined);
-    this.ready = childReady<ChildMessage>(
-      this.proc,
-      this.exited,
-      (info) => new ChildLoadFailure(info),
-      () => childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb),
-      (m) => {
-        const b = this.busy;
-        if (Array.isArray(m)) {
-          if (b?.id !== m[0]) return;
-          this.busy = undefined;
-          b.resolve(callResult(m));
-        } else if (m.type === 'warmed' && b?.id === m.id) {
-          this.busy = undefined;
-          // Warm-up output is dropped: the probe already showed what a call prints.
-          b.warm?.(m.warmup);
-        }
-      },
-    );
+    const died = { stderrTail: () => this.stderrTail, memoryLimitMb: limits.memoryLimitMb };
+    this.ready = childReady<ChildMessage>(this.proc, this.exited, died, (info) => new ChildLoadFailure(info), (m) => {
+      const b = this.busy;
+      if (Array.isArray(m)) {
+        if (b?.id !== m[0]) return;
+        this.busy = undefined;
+        b.resolve(callResult(m));
+      } else if (m.type === 'warmed' && b?.id === m.id) {
+        this.busy = undefined;
+        // Warm-up output is dropped: the probe already showed what a call prints.
+        b.warm?.(m.warmup);
+      }
+    });
     this.ready.then(
       () => (this.loaded = true),
       () => undefined,

@@ -70,19 +70,14 @@ class QueueChild {
         });
       });
     });
-    this.ready = childReady<QueueChildMessage>(
-      this.proc,
-      this.exited,
-      (info) => new QueueChildLoadFailure(info),
-      () => childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb),
-      (m) => {
-        if (m.type !== 'result' || this.pending?.id !== m.id) return;
-        const p = this.pending;
-        this.pending = undefined;
-        clearTimeout(p.timer);
-        p.resolve(m.result);
-      },
-    );
+    const died = { stderrTail: () => this.stderrTail, memoryLimitMb: limits.memoryLimitMb };
+    this.ready = childReady<QueueChildMessage>(this.proc, this.exited, died, (info) => new QueueChildLoadFailure(info), (m) => {
+      if (m.type !== 'result' || this.pending?.id !== m.id) return;
+      const p = this.pending;
+      this.pending = undefined;
+      clearTimeout(p.timer);
+      p.resolve(m.result);
+    });
     this.ready.catch(() => undefined);
     this.send({ type: 'init', init });
   }
