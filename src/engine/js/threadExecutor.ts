@@ -14,6 +14,7 @@ import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
 import { openPoint, PointCollector } from './pointCollector';
 import type { PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../../shared/jsProtocol';
 import { CallWatchdog } from './callWatchdog';
+import { chargeCpu, type ThreadCpu } from './threadCpu';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import { coldStartOf } from '../../shared/warmup';
 
@@ -284,41 +285,3 @@ class LaneAbort {
   }
 }
 
-/** A thread's last CPU reading in this point, and the calls it started since (they share what the next reading adds). */
-interface ThreadCpu {
-  cpuAtStart: number;
-  calls: number;
-  /** Where the counted ones among them sit in the point's taskCpuMs. */
-  positions: number[];
-}
-
-/**
- * Charges CPU to calls from the start readings of a thread's clock: the CPU between two
- * readings on one thread, split evenly over the calls it started in between (one call
- * when each call is read; jsPoolWorker.ts reads at most once a millisecond). A call
- * after the thread's last reading keeps the reply's own end-minus-start figure (NaN for
- * calls too short to read), and so does one before its first.
- */
-function chargeCpu(threads: Map<number, ThreadCpu>, thread: number, reading: number, pos: number, taskCpuMs: number[]): void {
-  const t = threads.get(thread);
-  if (Number.isNaN(reading)) {
-    if (t) {
-      t.calls++;
-      if (pos >= 0) t.positions.push(pos);
-    }
-    return;
-  }
-  if (!t) {
-    threads.set(thread, { cpuAtStart: reading, calls: 1, positions: pos >= 0 ? [pos] : [] });
-    return;
-  }
-  const between = reading - t.cpuAtStart;
-  if (Number.isFinite(between) && between >= 0) {
-    const share = between / t.calls;
-    for (const p of t.positions) taskCpuMs[p] = share;
-  }
-  t.cpuAtStart = reading;
-  t.calls = 1;
-  t.positions.length = 0;
-  if (pos >= 0) t.positions.push(pos);
-}
