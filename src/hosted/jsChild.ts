@@ -1,60 +1,50 @@
 // Child-process runtime for the process executor: one call per IPC message. The
 // engine starts it detached (its own process group) so that killing the group also
 // ends anything the user's code spawned.
-import { toErrorInfo } from '../shared/errorInfo';
-import { processCpuClock } from './lib/cpuClock';
-import { installOutputCapture } from '../shared/outputCapture';
-import type { ChildMessage, ChildRequest } from '../shared/jsProtocol';
-import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
-import { lowerThisThreadPriority } from './lib/userPriority';
+import type { TaskOutcome } from '../shared/closedLoop';
+import { toErrorInfo, type ErrorInfo } from '../shared/errorInfo';
+import type { CapturedOutput } from '../shared/outputCapture';
+import type { ChildCallReply, ChildMessage, ChildRequest, PoolCallExtra } from '../shared/jsProtocol';
+import { callTarget, type HostInit, type UserFunction } from './lib/targetHost';
+import { childHost, loadInChild } from './lib/hostSetup';
 import { warmUp } from './lib/warmup';
 
-const send = (m: ChildMessage) => process.send?.(m);
-lowerThisThreadPriority();
-const clock = processCpuClock();
+const { send, clock } = childHost<ChildMessage>();
 let init: HostInit | undefined;
 let fn: UserFunction | undefined;
 
-// If the engine goes away (even by SIGKILL), the IPC channel closes: take our whole
-// group down so nothing the user started outlives the profile.
-process.on('disconnect', () => {
-  try {
-    process.kill(-process.pid, 'SIGKILL');
-  } catch {
-    process.exit(1);
-  }
-});
-
 process.on('message', (req: ChildRequest) => {
-  if (req.type === 'init') void start(req.init);
-  else if (req.type === 'warm') void warmUp(fn!, init!.args, req.policy, init!.callTimeoutMs).then((warmup) => send({ type: 'warmed', id: req.id, warmup, output: takeOutput() }));
-  else void call(req.id, req.index);
+  if (Array.isArray(req)) call(req[0], req[1]);
+  else if (req.type === 'init') {
+    init = req.init;
+    void loadInChild(req.init, clock, send, (f, capture) => {
+      fn = f;
+      takeOutput = () => capture.take();
+    });
+  } else void warmUp(fn!, init!.args, req.policy, init!.callTimeoutMs).then((warmup) => send({ type: 'warmed', id: req.id, warmup, output: takeOutput() }));
 });
 
-async function start(i: HostInit): Promise<void> {
-  init = i;
-  const capture = installOutputCapture(i.maxOutputBytes);
-  takeOutput = () => capture.take();
-  try {
-    fn = await loadTargetFunction(i.bundlePath, i.functionName);
-  } catch (e) {
-    send({ type: 'loadError', error: toErrorInfo(e) });
-    return;
-  }
-  send({ type: 'ready', cpuSource: clock.source });
-}
-
-let takeOutput: () => ReturnType<ReturnType<typeof installOutputCapture>['take']> = () => undefined;
+let takeOutput: () => CapturedOutput | undefined = () => undefined;
 
 /** Every WIRE_SAMPLE_EVERY-th result (and the first) is also encoded and decoded once here, to time it. */
 const WIRE_SAMPLE_EVERY = 16;
 let calls = 0;
 
-async function call(id: number, index: number): Promise<void> {
+function call(id: number, index: number): void {
   // The engine kills the whole group on timeout; no timer here.
   const keep = init!.returnResults ? { value: undefined as unknown } : undefined;
-  const outcome = await callTarget(fn!, init!.args, index, Infinity, clock, keep);
-  const msg: ChildMessage = { type: 'result', id, outcome, output: takeOutput() };
+  const outcome = callTarget(fn!, init!.args, index, Infinity, clock, keep);
+  // A plain value is replied to in the same tick; only a promise waits.
+  if (outcome instanceof Promise) void outcome.then((o) => reply(id, o, keep));
+  else reply(id, outcome, keep);
+}
+
+function reply(id: number, outcome: TaskOutcome, keep: { value: unknown } | undefined): void {
+  const r: ChildCallReply = [id, outcome.startMs, outcome.endMs, outcome.cpuMs];
+  const output = takeOutput();
+  let extra: PoolCallExtra | undefined;
+  if (outcome.error) extra = { error: outcome.error };
+  if (output) (extra ??= {}).output = output;
   if (keep && outcome.ok) {
     // IPC encodes the message as JSON, as a child-process pool's channel does; time that
     // on a sample so the report can say what sending results back costs.
@@ -63,19 +53,23 @@ async function call(id: number, index: number): Promise<void> {
         const t0 = performance.now();
         const text = JSON.stringify(keep.value) ?? '';
         if (text) JSON.parse(text);
-        msg.wire = { ms: performance.now() - t0, bytes: Buffer.byteLength(text) };
+        (extra ??= {}).wire = { ms: performance.now() - t0, bytes: Buffer.byteLength(text) };
       } catch (e) {
-        msg.outcome = { ...outcome, ok: false, error: { kind: 'TypeError', message: `the result can't be sent back from a child process: ${toErrorInfo(e).message} (use --discard-results if the results are never used)` } };
-        send(msg);
+        send([id, outcome.startMs, outcome.endMs, outcome.cpuMs, null, { ...extra, error: unsendable(e) }]);
         return;
       }
     }
-    msg.result = keep.value;
+    r[4] = keep.value;
   }
+  if (extra) r[5] = extra;
   try {
-    process.send!(msg);
+    process.send!(r);
   } catch (e) {
     // BigInt and other values JSON cannot carry: the user's pool would fail here too.
-    send({ type: 'result', id, outcome: { ...outcome, ok: false, error: { kind: 'TypeError', message: `the result can't be sent back from a child process: ${toErrorInfo(e).message} (use --discard-results if the results are never used)` } }, output: msg.output });
+    send([id, outcome.startMs, outcome.endMs, outcome.cpuMs, null, { ...extra, error: unsendable(e) }]);
   }
+}
+
+function unsendable(e: unknown): ErrorInfo {
+  return { kind: 'TypeError', message: `the result can't be sent back from a child process: ${toErrorInfo(e).message} (use --discard-results if the results are never used)` };
 }

@@ -7,9 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { epochNow } from '../shared/closedLoop';
 import { settleCpuClock, threadCpuClock } from './lib/cpuClock';
 import type { ErrorInfo } from '../shared/errorInfo';
-import { toErrorInfo } from '../shared/errorInfo';
 import { installOutputCapture } from '../shared/outputCapture';
-import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
+import { callTarget, type HostInit } from './lib/targetHost';
+import { eventLoopYielder, loadTargetOrReport } from './lib/hostSetup';
 import { lowerThisThreadPriority } from './lib/userPriority';
 import type { HotspotWorkerInit, HotspotWorkerMessage } from '../shared/hotspotsProtocol';
 
@@ -23,13 +23,8 @@ const post = (m: HotspotWorkerMessage) => port.postMessage(m);
 installOutputCapture(0);
 
 async function main(): Promise<void> {
-  let fn: UserFunction;
-  try {
-    fn = await loadTargetFunction(init.bundlePath, init.functionName);
-  } catch (e) {
-    post({ type: 'failed', error: toErrorInfo(e) });
-    return;
-  }
+  const fn = await loadTargetOrReport(init, (error) => post({ type: 'failed', error }));
+  if (!fn) return;
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -42,7 +37,7 @@ async function main(): Promise<void> {
   let calls = 0;
   let failures = 0;
   let firstError: ErrorInfo | undefined;
-  let lastYield = t0;
+  const yieldDue = eventLoopYielder(YIELD_MS);
   while (calls === 0 || (epochNow() - t0 < init.durationMs && calls < init.maxCalls)) {
     const outcome = await callTarget(fn, init.args, init.taskIndexStart + calls, init.callTimeoutMs);
     calls++;
@@ -53,10 +48,8 @@ async function main(): Promise<void> {
       if (failures >= 20 && failures === calls) break;
     }
     // Let the user's timers and pending I/O run now and then, as the loop worker does.
-    if (epochNow() - lastYield > YIELD_MS) {
-      await new Promise<void>((r) => setImmediate(r));
-      lastYield = epochNow();
-    }
+    const yielding = yieldDue();
+    if (yielding) await yielding;
   }
   const wallMs = epochNow() - t0;
   settleCpuClock(clock);

@@ -7,37 +7,25 @@
 // calls that completed in the batch. For calls longer than the batch period that is one
 // call per batch (exact); for tiny calls it costs nothing per call. In async mode the
 // calls overlap on one thread, so an even split is the only honest attribution anyway.
-import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { epochNow, newProgress, runClosedLoop, type LoopProgress, type TaskOutcome } from '../shared/closedLoop';
-import { settleCpuClock, threadCpuClock } from './lib/cpuClock';
-import { ErrorTally, toErrorInfo } from '../shared/errorInfo';
-import { installOutputCapture } from '../shared/outputCapture';
+import { settleCpuClock } from './lib/cpuClock';
+import { ErrorTally } from '../shared/errorInfo';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../shared/jsProtocol';
-import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
-import { lowerThisThreadPriority } from './lib/userPriority';
+import { callTarget, type UserFunction } from './lib/targetHost';
+import { eventLoopYielder, loadTargetOrReport, threadHost } from './lib/hostSetup';
 import { warmUp } from './lib/warmup';
 
 const BATCH_MS = 100;
 const YIELD_MS = 50;
 
-const init = workerData as HostInit;
-lowerThisThreadPriority();
-const port = parentPort!;
-const post = (m: LoopWorkerMessage) => port.postMessage(m);
-const capture = installOutputCapture(init.maxOutputBytes);
-const clock = threadCpuClock();
+const { init, port, post, capture, clock } = threadHost<LoopWorkerMessage>();
 let flushOnExit: (() => void) | undefined;
 process.on('exit', () => flushOnExit?.());
 
 async function main(): Promise<void> {
-  let fn: UserFunction;
-  try {
-    fn = await loadTargetFunction(init.bundlePath, init.functionName);
-  } catch (e) {
-    post({ type: 'loadError', error: toErrorInfo(e) });
-    return;
-  }
+  const fn = await loadTargetOrReport(init, (error) => post({ type: 'loadError', error }));
+  if (!fn) return;
   port.on('message', (req: LoopWorkerRequest) => {
     if (req.type === 'probe') void probe(fn, req.index);
     else if (req.type === 'warm') void warmUp(fn, init.args, req.policy, init.callTimeoutMs).then((warmup) => post({ type: 'warmed', warmup, output: capture.take() }));
@@ -62,7 +50,7 @@ async function run(fn: UserFunction, req: Extract<LoopWorkerRequest, { type: 'ru
   let batch: { outcome: TaskOutcome; counted: boolean }[] = [];
   let tally = new ErrorTally();
   let lastFlush = epochNow();
-  let lastYield = lastFlush;
+  const yieldDue = eventLoopYielder(YIELD_MS);
   let cpuAtFlush = clock.now();
   let runQueueAtFlush = clock.runQueueNow?.() ?? 0;
 
@@ -100,10 +88,8 @@ async function run(fn: UserFunction, req: Extract<LoopWorkerRequest, { type: 'ru
     async (index, lane) => {
       // A loop of synchronous calls never returns to the event loop on its own; let
       // timers and pending I/O of the user's code run now and then.
-      if (epochNow() - lastYield > YIELD_MS) {
-        await new Promise<void>((r) => setImmediate(r));
-        lastYield = epochNow();
-      }
+      const yielding = yieldDue();
+      if (yielding) await yielding;
       Atomics.store(lanes, lane, Math.floor(epochNow() - base) + 1);
       const outcome = await callTarget(fn, init.args, index, init.callTimeoutMs);
       Atomics.store(lanes, lane, 0);

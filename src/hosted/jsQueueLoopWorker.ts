@@ -5,23 +5,14 @@
 // Every start and end is posted at once, in order: the engine replays them into a
 // mirror of this frontier, so if this thread dies it can hand the crawl to a new one
 // with the items in flight retried, never lost.
-import { parentPort, workerData } from 'node:worker_threads';
 import { epochNow } from '../shared/closedLoop';
-import { threadCpuClock } from './lib/cpuClock';
-import { toErrorInfo } from '../shared/errorInfo';
-import { installOutputCapture } from '../shared/outputCapture';
-import { loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
-import { lowerThisThreadPriority } from './lib/userPriority';
+import type { UserFunction } from './lib/targetHost';
+import { loadTargetOrReport, threadHost } from './lib/hostSetup';
 import { callItem } from './lib/queue/callItem';
 import { Frontier } from '../shared/queue/frontier';
 import type { LoopCrawlEvent, LoopCrawlMessage, LoopCrawlStart } from '../shared/queue/queueTypes';
 
-const init = workerData as HostInit;
-lowerThisThreadPriority();
-const port = parentPort!;
-const post = (m: LoopCrawlMessage) => port.postMessage(m);
-const capture = installOutputCapture(init.maxOutputBytes);
-const clock = threadCpuClock();
+const { init, port, post, capture, clock } = threadHost<LoopCrawlMessage>();
 
 function send(e: LoopCrawlEvent): void {
   const output = capture.take();
@@ -68,13 +59,8 @@ async function crawl(fn: UserFunction, m: LoopCrawlStart & { seedMs: number }): 
 }
 
 async function main(): Promise<void> {
-  let fn: UserFunction;
-  try {
-    fn = await loadTargetFunction(init.bundlePath, init.functionName);
-  } catch (e) {
-    post({ type: 'loadError', error: toErrorInfo(e) });
-    return;
-  }
+  const fn = await loadTargetOrReport(init, (error) => post({ type: 'loadError', error }));
+  if (!fn) return;
   port.on('message', (m: LoopCrawlStart & { seedMs: number }) => void crawl(fn, m));
   post({ type: 'ready', cpuSource: clock.source });
 }

@@ -66,7 +66,7 @@ export function clampConcurrency(requested: number, max: number): number {
 export async function runClosedLoop(
   plan: LoopPlan,
   runTask: (index: number, lane: number) => Promise<TaskOutcome>,
-  onOutcome: (outcome: TaskOutcome, index: number, counted: boolean, progress: Readonly<LoopProgress>) => void,
+  onOutcome: (outcome: TaskOutcome, index: number, counted: boolean, progress: Readonly<LoopProgress>, lane: number) => void,
   opts: {
     shouldStop?: () => boolean;
     /** Pass one in to watch it live (e.g. to report it from an exit handler). */
@@ -103,7 +103,7 @@ export async function runClosedLoop(
       // Only counted failures use up maxErrors: a function failing from its first call
       // would otherwise spend them all in the warm-up and leave the point with no samples.
       if (!outcome.ok && counted) p.failed++;
-      onOutcome(outcome, index, counted, p);
+      onOutcome(outcome, index, counted, p, laneNo);
     }
   };
 

@@ -4,7 +4,7 @@ import type { CpuSource, ErrorSample, WarmupPolicy } from './report';
 import type { LoopPlan, LoopProgress, TaskOutcome } from './closedLoop';
 import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
-import type { WarmupResult } from '../hosted/lib/warmup';
+import type { WarmupResult } from './warmup';
 
 /** Engine → loop worker (sequential / async / probe). */
 export type LoopWorkerRequest =
@@ -40,46 +40,55 @@ export interface SampleBatch {
 export type PoolTask =
   | { type: 'call'; index: number }
   | { type: 'warm'; barrier: SharedArrayBuffer; parties: number; policy?: WarmupPolicy };
-export type PoolTaskResult =
-  | {
-      type: 'call';
-      /** cpuMs here is end minus start reading (fallback when no later call follows). */
-      outcome: TaskOutcome;
-      output?: CapturedOutput;
-      thread: number;
-      /** The thread's CPU clock just before the call. */
-      cpuAtStart: number;
-      /** The call's result, structured-cloned back by postMessage as in any piscina pool. */
-      result?: unknown;
-      /** On a sample of calls: what one structured clone of the result cost, and its size. */
-      wire?: { ms: number; bytes: number };
-    }
-  | {
-      type: 'warm';
-      cpuSource: CpuSource;
-      /** Absent when this thread was already warm. */
-      warmup?: WarmupResult;
-      /** Epoch ms the thread finished loading the module. */
-      loadedAtMs: number;
-    };
 
-/** Engine → child process. */
+/**
+ * Pool worker → engine for one call: a flat array, which structured-clones (both ways,
+ * on every call) for less than an object holding an object. `result` is the call's
+ * value, cloned back by postMessage as in any piscina pool; `extra` is there only when
+ * the call failed, printed something, or was sampled for its result's clone cost.
+ */
+export type PoolCallReply = [
+  startMs: number,
+  endMs: number,
+  /** End minus start reading (fallback when no later call follows on this thread). */
+  cpuMs: number,
+  /** The thread's CPU clock just before the call; NaN when not read (jsPoolWorker.ts). */
+  cpuAtStart: number,
+  thread: number,
+  result?: unknown,
+  extra?: PoolCallExtra,
+];
+export interface PoolCallExtra {
+  error?: ErrorInfo;
+  output?: CapturedOutput;
+  /** On a sample of calls: what one structured clone of the result cost, and its size. */
+  wire?: { ms: number; bytes: number };
+}
+export interface PoolWarmReply {
+  type: 'warm';
+  cpuSource: CpuSource;
+  /** Absent when this thread was already warm. */
+  warmup?: WarmupResult;
+  /** Epoch ms the thread finished loading the module. */
+  loadedAtMs: number;
+}
+export type PoolTaskResult = PoolCallReply | PoolWarmReply;
+
+/** Engine → child process. A call is [id, task index]: the smallest message IPC carries. */
 export type ChildRequest =
   | { type: 'init'; init: import('../hosted/lib/targetHost').HostInit }
-  | { type: 'call'; id: number; index: number }
+  | [id: number, index: number]
   | { type: 'warm'; id: number; policy: WarmupPolicy };
+/**
+ * Child process → engine for one call: a flat array, as PoolCallReply, JSON-encoded by
+ * IPC. `result` is the call's value, serialized as a child-process pool must (the
+ * engine drops it); `extra` is there only when the call failed, printed something, or
+ * was sampled for its result's JSON cost.
+ */
+export type ChildCallReply = [id: number, startMs: number, endMs: number, cpuMs: number, result?: unknown, extra?: PoolCallExtra];
 /** Child process → engine. */
 export type ChildMessage =
   | { type: 'ready'; cpuSource: CpuSource }
   | { type: 'loadError'; error: ErrorInfo }
-  | {
-      type: 'result';
-      id: number;
-      outcome: TaskOutcome;
-      output?: CapturedOutput;
-      /** The call's result: IPC serializes it (JSON), as a child-process pool must. */
-      result?: unknown;
-      /** On a sample of calls: JSON encode + decode time and size of the result. */
-      wire?: { ms: number; bytes: number };
-    }
+  | ChildCallReply
   | { type: 'warmed'; id: number; warmup: WarmupResult; output?: CapturedOutput };

@@ -3,21 +3,9 @@
 // so one kill ends it and whatever the user's code spawned; a process-exit hook ends
 // every group even if the engine exits without disposing.
 import type { ChildProcess } from 'node:child_process';
+import { killGroup, killGroupAtExit } from '../processGroups';
 
-const liveGroups = new Set<number>();
-let exitHook = false;
-
-export function killGroup(pid: number): void {
-  try {
-    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
+export { killGroup };
 
 export interface LocalWorker {
   readonly proc: ChildProcess;
@@ -33,15 +21,7 @@ export interface LocalWorker {
 /** Wraps a spawned (detached) worker; `isReady` decides from its IPC messages or stderr lines. */
 export function trackWorker(proc: ChildProcess, opts: { readyTimeoutMs: number; what: string; readyOnStderr?: RegExp }): LocalWorker {
   const pid = proc.pid;
-  if (pid) {
-    liveGroups.add(pid);
-    if (!exitHook) {
-      exitHook = true;
-      process.once('exit', () => {
-        for (const p of liveGroups) killGroup(p);
-      });
-    }
-  }
+  const untrack = pid ? killGroupAtExit(pid) : undefined;
   let tail = '';
   let alive = pid !== undefined;
   proc.stdout?.on('data', () => undefined);
@@ -50,7 +30,7 @@ export function trackWorker(proc: ChildProcess, opts: { readyTimeoutMs: number; 
       alive = false;
       if (pid) {
         killGroup(pid);
-        liveGroups.delete(pid);
+        untrack?.();
       }
       resolve();
     });

@@ -1,12 +1,13 @@
 // The Redis the distributed executor talks to: either one the user runs (--redis URL,
 // setting workloadProfiler.redisUrl) or our own redis-server on a free loopback port
 // with persistence off, which we always stop (success, error, cancel, even exit).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ExecutorUnavailable } from '../../shared/errors';
+import { killAtExit } from '../processGroups';
 
 export interface RedisEndpoint {
   url: string;
@@ -24,19 +25,6 @@ export interface RedisEndpoint {
 
 const INSTALL_HINT =
   'install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or pass --redis redis://host:port';
-
-// Every server we started, so that even process.exit() of the host stops them.
-const live = new Set<ChildProcess>();
-let exitHook = false;
-function track(p: ChildProcess): void {
-  live.add(p);
-  if (!exitHook) {
-    exitHook = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
-  }
-}
 
 /** Checks a user-given URL up front, with a one-line error that says what a good one looks like. */
 export function parseRedisUrl(url: string): URL {
@@ -110,7 +98,8 @@ export async function startOwnRedis(signal?: AbortSignal, binary = process.env.W
     // Not detached: it stays in the engine process's group, so killing that group (the
     // CLI's cancel, or the engine's death) takes the server down too.
     const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    track(proc);
+    // Even a process.exit() of the host stops it.
+    const untrack = killAtExit(() => proc.kill('SIGKILL'));
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const exited = new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
@@ -127,7 +116,7 @@ export async function startOwnRedis(signal?: AbortSignal, binary = process.env.W
           await exited;
           clearTimeout(t);
         }
-        live.delete(proc);
+        untrack();
         cleanupDir();
       })());
     const deadline = Date.now() + 5000;

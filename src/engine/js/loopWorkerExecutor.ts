@@ -8,15 +8,15 @@ import type { CpuSource, WarmupPolicy } from '../../shared/report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../../shared/errors';
 import { runtimeFile } from '../paths';
-import { raceAbort, throwIfAborted } from './abort';
-import { clampConcurrency, epochNow, loopPlanOf, type LoopPlan, type LoopProgress, type TaskOutcome } from '../../shared/closedLoop';
+import { raceAbort } from './abort';
+import { epochNow, loopPlanOf, type LoopPlan, type LoopProgress, type TaskOutcome } from '../../shared/closedLoop';
 import { workerDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
-import { PointCollector } from './pointCollector';
+import { openPoint, PointCollector } from './pointCollector';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import { coldStartOf, type WarmupResult } from '../../hosted/lib/warmup';
+import { coldStartOf, type WarmupResult } from '../../shared/warmup';
 
 /** How long past the timeout a blocked call may run before the watchdog ends its thread. */
 const WATCHDOG_GRACE_MS = 100;
@@ -276,10 +276,7 @@ export class JsLoopExecutor implements Executor {
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
-    if (this.disposed) throw new Error(`${this.kind} executor used after dispose()`);
-    throwIfAborted(req.signal);
-    const k = this.kind === 'sequential' ? 1 : clampConcurrency(req.concurrency, this.maxConcurrency);
-    const collector = new PointCollector(this.kind, k, this.limits.maxOutputBytes);
+    const { k, collector } = openPoint(this.kind, req, { disposed: this.disposed, maxConcurrency: this.maxConcurrency, maxOutputBytes: this.limits.maxOutputBytes });
     let host = await this.ensureHost(req.signal, req.warmup, collector);
     const origin = epochNow();
     let firstIndex = req.taskIndexStart;

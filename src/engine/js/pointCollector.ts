@@ -3,7 +3,9 @@
 // the warm-up is still something the user must see); the taskOk flags cover only
 // counted tasks, so rates come from those.
 import type { ColdStart, CpuSource, ErrorSample, ExecutorKind } from '../../shared/report';
-import type { PointSamples } from '../executorTypes';
+import type { PointRequest, PointSamples } from '../executorTypes';
+import { clampConcurrency } from '../../shared/closedLoop';
+import { throwIfAborted } from './abort';
 import type { TaskOutcome } from '../../shared/closedLoop';
 import { ErrorTally, type ErrorInfo } from '../../shared/errorInfo';
 import { OutputCollector, type CapturedOutput } from '../../shared/outputCapture';
@@ -105,4 +107,19 @@ export class PointCollector {
     if (out) s.output = out;
     return s;
   }
+}
+
+/**
+ * How every JS executor's point opens: a disposed executor or a cancelled request is
+ * refused, K is clamped to what the executor runs, and the point gets its collector.
+ */
+export function openPoint(
+  executor: ExecutorKind,
+  req: PointRequest,
+  ex: { disposed: boolean; maxConcurrency: number; maxOutputBytes: number },
+): { k: number; collector: PointCollector } {
+  if (ex.disposed) throw new Error(`${executor} executor used after dispose()`);
+  throwIfAborted(req.signal);
+  const k = executor === 'sequential' ? 1 : clampConcurrency(req.concurrency, ex.maxConcurrency);
+  return { k, collector: new PointCollector(executor, k, ex.maxOutputBytes) };
 }

@@ -4,12 +4,12 @@
 // the window opens; results come back over IPC; a child that dies is replaced.
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../../shared/errors';
-import { raceAbort, throwIfAborted } from './abort';
-import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop } from '../../shared/closedLoop';
-import { PointCollector } from './pointCollector';
-import { ChildLoadFailure, ChildProcessPool } from './processPool';
+import { raceAbort } from './abort';
+import { epochNow, loopPlanOf, runClosedLoop } from '../../shared/closedLoop';
+import { openPoint, PointCollector } from './pointCollector';
+import { ChildLoadFailure, ChildProcessPool, type TaskResult } from './processPool';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import { coldStartOf } from '../../hosted/lib/warmup';
+import { coldStartOf } from '../../shared/warmup';
 import type { WarmupPolicy } from '../../shared/report';
 
 export class JsProcessExecutor implements Executor {
@@ -44,21 +44,18 @@ export class JsProcessExecutor implements Executor {
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
-    if (this.disposed) throw new Error('process executor used after dispose()');
-    throwIfAborted(req.signal);
-    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const collector = new PointCollector('process', k, this.limits.maxOutputBytes);
+    const { k, collector } = openPoint('process', req, { disposed: this.disposed, maxConcurrency: this.maxConcurrency, maxOutputBytes: this.limits.maxOutputBytes });
     const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
     pool.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
     const origin = epochNow();
+    const outcomeOf = (r: TaskResult) => {
+      if (r.output) collector.output.add(r.output);
+      if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
+      return r.outcome;
+    };
     const loop = runClosedLoop(
       loopPlanOf(req, k, origin),
-      async (index) => {
-        const r = await pool.run(index);
-        if (r.output) collector.output.add(r.output);
-        if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
-        return r.outcome;
-      },
+      (index) => pool.run(index).then(outcomeOf),
       (o, _i, counted) => collector.add(o, counted),
     );
     try {

@@ -10,7 +10,7 @@
 // - it has no per-task timeout that kills a busy child, and it is ESM-only while our
 //   runtime bundles are CommonJS.
 // What we need is small: K forked children started detached (each leads its own process
-// group), a per-call timer that SIGKILLs the group, stdout/stderr piped and kept
+// group), a per-call timeout that SIGKILLs the group (one watchdog timer for the pool), stdout/stderr piped and kept
 // (bounded) instead of inherited, --max-old-space-size, replacement of a dead child,
 // and a process-exit hook so no group outlives us.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -18,41 +18,18 @@ import type { CpuSource, WarmupPolicy } from '../../shared/report';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
 import { ChildGuard } from '../childGuard';
+import { killGroup, killGroupAtExit } from '../processGroups';
+import { CallWatchdog } from './callWatchdog';
+import { childReady } from './childReady';
 import { epochNow, type TaskOutcome } from '../../shared/closedLoop';
 import { childDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
-import type { ChildMessage, ChildRequest } from '../../shared/jsProtocol';
+import type { ChildCallReply, ChildMessage, ChildRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import type { WarmupResult } from '../../hosted/lib/warmup';
+import type { WarmupResult } from '../../shared/warmup';
 
 const STDERR_TAIL = 4096;
-
-// Every live child group, so that even process.exit() of the host takes them down.
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function trackGroup(pid: number): void {
-  liveGroups.add(pid);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const p of liveGroups) killGroup(p);
-    });
-  }
-}
-
-function killGroup(pid: number): void {
-  try {
-    // Negative pid: the whole group the detached child leads, grandchildren included.
-    process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
 
 /** A child's module failed to load: the user's error, not ours. */
 export class ChildLoadFailure extends Error {
@@ -71,11 +48,21 @@ export interface TaskResult {
 interface Busy {
   id: number;
   startMs: number;
-  timer?: NodeJS.Timeout;
+  /** Epoch ms past which the pool's watchdog kills the child (Infinity: never). */
+  deadlineMs: number;
   timedOut: boolean;
   resolve: (r: TaskResult) => void;
   /** Set for a warm-up request: its reply is a 'warmed' message. */
   warm?: (w: WarmupResult | undefined, death?: ErrorInfo) => void;
+}
+
+/** A call's reply as the executor takes it. JSON turned a NaN CPU figure into null. */
+function callResult(m: ChildCallReply): TaskResult {
+  const x = m[5];
+  const outcome: TaskOutcome = { ok: !x?.error, startMs: m[1], endMs: m[2], cpuMs: m[3] ?? NaN };
+  if (!x) return { outcome };
+  if (x.error) outcome.error = x.error;
+  return { outcome, output: x.output, wire: x.wire };
 }
 
 class Child {
@@ -102,7 +89,7 @@ class Child {
       env: this.guard.env(),
     });
     const pid = this.proc.pid;
-    if (pid) trackGroup(pid);
+    const untrack = pid ? killGroupAtExit(pid) : undefined;
     this.proc.stdout!.on('data', (d: Buffer) => onOutput('stdout', d.toString()));
     this.proc.stderr!.on('data', (d: Buffer) => {
       const text = d.toString();
@@ -116,7 +103,7 @@ class Child {
         if (pid) {
           // The group may still hold grandchildren the user started (and our pipes).
           killGroup(pid);
-          liveGroups.delete(pid);
+          untrack?.();
         }
         // V8's "heap out of memory" report arrives on stderr, possibly just after exit.
         let wait: NodeJS.Timeout | undefined;
@@ -126,7 +113,6 @@ class Child {
           const b = this.busy;
           this.busy = undefined;
           if (b) {
-            clearTimeout(b.timer);
             const error = this.guard.overMemory ? { kind: 'out-of-memory', message: this.guard.overMemory } : childDeath(
               { timedOutAfterMs: b.timedOut ? this.limits.callTimeoutMs : undefined, code, signal, stderrTail: this.stderrTail },
               this.limits.memoryLimitMb,
@@ -141,26 +127,18 @@ class Child {
     });
     // A failed fork (EAGAIN) also ends in 'exit'/'error'; keep it from throwing.
     this.proc.on('error', () => undefined);
-    this.ready = new Promise<CpuSource>((resolve, reject) => {
-      this.proc.on('message', (m: ChildMessage) => {
-        if (m.type === 'ready') resolve(m.cpuSource);
-        else if (m.type === 'loadError') reject(new ChildLoadFailure(m.error));
-        else if (m.type === 'result' && this.busy?.id === m.id) {
-          const b = this.busy;
-          this.busy = undefined;
-          clearTimeout(b.timer);
-          b.resolve({ outcome: m.outcome, output: m.output, wire: m.wire });
-        } else if (m.type === 'warmed' && this.busy?.id === m.id) {
-          const b = this.busy;
-          this.busy = undefined;
-          clearTimeout(b.timer);
-          // Warm-up output is dropped: the probe already showed what a call prints.
-          b.warm?.(m.warmup);
-        }
-      });
-      void this.exited.then(() =>
-        reject(new ChildLoadFailure(childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb))),
-      );
+    const died = { stderrTail: () => this.stderrTail, memoryLimitMb: limits.memoryLimitMb };
+    this.ready = childReady<ChildMessage>(this.proc, this.exited, died, (info) => new ChildLoadFailure(info), (m) => {
+      const b = this.busy;
+      if (Array.isArray(m)) {
+        if (b?.id !== m[0]) return;
+        this.busy = undefined;
+        b.resolve(callResult(m));
+      } else if (m.type === 'warmed' && b?.id === m.id) {
+        this.busy = undefined;
+        // Warm-up output is dropped: the probe already showed what a call prints.
+        b.warm?.(m.warmup);
+      }
     });
     this.ready.then(
       () => (this.loaded = true),
@@ -170,34 +148,16 @@ class Child {
     this.send({ type: 'init', init });
   }
 
-  call(id: number, index: number): Promise<TaskResult> {
-    return new Promise((resolve) => {
-      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve };
-      const timeout = this.limits.callTimeoutMs;
-      if (Number.isFinite(timeout)) {
-        busy.timer = setTimeout(() => {
-          busy.timedOut = true;
-          this.kill();
-        }, timeout);
-      }
-      this.busy = busy;
-      this.send({ type: 'call', id, index });
-    });
+  /** Sends one call; `done` gets its result (a death included). The pool's watchdog enforces the deadline. */
+  call(id: number, index: number, startMs: number, deadlineMs: number, done: (r: TaskResult) => void): void {
+    this.busy = { id, startMs, deadlineMs, timedOut: false, resolve: done };
+    this.send([id, index]);
   }
 
   /** Warm-up calls until steady (warmup.ts); undefined if the child died meanwhile. */
-  warmUp(id: number, policy: WarmupPolicy): Promise<{ warmup?: WarmupResult; death?: ErrorInfo }> {
+  warmUp(id: number, policy: WarmupPolicy, deadlineMs: number): Promise<{ warmup?: WarmupResult; death?: ErrorInfo }> {
     return new Promise((resolve) => {
-      const busy: Busy = { id, startMs: epochNow(), timedOut: false, resolve: () => resolve({}), warm: (warmup, death) => resolve({ warmup, death }) };
-      const timeout = this.limits.callTimeoutMs;
-      if (Number.isFinite(timeout)) {
-        // One call may run past the time cap, and each call has its own timeout.
-        busy.timer = setTimeout(() => {
-          busy.timedOut = true;
-          this.kill();
-        }, policy.maxMs + 2 * timeout);
-      }
-      this.busy = busy;
+      this.busy = { id, startMs: epochNow(), deadlineMs, timedOut: false, resolve: () => resolve({}), warm: (warmup, death) => resolve({ warmup, death }) };
       this.send({ type: 'warm', id, policy });
     });
   }
@@ -220,6 +180,19 @@ export class ChildProcessPool {
   private target = 0;
   cpuSource: CpuSource = 'process.cpuUsage';
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void = () => undefined;
+  /** Kills the group of a child whose call (or warm-up) ran past its deadline. */
+  private readonly watchdog = new CallWatchdog((now) => {
+    let next = Infinity;
+    for (const c of this.children) {
+      const b = c.busy;
+      if (!b || b.timedOut) continue;
+      if (b.deadlineMs <= now) {
+        b.timedOut = true;
+        void c.kill();
+      } else if (b.deadlineMs < next) next = b.deadlineMs;
+    }
+    return next;
+  });
 
   constructor(
     private readonly init: HostInit,
@@ -250,7 +223,11 @@ export class ChildProcessPool {
     const warmups: WarmupResult[] = [];
     const deaths: ErrorInfo[] = [];
     if (policy && policy.maxCalls > 0) {
-      const done = await Promise.all(fresh.map((c) => c.warmUp(this.nextId++, policy)));
+      // One call may run past the time cap, and each call has its own timeout.
+      const deadlineMs = epochNow() + policy.maxMs + 2 * this.limits.callTimeoutMs;
+      const warming = Promise.all(fresh.map((c) => c.warmUp(this.nextId++, policy, deadlineMs)));
+      this.watchdog.watch(deadlineMs);
+      const done = await warming;
       for (const w of done) {
         if (w.warmup) warmups.push(w.warmup);
         if (w.death) deaths.push(w.death);
@@ -297,32 +274,48 @@ export class ChildProcessPool {
     }
   }
 
-  private idleChild(): Promise<Child> {
-    return new Promise((resolve, reject) => {
-      for (const c of this.children) {
-        if (c.alive && c.loaded && !c.reserved) {
-          c.reserved = true;
-          return resolve(c);
-        }
+  /** A loaded child no task holds, now reserved for the caller; undefined when all are busy. */
+  private takeIdle(): Child | undefined {
+    for (const c of this.children) {
+      if (c.alive && c.loaded && !c.reserved) {
+        c.reserved = true;
+        return c;
       }
-      this.waiting.push({ resolve, reject });
-    });
+    }
+    return undefined;
   }
 
-  /** One call on an idle child; resolves with the outcome, failures included. Rejects once destroyed, or when a replacement child cannot load the module. */
-  async run(index: number): Promise<TaskResult> {
-    if (this.destroyed) throw new Error('process pool destroyed');
-    const child = await this.idleChild();
-    if (this.destroyed) throw new Error('process pool destroyed');
-    const result = await child.call(this.nextId++, index);
-    if (this.destroyed) throw new Error('process pool destroyed');
-    this.release(child);
+  /**
+   * One call on an idle child; resolves with the outcome, failures included. Rejects once
+   * destroyed, or when a replacement child cannot load the module. A free child takes
+   * the call at once: one promise per call, as a bare pool has.
+   */
+  run(index: number): Promise<TaskResult> {
+    if (this.destroyed) return Promise.reject(new Error('process pool destroyed'));
+    const child = this.takeIdle();
+    if (child) return this.callOn(child, index);
+    return new Promise<Child>((resolve, reject) => this.waiting.push({ resolve, reject })).then((c) => this.callOn(c, index));
+  }
+
+  private callOn(child: Child, index: number): Promise<TaskResult> {
+    if (this.destroyed) return Promise.reject(new Error('process pool destroyed'));
+    const startMs = epochNow();
+    const deadlineMs = startMs + this.limits.callTimeoutMs;
+    const result = new Promise<TaskResult>((resolve, reject) =>
+      child.call(this.nextId++, index, startMs, deadlineMs, (r) => {
+        if (this.destroyed) return reject(new Error('process pool destroyed'));
+        this.release(child);
+        resolve(r);
+      }),
+    );
+    this.watchdog.watch(deadlineMs);
     return result;
   }
 
   /** Kills every child's process group at once and waits for them to exit. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.watchdog.stop();
     const all = this.children;
     this.children = [];
     for (const w of this.waiting.splice(0)) w.reject(new Error('process pool destroyed'));

@@ -7,14 +7,16 @@ import type { CpuSource, WarmupPolicy } from '../../shared/report';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { Errors } from '../../shared/errors';
 import { runtimeFile } from '../paths';
-import { raceAbort, throwIfAborted } from './abort';
-import { clampConcurrency, epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
+import { raceAbort } from './abort';
+import { epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
 import { workerDeath } from './deaths';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
-import { PointCollector } from './pointCollector';
-import type { PoolTask, PoolTaskResult } from '../../shared/jsProtocol';
+import { openPoint, PointCollector } from './pointCollector';
+import type { PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../../shared/jsProtocol';
+import { CallWatchdog } from './callWatchdog';
+import { chargeCpu, type ThreadCpu } from './threadCpu';
 import type { HostInit } from '../../hosted/lib/targetHost';
-import { coldStartOf } from '../../hosted/lib/warmup';
+import { coldStartOf } from '../../shared/warmup';
 
 export class JsThreadExecutor implements Executor {
   readonly kind = 'thread' as const;
@@ -86,7 +88,7 @@ export class JsThreadExecutor implements Executor {
     })();
     try {
       const results = await raceAbort(warm, signal, () => destroyPool(pool));
-      const warmed = results.filter((r): r is Extract<PoolTaskResult, { type: 'warm' }> => r?.type === 'warm');
+      const warmed = results.filter((r): r is PoolWarmReply => !Array.isArray(r) && r?.type === 'warm');
       if (warmed[0]) this.cpuSource = warmed[0].cpuSource;
       const fresh = warmed.filter((r) => r.warmup);
       if (!this.coldStartReported && (fresh.length || !policy?.maxCalls)) {
@@ -128,65 +130,70 @@ export class JsThreadExecutor implements Executor {
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
-    if (this.disposed) throw new Error('thread executor used after dispose()');
-    throwIfAborted(req.signal);
-    const k = clampConcurrency(req.concurrency, this.maxConcurrency);
-    const collector = new PointCollector('thread', k, this.limits.maxOutputBytes);
+    const { k, collector } = openPoint('thread', req, { disposed: this.disposed, maxConcurrency: this.maxConcurrency, maxOutputBytes: this.limits.maxOutputBytes });
     this.collector = collector;
     const pool = await this.ensurePool(k, req.signal, req.warmup, collector);
     const timeout = this.limits.callTimeoutMs;
     let aborted = false;
     const origin = epochNow();
-    // CPU of a call = next start reading on the same thread - its own start reading.
-    const clockOf = new WeakMap<TaskOutcome, { thread: number; cpuAtStart: number }>();
-    const lastOnThread = new Map<number, { pos: number; cpuAtStart: number }>();
+    // Per lane (a lane has one call in flight): when its call was sent (NaN when none),
+    // whether the watchdog ended it, its abort handle, and the thread and start reading
+    // of the CPU clock of its last reply (chargeCpu below).
+    const sentAt = new Float64Array(k).fill(NaN);
+    const timedOut = new Uint8Array(k);
+    const handles = Array.from({ length: k }, () => new LaneAbort());
+    const laneThread = new Int32Array(k).fill(-1);
+    const laneCpuAtStart = new Float64Array(k);
+    const lastOnThread = new Map<number, ThreadCpu>();
+    // Aborting a running piscina task terminates its thread; piscina starts a new one.
+    const watchdog = new CallWatchdog((now) => {
+      let next = Infinity;
+      for (let lane = 0; lane < k; lane++) {
+        const deadline = sentAt[lane] + timeout;
+        if (deadline <= now) {
+          sentAt[lane] = NaN;
+          timedOut[lane] = 1;
+          handles[lane].abort();
+        } else if (deadline < next) next = deadline;
+      }
+      return next;
+    });
 
-    const runTask = async (index: number): Promise<TaskOutcome> => {
-      const ac = new AbortController();
-      let timedOut = false;
-      // Aborting a running piscina task terminates its thread; piscina starts a new one.
-      const timer = Number.isFinite(timeout)
-        ? setTimeout(() => {
-            timedOut = true;
-            ac.abort();
-          }, timeout)
-        : undefined;
+    const runTask = async (index: number, lane: number): Promise<TaskOutcome> => {
       const startMs = epochNow();
+      sentAt[lane] = startMs;
+      watchdog.watch(startMs + timeout);
       try {
-        const r = await pool.run({ type: 'call', index }, { signal: ac.signal });
-        if (r.type !== 'call') throw new Error('unexpected warm-up reply');
-        if (r.output) collector.output.add(r.output);
-        if (r.wire) collector.addWire(r.wire.ms, r.wire.bytes);
-        clockOf.set(r.outcome, { thread: r.thread, cpuAtStart: r.cpuAtStart });
-        return r.outcome;
+        const r = (await pool.run({ type: 'call', index }, { signal: handles[lane] })) as PoolCallReply;
+        sentAt[lane] = NaN;
+        laneThread[lane] = r[4];
+        laneCpuAtStart[lane] = r[3];
+        const extra = r[6];
+        if (!extra) return { ok: true, startMs: r[0], endMs: r[1], cpuMs: r[2] };
+        if (extra.output) collector.output.add(extra.output);
+        if (extra.wire) collector.addWire(extra.wire.ms, extra.wire.bytes);
+        return extra.error ? { ok: false, startMs: r[0], endMs: r[1], cpuMs: r[2], error: extra.error } : { ok: true, startMs: r[0], endMs: r[1], cpuMs: r[2] };
       } catch (e) {
+        sentAt[lane] = NaN;
+        laneThread[lane] = -1;
+        const wasTimedOut = timedOut[lane] === 1;
+        timedOut[lane] = 0;
+        if (handles[lane].aborted) handles[lane] = new LaneAbort();
         if (aborted) throw e;
         // A result postMessage cannot clone fails the call, not the thread: the user's pool would fail too.
         if ((e as Error)?.name === 'DataCloneError') {
           return { ok: false, startMs, endMs: epochNow(), cpuMs: NaN, error: { kind: 'DataCloneError', message: `the result can't be sent back from a worker thread: ${(e as Error).message} (use --discard-results if the results are never used)` } };
         }
-        const death: ErrorInfo = timedOut
-          ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb)
-          : threadFailure(e, this.limits.memoryLimitMb);
+        const death: ErrorInfo = wasTimedOut ? workerDeath({ timedOutAfterMs: timeout }, this.limits.memoryLimitMb) : threadFailure(e, this.limits.memoryLimitMb);
         return { ok: false, startMs, endMs: epochNow(), cpuMs: NaN, error: death };
-      } finally {
-        clearTimeout(timer);
       }
     };
 
-    const loop = runClosedLoop(
-      loopPlanOf(req, k, origin),
-      runTask,
-      (o, _i, counted) => {
-        collector.add(o, counted);
-        const c = clockOf.get(o);
-        if (!c) return;
-        const prev = lastOnThread.get(c.thread);
-        const between = prev ? c.cpuAtStart - prev.cpuAtStart : NaN;
-        if (prev && prev.pos >= 0 && Number.isFinite(between) && between >= 0) collector.taskCpuMs[prev.pos] = between;
-        lastOnThread.set(c.thread, { pos: counted ? collector.taskCpuMs.length - 1 : -1, cpuAtStart: c.cpuAtStart });
-      },
-    );
+    const loop = runClosedLoop(loopPlanOf(req, k, origin), runTask, (o, _i, counted, _p, lane) => {
+      collector.add(o, counted);
+      const thread = laneThread[lane];
+      if (thread >= 0) chargeCpu(lastOnThread, thread, laneCpuAtStart[lane], counted ? collector.taskCpuMs.length - 1 : -1, collector.taskCpuMs);
+    });
     try {
       await raceAbort(loop, req.signal, () => {
         aborted = true;
@@ -195,6 +202,7 @@ export class JsThreadExecutor implements Executor {
         return destroyPool(pool);
       });
     } finally {
+      watchdog.stop();
       this.collector = undefined;
     }
     collector.cpuSource = this.cpuSource;
@@ -244,3 +252,36 @@ function threadFailure(e: unknown, memoryLimitMb: number): ErrorInfo {
   if (err instanceof Error) return workerDeath({ error: err }, memoryLimitMb);
   return toErrorInfo(e);
 }
+
+/**
+ * What piscina takes as a task's AbortSignal (any object with `aborted`, `once` and
+ * `off`/`removeListener` will do), one per lane and reused call after call: a real
+ * AbortController per call cost ~10 µs in EventTarget bookkeeping, more than an empty
+ * task. The watchdog aborts a lane's handle when its call overruns; piscina then ends
+ * the thread running it (or drops it from its queue), and the lane gets a fresh handle.
+ */
+class LaneAbort {
+  aborted = false;
+  readonly reason = 'call timeout';
+  private listener?: () => void;
+
+  once(_event: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+
+  off(_event: 'abort', listener: () => void): void {
+    if (this.listener === listener) this.listener = undefined;
+  }
+
+  removeListener(event: 'abort', listener: () => void): void {
+    this.off(event, listener);
+  }
+
+  abort(): void {
+    this.aborted = true;
+    const l = this.listener;
+    this.listener = undefined;
+    l?.();
+  }
+}
+

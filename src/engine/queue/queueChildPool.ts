@@ -6,9 +6,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ExecutorLimits } from '../executorTypes';
 import { runtimeFile } from '../paths';
+import { killGroup, killGroupAtExit } from '../processGroups';
 import type { CpuSource } from '../../shared/report';
 import { epochNow } from '../../shared/closedLoop';
 import { childDeath } from '../js/deaths';
+import { childReady } from '../js/childReady';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { HostInit } from '../../hosted/lib/targetHost';
 import type { ItemTaskResult } from '../../shared/queue/queueTypes';
@@ -16,20 +18,6 @@ import type { QueueChildMessage, QueueChildRequest } from '../../shared/queue/qu
 
 
 const STDERR_TAIL = 4096;
-const liveGroups = new Set<number>();
-let exitHook = false;
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
 
 export class QueueChildLoadFailure extends Error {
   constructor(readonly info: ErrorInfo) {
@@ -51,13 +39,7 @@ class QueueChild {
       execArgv: [`--max-old-space-size=${limits.memoryLimitMb}`],
     });
     const pid = this.proc.pid;
-    if (pid) {
-      liveGroups.add(pid);
-      if (!exitHook) {
-        exitHook = true;
-        process.once('exit', () => liveGroups.forEach(killGroup));
-      }
-    }
+    const untrack = pid ? killGroupAtExit(pid) : undefined;
     this.proc.stdout!.on('data', (d: Buffer) => onOutput('stdout', d.toString()));
     this.proc.stderr!.on('data', (d: Buffer) => {
       this.stderrTail = (this.stderrTail + d.toString()).slice(-STDERR_TAIL);
@@ -69,7 +51,7 @@ class QueueChild {
       this.proc.once('exit', (code, signal) => {
         if (pid) {
           killGroup(pid);
-          liveGroups.delete(pid);
+          untrack?.();
         }
         // An out-of-memory report can arrive on stderr just after the exit.
         void Promise.race([stderrClosed, new Promise((r) => setTimeout(r, 200))]).then(() => {
@@ -84,20 +66,13 @@ class QueueChild {
         });
       });
     });
-    this.ready = new Promise((resolve, reject) => {
-      this.proc.on('message', (m: QueueChildMessage) => {
-        if (m.type === 'ready') resolve(m.cpuSource);
-        else if (m.type === 'loadError') reject(new QueueChildLoadFailure(m.error));
-        else if (m.type === 'result' && this.pending?.id === m.id) {
-          const p = this.pending;
-          this.pending = undefined;
-          clearTimeout(p.timer);
-          p.resolve(m.result);
-        }
-      });
-      void this.exited.then(() =>
-        reject(new QueueChildLoadFailure(childDeath({ code: this.proc.exitCode, signal: this.proc.signalCode, stderrTail: this.stderrTail }, limits.memoryLimitMb))),
-      );
+    const died = { stderrTail: () => this.stderrTail, memoryLimitMb: limits.memoryLimitMb };
+    this.ready = childReady<QueueChildMessage>(this.proc, this.exited, died, (info) => new QueueChildLoadFailure(info), (m) => {
+      if (m.type !== 'result' || this.pending?.id !== m.id) return;
+      const p = this.pending;
+      this.pending = undefined;
+      clearTimeout(p.timer);
+      p.resolve(m.result);
     });
     this.ready.catch(() => undefined);
     this.send({ type: 'init', init });

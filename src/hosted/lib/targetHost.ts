@@ -69,34 +69,45 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 /**
  * One call. `clock` measures CPU around it (omit it where CPU is attributed per batch).
  * A promise still pending after timeoutMs counts as a timeout; a call that blocks the
- * thread is the caller's watchdog's job, since no timer can fire here then.
+ * thread is the caller's watchdog's job, since no timer can fire here then. A function
+ * that returns a plain value is settled in the same tick, with no promise: on a 20 µs
+ * call a promise hop is a visible share of what a pool's dispatch costs.
  */
-export async function callTarget(
+export function callTarget(
   fn: UserFunction,
   args: unknown[],
   index: number,
   timeoutMs: number,
   clock?: CpuClock,
   keep?: { value?: unknown },
-): Promise<TaskOutcome> {
+): TaskOutcome | Promise<TaskOutcome> {
   const callArgs = substituteIndex(args, index);
   const cpu0 = clock ? clock.now() : 0;
   const startMs = epochNow();
-  let error: unknown;
-  let failed = false;
+  const settle = (failed: boolean, error?: unknown): TaskOutcome => {
+    const endMs = epochNow();
+    const cpuMs = clock ? clock.now() - cpu0 : NaN;
+    if (!failed) return { ok: true, startMs, endMs, cpuMs };
+    if (error instanceof CallTimeout) return { ok: false, startMs, endMs, cpuMs, error: { kind: 'timeout', message: timeoutMessage(timeoutMs) } };
+    return { ok: false, startMs, endMs, cpuMs, error: toErrorInfo(error) };
+  };
+  let r: unknown;
   try {
-    let r = fn(...callArgs);
-    if (isThenable(r)) r = await withTimeout(r, timeoutMs);
-    if (keep) keep.value = r;
+    r = fn(...callArgs);
   } catch (e) {
-    failed = true;
-    error = e;
+    return settle(true, e);
   }
-  const endMs = epochNow();
-  const cpuMs = clock ? clock.now() - cpu0 : NaN;
-  if (!failed) return { ok: true, startMs, endMs, cpuMs };
-  if (error instanceof CallTimeout) return { ok: false, startMs, endMs, cpuMs, error: { kind: 'timeout', message: timeoutMessage(timeoutMs) } };
-  return { ok: false, startMs, endMs, cpuMs, error: toErrorInfo(error) };
+  if (!isThenable(r)) {
+    if (keep) keep.value = r;
+    return settle(false);
+  }
+  return withTimeout(r, timeoutMs).then(
+    (v) => {
+      if (keep) keep.value = v;
+      return settle(false);
+    },
+    (e: unknown) => settle(true, e),
+  );
 }
 
 class CallTimeout {}

@@ -1,0 +1,48 @@
+// One timer for every call a pool has in flight, instead of a timer (and, for piscina,
+// an AbortController) per call: on a 20 µs task those cost more than the task. The
+// owner keeps each call's deadline where it already keeps the call (a lane, a child);
+// the watchdog only makes sure a sweep runs at the earliest deadline still pending. A
+// call that ends needs no bookkeeping here: the next sweep simply does not find it.
+import { epochNow } from '../../shared/closedLoop';
+
+/**
+ * `sweep(nowMs)` ends every call whose deadline has passed and returns the earliest
+ * deadline of the calls still running (Infinity when none).
+ */
+export class CallWatchdog {
+  private timer?: NodeJS.Timeout;
+  /** Deadline the armed timer fires at. */
+  private armedAt = Infinity;
+  private stopped = false;
+
+  constructor(private readonly sweep: (nowMs: number) => number) {}
+
+  /** A call with this deadline (epoch ms) has started. */
+  watch(deadlineMs: number): void {
+    // Deadlines of later calls are later, so an armed timer is nearly always early enough.
+    if (deadlineMs >= this.armedAt || !Number.isFinite(deadlineMs) || this.stopped) return;
+    clearTimeout(this.timer);
+    this.arm(deadlineMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedAt = Infinity;
+  }
+
+  private arm(deadlineMs: number): void {
+    this.armedAt = deadlineMs;
+    // Node may fire a timer up to a millisecond early: the sweep re-arms for what is left.
+    this.timer = setTimeout(() => this.fire(), Math.max(0, deadlineMs - epochNow()));
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    if (this.stopped) return;
+    const next = this.sweep(epochNow());
+    if (Number.isFinite(next) && !this.stopped) this.arm(next);
+  }
+}

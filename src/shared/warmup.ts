@@ -1,0 +1,43 @@
+// The warm-up rules the hosts and the engine share: what a worker's warm-up found, when
+// call times count as steady, and how the workers' warm-ups fold into the report's
+// cold-start figures. The warm-up loop itself runs next to the function
+// (src/hosted/lib/warmup.ts).
+import type { ColdStart } from './report';
+
+export interface WarmupResult {
+  firstCallMs: number | null;
+  steadyCallMs: number | null;
+  calls: number;
+  steady: boolean;
+  /** A call failed during warm-up: warm-up stops there, the point's own calls will show it. */
+  failed: boolean;
+}
+
+/** True when the last `n` times are within `tolerance` of each other (max ≤ min × (1 + tolerance)). */
+export function isSteady(times: number[], n: number, tolerance: number): boolean {
+  if (times.length < n) return false;
+  const last = times.slice(-n);
+  const lo = Math.min(...last);
+  return lo > 0 && Math.max(...last) <= lo * (1 + tolerance);
+}
+
+/** Median of the last `n` call times. */
+export function steadyTime(times: number[], n: number): number | null {
+  if (!times.length) return null;
+  const last = times.slice(-n).sort((a, b) => a - b);
+  return last[Math.floor(last.length / 2)];
+}
+
+/** Folds several workers' warm-ups into the report's cold-start figures. */
+export function coldStartOf(results: WarmupResult[], workerStartMs: number | null): ColdStart | undefined {
+  const done = results.filter((r) => r.calls > 0);
+  if (!done.length && workerStartMs == null) return undefined;
+  const mid = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
+  return {
+    firstCallMs: mid(done.map((r) => r.firstCallMs!).filter((x) => x != null)),
+    steadyCallMs: mid(done.map((r) => r.steadyCallMs!).filter((x) => x != null)),
+    workerStartMs,
+    warmupCalls: done.length ? Math.max(...done.map((r) => r.calls)) : 0,
+    steady: done.length > 0 && done.every((r) => r.steady),
+  };
+}
