@@ -10,7 +10,8 @@ import { ONE_CALL, type Executor, type ExecutorLimits, type HotspotRequest, type
 import { pythonHotspots } from '../hotspots/hotspotsPython';
 import type { CpuSource, ErrorSample, ExecutorKind, GilProbe } from '../../shared/report';
 import { findPythonFunctions } from './findPythonFunctions';
-import { HarnessSession, LoadError, PythonOutput, type LoadConfig } from './harnessSession';
+import { HarnessSession, LoadError, type LoadConfig } from './harnessSession';
+import { PythonOutput } from './pythonOutput';
 import { resolvePython, type PythonInfo } from './resolvePython';
 import { CeleryExecutor } from '../distributed/celeryExecutor';
 import type { DistributedOptions } from '../../shared/distributed/distributedTypes';
