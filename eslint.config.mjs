@@ -24,6 +24,29 @@ const noVscode = {
   ],
 };
 
+// The layers (README, "Architecture"): each folder may import only the folders below it.
+//   analysis, shared: pure, for every process (shared also in the browser); never the engine, the hosts or a shell.
+//   hosted: runs user code in workers and children; never the engine's side (engineHost.ts, the engine process's
+//           entry, is the one exception), nor a shell.
+//   engine: never a shell, nor the webview.
+//   webview: the browser; never the engine, the hosts or a shell.
+const layer = (forbidden, why, allowed = []) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [{ name: 'vscode', message: VSCODE_ONLY_IN_SHELL }],
+      patterns: [{ group: [...forbidden.map((f) => `**/${f}/**`), ...allowed.map((a) => `!**/${a}`)], message: why }],
+    },
+  ],
+});
+const LAYERS = [
+  { files: ['src/analysis/**', 'src/shared/**'], forbidden: ['engine', 'hosted', 'extension', 'cli', 'webview'], why: 'analysis and shared are pure: they import only each other (shared never analysis) and node built-ins.' },
+  { files: ['src/hosted/**'], ignores: ['src/hosted/engineHost.ts'], forbidden: ['engine', 'extension', 'cli', 'webview'], why: 'hosts run user code: they share protocols through src/shared, never engine code.' },
+  // The standalone HTML report embeds the panel, so it speaks the panel's protocol.
+  { files: ['src/engine/**'], forbidden: ['extension', 'cli', 'webview'], allowed: ['webview/protocol'], why: 'the engine runs without a shell: the shells call it, never the other way round.' },
+  { files: ['src/webview/**'], forbidden: ['engine', 'hosted', 'extension', 'cli'], why: 'the webview runs in the browser: it reads the report and shared words only.' },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -73,6 +96,12 @@ export default tseslint.config(
   {
     files: ['src/webview/**/*.ts', 'test/e2e/**/*.mjs'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
+  },
+  ...LAYERS.map(({ files, ignores, forbidden, allowed, why }) => ({ files, ...(ignores ? { ignores } : {}), rules: layer(forbidden, why, allowed) })),
+  {
+    // shared sits below analysis: words and protocols never import the analysis.
+    files: ['src/shared/**'],
+    rules: layer(['engine', 'hosted', 'extension', 'cli', 'webview', 'analysis'], 'shared is the lowest layer: report types, protocols and words import nothing above them.'),
   },
   {
     // The shell and the suites that run inside VS Code are the only vscode importers.

@@ -7,13 +7,10 @@ import { installOutputCapture, type OutputCapture } from '../shared/outputCaptur
 import { loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
 import { callItem } from './lib/queue/callItem';
-import type { ItemTaskResult } from '../shared/queue/queueTypes';
+import type { QueuePoolResult, QueuePoolTask } from '../shared/queue/queueChildProtocol';
 
 const init = workerData as HostInit;
 lowerThisThreadPriority();
-
-export type QueuePoolTask = { type: 'item'; item: unknown } | { type: 'warm'; barrier: SharedArrayBuffer; parties: number };
-export type QueuePoolResult = (ItemTaskResult & { type: 'item'; thread: number }) | { type: 'warm'; cpuSource: CpuClock['source']; thread: number };
 
 interface Loaded {
   fn: UserFunction;

@@ -1,7 +1,7 @@
 // Human renderings of a Comparison: aligned text for the terminal and Markdown for a
 // pull-request comment. Changed conclusions come first, then the one-line summary, then
 // the per-point table, so a reviewer can stop reading as soon as they know enough.
-import type { Change, Comparison, HeadlineChange, PointComparison, PointId } from '../analysis/compare';
+import type { Change, Comparison, HeadlineChange, PointComparison, PointId } from './comparison';
 
 const WHAT: Record<HeadlineChange['what'], string> = { verdict: 'Verdict', gil: 'GIL verdict', recommendation: 'Recommendation' };
 

@@ -6,6 +6,28 @@ import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
 import type { WarmupResult } from './warmup';
 
+/** The names the engine's bundle exports the target under (src/engine/js/buildTarget.ts), read by every host. */
+export const TARGET_EXPORT = '__workloadTarget';
+/** Set instead of TARGET_EXPORT for a member: the object that holds it ("api", "Parser", module.exports). */
+export const TARGET_OWNER = '__workloadOwner';
+
+/** How a call past its timeout is reported, in every runtime. */
+export function timeoutMessage(ms: number): string {
+  const s = ms / 1000;
+  return `timed out after ${Number(s.toFixed(s < 1 ? 2 : 1))} s`;
+}
+
+/** What every JS host (worker thread, child) needs to load and call the target. */
+export interface HostInit {
+  bundlePath: string;
+  functionName: string;
+  args: unknown[];
+  callTimeoutMs: number;
+  maxOutputBytes: number;
+  /** Pools send each call's result back to the engine, as the user's own pool must. */
+  returnResults?: boolean;
+}
+
 /** Engine → loop worker (sequential / async / probe). */
 export type LoopWorkerRequest =
   | { type: 'probe'; index: number }
@@ -76,7 +98,7 @@ export type PoolTaskResult = PoolCallReply | PoolWarmReply;
 
 /** Engine → child process. A call is [id, task index]: the smallest message IPC carries. */
 export type ChildRequest =
-  | { type: 'init'; init: import('../hosted/lib/targetHost').HostInit }
+  | { type: 'init'; init: HostInit }
   | [id: number, index: number]
   | { type: 'warm'; id: number; policy: WarmupPolicy };
 /**

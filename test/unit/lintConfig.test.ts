@@ -47,4 +47,28 @@ describe('lint config', function () {
     });
     allowed.forEach((c, i) => assert.deepEqual(results[refused.length + i], [], c.file));
   });
+  it('keeps each layer to the folders below it (README, "Architecture")', () => {
+    const imp = (from: string) => `import * as m from '${from}';\nexport const x = m;\n`;
+    const refused: Case[] = [
+      { file: 'src/analysis/probe.ts', code: imp('../engine/profile') },
+      { file: 'src/analysis/probe.ts', code: imp('../hosted/lib/targetHost') },
+      { file: 'src/shared/probe.ts', code: imp('../analysis/compare') },
+      { file: 'src/shared/queue/probe.ts', code: imp('../../engine/queue/profileQueue') },
+      { file: 'src/hosted/probe.ts', code: imp('../engine/js/processPool') },
+      { file: 'src/engine/probe.ts', code: imp('../extension/commands') },
+      { file: 'src/engine/probe.ts', code: imp('../webview/main') },
+      { file: 'src/webview/probe.ts', code: imp('../engine/profile') },
+    ];
+    const allowed: Case[] = [
+      { file: 'src/analysis/probe.ts', code: imp('../shared/report') },
+      { file: 'src/hosted/probe.ts', code: imp('../shared/jsProtocol') },
+      { file: 'src/hosted/engineHost.ts', code: imp('../engine/profile') },
+      { file: 'src/engine/probe.ts', code: imp('../analysis/index') },
+      { file: 'src/engine/probe.ts', code: imp('../webview/protocol') },
+      { file: 'src/webview/probe.ts', code: imp('../analysis/compare') },
+    ];
+    const results = lintAll([...refused, ...allowed]);
+    refused.forEach((c, i) => assert.ok(results[i].includes('no-restricted-imports'), `${c.file}: ${c.code.split('\n')[0]} → ${results[i].join(', ')}`));
+    allowed.forEach((c, i) => assert.deepEqual(results[refused.length + i], [], `${c.file}: ${c.code.split('\n')[0]}`));
+  });
 });

@@ -11,7 +11,7 @@ import { Errors } from '../../shared/errors';
 import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../executorTypes';
 import { clampConcurrency, epochNow, runClosedLoop, type TaskOutcome } from '../../shared/closedLoop';
 import { PointCollector } from '../js/pointCollector';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { runtimeFile } from '../paths';
 import { bullSettings, type BullWorkerConfig } from '../../shared/distributed/bullProtocol';
 import { DistributedTally, jsonBytes, type TaskTiming } from './distributedStats';

@@ -10,7 +10,7 @@ import { foldV8Profile } from './hotspotsV8';
 import type { HotspotWorkerInit, HotspotWorkerMessage } from '../../shared/hotspotsProtocol';
 import { raceAbort } from '../js/abort';
 import { workerDeath } from '../js/deaths';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { runtimeFile } from '../paths';
 
 /** V8 sampling period: 2 kHz gives ~1000 samples in a 500 ms pass (node --cpu-prof uses 1 kHz). */

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Errors } from '../../shared/errors';
-import { TARGET_EXPORT, TARGET_OWNER } from '../../hosted/lib/targetHost';
+import { TARGET_EXPORT, TARGET_OWNER } from '../../shared/jsProtocol';
 
 export interface BuildRequest {
   /** Absolute path of the user's file (also the source-map name of unsaved text). */

@@ -1,7 +1,7 @@
 // Plain-words accounts of a worker thread or child process that ended mid-call.
 import type { ErrorInfo } from '../../shared/errorInfo';
 import { userStack } from '../../shared/errorInfo';
-import { timeoutMessage } from '../../hosted/lib/targetHost';
+import { timeoutMessage } from '../../shared/jsProtocol';
 
 export function workerDeath(
   d: { timedOutAfterMs?: number; error?: Error; exitCode?: number },

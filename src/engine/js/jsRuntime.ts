@@ -12,7 +12,7 @@ import { buildTarget } from './buildTarget';
 import { findJsFunctions, JS_EXTENSIONS } from './findJsFunctions';
 import { JsLoopExecutor, LoadFailure, LoopThreadSlot, LoopWorkerHost } from './loopWorkerExecutor';
 import { JsProcessExecutor } from './processExecutor';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { JsThreadExecutor } from './threadExecutor';
 import { BullmqExecutor } from '../distributed/bullmqExecutor';
 import type { DistributedOptions } from '../../shared/distributed/distributedTypes';

@@ -15,7 +15,7 @@ import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
 import { openPoint, PointCollector } from './pointCollector';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../../shared/jsProtocol';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { coldStartOf, type WarmupResult } from '../../shared/warmup';
 
 /** How long past the timeout a blocked call may run before the watchdog ends its thread. */

@@ -8,7 +8,7 @@ import { raceAbort } from './abort';
 import { epochNow, loopPlanOf, runClosedLoop } from '../../shared/closedLoop';
 import { openPoint, PointCollector } from './pointCollector';
 import { ChildLoadFailure, ChildProcessPool, type TaskResult } from './processPool';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { coldStartOf } from '../../shared/warmup';
 import type { WarmupPolicy } from '../../shared/report';
 

@@ -26,7 +26,7 @@ import { childDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
 import type { ChildCallReply, ChildMessage, ChildRequest } from '../../shared/jsProtocol';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import type { WarmupResult } from '../../shared/warmup';
 
 const STDERR_TAIL = 4096;

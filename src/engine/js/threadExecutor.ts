@@ -15,7 +15,7 @@ import { openPoint, PointCollector } from './pointCollector';
 import type { PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../../shared/jsProtocol';
 import { CallWatchdog } from './callWatchdog';
 import { chargeCpu, type ThreadCpu } from './threadCpu';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { coldStartOf } from '../../shared/warmup';
 
 export class JsThreadExecutor implements Executor {

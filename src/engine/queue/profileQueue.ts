@@ -12,7 +12,7 @@ import { Errors, ExecutorUnavailable } from '../../shared/errors';
 import { cancelledOr } from '../js/abort';
 import type { ExecutorLimits, TargetRuntime } from '../executorTypes';
 import { createJsRuntime } from '../js/jsRuntime';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from '../../shared/options';
 import { languageOf } from '../profile';
 import { createPythonRuntime } from '../python/pythonRuntime';

@@ -12,7 +12,7 @@ import { epochNow } from '../../shared/closedLoop';
 import { childDeath } from '../js/deaths';
 import { childReady } from '../js/childReady';
 import type { ErrorInfo } from '../../shared/errorInfo';
-import type { HostInit } from '../../hosted/lib/targetHost';
+import type { HostInit } from '../../shared/jsProtocol';
 import type { ItemTaskResult } from '../../shared/queue/queueTypes';
 import type { QueueChildMessage, QueueChildRequest } from '../../shared/queue/queueChildProtocol';
 

@@ -9,20 +9,10 @@ import { toErrorInfo } from '../../shared/errorInfo';
 
 export type UserFunction = (...args: unknown[]) => unknown;
 
-/** What every runtime receives (workerData / the child's init message). */
-export interface HostInit {
-  bundlePath: string;
-  functionName: string;
-  args: unknown[];
-  callTimeoutMs: number;
-  maxOutputBytes: number;
-  /** Pools send each call's result back to the engine, as the user's own pool must. */
-  returnResults?: boolean;
-}
+export type { HostInit } from '../../shared/jsProtocol';
+import { TARGET_EXPORT, TARGET_OWNER, timeoutMessage } from '../../shared/jsProtocol';
 
-export const TARGET_EXPORT = '__workloadTarget';
-/** Set instead of TARGET_EXPORT for a member: the object that holds it ("api", "Parser", module.exports). */
-export const TARGET_OWNER = '__workloadOwner';
+export { TARGET_EXPORT, TARGET_OWNER, timeoutMessage };
 
 export async function loadTargetFunction(bundlePath: string, functionName: string): Promise<UserFunction> {
   process.setSourceMapsEnabled(true);
@@ -57,10 +47,6 @@ function describe(v: unknown): string {
   return v === null ? 'null' : typeof v;
 }
 
-export function timeoutMessage(ms: number): string {
-  const s = ms / 1000;
-  return `timed out after ${Number(s.toFixed(s < 1 ? 2 : 1))} s`;
-}
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
