@@ -20,10 +20,10 @@ import { languageForFile } from './languages/language';
 import { javascript } from './languages/javascript';
 // Registers each language's engine half (readSource, openRuntime) for Language users.
 import './languages/engines';
-import { ladderStep, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
+import { ladderStep, type WindowPlan } from './ladder';
 import { LadderSession, type PlannedPoint } from './ladderSession';
 import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions, type ProgressEvent } from '../shared/options';
-import { OTHER_ERRORS_MESSAGE, WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE } from '../shared/pointContract';
+import { OTHER_ERRORS_MESSAGE } from '../shared/pointContract';
 import { createPythonRuntime } from './python/pythonRuntime';
 import { profileQueue } from './queue/profileQueue';
 import {
@@ -35,11 +35,10 @@ import {
   type ExecutorKind,
   type Language,
   type Report,
-  type RunResult,
   type TimelineMark,
-  type WarmupPolicy,
 } from '../shared/report';
-import { BASELINE_DRIFT, baselinePoints, combineBaselines, combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, mergeSamples, toRunResult, type MeasuredPoint } from './runResults';
+import { combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, runsOf, type MeasuredPoint } from './runResults';
+import { BudgetPlan, warmupPolicy } from './budgetPlan';
 import { throughputStats } from '../analysis/stats';
 
 export { combineBaselines } from './runResults';
@@ -51,24 +50,7 @@ export function languageOf(file: string): Language {
 
 /** Stop a point once this many calls have failed: the error rate is clear by then. */
 const MAX_ERRORS_PER_POINT = 50;
-/** Time kept back for analysis and tear-down. */
-const RESERVE_MS = 250;
-/** First guesses of per-worker start-up cost, replaced by what we observe. */
-const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120, distributed: 400 };
-
-/**
- * The warm-up rule: calls until three in a row are within 10%, at most 30 calls, and a
- * time cap per worker: 5% of the budget, but at least the probe's (cold) call again plus
- * three more like it, so that even a short budget lets a JIT-heavy function (a parser
- * whose first call in a fresh isolate takes 4× a warm one) reach its steady state; never
- * more than 15% of the budget or 1.5 s. Calls slower than the cap skip warm-up: a call
- * that long is dominated by its own steady state (V8 optimises a hot loop inside it).
- */
-export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
-  const wanted = Math.max(budgetMs * 0.05, (WARMUP_STEADY_CALLS + 1) * callMs);
-  const maxMs = Math.round(Math.min(1500, budgetMs * 0.15, Math.max(100, wanted)));
-  return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs };
-}
+export { warmupPolicy } from './budgetPlan';
 
 export async function profile(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
   if (options.queue) return profileQueue(options, hooks);
@@ -80,13 +62,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   const language = languageOf(file);
   const args = options.args ?? [];
   if (!Array.isArray(args)) throw Errors.badArgs('got ' + typeof args);
-  const returnResults = options.returnResults ?? true;
-  const limits: ExecutorLimits = {
-    callTimeoutMs: options.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
-    memoryLimitMb: options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
-    maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
-    returnResults,
-  };
+  const limits = limitsOf(options);
   const cores = os.cpus().length;
   const caps = { ...defaultMaxConcurrency(cores), ...options.maxConcurrency };
   const emit = (e: Omit<ProgressEvent, 'fraction'>) =>
@@ -96,20 +72,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   };
 
   emit({ phase: 'load', message: `Loading ${options.functionName} from ${path.basename(file)}` });
-  if (!existsSync(file) && options.sourceText === undefined) throw Errors.fileNotFound(options.file);
-  if (existsSync(file) && statSync(file).isDirectory()) throw Errors.notAFile(options.file);
-  const runtimeOptions = {
-    file,
-    functionName: options.functionName,
-    args,
-    sourceText: options.sourceText,
-    workspaceRoot: options.workspaceRoot,
-    distributed: options.distributed,
-  };
-  const runtime: TargetRuntime =
-    language === 'python'
-      ? await createPythonRuntime({ ...runtimeOptions, python: options.python }, limits)
-      : await createJsRuntime(runtimeOptions, limits);
+  const runtime = await openRuntime(options, { file, language, args }, limits);
 
   const sampler = new CpuSampler(50);
   const executors = new Map<ExecutorKind, Executor>();
@@ -160,42 +123,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
-    const perWorkerStartup: Record<ExecutorKind, number> = { ...STARTUP_GUESS_MS };
-    /** Workers each executor has started so far: pools only grow, and only new workers cost start-up. */
-    const workers: Partial<Record<ExecutorKind, number>> = {};
+    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session });
     let taskIndex = 1 + (hotspots?.calls ?? 0);
-
-    /** How long the first worker's warm-up took (its calls), once known. */
-    let warmingSeen: number | undefined;
-    const newWorkers = (kind: ExecutorKind, k: number) => Math.max(0, (isPool(kind) ? k : 1) - (workers[kind] ?? 0));
-    const overheadOf = (p: PlannedPoint) => {
-      const fresh = newWorkers(p.kind, p.k);
-      if (fresh === 0) return 0;
-      // New workers start and warm up side by side, about `cores` at a time; each warms
-      // up for at most maxMs (plus the call that crosses it).
-      const waves = Math.max(1, Math.ceil(fresh / cores));
-      // Until a worker has warmed up, plan for the cap; then for what warming up took (with margin).
-      const warming = warmup.maxCalls > 0 ? Math.min(warmup.maxMs + callMs, (warmingSeen ?? Infinity) * 1.25) : 0;
-      return waves * (perWorkerStartup[p.kind] + warming);
-    };
-    const remaining = () => budgetMs - (nowMs() - started) - RESERVE_MS;
-    /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
-    const laterOverhead = (p: PlannedPoint) =>
-      kinds.filter((k) => k !== p.kind && !workers[k]).reduce((n, k) => n + overheadOf({ kind: k, k: session.firstConcurrency(k), phase: 'breadth' }), 0);
-    // The closing baseline re-check keeps at least one short window for itself.
-    const closingReserve = () => Math.max(MIN_WINDOW_MS, callMs);
-    const windowFor = (p: PlannedPoint, remainingMs: number, pointsLeft: number): WindowPlan =>
-      planWindow({
-        remainingMs,
-        pointsLeft,
-        overheadMs: overheadOf(p),
-        callMs,
-        concurrency: p.k,
-        expectedParallelism: expectedParallelism(p.kind, p.k, probeCpuRatio, cores),
-      });
-    // Breadth points come before the optional closing re-check; later points leave room for it.
-    const fits = (p: PlannedPoint) =>
-      windowFor(p, 0, 1).predictedMs <= remaining() - (p.phase === 'closing' || p.phase === 'breadth' || p.phase === 'baseline' ? 0 : closingReserve());
 
     const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {
       const { kind, k } = p;
@@ -211,20 +140,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         signal,
         warmup,
       });
-      const pointEnd = nowMs();
       taskIndex += samples.taskEndMs.length + 2 * k;
-      const fresh = newWorkers(kind, k);
-      workers[kind] = Math.max(workers[kind] ?? 0, isPool(kind) ? k : 1);
       if (samples.coldStart && !coldStart[kind]) coldStart[kind] = roundColdStart(samples.coldStart);
-      const c = samples.coldStart;
-      if (warmingSeen === undefined && c && c.warmupCalls > 0 && c.firstCallMs != null && c.steadyCallMs != null) {
-        warmingSeen = c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
-      }
-      // Learn start-up per worker so later points plan with real numbers.
-      if (fresh > 0) {
-        const measured = Math.max(0, samples.endMs - samples.startMs);
-        perWorkerStartup[kind] = samples.coldStart?.workerStartMs ?? Math.max(0, pointEnd - pointStart - measured) / fresh;
-      }
+      // Later points plan with what start-up and warm-up really cost.
+      budget.learn(kind, k, samples, nowMs() - pointStart);
       const tp = throughputStats({
         startMs: samples.startMs,
         endMs: samples.endMs,
@@ -244,11 +163,11 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
 
     for (;;) {
       throwIfAborted();
-      const p = session.next(fits);
-      if (process.env.WP_TRACE) process.stderr.write(`[plan] t=${Math.round(nowMs() - started)} remaining=${Math.round(remaining())} next=${JSON.stringify(p)} stops=${JSON.stringify(session.stops())}\n`);
+      const p = session.next(budget.fits);
+      if (process.env.WP_TRACE) process.stderr.write(`[plan] t=${Math.round(nowMs() - started)} remaining=${Math.round(budget.remaining())} next=${JSON.stringify(p)} stops=${JSON.stringify(session.stops())}\n`);
       if (!p) break;
-      const plan = windowFor(p, remaining() - closingReserve() - laterOverhead(p), session.pointsLeft());
-      if (process.env.WP_TRACE) process.stderr.write(`[plan] window=${JSON.stringify(plan)} overhead=${Math.round(overheadOf(p))}\n`);
+      const plan = budget.planFor(p);
+      if (process.env.WP_TRACE) process.stderr.write(`[plan] window=${JSON.stringify(plan)} overhead=${Math.round(budget.overheadOf(p))}\n`);
       let measured: MeasuredPoint;
       try {
         measured = await measure(p, plan);
@@ -274,55 +193,18 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     // It yields to an executor the budget left unmeasured: that executor matters more.
     const first = points.find((p) => p.kind === 'sequential');
     const unmeasured = kinds.some((k) => !points.some((p) => p.kind === k));
-    const closing = first && !unmeasured ? session.closing(fits) : undefined;
+    const closing = first && !unmeasured ? session.closing(budget.fits) : undefined;
     if (first && closing) {
       throwIfAborted();
-      const duration = Math.min(first.durationMs, remaining());
-      await measure(closing, planWindow({ remainingMs: duration, pointsLeft: 1, overheadMs: 0, callMs, concurrency: 1, expectedParallelism: 1 }));
+      await measure(closing, budget.closingPlan(first.durationMs));
     }
-    for (const kind of kinds) {
-      if (points.some((p) => p.kind === kind) || session.stops()[kind] === 'failures') continue;
-      caveats.push({
-        level: 'warning',
-        message: `${kind} was not measured: even its first point (K = ${session.firstConcurrency(kind)}) would not fit in the ${fmtS(budgetMs)} budget after the others; a longer --budget measures it.`,
-      });
-    }
+    caveats.push(...unmeasuredCaveats(kinds, points, session, budgetMs));
     throwIfAborted();
     sampler.stop();
-    // Only the probe worked: there is nothing to compare, and a verdict would be made up.
-    if (!points.some((p) => p.samples.taskOk.some(Boolean))) {
-      // The most frequent error, preferring a real message over the tally's catch-all.
-      const folded = (e: ErrorSample) => (e.message === OTHER_ERRORS_MESSAGE ? 1 : 0);
-      const worst = mergeErrorSamples(points.flatMap((p) => p.samples.errors)).sort((a, b) => folded(a) - folded(b) || b.count - a.count)[0];
-      if (worst) throw Errors.everyCallFailed(options.functionName, worst);
-    }
+    throwIfNothingWorked(points, options.functionName);
     emit({ phase: 'analyse', message: 'Analysing' });
 
-    const { baselines, replaced } = baselinePoints(points);
-    if (replaced) {
-      caveats.push({
-        level: 'info',
-        message: `A pool with one worker ran faster than the first sequential baseline, which a hand-off to a worker cannot do: the machine was slowed during it. The baseline was measured again (the first one was ${Math.round(replaced.slower * 100)}% slower) and the first one left out.`,
-      });
-    }
-    const baseline = combineBaselines(baselines.map((p) => p.tp));
-    if (baseline.drift > BASELINE_DRIFT) {
-      caveats.push({
-        level: 'warning',
-        message: `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
-      });
-    }
-    const runs: RunResult[] = [];
-    if (baselines.length) {
-      const merged = mergeSamples(baselines.map((p) => p.samples));
-      runs.push(toRunResult('sequential', 1, merged, baselines.map((p) => [p.samples.startMs, p.samples.endMs]), baseline, baseline, sampler, background, cores));
-    }
-    // One row per executor and K, in ladder order (the plan visits them breadth first).
-    const others = points.filter((x) => x.kind !== 'sequential').sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.k - b.k);
-    for (const p of others) {
-      const tp = { value: p.tp.throughputPerSec, ci: p.tp.ci, noisy: p.tp.noisy };
-      runs.push(toRunResult(p.kind, p.k, p.samples, p.windows, tp, baseline, sampler, background, cores));
-    }
+    const runs = runsOf(points, kinds, { sampler, background, cores }, caveats);
 
     const pyEnv = (await runtime.environment?.()) as Environment['python'] | undefined;
     const analysis = classify({
@@ -355,7 +237,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       output: mergeOutput([probe.output, ...points.map((p) => p.samples.output)], limits.maxOutputBytes),
       coldStart,
       warmup,
-      resultsReturned: returnResults,
+      resultsReturned: limits.returnResults ?? true,
       ...hotspots?.fields,
     };
     emit({ phase: 'done', message: 'Done' });
@@ -370,6 +252,51 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   }
 }
 
+function limitsOf(options: ProfileOptions): ExecutorLimits {
+  return {
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
+    memoryLimitMb: options.memoryLimitMb ?? DEFAULTS.memoryLimitMb,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
+    returnResults: options.returnResults ?? true,
+  };
+}
+
+/** Loads the target into its language's runtime (bundling JS/TS, importing Python), after checking the file. */
+async function openRuntime(options: ProfileOptions, t: { file: string; language: Language; args: unknown[] }, limits: ExecutorLimits): Promise<TargetRuntime> {
+  if (!existsSync(t.file) && options.sourceText === undefined) throw Errors.fileNotFound(options.file);
+  if (existsSync(t.file) && statSync(t.file).isDirectory()) throw Errors.notAFile(options.file);
+  const runtimeOptions = {
+    file: t.file,
+    functionName: options.functionName,
+    args: t.args,
+    sourceText: options.sourceText,
+    workspaceRoot: options.workspaceRoot,
+    distributed: options.distributed,
+  };
+  return t.language === 'python'
+    ? createPythonRuntime({ ...runtimeOptions, python: options.python }, limits)
+    : createJsRuntime(runtimeOptions, limits);
+}
+
+/** An executor whose first point never fitted: the report says so rather than leave it out silently. */
+function unmeasuredCaveats(kinds: ExecutorKind[], points: MeasuredPoint[], session: LadderSession, budgetMs: number): Caveat[] {
+  return kinds
+    .filter((kind) => !points.some((p) => p.kind === kind) && session.stops()[kind] !== 'failures')
+    .map((kind) => ({
+      level: 'warning' as const,
+      message: `${kind} was not measured: even its first point (K = ${session.firstConcurrency(kind)}) would not fit in the ${fmtS(budgetMs)} budget after the others; a longer --budget measures it.`,
+    }));
+}
+
+/** Only the probe worked: there is nothing to compare, and a verdict would be made up. */
+function throwIfNothingWorked(points: MeasuredPoint[], functionName: string): void {
+  if (points.some((p) => p.samples.taskOk.some(Boolean))) return;
+  // The most frequent error, preferring a real message over the tally's catch-all.
+  const folded = (e: ErrorSample) => (e.message === OTHER_ERRORS_MESSAGE ? 1 : 0);
+  const worst = mergeErrorSamples(points.flatMap((p) => p.samples.errors)).sort((a, b) => folded(a) - folded(b) || b.count - a.count)[0];
+  if (worst) throw Errors.everyCallFailed(functionName, worst);
+}
+
 /**
  * A point where nearly everything failed measures the failure, not the function; so does
  * one that ended with failures and no counted call at all (a worker that died or hung in
@@ -382,10 +309,6 @@ function failedPoint(samples: PointSamples): number {
   const bad =
     failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5) || (succeeded === 0 && failedAny > 0);
   return bad ? failedAny : 0;
-}
-
-function isPool(kind: ExecutorKind): boolean {
-  return kind === 'thread' || kind === 'process' || kind === 'distributed';
 }
 
 function roundColdStart(c: ColdStart): ColdStart {
@@ -405,15 +328,4 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 export function gilProbeWindowMs(o: { budgetMs: number; callMs: number; cpuRatio: number; cores: number; backgroundBusy: boolean }): number {
   if (o.cores < 2 || o.backgroundBusy || o.cpuRatio < IO_BOUND_AT || o.callMs > o.budgetMs * 0.1) return 0;
   return Math.round(Math.min(200, Math.max(50, o.budgetMs * 0.02)));
-}
-
-/**
- * How many calls we expect to make progress at once, from the probe's CPU ratio: on
- * one event loop only the waiting part overlaps; a pool runs CPU work on at most
- * `cores` at a time and waiting work on all K.
- */
-function expectedParallelism(kind: ExecutorKind, k: number, cpuRatio: number, cores: number): number {
-  if (kind === 'sequential') return 1;
-  if (kind === 'async') return Math.max(1, Math.min(k, 1 / Math.max(1 / 1024, cpuRatio)));
-  return Math.min(k, Math.max(cores, k * (1 - cpuRatio)));
 }

@@ -4,7 +4,7 @@
 import type { CpuSampler } from './cpuSampler';
 import type { PointSamples } from './executorTypes';
 import type { PointPhase } from './ladderSession';
-import type { BackgroundLoad, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
+import type { BackgroundLoad, Caveat, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
 import { isNoisy, ratioCi } from '../analysis/stats';
 
 export interface MeasuredPoint {
@@ -218,3 +218,41 @@ export function mergeOutput(parts: (Report['output'] | undefined)[], max: number
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * The report's runs from every measured point: one sequential row from the baselines
+ * (the first one dropped when it was measured again, see baselinePoints), then one row
+ * per executor and K in ladder order. What weakens the baseline goes into `caveats`.
+ */
+export function runsOf(
+  points: MeasuredPoint[],
+  kinds: ExecutorKind[],
+  m: { sampler: CpuSampler; background: BackgroundLoad; cores: number },
+  caveats: Caveat[],
+): RunResult[] {
+  const { baselines, replaced } = baselinePoints(points);
+  if (replaced) {
+    caveats.push({
+      level: 'info',
+      message: `A pool with one worker ran faster than the first sequential baseline, which a hand-off to a worker cannot do: the machine was slowed during it. The baseline was measured again (the first one was ${Math.round(replaced.slower * 100)}% slower) and the first one left out.`,
+    });
+  }
+  const baseline = combineBaselines(baselines.map((p) => p.tp));
+  if (baseline.drift > BASELINE_DRIFT) {
+    caveats.push({
+      level: 'warning',
+      message: `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
+    });
+  }
+  const runs: RunResult[] = [];
+  if (baselines.length) {
+    const merged = mergeSamples(baselines.map((p) => p.samples));
+    runs.push(toRunResult('sequential', 1, merged, baselines.map((p) => [p.samples.startMs, p.samples.endMs]), baseline, baseline, m.sampler, m.background, m.cores));
+  }
+  const others = points.filter((x) => x.kind !== 'sequential').sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.k - b.k);
+  for (const p of others) {
+    const tp = { value: p.tp.throughputPerSec, ci: p.tp.ci, noisy: p.tp.noisy };
+    runs.push(toRunResult(p.kind, p.k, p.samples, p.windows, tp, baseline, m.sampler, m.background, m.cores));
+  }
+  return runs;
+}

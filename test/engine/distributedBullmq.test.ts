@@ -113,7 +113,7 @@ describe('distributed executor: BullMQ on Redis', function () {
       process.kill(-victim, 'SIGKILL');
       const s = await point;
       assert.ok(s.distributed!.retries >= 1, `retries ${s.distributed!.retries}`);
-      assert.ok(s.taskOk.every(Boolean), 'the retried job succeeded');
+      assert.ok(s.taskOk.every(Boolean), `the retried job succeeded: ${JSON.stringify(s.errors)}`);
       await ex.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });

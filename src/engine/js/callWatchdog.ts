@@ -34,8 +34,10 @@ export class CallWatchdog {
 
   private arm(deadlineMs: number): void {
     this.armedAt = deadlineMs;
-    // Node may fire a timer up to a millisecond early: the sweep re-arms for what is left.
-    this.timer = setTimeout(() => this.fire(), Math.max(0, deadlineMs - epochNow()));
+    // Timers run on the event loop's millisecond clock, which can read up to a
+    // millisecond behind epochNow(): one extra millisecond keeps a timer from firing just
+    // before its deadline over and over (the sweep still re-arms for what is left).
+    this.timer = setTimeout(() => this.fire(), Math.max(0, Math.ceil(deadlineMs - epochNow())) + 1);
   }
 
   private fire(): void {

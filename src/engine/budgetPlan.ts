@@ -1,0 +1,142 @@
+// How the budget is shared out between a profile's points: what is left, what starting
+// and warming up new workers will cost (learned from the points measured so far), and
+// the window each point gets. The orchestrator (profile.ts) asks; the ladder session
+// decides what to measure; this decides how long.
+import type { ExecutorKind, WarmupPolicy } from '../shared/report';
+import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE } from '../shared/pointContract';
+import type { PointSamples } from './executorTypes';
+import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
+import type { LadderSession, PlannedPoint } from './ladderSession';
+
+/** Time kept back for analysis and tear-down. */
+const RESERVE_MS = 250;
+/** First guesses of per-worker start-up cost, replaced by what we observe. */
+const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120, distributed: 400 };
+
+/**
+ * The warm-up rule: calls until three in a row are within 10%, at most 30 calls, and a
+ * time cap per worker: 5% of the budget, but at least the probe's (cold) call again plus
+ * three more like it, so that even a short budget lets a JIT-heavy function (a parser
+ * whose first call in a fresh isolate takes 4× a warm one) reach its steady state; never
+ * more than 15% of the budget or 1.5 s. Calls slower than the cap skip warm-up: a call
+ * that long is dominated by its own steady state (V8 optimises a hot loop inside it).
+ */
+export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
+  const wanted = Math.max(budgetMs * 0.05, (WARMUP_STEADY_CALLS + 1) * callMs);
+  const maxMs = Math.round(Math.min(1500, budgetMs * 0.15, Math.max(100, wanted)));
+  return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs };
+}
+
+export interface BudgetPlanConfig {
+  budgetMs: number;
+  /** When the profile started, on `now`'s clock. */
+  startedMs: number;
+  now: () => number;
+  cores: number;
+  /** The probe's call time and CPU share. */
+  callMs: number;
+  cpuRatio: number;
+  warmup: WarmupPolicy;
+  kinds: ExecutorKind[];
+  session: LadderSession;
+}
+
+export class BudgetPlan {
+  private readonly startup: Record<ExecutorKind, number> = { ...STARTUP_GUESS_MS };
+  /** Workers each executor has started so far: pools only grow, and only new workers cost start-up. */
+  private readonly workers: Partial<Record<ExecutorKind, number>> = {};
+  /** How long the first worker's warm-up took (its calls), once known. */
+  private warmingSeen: number | undefined;
+
+  constructor(private readonly c: BudgetPlanConfig) {}
+
+  remaining(): number {
+    return this.c.budgetMs - (this.c.now() - this.c.startedMs) - RESERVE_MS;
+  }
+
+  /** Whether a point fits in what is left. Breadth points come before the optional closing re-check; later points leave room for it. */
+  readonly fits = (p: PlannedPoint): boolean => {
+    const reserve = p.phase === 'closing' || p.phase === 'breadth' || p.phase === 'baseline' ? 0 : this.closingReserve();
+    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve;
+  };
+
+  /** The next point's window: its share of what is left once the closing re-check and the executors not yet started are set aside. */
+  planFor(p: PlannedPoint): WindowPlan {
+    return this.windowFor(p, this.remaining() - this.closingReserve() - this.laterOverhead(p), this.c.session.pointsLeft());
+  }
+
+  /** The closing baseline re-check: as long as the first baseline, within what is left. */
+  closingPlan(firstDurationMs: number): WindowPlan {
+    const remainingMs = Math.min(firstDurationMs, this.remaining());
+    return planWindow({ remainingMs, pointsLeft: 1, overheadMs: 0, callMs: this.c.callMs, concurrency: 1, expectedParallelism: 1 });
+  }
+
+  /** Start-up and warm-up that this point's new workers will cost. */
+  overheadOf(p: Pick<PlannedPoint, 'kind' | 'k'>): number {
+    const fresh = this.newWorkers(p.kind, p.k);
+    if (fresh === 0) return 0;
+    // New workers start and warm up side by side, about `cores` at a time; each warms
+    // up for at most maxMs (plus the call that crosses it); once a worker has warmed up,
+    // for what that took (with margin).
+    const waves = Math.max(1, Math.ceil(fresh / this.c.cores));
+    const w = this.c.warmup;
+    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25) : 0;
+    return waves * (this.startup[p.kind] + warming);
+  }
+
+  /** Learns from a measured point: the workers it started, what one cost to start, what warming up took. */
+  learn(kind: ExecutorKind, k: number, samples: PointSamples, elapsedMs: number): void {
+    const fresh = this.newWorkers(kind, k);
+    this.workers[kind] = Math.max(this.workers[kind] ?? 0, isPool(kind) ? k : 1);
+    const c = samples.coldStart;
+    if (this.warmingSeen === undefined && c && c.warmupCalls > 0 && c.firstCallMs != null && c.steadyCallMs != null) {
+      this.warmingSeen = c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
+    }
+    if (fresh > 0) {
+      const measured = Math.max(0, samples.endMs - samples.startMs);
+      this.startup[kind] = c?.workerStartMs ?? Math.max(0, elapsedMs - measured) / fresh;
+    }
+  }
+
+  private newWorkers(kind: ExecutorKind, k: number): number {
+    return Math.max(0, (isPool(kind) ? k : 1) - (this.workers[kind] ?? 0));
+  }
+
+  /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
+  private laterOverhead(p: PlannedPoint): number {
+    return this.c.kinds
+      .filter((k) => k !== p.kind && !this.workers[k])
+      .reduce((n, k) => n + this.overheadOf({ kind: k, k: this.c.session.firstConcurrency(k) }), 0);
+  }
+
+  /** The closing baseline re-check keeps at least one short window for itself. */
+  private closingReserve(): number {
+    return Math.max(MIN_WINDOW_MS, this.c.callMs);
+  }
+
+  private windowFor(p: PlannedPoint, remainingMs: number, pointsLeft: number): WindowPlan {
+    return planWindow({
+      remainingMs,
+      pointsLeft,
+      overheadMs: this.overheadOf(p),
+      callMs: this.c.callMs,
+      concurrency: p.k,
+      expectedParallelism: expectedParallelism(p.kind, p.k, this.c.cpuRatio, this.c.cores),
+    });
+  }
+}
+
+export function isPool(kind: ExecutorKind): boolean {
+  return kind === 'thread' || kind === 'process' || kind === 'distributed';
+}
+
+/**
+ * How many calls we expect to make progress at once, from the probe's CPU ratio: on
+ * one event loop only the waiting part overlaps; a pool runs CPU work on at most
+ * `cores` at a time and waiting work on all K.
+ */
+function expectedParallelism(kind: ExecutorKind, k: number, cpuRatio: number, cores: number): number {
+  if (kind === 'sequential') return 1;
+  if (kind === 'async') return Math.max(1, Math.min(k, 1 / Math.max(1 / 1024, cpuRatio)));
+  return Math.min(k, Math.max(cores, k * (1 - cpuRatio)));
+}
