@@ -13,12 +13,16 @@ export interface GilResult {
 
 const info = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'info', data });
 
-/** A spinner beside the call kept at least this share of its speed: the call left the GIL free. */
-export const GIL_FREE_AT = 0.7;
+/**
+ * A spinner beside the call kept at least this share of its speed: the call left the GIL
+ * free. Bytecode reads about 0.5 but wanders to 0.7 on a busy machine; C code that releases
+ * the GIL reads 0.8 to 1.
+ */
+export const GIL_FREE_AT = 0.8;
 /** At most this share: the call held the GIL (bytecode takes turns at about 0.5). */
 export const GIL_HELD_AT = 0.6;
 /** A probe whose spinner-alone rate moved more than this between its two windows is noise. */
-const MAX_PROBE_DRIFT = 0.5;
+const MAX_PROBE_DRIFT = 0.3;
 
 export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   const t = ev.byKind.thread;
