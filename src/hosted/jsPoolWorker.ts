@@ -9,23 +9,21 @@
 // Replies are flat arrays (PoolCallReply): they are cloned twice per call.
 import { deserialize, serialize } from 'node:v8';
 import { threadId, workerData } from 'node:worker_threads';
-import { threadCpuClock, type CpuClock } from './lib/cpuClock';
+import { threadCpuClock } from './lib/cpuClock';
 import { epochNow, type TaskOutcome } from '../shared/closedLoop';
 import { toErrorInfo } from '../shared/errorInfo';
-import { installOutputCapture, type OutputCapture } from '../shared/outputCapture';
+import { installOutputCapture } from '../shared/outputCapture';
 import type { PoolCallExtra, PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../shared/jsProtocol';
-import { callTarget, loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
+import { callTarget, loadTargetFunction, type HostInit } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
+import type { PoolThreadTarget } from './lib/hostSetup';
 import { warmUp } from './lib/warmup';
 import type { WarmupResult } from '../shared/warmup';
 
 const init = workerData as HostInit;
 lowerThisThreadPriority();
 
-interface Loaded {
-  fn: UserFunction;
-  clock: CpuClock;
-  capture: OutputCapture;
+interface Loaded extends PoolThreadTarget {
   loadedAtMs: number;
 }
 let loaded: Promise<Loaded> | undefined;

@@ -2,9 +2,10 @@
 // found go back with the result. The engine's queue feeds the pool; this side holds no
 // queue. The bundle loads once per thread, on the warm-up task sent before the crawl.
 import { threadId, workerData } from 'node:worker_threads';
-import { threadCpuClock, type CpuClock } from './lib/cpuClock';
-import { installOutputCapture, type OutputCapture } from '../shared/outputCapture';
-import { loadTargetFunction, type HostInit, type UserFunction } from './lib/targetHost';
+import { threadCpuClock } from './lib/cpuClock';
+import { installOutputCapture } from '../shared/outputCapture';
+import type { PoolThreadTarget } from './lib/hostSetup';
+import { loadTargetFunction, type HostInit } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
 import { callItem } from './lib/queue/callItem';
 import type { QueuePoolResult, QueuePoolTask } from '../shared/queue/queueChildProtocol';
@@ -12,14 +13,9 @@ import type { QueuePoolResult, QueuePoolTask } from '../shared/queue/queueChildP
 const init = workerData as HostInit;
 lowerThisThreadPriority();
 
-interface Loaded {
-  fn: UserFunction;
-  clock: CpuClock;
-  capture: OutputCapture;
-}
-let loaded: Promise<Loaded> | undefined;
+let loaded: Promise<PoolThreadTarget> | undefined;
 
-async function load(): Promise<Loaded> {
+async function load(): Promise<PoolThreadTarget> {
   const capture = installOutputCapture(init.maxOutputBytes);
   const fn = await loadTargetFunction(init.bundlePath, init.functionName);
   return { fn, clock: threadCpuClock(), capture };

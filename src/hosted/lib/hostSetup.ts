@@ -11,6 +11,13 @@ import type { CpuSource } from '../../shared/report';
 import { loadTargetFunction, type HostInit, type UserFunction } from './targetHost';
 import { lowerThisThreadPriority } from './userPriority';
 
+/** What a piscina worker holds once it has loaded the bundle: the function, its CPU clock and the output capture. */
+export interface PoolThreadTarget {
+  fn: UserFunction;
+  clock: CpuClock;
+  capture: OutputCapture;
+}
+
 /** Loads the user's function; when it cannot, hands the reason to `report` and resolves undefined. */
 export async function loadTargetOrReport(init: Pick<HostInit, 'bundlePath' | 'functionName'>, report: (error: ErrorInfo) => void): Promise<UserFunction | undefined> {
   try {
