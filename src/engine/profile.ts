@@ -247,7 +247,9 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   } finally {
     signal.removeEventListener('abort', onAbort);
     sampler.stop();
-    for (const e of executors.values()) await e.dispose();
+    // Settled, not awaited one by one: an executor whose dispose throws must not keep the
+    // runtime (and the temp dir, the hosts) from being disposed.
+    await Promise.allSettled([...executors.values()].map((e) => e.dispose()));
     await runtime.dispose();
   }
 }

@@ -257,7 +257,6 @@ export class JsLoopExecutor implements Executor {
 
   /** A live, loaded and warm thread; one not yet warm is warmed up by `policy` first. */
   private async ensureHost(signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<LoopWorkerHost> {
-    const replacing = this.coldStartReported && !this.slot.host?.alive;
     const host = await this.slot.live(signal);
     if (!host.warmup && policy && policy.maxCalls > 0) {
       host.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
@@ -270,7 +269,7 @@ export class JsLoopExecutor implements Executor {
     }
     // Only the first thread's start-up is the cold start (shared with the other loop
     // executor when both ran on it); a replacement is a recovery.
-    if (!this.coldStartReported && !replacing) collector.coldStart = coldStartOf(host.warmup ? [host.warmup] : [], host.workerStartMs);
+    if (!this.coldStartReported) collector.coldStart = coldStartOf(host.warmup ? [host.warmup] : [], host.workerStartMs);
     this.coldStartReported = true;
     return host.alive ? host : this.ensureHost(signal, undefined, collector);
   }
