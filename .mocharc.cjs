@@ -6,6 +6,6 @@ module.exports = {
   timeout: 120000,
   slow: 5000,
   reporter: 'spec',
-  // Ends the host processes a timed-out test leaves behind (test/rootHooks.cjs).
-  require: ['test/rootHooks.cjs'],
+  // Ends the host processes a timed-out test leaves behind (test/rootHooks.ts, built by npm run build).
+  require: ['dist/test/rootHooks.js'],
 };

@@ -42,6 +42,8 @@ const builds = [
   ...walk('test/unit', /\.test\.ts$/)
     .concat(walk('test/engine', /\.test\.ts$/))
     .map((f) => ({ ...node, entryPoints: [f], outdir: 'dist/test', outbase: 'test' })),
+  // Mocha's root hooks (.mocharc.cjs loads the built file).
+  { ...node, entryPoints: ['test/rootHooks.ts'], outdir: 'dist/test', outbase: 'test' },
   { ...node, entryPoints: walk('test/integration', /\.ts$/), outdir: 'dist/test-integration', outbase: 'test/integration' },
   {
     bundle: true,

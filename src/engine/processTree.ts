@@ -96,6 +96,24 @@ function listPids(): number[] {
   return pids;
 }
 
+/** Every process below `root` right now, by its parent chain (one fresh read of /proc, no cache). */
+export function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const pid of listPids()) {
+    const s = readStat(pid);
+    if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length) {
+    for (const c of children.get(todo.pop()!) ?? []) {
+      out.push(c);
+      todo.push(c);
+    }
+  }
+  return out;
+}
+
 /** One pass: newcomers are read, the departed forgotten; returns the newcomers. */
 function refresh(): Map<number, Entry> {
   const fresh = new Map<number, Entry>();
