@@ -6,21 +6,24 @@
 // read of /proc/thread-self/schedstat on Node 20), at most once per millisecond, which
 // keeps it small next to piscina's per-task hop; see cpuClock.ts for why the start
 // readings are what the engine uses.
-// Replies are flat arrays (PoolCallReply): they are cloned twice per call.
+// A call's timings and CPU readings go on the lane board (laneBoard.ts), so its reply
+// is just the call's value, as in a bare piscina pool.
 import { deserialize, serialize } from 'node:v8';
 import { threadId, workerData } from 'node:worker_threads';
 import { threadCpuClock } from './lib/cpuClock';
 import { epochNow, type TaskOutcome } from '../shared/closedLoop';
 import { toErrorInfo } from '../shared/errorInfo';
 import { installOutputCapture } from '../shared/outputCapture';
-import type { PoolCallExtra, PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../shared/jsProtocol';
-import { callTarget, loadTargetFunction, type HostInit } from './lib/targetHost';
+import type { PoolCallExtra, PoolCallWithExtra, PoolHostInit, PoolTask, PoolTaskResult, PoolWarmReply } from '../shared/jsProtocol';
+import { indexOf, LaneBoard, laneOf } from '../shared/laneBoard';
+import { callTarget, loadTargetFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
 import type { PoolThreadTarget } from './lib/hostSetup';
 import { warmUp } from './lib/warmup';
 import type { WarmupResult } from '../shared/warmup';
 
-const init = workerData as HostInit;
+const init = workerData as PoolHostInit;
+const board = new LaneBoard(init.laneBoard);
 lowerThisThreadPriority();
 
 interface Loaded extends PoolThreadTarget {
@@ -53,14 +56,14 @@ async function load(): Promise<Loaded> {
 
 export default function runPoolTask(task: PoolTask): PoolTaskResult | Promise<PoolTaskResult> {
   // A call on a loaded thread runs in the same tick as the task arrives: no promise hop.
-  if (task.type === 'call' && ready) return call(ready, task.index);
+  if (typeof task === 'number' && ready) return call(ready, task);
   return (loaded ??= load()).then((l): PoolTaskResult | Promise<PoolTaskResult> => {
     ready = l;
-    return task.type === 'warm' ? warm(l, task) : call(l, task.index);
+    return typeof task === 'number' ? call(l, task) : warm(l, task);
   });
 }
 
-async function warm(l: Loaded, task: Extract<PoolTask, { type: 'warm' }>): Promise<PoolWarmReply> {
+async function warm(l: Loaded, task: Exclude<PoolTask, number>): Promise<PoolWarmReply> {
   // Each thread warms itself once; a thread kept from an earlier point is warm already.
   const first = !warmed && task.policy && task.policy.maxCalls > 0;
   if (first) warmed = warmUp(l.fn, init.args, task.policy!, init.callTimeoutMs);
@@ -77,8 +80,11 @@ async function warm(l: Loaded, task: Extract<PoolTask, { type: 'warm' }>): Promi
   return { type: 'warm', cpuSource: l.clock.source, warmup, loadedAtMs: l.loadedAtMs };
 }
 
-function call(l: Loaded, index: number): PoolCallReply | Promise<PoolCallReply> {
-  // The engine enforces the per-call timeout by ending this thread; no timer here.
+function call(l: Loaded, task: number): unknown {
+  // The engine enforces the per-call timeout by ending this thread, which the board
+  // names while the call runs; no timer here.
+  const lane = laneOf(task);
+  board.started(lane, threadId);
   const now = performance.now();
   let cpuAtStart = NaN;
   if (now - lastReadingAt >= CPU_READING_EVERY_MS) {
@@ -86,21 +92,21 @@ function call(l: Loaded, index: number): PoolCallReply | Promise<PoolCallReply> 
     lastReadingAt = now;
   }
   const keep = init.returnResults ? { value: undefined as unknown } : undefined;
-  const outcome = callTarget(l.fn, init.args, index, Infinity, undefined, keep);
-  return outcome instanceof Promise ? outcome.then((o) => reply(l, o, cpuAtStart, keep)) : reply(l, outcome, cpuAtStart, keep);
+  const outcome = callTarget(l.fn, init.args, indexOf(task), Infinity, undefined, keep);
+  return outcome instanceof Promise ? outcome.then((o) => reply(l, lane, o, cpuAtStart, keep)) : reply(l, lane, outcome, cpuAtStart, keep);
 }
 
-function reply(l: Loaded, outcome: TaskOutcome, cpuAtStart: number, keep: { value: unknown } | undefined): PoolCallReply {
+function reply(l: Loaded, lane: number, outcome: TaskOutcome, cpuAtStart: number, keep: { value: unknown } | undefined): unknown {
   // The end reading only serves a thread's last call of a point (every other call is
   // charged up to the next start reading), and on a call shorter than the clock's
   // granularity it reads about the start value anyway (cpuClock.ts): skip it there.
   const lagging = l.clock.source === 'thread-schedstat' && outcome.endMs - outcome.startMs < CPU_READING_EVERY_MS;
   const cpuMs = Number.isNaN(cpuAtStart) || lagging ? NaN : l.clock.now() - cpuAtStart;
-  const r: PoolCallReply = [outcome.startMs, outcome.endMs, cpuMs, cpuAtStart, threadId];
   const output = l.capture.take();
   let extra: PoolCallExtra | undefined;
   if (outcome.error) extra = { error: outcome.error };
   if (output) (extra ??= {}).output = output;
+  let value: unknown;
   if (keep && outcome.ok) {
     try {
       // On a sample of calls (each thread's first, then every WIRE_SAMPLE_EVERY-th), time
@@ -113,13 +119,13 @@ function reply(l: Loaded, outcome: TaskOutcome, cpuAtStart: number, keep: { valu
       }
       // The value itself goes back as piscina sends any result: cloned by postMessage,
       // exactly the cost the user's own pool pays.
-      r[5] = keep.value;
+      value = keep.value;
     } catch (e) {
       // What the user's pool would hit too: postMessage cannot clone functions, symbols, ...
       const info = toErrorInfo(e);
       extra = { ...extra, error: { kind: 'DataCloneError', message: `the result can't be sent back from a worker thread: ${info.message} (use --discard-results if the results are never used)` } };
     }
   }
-  if (extra) r[6] = extra;
-  return r;
+  board.finished(lane, threadId, outcome.startMs, outcome.endMs, cpuMs, cpuAtStart, extra !== undefined);
+  return extra ? ([value, extra] satisfies PoolCallWithExtra) : value;
 }

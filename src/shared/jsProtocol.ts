@@ -58,28 +58,21 @@ export interface SampleBatch {
   atExit?: boolean;
 }
 
-/** Engine → pool worker (piscina task). */
-export type PoolTask =
-  | { type: 'call'; index: number }
-  | { type: 'warm'; barrier: SharedArrayBuffer; parties: number; policy?: WarmupPolicy };
+/** What a pool worker thread starts with: the host's init and the lanes' board (laneBoard.ts). */
+export interface PoolHostInit extends HostInit {
+  laneBoard: SharedArrayBuffer;
+}
+
+/** Engine → pool worker (piscina task): a call is one number (laneBoard.ts callTask). */
+export type PoolTask = number | { type: 'warm'; barrier: SharedArrayBuffer; parties: number; policy?: WarmupPolicy };
 
 /**
- * Pool worker → engine for one call: a flat array, which structured-clones (both ways,
- * on every call) for less than an object holding an object. `result` is the call's
- * value, cloned back by postMessage as in any piscina pool; `extra` is there only when
- * the call failed, printed something, or was sampled for its result's clone cost.
+ * Pool worker → engine for one call: the call's value itself (undefined when results
+ * are discarded), cloned back by postMessage as in any piscina pool; its timings are on
+ * the lane board. Only when the board says the call has extra (it failed, printed
+ * something, or was sampled for its result's clone cost) is the reply this pair.
  */
-export type PoolCallReply = [
-  startMs: number,
-  endMs: number,
-  /** End minus start reading (fallback when no later call follows on this thread). */
-  cpuMs: number,
-  /** The thread's CPU clock just before the call; NaN when not read (jsPoolWorker.ts). */
-  cpuAtStart: number,
-  thread: number,
-  result?: unknown,
-  extra?: PoolCallExtra,
-];
+export type PoolCallWithExtra = [result: unknown, extra: PoolCallExtra];
 export interface PoolCallExtra {
   error?: ErrorInfo;
   output?: CapturedOutput;
@@ -94,7 +87,8 @@ export interface PoolWarmReply {
   /** Epoch ms the thread finished loading the module. */
   loadedAtMs: number;
 }
-export type PoolTaskResult = PoolCallReply | PoolWarmReply;
+/** A PoolWarmReply for a warm task; for a call, its value or a PoolCallWithExtra. */
+export type PoolTaskResult = unknown;
 
 /** Engine → child process. A call is [id, task index]: the smallest message IPC carries. */
 export type ChildRequest =

@@ -12,7 +12,8 @@ import { epochNow, loopPlanOf, runClosedLoop, type TaskOutcome } from '../../sha
 import { workerDeath } from './deaths';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
 import { openPoint, PointCollector } from './pointCollector';
-import type { PoolCallReply, PoolTask, PoolTaskResult, PoolWarmReply } from '../../shared/jsProtocol';
+import type { PoolCallWithExtra, PoolHostInit, PoolTask, PoolTaskResult, PoolWarmReply } from '../../shared/jsProtocol';
+import { callTask, LaneBoard, MAX_LANES } from '../../shared/laneBoard';
 import { CallWatchdog } from './callWatchdog';
 import { chargeCpu, type ThreadCpu } from './threadCpu';
 import type { HostInit } from '../../shared/jsProtocol';
@@ -20,13 +21,15 @@ import { coldStartOf } from '../../shared/warmup';
 
 export class JsThreadExecutor implements Executor {
   readonly kind = 'thread' as const;
-  readonly maxConcurrency = 256;
+  readonly maxConcurrency = MAX_LANES;
   private pool?: Piscina<PoolTask, PoolTaskResult>;
   private size = 0;
   private cpuSource: CpuSource = 'unavailable';
   private collector?: PointCollector;
   private disposed = false;
   private coldStartReported = false;
+  /** Each lane's call: its thread while it runs, its timings once done (laneBoard.ts). */
+  private readonly board = new LaneBoard();
 
   constructor(
     private readonly init: HostInit,
@@ -88,7 +91,7 @@ export class JsThreadExecutor implements Executor {
     })();
     try {
       const results = await raceAbort(warm, signal, () => destroyPool(pool));
-      const warmed = results.filter((r): r is PoolWarmReply => !Array.isArray(r) && r?.type === 'warm');
+      const warmed = results.filter((r): r is PoolWarmReply => (r as PoolWarmReply | undefined)?.type === 'warm');
       if (warmed[0]) this.cpuSource = warmed[0].cpuSource;
       const fresh = warmed.filter((r) => r.warmup);
       if (!this.coldStartReported && (fresh.length || !policy?.maxCalls)) {
@@ -122,7 +125,7 @@ export class JsThreadExecutor implements Executor {
       // running between tasks, so timers the user's code left behind still fire.
       atomics: 'async',
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
-      workerData: this.init,
+      workerData: { ...this.init, laneBoard: this.board.buffer } satisfies PoolHostInit,
     });
     // A thread that dies between tasks (a stray timer that throws) has no task to fail.
     pool.on('error', (e: Error) => this.collector?.addError(workerDeath({ error: e }, this.limits.memoryLimitMb)));
@@ -137,24 +140,33 @@ export class JsThreadExecutor implements Executor {
     let aborted = false;
     const origin = epochNow();
     // Per lane (a lane has one call in flight): when its call was sent (NaN when none),
-    // whether the watchdog ended it, its abort handle, and the thread and start reading
-    // of the CPU clock of its last reply (chargeCpu below).
+    // whether the watchdog ended it, and the thread and start reading of the CPU clock of
+    // its last call (chargeCpu below).
+    const board = this.board;
     const sentAt = new Float64Array(k).fill(NaN);
     const timedOut = new Uint8Array(k);
-    const handles = Array.from({ length: k }, () => new LaneAbort());
     const laneThread = new Int32Array(k).fill(-1);
     const laneCpuAtStart = new Float64Array(k);
     const lastOnThread = new Map<number, ThreadCpu>();
-    // Aborting a running piscina task terminates its thread; piscina starts a new one.
+    // An overrunning call's thread is ended; piscina fails its task ("worker exited") and
+    // starts a new thread for the next one. A call not on a thread yet (queued behind a
+    // thread that is starting) is looked at again shortly.
     const watchdog = new CallWatchdog((now) => {
       let next = Infinity;
       for (let lane = 0; lane < k; lane++) {
-        const deadline = sentAt[lane] + timeout;
+        let deadline = sentAt[lane] + timeout;
         if (deadline <= now) {
-          sentAt[lane] = NaN;
-          timedOut[lane] = 1;
-          handles[lane].abort();
-        } else if (deadline < next) next = deadline;
+          const running = board.runningThread(lane);
+          const thread = running ? pool.threads.find((t) => t.threadId === running) : undefined;
+          if (thread) {
+            sentAt[lane] = NaN;
+            timedOut[lane] = 1;
+            void thread.terminate();
+            continue;
+          }
+          deadline = now + RECHECK_MS;
+        }
+        if (deadline < next) next = deadline;
       }
       return next;
     });
@@ -164,21 +176,26 @@ export class JsThreadExecutor implements Executor {
       sentAt[lane] = startMs;
       watchdog.watch(startMs + timeout);
       try {
-        const r = (await pool.run({ type: 'call', index }, { signal: handles[lane] })) as PoolCallReply;
+        const r = await pool.run(callTask(index, lane));
         sentAt[lane] = NaN;
-        laneThread[lane] = r[4];
-        laneCpuAtStart[lane] = r[3];
-        const extra = r[6];
-        if (!extra) return { ok: true, startMs: r[0], endMs: r[1], cpuMs: r[2] };
+        const thread = board.thread(lane);
+        laneThread[lane] = thread;
+        laneCpuAtStart[lane] = board.cpuAtStart(lane);
+        const o: TaskOutcome = { ok: true, startMs: board.startMs(lane), endMs: board.endMs(lane), cpuMs: board.cpuMs(lane) };
+        if (!board.hasExtra(lane)) return o;
+        const extra = (r as PoolCallWithExtra)[1];
         if (extra.output) collector.output.add(extra.output);
         if (extra.wire) collector.addWire(extra.wire.ms, extra.wire.bytes);
-        return extra.error ? { ok: false, startMs: r[0], endMs: r[1], cpuMs: r[2], error: extra.error } : { ok: true, startMs: r[0], endMs: r[1], cpuMs: r[2] };
+        if (extra.error) {
+          o.ok = false;
+          o.error = extra.error;
+        }
+        return o;
       } catch (e) {
         sentAt[lane] = NaN;
         laneThread[lane] = -1;
         const wasTimedOut = timedOut[lane] === 1;
         timedOut[lane] = 0;
-        if (handles[lane].aborted) handles[lane] = new LaneAbort();
         if (aborted) throw e;
         // A result postMessage cannot clone fails the call, not the thread: the user's pool would fail too.
         if ((e as Error)?.name === 'DataCloneError') {
@@ -217,6 +234,9 @@ export class JsThreadExecutor implements Executor {
   }
 }
 
+/** How soon the watchdog looks again at an overdue call that is not on a thread yet. */
+const RECHECK_MS = 20;
+
 const destroying = new WeakMap<Piscina, Promise<void>>();
 
 /**
@@ -252,36 +272,3 @@ function threadFailure(e: unknown, memoryLimitMb: number): ErrorInfo {
   if (err instanceof Error) return workerDeath({ error: err }, memoryLimitMb);
   return toErrorInfo(e);
 }
-
-/**
- * What piscina takes as a task's AbortSignal (any object with `aborted`, `once` and
- * `off`/`removeListener` will do), one per lane and reused call after call: a real
- * AbortController per call cost ~10 µs in EventTarget bookkeeping, more than an empty
- * task. The watchdog aborts a lane's handle when its call overruns; piscina then ends
- * the thread running it (or drops it from its queue), and the lane gets a fresh handle.
- */
-class LaneAbort {
-  aborted = false;
-  readonly reason = 'call timeout';
-  private listener?: () => void;
-
-  once(_event: 'abort', listener: () => void): void {
-    this.listener = listener;
-  }
-
-  off(_event: 'abort', listener: () => void): void {
-    if (this.listener === listener) this.listener = undefined;
-  }
-
-  removeListener(event: 'abort', listener: () => void): void {
-    this.off(event, listener);
-  }
-
-  abort(): void {
-    this.aborted = true;
-    const l = this.listener;
-    this.listener = undefined;
-    l?.();
-  }
-}
-
