@@ -99,10 +99,13 @@ def warm_up(call, policy):
         return None
     n, tol = int(policy["steadyCalls"]), float(policy["tolerance"])
     max_calls, max_ms = int(policy["maxCalls"]), float(policy["maxMs"])
+    below = policy.get("steadyBelowMs")
 
     def steady(ts):
         last = ts[-n:]
-        return len(ts) >= n and min(last) > 0 and max(last) <= min(last) * (1 + tol)
+        if not (len(ts) >= n and min(last) > 0 and max(last) <= min(last) * (1 + tol)):
+            return False
+        return below is None or sorted(last)[len(last) // 2] <= float(below)
 
     times, failed = [], False
     t0 = time.perf_counter()
@@ -119,6 +122,7 @@ def warm_up(call, policy):
         "firstCallMs": times[0] if times else None,
         "steadyCallMs": last[len(last) // 2] if last else None,
         "calls": len(times),
+        "elapsedMs": (time.perf_counter() - t0) * 1000.0,
         "steady": steady(times),
         "failed": failed,
     }
@@ -137,5 +141,6 @@ def fold_warmups(results, worker_start_ms):
         "steadyCallMs": mid([r["steadyCallMs"] for r in done]),
         "workerStartMs": worker_start_ms,
         "warmupCalls": max([r["calls"] for r in done] or [0]),
+        "warmupMs": mid([r.get("elapsedMs") for r in done]),
         "steady": bool(done) and all(r["steady"] for r in done),
     }

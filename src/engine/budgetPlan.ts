@@ -2,11 +2,38 @@
 // and warming up new workers will cost (learned from the points measured so far), and
 // the window each point gets. The orchestrator (profile.ts) asks; the ladder session
 // decides what to measure; this decides how long.
-import type { ExecutorKind, WarmupPolicy } from '../shared/report';
+import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
 import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE } from '../shared/pointContract';
 import type { PointSamples } from './executorTypes';
 import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import type { LadderSession, PlannedPoint } from './ladderSession';
+
+/** Share of the budget a worker may warm up in, whatever its call time (warmupPolicy). */
+const WARMUP_BUDGET_SHARE = 0.08;
+/** Cold calls' worth of time a JIT-heavy function takes to warm up (warmupPolicy). */
+const WARMUP_COLD_CALLS = 6;
+/**
+ * Pools warm K workers at once, and in the engine process those share the cores with
+ * V8's compiler and GC threads (one set per process, busy with every isolate's tier-ups
+ * and marking): a fresh pool worker's early calls of an allocation-heavy npm function ran
+ * 1.5-2× slower than the sequential worker's did, and it needed about as many calls to
+ * settle. So pools may make POOL_WARMUP_CALLS_FACTOR × the calls the sequential worker
+ * needed, in up to POOL_WARMUP_TIME_FACTOR × its time, within a fifth of the budget.
+ */
+const POOL_WARMUP_CALLS_FACTOR = 2;
+const POOL_STEADY_SLACK = 1.25;
+const POOL_WARMUP_TIME_FACTOR = 3;
+const POOL_WARMUP_BUDGET_SHARE = 0.2;
+const POOL_WARMUP_MAX_MS = 3000;
+
+/**
+ * A point's window, in shares of what is left, by what the answer hangs on. Every
+ * speedup divides by the baseline; each executor's breadth point (pools at K = cores) is
+ * the one its verdict mostly rests on; a pool's K = 1 point only shows what a hand-off
+ * costs. Even shares gave a JIT-heavy function's baseline 6 tasks and its K = cores
+ * points 7, then the last K = 1 point whatever was left (a 900 ms window at 6 s).
+ */
+const SHARES: Partial<Record<PlannedPoint['phase'], number>> = { baseline: 2, rebaseline: 2, breadth: 2, dispatch: 0.5 };
 
 /** Time kept back for analysis and tear-down. */
 const RESERVE_MS = 250;
@@ -15,14 +42,16 @@ const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 
 
 /**
  * The warm-up rule: calls until three in a row are within 10%, at most 30 calls, and a
- * time cap per worker: 5% of the budget, but at least the probe's (cold) call again plus
- * three more like it, so that even a short budget lets a JIT-heavy function (a parser
- * whose first call in a fresh isolate takes 4× a warm one) reach its steady state; never
- * more than 15% of the budget or 1.5 s. Calls slower than the cap skip warm-up: a call
- * that long is dominated by its own steady state (V8 optimises a hot loop inside it).
+ * time cap per worker: 8% of the budget, but at least six times the probe's (cold) call,
+ * so that even a short budget lets a JIT-heavy function reach its steady state: a parser
+ * whose first call in a fresh isolate takes 4× a warm one needs 8-10 calls, about five
+ * cold calls' worth, to get there (V8 tiers up by call count). Never more than 15% of the
+ * budget or 1.5 s. The cap costs nothing for code that is steady at once: warm-up stops
+ * after three steady calls. Calls slower than the cap skip warm-up: a call that long is
+ * dominated by its own steady state (V8 optimises a hot loop inside it).
  */
 export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
-  const wanted = Math.max(budgetMs * 0.05, (WARMUP_STEADY_CALLS + 1) * callMs);
+  const wanted = Math.max(budgetMs * WARMUP_BUDGET_SHARE, WARMUP_COLD_CALLS * callMs);
   const maxMs = Math.round(Math.min(1500, budgetMs * 0.15, Math.max(100, wanted)));
   return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs };
 }
@@ -39,6 +68,8 @@ export interface BudgetPlanConfig {
   warmup: WarmupPolicy;
   kinds: ExecutorKind[];
   session: LadderSession;
+  /** Executors that run on another's worker (Executor.sharesWorkerOf). */
+  sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>>;
 }
 
 export class BudgetPlan {
@@ -47,6 +78,8 @@ export class BudgetPlan {
   private readonly workers: Partial<Record<ExecutorKind, number>> = {};
   /** How long the first worker's warm-up took (its calls), once known. */
   private warmingSeen: number | undefined;
+  /** The pools' warm-up rule, once the sequential worker's warm-up is known (warmupFor). */
+  private poolWarmup: WarmupPolicy | undefined;
 
   constructor(private readonly c: BudgetPlanConfig) {}
 
@@ -62,13 +95,24 @@ export class BudgetPlan {
 
   /** The next point's window: its share of what is left once the closing re-check and the executors not yet started are set aside. */
   planFor(p: PlannedPoint): WindowPlan {
-    return this.windowFor(p, this.remaining() - this.closingReserve() - this.laterOverhead(p), this.c.session.pointsLeft());
+    const shares = SHARES[p.phase] ?? 1;
+    return this.windowFor(p, this.remaining() - this.closingReserve() - this.laterOverhead(p), this.c.session.pointsLeft() / shares);
   }
 
   /** The closing baseline re-check: as long as the first baseline, within what is left. */
   closingPlan(firstDurationMs: number): WindowPlan {
     const remainingMs = Math.min(firstDurationMs, this.remaining());
     return planWindow({ remainingMs, pointsLeft: 1, overheadMs: 0, callMs: this.c.callMs, concurrency: 1, expectedParallelism: 1 });
+  }
+
+  /**
+   * The warm-up rule for an executor's new workers: the profile's, except that pools get
+   * room for what the sequential worker needed to settle (POOL_WARMUP_*). A pool whose
+   * workers were measured before they settled undersold itself by 2-3× on
+   * allocation-heavy npm code at short budgets.
+   */
+  warmupFor(kind: ExecutorKind): WarmupPolicy {
+    return isPool(kind) ? (this.poolWarmup ?? this.c.warmup) : this.c.warmup;
   }
 
   /** Start-up and warm-up that this point's new workers will cost. */
@@ -79,8 +123,8 @@ export class BudgetPlan {
     // up for at most maxMs (plus the call that crosses it); once a worker has warmed up,
     // for what that took (with margin).
     const waves = Math.max(1, Math.ceil(fresh / this.c.cores));
-    const w = this.c.warmup;
-    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25) : 0;
+    const w = this.warmupFor(p.kind);
+    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25 * (isPool(p.kind) ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
     return waves * (this.startup[p.kind] + warming);
   }
 
@@ -90,22 +134,47 @@ export class BudgetPlan {
     this.workers[kind] = Math.max(this.workers[kind] ?? 0, isPool(kind) ? k : 1);
     const c = samples.coldStart;
     if (this.warmingSeen === undefined && c && c.warmupCalls > 0 && c.firstCallMs != null && c.steadyCallMs != null) {
-      this.warmingSeen = c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
+      this.warmingSeen = c.warmupMs ?? c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
     }
+    if (kind === 'sequential' && !this.poolWarmup && c?.warmupMs != null) this.poolWarmup = this.widened(c);
     if (fresh > 0) {
       const measured = Math.max(0, samples.endMs - samples.startMs);
       this.startup[kind] = c?.workerStartMs ?? Math.max(0, elapsedMs - measured) / fresh;
     }
   }
 
+  /**
+   * The pools' rule from the sequential worker's warm-up. One that settled at once keeps
+   * the profile's rule (warm-up stops after three steady calls anyway); one that needed
+   * n calls lets pool workers make up to 1.5n calls, since a cap in time alone stopped
+   * them after 4-5 of their slower early calls, still at 4× the steady call time. And
+   * three calls alike are steady only near the sequential worker's steady call: a thread
+   * running fast-xml-parser sat at 119 ms a call for three calls (a lower JIT tier)
+   * before it dropped to the 33 ms the others settled at.
+   */
+  private widened(sequential: ColdStart): WarmupPolicy {
+    const w = this.c.warmup;
+    const calls = sequential.warmupCalls;
+    if (w.maxCalls === 0 || calls <= w.steadyCalls || sequential.warmupMs == null) return w;
+    const cap = Math.min(POOL_WARMUP_MAX_MS, this.c.budgetMs * POOL_WARMUP_BUDGET_SHARE);
+    return {
+      ...w,
+      maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
+      maxMs: Math.round(Math.max(w.maxMs, Math.min(cap, sequential.warmupMs * POOL_WARMUP_TIME_FACTOR))),
+      ...(sequential.steady && sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
+    };
+  }
+
   private newWorkers(kind: ExecutorKind, k: number): number {
+    const host = this.c.sharesWorkerOf?.[kind];
+    if (host && this.workers[host]) return 0;
     return Math.max(0, (isPool(kind) ? k : 1) - (this.workers[kind] ?? 0));
   }
 
   /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
   private laterOverhead(p: PlannedPoint): number {
     return this.c.kinds
-      .filter((k) => k !== p.kind && !this.workers[k])
+      .filter((k) => k !== p.kind && !this.workers[k] && this.c.sharesWorkerOf?.[k] !== p.kind)
       .reduce((n, k) => n + this.overheadOf({ kind: k, k: this.c.session.firstConcurrency(k) }), 0);
   }
 
@@ -140,3 +209,5 @@ function expectedParallelism(kind: ExecutorKind, k: number, cpuRatio: number, co
   if (kind === 'async') return Math.max(1, Math.min(k, 1 / Math.max(1 / 1024, cpuRatio)));
   return Math.min(k, Math.max(cores, k * (1 - cpuRatio)));
 }
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -99,6 +99,8 @@ export interface Executor {
   readonly kind: ExecutorKind;
   /** Highest concurrency this executor may be asked for. */
   readonly maxConcurrency: number;
+  /** Runs on another executor's worker (JS async on the sequential thread): no start-up or warm-up of its own. */
+  readonly sharesWorkerOf?: ExecutorKind;
   runPoint(req: PointRequest): Promise<PointSamples>;
   /**
    * Optional: start what the first point needs (an interpreter, an import) now, so the

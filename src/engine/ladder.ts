@@ -88,8 +88,10 @@ export interface WindowInput {
 export const MIN_WINDOW_MS = 150;
 
 export function planWindow(i: WindowInput): WindowPlan {
-  const share = i.remainingMs / Math.max(1, i.pointsLeft);
-  const durationMs = Math.max(MIN_WINDOW_MS, share - i.overheadMs);
+  // The point's own start-up and warm-up come out of the whole remainder, not out of its
+  // share: taken from the share, a JIT-heavy function's warm-up left the baseline (whose
+  // noise enters every speedup) the minimum window.
+  const durationMs = Math.max(MIN_WINDOW_MS, (i.remainingMs - i.overheadMs) / Math.max(1, i.pointsLeft));
   // One counted call is enough to end a point once its window has passed. Lanes of a
   // pool, or of async calls that yield, all start at once anyway; async lanes whose
   // calls never yield start one after another, and once a slow call has used up the

@@ -123,7 +123,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
-    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session });
+    const sharesWorkerOf = Object.fromEntries(kinds.flatMap((k) => (executorOf(k).sharesWorkerOf ? [[k, executorOf(k).sharesWorkerOf]] : [])));
+    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session, sharesWorkerOf });
     let taskIndex = 1 + (hotspots?.calls ?? 0);
 
     const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {
@@ -138,10 +139,11 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         taskIndexStart: taskIndex,
         maxErrors: MAX_ERRORS_PER_POINT,
         signal,
-        warmup,
+        warmup: budget.warmupFor(kind),
       });
+      if (process.env.WP_TRACE) process.stderr.write(`[point] ${kind}×${k} took ${Math.round(nowMs() - pointStart)} ms: window ${Math.round(samples.endMs - samples.startMs)} ms, ${samples.taskEndMs.length} tasks, warm-up ${Math.round(samples.coldStart?.warmupMs ?? 0)} ms\n`);
       taskIndex += samples.taskEndMs.length + 2 * k;
-      if (samples.coldStart && !coldStart[kind]) coldStart[kind] = roundColdStart(samples.coldStart);
+      if (samples.coldStart && !coldStart[kind]) coldStart[kind] = { ...roundColdStart(samples.coldStart), warmupCapMs: budget.warmupFor(kind).maxMs };
       // Later points plan with what start-up and warm-up really cost.
       budget.learn(kind, k, samples, nowMs() - pointStart);
       const tp = throughputStats({
@@ -315,7 +317,7 @@ function failedPoint(samples: PointSamples): number {
 
 function roundColdStart(c: ColdStart): ColdStart {
   const r = (x: number | null) => (x == null ? null : round3(x));
-  return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs) };
+  return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs), ...(c.warmupMs !== undefined ? { warmupMs: r(c.warmupMs) } : {}) };
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -96,10 +96,10 @@ export type ChildRequest =
   | [id: number, index: number]
   | { type: 'warm'; id: number; policy: WarmupPolicy };
 /**
- * Child process → engine for one call: a flat array, as PoolCallReply, JSON-encoded by
- * IPC. `result` is the call's value, serialized as a child-process pool must (the
- * engine drops it); `extra` is there only when the call failed, printed something, or
- * was sampled for its result's JSON cost.
+ * Child process → engine for one call: a flat array, V8-serialized by IPC ('advanced').
+ * `result` is the call's value, serialized as a child-process pool must (the engine
+ * drops it); `extra` is there only when the call failed, printed something, or was
+ * sampled for its result's serialization cost.
  */
 export type ChildCallReply = [id: number, startMs: number, endMs: number, cpuMs: number, result?: unknown, extra?: PoolCallExtra];
 /** Child process → engine. */

@@ -264,6 +264,10 @@ export interface ColdStart {
   workerStartMs: number | null;
   /** Warm-up calls made per worker before its calls counted. */
   warmupCalls: number;
+  /** Wall time a worker spent in those calls (median over workers): how long a fresh one takes to reach full speed. */
+  warmupMs?: number | null;
+  /** The cap on that time this executor's workers ran under (pools may get more than WarmupPolicy.maxMs: budgetPlan.ts). */
+  warmupCapMs?: number;
   /** False when the cap ended the warm-up before call times settled. */
   steady: boolean;
 }
@@ -276,6 +280,11 @@ export interface WarmupPolicy {
   /** Caps per worker: calls, and wall time. */
   maxCalls: number;
   maxMs: number;
+  /**
+   * Pools only: steady also means at most this long a call (1.5× the sequential
+   * worker's steady call), so a plateau in a lower JIT tier is not taken for the end.
+   */
+  steadyBelowMs?: number;
 }
 
 /**

@@ -8,17 +8,23 @@ export interface WarmupResult {
   firstCallMs: number | null;
   steadyCallMs: number | null;
   calls: number;
+  /** Wall time of all the warm-up calls. */
+  elapsedMs?: number;
   steady: boolean;
   /** A call failed during warm-up: warm-up stops there, the point's own calls will show it. */
   failed: boolean;
 }
 
-/** True when the last `n` times are within `tolerance` of each other (max ≤ min × (1 + tolerance)). */
-export function isSteady(times: number[], n: number, tolerance: number): boolean {
+/**
+ * True when the last `n` times are within `tolerance` of each other (max ≤ min × (1 +
+ * tolerance)) and, given `belowMs`, their median is at most that.
+ */
+export function isSteady(times: number[], n: number, tolerance: number, belowMs?: number): boolean {
   if (times.length < n) return false;
   const last = times.slice(-n);
   const lo = Math.min(...last);
-  return lo > 0 && Math.max(...last) <= lo * (1 + tolerance);
+  if (!(lo > 0 && Math.max(...last) <= lo * (1 + tolerance))) return false;
+  return belowMs === undefined || (steadyTime(times, n) ?? Infinity) <= belowMs;
 }
 
 /** Median of the last `n` call times. */
@@ -38,6 +44,7 @@ export function coldStartOf(results: WarmupResult[], workerStartMs: number | nul
     steadyCallMs: mid(done.map((r) => r.steadyCallMs!).filter((x) => x != null)),
     workerStartMs,
     warmupCalls: done.length ? Math.max(...done.map((r) => r.calls)) : 0,
+    ...(done.some((r) => r.elapsedMs != null) ? { warmupMs: mid(done.map((r) => r.elapsedMs!).filter((x) => x != null)) } : {}),
     steady: done.length > 0 && done.every((r) => r.steady),
   };
 }

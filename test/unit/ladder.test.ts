@@ -63,6 +63,12 @@ describe('budget planner', () => {
     assert.ok(p.warmupMs > 0 && p.warmupMs <= 200);
   });
 
+  it("takes a point's own start-up and warm-up from the whole remainder, not from its share", () => {
+    const p = planWindow({ remainingMs: 5000, pointsLeft: 5, overheadMs: 600, callMs: 30, concurrency: 1, expectedParallelism: 1 });
+    assert.equal(p.durationMs, 880);
+    assert.equal(p.predictedMs, 1480);
+  });
+
   it('never plans a window shorter than the minimum', () => {
     const p = planWindow({ remainingMs: 100, pointsLeft: 10, overheadMs: 50, callMs: 1, concurrency: 1, expectedParallelism: 1 });
     assert.equal(p.durationMs, MIN_WINDOW_MS);

@@ -1,18 +1,21 @@
-// The warm-up rule's time cap per worker (src/engine/profile.ts warmupPolicy).
+// The warm-up rule's time cap per worker (src/engine/budgetPlan.ts warmupPolicy).
 import assert from 'node:assert/strict';
 import { warmupPolicy } from '../../src/engine/profile';
 
 describe('warm-up policy', () => {
-  it('gives a JIT-heavy call room for its cold call and three steady ones, even on a short budget', () => {
-    // A parser whose first call took 80 ms: 5% of 3 s (150 ms) would stop after two calls.
+  it('gives a JIT-heavy call room for six cold calls, within 15% of a short budget', () => {
+    // A parser whose first call took 80 ms needs 8-10 calls, about five cold calls' worth,
+    // to settle: 5% of 3 s (150 ms) stopped it after two.
     const p = warmupPolicy(3000, 80);
-    assert.equal(p.maxMs, 320);
+    assert.equal(p.maxMs, 450);
     assert.equal(p.maxCalls, 30);
     assert.equal(p.steadyCalls, 3);
+    assert.equal(warmupPolicy(15_000, 80).maxMs, 1200);
+    assert.equal(warmupPolicy(15_000, 40).maxMs, 1200, '8% of the budget when six calls take less');
   });
 
-  it('keeps 5% of the budget for fast calls, within 100 ms and 1.5 s', () => {
-    assert.equal(warmupPolicy(15_000, 1).maxMs, 750);
+  it('keeps 8% of the budget for fast calls, within 100 ms and 1.5 s', () => {
+    assert.equal(warmupPolicy(15_000, 1).maxMs, 1200);
     assert.equal(warmupPolicy(1000, 1).maxMs, 100);
     assert.equal(warmupPolicy(120_000, 1).maxMs, 1500);
   });
@@ -21,7 +24,7 @@ describe('warm-up policy', () => {
     assert.equal(warmupPolicy(3000, 400).maxMs, 450);
     assert.equal(warmupPolicy(3000, 500).maxMs, 450);
     assert.equal(warmupPolicy(3000, 500).maxCalls, 0);
-    assert.equal(warmupPolicy(6000, 200).maxMs, 800);
+    assert.equal(warmupPolicy(6000, 200).maxMs, 900);
     assert.equal(warmupPolicy(6000, 200).maxCalls, 30);
   });
 });

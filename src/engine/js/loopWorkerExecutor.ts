@@ -244,6 +244,7 @@ export class LoopThreadSlot {
 
 export class JsLoopExecutor implements Executor {
   readonly maxConcurrency: number;
+  readonly sharesWorkerOf?: 'sequential';
   private disposed = false;
   private coldStartReported = false;
 
@@ -253,6 +254,7 @@ export class JsLoopExecutor implements Executor {
     private readonly limits: ExecutorLimits,
   ) {
     this.maxConcurrency = kind === 'sequential' ? 1 : 1024;
+    if (kind === 'async') this.sharesWorkerOf = 'sequential';
   }
 
   /** A live, loaded and warm thread; one not yet warm is warmed up by `policy` first. */

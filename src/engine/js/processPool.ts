@@ -41,7 +41,7 @@ export class ChildLoadFailure extends Error {
 export interface TaskResult {
   outcome: TaskOutcome;
   output?: CapturedOutput;
-  /** Sampled cost of sending the result back (JSON over IPC). */
+  /** Sampled cost of sending the result back (V8 serialization over IPC). */
   wire?: { ms: number; bytes: number };
 }
 
@@ -56,7 +56,7 @@ interface Busy {
   warm?: (w: WarmupResult | undefined, death?: ErrorInfo) => void;
 }
 
-/** A call's reply as the executor takes it. JSON turned a NaN CPU figure into null. */
+/** A call's reply as the executor takes it. */
 function callResult(m: ChildCallReply): TaskResult {
   const x = m[5];
   const outcome: TaskOutcome = { ok: !x?.error, startMs: m[1], endMs: m[2], cpuMs: m[3] ?? NaN };
@@ -87,6 +87,10 @@ class Child {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [`--max-old-space-size=${limits.memoryLimitMb}`],
       env: this.guard.env(),
+      // The V8 serializer, as a pool built for results would use: Node's default (JSON)
+      // escapes and re-parses a 400 kB HTML string on every call, on the engine's main
+      // thread too, and cost the process pool a third of its speedup on marked.
+      serialization: 'advanced',
     });
     const pid = this.proc.pid;
     const untrack = pid ? killGroupAtExit(pid) : undefined;

@@ -21,7 +21,7 @@ export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPo
       break;
     }
     times.push(o.endMs - o.startMs);
-    if (isSteady(times, policy.steadyCalls, policy.tolerance)) break;
+    if (isSteady(times, policy.steadyCalls, policy.tolerance, policy.steadyBelowMs)) break;
     // The cap on time: no call starts once it has passed (one call always runs).
     if (epochNow() - t0 >= policy.maxMs) break;
   }
@@ -29,7 +29,8 @@ export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPo
     firstCallMs: times.length ? times[0] : null,
     steadyCallMs: steadyTime(times, policy.steadyCalls),
     calls: times.length,
-    steady: isSteady(times, policy.steadyCalls, policy.tolerance),
+    elapsedMs: epochNow() - t0,
+    steady: isSteady(times, policy.steadyCalls, policy.tolerance, policy.steadyBelowMs),
     failed,
   };
 }
