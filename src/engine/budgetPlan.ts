@@ -146,7 +146,7 @@ export class BudgetPlan {
   /**
    * The pools' rule from the sequential worker's warm-up. One that settled at once keeps
    * the profile's rule (warm-up stops after three steady calls anyway); one that needed
-   * n calls lets pool workers make up to 1.5n calls, since a cap in time alone stopped
+   * n calls lets pool workers make up to 2n calls, since a cap in time alone stopped
    * them after 4-5 of their slower early calls, still at 4× the steady call time. And
    * three calls alike are steady only near the sequential worker's steady call: a thread
    * running fast-xml-parser sat at 119 ms a call for three calls (a lower JIT tier)

@@ -281,7 +281,7 @@ export interface WarmupPolicy {
   maxCalls: number;
   maxMs: number;
   /**
-   * Pools only: steady also means at most this long a call (1.5× the sequential
+   * Pools only: steady also means at most this long a call (1.25× the sequential
    * worker's steady call), so a plateau in a lower JIT tier is not taken for the end.
    */
   steadyBelowMs?: number;
