@@ -22,11 +22,12 @@ export async function openBarePiscina(k) {
 }
 
 /**
- * k forked children, one task in flight per child, JSON over Node's IPC channel: the
- * floor any child-process executor in Node stands on.
+ * k forked children, one task in flight per child, the V8 serializer over Node's IPC
+ * channel (as the process executor uses): the floor any child-process executor in Node
+ * stands on.
  */
 export async function openBareFork(k) {
-  const lanes = forkLanes(k, fixture('bareChild.js'));
+  const lanes = forkLanes(k, fixture('bareChild.js'), { serialization: 'advanced' });
   await Promise.all(Array.from({ length: k }, (_, lane) => lanes.call(lane, { fn: 'empty' })));
   return {
     // One lane per child: the child of lane i is free exactly when lane i is.

@@ -131,6 +131,21 @@ function refresh(): Map<number, Entry> {
   return fresh;
 }
 
+/**
+ * The root may have forked before watch() took its snapshot (a shell that starts a
+ * daemon at once beat it on a fast machine): pids above the root's, and low ones when
+ * the pid counter may have wrapped since, are read again rather than taken as old.
+ */
+function forgetOldAfter(root: number): void {
+  const nearWrap = root > PID_WRAP_GUARD_AT;
+  for (const [pid, e] of known) {
+    if (e === 'old' && (pid > root || (nearWrap && pid < PID_WRAP_LOW))) known.delete(pid);
+  }
+}
+/** Linux's default pid_max is 32768 (4194304 on some systems): a root this high may see children wrap to low pids. */
+const PID_WRAP_GUARD_AT = 32_768 - 4096;
+const PID_WRAP_LOW = 4096;
+
 const active = new Set<ProcessTree>();
 let timer: NodeJS.Timeout | undefined;
 
@@ -182,6 +197,7 @@ export class ProcessTree {
     const s = readStat(pid);
     if (s) this.roots.set(pid, s.start);
     register(this);
+    forgetOldAfter(pid);
     return this;
   }
 

@@ -1,6 +1,7 @@
 // Human renderings of a Report: aligned plain text for the CLI, Markdown for the
 // extension's export. Both put the verdict first, then the evidence, then the
 // conditions it was measured under, so a reader can stop as soon as they have enough.
+import { COLD_START_CAPTION, COLD_START_COLUMNS, COLD_START_HEADERS, coldStartCells, coldStartRows } from './coldStartText';
 import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from './distributedText';
 import { hotspotsMarkdown, hotspotsText } from './hotspotsText';
 import type { Caveat, Report, RunResult } from './report';
@@ -146,6 +147,13 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
     out.push(...alignedRows([DISTRIBUTED_HEADERS, ...dist.map(distributedCells)], DISTRIBUTED_COLUMNS, new Set(['k', 'queueWait', 'run', 'resultLatency', 'bytes', 'broker', 'retries']), c.dim));
     out.push('');
   }
+  const cold = coldStartRows(report);
+  if (cold.length) {
+    out.push(c.bold('Cold start'));
+    out.push(c.dim(wrap(COLD_START_CAPTION, '  ', '  ')));
+    out.push(...alignedRows([COLD_START_HEADERS, ...cold.map((r) => coldStartCells(r.executor, r.cold))], COLD_START_COLUMNS, new Set(['start', 'first', 'steady']), c.dim));
+    out.push('');
+  }
   out.push(...hotspotsText(report, c));
 
   out.push(c.bold('Environment'));
@@ -221,6 +229,20 @@ export function formatMarkdown(report: Report): string {
     for (const r of dist) {
       const row = distributedCells(r);
       out.push(`| ${DISTRIBUTED_COLUMNS.map((col) => mdEscape(row[col])).join(' | ')} |`);
+    }
+    out.push('');
+  }
+  const cold = coldStartRows(report);
+  if (cold.length) {
+    out.push('## Cold start');
+    out.push('');
+    out.push(mdEscape(COLD_START_CAPTION));
+    out.push('');
+    out.push(`| ${COLD_START_COLUMNS.map((col) => COLD_START_HEADERS[col]).join(' | ')} |`);
+    out.push(`|${COLD_START_COLUMNS.map((col) => (col === 'executor' || col === 'warmup' ? '---' : '--:')).join('|')}|`);
+    for (const r of cold) {
+      const row = coldStartCells(r.executor, r.cold);
+      out.push(`| ${COLD_START_COLUMNS.map((col) => mdEscape(row[col])).join(' | ')} |`);
     }
     out.push('');
   }

@@ -21,6 +21,7 @@ import { comparisonSection } from './compareView';
 import { queueSection } from './queueView';
 import { describeScaling } from './scalingChart';
 import { caveatTextOf, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
+import { COLD_START_CAPTION, COLD_START_HEADERS, coldStartCells, coldStartRows } from '../shared/coldStartText';
 import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from '../shared/distributedText';
 
 export interface Actions {
@@ -78,6 +79,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
     ]),
     queueSection(report),
     section('runs', 'Runs', [runsTable(report), distributedTable(report)]),
+    coldStartRows(report).length ? section('cold-start', 'Cold start', [coldStartTable(report)]) : '',
     // In a standalone HTML file there is no editor to open a location in: the links do nothing.
     hotspotsSection(report, (file, line) => actions?.openLocation?.(file, line)),
     environmentSection(report),
@@ -220,27 +222,47 @@ function runsTable(report: Report): HTMLElement {
 /** The distributed executor's queue per task, when it ran: the same cells as the CLI text. */
 function distributedTable(report: Report): HTMLElement | null {
   const runs = distributedRuns(report);
-  if (!runs.length) return null;
-  const numeric = new Set<string>(DISTRIBUTED_COLUMNS.filter((c) => c !== 'executor' && c !== 'workers'));
+  return cellTable({
+    id: 'distributed-table',
+    label: 'The distributed queue per task',
+    caption: DISTRIBUTED_CAPTION,
+    headers: DISTRIBUTED_HEADERS,
+    numeric: DISTRIBUTED_COLUMNS.filter((c) => c !== 'executor' && c !== 'workers'),
+    rows: runs.map((r) => ({ cells: distributedCells(r), className: r.distributed!.retries ? 'has-errors' : undefined })),
+  });
+}
+
+/** What a fresh worker of each executor cost before its calls counted: the same cells as the CLI text. */
+function coldStartTable(report: Report): HTMLElement | null {
+  return cellTable({
+    id: 'cold-start-table',
+    label: 'Cold start per executor',
+    caption: COLD_START_CAPTION,
+    headers: COLD_START_HEADERS,
+    numeric: ['start', 'first', 'steady'],
+    rows: coldStartRows(report).map((r) => ({ cells: coldStartCells(r.executor, r.cold) })),
+  });
+}
+
+/** A captioned table of shared/ text cells, the first column naming each row; none when there are no rows. */
+function cellTable<C extends object>(t: { id: string; label: string; caption: string; headers: C; numeric: (keyof C)[]; rows: { cells: C; className?: string }[] }): HTMLElement | null {
+  if (!t.rows.length) return null;
+  const columns = Object.keys(t.headers) as (keyof C)[];
+  const text = (cells: C, c: keyof C) => String(cells[c]);
   return h(
     'div',
-    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'The distributed queue per task' },
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t.label },
     h(
       'table',
-      { id: 'distributed-table' },
-      h('caption', {}, DISTRIBUTED_CAPTION),
-      h('thead', {}, h('tr', {}, ...DISTRIBUTED_COLUMNS.map((c) => h('th', { scope: 'col' }, DISTRIBUTED_HEADERS[c])))),
+      { id: t.id },
+      h('caption', {}, t.caption),
+      h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, text(t.headers, c))))),
       h(
         'tbody',
         {},
-        ...runs.map((r) => {
-          const cells = distributedCells(r);
-          return h(
-            'tr',
-            { class: r.distributed!.retries ? 'has-errors' : undefined },
-            ...DISTRIBUTED_COLUMNS.map((c) => (c === 'executor' ? h('th', { scope: 'row' }, cells[c]) : h('td', numeric.has(c) ? { class: 'num' } : {}, cells[c]))),
-          );
-        }),
+        ...t.rows.map((r) =>
+          h('tr', { class: r.className }, ...columns.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, text(r.cells, c)) : h('td', t.numeric.includes(c) ? { class: 'num' } : {}, text(r.cells, c))))),
+        ),
       ),
     ),
   );

@@ -216,3 +216,39 @@ describe('the distributed queue in the renderings', () => {
     assert.ok(!formatMarkdown(base).includes('Distributed queue'));
   });
 });
+
+describe('the cold start in the renderings', () => {
+  const base = reportFor({ computeMs: 20, cores: 2, noise: 0.05, seed: 11 });
+  const seq = { firstCallMs: 73.2, steadyCallMs: 22.4, workerStartMs: 49.5, warmupCalls: 8, warmupMs: 251.6, steady: true, warmupCapMs: 418 };
+  const withCold: Report = {
+    ...base,
+    coldStart: {
+      sequential: seq,
+      async: { ...seq },
+      thread: { firstCallMs: 150.6, steadyCallMs: 27.1, workerStartMs: 35.4, warmupCalls: 14, warmupMs: 726.3, steady: false, warmupCapMs: 746 },
+      process: { firstCallMs: 140.1, steadyCallMs: 29.9, workerStartMs: 64.5, warmupCalls: 0, steady: false },
+    },
+  };
+
+  it('prints one row per executor that started workers: start, first call, steady call and the warm-up with its cap', () => {
+    const lines = formatText(withCold).split('\n');
+    const title = lines.indexOf('Cold start');
+    assert.ok(title > 0, 'section title');
+    const header = lines.findIndex((l, i) => i > title && /^ {2}executor\s+worker start\s+first call\s+steady call\s+warm-up before counting$/.test(l));
+    assert.ok(header > title, lines.slice(title, title + 6).join('\n'));
+    const rows = lines.slice(header + 1, header + 4);
+    assert.match(rows[0], /^ {2}sequential\s+50 ms\s+73 ms\s+22 ms\s+8 calls, 252 ms \(settled; cap 418 ms\)$/);
+    assert.match(rows[1], /^ {2}thread\s+35 ms\s+151 ms\s+27 ms\s+14 calls, 726 ms \(cap reached before it settled; cap 746 ms\)$/);
+    assert.match(rows[2], /^ {2}process\s+65 ms\s+140 ms\s+30 ms\s+none$/);
+    assert.ok(!lines.slice(header).some((l) => /^ {2}async\s/.test(l)), 'JS async on the sequential thread is not repeated');
+  });
+
+  it('adds the same table to the Markdown export, and none when the report has no cold start', () => {
+    const md = formatMarkdown(withCold);
+    assert.ok(md.includes('\n## Cold start\n'));
+    assert.ok(md.includes('| executor | worker start | first call | steady call | warm-up before counting |'));
+    assert.ok(md.includes('| thread | 35 ms | 151 ms | 27 ms | 14 calls, 726 ms (cap reached before it settled; cap 746 ms) |'), md);
+    assert.ok(!formatText({ ...base, coldStart: undefined }).includes('Cold start'));
+    assert.ok(!formatMarkdown({ ...base, coldStart: undefined }).includes('## Cold start'));
+  });
+});

@@ -82,7 +82,12 @@ export class PointCollector {
     return this.countedFailed;
   }
 
-  result(originMs: number, warmupMs: number, nowMs: number): PointSamples {
+  /**
+   * `serializationSeen`: what this executor's earlier points measured sending a result
+   * back. Results are timed on a sample of calls, so a short point may have none of its
+   * own; the cost is the function's, not the point's, and the run still shows it.
+   */
+  result(originMs: number, warmupMs: number, nowMs: number, serializationSeen?: PointSamples['serialization']): PointSamples {
     const startMs = Number.isFinite(this.firstCountedStart) ? this.firstCountedStart : originMs + warmupMs;
     const endMs = Number.isFinite(this.lastEnd) ? Math.max(this.lastEnd, startMs) : Math.max(nowMs, startMs);
     const s: PointSamples = {
@@ -103,6 +108,7 @@ export class PointCollector {
     if (this.note) s.note = this.note;
     if (this.coldStart) s.coldStart = this.coldStart;
     if (this.wireSamples > 0) s.serialization = { msPerTask: this.wireMs / this.wireSamples, bytesPerTask: this.wireBytes / this.wireSamples };
+    else if (serializationSeen) s.serialization = serializationSeen;
     const out = this.output.result();
     if (out) s.output = out;
     return s;

@@ -17,6 +17,7 @@ export class JsProcessExecutor implements Executor {
   private pool?: ChildProcessPool;
   private disposed = false;
   private coldStartReported = false;
+  private serializationSeen: PointSamples['serialization'];
 
   constructor(
     private readonly init: HostInit,
@@ -70,7 +71,9 @@ export class JsProcessExecutor implements Executor {
       pool.onOutput = () => undefined;
     }
     collector.cpuSource = pool.cpuSource;
-    return collector.result(origin, req.warmupMs, epochNow());
+    const samples = collector.result(origin, req.warmupMs, epochNow(), this.serializationSeen);
+    this.serializationSeen = samples.serialization;
+    return samples;
   }
 
   async dispose(): Promise<void> {

@@ -28,6 +28,7 @@ export class JsThreadExecutor implements Executor {
   private collector?: PointCollector;
   private disposed = false;
   private coldStartReported = false;
+  private serializationSeen: PointSamples['serialization'];
   /** Each lane's call: its thread while it runs, its timings once done (laneBoard.ts). */
   private readonly board = new LaneBoard();
 
@@ -223,7 +224,9 @@ export class JsThreadExecutor implements Executor {
       this.collector = undefined;
     }
     collector.cpuSource = this.cpuSource;
-    return collector.result(origin, req.warmupMs, epochNow());
+    const samples = collector.result(origin, req.warmupMs, epochNow(), this.serializationSeen);
+    this.serializationSeen = samples.serialization;
+    return samples;
   }
 
   async dispose(): Promise<void> {

@@ -53,7 +53,7 @@ export async function flowPaletteCpu(page) {
       await runCommand(page, 'Workload Profiler: Profile Function at Cursor');
     },
   });
-  for (const id of ['#recommendation', '#reasons', '#scaling-chart', '#heatmap', '#runs-table']) {
+  for (const id of ['#recommendation', '#reasons', '#scaling-chart', '#heatmap', '#runs-table', '#cold-start-table']) {
     const n = await reportFrame(page).locator(id).count();
     if (n === 0) throw new Error(`report panel has no ${id}`);
   }
@@ -67,6 +67,12 @@ export async function flowPaletteCpu(page) {
     throw new Error(`CPU-bound countPrimes was recommended ${workers} workers on ${cores} cores: "${recommendation}"`);
   }
   log(`  ${executor} × ${workers} on ${cores} cores: within the core count`);
+  // The cold start names each executor that started workers, with its warm-up.
+  const coldRows = await reportFrame(page).locator('#cold-start-table tbody tr').allTextContents();
+  if (!coldRows.some((r) => r.startsWith('sequential')) || !coldRows.some((r) => /^thread.*calls/.test(r))) {
+    throw new Error(`the cold start table lacks the sequential or thread row: ${JSON.stringify(coldRows)}`);
+  }
+  log(`  cold start: ${coldRows.map((r) => r.replace(/\s+/g, ' ')).join(' | ')}`);
   await sleep(1500); // let the charts finish their entry animation before the picture
   const shot = await screenshot(page, 'panel-cpu-bound.png');
   // The charts sit below the verdict: one more picture with them in view.

@@ -1,0 +1,55 @@
+// The report's cold-start figures (report.coldStart) as table cells, one wording for the
+// CLI text, the Markdown export and the panel's table. What a fresh worker costs before
+// it runs at full speed: users who start a pool per request pay it every time. Pure: the
+// webview bundle imports it.
+import { ms } from './format';
+import type { ColdStart, ExecutorKind, Report } from './report';
+
+export interface ColdStartCells {
+  executor: string;
+  start: string;
+  first: string;
+  steady: string;
+  warmup: string;
+}
+
+export const COLD_START_HEADERS: ColdStartCells = {
+  executor: 'executor',
+  start: 'worker start',
+  first: 'first call',
+  steady: 'steady call',
+  warmup: 'warm-up before counting',
+};
+
+export const COLD_START_COLUMNS = Object.keys(COLD_START_HEADERS) as (keyof ColdStartCells)[];
+
+export const COLD_START_CAPTION =
+  'A fresh worker: starting it and loading the module, its first call, and a call once warm. Every worker made warm-up calls until three in a row agreed (or a cap), so the runs above measure warm workers, as a long-lived pool has.';
+
+const ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
+
+/** One row per executor that started workers, in ladder order; JS async shares the sequential thread and is left out when its figures are the same. */
+export function coldStartRows(report: Report): { executor: ExecutorKind; cold: ColdStart }[] {
+  const cs = report.coldStart ?? {};
+  return ORDER.flatMap((executor) => {
+    const cold = cs[executor];
+    if (!cold) return [];
+    if (executor === 'async' && sameFigures(cold, cs.sequential)) return [];
+    return [{ executor, cold }];
+  });
+}
+
+export function coldStartCells(executor: ExecutorKind, c: ColdStart): ColdStartCells {
+  return { executor, start: ms(c.workerStartMs), first: ms(c.firstCallMs), steady: ms(c.steadyCallMs), warmup: warmupWords(c) };
+}
+
+function warmupWords(c: ColdStart): string {
+  if (c.warmupCalls === 0) return 'none';
+  const took = c.warmupMs != null ? `, ${ms(c.warmupMs)}` : '';
+  const cap = c.warmupCapMs != null ? `; cap ${ms(c.warmupCapMs)}` : '';
+  return `${c.warmupCalls} calls${took} (${c.steady ? 'settled' : 'cap reached before it settled'}${cap})`;
+}
+
+function sameFigures(a: ColdStart, b: ColdStart | undefined): boolean {
+  return !!b && a.firstCallMs === b.firstCallMs && a.steadyCallMs === b.steadyCallMs && a.workerStartMs === b.workerStartMs && a.warmupCalls === b.warmupCalls;
+}

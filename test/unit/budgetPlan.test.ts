@@ -1,0 +1,85 @@
+// How the budget is shared out (src/engine/budgetPlan.ts): the pools' warm-up rule
+// learned from the sequential worker's, window shares by what the answer hangs on, and
+// executors that run on another's worker paying no warm-up of their own.
+import assert from 'node:assert/strict';
+import { BudgetPlan, warmupPolicy } from '../../src/engine/budgetPlan';
+import type { PointSamples } from '../../src/engine/executorTypes';
+import { LadderSession, type PlannedPoint } from '../../src/engine/ladderSession';
+import type { ColdStart, ExecutorKind } from '../../src/shared/report';
+import { isSteady } from '../../src/shared/warmup';
+
+const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
+
+function planOf(opts: { budgetMs?: number; callMs?: number; sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>> } = {}) {
+  const budgetMs = opts.budgetMs ?? 6000;
+  const callMs = opts.callMs ?? 80;
+  const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio: 1, step: 2 });
+  let now = 0;
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, cpuRatio: 1, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, sharesWorkerOf: opts.sharesWorkerOf });
+  return { plan, session, advance: (ms: number) => (now += ms) };
+}
+
+function samplesWith(kind: ExecutorKind, k: number, coldStart?: ColdStart): PointSamples {
+  return { executor: kind, concurrency: k, startMs: 0, endMs: 500, taskStartMs: [], taskEndMs: [], taskCpuMs: [], taskOk: [], cpuSource: 'process.cpuUsage', errors: [], abandoned: 0, coldStart };
+}
+
+const cold = (warmupCalls: number, warmupMs: number, steadyCallMs: number, steady = true): ColdStart => ({ firstCallMs: 80, steadyCallMs, workerStartMs: 40, warmupCalls, warmupMs, steady });
+
+describe('budget plan', () => {
+  it("gives pools room for twice the calls the sequential worker needed to settle, and a steady call near its own", () => {
+    const { plan } = planOf();
+    const base = plan.warmupFor('thread');
+    assert.deepEqual(base, plan.warmupFor('sequential'), 'before the baseline, pools follow the profile rule');
+    // A JIT-heavy parser: 10 calls and 350 ms to settle at 22 ms a call.
+    plan.learn('sequential', 1, samplesWith('sequential', 1, cold(10, 350, 22)), 900);
+    const pool = plan.warmupFor('process');
+    assert.equal(pool.maxCalls, 20);
+    assert.equal(pool.maxMs, 1050, '3× the sequential warm-up, under a fifth of 6 s');
+    assert.equal(pool.steadyBelowMs, 27.5);
+    assert.deepEqual(plan.warmupFor('sequential'), base, 'the sequential rule does not change');
+    assert.deepEqual(plan.warmupFor('async'), base);
+  });
+
+  it('keeps the profile rule for pools when the sequential worker settled at once, and caps the widening at a fifth of the budget', () => {
+    const settled = planOf();
+    settled.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 90, 30)), 600);
+    assert.deepEqual(settled.plan.warmupFor('thread'), settled.plan.warmupFor('sequential'));
+
+    const slow = planOf({ budgetMs: 3000 });
+    slow.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(12, 450, 40, false)), 900);
+    const pool = slow.plan.warmupFor('thread');
+    assert.equal(pool.maxMs, 600, 'a fifth of 3 s, not 3 × 450 ms');
+    assert.equal(pool.steadyBelowMs, undefined, 'no steady call to aim at when the sequential worker never settled');
+  });
+
+  it('gives the baseline and the breadth points two shares of what is left, a K = 1 pool point half of one', () => {
+    const { plan } = planOf({ callMs: 5 });
+    const window = (p: PlannedPoint) => plan.planFor(p).durationMs;
+    const baseline = window({ kind: 'sequential', k: 1, phase: 'baseline' });
+    const breadth = window({ kind: 'async', k: 2, phase: 'breadth' });
+    const climb = window({ kind: 'async', k: 2, phase: 'climb' });
+    const dispatch = window({ kind: 'async', k: 2, phase: 'dispatch' });
+    assert.ok(Math.abs(breadth - 2 * climb) < 1e-6, `${breadth} vs ${climb}`);
+    assert.ok(Math.abs(dispatch - climb / 2) < 1e-6, `${dispatch} vs ${climb}`);
+    assert.ok(baseline > climb, `${baseline} vs ${climb}`);
+  });
+
+  it("charges no start-up or warm-up to an executor that runs on another's worker once that one has started", () => {
+    const shared = planOf({ sharesWorkerOf: { async: 'sequential' } });
+    const own = planOf();
+    const asyncPoint = { kind: 'async' as const, k: 2 };
+    assert.ok(shared.plan.overheadOf(asyncPoint) > 0, 'before the sequential worker exists, async would start it');
+    for (const { plan } of [shared, own]) plan.learn('sequential', 1, samplesWith('sequential', 1, cold(8, 300, 25)), 900);
+    assert.equal(shared.plan.overheadOf(asyncPoint), 0);
+    assert.ok(own.plan.overheadOf(asyncPoint) > 0, 'an async executor with its own worker still warms it up');
+  });
+});
+
+describe('steady warm-up calls', () => {
+  it('are three within 10% of each other and, given a target, no slower than it', () => {
+    assert.equal(isSteady([150, 119, 118, 120], 3, 0.1), true);
+    assert.equal(isSteady([150, 119, 118, 120], 3, 0.1, 41), false, 'a plateau in a lower JIT tier');
+    assert.equal(isSteady([150, 119, 40, 33, 34, 33], 3, 0.1, 41), true);
+    assert.equal(isSteady([33, 34], 3, 0.1), false, 'too few calls');
+  });
+});
