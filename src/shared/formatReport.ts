@@ -177,6 +177,15 @@ function mdCaveat(report: Report, cv: Caveat): string {
   return `- ${cv.level === 'warning' ? '**Warning:**' : 'Note:'} ${mdEscape(caveatTextOf(report, cv))}`;
 }
 
+/** A "## title" section holding a captioned table of shared/ text cells (numbers right-aligned); nothing without rows. */
+function mdCellSection<C extends object>(title: string, caption: string, headers: C, textColumns: (keyof C)[], rows: C[]): string[] {
+  if (!rows.length) return [];
+  const columns = Object.keys(headers) as (keyof C)[];
+  const line = (cells: C) => `| ${columns.map((col) => mdEscape(String(cells[col]))).join(' | ')} |`;
+  const align = `|${columns.map((col) => (textColumns.includes(col) ? '---' : '--:')).join('|')}|`;
+  return [`## ${title}`, '', mdEscape(caption), '', line(headers), align, ...rows.map(line), ''];
+}
+
 export function formatMarkdown(report: Report): string {
   const t = report.target;
   const rec = report.recommendation;
@@ -218,34 +227,10 @@ export function formatMarkdown(report: Report): string {
     for (const line of n) out.push(mdEscape(line) + '  ');
   }
   out.push('');
-  const dist = distributedRuns(report);
-  if (dist.length) {
-    out.push('## Distributed queue');
-    out.push('');
-    out.push(mdEscape(DISTRIBUTED_CAPTION));
-    out.push('');
-    out.push(`| ${DISTRIBUTED_COLUMNS.map((col) => DISTRIBUTED_HEADERS[col]).join(' | ')} |`);
-    out.push(`|${DISTRIBUTED_COLUMNS.map((col) => (col === 'executor' || col === 'workers' ? '---' : '--:')).join('|')}|`);
-    for (const r of dist) {
-      const row = distributedCells(r);
-      out.push(`| ${DISTRIBUTED_COLUMNS.map((col) => mdEscape(row[col])).join(' | ')} |`);
-    }
-    out.push('');
-  }
-  const cold = coldStartRows(report);
-  if (cold.length) {
-    out.push('## Cold start');
-    out.push('');
-    out.push(mdEscape(COLD_START_CAPTION));
-    out.push('');
-    out.push(`| ${COLD_START_COLUMNS.map((col) => COLD_START_HEADERS[col]).join(' | ')} |`);
-    out.push(`|${COLD_START_COLUMNS.map((col) => (col === 'executor' || col === 'warmup' ? '---' : '--:')).join('|')}|`);
-    for (const r of cold) {
-      const row = coldStartCells(r.executor, r.cold);
-      out.push(`| ${COLD_START_COLUMNS.map((col) => mdEscape(row[col])).join(' | ')} |`);
-    }
-    out.push('');
-  }
+  out.push(
+    ...mdCellSection('Distributed queue', DISTRIBUTED_CAPTION, DISTRIBUTED_HEADERS, ['executor', 'workers'], distributedRuns(report).map(distributedCells)),
+    ...mdCellSection('Cold start', COLD_START_CAPTION, COLD_START_HEADERS, ['executor', 'warmup'], coldStartRows(report).map((r) => coldStartCells(r.executor, r.cold))),
+  );
   out.push(...hotspotsMarkdown(report, mdEscape));
   out.push('## Environment');
   out.push('');
