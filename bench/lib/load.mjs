@@ -3,6 +3,10 @@
 // so every measurement is bracketed by two readings: all CPU time the kernel accounted
 // (/proc/stat) minus the CPU time of this process tree (our threads, our children and
 // their reaped children, from /proc/<pid>/stat), plus the hypervisor's steal time.
+// A measurement that starts and ends processes (a profile's Python pools, killed as a
+// group) also watches the tree while it runs (TreeWatch): a pool worker whose parent
+// died first is reaped by init, its time never reaches one of ours, and two readings
+// alone counted it as someone else's (a quiet machine read 0.6 cores BUSY).
 import { readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 
@@ -70,9 +74,88 @@ export function loadBetween(a, b) {
 
 /** Runs fn and returns its result with the load other processes put on the machine meanwhile. */
 export async function withLoad(fn) {
-  const a = loadSnapshot();
-  const value = await fn();
-  return { value, load: loadBetween(a, loadSnapshot()) };
+  if (!linux) return { value: await fn(), load: loadBetween(undefined, undefined) };
+  const watch = new TreeWatch();
+  const a = { machine: machineJiffies(), ours: 0 };
+  try {
+    const value = await fn();
+    return { value, load: loadBetween(a, { machine: machineJiffies(), ours: watch.stop() }) };
+  } finally {
+    watch.stop();
+  }
+}
+
+/** How often a TreeWatch reads the tree: a process that dies unseen loses at most this much of its CPU. */
+const WATCH_MS = 250;
+
+/**
+ * The CPU our tree used while it ran, process by process: each member's own
+ * utime+stime (children's time is counted where it was spent, not again when reaped),
+ * from its reading at the start (0 for one started since) to its last reading, taken
+ * every WATCH_MS and at the end.
+ */
+class TreeWatch {
+  constructor() {
+    /** `${pid}:${start}` → { first, last } jiffies of a tree member. */
+    this.members = new Map();
+    this.started = true;
+    this.read(true);
+    this.timer = setInterval(() => this.read(false), WATCH_MS).unref();
+  }
+
+  read(initial) {
+    for (const [key, cpu] of treeMembers(this.members)) {
+      const m = this.members.get(key);
+      if (m) m.last = cpu;
+      else this.members.set(key, { first: initial ? cpu : 0, last: cpu });
+    }
+  }
+
+  /** Stops watching; the jiffies the tree used since it started. */
+  stop() {
+    if (this.started) {
+      clearInterval(this.timer);
+      this.read(false);
+      this.started = false;
+    }
+    let total = 0;
+    for (const m of this.members.values()) total += m.last - m.first;
+    return total;
+  }
+}
+
+/**
+ * utime+stime (jiffies) of every live process in our tree, keyed by pid and start time:
+ * those whose parent chain reaches us or a known member, and known members themselves
+ * (a pool worker reparented to init once its parent was killed is still ours).
+ */
+function treeMembers(known) {
+  const stats = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we listed
+    }
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    stats.set(Number(name), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]), start: f[19] });
+  }
+  const keyOf = (pid) => `${pid}:${stats.get(pid)?.start}`;
+  const out = new Map();
+  for (const [pid, s] of stats) {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === process.pid || known.has(keyOf(p))) {
+        out.set(keyOf(pid), s.cpu);
+        break;
+      }
+      const up = stats.get(p);
+      if (!up) break;
+      p = up.ppid;
+    }
+  }
+  return out;
 }
 
 /** The machine while we do nothing: taken before each section. */
