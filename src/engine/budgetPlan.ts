@@ -3,7 +3,7 @@
 // the window each point gets. The orchestrator (profile.ts) asks; the ladder session
 // decides what to measure; this decides how long.
 import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
-import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE } from '../shared/pointContract';
+import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
 import type { PointSamples } from './executorTypes';
 import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import type { LadderSession, PlannedPoint } from './ladderSession';
@@ -53,7 +53,7 @@ const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 
 export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
   const wanted = Math.max(budgetMs * WARMUP_BUDGET_SHARE, WARMUP_COLD_CALLS * callMs);
   const maxMs = Math.round(Math.min(1500, budgetMs * 0.15, Math.max(100, wanted)));
-  return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs };
+  return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs, unsteadyMinCalls: WARMUP_UNSTEADY_MIN_CALLS };
 }
 
 export interface BudgetPlanConfig {
@@ -159,7 +159,7 @@ export class BudgetPlan {
     const cap = Math.min(POOL_WARMUP_MAX_MS, this.c.budgetMs * POOL_WARMUP_BUDGET_SHARE);
     return {
       ...w,
-      maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
+      maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, w.unsteadyMinCalls ?? 0, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
       maxMs: Math.round(Math.max(w.maxMs, Math.min(cap, sequential.warmupMs * POOL_WARMUP_TIME_FACTOR))),
       ...(sequential.steady && sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
     };

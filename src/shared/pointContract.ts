@@ -15,6 +15,8 @@ export const OTHER_ERRORS_MESSAGE: string = contract.otherErrorsMessage;
 export const WARMUP_STEADY_CALLS: number = contract.warmup.steadyCalls;
 export const WARMUP_TOLERANCE: number = contract.warmup.tolerance;
 export const WARMUP_MAX_CALLS: number = contract.warmup.maxCalls;
+/** A function not steady in its first calls warms up for at least this many (WarmupPolicy.unsteadyMinCalls). */
+export const WARMUP_UNSTEADY_MIN_CALLS: number = contract.warmup.unsteadyMinCalls;
 /** A pool's serialization is timed on the first call and every this many after it (the rest run untimed). */
 export const WIRE_SAMPLE_EVERY: number = contract.serializationSampleEvery;
 

@@ -281,6 +281,12 @@ export interface WarmupPolicy {
   maxCalls: number;
   maxMs: number;
   /**
+   * A function whose first calls were not steady (a JIT tiering up, heaps growing) makes
+   * at least this many, within the caps: after a steady-looking dozen calls, a markdown
+   * renderer's pool still ran its first window 20-30% slow.
+   */
+  unsteadyMinCalls?: number;
+  /**
    * Pools only: steady also means at most this long a call (1.25× the sequential
    * worker's steady call), so a plateau in a lower JIT tier is not taken for the end.
    */

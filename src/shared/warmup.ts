@@ -2,7 +2,7 @@
 // call times count as steady, and how the workers' warm-ups fold into the report's
 // cold-start figures. The warm-up loop itself runs next to the function
 // (src/hosted/lib/warmup.ts).
-import type { ColdStart } from './report';
+import type { ColdStart, WarmupPolicy } from './report';
 
 export interface WarmupResult {
   firstCallMs: number | null;
@@ -25,6 +25,15 @@ export function isSteady(times: number[], n: number, tolerance: number, belowMs?
   const lo = Math.min(...last);
   if (!(lo > 0 && Math.max(...last) <= lo * (1 + tolerance))) return false;
   return belowMs === undefined || (steadyTime(times, n) ?? Infinity) <= belowMs;
+}
+
+/**
+ * Whether warm-up may stop after these calls: steady, and either steady right after one
+ * cold call (nothing else to warm) or past the policy's minimum for unsteady functions.
+ */
+export function warmupDone(times: number[], p: Pick<WarmupPolicy, 'steadyCalls' | 'tolerance' | 'steadyBelowMs' | 'unsteadyMinCalls'>): boolean {
+  if (!isSteady(times, p.steadyCalls, p.tolerance, p.steadyBelowMs)) return false;
+  return times.length <= p.steadyCalls + 1 || times.length >= (p.unsteadyMinCalls ?? 0);
 }
 
 /** Median of the last `n` call times. */

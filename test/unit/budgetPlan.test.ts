@@ -6,7 +6,7 @@ import { BudgetPlan, warmupPolicy } from '../../src/engine/budgetPlan';
 import type { PointSamples } from '../../src/engine/executorTypes';
 import { LadderSession, type PlannedPoint } from '../../src/engine/ladderSession';
 import type { ColdStart, ExecutorKind } from '../../src/shared/report';
-import { isSteady } from '../../src/shared/warmup';
+import { isSteady, warmupDone } from '../../src/shared/warmup';
 
 const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
@@ -33,7 +33,7 @@ describe('budget plan', () => {
     // A JIT-heavy parser: 10 calls and 350 ms to settle at 22 ms a call.
     plan.learn('sequential', 1, samplesWith('sequential', 1, cold(10, 350, 22)), 900);
     const pool = plan.warmupFor('process');
-    assert.equal(pool.maxCalls, 20);
+    assert.equal(pool.maxCalls, 25, 'twice its 10 calls, and at least the minimum for an unsteady function');
     assert.equal(pool.maxMs, 1050, '3× the sequential warm-up, under a fifth of 6 s');
     assert.equal(pool.steadyBelowMs, 27.5);
     assert.deepEqual(plan.warmupFor('sequential'), base, 'the sequential rule does not change');
@@ -72,6 +72,21 @@ describe('budget plan', () => {
     for (const { plan } of [shared, own]) plan.learn('sequential', 1, samplesWith('sequential', 1, cold(8, 300, 25)), 900);
     assert.equal(shared.plan.overheadOf(asyncPoint), 0);
     assert.ok(own.plan.overheadOf(asyncPoint) > 0, 'an async executor with its own worker still warms it up');
+  });
+});
+
+describe('when warm-up may stop', () => {
+  const policy = { steadyCalls: 3, tolerance: 0.1, unsteadyMinCalls: 25 };
+  it('stops once steady right after one cold call', () => {
+    assert.equal(warmupDone([22, 22, 22], policy), true);
+    assert.equal(warmupDone([40, 22, 22, 22], policy), true);
+  });
+
+  it('keeps an unsteady function warming up to its minimum: a JIT tiering up looks steady before its heaps settle', () => {
+    const marked = [111, 72, 56, 36, 37, 28, 34, 36, 37, 34, 24, 24, 23];
+    assert.equal(warmupDone(marked, policy), false);
+    assert.equal(warmupDone([...marked, ...Array.from({ length: 12 }, () => 23)], policy), true);
+    assert.equal(warmupDone(marked, { steadyCalls: 3, tolerance: 0.1 }), true, 'without a minimum, three alike end it');
   });
 });
 

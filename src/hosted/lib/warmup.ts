@@ -6,7 +6,7 @@
 // calls the function until its call time is steady, within the caps of the policy.
 import type { WarmupPolicy } from '../../shared/report';
 import { epochNow } from '../../shared/closedLoop';
-import { isSteady, steadyTime, type WarmupResult } from '../../shared/warmup';
+import { isSteady, steadyTime, warmupDone, type WarmupResult } from '../../shared/warmup';
 import { callTarget, type UserFunction } from './targetHost';
 
 export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPolicy, timeoutMs: number): Promise<WarmupResult> {
@@ -21,7 +21,7 @@ export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPo
       break;
     }
     times.push(o.endMs - o.startMs);
-    if (isSteady(times, policy.steadyCalls, policy.tolerance, policy.steadyBelowMs)) break;
+    if (warmupDone(times, policy)) break;
     // The cap on time: no call starts once it has passed (one call always runs).
     if (epochNow() - t0 >= policy.maxMs) break;
   }
