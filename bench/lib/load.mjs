@@ -24,8 +24,8 @@ function machineJiffies() {
   return { busy, steal: steal ?? 0, total: busy + idle + (iowait ?? 0) + (steal ?? 0) };
 }
 
-/** utime+stime+cutime+cstime (jiffies) of every live process in our tree, keyed by pid. */
-function treeJiffies() {
+/** Every live process: parent, own CPU (utime+stime), reaped children's (cutime+cstime), start time; by pid. */
+function procStats() {
   const stats = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -37,21 +37,29 @@ function treeJiffies() {
     }
     // The command name may hold spaces and parentheses; fields resume after the last ')'.
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    stats.set(Number(name), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    stats.set(Number(name), { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]), start: f[19] });
   }
+  return stats;
+}
+
+/** Whether pid's parent chain reaches a process `ours` accepts (this one, say). */
+function reaches(pid, stats, ours) {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    if (ours(p)) return true;
+    const s = stats.get(p);
+    if (!s) return false;
+    p = s.ppid;
+  }
+  return false;
+}
+
+/** utime+stime+cutime+cstime (jiffies) of every live process in our tree. */
+function treeJiffies() {
+  const stats = procStats();
   // Children reaped during a measurement move their time into the parent's cutime, so
   // summing live members at both ends counts every tick exactly once.
   let total = 0;
-  const inTree = (pid) => {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-      if (p === process.pid) return true;
-      const s = stats.get(p);
-      if (!s) return false;
-      p = s.ppid;
-    }
-    return false;
-  };
-  for (const [pid, s] of stats) if (inTree(pid)) total += s.cpu;
+  for (const [pid, s] of stats) if (reaches(pid, stats, (p) => p === process.pid)) total += s.own + s.reaped;
   return total;
 }
 
@@ -130,31 +138,10 @@ class TreeWatch {
  * (a pool worker reparented to init once its parent was killed is still ours).
  */
 function treeMembers(known) {
-  const stats = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let text;
-    try {
-      text = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited while we listed
-    }
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    stats.set(Number(name), { ppid: Number(f[1]), cpu: Number(f[11]) + Number(f[12]), start: f[19] });
-  }
+  const stats = procStats();
   const keyOf = (pid) => `${pid}:${stats.get(pid)?.start}`;
   const out = new Map();
-  for (const [pid, s] of stats) {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-      if (p === process.pid || known.has(keyOf(p))) {
-        out.set(keyOf(pid), s.cpu);
-        break;
-      }
-      const up = stats.get(p);
-      if (!up) break;
-      p = up.ppid;
-    }
-  }
+  for (const [pid, s] of stats) if (reaches(pid, stats, (p) => p === process.pid || known.has(keyOf(p)))) out.set(keyOf(pid), s.own);
   return out;
 }
 
