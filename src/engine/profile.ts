@@ -123,7 +123,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
-    const sharesWorkerOf = Object.fromEntries(kinds.flatMap((k) => (executorOf(k).sharesWorkerOf ? [[k, executorOf(k).sharesWorkerOf]] : [])));
+    const sharesWorkerOf = Object.fromEntries(
+      kinds.flatMap((k) => {
+        const host = executorOf(k).sharesWorkerOf;
+        return host ? [[k, host]] : [];
+      }),
+    );
     const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session, sharesWorkerOf });
     let taskIndex = 1 + (hotspots?.calls ?? 0);
 
