@@ -62,23 +62,39 @@ export function readStat(pid: number): ProcStat | undefined {
 interface Entry {
   ppid: number;
   start: number;
-  /** Tree tags in its environment, read on demand. */
+  /** Tree tags in its environment, once read. */
   tags?: Set<string>;
+  /** Reads of its environment that gave nothing (see tagsOf). */
+  emptyReads?: number;
 }
 const known = new Map<number, Entry | 'old'>();
+/**
+ * Newcomers whose environment read empty: a process caught in execve() between its new
+ * memory map and its new environment reads as empty, and on a loaded machine that window
+ * is long enough for a pass to land in it (a double-forked daemon exec'ing `sleep` was
+ * missed that way). They are offered to the trees again on later passes, up to
+ * TAG_RETRIES reads, before their environment counts as empty.
+ */
+const unsure = new Map<number, Entry>();
+const TAG_RETRIES = 8;
 
 function tagsOf(pid: number, e: Entry): Set<string> {
-  if (!e.tags) {
-    e.tags = new Set();
-    try {
-      for (const entry of readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0')) {
-        if (entry.startsWith(TAG_PREFIX)) e.tags.add(entry.slice(0, entry.indexOf('=')));
-      }
-    } catch {
-      /* another user's process, or gone: no tags */
-    }
+  if (e.tags) return e.tags;
+  let text = '';
+  try {
+    text = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    /* another user's process, or gone, or mid-exec: treated as empty below */
   }
-  return e.tags;
+  const tags = new Set<string>();
+  for (const entry of text.split('\0')) {
+    if (entry.startsWith(TAG_PREFIX)) tags.add(entry.slice(0, entry.indexOf('=')));
+  }
+  if (text.length > 0 || (e.emptyReads = (e.emptyReads ?? 0) + 1) >= TAG_RETRIES) {
+    e.tags = tags;
+    unsure.delete(pid);
+  } else unsure.set(pid, e);
+  return tags;
 }
 
 function listPids(): number[] {
@@ -114,7 +130,7 @@ export function descendantsOf(root: number): number[] {
   return out;
 }
 
-/** One pass: newcomers are read, the departed forgotten; returns the newcomers. */
+/** One pass: newcomers are read, the departed forgotten; returns the newcomers, and the earlier ones whose environment read empty (unsure). */
 function refresh(): Map<number, Entry> {
   const fresh = new Map<number, Entry>();
   const listed = listPids();
@@ -127,6 +143,10 @@ function refresh(): Map<number, Entry> {
     const e: Entry = { ppid: s.ppid, start: s.start };
     known.set(pid, e);
     fresh.set(pid, e);
+  }
+  for (const [pid, e] of unsure) {
+    if (known.get(pid) !== e) unsure.delete(pid);
+    else fresh.set(pid, e);
   }
   return fresh;
 }
@@ -159,6 +179,7 @@ function register(tree: ProcessTree): void {
   if (!active.size) {
     // A cache from an earlier run may hold pids reused since: start over.
     known.clear();
+    unsure.clear();
     for (const pid of listPids()) known.set(pid, 'old');
   }
   active.add(tree);
