@@ -2,7 +2,7 @@
 // renderers and a pure-JS hasher; Python's json, re, difflib and hashlib), and for each
 // the best thread and best process speedup the report gives ÷ the speedup of a warmed
 // bare pool at the same K, measured right after (or before: the order alternates by
-// case) in the same run. A ratio well below 1 means the report undersells the pool a
+// case) in the same run, in two rounds per case whose ratios are averaged. A ratio well below 1 means the report undersells the pool a
 // user would really run (cold workers, a starved ladder, measurement overhead).
 // The cases themselves are the repetitions: the row's min is the worst library.
 import * as os from 'node:os';
@@ -13,10 +13,12 @@ import { forkReal, importableUrl, piscinaReal, throughput } from '../lib/bareRea
 import { barePythonReal } from '../lib/barePythonReal.mjs';
 import { loadEngine } from '../lib/engine.mjs';
 import { makeFigure, oneLine, unavailable } from '../lib/figure.mjs';
-import { withLoad } from '../lib/load.mjs';
+import { withLoad, worstLoad } from '../lib/load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TARGET = { min: 0.9 };
+/** Profile-and-bare rounds per case (see the loop); BENCH_QUICK keeps one. */
+let ROUNDS = 2;
 const cores = os.cpus().length;
 
 const SPECS = [
@@ -28,6 +30,7 @@ const SPECS = [
 
 export async function realFidelitySection(ctx) {
   const cases = ctx.quick ? REAL_CASES.filter((c) => c.quick) : REAL_CASES;
+  ROUNDS = ctx.quick ? 1 : 2;
   // The budget at which the issue saw cold workers undersell pools by 2–3×.
   const budgetMs = Number(process.env.BENCH_REAL_BUDGET_S ?? 6) * 1000;
   const windowMs = ctx.quick ? 800 : 1500;
@@ -38,7 +41,7 @@ export async function realFidelitySection(ctx) {
       label: `Real libraries, ${s.lang === 'js' ? 'JS' : 'Python'} (${n} functions, budget ${budgetMs / 1000} s): best ${s.executor} speedup ÷ ${s.bare} at the same K, every case`,
       unit: 'x',
       target: TARGET,
-      reference: (reps) => reps.map((r) => `${r.lib} K=${r.k}: ${r.ours.toFixed(2)}× vs ${r.bare.toFixed(2)}×${fmtSerialization(r.serialization)}`).join('; '),
+      reference: (reps) => reps.map((r) => `${r.lib} K=${r.k}: ${r.ours.toFixed(2)}× vs ${r.bare.toFixed(2)}× (mean of ${r.rounds.length})${fmtSerialization(r.serialization)}`).join('; '),
     };
   });
   const engine = await loadEngine('profileEngine');
@@ -54,19 +57,29 @@ export async function realFidelitySection(ctx) {
     }
     const file = join(root, c.file);
     try {
-      const { value: out, load } = await withLoad(() => oneCase(profile, c, file, budgetMs, windowMs, i % 2 === 1));
+      // Two rounds per case, the second with the bare pools in the other order: this
+      // machine's CPU speed drifts by up to 20% within seconds (the same call took 32 ms,
+      // then 40 ms, on every executor alike), so one profile against one bare run is a
+      // coin toss between two drifts. The case's figure is the mean of its two ratios.
+      const rounds = [];
+      for (let r = 0; r < ROUNDS; r++) rounds.push(await withLoad(() => oneCase(profile, c, file, budgetMs, windowMs, (i + r) % 2 === 1)));
+      const load = worstLoad(rounds.map((x) => x.load));
       for (const s of specs.filter((s) => s.lang === c.lang)) {
-        const o = out[s.executor];
-        if (!o) {
+        const outs = rounds.map((x) => x.value[s.executor]).filter(Boolean);
+        if (outs.length < rounds.length) {
           misses[s.id].push(`${c.lib}: the report has no ${s.executor} run`);
           ctx.log(`  ${c.lib} ${s.executor}: the report has no ${s.executor} run`);
           continue;
         }
         // A ladder that never reached K = cores hides the speedup the cores offer even
         // when its best point matches the bare pool at that small K: a miss for Met.
-        if (o.topK < cores) misses[s.id].push(`${c.lib}: the ${s.executor} ladder stopped at K=${o.topK} < ${cores} cores`);
-        reps[s.id].push({ value: o.ours / o.bare, lib: c.lib, ...o, coldStart: out.coldStart, load });
-        ctx.log(`  ${c.lib} ${s.executor} K=${o.k}: ours ${o.ours.toFixed(2)}×, bare ${o.bare.toFixed(2)}× → ${(o.ours / o.bare).toFixed(2)}${load.busy ? '  (machine busy)' : ''}`);
+        const topK = Math.min(...outs.map((o) => o.topK));
+        if (topK < cores) misses[s.id].push(`${c.lib}: the ${s.executor} ladder stopped at K=${topK} < ${cores} cores`);
+        const mean = (f) => outs.reduce((a, o) => a + f(o), 0) / outs.length;
+        const o = { ...outs[0], k: outs.map((x) => x.k).join('/'), topK, ours: mean((x) => x.ours), bare: mean((x) => x.bare) };
+        const value = mean((x) => x.ours / x.bare);
+        reps[s.id].push({ value, lib: c.lib, ...o, rounds: outs, coldStart: rounds[0].value.coldStart, load });
+        ctx.log(`  ${c.lib} ${s.executor} K=${o.k}: ours ${outs.map((x) => x.ours.toFixed(2)).join('/')}×, bare ${outs.map((x) => x.bare.toFixed(2)).join('/')}× → ${value.toFixed(2)}${load.busy ? '  (machine busy)' : ''}`);
       }
     } catch (e) {
       for (const s of specs.filter((s) => s.lang === c.lang)) misses[s.id].push(`${c.lib}: ${oneLine(e)}`);
@@ -99,18 +112,26 @@ async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
     const target = { url: await importableUrl(file), fn: c.fn, args: c.args ?? [] };
     const plan = { durationMs: windowMs, warmupMs: 0 };
     // The sequential reference: one warm thread calling the function back to back (one
-    // piscina dispatch per 15–60 ms call is noise), away from the bench's own heap.
-    const seq = throughput(await piscinaReal(1, target, plan));
+    // piscina dispatch per 15–60 ms call is noise), away from the bench's own heap. It is
+    // measured before and after the pools and averaged: one window of it alone varied
+    // enough to put the bare pool at 2.2× on 2 cores.
+    const seqRun = async () => throughput(await piscinaReal(1, target, plan));
+    const seqBefore = await seqRun();
     const pools = [
       ['thread', () => piscinaReal(best.thread.concurrency, target, plan)],
       ['process', () => forkReal(best.process.concurrency, target, plan)],
     ].filter(([ex]) => best[ex]);
     if (bareFirst) pools.reverse();
-    for (const [ex, run] of pools) out[ex] = { k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare: throughput(await run()) / seq, serialization: best[ex].serialization };
+    const bareTp = {};
+    for (const [ex, run] of pools) bareTp[ex] = throughput(await run());
+    const seq = (seqBefore + (await seqRun())) / 2;
+    for (const [ex] of pools) out[ex] = { k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare: bareTp[ex] / seq, serialization: best[ex].serialization };
   } else {
     const python = report.environment?.python?.executable ?? 'python3';
-    const pools = ['seq', ...['thread', 'process'].filter((ex) => best[ex]).map((ex) => `${ex}:${best[ex].concurrency}`)];
-    if (bareFirst) pools.splice(1, pools.length - 1, ...pools.slice(1).reverse());
+    // Sequential before and after the pools, averaged, as for JS.
+    const measured = ['thread', 'process'].filter((ex) => best[ex]).map((ex) => `${ex}:${best[ex].concurrency}`);
+    if (bareFirst) measured.reverse();
+    const pools = ['seq', ...measured, 'seq'];
     const tp = await barePythonReal(python, { file, fn: c.fn, args: c.args ?? [], pools, durationMs: windowMs });
     for (const ex of ['thread', 'process'].filter((e) => best[e])) {
       out[ex] = { k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare: tp[`${ex}:${best[ex].concurrency}`] / tp.seq, serialization: best[ex].serialization };

@@ -1,5 +1,5 @@
 // What the analysis reads and returns. Pure types; docs/model.md describes the rules.
-import type { BackgroundLoad, Caveat, ExecutorKind, GilProbe, Language, Recommendation, RunResult, ScalingFit, Verdict } from '../shared/report';
+import type { BackgroundLoad, Caveat, ColdStart, ExecutorKind, GilProbe, Language, Recommendation, RunResult, ScalingFit, Verdict } from '../shared/report';
 
 /** Why a ladder stopped climbing, as the orchestrator saw it. */
 export type LadderStop = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
@@ -21,6 +21,8 @@ export interface AnalysisInput {
    * its last two points (growth >= STILL_SCALING_GROWTH).
    */
   stops?: Partial<Record<ExecutorKind, LadderStop>>;
+  /** Each executor's warm-up, as the report gives it: pools measured before they settled read low. */
+  coldStart?: Partial<Record<ExecutorKind, ColdStart>>;
 }
 
 export interface Analysis {

@@ -119,13 +119,21 @@ export class BudgetPlan {
   overheadOf(p: Pick<PlannedPoint, 'kind' | 'k'>): number {
     const fresh = this.newWorkers(p.kind, p.k);
     if (fresh === 0) return 0;
-    // New workers start and warm up side by side, about `cores` at a time; each warms
-    // up for at most maxMs (plus the call that crosses it); once a worker has warmed up,
-    // for what that took (with margin).
-    const waves = Math.max(1, Math.ceil(fresh / this.c.cores));
+    // New workers start and warm up side by side, as many at once as the cores hold at
+    // the call's CPU share: CPU work `cores` at a time, waiting work all at once (six Python threads warming up on a 50 ms subprocess wait
+    // took one wave, not three, and a climb predicted at three waves never fit a 3 s
+    // budget). Each warms up for at most maxMs (plus the call that crosses it); once a
+    // worker has warmed up, for what that took (with margin, and pools' widened rule).
+    const waves = Math.max(1, Math.ceil((fresh * this.cpuRatio()) / this.c.cores - 1e-9));
     const w = this.warmupFor(p.kind);
-    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25 * (isPool(p.kind) ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
+    const widened = isPool(p.kind) && this.poolWarmup !== undefined && this.poolWarmup !== this.c.warmup;
+    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
     return waves * (this.startup[p.kind] + warming);
+  }
+
+  /** The warm baseline's CPU share once measured (the session keeps it), else the probe's. */
+  private cpuRatio(): number {
+    return this.c.session.cpuRatio ?? this.c.cpuRatio;
   }
 
   /** Learns from a measured point: the workers it started, what one cost to start, what warming up took. */
@@ -190,7 +198,7 @@ export class BudgetPlan {
       overheadMs: this.overheadOf(p),
       callMs: this.c.callMs,
       concurrency: p.k,
-      expectedParallelism: expectedParallelism(p.kind, p.k, this.c.cpuRatio, this.c.cores),
+      expectedParallelism: expectedParallelism(p.kind, p.k, this.cpuRatio(), this.c.cores),
     });
   }
 }

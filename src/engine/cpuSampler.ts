@@ -134,14 +134,23 @@ export async function measureBackgroundLoad(durationMs = 300, signal?: AbortSign
 }
 
 /**
+ * How long the background reading takes for a budget: 5% of it, within 150-300 ms. A
+ * 3 s profile of a JIT-heavy function needs every 100 ms for warm-up; 150 ms still reads
+ * 30 scheduler ticks on 2 cores, enough to tell a quarter of a core busy.
+ */
+export function backgroundWindowMs(budgetMs: number): number {
+  return Math.round(Math.min(300, Math.max(150, budgetMs * 0.05)));
+}
+
+/**
  * The start of every profile: the machine's background load first (nothing of ours
  * running yet), then the sampler that draws the heat map. Throws Errors.cancelled() if
  * the profile is cancelled before or during the measurement.
  */
-export async function backgroundThenSample(sampler: CpuSampler, signal: AbortSignal, emit: (e: { phase: 'background'; message: string }) => void): Promise<BackgroundLoad> {
+export async function backgroundThenSample(sampler: CpuSampler, signal: AbortSignal, emit: (e: { phase: 'background'; message: string }) => void, budgetMs: number): Promise<BackgroundLoad> {
   throwIfAborted(signal);
   emit({ phase: 'background', message: 'Measuring background load' });
-  const background = await measureBackgroundLoad(300, signal);
+  const background = await measureBackgroundLoad(backgroundWindowMs(budgetMs), signal);
   throwIfAborted(signal);
   sampler.start();
   return background;

@@ -83,6 +83,7 @@ export class LadderSession {
   private baselineDone = false;
   private rebaselineDone = false;
   private closingDone = false;
+  private baselineCpuRatio: number | undefined;
 
   private readonly cfg: SessionConfig;
 
@@ -100,7 +101,15 @@ export class LadderSession {
    * pays for module start-up, JIT and caches, so it overstates the CPU share.
    */
   setCpuRatio(r: number): void {
-    if (Number.isFinite(r) && r >= 0) this.cfg.cpuRatio = Math.min(1, r);
+    if (Number.isFinite(r) && r >= 0) {
+      this.cfg.cpuRatio = Math.min(1, r);
+      this.baselineCpuRatio = this.cfg.cpuRatio;
+    }
+  }
+
+  /** The warm baseline's CPU ratio, once measured (the budget plans windows and warm-ups with it). */
+  get cpuRatio(): number | undefined {
+    return this.baselineCpuRatio;
   }
 
   /** The first K of an executor: the point that says most about it on its own. */

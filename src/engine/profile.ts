@@ -82,7 +82,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   };
   signal.addEventListener('abort', onAbort);
   try {
-    const background = await backgroundThenSample(sampler, signal, emit);
+    const background = await backgroundThenSample(sampler, signal, emit, budgetMs);
 
     emit({ phase: 'probe', message: `Calling ${options.functionName} once` });
     const probe = await runtime.probe(signal);
@@ -224,6 +224,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       python: pyEnv ? { gilEnabled: pyEnv.gilEnabled } : undefined,
       uvThreadpoolSize: uvThreadpoolSize(),
       stops: session.stops(),
+      coldStart,
     });
     const environment: Environment = { ...machineEnvironment(background, pyEnv), uvThreadpoolSize: uvThreadpoolSize() };
     const report: Report = {

@@ -1,7 +1,7 @@
 // Words for caveat findings: conditions that make the measurement less certain.
-import type { FindingData } from './report';
+import type { ExecutorKind, FindingData } from './report';
 import { ms, num, pct } from './format';
-import { decodePoints } from './names';
+import { capitalize, decodePoints, executorName } from './names';
 import { has, n, str, type WordingContext } from './reasonWords';
 
 export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) => string> = {
@@ -24,6 +24,8 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
     return `Only ${t} sequential ${t === 1 ? 'call' : 'calls'} fit in the window (${ms(n(d, 'callMs'))} each), so intervals are wide; a longer --budget tightens them.`;
   },
   'few-calls': (d) => `Few calls were measured at ${decodePoints(str(d, 'points'))}; a longer --budget tightens those points.`,
+  'cold-pool': (d, ctx) =>
+    `${capitalize(executorName(str(d, 'executor') as ExecutorKind, ctx.python))} were measured before they had warmed up: after ${n(d, 'calls')} warm-up calls each, a call still took ${ms(n(d, 'lastCallMs'))}, against ${ms(n(d, 'warmCallMs'))} for a warm sequential call, so their speedup reads low. A longer --budget gives them time to settle.`,
   'no-sequential': () => 'There was no usable sequential run, so speedups have no baseline and the verdict leans on the probe call alone.',
   'no-cpu-time': () => 'Per-call CPU time was unavailable here; the CPU share comes from machine-wide load, which other processes can inflate.',
   'one-core': () => 'This machine has one core, so no executor can speed up CPU work here; only waiting can overlap.',

@@ -7,15 +7,17 @@ import type { PointSamples } from '../../src/engine/executorTypes';
 import { LadderSession, type PlannedPoint } from '../../src/engine/ladderSession';
 import type { ColdStart, ExecutorKind } from '../../src/shared/report';
 import { isSteady, warmupDone } from '../../src/shared/warmup';
+import { backgroundWindowMs } from '../../src/engine/cpuSampler';
 
 const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
-function planOf(opts: { budgetMs?: number; callMs?: number; sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>> } = {}) {
+function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>> } = {}) {
   const budgetMs = opts.budgetMs ?? 6000;
   const callMs = opts.callMs ?? 80;
-  const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio: 1, step: 2 });
+  const cpuRatio = opts.cpuRatio ?? 1;
+  const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio, step: 2 });
   let now = 0;
-  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, cpuRatio: 1, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, sharesWorkerOf: opts.sharesWorkerOf });
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, cpuRatio, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, sharesWorkerOf: opts.sharesWorkerOf });
   return { plan, session, advance: (ms: number) => (now += ms) };
 }
 
@@ -72,6 +74,46 @@ describe('budget plan', () => {
     for (const { plan } of [shared, own]) plan.learn('sequential', 1, samplesWith('sequential', 1, cold(8, 300, 25)), 900);
     assert.equal(shared.plan.overheadOf(asyncPoint), 0);
     assert.ok(own.plan.overheadOf(asyncPoint) > 0, 'an async executor with its own worker still warms it up');
+  });
+});
+
+describe('budget plan: what new workers cost', () => {
+  it('warms new workers of CPU work about `cores` at a time, and of waiting work all at once', () => {
+    const eight = { kind: 'thread' as const, k: 8 };
+    const cpu = planOf({ callMs: 50 });
+    const io = planOf({ callMs: 50, cpuRatio: 0.02 });
+    for (const { plan } of [cpu, io]) plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 150, 50)), 400);
+    // One wave: start-up guess (40 ms) + the sequential warm-up with margin (150 × 1.25).
+    assert.equal(io.plan.overheadOf(eight), 40 + 187.5);
+    assert.equal(cpu.plan.overheadOf(eight), 4 * (40 + 187.5), 'eight CPU-bound workers on 2 cores: four waves');
+  });
+
+  it("plans with the warm baseline's CPU ratio once the session has it, not the probe's", () => {
+    const { plan, session } = planOf({ callMs: 50 });
+    plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 150, 50)), 400);
+    const four = { kind: 'thread' as const, k: 4 };
+    const before = plan.overheadOf(four);
+    session.setCpuRatio(0.01);
+    assert.equal(plan.overheadOf(four), before / 2, 'the probe said all CPU (two waves); the warm calls wait (one)');
+  });
+
+  it("charges a pool the widened warm-up time only when the pools' rule was widened", () => {
+    const settled = planOf();
+    settled.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 90, 30)), 600);
+    assert.equal(settled.plan.overheadOf({ kind: 'thread', k: 2 }), 40 + 90 * 1.25);
+    const jit = planOf();
+    jit.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(10, 350, 22)), 900);
+    // min(maxMs 1050 + one call, 350 × 1.25 × 3)
+    assert.equal(jit.plan.overheadOf({ kind: 'thread', k: 2 }), 40 + Math.min(1050 + 80, 350 * 1.25 * 3));
+  });
+});
+
+describe("the background reading's share of the budget", () => {
+  it('takes 5% of the budget, within 150-300 ms', () => {
+    assert.equal(backgroundWindowMs(1000), 150);
+    assert.equal(backgroundWindowMs(3000), 150);
+    assert.equal(backgroundWindowMs(4000), 200);
+    assert.equal(backgroundWindowMs(15_000), 300);
   });
 });
 

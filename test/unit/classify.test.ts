@@ -264,6 +264,19 @@ describe('classify: specifics', () => {
     assert.ok(slow.caveats.some((c) => c.code === 'few-sequential-calls' && c.data!.tasks === 2), slow.caveats.map((c) => c.code).join(', '));
   });
 
+  it('flags pools measured before they warmed up, and lowers the confidence', () => {
+    const input = synthesize({ computeMs: 20, noise: 0, seed: 1 });
+    const cs = (steadyCallMs: number, steady: boolean) => ({ firstCallMs: 120, steadyCallMs, workerStartMs: 40, warmupCalls: 4, warmupMs: 600, steady });
+    const warm = classify({ ...input, coldStart: { sequential: cs(20, true), thread: cs(22, false), process: cs(60, true) } });
+    assert.ok(!warm.caveats.some((c) => c.code === 'cold-pool'), 'a pool near the warm call, or one that settled, is not flagged');
+    const coldInput = { ...input, coldStart: { sequential: cs(20, true), thread: cs(22, false), process: cs(60, false) } };
+    const cold = classify(coldInput);
+    const c = cold.caveats.find((x) => x.code === 'cold-pool');
+    assert.deepEqual(c?.data, { executor: 'process', lastCallMs: 60, warmCallMs: 20, calls: 4 });
+    assert.match(c!.message, /Child processes were measured before they had warmed up: after 4 warm-up calls each, a call still took 60 ms, against 20 ms/);
+    assert.ok(cold.verdict.confidence < warm.verdict.confidence, `${cold.verdict.confidence} < ${warm.verdict.confidence}`);
+  });
+
   it('a run that mostly failed is left out of the verdict', () => {
     const input = synthesize({ computeMs: 20, noise: 0, seed: 1 });
     const proc = input.runs.filter((r) => r.executor === 'process');

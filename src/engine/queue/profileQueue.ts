@@ -84,7 +84,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
   };
   signal.addEventListener('abort', onAbort);
   try {
-    const background = await backgroundThenSample(sampler, signal, emit);
+    const background = await backgroundThenSample(sampler, signal, emit, budgetMs);
     const crawls: Crawled[] = [];
     const marks: Report['timeline']['marks'] = [];
     const caveats: Caveat[] = [];
