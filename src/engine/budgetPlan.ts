@@ -70,6 +70,8 @@ export interface BudgetPlanConfig {
   session: LadderSession;
   /** Executors that run on another's worker (Executor.sharesWorkerOf). */
   sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>>;
+  /** Executors whose larger K adds threads to a warm host (Executor.growsWarm). */
+  growsWarm?: Partial<Record<ExecutorKind, boolean>>;
 }
 
 export class BudgetPlan {
@@ -176,6 +178,9 @@ export class BudgetPlan {
   private newWorkers(kind: ExecutorKind, k: number): number {
     const host = this.c.sharesWorkerOf?.[kind];
     if (host && this.workers[host]) return 0;
+    // Python threads beyond the first cost nothing: the climb from K = 2 to 8 had been
+    // planned as six interpreter start-ups and warm-ups, and never fit a 3 s budget.
+    if (this.c.growsWarm?.[kind] && this.workers[kind]) return 0;
     return Math.max(0, (isPool(kind) ? k : 1) - (this.workers[kind] ?? 0));
   }
 

@@ -101,6 +101,12 @@ export interface Executor {
   readonly maxConcurrency: number;
   /** Runs on another executor's worker (JS async on the sequential thread): no start-up or warm-up of its own. */
   readonly sharesWorkerOf?: ExecutorKind;
+  /**
+   * A larger K only adds threads to a host that is loaded and warm already (Python's
+   * ThreadPoolExecutor in its harness, which warms its process once): new workers cost
+   * no start-up or warm-up, and the budget must not plan one for them.
+   */
+  readonly growsWarm?: boolean;
   runPoint(req: PointRequest): Promise<PointSamples>;
   /**
    * Optional: start what the first point needs (an interpreter, an import) now, so the

@@ -129,7 +129,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         return host ? [[k, host]] : [];
       }),
     );
-    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session, sharesWorkerOf });
+    const growsWarm = Object.fromEntries(kinds.filter((k) => executorOf(k).growsWarm).map((k) => [k, true]));
+    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session, sharesWorkerOf, growsWarm });
     let taskIndex = 1 + (hotspots?.calls ?? 0);
 
     const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {

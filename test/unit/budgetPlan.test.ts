@@ -11,13 +11,13 @@ import { backgroundWindowMs } from '../../src/engine/cpuSampler';
 
 const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
-function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>> } = {}) {
+function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>>; growsWarm?: Partial<Record<ExecutorKind, boolean>> } = {}) {
   const budgetMs = opts.budgetMs ?? 6000;
   const callMs = opts.callMs ?? 80;
   const cpuRatio = opts.cpuRatio ?? 1;
   const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio, step: 2 });
   let now = 0;
-  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, cpuRatio, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, sharesWorkerOf: opts.sharesWorkerOf });
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, cpuRatio, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, sharesWorkerOf: opts.sharesWorkerOf, growsWarm: opts.growsWarm });
   return { plan, session, advance: (ms: number) => (now += ms) };
 }
 
@@ -95,6 +95,18 @@ describe('budget plan: what new workers cost', () => {
     const before = plan.overheadOf(four);
     session.setCpuRatio(0.01);
     assert.equal(plan.overheadOf(four), before / 2, 'the probe said all CPU (two waves); the warm calls wait (one)');
+  });
+
+  it('charges nothing for more threads of a host that is warm already (Python threads), once it has its first', () => {
+    const py = planOf({ callMs: 50, growsWarm: { thread: true } });
+    const js = planOf({ callMs: 50 });
+    for (const { plan } of [py, js]) {
+      plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 150, 50)), 400);
+      assert.ok(plan.overheadOf({ kind: 'thread', k: 2 }) > 0, 'the first point starts the host');
+      plan.learn('thread', 2, samplesWith('thread', 2, cold(3, 150, 50)), 800);
+    }
+    assert.equal(py.plan.overheadOf({ kind: 'thread', k: 8 }), 0);
+    assert.ok(js.plan.overheadOf({ kind: 'thread', k: 8 }) > 0, 'new JS worker threads load the bundle and warm up');
   });
 
   it("charges a pool the widened warm-up time only when the pools' rule was widened", () => {

@@ -287,6 +287,8 @@ class PythonExecutor implements Executor {
   private session: HarnessSession | undefined;
   private disposed = false;
   private coldStartReported = false;
+  /** Threads join the harness's warm process (LocalExecutors warms it once). */
+  readonly growsWarm: boolean;
 
   constructor(
     readonly kind: ExecutorKind,
@@ -296,6 +298,7 @@ class PythonExecutor implements Executor {
     private readonly onDispose: () => void,
   ) {
     this.maxConcurrency = MAX_CONCURRENCY[kind];
+    this.growsWarm = kind === 'thread';
   }
 
   private startedMs?: number;
