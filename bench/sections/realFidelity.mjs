@@ -2,8 +2,9 @@
 // renderers and a pure-JS hasher; Python's json, re, difflib and hashlib), and for each
 // the best thread and best process speedup the report gives ÷ the speedup of a warmed
 // bare pool at the same K, measured right after (or before: the order alternates by
-// case) in the same run, in two rounds per case whose ratios are averaged. A ratio well below 1 means the report undersells the pool a
-// user would really run (cold workers, a starved ladder, measurement overhead).
+// case) in the same run, in two rounds per case whose ratios are averaged. A ratio well
+// below 1 means the report undersells the pool a user would really run (cold workers, a
+// starved ladder, measurement overhead).
 // The cases themselves are the repetitions: the row's min is the worst library.
 import * as os from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +18,6 @@ import { withLoad, worstLoad } from '../lib/load.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TARGET = { min: 0.9 };
-/** Profile-and-bare rounds per case (see the loop); BENCH_QUICK keeps one. */
-let ROUNDS = 2;
 const cores = os.cpus().length;
 
 const SPECS = [
@@ -30,7 +29,8 @@ const SPECS = [
 
 export async function realFidelitySection(ctx) {
   const cases = ctx.quick ? REAL_CASES.filter((c) => c.quick) : REAL_CASES;
-  ROUNDS = ctx.quick ? 1 : 2;
+  // Profile-and-bare rounds per case (see the loop); BENCH_QUICK keeps one.
+  const roundsPerCase = ctx.quick ? 1 : 2;
   // The budget at which the issue saw cold workers undersell pools by 2–3×.
   const budgetMs = Number(process.env.BENCH_REAL_BUDGET_S ?? 6) * 1000;
   const windowMs = ctx.quick ? 800 : 1500;
@@ -62,7 +62,7 @@ export async function realFidelitySection(ctx) {
       // then 40 ms, on every executor alike), so one profile against one bare run is a
       // coin toss between two drifts. The case's figure is the mean of its two ratios.
       const rounds = [];
-      for (let r = 0; r < ROUNDS; r++) rounds.push(await withLoad(() => oneCase(profile, c, file, budgetMs, windowMs, (i + r) % 2 === 1)));
+      for (let r = 0; r < roundsPerCase; r++) rounds.push(await withLoad(() => oneCase(profile, c, file, budgetMs, windowMs, (i + r) % 2 === 1)));
       const load = worstLoad(rounds.map((x) => x.load));
       for (const s of specs.filter((s) => s.lang === c.lang)) {
         const outs = rounds.map((x) => x.value[s.executor]).filter(Boolean);
@@ -99,7 +99,8 @@ export async function realFidelitySection(ctx) {
 /** One profile, then (or first) the bare pools at the K of the report's best runs. */
 async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
   // The bare pools need the report's K, so the profile always runs first; the two bare
-  // pools swap their order from case to case so a drift in load favours neither.
+  // pools swap their order from case to case (and round to round) so a drift in load
+  // favours neither.
   const report = await profile({ file, functionName: c.fn, args: c.args ?? [], budgetMs });
   const best = {};
   for (const ex of ['thread', 'process']) {
@@ -107,6 +108,8 @@ async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
     if (runs.length) best[ex] = { ...runs.reduce((a, b) => (b.speedup > a.speedup ? b : a)), topK: Math.max(...runs.map((r) => r.concurrency)) };
   }
   const out = { coldStart: report.coldStart ?? null };
+  // The report's best run of `ex` beside the bare pool's speedup at its K.
+  const entry = (ex, bare) => ({ k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare, serialization: best[ex].serialization });
   if (!best.thread && !best.process) return out;
   if (c.lang === 'js') {
     const target = { url: await importableUrl(file), fn: c.fn, args: c.args ?? [] };
@@ -125,7 +128,7 @@ async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
     const bareTp = {};
     for (const [ex, run] of pools) bareTp[ex] = throughput(await run());
     const seq = (seqBefore + (await seqRun())) / 2;
-    for (const [ex] of pools) out[ex] = { k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare: bareTp[ex] / seq, serialization: best[ex].serialization };
+    for (const [ex] of pools) out[ex] = entry(ex, bareTp[ex] / seq);
   } else {
     const python = report.environment?.python?.executable ?? 'python3';
     // Sequential before and after the pools, averaged, as for JS.
@@ -134,7 +137,7 @@ async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
     const pools = ['seq', ...measured, 'seq'];
     const tp = await barePythonReal(python, { file, fn: c.fn, args: c.args ?? [], pools, durationMs: windowMs });
     for (const ex of ['thread', 'process'].filter((e) => best[e])) {
-      out[ex] = { k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare: tp[`${ex}:${best[ex].concurrency}`] / tp.seq, serialization: best[ex].serialization };
+      out[ex] = entry(ex, tp[`${ex}:${best[ex].concurrency}`] / tp.seq);
     }
   }
   return out;

@@ -50,7 +50,7 @@ export function caveatFindings(ev: Evidence): Finding[] {
   const warmCall = ev.input.coldStart?.sequential?.steadyCallMs;
   for (const kind of ['thread', 'process'] as const) {
     const c = ev.input.coldStart?.[kind];
-    if (!c || c.steady || warmCall == null || !(warmCall > 0) || c.steadyCallMs == null || !ev.byKind[kind]) continue;
+    if (!c || c.steady || !warmCall || c.steadyCallMs == null || !ev.byKind[kind]) continue;
     if (c.steadyCallMs >= warmCall * COLD_POOL_RATIO) add('warning', 'cold-pool', { executor: kind, lastCallMs: c.steadyCallMs, warmCallMs: warmCall, calls: c.warmupCalls });
   }
   if (ev.callCpuRatio == null) add('info', 'no-cpu-time');

@@ -4,7 +4,8 @@
 // decides what to measure; this decides how long.
 import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
 import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
-import type { PointSamples } from './executorTypes';
+import type { Executor, PointSamples } from './executorTypes';
+import { round3 } from '../analysis/evidence';
 import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import type { LadderSession, PlannedPoint } from './ladderSession';
 
@@ -62,16 +63,13 @@ export interface BudgetPlanConfig {
   startedMs: number;
   now: () => number;
   cores: number;
-  /** The probe's call time and CPU share. */
+  /** The probe's call time (the CPU share comes from the session: the probe's, then the warm baseline's). */
   callMs: number;
-  cpuRatio: number;
   warmup: WarmupPolicy;
   kinds: ExecutorKind[];
   session: LadderSession;
-  /** Executors that run on another's worker (Executor.sharesWorkerOf). */
-  sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>>;
-  /** Executors whose larger K adds threads to a warm host (Executor.growsWarm). */
-  growsWarm?: Partial<Record<ExecutorKind, boolean>>;
+  /** What the budget needs to know of each executor's workers: whose worker it runs on, whether more of them come warm. */
+  executors?: Partial<Record<ExecutorKind, Pick<Executor, 'sharesWorkerOf' | 'growsWarm'>>>;
 }
 
 export class BudgetPlan {
@@ -122,20 +120,16 @@ export class BudgetPlan {
     const fresh = this.newWorkers(p.kind, p.k);
     if (fresh === 0) return 0;
     // New workers start and warm up side by side, as many at once as the cores hold at
-    // the call's CPU share: CPU work `cores` at a time, waiting work all at once (six Python threads warming up on a 50 ms subprocess wait
-    // took one wave, not three, and a climb predicted at three waves never fit a 3 s
-    // budget). Each warms up for at most maxMs (plus the call that crosses it); once a
-    // worker has warmed up, for what that took (with margin, and pools' widened rule).
-    const waves = Math.max(1, Math.ceil((fresh * this.cpuRatio()) / this.c.cores - 1e-9));
+    // the call's CPU share: CPU work `cores` at a time, waiting work all at once (six
+    // Python threads warming up on a 50 ms subprocess wait took one wave, not three, and
+    // a climb predicted at three waves never fit a 3 s budget). Each warms up for at most
+    // maxMs (plus the call that crosses it); once a worker has warmed up, for what that
+    // took (with margin, and pools' widened rule).
+    const waves = Math.max(1, Math.ceil((fresh * this.c.session.cpuRatio) / this.c.cores - 1e-9));
     const w = this.warmupFor(p.kind);
     const widened = isPool(p.kind) && this.poolWarmup !== undefined && this.poolWarmup !== this.c.warmup;
     const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
     return waves * (this.startup[p.kind] + warming);
-  }
-
-  /** The warm baseline's CPU share once measured (the session keeps it), else the probe's. */
-  private cpuRatio(): number {
-    return this.c.session.cpuRatio ?? this.c.cpuRatio;
   }
 
   /** Learns from a measured point: the workers it started, what one cost to start, what warming up took. */
@@ -176,19 +170,23 @@ export class BudgetPlan {
   }
 
   private newWorkers(kind: ExecutorKind, k: number): number {
-    const host = this.c.sharesWorkerOf?.[kind];
+    const host = this.sharesWorkerOf(kind);
     if (host && this.workers[host]) return 0;
     // Python threads beyond the first cost nothing: the climb from K = 2 to 8 had been
     // planned as six interpreter start-ups and warm-ups, and never fit a 3 s budget.
-    if (this.c.growsWarm?.[kind] && this.workers[kind]) return 0;
+    if (this.c.executors?.[kind]?.growsWarm && this.workers[kind]) return 0;
     return Math.max(0, (isPool(kind) ? k : 1) - (this.workers[kind] ?? 0));
   }
 
   /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
   private laterOverhead(p: PlannedPoint): number {
     return this.c.kinds
-      .filter((k) => k !== p.kind && !this.workers[k] && this.c.sharesWorkerOf?.[k] !== p.kind)
+      .filter((k) => k !== p.kind && !this.workers[k] && this.sharesWorkerOf(k) !== p.kind)
       .reduce((n, k) => n + this.overheadOf({ kind: k, k: this.c.session.firstConcurrency(k) }), 0);
+  }
+
+  private sharesWorkerOf(kind: ExecutorKind): ExecutorKind | undefined {
+    return this.c.executors?.[kind]?.sharesWorkerOf;
   }
 
   /** The closing baseline re-check keeps at least one short window for itself. */
@@ -203,7 +201,7 @@ export class BudgetPlan {
       overheadMs: this.overheadOf(p),
       callMs: this.c.callMs,
       concurrency: p.k,
-      expectedParallelism: expectedParallelism(p.kind, p.k, this.cpuRatio(), this.c.cores),
+      expectedParallelism: expectedParallelism(p.kind, p.k, this.c.session.cpuRatio, this.c.cores),
     });
   }
 }
@@ -223,4 +221,3 @@ function expectedParallelism(kind: ExecutorKind, k: number, cpuRatio: number, co
   return Math.min(k, Math.max(cores, k * (1 - cpuRatio)));
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -83,7 +83,6 @@ export class LadderSession {
   private baselineDone = false;
   private rebaselineDone = false;
   private closingDone = false;
-  private baselineCpuRatio: number | undefined;
 
   private readonly cfg: SessionConfig;
 
@@ -101,15 +100,12 @@ export class LadderSession {
    * pays for module start-up, JIT and caches, so it overstates the CPU share.
    */
   setCpuRatio(r: number): void {
-    if (Number.isFinite(r) && r >= 0) {
-      this.cfg.cpuRatio = Math.min(1, r);
-      this.baselineCpuRatio = this.cfg.cpuRatio;
-    }
+    if (Number.isFinite(r) && r >= 0) this.cfg.cpuRatio = Math.min(1, r);
   }
 
-  /** The warm baseline's CPU ratio, once measured (the budget plans windows and warm-ups with it). */
-  get cpuRatio(): number | undefined {
-    return this.baselineCpuRatio;
+  /** The warm baseline's CPU ratio once measured, the probe's before (the budget plans windows and warm-ups with it). */
+  get cpuRatio(): number {
+    return this.cfg.cpuRatio;
   }
 
   /** The first K of an executor: the point that says most about it on its own. */

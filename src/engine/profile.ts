@@ -123,14 +123,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
-    const sharesWorkerOf = Object.fromEntries(
-      kinds.flatMap((k) => {
-        const host = executorOf(k).sharesWorkerOf;
-        return host ? [[k, host]] : [];
-      }),
-    );
-    const growsWarm = Object.fromEntries(kinds.filter((k) => executorOf(k).growsWarm).map((k) => [k, true]));
-    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, cpuRatio: probeCpuRatio, warmup, kinds, session, sharesWorkerOf, growsWarm });
+    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, warmup, kinds, session, executors: Object.fromEntries(kinds.map((k) => [k, executorOf(k)])) });
     let taskIndex = 1 + (hotspots?.calls ?? 0);
 
     const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {

@@ -2,7 +2,7 @@
 // learned from the sequential worker's, window shares by what the answer hangs on, and
 // executors that run on another's worker paying no warm-up of their own.
 import assert from 'node:assert/strict';
-import { BudgetPlan, warmupPolicy } from '../../src/engine/budgetPlan';
+import { BudgetPlan, warmupPolicy, type BudgetPlanConfig } from '../../src/engine/budgetPlan';
 import type { PointSamples } from '../../src/engine/executorTypes';
 import { LadderSession, type PlannedPoint } from '../../src/engine/ladderSession';
 import type { ColdStart, ExecutorKind } from '../../src/shared/report';
@@ -11,13 +11,13 @@ import { backgroundWindowMs } from '../../src/engine/cpuSampler';
 
 const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
-function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; sharesWorkerOf?: Partial<Record<ExecutorKind, ExecutorKind>>; growsWarm?: Partial<Record<ExecutorKind, boolean>> } = {}) {
+function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; executors?: BudgetPlanConfig['executors'] } = {}) {
   const budgetMs = opts.budgetMs ?? 6000;
   const callMs = opts.callMs ?? 80;
   const cpuRatio = opts.cpuRatio ?? 1;
   const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio, step: 2 });
   let now = 0;
-  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, cpuRatio, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, sharesWorkerOf: opts.sharesWorkerOf, growsWarm: opts.growsWarm });
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, executors: opts.executors });
   return { plan, session, advance: (ms: number) => (now += ms) };
 }
 
@@ -67,7 +67,7 @@ describe('budget plan', () => {
   });
 
   it("charges no start-up or warm-up to an executor that runs on another's worker once that one has started", () => {
-    const shared = planOf({ sharesWorkerOf: { async: 'sequential' } });
+    const shared = planOf({ executors: { async: { sharesWorkerOf: 'sequential' } } });
     const own = planOf();
     const asyncPoint = { kind: 'async' as const, k: 2 };
     assert.ok(shared.plan.overheadOf(asyncPoint) > 0, 'before the sequential worker exists, async would start it');
@@ -98,7 +98,7 @@ describe('budget plan: what new workers cost', () => {
   });
 
   it('charges nothing for more threads of a host that is warm already (Python threads), once it has its first', () => {
-    const py = planOf({ callMs: 50, growsWarm: { thread: true } });
+    const py = planOf({ callMs: 50, executors: { thread: { growsWarm: true } } });
     const js = planOf({ callMs: 50 });
     for (const { plan } of [py, js]) {
       plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 150, 50)), 400);
