@@ -52,6 +52,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
   }
   const { report, previous } = view;
   const compared = previous ? comparisonSection(report, previous) : undefined;
+  const coldStart = coldStartTable(report);
   const scaling = h('canvas', {
     id: 'scaling-chart',
     role: 'img',
@@ -79,7 +80,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
     ]),
     queueSection(report),
     section('runs', 'Runs', [runsTable(report), distributedTable(report)]),
-    coldStartRows(report).length ? section('cold-start', 'Cold start', [coldStartTable(report)]) : '',
+    coldStart ? section('cold-start', 'Cold start', [coldStart]) : '',
     // In a standalone HTML file there is no editor to open a location in: the links do nothing.
     hotspotsSection(report, (file, line) => actions?.openLocation?.(file, line)),
     environmentSection(report),
