@@ -116,7 +116,10 @@ export function scalingFits(ev: Evidence, kind: WorkloadKind): ScalingFit[] {
     if (!summary) continue;
     const limit = concurrencyLimit(ev, kind, executor);
     const runs = summary.runs.filter((r) => r.concurrency <= limit);
-    const points = runs.map((r) => ({ n: r.concurrency, x: r.throughputPerSec }));
+    // Throughputs as the speedups say, at the sequential run's speed: each speedup divides
+    // by the sequential windows measured next to its point, so the machine's drift between
+    // points stays out of the fit.
+    const points = runs.map((r) => ({ n: r.concurrency, x: seqTp && Number.isFinite(r.speedup) ? r.speedup * seqTp : r.throughputPerSec }));
     // The sequential run is the same work at N = 1 when the ladder has no K = 1 point.
     if (seqTp && !points.some((p) => p.n === 1)) points.unshift({ n: 1, x: seqTp });
     const model: ScalingFit['model'] = points.length >= 3 ? 'usl' : points.length === 2 ? 'amdahl' : 'none';

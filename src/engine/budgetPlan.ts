@@ -7,7 +7,7 @@ import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEAD
 import type { Executor, PointSamples } from './executorTypes';
 import { round3 } from '../analysis/evidence';
 import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
-import type { LadderSession, PlannedPoint } from './ladderSession';
+import { REFERENCE_SHARE, type LadderSession, type PlannedPoint } from './ladderSession';
 
 /** Share of the budget a worker may warm up in, whatever its call time (warmupPolicy). */
 const WARMUP_BUDGET_SHARE = 0.08;
@@ -34,7 +34,7 @@ const POOL_WARMUP_MAX_MS = 3000;
  * costs. Even shares gave a JIT-heavy function's baseline 6 tasks and its K = cores
  * points 7, then the last K = 1 point whatever was left (a 900 ms window at 6 s).
  */
-const SHARES: Partial<Record<PlannedPoint['phase'], number>> = { baseline: 2, rebaseline: 2, breadth: 2, dispatch: 0.5 };
+const SHARES: Partial<Record<PlannedPoint['phase'], number>> = { baseline: 2, rebaseline: 2, breadth: 2, dispatch: 0.5, reference: REFERENCE_SHARE };
 
 /** Time kept back for analysis and tear-down. */
 const RESERVE_MS = 250;
@@ -90,7 +90,11 @@ export class BudgetPlan {
   /** Whether a point fits in what is left. Breadth points come before the optional closing re-check; later points leave room for it. */
   readonly fits = (p: PlannedPoint): boolean => {
     const reserve = p.phase === 'closing' || p.phase === 'breadth' || p.phase === 'baseline' ? 0 : this.closingReserve();
-    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve;
+    // A sequential reference yields to the executors not measured yet: their breadth
+    // points, start-up and warm-up included, come first.
+    const unstarted = this.c.kinds.filter((k) => k !== 'sequential' && !this.workers[k] && !this.sharesWorkerOf(k)).length;
+    const yieldTo = p.phase === 'reference' ? this.laterOverhead(p) + unstarted * MIN_WINDOW_MS : 0;
+    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve - yieldTo;
   };
 
   /** The next point's window: its share of what is left once the closing re-check and the executors not yet started are set aside. */

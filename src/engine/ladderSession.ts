@@ -14,7 +14,7 @@ import { GROWTH_TO_CLIMB } from './ladder';
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
 export type StopReason = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
 
-export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'repeat' | 'rebaseline' | 'closing';
+export type PointPhase = 'baseline' | 'breadth' | 'climb' | 'dispatch' | 'repeat' | 'rebaseline' | 'reference' | 'closing';
 
 export interface PlannedPoint {
   kind: ExecutorKind;
@@ -44,6 +44,20 @@ export interface PointOutcome {
   ci?: [number, number];
   noisy?: boolean;
 }
+
+/**
+ * A sequential reference window costs this share of a full point's: it needs no warm-up
+ * (the sequential worker stays warm), only enough calls to read the machine's speed.
+ */
+export const REFERENCE_SHARE = 0.5;
+
+/**
+ * Calls slower than this get no reference windows: a half-share window (150-300 ms at
+ * 3-15 s) would hold too few of them to read the machine's speed better than its own
+ * noise, and the time it takes would come out of the points' windows. A 25 ms parser
+ * at 6 s had 4-6 calls per pool window with references, against 8-12 without.
+ */
+export const REFERENCE_MAX_CALL_MS = 10;
 
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
@@ -83,11 +97,22 @@ export class LadderSession {
   private baselineDone = false;
   private rebaselineDone = false;
   private closingDone = false;
+  /**
+   * A sequential reference window is due after the last point (see next()). Shared
+   * machines change speed by up to 20% within seconds, and a JIT-heavy baseline keeps
+   * speeding up after its warm-up cap: a speedup divided by one baseline from the start
+   * carries both errors, so each point is paired with sequential windows next to it.
+   */
+  private referenceWanted = false;
+  private lastPhase: PointPhase | undefined;
 
   private readonly cfg: SessionConfig;
+  /** Whether points get sequential reference windows (REFERENCE_MAX_CALL_MS). */
+  private readonly referenced: boolean;
 
   constructor(cfg: SessionConfig) {
     this.cfg = { ...cfg };
+    this.referenced = cfg.callMs <= REFERENCE_MAX_CALL_MS;
     this.order = ['sequential', ...cfg.kinds.filter((k) => k !== 'sequential')];
     for (const kind of this.order) {
       const cap = Math.max(1, Math.floor(cfg.caps[kind] ?? 1));
@@ -128,6 +153,13 @@ export class LadderSession {
    */
   next(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
     if (!this.baselineDone) return { kind: 'sequential', k: 1, phase: 'baseline' };
+    // 0. The sequential reference for the point just measured, when it fits: the speedup
+    // of that point divides by the sequential windows nearest to it in time (runResults).
+    if (this.referenceWanted) {
+      this.referenceWanted = false;
+      const ref: PlannedPoint = { kind: 'sequential', k: 1, phase: 'reference' };
+      if (fits(ref)) return ref;
+    }
     // 1. Breadth: every executor gets its first point before any gets a second, even on
     // a budget too small for it (the window shrinks to its minimum): an executor left
     // unmeasured would make the answer a guess.
@@ -196,12 +228,25 @@ export class LadderSession {
   closing(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
     if (this.closingDone || !this.baselineDone) return undefined;
     this.closingDone = true;
+    // A reference window just measured the machine's speed at the end.
+    if (this.lastPhase === 'reference') return undefined;
     const p: PlannedPoint = { kind: 'sequential', k: 1, phase: 'closing' };
     return fits(p) ? p : undefined;
   }
 
   record(p: PlannedPoint, outcome: PointOutcome): void {
     const l = this.ladder(p.kind);
+    this.lastPhase = p.phase;
+    // A point the answer rests on (not a pool's K = 1 hand-off check) wants a reference.
+    if (this.referenced && p.kind !== 'sequential' && !outcome.failed && (p.phase === 'breadth' || p.phase === 'climb' || p.phase === 'repeat')) this.referenceWanted = true;
+    if (p.phase === 'reference') {
+      // Whether a ladder still scales is judged against the machine's speed of late: the
+      // mean of this reference and the sequential speed the session held before it. A
+      // fast call's async ×2 read 1.11× against a start baseline the machine had since
+      // outrun, and the ladder climbed to ×8 for nothing.
+      if (!outcome.failed && outcome.throughputPerSec > 0) this.baselineTp = (this.baselineTp + outcome.throughputPerSec) / 2;
+      return;
+    }
     const point: LadderPoint = {
       k: p.k,
       throughputPerSec: outcome.throughputPerSec,
@@ -255,14 +300,17 @@ export class LadderSession {
   /** Points still expected, so the orchestrator can share out the budget. */
   pointsLeft(): number {
     let n = this.baselineDone ? 0 : 1;
+    // Points that will each want a sequential reference after them.
+    let referenced = this.referenceWanted ? 1 : 0;
     for (const l of this.ladders.values()) {
       if (l.kind === 'sequential' || l.stop) continue;
       if (l.points.length === 0) n += 1;
       // A ladder that still scales will want about one more point, a pool its K = 1.
       if (this.stillScales(l) || l.points.length === 0) n += 1;
+      if (this.referenced && (this.stillScales(l) || l.points.length === 0)) referenced += 1;
       if (l.dispatchWanted && this.cfg.callMs < SHORT_CALL_MS * 10) n += 1;
     }
-    return n + (this.closingDone ? 0 : 1);
+    return n + referenced * REFERENCE_SHARE + (this.closingDone ? 0 : 1);
   }
 
   /** Whether some pool's K = 1 point beat the baseline beyond its interval (see IMPOSSIBLE_K1_GAIN). */

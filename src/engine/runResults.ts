@@ -85,6 +85,46 @@ export function combineBaselines(tps: { throughputPerSec: number; ci: [number, n
   };
 }
 
+/**
+ * How fast a sequential window's weight in a point's baseline falls with its distance in
+ * time from the point's window: a Gaussian of this width (ms). A reference measured right
+ * after a point outweighs the start baseline 1.5 s away about 7 to 1 per call.
+ */
+export const REFERENCE_REACH_MS = 750;
+
+/**
+ * The baseline one point's speedup divides by: every sequential window, weighted by its
+ * calls and by how close in time it ran to the point's windows (REFERENCE_REACH_MS).
+ * The machine's speed drifts by up to 20% within seconds here, and a JIT-heavy baseline
+ * keeps speeding up after its warm-up cap; a point divided by one start baseline carried
+ * both. With the sequential reference windows the ladder session measures after each
+ * point, a point is compared with the machine as it was while the point ran. With no
+ * window near enough to weigh anything, the profile's mean baseline (`fallback`).
+ */
+export function localBaseline(windows: [number, number][], baselines: MeasuredPoint[], fallback: Estimate): Estimate {
+  let total = 0;
+  let value = 0;
+  let lo = 0;
+  let hi = 0;
+  let noisyWeight = 0;
+  for (const [from, to] of windows) {
+    const mid = (from + to) / 2;
+    const span = Math.max(1, to - from);
+    for (const b of baselines) {
+      if (!(b.tp.throughputPerSec > 0)) continue;
+      const dt = (mid - (b.samples.startMs + b.samples.endMs) / 2) / REFERENCE_REACH_MS;
+      const w = span * Math.max(1, b.samples.taskEndMs.length) * Math.exp(-0.5 * dt * dt);
+      total += w;
+      value += w * b.tp.throughputPerSec;
+      lo += w * b.tp.ci[0];
+      hi += w * b.tp.ci[1];
+      if (b.tp.noisy) noisyWeight += w;
+    }
+  }
+  if (!(total > 1e-12)) return fallback;
+  return { value: value / total, ci: [lo / total, hi / total], noisy: noisyWeight > total / 2 };
+}
+
 export function mergeSamples(all: PointSamples[]): PointSamples {
   const [head, ...rest] = all;
   const merged: PointSamples = { ...head, taskStartMs: [...head.taskStartMs], taskEndMs: [...head.taskEndMs], taskCpuMs: [...head.taskCpuMs], taskOk: [...head.taskOk], errors: [...head.errors] };
@@ -238,10 +278,15 @@ export function runsOf(
     });
   }
   const baseline = combineBaselines(baselines.map((p) => p.tp));
+  // With reference windows beside the points, each speedup already divides by the
+  // machine's speed of its moment: the drift is worth knowing, not a warning.
+  const referenced = baselines.some((p) => p.phase === 'reference');
   if (baseline.drift > BASELINE_DRIFT) {
     caveats.push({
-      level: 'warning',
-      message: `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
+      level: referenced ? 'info' : 'warning',
+      message: referenced
+        ? `The sequential speed moved by ${Math.round(baseline.drift * 100)}% during the profile: the machine's speed changed. Each speedup divides by the sequential windows measured next to it in time.`
+        : `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
     });
   }
   const runs: RunResult[] = [];
@@ -252,7 +297,7 @@ export function runsOf(
   const others = points.filter((x) => x.kind !== 'sequential').sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || a.k - b.k);
   for (const p of others) {
     const tp = { value: p.tp.throughputPerSec, ci: p.tp.ci, noisy: p.tp.noisy };
-    runs.push(toRunResult(p.kind, p.k, p.samples, p.windows, tp, baseline, m.sampler, m.background, m.cores));
+    runs.push(toRunResult(p.kind, p.k, p.samples, p.windows, tp, localBaseline(p.windows, baselines, baseline), m.sampler, m.background, m.cores));
   }
   return runs;
 }

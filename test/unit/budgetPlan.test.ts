@@ -55,8 +55,9 @@ describe('budget plan', () => {
   });
 
   it('gives the baseline and the breadth points two shares of what is left, a K = 1 pool point half of one', () => {
-    const { plan } = planOf({ callMs: 5 });
+    const { plan } = planOf({ callMs: 5, budgetMs: 15_000 });
     const window = (p: PlannedPoint) => plan.planFor(p).durationMs;
+    const reference = window({ kind: 'sequential', k: 1, phase: 'reference' });
     const baseline = window({ kind: 'sequential', k: 1, phase: 'baseline' });
     const breadth = window({ kind: 'async', k: 2, phase: 'breadth' });
     const climb = window({ kind: 'async', k: 2, phase: 'climb' });
@@ -64,6 +65,20 @@ describe('budget plan', () => {
     assert.ok(Math.abs(breadth - 2 * climb) < 1e-6, `${breadth} vs ${climb}`);
     assert.ok(Math.abs(dispatch - climb / 2) < 1e-6, `${dispatch} vs ${climb}`);
     assert.ok(baseline > climb, `${baseline} vs ${climb}`);
+    assert.ok(reference < baseline && reference >= 150, `a sequential reference gets half a share: ${reference} vs ${baseline}`);
+  });
+
+  it('fits a sequential reference only when the executors not measured yet still fit after it', () => {
+    const { plan, advance } = planOf({ budgetMs: 6000, callMs: 20 });
+    plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 60, 20)), 300);
+    const ref: PlannedPoint = { kind: 'sequential', k: 1, phase: 'reference' };
+    const later = (['async', 'thread', 'process'] as const).reduce((n, kind) => n + plan.overheadOf({ kind, k: 2 }), 0);
+    // Room for the reference and the closing window, but not also for three breadth points' start-up and windows.
+    advance(plan.remaining() - (later + 2 * 150 + 150));
+    assert.equal(plan.fits(ref), false, 'the executors not measured yet come first');
+    assert.equal(plan.fits({ kind: 'thread', k: 2, phase: 'breadth' }), true, 'a breadth point never waits for a reference');
+    for (const kind of ['async', 'thread', 'process'] as const) plan.learn(kind, 2, samplesWith(kind, 2, cold(3, 60, 20)), 300);
+    assert.equal(plan.fits(ref), true, 'once every executor has started, the reference fits');
   });
 
   it("charges no start-up or warm-up to an executor that runs on another's worker once that one has started", () => {

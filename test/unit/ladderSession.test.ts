@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LadderSession, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
+import { LadderSession, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
 import type { ExecutorKind } from '../../src/shared/report';
 
 /**
@@ -7,7 +7,7 @@ import type { ExecutorKind } from '../../src/shared/report';
  * throughput and every point costs `costMs` of a fake clock. Returns the points in the
  * order the session planned them and its stop reasons.
  */
-function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) => number, budgetMs: number, costMs = 500, width = 0.02) {
+function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) => number, budgetMs: number, costMs = 500, width = 0.02, references = false) {
   const session = new LadderSession({
     kinds: ['sequential', 'async', 'thread', 'process'],
     cores: 2,
@@ -18,18 +18,28 @@ function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) 
     ...cfg,
   });
   let clock = 0;
-  const fits = (_p: PlannedPoint) => clock + costMs <= budgetMs;
+  // Sequential reference windows cost half a point; most tests leave them out (the
+  // budget refuses them) to follow the ladders alone.
+  const cost = (p: PlannedPoint) => (p.phase === 'reference' ? costMs * REFERENCE_SHARE : costMs);
+  const fits = (p: PlannedPoint) => (references || p.phase !== 'reference') && clock + cost(p) <= budgetMs;
   const plan: string[] = [];
+  /** The point each reference window followed. */
+  const refs: string[] = [];
   for (;;) {
     const p = session.next(fits);
     if (!p) break;
+    clock += cost(p);
+    if (p.phase === 'reference') {
+      refs.push(plan[plan.length - 1]);
+      session.record(p, { throughputPerSec: tp('sequential', 1), failed: false });
+      continue;
+    }
     plan.push(`${p.kind}×${p.k}`);
-    clock += costMs;
     const v = tp(p.kind, p.k);
     session.record(p, { throughputPerSec: v, failed: false, ci: [v * (1 - width), v * (1 + width)], noisy: width > 0.1 });
   }
   const closing = session.closing(fits);
-  return { plan, stops: session.stops(), closing };
+  return { plan, refs, stops: session.stops(), closing };
 }
 
 /** CPU work on 2 cores: pools scale to 2, async not at all. */
@@ -147,8 +157,49 @@ describe('ladder session (breadth-first plan)', () => {
   });
 
   it('counts the points still to come so the budget can be shared out', () => {
-    const session = new LadderSession({ kinds: ['sequential', 'async', 'thread', 'process'], cores: 2, caps: { sequential: 1, async: 128, thread: 64, process: 4 }, callMs: 200, cpuRatio: 1, step: 2 });
+    const cfg: SessionConfig = { kinds: ['sequential', 'async', 'thread', 'process'], cores: 2, caps: { sequential: 1, async: 128, thread: 64, process: 4 }, callMs: 200, cpuRatio: 1, step: 2 };
     // baseline + 3 breadth points + about one more each + closing
-    assert.equal(session.pointsLeft(), 1 + 3 * 2 + 1);
+    assert.equal(new LadderSession(cfg).pointsLeft(), 1 + 3 * 2 + 1);
+    // ... and, for short calls, the pools' K = 1 hand-off checks and a half-size reference
+    // after each of the three points the answer rests on
+    assert.equal(new LadderSession({ ...cfg, callMs: 2 }).pointsLeft(), 1 + 3 * 2 + 2 + 3 * REFERENCE_SHARE + 1);
+  });
+
+  it('follows each point the answer rests on with a sequential reference window, not the K = 1 hand-off checks', () => {
+    const { plan, refs } = drive({ callMs: 2 }, cpu, 60_000, 500, 0.02, true);
+    assert.deepEqual(plan.slice(0, 4), ['sequential×1', 'async×2', 'thread×2', 'process×2']);
+    for (const p of ['async×2', 'thread×2', 'process×2', 'thread×4']) assert.ok(refs.includes(p), `a reference after ${p}: ${refs.join(', ')}`);
+    assert.ok(!refs.includes('thread×1') && !refs.includes('process×1'), `no reference after a hand-off check: ${refs.join(', ')}`);
+    assert.ok(!refs.includes('sequential×1'), 'the baseline needs none');
+    const slow = drive({ callMs: 25 }, cpu, 60_000, 500, 0.02, true);
+    assert.deepEqual(slow.refs, [], 'a 25 ms call would leave a reference window a handful of calls');
+  });
+
+  it('judges whether a ladder still scales against the latest sequential speed, references included', () => {
+    const session = new LadderSession({ kinds: ['sequential', 'async'], cores: 2, caps: { sequential: 1, async: 64 }, callMs: 0.01, cpuRatio: 1, step: 2 });
+    const all = () => true;
+    session.record(session.next(all)!, { throughputPerSec: 100, failed: false });
+    const a = session.next(all)!;
+    assert.deepEqual(a, { kind: 'async', k: 2, phase: 'breadth' });
+    // 1.12× the start baseline, but the machine got faster: the reference beside it reads 125.
+    session.record(a, { throughputPerSec: 112, failed: false });
+    const ref = session.next(all)!;
+    assert.equal(ref.phase, 'reference');
+    session.record(ref, { throughputPerSec: 125, failed: false });
+    const next = session.next(all);
+    assert.ok(!next || !(next.kind === 'async' && next.phase === 'climb'), `no climb on async: ${JSON.stringify(next)}`);
+    assert.equal(session.stops().async, 'single-point');
+  });
+
+  it('needs no closing baseline right after a reference window', () => {
+    const session = new LadderSession({ kinds: ['sequential', 'thread'], cores: 2, caps: { sequential: 1, thread: 2 }, callMs: 5, cpuRatio: 1, step: 2 });
+    const all = () => true;
+    session.record(session.next(all)!, { throughputPerSec: 10, failed: false });
+    const t = session.next(all)!;
+    session.record(t, { throughputPerSec: 19, failed: false });
+    const ref = session.next(all)!;
+    assert.deepEqual(ref, { kind: 'sequential', k: 1, phase: 'reference' });
+    session.record(ref, { throughputPerSec: 10, failed: false });
+    assert.equal(session.closing(all), undefined);
   });
 });
