@@ -15,3 +15,12 @@ export function barePythonRealFull(python, { file, fn, args = [], pools, duratio
 export async function barePythonReal(python, opts) {
   return (await barePythonRealFull(python, opts)).throughputPerSec;
 }
+
+/**
+ * Speedups of warmed bare pools measured in alternation with sequential windows
+ * (bare_pools.py interleaved). `pools`: e.g. ['thread:2', 'process:2']. Returns
+ * { speedup: { 'thread:2': x, ... }, ratios: { 'thread:2': [..], ... } }.
+ */
+export function barePythonInterleaved(python, { file, fn, args = [], pools, windowMs, rounds }) {
+  return barePython(python, ['interleaved', '--file', file, '--fn', fn, '--args', JSON.stringify(args), '--pools', pools.join(','), '--window', String(windowMs / 1000), '--rounds', String(rounds)], 600_000);
+}

@@ -49,18 +49,67 @@ async function warmedPoint(k, plan, call, close) {
   }
 }
 
-/** A warmed piscina pool of exactly k threads; `plan` as bareClosedLoop's. */
-export async function piscinaReal(k, target, plan) {
+/** A piscina pool of exactly k threads: its per-call function and its close. */
+function piscinaLanes(k, target) {
   const { Piscina } = require('piscina');
   const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
   // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
-  return warmedPoint(k, plan, (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }), () => pool.destroy());
+  return { call: (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }), close: () => pool.destroy() };
 }
 
 /** k forked children, one call in flight per child, V8 serialization over Node's IPC channel. */
-export async function forkReal(k, target, plan) {
+function forkedLanes(k, target) {
   const lanes = forkLanes(k, fixtureFile('bareRealChild.mjs'), { serialization: 'advanced' });
-  return warmedPoint(k, plan, (i, lane) => lanes.call(lane, { url: target.url, fn: target.fn, args: argsFor(target.args, i) }), lanes.close);
+  return { call: (i, lane) => lanes.call(lane, { url: target.url, fn: target.fn, args: argsFor(target.args, i) }), close: lanes.close };
+}
+
+/** A warmed piscina pool of exactly k threads; `plan` as bareClosedLoop's. */
+export async function piscinaReal(k, target, plan) {
+  const { call, close } = piscinaLanes(k, target);
+  return warmedPoint(k, plan, call, close);
+}
+
+/** k forked children, warmed, one call in flight per child. */
+export async function forkReal(k, target, plan) {
+  const { call, close } = forkedLanes(k, target);
+  return warmedPoint(k, plan, call, close);
+}
+
+/**
+ * Bare speedups measured in alternation: one warm thread calling back to back (the
+ * sequential reference), and a warmed piscina pool and fork pool at the K's asked for,
+ * all open at once (an idle pool costs no CPU). Windows run sequential, pool, sequential,
+ * other pool, sequential, ..., the pools' order reversed each round, and each pool
+ * window divides by the mean of the two sequential windows around it. This machine's
+ * speed drifts by up to 20% within seconds: one sequential window before the pools and
+ * one after put a bare pool at 2.2× on 2 cores.
+ * `pools`: { thread?: k, process?: k }; `processFirst` starts with the fork pool. Returns { thread?: speedup, process?: speedup,
+ * ratios: { thread?: number[], process?: number[] } }.
+ */
+export async function interleavedReal(target, pools, { windowMs, rounds, processFirst = false }) {
+  const open = [['seq', 1, piscinaLanes(1, target)]];
+  if (pools.thread) open.push(['thread', pools.thread, piscinaLanes(pools.thread, target)]);
+  if (pools.process) open.push(['process', pools.process, forkedLanes(pools.process, target)]);
+  try {
+    for (const [, k, lanes] of open) await warm(k, lanes.call);
+    const window = async ([, k, lanes]) => throughput(await bareClosedLoop({ durationMs: windowMs, warmupMs: 0, concurrency: k }, lanes.call));
+    const [seq, ...measured] = open;
+    if (processFirst) measured.reverse();
+    const ratios = Object.fromEntries(measured.map(([ex]) => [ex, []]));
+    let before = await window(seq);
+    for (let r = 0; r < rounds; r++) {
+      for (const pool of r % 2 === 0 ? measured : [...measured].reverse()) {
+        const tp = await window(pool);
+        const after = await window(seq);
+        ratios[pool[0]].push(tp / ((before + after) / 2));
+        before = after;
+      }
+    }
+    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    return { ...Object.fromEntries(Object.entries(ratios).map(([ex, xs]) => [ex, mean(xs)])), ratios };
+  } finally {
+    await Promise.all(open.map(([, , lanes]) => lanes.close()));
+  }
 }
 
 /** k calls in flight on this thread (k = 1: plain sequential calls), after warm-up calls. */

@@ -14,6 +14,11 @@
       workers first make ~10 calls, then a closed loop of K calls in flight runs for S
       seconds, every result returned to the main thread. Prints calls per second for
       each pool, in one interpreter so all pools share its start-up.
+  interleaved --file F --fn NAME [--args JSON] --pools thread:K,process:K --window S --rounds R
+      The same pools, warmed and all open at once, measured in alternation with
+      sequential windows: seq, pool, seq, other pool, seq, ..., the pools' order
+      reversed each round. Each pool window divides by the mean of the sequential
+      windows around it. Prints each pool's mean speedup and its per-window ratios.
 
 Prints one JSON object on stdout. Standard library only.
 """
@@ -211,6 +216,56 @@ def real(path, fn, args, pools, duration):
     return out
 
 
+def open_real_pool(path, fn, args, kind, k):
+    """A warmed pool of k workers (every worker has made ~10 calls)."""
+    if kind == "thread":
+        pool = concurrent.futures.ThreadPoolExecutor(k)
+    else:
+        pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=multiprocessing.get_context(start_method()))
+    for f in [pool.submit(bare_call.call, path, fn, args, -1 - c) for c in range(WARM_CALLS * k)]:
+        f.result()
+    return pool
+
+
+def interleaved(path, fn, args, pools, window, rounds):
+    """Speedups of warmed pools, each window between two sequential windows (see the
+    module doc): this machine's speed drifts by up to 20% within seconds, and one
+    sequential window before all the pools and one after put a pool at 2.1x on 2 cores."""
+    call = bare_call.call
+    bare_call.load(path, fn)
+    for c in range(WARM_CALLS):
+        call(path, fn, args, -1 - c)
+
+    def seq_window():
+        t0 = time.perf_counter()
+        n = 0
+        while True:
+            call(path, fn, args, n)
+            n += 1
+            if time.perf_counter() - t0 >= window:
+                return n / (time.perf_counter() - t0)
+
+    specs = [spec for spec in pools.split(",") if spec]
+    opened = {}
+    try:
+        for spec in specs:
+            kind, _, k = spec.partition(":")
+            opened[spec] = (open_real_pool(path, fn, args, kind, int(k)), int(k))
+        ratios = {spec: [] for spec in specs}
+        before = seq_window()
+        for r in range(rounds):
+            for spec in specs if r % 2 == 0 else specs[::-1]:
+                pool, k = opened[spec]
+                n, span = closed_loop(pool, call, (path, fn, args), k, window)
+                after = seq_window()
+                ratios[spec].append((n / span if span > 0 else 0.0) / ((before + after) / 2.0))
+                before = after
+    finally:
+        for pool, _ in opened.values():
+            pool.shutdown(wait=True)
+    return {"file": path, "fn": fn, "speedup": {spec: sum(xs) / len(xs) for spec, xs in ratios.items()}, "ratios": ratios}
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -232,11 +287,20 @@ def main():
     r.add_argument("--args", default="[]")
     r.add_argument("--pools", default="seq")
     r.add_argument("--duration", type=float, default=1.5)
+    il = sub.add_parser("interleaved")
+    il.add_argument("--file", required=True)
+    il.add_argument("--fn", required=True)
+    il.add_argument("--args", default="[]")
+    il.add_argument("--pools", required=True)
+    il.add_argument("--window", type=float, default=0.5)
+    il.add_argument("--rounds", type=int, default=2)
     a = ap.parse_args()
     if a.cmd == "dispatch-serve":
         return dispatch_serve(a.pool, a.k)
     if a.cmd == "dispatch":
         out = dispatch(a.pool, a.k, a.duration, a.warmup)
+    elif a.cmd == "interleaved":
+        out = interleaved(os.path.abspath(a.file), a.fn, json.loads(a.args), a.pools, a.window, a.rounds)
     elif a.cmd == "real":
         out = real(os.path.abspath(a.file), a.fn, json.loads(a.args), a.pools, a.duration)
     else:

@@ -1,8 +1,9 @@
 // 7. Fidelity on real libraries: whole profiles of real-library functions (npm parsers,
 // renderers and a pure-JS hasher; Python's json, re, difflib and hashlib), and for each
 // the best thread and best process speedup the report gives ÷ the speedup of a warmed
-// bare pool at the same K, measured right after (or before: the order alternates by
-// case) in the same run, in two rounds per case whose ratios are averaged. A ratio well
+// bare pool at the same K, measured right after the profile in windows that alternate
+// with a warm sequential reference (each bare pool window divides by the sequential
+// windows on either side of it), in two rounds per case whose ratios are averaged. A ratio well
 // below 1 means the report undersells the pool a user would really run (cold workers, a
 // starved ladder, measurement overhead).
 // The cases themselves are the repetitions: the row's min is the worst library.
@@ -10,8 +11,8 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REAL_CASES } from '../realCases.mjs';
-import { forkReal, importableUrl, piscinaReal, throughput } from '../lib/bareReal.mjs';
-import { barePythonReal } from '../lib/barePythonReal.mjs';
+import { importableUrl, interleavedReal } from '../lib/bareReal.mjs';
+import { barePythonInterleaved } from '../lib/barePythonReal.mjs';
 import { loadEngine } from '../lib/engine.mjs';
 import { makeFigure, oneLine, unavailable } from '../lib/figure.mjs';
 import { withLoad, worstLoad } from '../lib/load.mjs';
@@ -33,7 +34,10 @@ export async function realFidelitySection(ctx) {
   const roundsPerCase = ctx.quick ? 1 : 2;
   // The budget at which the issue saw cold workers undersell pools by 2–3×.
   const budgetMs = Number(process.env.BENCH_REAL_BUDGET_S ?? 6) * 1000;
-  const windowMs = ctx.quick ? 800 : 1500;
+  // Each bare pool's windows alternate with sequential ones (oneCase): `bareRounds`
+  // windows per pool of `windowMs`.
+  const windowMs = ctx.quick ? 400 : 600;
+  const bareRounds = ctx.quick ? 1 : 3;
   const specs = SPECS.map((s) => {
     const n = cases.filter((c) => c.lang === s.lang).length;
     return {
@@ -62,7 +66,7 @@ export async function realFidelitySection(ctx) {
       // then 40 ms, on every executor alike), so one profile against one bare run is a
       // coin toss between two drifts. The case's figure is the mean of its two ratios.
       const rounds = [];
-      for (let r = 0; r < roundsPerCase; r++) rounds.push(await withLoad(() => oneCase(profile, c, file, budgetMs, windowMs, (i + r) % 2 === 1)));
+      for (let r = 0; r < roundsPerCase; r++) rounds.push(await withLoad(() => oneCase(profile, c, file, budgetMs, windowMs, bareRounds, (i + r) % 2 === 1)));
       const load = worstLoad(rounds.map((x) => x.load));
       for (const s of specs.filter((s) => s.lang === c.lang)) {
         const outs = rounds.map((x) => x.value[s.executor]).filter(Boolean);
@@ -97,10 +101,10 @@ export async function realFidelitySection(ctx) {
 }
 
 /** One profile, then (or first) the bare pools at the K of the report's best runs. */
-async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
+async function oneCase(profile, c, file, budgetMs, windowMs, bareRounds, bareFirst) {
   // The bare pools need the report's K, so the profile always runs first; the two bare
-  // pools swap their order from case to case (and round to round) so a drift in load
-  // favours neither.
+  // pools swap their order from case to case (and round to round, and within the
+  // interleaved windows) so a drift in load favours neither.
   const report = await profile({ file, functionName: c.fn, args: c.args ?? [], budgetMs });
   const best = {};
   for (const ex of ['thread', 'process']) {
@@ -111,34 +115,20 @@ async function oneCase(profile, c, file, budgetMs, windowMs, bareFirst) {
   // The report's best run of `ex` beside the bare pool's speedup at its K.
   const entry = (ex, bare) => ({ k: best[ex].concurrency, topK: best[ex].topK, ours: best[ex].speedup, oursCi: best[ex].speedupCi, bare, serialization: best[ex].serialization });
   if (!best.thread && !best.process) return out;
+  // The bare pools at the report's K's, warmed and measured in alternation with a warm
+  // sequential reference (interleavedReal, bare_pools.py interleaved): each bare pool
+  // window divides by the sequential windows on either side of it.
+  const ks = Object.fromEntries(['thread', 'process'].filter((ex) => best[ex]).map((ex) => [ex, best[ex].concurrency]));
   if (c.lang === 'js') {
     const target = { url: await importableUrl(file), fn: c.fn, args: c.args ?? [] };
-    const plan = { durationMs: windowMs, warmupMs: 0 };
-    // The sequential reference: one warm thread calling the function back to back (one
-    // piscina dispatch per 15–60 ms call is noise), away from the bench's own heap. It is
-    // measured before and after the pools and averaged: one window of it alone varied
-    // enough to put the bare pool at 2.2× on 2 cores.
-    const seqRun = async () => throughput(await piscinaReal(1, target, plan));
-    const seqBefore = await seqRun();
-    const pools = [
-      ['thread', () => piscinaReal(best.thread.concurrency, target, plan)],
-      ['process', () => forkReal(best.process.concurrency, target, plan)],
-    ].filter(([ex]) => best[ex]);
-    if (bareFirst) pools.reverse();
-    const bareTp = {};
-    for (const [ex, run] of pools) bareTp[ex] = throughput(await run());
-    const seq = (seqBefore + (await seqRun())) / 2;
-    for (const [ex] of pools) out[ex] = entry(ex, bareTp[ex] / seq);
+    const bare = await interleavedReal(target, ks, { windowMs, rounds: bareRounds, processFirst: bareFirst });
+    for (const ex of Object.keys(ks)) out[ex] = entry(ex, bare[ex]);
   } else {
     const python = report.environment?.python?.executable ?? 'python3';
-    // Sequential before and after the pools, averaged, as for JS.
-    const measured = ['thread', 'process'].filter((ex) => best[ex]).map((ex) => `${ex}:${best[ex].concurrency}`);
-    if (bareFirst) measured.reverse();
-    const pools = ['seq', ...measured, 'seq'];
-    const tp = await barePythonReal(python, { file, fn: c.fn, args: c.args ?? [], pools, durationMs: windowMs });
-    for (const ex of ['thread', 'process'].filter((e) => best[e])) {
-      out[ex] = entry(ex, tp[`${ex}:${best[ex].concurrency}`] / tp.seq);
-    }
+    const specs = Object.entries(ks).map(([ex, k]) => `${ex}:${k}`);
+    if (bareFirst) specs.reverse();
+    const bare = await barePythonInterleaved(python, { file, fn: c.fn, args: c.args ?? [], pools: specs, windowMs, rounds: bareRounds });
+    for (const [ex, k] of Object.entries(ks)) out[ex] = entry(ex, bare.speedup[`${ex}:${k}`]);
   }
   return out;
 }

@@ -325,11 +325,17 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
+ * Calls the GIL probe's window holds at least (within its 200 ms cap): a 60 ms window of
+ * two or three 25 ms pbkdf2 calls read "held" at 3 s, where longer ones read 0.9 free.
+ */
+export const GIL_PROBE_MIN_CALLS = 4;
+
+/**
  * The GIL probe's window (each of its three spinner windows), or 0 to skip it: it needs a
  * second core that nothing else is using, it says nothing about a call that mostly waits
  * (waiting releases the GIL), and a call longer than a tenth of the budget is too dear.
  */
 export function gilProbeWindowMs(o: { budgetMs: number; callMs: number; cpuRatio: number; cores: number; backgroundBusy: boolean }): number {
   if (o.cores < 2 || o.backgroundBusy || o.cpuRatio < IO_BOUND_AT || o.callMs > o.budgetMs * 0.1) return 0;
-  return Math.round(Math.min(200, Math.max(50, o.budgetMs * 0.02)));
+  return Math.round(Math.min(200, Math.max(50, o.budgetMs * 0.02, GIL_PROBE_MIN_CALLS * o.callMs)));
 }
