@@ -117,6 +117,16 @@ describe('ladder session (breadth-first plan)', () => {
     assert.equal(quiet.filter((p) => p === 'sequential×1').length, 1, quiet.join(' '));
   });
 
+  it('measures the baseline again when a point beat its physical ceiling over it, for CPU work only', () => {
+    // 3.5× at K = 4 on 2 cores: impossible for CPU work, what waiting work does.
+    const beyondCores = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 3.5));
+    const cfg = { kinds: ['sequential', 'thread'] as ExecutorKind[], callMs: 50, caps: { sequential: 1, thread: 4 } };
+    const cpuWork = drive(cfg, beyondCores, 60_000);
+    assert.equal(cpuWork.plan.filter((p) => p === 'sequential×1').length, 2, cpuWork.plan.join(' '));
+    const waiting = drive({ ...cfg, cpuRatio: 0.1 }, beyondCores, 60_000);
+    assert.equal(waiting.plan.filter((p) => p === 'sequential×1').length, 1, waiting.plan.join(' '));
+  });
+
   it('re-measures a noisy best point, but not a clear, quiet winner', () => {
     const clear = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, gil, 60_000).plan;
     assert.equal(clear.filter((p) => p === 'process×2').length, 1, clear.join(' '));
