@@ -49,12 +49,23 @@ async function warmedPoint(k, plan, call, close) {
   }
 }
 
-/** A piscina pool of exactly k threads: its per-call function and its close. */
+/**
+ * A piscina pool of exactly k threads: its per-call function, its close, and `loop(ms)`,
+ * which has one thread call the function back to back for `ms` and resolves to its calls
+ * per second (the sequential reference: a plain loop, no result cloned per call).
+ */
 function piscinaLanes(k, target) {
   const { Piscina } = require('piscina');
   const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
   // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
-  return { call: (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }), close: () => pool.destroy() };
+  return {
+    call: (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }),
+    loop: async (ms) => {
+      const r = await pool.run({ url: target.url, fn: target.fn, args: target.args, loopMs: ms });
+      return (r.calls * 1000) / r.ms;
+    },
+    close: () => pool.destroy(),
+  };
 }
 
 /** k forked children, one call in flight per child, V8 serialization over Node's IPC channel. */
@@ -76,8 +87,8 @@ export async function forkReal(k, target, plan) {
 }
 
 /**
- * Bare speedups measured in alternation: one warm thread calling back to back (the
- * sequential reference), and a warmed piscina pool and fork pool at the K's asked for,
+ * Bare speedups measured in alternation: one warm thread calling back to back in a plain
+ * loop (the sequential reference, as the profiler's sequential run), and a warmed piscina pool and fork pool at the K's asked for,
  * all open at once (an idle pool costs no CPU). Windows run sequential, pool, sequential,
  * other pool, sequential, ..., the pools' order reversed each round, and each pool
  * window divides by the mean of the two sequential windows around it. This machine's
@@ -92,7 +103,8 @@ export async function interleavedReal(target, pools, { windowMs, rounds, process
   if (pools.process) open.push(['process', pools.process, forkedLanes(pools.process, target)]);
   try {
     for (const [, k, lanes] of open) await warm(k, lanes.call);
-    const window = async ([, k, lanes]) => throughput(await bareClosedLoop({ durationMs: windowMs, warmupMs: 0, concurrency: k }, lanes.call));
+    // The sequential window is a plain loop inside the warm thread; pools run the closed loop.
+    const window = async ([ex, k, lanes]) => (ex === 'seq' ? lanes.loop(windowMs) : throughput(await bareClosedLoop({ durationMs: windowMs, warmupMs: 0, concurrency: k }, lanes.call)));
     const [seq, ...measured] = open;
     if (processFirst) measured.reverse();
     const ratios = Object.fromEntries(measured.map(([ex]) => [ex, []]));
