@@ -150,22 +150,33 @@ def run_queue_s():
         return 0.0
 
 
+def warm_sequential(path, fn, args):
+    """Loads the function and makes ~10 calls in this thread."""
+    bare_call.load(path, fn)
+    for c in range(WARM_CALLS):
+        bare_call.call(path, fn, args, -1 - c)
+
+
+def back_to_back(path, fn, args, duration):
+    """Calls in this thread, back to back, for `duration` s: (calls, wall s)."""
+    call = bare_call.call
+    t0 = time.perf_counter()
+    n = 0
+    while True:
+        call(path, fn, args, n)
+        n += 1
+        wall = time.perf_counter() - t0
+        if wall >= duration:
+            return n, wall
+
+
 def real_pool(path, fn, args, kind, k, duration):
     call = bare_call.call
     if kind == "seq":
-        bare_call.load(path, fn)
-        for c in range(WARM_CALLS):
-            call(path, fn, args, -1 - c)
+        warm_sequential(path, fn, args)
         rq0 = run_queue_s()
-        t0 = time.perf_counter()
         c0 = time.process_time()
-        n = 0
-        while True:
-            call(path, fn, args, n)
-            n += 1
-            if time.perf_counter() - t0 >= duration:
-                break
-        wall = time.perf_counter() - t0
+        n, wall = back_to_back(path, fn, args, duration)
         # Process CPU (all threads) per second of back-to-back calls, not counting the time
         # the calling thread sat runnable waiting for a core: the physics of the call, even
         # while other processes load the machine.
@@ -189,14 +200,9 @@ def real_pool(path, fn, args, kind, k, duration):
             return counter[0] / (time.perf_counter() - t0)
 
         return asyncio.run(run())
-    if kind == "thread":
-        pool = concurrent.futures.ThreadPoolExecutor(k)
-    else:
-        pool = concurrent.futures.ProcessPoolExecutor(k, mp_context=multiprocessing.get_context(start_method()))
+    # Warm-up: ~10 calls per worker, all workers started, before the window opens.
+    pool = open_real_pool(path, fn, args, kind, k)
     try:
-        # Warm-up: ~10 calls per worker, all workers started, before the window opens.
-        for f in [pool.submit(call, path, fn, args, -1 - c) for c in range(WARM_CALLS * k)]:
-            f.result()
         n, span = closed_loop(pool, call, (path, fn, args), k, duration)
         return n / span if span > 0 else None
     finally:
@@ -232,18 +238,11 @@ def interleaved(path, fn, args, pools, window, rounds):
     module doc): this machine's speed drifts by up to 20% within seconds, and one
     sequential window before all the pools and one after put a pool at 2.1x on 2 cores."""
     call = bare_call.call
-    bare_call.load(path, fn)
-    for c in range(WARM_CALLS):
-        call(path, fn, args, -1 - c)
+    warm_sequential(path, fn, args)
 
     def seq_window():
-        t0 = time.perf_counter()
-        n = 0
-        while True:
-            call(path, fn, args, n)
-            n += 1
-            if time.perf_counter() - t0 >= window:
-                return n / (time.perf_counter() - t0)
+        n, wall = back_to_back(path, fn, args, window)
+        return n / wall
 
     specs = [spec for spec in pools.split(",") if spec]
     opened = {}
