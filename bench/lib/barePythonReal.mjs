@@ -11,11 +11,6 @@ export function barePythonRealFull(python, { file, fn, args = [], pools, duratio
   return barePython(python, ['real', '--file', file, '--fn', fn, '--args', JSON.stringify(args), '--pools', pools.join(','), '--duration', String(durationMs / 1000)], 600_000);
 }
 
-/** Calls/s of each pool in `pools`. */
-export async function barePythonReal(python, opts) {
-  return (await barePythonRealFull(python, opts)).throughputPerSec;
-}
-
 /**
  * Speedups of warmed bare pools measured in alternation with sequential windows
  * (bare_pools.py interleaved). `pools`: e.g. ['thread:2', 'process:2']. Returns

@@ -88,14 +88,14 @@ export async function forkReal(k, target, plan) {
 
 /**
  * Bare speedups measured in alternation: one warm thread calling back to back in a plain
- * loop (the sequential reference, as the profiler's sequential run), and a warmed piscina pool and fork pool at the K's asked for,
- * all open at once (an idle pool costs no CPU). Windows run sequential, pool, sequential,
- * other pool, sequential, ..., the pools' order reversed each round, and each pool
- * window divides by the mean of the two sequential windows around it. This machine's
- * speed drifts by up to 20% within seconds: one sequential window before the pools and
- * one after put a bare pool at 2.2× on 2 cores.
- * `pools`: { thread?: k, process?: k }; `processFirst` starts with the fork pool. Returns { thread?: speedup, process?: speedup,
- * ratios: { thread?: number[], process?: number[] } }.
+ * loop (the sequential reference, as the profiler's sequential run), and a warmed piscina
+ * pool and fork pool at the K's asked for, all open at once (an idle pool costs no CPU).
+ * Windows run sequential, pool, sequential, other pool, sequential, ..., the pools' order
+ * reversed each round, and each pool window divides by the mean of the two sequential
+ * windows around it. This machine's speed drifts by up to 20% within seconds: one
+ * sequential window before the pools and one after put a bare pool at 2.2× on 2 cores.
+ * `pools`: { thread?: k, process?: k }; `processFirst` starts with the fork pool.
+ * Returns { thread?: speedup, process?: speedup, ratios: { thread?: number[], process?: number[] } }.
  */
 export async function interleavedReal(target, pools, { windowMs, rounds, processFirst = false }) {
   const open = [['seq', 1, piscinaLanes(1, target)]];

@@ -3,9 +3,9 @@
 // the best thread and best process speedup the report gives ÷ the speedup of a warmed
 // bare pool at the same K, measured right after the profile in windows that alternate
 // with a warm sequential reference (each bare pool window divides by the sequential
-// windows on either side of it), in two rounds per case whose ratios are averaged. A ratio well
-// below 1 means the report undersells the pool a user would really run (cold workers, a
-// starved ladder, measurement overhead).
+// windows on either side of it), in two rounds per case whose ratios are averaged. A
+// ratio well below 1 means the report undersells the pool a user would really run (cold
+// workers, a starved ladder, measurement overhead).
 // The cases themselves are the repetitions: the row's min is the worst library.
 import * as os from 'node:os';
 import { join } from 'node:path';

@@ -90,11 +90,7 @@ export class BudgetPlan {
   /** Whether a point fits in what is left. Breadth points come before the optional closing re-check; later points leave room for it. */
   readonly fits = (p: PlannedPoint): boolean => {
     const reserve = p.phase === 'closing' || p.phase === 'breadth' || p.phase === 'baseline' ? 0 : this.closingReserve();
-    // A sequential reference yields to the executors not measured yet: their breadth
-    // points, start-up and warm-up included, come first.
-    const unstarted = this.c.kinds.filter((k) => k !== 'sequential' && !this.workers[k] && !this.sharesWorkerOf(k)).length;
-    const yieldTo = p.phase === 'reference' ? this.laterOverhead(p) + unstarted * MIN_WINDOW_MS : 0;
-    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve - yieldTo;
+    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve - (p.phase === 'reference' ? this.unmeasuredNeed(p) : 0);
   };
 
   /** The next point's window: its share of what is left once the closing re-check and the executors not yet started are set aside. */
@@ -187,6 +183,15 @@ export class BudgetPlan {
     return this.c.kinds
       .filter((k) => k !== p.kind && !this.workers[k] && this.sharesWorkerOf(k) !== p.kind)
       .reduce((n, k) => n + this.overheadOf({ kind: k, k: this.c.session.firstConcurrency(k) }), 0);
+  }
+
+  /**
+   * What a sequential reference yields to: the executors not measured yet, whose breadth
+   * points (start-up, warm-up and at least a minimum window each) come first.
+   */
+  private unmeasuredNeed(p: PlannedPoint): number {
+    const unstarted = this.c.kinds.filter((k) => k !== 'sequential' && !this.workers[k] && !this.sharesWorkerOf(k)).length;
+    return this.laterOverhead(p) + unstarted * MIN_WINDOW_MS;
   }
 
   private sharesWorkerOf(kind: ExecutorKind): ExecutorKind | undefined {

@@ -307,8 +307,9 @@ export class LadderSession {
       if (l.kind === 'sequential' || l.stop) continue;
       if (l.points.length === 0) n += 1;
       // A ladder that still scales will want about one more point, a pool its K = 1.
-      if (this.stillScales(l) || l.points.length === 0) n += 1;
-      if (this.referenced && (this.stillScales(l) || l.points.length === 0)) referenced += 1;
+      const more = this.stillScales(l) || l.points.length === 0;
+      if (more) n += 1;
+      if (more && this.referenced) referenced += 1;
       if (l.dispatchWanted && this.cfg.callMs < SHORT_CALL_MS * 10) n += 1;
     }
     return n + referenced * REFERENCE_SHARE + (this.closingDone ? 0 : 1);
