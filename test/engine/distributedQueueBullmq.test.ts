@@ -12,7 +12,7 @@ import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { profile } from '../../src/engine/profile';
 import { ProfileError } from '../../src/shared/errors';
 import type { DistributedOptions } from '../../src/shared/distributed/distributedTypes';
-import { assertNothingLeft, crawlRequest, DIST_FX, hasRedis, reachable, useCrawlRuntime, visits, waitForPid, killRedisMidCrawl, assertDistributedCrawl, assertRetriedOnce, crawlerLinks } from './distributedSupport';
+import { assertNothingLeft, crawlRequest, DIST_FX, hasRedis, reachable, useCrawlRuntime, visits, waitForPid, killRedisMidCrawl, assertDistributedCrawl, assertRetriedOnce, crawlerLinks, assertDiscoveryDepths } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
 
@@ -36,7 +36,7 @@ describe('queue mode on the distributed executor: BullMQ', function () {
     assert.ok(c.items.every((r) => r.ok && r.attempts === 1));
     assert.equal(c.admitted, 150);
     assert.equal(c.duplicatesDropped, want.duplicates);
-    assert.equal(Math.max(...c.items.map((r) => r.depth)), want.depth);
+    assertDiscoveryDepths(c.items, 1, want.depth);
     assert.equal(c.drained, true);
     assert.equal(c.capped, false);
     assert.equal(c.executor, 'distributed');
@@ -129,7 +129,8 @@ describe('queue mode on the distributed executor: BullMQ', function () {
 
   it('a whole queue-mode profile with --executors sequential,distributed reports the crawl and the queue per item', async () => {
     const report = await profile({ file: DIST_FX('crawler.js'), functionName: 'crawl', budgetMs: 20_000, executors: ['sequential', 'distributed'], maxConcurrency: { distributed: 4 }, queue: { seeds: [0], dedupe: true, maxItems: 2000 } });
-    assert.equal(report.queue!.treeDepth, reachable([0], crawlerLinks).depth);
+    // The sequential crawl, breadth-first, gives the tree when it drained; a concurrent one may have found a page by a longer path first.
+    assert.ok(report.queue!.treeDepth >= reachable([0], crawlerLinks).depth);
     for (const r of assertDistributedCrawl(report, 'bullmq')) {
       assert.equal(r.distributed!.workers, r.concurrency);
       assert.ok(r.distributed!.brokerMsPerTask! > 0);

@@ -111,6 +111,23 @@ export function reachable(seeds: number[], links: (p: number) => number[]): { pa
   return { pages: [...depth.keys()].sort((a, b) => a - b), duplicates, depth: Math.max(...depth.values()) };
 }
 
+/**
+ * The depths a concurrent crawl recorded form a discovery tree: seeds at depth 1, every
+ * other item one deeper than the item that found it. A page takes the depth of the path
+ * that reached it first, which with several workers need not be the shortest one, so
+ * the deepest item is at least the breadth-first depth, not equal to it.
+ */
+export function assertDiscoveryDepths(items: { id: number; parent: number; depth: number }[], seeds: number, bfsDepth: number): void {
+  const byId = new Map(items.map((r) => [r.id, r]));
+  for (const r of items) {
+    if (r.parent === -1) assert.equal(r.depth, 1, `seed ${r.id} at depth 1`);
+    else assert.equal(r.depth, byId.get(r.parent)!.depth + 1, `item ${r.id} one deeper than its parent ${r.parent}`);
+  }
+  assert.equal(items.filter((r) => r.parent === -1).length, seeds);
+  const deepest = Math.max(...items.map((r) => r.depth));
+  assert.ok(deepest >= bfsDepth && deepest <= items.length, `deepest item ${deepest}: at least the breadth-first depth ${bfsDepth}`);
+}
+
 /** Pages a crawl visited, from the log every worker appends to: sorted, repeats kept. */
 export function visits(log: string): number[] {
   return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
