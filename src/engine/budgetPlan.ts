@@ -87,10 +87,15 @@ export class BudgetPlan {
     return this.c.budgetMs - (this.c.now() - this.c.startedMs) - RESERVE_MS;
   }
 
-  /** Whether a point fits in what is left. Breadth points come before the optional closing re-check; later points leave room for it. */
+  /**
+   * Whether a point fits in what is left. Breadth points come before the optional closing
+   * re-check; later points leave room for it. Sequential windows (references, a baseline
+   * measured again) never take the room the executors not measured yet need.
+   */
   readonly fits = (p: PlannedPoint): boolean => {
     const reserve = p.phase === 'closing' || p.phase === 'breadth' || p.phase === 'baseline' ? 0 : this.closingReserve();
-    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve - (p.phase === 'reference' ? this.unmeasuredNeed(p) : 0);
+    const yields = p.phase === 'reference' || p.phase === 'rebaseline' ? this.unmeasuredNeed(p) : 0;
+    return this.windowFor(p, 0, 1).predictedMs <= this.remaining() - reserve - yields;
   };
 
   /** The next point's window: its share of what is left once the closing re-check and the executors not yet started are set aside. */
@@ -186,7 +191,7 @@ export class BudgetPlan {
   }
 
   /**
-   * What a sequential reference yields to: the executors not measured yet, whose breadth
+   * What a sequential reference or re-measured baseline yields to: the executors not measured yet, whose breadth
    * points (start-up, warm-up and at least a minimum window each) come first.
    */
   private unmeasuredNeed(p: PlannedPoint): number {

@@ -161,6 +161,13 @@ export class LadderSession {
       const ref: PlannedPoint = { kind: 'sequential', k: 1, phase: 'reference' };
       if (fits(ref)) return ref;
     }
+    // 0b. A baseline that a point beat beyond its physical ceiling is measured again
+    // before anything else, when it fits beside the executors not measured yet: every
+    // later speedup divides by it. A JIT-heavy renderer's baseline, cut by its warm-up
+    // cap while still speeding up, let async ×2 (the same worker, right after it) read
+    // 1.9× for CPU work, and the pools measured after were divided by it too.
+    const early = this.rebaseline(fits);
+    if (early) return early;
     // 1. Breadth: every executor gets its first point before any gets a second, even on
     // a budget too small for it (the window shrinks to its minimum): an executor left
     // unmeasured would make the answer a guess.
@@ -190,14 +197,21 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
-    // 4. A baseline that a one-worker pool beat is measured again first: every speedup hangs on it.
-    if (!this.rebaselineDone && this.baselineSuspect()) {
-      this.rebaselineDone = true;
-      const p: PlannedPoint = { kind: 'sequential', k: 1, phase: 'rebaseline' };
-      if (fits(p)) return p;
-    }
+    // 4. A suspect baseline that did not fit earlier, now that every executor has its point.
+    const late = this.rebaseline(fits);
+    if (late) return late;
+    if (this.baselineSuspect()) this.rebaselineDone = true;
     // 5. What is left tightens the points the answer hangs on.
     return this.repeatPoint(fits);
+  }
+
+  /** The baseline again, once, when it is suspect (baselineSuspect) and the budget lets it in. */
+  private rebaseline(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    if (this.rebaselineDone || !this.baselineSuspect()) return undefined;
+    const p: PlannedPoint = { kind: 'sequential', k: 1, phase: 'rebaseline' };
+    if (!fits(p)) return undefined;
+    this.rebaselineDone = true;
+    return p;
   }
 
   /**

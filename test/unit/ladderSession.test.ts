@@ -104,14 +104,21 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(repeats.sort(), ['process×2', 'process×2', 'thread×2', 'thread×2']);
   });
 
-  it('measures the baseline again when a one-worker pool beat it (a hand-off cannot), once', () => {
-    // The first baseline ran 26% slow (a burst of load): thread × 1 and process × 1 beat it.
+  it('measures the baseline again when a point beat it beyond its ceiling, once, right after that point', () => {
+    // The first baseline ran 26% slow (a burst of load): thread × 2 reads 2.7× on 2 cores.
     let seqCalls = 0;
     const slowFirst = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? (seqCalls++ === 0 ? 7.4 : 10) : cpu(kind, k));
-    const { plan } = drive({ callMs: 50 }, slowFirst, 60_000);
+    const pools = { kinds: ['sequential', 'thread', 'process'] as ExecutorKind[], callMs: 50 };
+    const { plan } = drive(pools, slowFirst, 60_000);
     const seqAt = plan.flatMap((p, i) => (p === 'sequential×1' ? [i] : []));
     assert.equal(seqAt.length, 2, plan.join(' '));
-    assert.ok(seqAt[1] > plan.indexOf('thread×1') && seqAt[1] > plan.indexOf('process×1'), plan.join(' '));
+    assert.equal(seqAt[1], plan.indexOf('thread×2') + 1, plan.join(' '));
+    // With async, which runs on the baseline's worker and cannot beat it on CPU work, the
+    // slow baseline shows at once: measured again right after async, before the pools.
+    seqCalls = 0;
+    const withAsync = drive({ callMs: 50 }, slowFirst, 60_000).plan;
+    assert.deepEqual(withAsync.slice(0, 3), ['sequential×1', 'async×2', 'sequential×1'], withAsync.join(' '));
+    assert.equal(withAsync.filter((p) => p === 'sequential×1').length, 2, withAsync.join(' '));
     // On a quiet machine no pool beats the loop at K = 1, and the baseline is measured once.
     const quiet = drive({ callMs: 50 }, cpu, 60_000).plan;
     assert.equal(quiet.filter((p) => p === 'sequential×1').length, 1, quiet.join(' '));
@@ -125,6 +132,21 @@ describe('ladder session (breadth-first plan)', () => {
     assert.equal(cpuWork.plan.filter((p) => p === 'sequential×1').length, 2, cpuWork.plan.join(' '));
     const waiting = drive({ ...cfg, cpuRatio: 0.1 }, beyondCores, 60_000);
     assert.equal(waiting.plan.filter((p) => p === 'sequential×1').length, 1, waiting.plan.join(' '));
+  });
+
+  it('measures a suspect baseline again before the next breadth point, when it fits', () => {
+    // Async on the baseline's own worker reads 1.9× for CPU work (ceiling 1 ÷ CPU share = 1):
+    // the baseline was measured slow, and the pools measured next must not divide by it.
+    const slowStart = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : kind === 'async' ? 19 : 10 * Math.min(k, 1.8));
+    const { plan } = drive({ callMs: 50 }, slowStart, 60_000);
+    assert.deepEqual(plan.slice(0, 4), ['sequential×1', 'async×2', 'sequential×1', 'thread×2'], plan.join(' '));
+    assert.equal(plan.filter((p) => p === 'sequential×1').length, 2, 'measured again once only');
+    // No room for it beside the executors still to measure: they come first.
+    const session = new LadderSession({ kinds: ['sequential', 'async', 'thread'], cores: 2, caps: { sequential: 1, async: 128, thread: 64 }, callMs: 50, cpuRatio: 1, step: 2 });
+    const all = () => true;
+    session.record(session.next(all)!, { throughputPerSec: 10, failed: false, ci: [9.8, 10.2] });
+    session.record(session.next(all)!, { throughputPerSec: 19, failed: false, ci: [18.6, 19.4] });
+    assert.deepEqual(session.next((p) => p.phase !== 'rebaseline'), { kind: 'thread', k: 2, phase: 'breadth' });
   });
 
   it('re-measures a noisy best point, but not a clear, quiet winner', () => {
