@@ -134,6 +134,16 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     Object.assign(rec.data, { smoothedFrom: smoothed.measured, speedup: smoothed.fitted });
   }
 
+  // Physics caps what to expect: no point can beat K calls at a time, their CPU parts
+  // `cores` at a time (one event loop: only the waiting part). A reading above that
+  // divided by a baseline that ran slow (a burst of load, a JIT still warming) and the
+  // budget left no room to measure it again: "expected 2.6×" on 2 cores for pure CPU.
+  const ceiling = speedupCeiling(ev, run);
+  if (rec.expectedSpeedup > ceiling) {
+    Object.assign(rec.data, { ceilingCapped: rec.expectedSpeedup, ceiling: round2(ceiling) });
+    rec.expectedSpeedup = round2(ceiling);
+  }
+
   const floor = atLeastOf(ev, kind, run, fits);
   if (floor) {
     rec.atLeast = true;
@@ -145,6 +155,19 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     }
   }
   return rec;
+}
+
+/**
+ * The most a point can gain over the plain loop: K calls at a time, their CPU parts at
+ * most `cores` at a time (cores ÷ CPU share); one event loop overlaps only the waiting
+ * part (1 ÷ CPU share), unless the CPU work was handed to libuv's threads. The ladder
+ * session measures the baseline again when a point beats it (src/engine/ladderSession.ts).
+ */
+export function speedupCeiling(ev: Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'>, run: Pick<RunResult, 'executor' | 'concurrency'>): number {
+  // Floored far below the formula's floor: 128 sleeps in flight at a CPU share of 0.1% can gain 128×.
+  const r = Math.max(ev.cpuShare, 1 / 1024);
+  const parallel = run.executor === 'async' && !ev.offloaded ? 1 / r : ev.cores / r;
+  return Math.max(1, Math.min(run.concurrency, parallel));
 }
 
 /**

@@ -10,6 +10,7 @@
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
+import { speedupCeiling } from '../analysis/recommend';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
 export type StopReason = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
@@ -346,12 +347,10 @@ export class LadderSession {
    * gains nothing; K workers overlap at most K calls, and their CPU parts at most `cores`
    * at a time (cores ÷ CPU share); one event loop overlaps only the waiting part (1 ÷
    * CPU share). Measured on 2 cores, pools of 15-60 ms calls had read 2.3-2.7× against a
-   * start baseline that ran slow.
+   * start baseline that ran slow. The analysis caps the expected speedup with the same rule.
    */
   private speedupCeiling(kind: ExecutorKind, k: number): number {
-    const r = Math.max(this.cfg.cpuRatio, 1 / 1024);
-    if (kind === 'async') return Math.max(1, Math.min(k, 1 / r));
-    return Math.max(1, Math.min(k, this.cfg.cores / r));
+    return speedupCeiling({ cores: this.cfg.cores, cpuShare: this.cfg.cpuRatio, offloaded: false }, { executor: kind, concurrency: k });
   }
 
   private dispatchPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {

@@ -100,8 +100,11 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
         (has(d, 'extrapolated') ? `; ${extrapolation(d)}.` : '; no limit was seen yet.');
     }
     const why = WHY[str(d, 'why')]?.(ctx) ?? '';
+    const capped = has(d, 'ceiling')
+      ? ` But ${x(n(d, 'ceilingCapped'))} is more than ${w} ${unitOf(k, ctx.python, w)} can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow, so expect ${x(n(d, 'ceiling'))} at most; a longer budget measures it again.`
+      : '';
     return (
-      `${capitalize(name)} reached ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${smoothed}${alt}${exclusions(d, ctx)}${floor}` +
+      `${capitalize(name)} reached ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${smoothed}${capped}${alt}${exclusions(d, ctx)}${floor}` +
       ` For comparison, ${formula(d)}` +
       (n(d, 'beyondFormula') === 1 ? '; the measurement beats the formula, which assumes nothing else limits scaling.' : '.')
     );

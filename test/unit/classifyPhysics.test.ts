@@ -176,5 +176,26 @@ describe('physics rules of the recommendation', () => {
       assert.equal(a.verdict.kind, 'io-bound', where);
     });
   });
-});
 
+  it('never expects more than physics allows: a point above its ceiling read against a slow baseline is capped, and says why', () => {
+    // Pure CPU on 2 cores, thread × 2 read 35% high (the baseline ran slow): about 2.6×.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders: { thread: [1, 2] }, bias: { thread: { 2: 1.35 } } }, [0, 0.02], (a, where) => {
+      const rec = a.recommendation;
+      assert.equal(rec.executor, 'thread', where);
+      assert.equal(rec.workers, 2, where);
+      assert.ok(rec.expectedSpeedup <= 2, `${where}: expected ${rec.expectedSpeedup}×`);
+      assert.ok((rec.data!.ceilingCapped as number) > 2.2, where);
+      assert.match(rec.reason, /more than 2 workers can give this work on 2 cores \(at most 2\.0×\): the sequential baseline ran slow/, where);
+    });
+    // Waiting work has room to K: 128 one-second waits in flight keep their 127×.
+    const io = classify(synthesize({ computeMs: 0.2, waitMs: 1000, cores: 2, executors: ['sequential', 'async'], ladders: { async: [2, 8, 32, 128] }, noise: 0, seed: 1 }));
+    assert.equal(io.recommendation.executor, 'async');
+    assert.ok(io.recommendation.expectedSpeedup > 100, `${io.recommendation.expectedSpeedup}`);
+    assert.equal(io.recommendation.data!.ceiling, undefined);
+    // Within the ceiling nothing changes.
+    const fairInput = synthesize({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders: { thread: [1, 2] }, noise: 0, seed: 1 });
+    const fair = classify(fairInput);
+    assert.equal(fair.recommendation.data!.ceiling, undefined);
+    assert.equal(fair.recommendation.expectedSpeedup, Math.round(fairInput.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!.speedup * 100) / 100);
+  });
+});
