@@ -247,7 +247,9 @@ function runnerUpData(run: RunResult, other: RunResult): FindingData {
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
   let relation: string;
   if (cheaper) relation = 'cheaper-lower';
-  else if (other.speedup >= run.speedup * (1 - KNEE_TOLERANCE) || other.speedupCi[1] >= run.speedupCi[0]) relation = 'as-good-costlier';
+  else if (Math.abs(other.speedup - run.speedup) <= run.speedup * KNEE_TOLERANCE) relation = 'as-good-costlier';
+  // Higher as read, but inside the chosen point's noise: say that, not "about as well".
+  else if (other.speedup > run.speedup && other.speedupCi[0] <= run.speedupCi[1]) relation = 'overlap-costlier';
   else relation = 'next';
   return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: relation };
 }

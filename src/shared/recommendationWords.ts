@@ -91,6 +91,9 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       const rel = str(d, 'altRelation');
       if (rel === 'cheaper-lower') alt = ` ${capitalize(other)} would cost less but measured clearly lower (${s}).`;
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;
+      else if (rel === 'overlap-costlier') {
+        alt = ` ${capitalize(other)} read higher (${s}), but the two intervals overlap, so this measurement cannot tell them apart; they cost more, so the cheaper one wins (a longer budget can separate them).`;
+      }
       else alt = ` Next best: ${other}, ${s}.`;
     }
     let floor = '';

@@ -191,6 +191,15 @@ describe('classify: specifics', () => {
     assert.equal(d.altRelation, 'as-good-costlier');
   });
 
+  it('says a costlier executor read higher but inside the noise, not that it did "about as well"', () => {
+    // Processes read 25% higher with wide intervals that overlap: the cheaper threads win, and the words say why.
+    const a = classify(synthesize({ computeMs: 20, cores: 2, noise: 0.25, seed: 3, executors: ['sequential', 'thread', 'process'], ladders: { thread: [2], process: [2] }, bias: { thread: 0.8 } }));
+    const d = a.recommendation.data!;
+    assert.equal(a.recommendation.executor, 'thread', a.recommendation.reason);
+    assert.equal(d.altRelation, 'overlap-costlier', a.recommendation.reason);
+    assert.match(a.recommendation.reason, /Child processes read higher \([\d.]+×\), but the two intervals overlap/);
+  });
+
   it('sizes batches so dispatch is under 5% of a batch', () => {
     const a = classify(synthesize({ computeMs: 0.03, cores: 2, noise: 0, seed: 1 }));
     // dispatch 50 µs, call 30 µs: 0.05 / (0.05 × 0.03) ≈ 34
