@@ -109,8 +109,8 @@ export const REASON_WORDS: Record<string, Words> = {
     `so processes lose what they gain: the best process run gave ${x(n(d, 'bestSpeedup'))}. Send less data per task (a path or an index instead of the data itself), ` +
     'or give each task more work (batch calls, or chunksize= with ProcessPoolExecutor.map) so the copying is a smaller share.',
   'doubt.async-too-fast': (d) =>
-    `async concurrency gave ${x(n(d, 'speedup'))}, more than CPU work on one thread allows; part of the call may be waiting.`,
-  'doubt.pool-beyond-cores': (d) => `a pool gave ${x(n(d, 'speedup'))} on ${n(d, 'cores')} cores, more than CPU work can; the CPU ratio may be overstated.`,
+    `async concurrency gave ${x(n(d, 'speedup'))}, more than CPU work on one thread allows: part of the call may be waiting, or the sequential baseline ran slow.`,
+  'doubt.pool-beyond-cores': (d) => `a pool gave ${x(n(d, 'speedup'))} on ${n(d, 'cores')} cores, more than CPU work can: the sequential baseline ran slow (a burst of load, a JIT still warming), or the CPU ratio is overstated.`,
   'doubt.no-scaling': (d) =>
     `no pool beat ${x(n(d, 'speedup'))} on ${n(d, 'cores')} cores; something else (background load, a shared lock, memory bandwidth) limits scaling.`,
   'doubt.shared-wait': (d) =>
