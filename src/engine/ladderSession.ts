@@ -198,21 +198,24 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
-    // 4. A suspect baseline that did not fit earlier, now that every executor has its point.
-    const late = this.rebaseline(fits);
+    // 4. A suspect baseline that did not fit earlier, now that every executor has its
+    // point: its last chance, as what is left only shrinks from here.
+    const late = this.rebaseline(fits, true);
     if (late) return late;
-    if (this.baselineSuspect()) this.rebaselineDone = true;
     // 5. What is left tightens the points the answer hangs on.
     return this.repeatPoint(fits);
   }
 
-  /** The baseline again, once, when it is suspect (baselineSuspect) and the budget lets it in. */
-  private rebaseline(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+  /**
+   * The baseline again, once, when it is suspect (baselineSuspect) and the budget lets it
+   * in; on its `lastChance` a baseline that does not fit is given up.
+   */
+  private rebaseline(fits: (p: PlannedPoint) => boolean, lastChance = false): PlannedPoint | undefined {
     if (this.rebaselineDone || !this.baselineSuspect()) return undefined;
     const p: PlannedPoint = { kind: 'sequential', k: 1, phase: 'rebaseline' };
-    if (!fits(p)) return undefined;
-    this.rebaselineDone = true;
-    return p;
+    const fit = fits(p);
+    if (fit || lastChance) this.rebaselineDone = true;
+    return fit ? p : undefined;
   }
 
   /**
@@ -343,11 +346,9 @@ export class LadderSession {
   }
 
   /**
-   * The most a point can gain over the plain loop: a pool's K = 1 hands each call off and
-   * gains nothing; K workers overlap at most K calls, and their CPU parts at most `cores`
-   * at a time (cores ÷ CPU share); one event loop overlaps only the waiting part (1 ÷
-   * CPU share). Measured on 2 cores, pools of 15-60 ms calls had read 2.3-2.7× against a
-   * start baseline that ran slow. The analysis caps the expected speedup with the same rule.
+   * The analysis's ceiling (speedupCeiling in src/analysis/recommend.ts, which also caps
+   * the expected speedup) at the session's CPU share: a pool's K = 1 gains nothing. On 2
+   * cores, pools of 15-60 ms calls had read 2.3-2.7× against a start baseline that ran slow.
    */
   private speedupCeiling(kind: ExecutorKind, k: number): number {
     return speedupCeiling({ cores: this.cfg.cores, cpuShare: this.cfg.cpuRatio, offloaded: false }, { executor: kind, concurrency: k });
