@@ -13,6 +13,7 @@ import { profileInEngineProcess } from '../../src/engine/engineProcess';
 import type { Executor, ExecutorLimits, TargetRuntime } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import type { ProfileOptions } from '../../src/shared/options';
+import { killGroup } from '../../src/engine/processGroups';
 import { parseStat, ProcessTree, readStat } from '../../src/engine/processTree';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import type { ExecutorKind } from '../../src/shared/report';
@@ -129,7 +130,8 @@ describe('process tree: /proc parsing and tracking', function () {
         assert.ok(alive(process.pid));
         await assertDaemonsGone(dir, 'killAll', 1);
       } finally {
-        process.kill(-root.pid!, 'SIGKILL');
+        // killAll may have ended the whole group already (the shell exits once its sleep is killed).
+        killGroup(root.pid!);
       }
     });
   });
