@@ -94,10 +94,14 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   // a library's workers, GC helpers). busyCores·1000/throughput/callMs is the sequential
   // run's busyCores itself, since callMs = 1000/throughput there.
   // Three guards keep one noisy CPU sample from triggering it: the median over all runs
-  // must agree; so must every other run that also had one call at a time (K = 1); and no
-  // pool may have scaled past what p cores per call allow (speedup <= cores / p).
+  // must agree; so must every other run, since threads of its own spend their core-ms on
+  // every task at every K; and no pool may have scaled past what p cores per call allow
+  // (speedup <= cores / p). The second guard is what tells a library's threads from a
+  // cold isolate's: V8 compiles and grows a fresh heap on helper threads, so at 3 s a YAML
+  // parser's cold baseline kept 1.3-1.5 cores busy while the async point right after it,
+  // on the same worker and one call at a time, spent 1.06 core-ms per call-ms.
   const perTaskShare = (r: RunResult) => (r.busyCores * 1000) / r.throughputPerSec / callMs;
-  const othersAtOne = usable.filter((r) => r.concurrency === 1 && r.executor !== 'sequential');
+  const others = usable.filter((r) => r.executor !== 'sequential');
   const poolBest = Math.max(0, ...usable.filter((r) => r.executor === 'thread' || r.executor === 'process').map((r) => r.speedup));
   const parallelInside =
     seq &&
@@ -105,7 +109,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     callMs >= PARALLEL_INSIDE_MIN_CALL_MS &&
     seq.busyCores > PARALLEL_INSIDE_CORES &&
     (machineCpuShare ?? 0) > PARALLEL_INSIDE_MEDIAN &&
-    othersAtOne.every((r) => perTaskShare(r) > PARALLEL_INSIDE_MEDIAN) &&
+    others.every((r) => perTaskShare(r) > PARALLEL_INSIDE_MEDIAN) &&
     (poolBest <= 0 || cores / poolBest > PARALLEL_INSIDE_CORES)
       ? seq.busyCores
       : null;

@@ -108,6 +108,32 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a cold baseline whose compiler and heap growth kept helper threads busy is not read as parallel inside', () => {
+    // A JIT-heavy parser at a short budget: the fresh isolate's baseline kept 1.5 cores
+    // busy (TurboFan and the GC growing its heap on V8's helper threads), the cold pools
+    // as much per task, while async ×2 right after, on the same worker and one call at a
+    // time, spent 1.06 core-ms per call-ms. Before the every-run guard this read
+    // "already parallel inside: keep it sequential".
+    let tempted = 0;
+    sweep({ computeMs: 40, cores: 2, ladders: { async: [2], thread: [2], process: [2] }, bias: { thread: 0.6, process: 0.62 } }, [0, 0.05], (_a, where) => {
+      const input = structuredClone(lastInput!);
+      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+      for (const r of input.runs) {
+        const warmShare = r.executor === 'async' ? 1.06 : r.executor === 'sequential' ? 1.5 : 1.6;
+        r.busyCores = (warmShare * r.throughputPerSec) / seqTp;
+      }
+      const pools = input.runs.filter((r) => r.executor === 'thread' || r.executor === 'process');
+      if (pools.every((r) => 2 / r.speedup > 1.3)) tempted++;
+      const a = classify(input);
+      assert.ok(!a.verdict.parallelInside, `${where}: ${a.recommendation.reason}`);
+      assert.notEqual(a.recommendation.code, 'rec.parallel-inside', where);
+      // Without the warm async point the same cold readings are still taken for threads of its own.
+      const coldOnly = classify({ ...input, runs: input.runs.filter((r) => r.executor !== 'async') });
+      assert.equal(coldOnly.verdict.parallelInside, true, where);
+    });
+    assert.ok(tempted >= SEEDS.length, `the pools stayed under cores ÷ p, so only the new guard decides: ${tempted}`);
+  });
+
   it('a pool beats sequential only when the low end of its interval is above 1.05×', () => {
     // Threads at ~1.08×: depending on the seed, the interval's low end lands on either side of 1.05×.
     const ladders = { thread: [1, 2] };
