@@ -98,7 +98,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
 
   if (!measured.length) return sequential('rec.only-sequential');
 
-  const { candidates, allowed, notes } = allowedCandidates(ev, kind, gil);
+  const { candidates, allowed, notes, lifts } = allowedCandidates(ev, kind, gil);
   if (!candidates.length) {
     // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
     const best = allowed.length ? allowed.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
@@ -127,8 +127,12 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp));
   if (Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5)) rec.data.beyondFormula = 1;
 
-  // Smoothing: a noisy point's fitted value replaces its measured one, when the fit agrees with its interval.
-  const smoothed = fits.find((f) => f.executor === run.executor)?.smoothed?.find((s) => s.concurrency === run.concurrency);
+  const lift = lifts[run.executor];
+  if (lift && lift.run === run) Object.assign(rec.data, { liftedFromK: lift.fromK, measuredAtCores: lift.measured });
+
+  // Smoothing: a noisy point's fitted value replaces its measured one, when the fit agrees
+  // with its interval (not a lifted point's: a larger pool's reading already replaced it).
+  const smoothed = lift?.run === run ? undefined : fits.find((f) => f.executor === run.executor)?.smoothed?.find((s) => s.concurrency === run.concurrency);
   if (smoothed) {
     rec.expectedSpeedup = round2(smoothed.fitted);
     Object.assign(rec.data, { smoothedFrom: smoothed.measured, speedup: smoothed.fitted });
@@ -170,18 +174,44 @@ export function speedupCeiling(ev: Pick<Evidence, 'cores' | 'cpuShare' | 'offloa
   return Math.max(1, Math.min(run.concurrency, parallel));
 }
 
+/** A K = cores point read again from a larger pool of the same executor (liftAtCores). */
+interface Lift {
+  run: RunResult;
+  fromK: number;
+  measured: number;
+}
+
+/**
+ * On CPU work K = cores can do at least what a larger pool of the same executor did: the
+ * workers beyond the cores only take turns on them. So a larger pool that beat the
+ * K = cores point beyond both intervals says that window read low (a burst of load, GC
+ * caught in a short window), and the larger pool's reading stands for K = cores. Seen:
+ * a GIL-releasing hash whose threads ×2 read 1.31× while ×4 and ×8 read 1.83× and
+ * 2.28×; divided by that one low window, processes ×2 at 1.85× took the answer.
+ */
+function liftAtCores(atCores: RunResult, above: RunResult[]): Lift {
+  const b = above.reduce((a, c) => (c.speedup > a.speedup ? c : a));
+  return {
+    run: { ...atCores, throughputPerSec: b.throughputPerSec, speedup: b.speedup, speedupCi: b.speedupCi, noisy: b.noisy },
+    fromK: b.concurrency,
+    measured: atCores.speedup,
+  };
+}
+
 /**
  * Each executor's runs that physics and the intervals allow, summarized again; `notes`
- * records what was left out, so the words can say why.
+ * records what was left out, so the words can say why, and `lifts` which K = cores
+ * points a larger pool read again.
  */
 function allowedCandidates(
   ev: Evidence,
   kind: WorkloadKind,
   gil: GilVerdict | undefined,
-): { candidates: ExecutorSummary[]; allowed: RunResult[]; notes: FindingData } {
+): { candidates: ExecutorSummary[]; allowed: RunResult[]; notes: FindingData; lifts: Partial<Record<ExecutorKind, Lift>> } {
   const notes: FindingData = {};
   const out: ExecutorSummary[] = [];
   const allowed: RunResult[] = [];
+  const lifts: Partial<Record<ExecutorKind, Lift>> = {};
   const cpu = cpuLimited(ev, kind);
   for (const k of COST_ORDER) {
     const s = ev.byKind[k];
@@ -206,19 +236,20 @@ function allowedCandidates(
         // PURE_CPU_SHARE) gains from more threads than cores only by taking CPU from
         // other processes, which says nothing about the machine it will run on.
         const overlapRoom = ev.cpuShare < PURE_CPU_SHARE;
-        const beyond = runs.filter(
-          (r) => overlapRoom && r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1] && r.speedup >= atCores.speedup * BEYOND_CORES_GAIN,
-        );
+        const above = runs.filter((r) => r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1] && r.speedup >= atCores.speedup * BEYOND_CORES_GAIN);
+        const beyond = overlapRoom ? above : [];
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
         if (beyond.length) notes.beyondCoresProven = 1;
-        runs = [...within, ...beyond];
+        const lifted = !overlapRoom && atCores.concurrency === ev.cores && above.length ? liftAtCores(atCores, above) : undefined;
+        if (lifted) lifts[k] = lifted;
+        runs = [...within.map((r) => (r === atCores && lifted ? lifted.run : r)), ...beyond];
       }
     }
     allowed.push(...runs);
     const clear = runs.filter((r) => r.speedupCi[0] > MIN_GAIN);
     if (clear.length) out.push(summarize(k, clear));
   }
-  return { candidates: out, allowed, notes };
+  return { candidates: out, allowed, notes, lifts };
 }
 
 /**

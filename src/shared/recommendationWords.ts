@@ -30,7 +30,7 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
     out.push(`${capitalize(executorName('async', ctx.python))} measured ${x(n(d, 'excludedAsync'))}, but CPU work on one thread cannot speed up, so that is noise and it was not considered.`);
   }
   if (has(d, 'excludedThreads')) out.push(`Threads measured ${x(n(d, 'excludedThreads'))}, but the GIL is held, so they were not considered.`);
-  if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven')) {
+  if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK')) {
     out.push(`Pools larger than the ${n(d, 'cappedAtCores')} cores were not considered: CPU work only takes turns there, and none beat the K = cores point beyond both intervals.`);
   }
   return out.length ? ' ' + out.join(' ') : '';
@@ -84,6 +84,9 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     const smoothed = has(d, 'smoothedFrom')
       ? ` That point was noisy (measured ${x(n(d, 'smoothedFrom'))}); ${x(n(d, 'speedup'))} is the scalability fit's value there, inside the point's interval.`
       : '';
+    const lifted = has(d, 'liftedFromK')
+      ? ` ×${w} itself read ${x(n(d, 'measuredAtCores'))}, but ×${n(d, 'liftedFromK')} read ${x(n(d, 'speedup'))}, beyond both intervals: since ×${n(d, 'liftedFromK')} only takes turns on the ${n(d, 'cores')} cores, ×${w} can do at least as much, and its own window read low.`
+      : '';
     let alt = '';
     if (has(d, 'altExecutor')) {
       const other = executorName(str(d, 'altExecutor') as ExecutorKind, ctx.python);
@@ -107,7 +110,7 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       ? ` But ${x(n(d, 'ceilingCapped'))} is more than ${w} ${unitOf(k, ctx.python, w)} can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow, so expect ${x(n(d, 'ceiling'))} at most; a longer budget measures it again.`
       : '';
     return (
-      `${capitalize(name)} reached ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${smoothed}${capped}${alt}${exclusions(d, ctx)}${floor}` +
+      `${capitalize(name)} ${has(d, 'liftedFromK') ? 'can reach' : 'reached'} ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${lifted}${smoothed}${capped}${alt}${exclusions(d, ctx)}${floor}` +
       ` For comparison, ${formula(d)}` +
       (n(d, 'beyondFormula') === 1 ? '; the measurement beats the formula, which assumes nothing else limits scaling.' : '.')
     );

@@ -134,6 +134,31 @@ describe('physics rules of the recommendation', () => {
     assert.ok(tempted >= SEEDS.length, `the pools stayed under cores ÷ p, so only the new guard decides: ${tempted}`);
   });
 
+  it('CPU-bound: a larger pool that beat K = cores beyond both intervals stands for K = cores, which can do at least as well', () => {
+    // Threads ×2 caught a slow window (0.6 of its worth); ×4 and ×8 read what two cores give.
+    // Without the rule, processes ×2 at ~1.9× took the answer from a low reading.
+    let lifted = 0;
+    sweep({ computeMs: 20, cores: 2, ladders: { thread: [1, 2, 4, 8], process: [1, 2] }, bias: { thread: { 2: 0.6 }, process: 0.95 } }, [0, 0.05], (a, where) => {
+      const rec = a.recommendation;
+      const threads2 = lastInput!.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!;
+      const above = lastInput!.runs.filter((r) => r.executor === 'thread' && r.concurrency > 2 && r.speedupCi[0] > threads2.speedupCi[1]);
+      if (!above.length) return;
+      lifted++;
+      assert.equal(rec.executor, 'thread', `${where}: ${rec.reason}`);
+      assert.equal(rec.workers, 2, where);
+      assert.ok([4, 8].includes(rec.data!.liftedFromK as number), where);
+      assert.equal(rec.data!.measuredAtCores, threads2.speedup, where);
+      assert.ok(rec.expectedSpeedup > threads2.speedup && rec.expectedSpeedup <= 2, `${where}: expected ${rec.expectedSpeedup}`);
+      assert.match(rec.reason, /^Worker threads can reach .* ×2 itself read .*, but ×[48] read .*, beyond both intervals: since ×[48] only takes turns on the 2 cores, ×2 can do at least as much/);
+      assert.doesNotMatch(rec.reason, /none beat the K = cores point/);
+    });
+    assert.ok(lifted >= SEEDS.length, `the rule was exercised: ${lifted}`);
+    // A K = cores point inside the larger pools' intervals keeps its own reading.
+    sweep({ computeMs: 20, cores: 2, ladders: { thread: [1, 2, 4, 8] } }, [0], (a, where) => {
+      assert.equal(a.recommendation.data!.liftedFromK, undefined, where);
+    });
+  });
+
   it('a pool beats sequential only when the low end of its interval is above 1.05×', () => {
     // Threads at ~1.08×: depending on the seed, the interval's low end lands on either side of 1.05×.
     const ladders = { thread: [1, 2] };
