@@ -185,8 +185,8 @@ export class BudgetPlan {
 
   /** Start-up and warm-up that executors not yet started will need: kept out of this point's share. */
   private laterOverhead(p: PlannedPoint): number {
-    return this.c.kinds
-      .filter((k) => k !== p.kind && !this.workers[k] && this.sharesWorkerOf(k) !== p.kind)
+    return this.laterKinds()
+      .filter((k) => k !== p.kind && this.sharesWorkerOf(k) !== p.kind)
       .reduce((n, k) => n + this.overheadOf({ kind: k, k: this.c.session.firstConcurrency(k) }), 0);
   }
 
@@ -195,8 +195,18 @@ export class BudgetPlan {
    * points (start-up, warm-up and at least a minimum window each) come first.
    */
   private unmeasuredNeed(p: PlannedPoint): number {
-    const unstarted = this.c.kinds.filter((k) => k !== 'sequential' && !this.workers[k] && !this.sharesWorkerOf(k)).length;
+    const unstarted = this.laterKinds().filter((k) => k !== 'sequential' && !this.sharesWorkerOf(k)).length;
     return this.laterOverhead(p) + unstarted * MIN_WINDOW_MS;
+  }
+
+  /**
+   * Executors whose workers are still to start: not started yet, and not given up (an
+   * executor that failed to load never starts, and room kept for it would only shorten
+   * the windows of those that run).
+   */
+  private laterKinds(): ExecutorKind[] {
+    const stops = this.c.session.stops();
+    return this.c.kinds.filter((k) => !this.workers[k] && stops[k] !== 'failures');
   }
 
   private sharesWorkerOf(kind: ExecutorKind): ExecutorKind | undefined {

@@ -68,6 +68,24 @@ describe('budget plan', () => {
     assert.ok(reference < baseline && reference >= 150, `a sequential reference gets half a share: ${reference} vs ${baseline}`);
   });
 
+  it('keeps no room for an executor that failed to load: the others get its share', () => {
+    const both = planOf({ budgetMs: 6000, callMs: 20 });
+    const failed = planOf({ budgetMs: 6000, callMs: 20 });
+    for (const { plan } of [both, failed]) plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 60, 20)), 300);
+    failed.session.fail('process');
+    const thread: PlannedPoint = { kind: 'thread', k: 2, phase: 'breadth' };
+    const processStart = both.plan.overheadOf({ kind: 'process', k: 2 });
+    assert.ok(processStart > 0);
+    const gained = failed.plan.planFor(thread).durationMs - both.plan.planFor(thread).durationMs;
+    assert.ok(gained > 0, `the thread window grows when processes are given up: ${gained} ms`);
+    // A reference yields to the executors still to measure, but not to one given up.
+    const ref: PlannedPoint = { kind: 'sequential', k: 1, phase: 'reference' };
+    both.advance(both.plan.remaining() - (both.plan.overheadOf({ kind: 'async', k: 2 }) + both.plan.overheadOf(thread) + processStart + 3 * 150 + 150));
+    failed.advance(failed.plan.remaining() - (failed.plan.overheadOf({ kind: 'async', k: 2 }) + failed.plan.overheadOf(thread) + processStart + 3 * 150 + 150));
+    assert.equal(both.plan.fits(ref), false);
+    assert.equal(failed.plan.fits(ref), true, 'the failed executor\'s start-up and window are free');
+  });
+
   it('fits a sequential reference only when the executors not measured yet still fit after it', () => {
     const { plan, advance } = planOf({ budgetMs: 6000, callMs: 20 });
     plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 60, 20)), 300);
