@@ -12,6 +12,7 @@ import type { ExecutorLimits, LoadedTarget } from '../executorTypes';
 import { OutputCollector } from '../../shared/outputCapture';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import { pythonFile } from '../paths';
+import { killGroup, killGroupAtExit } from '../processGroups';
 import type { LoadConfig } from '../python/harnessSession';
 import type { ExecutorKind } from '../../shared/report';
 import type { CrawlRequest, CrawlResult, QueueRunner } from '../../shared/queue/queueTypes';
@@ -29,15 +30,6 @@ export function queueLoadConfig(target: LoadedTarget, limits: ExecutorLimits): L
   };
 }
 
-const live = new Set<number>();
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
-}
-process.once('exit', () => live.forEach(killGroup));
 
 export class PythonQueueRunner implements QueueRunner {
   readonly maxConcurrency: number;
@@ -62,10 +54,8 @@ export class PythonQueueRunner implements QueueRunner {
       env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8', MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '4' },
     });
     const pid = child.pid;
-    if (pid) {
-      live.add(pid);
-      this.pids.add(pid);
-    }
+    const forgetAtExit = pid ? killGroupAtExit(pid) : undefined;
+    if (pid) this.pids.add(pid);
     const output = new OutputCollector(this.limits.maxOutputBytes);
     let stderrTail = '';
     child.stdout!.on('data', (d: Buffer) => output.add(undefined, 'stdout', d.toString()));
@@ -113,10 +103,8 @@ export class PythonQueueRunner implements QueueRunner {
       });
       const finish = (code: number | null, sig: NodeJS.Signals | null) => {
         req.signal.removeEventListener('abort', onAbort);
-        if (pid) {
-          live.delete(pid);
-          this.pids.delete(pid);
-        }
+        forgetAtExit?.();
+        if (pid) this.pids.delete(pid);
         if (req.signal.aborted) return reject(Errors.cancelled());
         if (message?.t === 'loadError') return reject(Errors.functionFailed(this.target.functionName, { ...message.error!, count: 1 }));
         if (message?.t !== 'result') {
