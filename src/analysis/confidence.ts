@@ -1,7 +1,8 @@
 // Confidence in the verdict, 0..1: the distance from a class boundary, discounted for
 // doubts, noise, load, failures and missing measurements. Reads codes, never text.
 import type { Finding, WorkloadKind } from '../shared/report';
-import { clamp, CPU_BOUND_AT, HIGH_STEAL, IO_BOUND_AT, round2, type Evidence } from './evidence';
+import { clamp, CPU_BOUND_AT, HIGH_STEAL, IO_BOUND_AT, type Evidence } from './evidence';
+import { round2 } from '../shared/rounding';
 
 export function confidenceOf(ev: Evidence, kind: WorkloadKind, doubts: number, caveats: Finding[]): number {
   let c = 1;

@@ -189,8 +189,7 @@ export function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }
 
-export const round2 = (v: number) => Math.round(v * 100) / 100;
-export const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
 
 /** Optional numbers go into a finding's data only when they are finite. */
 export function defined(data: Record<string, number | string | undefined | null>): Record<string, number | string> {

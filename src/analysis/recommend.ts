@@ -13,12 +13,12 @@ import {
   COST_ORDER,
   cpuLimited,
   KNEE_TOLERANCE,
-  round2,
   summarize,
   type Evidence,
   type ExecutorSummary,
 } from './evidence';
 import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
+import { round2 } from '../shared/rounding';
 
 /** A pool beats a plain loop only when the low end of its speedup interval is above this. */
 export const MIN_GAIN = 1.05;

@@ -4,7 +4,8 @@
 // ladder by least squares on relative residuals, over a fixed grid refined twice, so the
 // same points always give the same fit. docs/model.md, "Scalability model".
 import type { ExecutorKind, RunResult, ScalingFit, ScalingProjection, WorkloadKind } from '../shared/report';
-import { cpuLimited, round3, type Evidence } from './evidence';
+import { cpuLimited, type Evidence } from './evidence';
+import { round3 } from '../shared/rounding';
 
 /** Machines the projection is made for. */
 export const PROJECTION_CORES = [8, 16, 64];

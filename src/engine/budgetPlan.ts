@@ -5,7 +5,7 @@
 import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
 import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
 import type { Executor, PointSamples } from './executorTypes';
-import { round3 } from '../analysis/evidence';
+import { round3 } from '../shared/rounding';
 import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import { REFERENCE_SHARE, type LadderSession, type PlannedPoint } from './ladderSession';
 

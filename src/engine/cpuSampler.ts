@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { BackgroundLoad } from '../shared/report';
 import { throwIfAborted } from './js/abort';
+import { round3 } from '../shared/rounding';
 
 interface CoreTimes {
   busy: number;
@@ -95,9 +96,6 @@ export class CpuSampler {
   }
 }
 
-function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();

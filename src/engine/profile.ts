@@ -40,6 +40,7 @@ import {
 import { combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, runsOf, type MeasuredPoint } from './runResults';
 import { BudgetPlan, warmupPolicy } from './budgetPlan';
 import { throughputStats } from '../analysis/stats';
+import { round1, round3 } from '../shared/rounding';
 
 export { combineBaselines } from './runResults';
 
@@ -320,9 +321,7 @@ function roundColdStart(c: ColdStart): ColdStart {
   return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs), ...(c.warmupMs !== undefined ? { warmupMs: r(c.warmupMs) } : {}) };
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * Calls the GIL probe's window holds at least (within its 200 ms cap): a 60 ms window of

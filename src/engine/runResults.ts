@@ -6,6 +6,7 @@ import type { PointSamples } from './executorTypes';
 import type { PointPhase } from './ladderSession';
 import type { BackgroundLoad, Caveat, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
 import { isNoisy, ratioCi } from '../analysis/stats';
+import { round1, round3 } from '../shared/rounding';
 
 export interface MeasuredPoint {
   kind: ExecutorKind;
@@ -256,8 +257,6 @@ export function mergeOutput(parts: (Report['output'] | undefined)[], max: number
   return stdout || stderr || truncated ? { stdout, stderr, truncated } : undefined;
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * The report's runs from every measured point: one sequential row from the baselines

@@ -3,6 +3,7 @@
 // path (the slowest chain of calls, which no number of workers can shorten).
 import type { QueueDepthTimeline } from '../../shared/report';
 import type { CrawlResult } from '../../shared/queue/queueTypes';
+import { round1, round3 } from '../../shared/rounding';
 
 export interface CrawlMetrics {
   items: number;
@@ -150,5 +151,3 @@ export function depthTimeline(c: CrawlResult): QueueDepthTimeline {
   return { executor: c.executor, concurrency: c.concurrency, intervalMs, depth };
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round3 = (x: number) => Math.round(x * 1000) / 1000;

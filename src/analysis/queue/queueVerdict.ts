@@ -4,6 +4,7 @@
 // less than that mean the pool is the limit; the longest chain of items bounds the
 // speedup. Pure (no I/O), so the wording can move to a shared wording module unchanged.
 import type { QueueReport, Recommendation, RunResult, WorkloadKind } from '../../shared/report';
+import { round3 } from '../../shared/rounding';
 
 export type QueueFindingCode =
   | 'queue.frontier-starved'
@@ -152,4 +153,3 @@ function fmtRate(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -5,6 +5,7 @@
 // Amdahl's law with Redis's own measured time per task as the serial part (one Redis
 // runs commands one at a time), and each task stretched by the measured queue overhead.
 import type { RunResult } from '../../shared/report';
+import { round2, round3 } from '../../shared/rounding';
 
 export type DistributedFindingCode =
   | 'distributed-overhead'
@@ -54,7 +55,7 @@ export function distributedVerdict(runs: RunResult[]): DistributedVerdict {
   findings.push({
     code: 'distributed-overhead',
     level: 'info',
-    data: { overheadMs: r2(overheadMs), queueWaitMs: r2(d.queueWaitMs), resultLatencyMs: r2(d.resultLatencyMs), taskMs: r2(taskMs), share: r3(share), bytesPerTask: d.bytesPerTask, engine: d.engine, workers: d.workers },
+    data: { overheadMs: round2(overheadMs), queueWaitMs: round2(d.queueWaitMs), resultLatencyMs: round2(d.resultLatencyMs), taskMs: round2(taskMs), share: round3(share), bytesPerTask: d.bytesPerTask, engine: d.engine, workers: d.workers },
   });
 
   const seq = runs.find((r) => r.executor === 'sequential');
@@ -65,14 +66,14 @@ export function distributedVerdict(runs: RunResult[]): DistributedVerdict {
     findings.push({
       code: 'distributed-vs-process',
       level: 'info',
-      data: { overheadMs: r2(overheadMs), processOverheadMs: r3(processOverheadMs), ratio: r2(overheadMs / processOverheadMs), noisy: seq.noisy || proc1.noisy },
+      data: { overheadMs: round2(overheadMs), processOverheadMs: round3(processOverheadMs), ratio: round2(overheadMs / processOverheadMs), noisy: seq.noisy || proc1.noisy },
     });
   }
 
   const baseline = seq?.throughputPerSec ?? 0;
   const points = [...dist]
     .sort((a, b) => a.concurrency - b.concurrency)
-    .map((r) => ({ workers: r.distributed!.workers, concurrencyPerWorker: r.distributed!.concurrencyPerWorker, throughputPerSec: r2(r.throughputPerSec), speedup: r2(baseline > 0 ? r.throughputPerSec / baseline : r.speedup) }));
+    .map((r) => ({ workers: r.distributed!.workers, concurrencyPerWorker: r.distributed!.concurrencyPerWorker, throughputPerSec: round2(r.throughputPerSec), speedup: round2(baseline > 0 ? r.throughputPerSec / baseline : r.speedup) }));
   findings.push({ code: 'distributed-scaling', level: 'info', data: { points } });
 
   const best = [...dist].sort((a, b) => b.throughputPerSec - a.throughputPerSec)[0];
@@ -88,17 +89,17 @@ export function distributedVerdict(runs: RunResult[]): DistributedVerdict {
       workersPerMachine,
       machines: PROJECTED_MACHINES,
       speedup: r1(projected),
-      brokerMsPerTask: r3(brokerMs),
+      brokerMsPerTask: round3(brokerMs),
       brokerCapPerSec: brokerMs > 0 ? Math.round(1000 / brokerMs) : null,
     },
   });
 
   if (share <= PAYS_BELOW_SHARE) {
-    findings.push({ code: 'distributed-pays', level: 'info', data: { share: r3(share), taskMs: r2(taskMs), overheadMs: r2(overheadMs) } });
+    findings.push({ code: 'distributed-pays', level: 'info', data: { share: round3(share), taskMs: round2(taskMs), overheadMs: round2(overheadMs) } });
   } else {
     // Calls per job that bring the overhead under PAYS_BELOW_SHARE of the job.
     const batch = taskMs > 0 ? Math.ceil(overheadMs / (PAYS_BELOW_SHARE * taskMs)) : null;
-    findings.push({ code: 'distributed-does-not-pay', level: 'warning', data: { share: Number.isFinite(share) ? r3(share) : null, taskMs: r2(taskMs), overheadMs: r2(overheadMs), batch } });
+    findings.push({ code: 'distributed-does-not-pay', level: 'warning', data: { share: Number.isFinite(share) ? round3(share) : null, taskMs: round2(taskMs), overheadMs: round2(overheadMs), batch } });
   }
   const retries = dist.reduce((s, r) => s + (r.distributed!.retries ?? 0), 0);
   if (retries > 0) findings.push({ code: 'distributed-retries', level: 'warning', data: { retries } });
@@ -130,8 +131,6 @@ export function renderDistributedFinding(f: DistributedFinding): string {
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
-const r2 = (v: number) => Math.round(v * 100) / 100;
-const r3 = (v: number) => Math.round(v * 1000) / 1000;
 function ms(v: number): string {
   return v >= 100 ? `${Math.round(v)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${Number(v.toFixed(2))} ms`;
 }

@@ -6,6 +6,7 @@
 // figure, and the ladder simply plans with the budget that is left.
 import type { HotspotResult, TargetRuntime } from '../executorTypes';
 import type { Hotspot, Report } from '../../shared/report';
+import { round3 } from '../../shared/rounding';
 
 /** Share of the budget the pass may use, and its bounds. */
 const BUDGET_SHARE = 0.04;
@@ -109,4 +110,3 @@ function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0].slice(0, 200);
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;

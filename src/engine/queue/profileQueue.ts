@@ -26,6 +26,7 @@ import { PythonQueueRunner } from './pythonQueueRunner';
 import type { CrawlResult, QueueRunner } from '../../shared/queue/queueTypes';
 import { queueVerdict } from '../../analysis/queue/queueVerdict';
 import { checkQueueOptions } from '../../shared/queue/queueOptions';
+import { round1, round3 } from '../../shared/rounding';
 
 /** Share of the budget the sequential baseline crawl may use before it stops undrained. */
 const SEQUENTIAL_SHARE = 0.35;
@@ -267,6 +268,4 @@ function toRunResult(c: Crawled, seqRate: number, sampler: CpuSampler, backgroun
   return run;
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
