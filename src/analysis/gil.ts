@@ -4,7 +4,8 @@
 // ceilings of each case. Flat threads alone cannot tell a held GIL from C code that
 // released it but serializes on a lock of its own (SQLite's allocator, say); the probe can.
 import type { Finding, GilVerdict, WorkloadKind } from '../shared/report';
-import { defined, type Evidence } from './evidence';
+import { clamp, defined, type Evidence } from './evidence';
+import { round3 } from '../shared/rounding';
 
 export interface GilResult {
   verdict: GilVerdict;
@@ -24,6 +25,23 @@ export const GIL_HELD_AT = 0.6;
 /** A probe whose spinner-alone rate moved more than this between its two windows is noise. */
 const MAX_PROBE_DRIFT = 0.3;
 
+/** Below this CPU share the probe's reading is taken as it is: it is mostly the call's waiting. */
+const PROBE_MIN_CPU_SHARE = 0.3;
+/** At or above this CPU share the call computes the whole time: nothing to take out. */
+const PROBE_ALL_CPU_SHARE = 0.95;
+
+/**
+ * The spinner's share while the call computed. During the call's waits (a sleep, a
+ * socket) the spinner has the GIL whatever the call does, so only the CPU part, a share
+ * r of the time, tells held from released: f = (1 - r) + r × f_compute. A pure-Python
+ * call half asleep read 0.78 of the spinner's speed, past GIL_FREE_AT, while computing
+ * with the GIL held the whole 0.5 it spends on the CPU (0.56 while computing).
+ */
+export function whileComputing(freeShare: number, cpuShare: number): number {
+  if (!(cpuShare >= PROBE_MIN_CPU_SHARE) || cpuShare >= PROBE_ALL_CPU_SHARE) return freeShare;
+  return round3(clamp((freeShare - (1 - cpuShare)) / cpuShare, 0, 1));
+}
+
 export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   const t = ev.byKind.thread;
   const p = ev.byKind.process;
@@ -37,10 +55,13 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   }
   if (kind === 'io-bound') return { verdict: 'not-applicable', finding: info('gil.io') };
   const probe = ev.input.probe.gil;
-  const free = probe && probe.drift <= MAX_PROBE_DRIFT && ev.cores >= 2 ? probe.freeShare : undefined;
+  const raw = probe && probe.drift <= MAX_PROBE_DRIFT && ev.cores >= 2 ? probe.freeShare : undefined;
+  const free = raw === undefined ? undefined : whileComputing(raw, ev.cpuShare);
+  // The words quote what the spinner kept, and the share while the call computed when they differ.
+  const probeData = raw === undefined ? {} : { freeShare: raw, ...(free !== raw ? { computeFreeShare: free } : {}) };
   if (!t) {
-    if (free !== undefined && free >= GIL_FREE_AT) return { verdict: 'released', finding: info('gil.probe-released', { freeShare: free }) };
-    if (free !== undefined && free <= GIL_HELD_AT) return { verdict: 'held', finding: info('gil.probe-held', { freeShare: free }) };
+    if (free !== undefined && free >= GIL_FREE_AT) return { verdict: 'released', finding: info('gil.probe-released', probeData) };
+    if (free !== undefined && free <= GIL_HELD_AT) return { verdict: 'held', finding: info('gil.probe-held', probeData) };
     return { verdict: 'held', finding: info('gil.untested') };
   }
   const tData = { threadK: t.best.concurrency, threadSpeedup: t.best.speedup };
@@ -56,15 +77,15 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
     // The call left the GIL free, yet threads stayed flat: something other than the GIL
     // serializes them. Processes each have their own copy of the library and its locks.
     if (free !== undefined && free >= GIL_FREE_AT) {
-      return { verdict: 'released', finding: info('gil.released-serialized', defined({ ...tData, ...pData, freeShare: free })) };
+      return { verdict: 'released', finding: info('gil.released-serialized', defined({ ...tData, ...pData, ...probeData })) };
     }
     const processesScaled = !!p && p.best.speedup >= threshold;
     return {
       verdict: 'held',
-      finding: info(processesScaled ? 'gil.held' : 'gil.held-nothing-scaled', defined({ ...tData, ...pData, freeShare: free })),
+      finding: info(processesScaled ? 'gil.held' : 'gil.held-nothing-scaled', defined({ ...tData, ...pData, ...probeData })),
     };
   }
   // Threads scaled past what a held GIL allows: that outweighs a probe that read "held"
   // (its spinner may have found no idle core).
-  return { verdict: 'released', finding: info('gil.released', defined({ ...tData, cores: ev.cores, freeShare: free })) };
+  return { verdict: 'released', finding: info('gil.released', defined({ ...tData, cores: ev.cores, ...probeData })) };
 }

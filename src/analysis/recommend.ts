@@ -105,7 +105,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     const cited: FindingData = best ? { bestExecutor: best.executor, bestK: best.concurrency, bestSpeedup: best.speedup, bestLow: best.speedupCi[0] } : {};
     return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes });
   }
-  const { chosen, runnerUp } = chooseExecutor(candidates);
+  const { chosen, runnerUp, cheaperCeiling } = chooseExecutor(candidates, (cheaper, costlier) => noHeadroom(ev, kind, gil, cheaper, costlier));
   const run = chosen.knee;
   const rec: RecommendationCore = {
     executor: run.executor,
@@ -125,6 +125,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
   if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp));
+  if (runnerUp && cheaperCeiling !== undefined) Object.assign(rec.data, { altRelation: 'cheaper-at-ceiling', altCeiling: round2(cheaperCeiling) });
   if (Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5)) rec.data.beyondFormula = 1;
 
   const lift = lifts[run.executor];
@@ -142,7 +143,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   // `cores` at a time (one event loop: only the waiting part). A reading above that
   // divided by a baseline that ran slow (a burst of load, a JIT still warming) and the
   // budget left no room to measure it again: "expected 2.6×" on 2 cores for pure CPU.
-  const ceiling = speedupCeiling(ev, run);
+  const ceiling = speedupCeiling(ev, run, gil);
   if (rec.expectedSpeedup > ceiling) {
     Object.assign(rec.data, { ceilingCapped: rec.expectedSpeedup, ceiling: round2(ceiling) });
     rec.expectedSpeedup = round2(ceiling);
@@ -161,17 +162,28 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   return rec;
 }
 
+type CeilingFacts = Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'> & { python?: boolean };
+
 /**
- * The most a point can gain over the plain loop: K calls at a time, their CPU parts at
- * most `cores` at a time (cores ÷ CPU share); one event loop overlaps only the waiting
- * part (1 ÷ CPU share), unless the CPU work was handed to libuv's threads. The ladder
- * session measures the baseline again when a point beats it (src/engine/ladderSession.ts).
+ * The most a point can gain over the plain loop: K calls at a time, at most what its
+ * executor can give at any K (executorCeiling). The ladder session measures the baseline
+ * again when a point beats it (src/engine/ladderSession.ts).
  */
-export function speedupCeiling(ev: Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'>, run: Pick<RunResult, 'executor' | 'concurrency'>): number {
+export function speedupCeiling(ev: CeilingFacts, run: Pick<RunResult, 'executor' | 'concurrency'>, gil?: GilVerdict): number {
+  return Math.max(1, Math.min(run.concurrency, executorCeiling(ev, run.executor, gil)));
+}
+
+/**
+ * The most an executor can give this work at any K: the CPU parts of its calls run at
+ * most `cores` at a time (cores ÷ CPU share), except that one event loop, or threads
+ * under a held GIL, compute one call at a time and overlap only the waiting part
+ * (1 ÷ CPU share), unless the CPU work was handed to libuv's threads.
+ */
+export function executorCeiling(ev: CeilingFacts, executor: ExecutorKind, gil?: GilVerdict): number {
   // Floored far below the formula's floor: 128 sleeps in flight at a CPU share of 0.1% can gain 128×.
   const r = Math.max(ev.cpuShare, 1 / 1024);
-  const parallel = run.executor === 'async' && !ev.offloaded ? 1 / r : ev.cores / r;
-  return Math.max(1, Math.min(run.concurrency, parallel));
+  const oneAtATime = (executor === 'async' && !ev.offloaded) || (executor === 'thread' && !!ev.python && gil === 'held');
+  return Math.max(1, oneAtATime ? 1 / r : ev.cores / r);
 }
 
 /** A K = cores point read again from a larger pool of the same executor (liftAtCores). */
@@ -255,24 +267,61 @@ function allowedCandidates(
 /**
  * The best executor at its knee; a cheaper one wins when it is within KNEE_TOLERANCE of
  * the best, or when the two intervals overlap and it is within 25% (the measurement
- * cannot tell them apart, and cheaper is then the better bet).
+ * cannot tell them apart, and cheaper is then the better bet), unless `headroom` says it
+ * has no room left where the best one still scales (noHeadroom).
  */
-function chooseExecutor(candidates: ExecutorSummary[]): { chosen: ExecutorSummary; runnerUp?: RunResult } {
+function chooseExecutor(
+  candidates: ExecutorSummary[],
+  headroom: (cheaper: ExecutorSummary, costlier: ExecutorSummary) => number | undefined,
+): { chosen: ExecutorSummary; runnerUp?: RunResult; cheaperCeiling?: number } {
   const best = candidates.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a));
+  const ties = (c: ExecutorSummary) =>
+    c.knee.speedup >= best.knee.speedup * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= best.knee.speedupCi[0] && c.knee.speedup >= best.knee.speedup * 0.75);
+  // The best itself may have no room left beside a costlier one that ties it and still scales.
+  for (const c of candidates.slice(candidates.indexOf(best) + 1)) {
+    const ceiling = ties(c) ? headroom(best, c) : undefined;
+    if (ceiling !== undefined) return { chosen: c, runnerUp: best.knee, cheaperCeiling: ceiling };
+  }
   let chosen = best;
+  let atCeiling: { c: ExecutorSummary; ceiling: number } | undefined;
   for (const c of candidates) {
     if (c === best) break;
-    const close = c.knee.speedup >= best.knee.speedup * (1 - KNEE_TOLERANCE);
-    const overlap = c.knee.speedupCi[1] >= best.knee.speedupCi[0] && c.knee.speedup >= best.knee.speedup * 0.75;
-    if (close || overlap) {
+    if (!ties(c)) continue;
+    // A tie goes to the cheaper one only when it has as much room to grow.
+    const ceiling = headroom(c, best);
+    if (ceiling === undefined) {
       chosen = c;
       break;
     }
+    atCeiling ??= { c, ceiling };
   }
+  // The reason names the cheaper executor that lost its tie for want of room, first.
+  if (chosen === best && atCeiling) return { chosen, runnerUp: atCeiling.c.knee, cheaperCeiling: atCeiling.ceiling };
   const others = candidates.filter((c) => c !== chosen);
   const runnerUp = others.length ? others.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a)).knee : undefined;
   return { chosen, runnerUp };
 }
+
+/**
+ * Whether a cheaper executor that ties the best has no room left: it already reads near
+ * the most it can ever give this work (AT_CEILING of oneAtATimeCeiling), while the best
+ * one's ladder was cut still scaling under a ceiling HEADROOM_GAIN higher. Then the tie
+ * is only where the budget stopped: a half-CPU, half-sleep Python call with the GIL held
+ * read threads ×4 at 1.73× (at most 1/r = 2×) beside processes ×2 at 2.02×, cut by a 3 s
+ * budget; at 15 s processes ×4 gave 3.3×. Returns the cheaper one's ceiling, or undefined.
+ */
+function noHeadroom(ev: Evidence, kind: WorkloadKind, gil: GilVerdict | undefined, cheaper: ExecutorSummary, costlier: ExecutorSummary): number | undefined {
+  const capOf = (s: ExecutorSummary) => executorCeiling(ev, s.kind, gil);
+  const cap = capOf(cheaper);
+  if (cheaper.best.speedup < cap * AT_CEILING || capOf(costlier) < cap * HEADROOM_GAIN) return undefined;
+  return stillScalingAtTop(ev, kind, costlier.knee) ? cap : undefined;
+}
+
+/** A cheaper executor reading at least this share of its ceiling has no room left. */
+const AT_CEILING = 0.8;
+/** ...and loses a tie to a still-scaling costlier one whose ceiling is this much higher. */
+const HEADROOM_GAIN = 1.5;
+
 
 function runnerUpData(run: RunResult, other: RunResult): FindingData {
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
@@ -302,6 +351,22 @@ function whyCode(ev: Evidence, kind: WorkloadKind, gil: GilVerdict | undefined, 
 }
 
 /**
+ * Whether `run` tops its ladder, and the ladder stopped (budget or cap, or inferred from
+ * its last step) while throughput still grew, with cores not what limits it.
+ */
+function stillScalingAtTop(ev: Evidence, kind: WorkloadKind, run: RunResult): boolean {
+  const ladder = ev.byKind[run.executor];
+  if (!ladder || run.concurrency !== ladder.maxConcurrency) return false;
+  if (cpuLimited(ev, kind) && run.concurrency >= ev.cores) return false;
+  const stop = ev.input.stops?.[run.executor];
+  const runs = ladder.runs;
+  const last = runs[runs.length - 1];
+  const prev = runs.length >= 2 ? runs[runs.length - 2] : ev.seq;
+  const growing = prev && prev.concurrency < last.concurrency ? last.throughputPerSec >= prev.throughputPerSec * (1 + STILL_SCALING_GROWTH) : false;
+  return stop === undefined ? growing : (stop === 'budget' || stop === 'cap') && growing;
+}
+
+/**
  * "At least K": the recommended point is the top of its ladder, the ladder stopped
  * (budget or cap, or inferred from its last step) while throughput still grew, and cores
  * are not what limits it. The extrapolation is the USL peak, libuv's pool, or the formula,
@@ -313,16 +378,7 @@ function atLeastOf(
   run: RunResult,
   fits: ScalingFit[],
 ): { workers?: number; source?: Recommendation['extrapolationSource'] } | undefined {
-  const ladder = ev.byKind[run.executor];
-  if (!ladder || run.concurrency !== ladder.maxConcurrency) return undefined;
-  if (cpuLimited(ev, kind) && run.concurrency >= ev.cores) return undefined;
-  const stop = ev.input.stops?.[run.executor];
-  const runs = ladder.runs;
-  const last = runs[runs.length - 1];
-  const prev = runs.length >= 2 ? runs[runs.length - 2] : ev.seq;
-  const growing = prev && prev.concurrency < last.concurrency ? last.throughputPerSec >= prev.throughputPerSec * (1 + STILL_SCALING_GROWTH) : false;
-  const still = stop === undefined ? growing : (stop === 'budget' || stop === 'cap') && growing;
-  if (!still) return undefined;
+  if (!stillScalingAtTop(ev, kind, run)) return undefined;
   const k = run.concurrency;
   const fit = fits.find((f) => f.executor === run.executor && f.fitted && f.model === 'usl');
   // A peak far beyond the measured points is the fit extrapolating noise; trust it within USL_PEAK_REACH × K.

@@ -28,7 +28,9 @@ function shape(d: FindingData, ctx: WordingContext): string {
 
 const threads = (d: FindingData) => `threads ×${n(d, 'threadK')} gave ${x(n(d, 'threadSpeedup'))}`;
 /** The GIL probe's reading, when there was one. */
-const spinner = (d: FindingData) => (has(d, 'freeShare') ? ` (A Python thread beside one call kept ${pct(n(d, 'freeShare'))} of its speed.)` : '');
+/** What the GIL probe's spinner kept: "78% of its speed, 56% while the call computed". */
+const kept = (d: FindingData) => `${pct(n(d, 'freeShare'))} of its speed${has(d, 'computeFreeShare') ? `, ${pct(n(d, 'computeFreeShare'))} while the call computed` : ''}`;
+const spinner = (d: FindingData) => (has(d, 'freeShare') ? ` (A Python thread beside one call kept ${kept(d)}.)` : '');
 const processes = (d: FindingData) =>
   has(d, 'processSpeedup') ? `processes ×${n(d, 'processK')} gave ${x(n(d, 'processSpeedup'))}` : 'no process runs were measured';
 
@@ -92,10 +94,10 @@ export const REASON_WORDS: Record<string, Words> = {
   'gil.released': (d) =>
     `${threads(d)} on ${n(d, 'cores')} cores: the heavy work runs in C code that releases the GIL (as hashlib, zlib and numpy do), so threads use several cores without the cost of processes.${spinner(d)}`,
   'gil.released-serialized': (d) =>
-    `The call leaves the GIL free (a Python thread beside it kept ${pct(n(d, 'freeShare'))} of its speed), yet ${threads(d)} and ${processes(d)}: ` +
+    `The call leaves the GIL free (a Python thread beside it kept ${kept(d)}), yet ${threads(d)} and ${processes(d)}: ` +
     'the C code serializes on a lock of its own (a library-wide mutex, a shared allocator), which each process has a copy of.',
-  'gil.probe-released': (d) => `A Python thread beside one call kept ${pct(n(d, 'freeShare'))} of its speed: the call leaves the GIL free (no thread runs were measured).`,
-  'gil.probe-held': (d) => `A Python thread beside one call kept only ${pct(n(d, 'freeShare'))} of its speed: the call holds the GIL (no thread runs were measured).`,
+  'gil.probe-released': (d) => `A Python thread beside one call kept ${kept(d)}: the call leaves the GIL free (no thread runs were measured).`,
+  'gil.probe-held': (d) => `A Python thread beside one call kept only ${kept(d)}: the call holds the GIL (no thread runs were measured).`,
   'overhead.tiny': (d, ctx) => {
     const name = executorName(str(d, 'pool') as ExecutorKind, ctx.python);
     return (

@@ -159,6 +159,31 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a tie goes to the cheaper executor only when it has room left: not to GIL-held threads at 1 / CPU share beside processes cut while scaling', () => {
+    // Pure Python for 15 ms, then a 15 ms sleep, the GIL held: threads top out near
+    // 1 / 0.5 = 2×, processes near min(K, cores / 0.5). A short budget stopped the
+    // processes at ×2, where both read about 2×; at ×4 processes give about 4×.
+    let decided = 0;
+    const model = { language: 'python' as const, computeMs: 15, waitMs: 15, gil: 'held' as const, serializationMs: 0.05, cores: 2 };
+    sweep({ ...model, ladders: { thread: [2, 4], process: [2] }, stops: { thread: 'knee', process: 'budget' } }, [0, 0.05], (a, where) => {
+      if (a.verdict.gil !== 'held') return;
+      decided++;
+      const rec = a.recommendation;
+      assert.equal(rec.executor, 'process', `${where}: ${rec.reason}`);
+      assert.equal(rec.atLeast, true, where);
+      assert.equal(rec.data!.altRelation, 'cheaper-at-ceiling', where);
+      assert.ok(Math.abs((rec.data!.altCeiling as number) - 2) < 0.2, where);
+      assert.match(rec.reason, /Threads would cost less and tied it \(.*\), but that is nearly all they can ever give this work \(at most .*: the GIL lets one thread compute at a time/);
+    });
+    assert.ok(decided >= SEEDS.length, `the rule was exercised: ${decided}`);
+    // With room left (the GIL released, threads reach the cores too), the cheaper threads keep the tie.
+    sweep({ ...model, gil: 'released', ladders: { thread: [2, 4], process: [2, 4] }, stops: { thread: 'budget', process: 'budget' } }, [0], (a, where) => {
+      assert.equal(a.verdict.gil, 'released', where);
+      assert.notEqual(a.recommendation.data!.altRelation, 'cheaper-at-ceiling', where);
+      assert.equal(a.recommendation.executor, 'thread', `${where}: ${a.recommendation.reason}`);
+    });
+  });
+
   it('a pool beats sequential only when the low end of its interval is above 1.05×', () => {
     // Threads at ~1.08×: depending on the seed, the interval's low end lands on either side of 1.05×.
     const ladders = { thread: [1, 2] };

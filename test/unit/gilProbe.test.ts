@@ -58,6 +58,23 @@ describe('GIL probe', () => {
     });
   });
 
+  it('a call half asleep: only the probe\'s share while the call computed tells held from released', () => {
+    // Pure Python for 15 ms, then a 15 ms sleep. The spinner has the GIL during the sleep
+    // whatever the call does, so a held GIL reads (1 - r) + r × 0.6 = 0.8 or so, past
+    // GIL_FREE_AT: before, that read "released, serialized elsewhere".
+    each({ language: 'python', computeMs: 15, waitMs: 15, gil: 'held', serializationMs: 0.05 }, probe(0.82), (a, where) => {
+      assert.equal(a.verdict.gil, 'held', where);
+      const f = (a.verdict.findings ?? []).find((x) => x.code.startsWith('gil.held'))!;
+      assert.equal(f.data.freeShare, 0.82, where);
+      assert.ok(Math.abs((f.data.computeFreeShare as number) - 0.64) < 0.06, `${where}: ${f.data.computeFreeShare}`);
+      assert.match(a.verdict.reasons.join(' '), /kept 82% of its speed, 6\d% while the call computed/, where);
+    });
+    // The same shape in C code that releases the GIL: the spinner keeps nearly all its speed.
+    each({ language: 'python', computeMs: 15, waitMs: 15, gil: 'released', serializationMs: 0.05 }, probe(0.97), (a, where) => {
+      assert.equal(a.verdict.gil, 'released', where);
+    });
+  });
+
   it('without thread runs, the probe alone decides', () => {
     each({ language: 'python', computeMs: 20, gil: 'held', executors: ['sequential', 'process'] }, probe(0.92), (a, where) => {
       assert.equal(a.verdict.gil, 'released', where);
