@@ -311,6 +311,9 @@ function chooseExecutor(
  * budget; at 15 s processes ×4 gave 3.3×. Returns the cheaper one's ceiling, or undefined.
  */
 function noHeadroom(ev: Evidence, kind: WorkloadKind, gil: GilVerdict | undefined, cheaper: ExecutorSummary, costlier: ExecutorSummary): number | undefined {
+  // Waiting work's CPU share is a few percent, and its reciprocal too uncertain to say a
+  // ladder is at its ceiling: a share of 0.05 read as 0.08 moves 1 / r from 20 to 12.
+  if (kind === 'io-bound') return undefined;
   const capOf = (s: ExecutorSummary) => executorCeiling(ev, s.kind, gil);
   const cap = capOf(cheaper);
   if (cheaper.best.speedup < cap * AT_CEILING || capOf(costlier) < cap * HEADROOM_GAIN) return undefined;
