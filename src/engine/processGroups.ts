@@ -17,19 +17,30 @@ export function killGroup(pid: number): void {
   }
 }
 
-const atExit = new Set<() => void>();
-let exitHookInstalled = false;
+/**
+ * One exit hook per process, shared by every copy of this module: each bundle (the CLI,
+ * the engine host, each test file) carries its own copy, and a hook per copy had added
+ * eleven `exit` listeners to one test process.
+ */
+const AT_EXIT = Symbol.for('workload-profiler.killAtExit');
+
+function atExit(): Set<() => void> {
+  const g = globalThis as { [AT_EXIT]?: Set<() => void> };
+  let kills = g[AT_EXIT];
+  if (!kills) {
+    const created = (kills = g[AT_EXIT] = new Set());
+    process.once('exit', () => {
+      for (const k of created) k();
+    });
+  }
+  return kills;
+}
 
 /** Runs `kill` when the host process exits, until the returned function is called. */
 export function killAtExit(kill: () => void): () => void {
-  atExit.add(kill);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const k of atExit) k();
-    });
-  }
-  return () => atExit.delete(kill);
+  const kills = atExit();
+  kills.add(kill);
+  return () => kills.delete(kill);
 }
 
 /** Kills the group `pid` leads when the host exits; call the returned function once the group is gone. */

@@ -273,7 +273,7 @@ export function runsOf(
   if (replaced) {
     caveats.push({
       level: 'info',
-      message: `A pool with one worker ran faster than the first sequential baseline, which a hand-off to a worker cannot do: the machine was slowed during it. The baseline was measured again (the first one was ${Math.round(replaced.slower * 100)}% slower) and the first one left out.`,
+      message: `A point beat what physics allows over the first sequential baseline (a one-worker pool the plain loop, or K workers K or the cores), so that baseline ran slow: a burst of load, or code still warming. The baseline was measured again (the first one was ${Math.round(replaced.slower * 100)}% slower) and the first one left out.`,
     });
   }
   const baseline = combineBaselines(baselines.map((p) => p.tp));
