@@ -189,8 +189,6 @@ export function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }
 
-
-
 /** Optional numbers go into a finding's data only when they are finite. */
 export function defined(data: Record<string, number | string | undefined | null>): Record<string, number | string> {
   const out: Record<string, number | string> = {};

@@ -124,8 +124,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     },
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
-  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp));
-  if (runnerUp && cheaperCeiling !== undefined) Object.assign(rec.data, { altRelation: 'cheaper-at-ceiling', altCeiling: round2(cheaperCeiling) });
+  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp, cheaperCeiling));
   if (Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5)) rec.data.beyondFormula = 1;
 
   const lift = lifts[run.executor];
@@ -304,7 +303,7 @@ function chooseExecutor(
 
 /**
  * Whether a cheaper executor that ties the best has no room left: it already reads near
- * the most it can ever give this work (AT_CEILING of oneAtATimeCeiling), while the best
+ * the most it can ever give this work (AT_CEILING of executorCeiling), while the best
  * one's ladder was cut still scaling under a ceiling HEADROOM_GAIN higher. Then the tie
  * is only where the budget stopped: a half-CPU, half-sleep Python call with the GIL held
  * read threads ×4 at 1.73× (at most 1/r = 2×) beside processes ×2 at 2.02×, cut by a 3 s
@@ -325,8 +324,14 @@ const AT_CEILING = 0.8;
 /** ...and loses a tie to a still-scaling costlier one whose ceiling is this much higher. */
 const HEADROOM_GAIN = 1.5;
 
-
-function runnerUpData(run: RunResult, other: RunResult): FindingData {
+/**
+ * How the runner-up stands to the answer; `cheaperCeiling` when it is a cheaper executor
+ * that tied but had no room left (noHeadroom), with its ceiling.
+ */
+function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling?: number): FindingData {
+  if (cheaperCeiling !== undefined) {
+    return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'cheaper-at-ceiling', altCeiling: round2(cheaperCeiling) };
+  }
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
   let relation: string;
   if (cheaper) relation = 'cheaper-lower';

@@ -96,7 +96,6 @@ export class CpuSampler {
   }
 }
 
-
 export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }

@@ -257,7 +257,6 @@ export function mergeOutput(parts: (Report['output'] | undefined)[], max: number
   return stdout || stderr || truncated ? { stdout, stderr, truncated } : undefined;
 }
 
-
 /**
  * The report's runs from every measured point: one sequential row from the baselines
  * (the first one dropped when it was measured again, see baselinePoints), then one row

@@ -27,9 +27,9 @@ function shape(d: FindingData, ctx: WordingContext): string {
 }
 
 const threads = (d: FindingData) => `threads ×${n(d, 'threadK')} gave ${x(n(d, 'threadSpeedup'))}`;
-/** The GIL probe's reading, when there was one. */
 /** What the GIL probe's spinner kept: "78% of its speed, 56% while the call computed". */
 const kept = (d: FindingData) => `${pct(n(d, 'freeShare'))} of its speed${has(d, 'computeFreeShare') ? `, ${pct(n(d, 'computeFreeShare'))} while the call computed` : ''}`;
+/** The GIL probe's reading, when there was one. */
 const spinner = (d: FindingData) => (has(d, 'freeShare') ? ` (A Python thread beside one call kept ${kept(d)}.)` : '');
 const processes = (d: FindingData) =>
   has(d, 'processSpeedup') ? `processes ×${n(d, 'processK')} gave ${x(n(d, 'processSpeedup'))}` : 'no process runs were measured';

@@ -96,8 +96,7 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;
       else if (rel === 'overlap-costlier') {
         alt = ` ${capitalize(other)} read higher (${s}), but the two intervals overlap, so this measurement cannot tell them apart; they cost more, so the cheaper one wins (a longer budget can separate them).`;
-      }
-      else if (rel === 'cheaper-at-ceiling') {
+      } else if (rel === 'cheaper-at-ceiling') {
         const one = str(d, 'altExecutor') === 'async' ? 'one event loop computes one call at a time' : 'the GIL lets one thread compute at a time';
         alt =
           ` ${capitalize(other)} would cost less and tied it (${s}), but that is nearly all they can ever give this work (at most ${x(n(d, 'altCeiling'))}: ${one}, so only the waiting overlaps),` +

@@ -150,4 +150,3 @@ export function depthTimeline(c: CrawlResult): QueueDepthTimeline {
   }
   return { executor: c.executor, concurrency: c.concurrency, intervalMs, depth };
 }
-

@@ -152,4 +152,3 @@ export function render(f: QueueFinding): string {
 function fmtRate(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }
-

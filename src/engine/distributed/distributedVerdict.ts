@@ -5,7 +5,7 @@
 // Amdahl's law with Redis's own measured time per task as the serial part (one Redis
 // runs commands one at a time), and each task stretched by the measured queue overhead.
 import type { RunResult } from '../../shared/report';
-import { round2, round3 } from '../../shared/rounding';
+import { round1, round2, round3 } from '../../shared/rounding';
 
 export type DistributedFindingCode =
   | 'distributed-overhead'
@@ -88,7 +88,7 @@ export function distributedVerdict(runs: RunResult[]): DistributedVerdict {
       model: 'amdahl-broker-serial',
       workersPerMachine,
       machines: PROJECTED_MACHINES,
-      speedup: r1(projected),
+      speedup: round1(projected),
       brokerMsPerTask: round3(brokerMs),
       brokerCapPerSec: brokerMs > 0 ? Math.round(1000 / brokerMs) : null,
     },
@@ -130,7 +130,6 @@ export function renderDistributedFinding(f: DistributedFinding): string {
   }
 }
 
-const r1 = (v: number) => Math.round(v * 10) / 10;
 function ms(v: number): string {
   return v >= 100 ? `${Math.round(v)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${Number(v.toFixed(2))} ms`;
 }

@@ -109,4 +109,3 @@ function fmtMs(ms: number): string {
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0].slice(0, 200);
 }
-

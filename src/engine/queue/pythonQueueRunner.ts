@@ -30,7 +30,6 @@ export function queueLoadConfig(target: LoadedTarget, limits: ExecutorLimits): L
   };
 }
 
-
 export class PythonQueueRunner implements QueueRunner {
   readonly maxConcurrency: number;
   private pids = new Set<number>();
