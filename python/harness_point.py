@@ -8,7 +8,12 @@ import os
 import threading
 import time
 
+from harness_contract import CONTRACT
 from harness_target import substitute
+
+# A window held open past its duration stops once it has this many counted calls
+# (src/shared/pointContract.ts FULL_WINDOW_CALLS).
+FULL_WINDOW_CALLS = int(CONTRACT["fullWindowCalls"])
 
 
 class Channel(object):
@@ -73,6 +78,9 @@ class Point(object):
         self.add_row = chan.add
         self.concurrency = max(1, int(req["concurrency"]))
         self.duration_s = float(req["durationMs"]) / 1000.0
+        # Epoch ms until which the window stays open, while short of FULL_WINDOW_CALLS
+        # counted calls, when warm-up ended sooner than planned (PointRequest.windowUntilMs).
+        self.window_until_ms = req.get("windowUntilMs")
         self.min_tasks = int(req.get("minTasks", 0))
         self.warmup_ms = float(req.get("warmupMs", 0))
         self.next_index = int(req.get("taskIndexStart", 0))
@@ -107,6 +115,8 @@ class Point(object):
         self.count_from_ns = self.t0_ns + self.warmup_ms * 1e6
         self.warmup_ends = self.t0 + self.warmup_ms / 1000.0
         self.launch_ends = self.t0 + self.duration_s
+        until_s = (float(self.window_until_ms) - self.t0_ns / 1e6) / 1000.0 if self.window_until_ms is not None else 0.0
+        self.open_until = self.t0 + until_s
 
     def claim(self):
         """The next task's (index, args), or None once the point launches no more: after
@@ -115,7 +125,8 @@ class Point(object):
             return None
         now = time.perf_counter()
         if now >= self.launch_ends and self.counted_launches >= self.min_tasks:
-            return None
+            if now >= self.open_until or self.counted_launches >= FULL_WINDOW_CALLS:
+                return None
         index = self.next_index
         self.next_index += 1
         if now >= self.warmup_ends:

@@ -73,7 +73,11 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   const releasedCeiling = Math.max(heldCeiling, Math.min(t.maxConcurrency, ev.cores / r));
   const threshold = Math.max(1.2, Math.sqrt(heldCeiling * releasedCeiling));
   const pData = { processK: p?.best.concurrency, processSpeedup: p?.best.speedup };
-  if (t.best.speedup < threshold) {
+  // Against a probe that saw the GIL held, threads must clear the threshold beyond their
+  // interval: one slow baseline window had put pure-Python threads ×2 at 1.45× on 2
+  // cores, over a spinner that kept half its speed, and read "released".
+  const probeHeld = free !== undefined && free <= GIL_HELD_AT;
+  if ((probeHeld ? t.best.speedupCi[0] : t.best.speedup) < threshold) {
     // The call left the GIL free, yet threads stayed flat: something other than the GIL
     // serializes them. Processes each have their own copy of the library and its locks.
     if (free !== undefined && free >= GIL_FREE_AT) {
@@ -85,7 +89,7 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
       finding: info(processesScaled ? 'gil.held' : 'gil.held-nothing-scaled', defined({ ...tData, ...pData, ...probeData })),
     };
   }
-  // Threads scaled past what a held GIL allows: that outweighs a probe that read "held"
-  // (its spinner may have found no idle core).
+  // Threads scaled past what a held GIL allows, clearly so against a probe that read
+  // "held": that outweighs the probe (its spinner may have found no idle core).
   return { verdict: 'released', finding: info('gil.released', defined({ ...tData, cores: ev.cores, ...probeData })) };
 }

@@ -157,9 +157,11 @@ export class BudgetPlan {
    * the profile's rule (warm-up stops after three steady calls anyway); one that needed
    * n calls lets pool workers make up to 2n calls, since a cap in time alone stopped
    * them after 4-5 of their slower early calls, still at 4× the steady call time. And
-   * three calls alike are steady only near the sequential worker's steady call: a thread
-   * running fast-xml-parser sat at 119 ms a call for three calls (a lower JIT tier)
-   * before it dropped to the 33 ms the others settled at.
+   * three calls alike are steady only near the sequential worker's last calls, whether
+   * or not those had settled: a thread running fast-xml-parser sat at 119 ms a call for
+   * three calls (a lower JIT tier) before it dropped to the 33 ms the others settled at,
+   * and when the sequential worker's cap came at 36, 26, 29 ms (not within 10%), pool
+   * threads took 114, 112, 109 ms for steady and stopped after four calls.
    */
   private widened(sequential: ColdStart): WarmupPolicy {
     const w = this.c.warmup;
@@ -170,7 +172,7 @@ export class BudgetPlan {
       ...w,
       maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, w.unsteadyMinCalls ?? 0, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
       maxMs: Math.round(Math.max(w.maxMs, Math.min(cap, sequential.warmupMs * POOL_WARMUP_TIME_FACTOR))),
-      ...(sequential.steady && sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
+      ...(sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
     };
   }
 

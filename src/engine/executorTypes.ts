@@ -38,6 +38,13 @@ export interface PointRequest {
   concurrency: number;
   /** Stop launching new tasks after this long (ms) from the point's start. */
   durationMs: number;
+  /**
+   * Epoch ms: when the point's new workers warm up sooner than the budget planned, its
+   * window stays open until then (never shorter than durationMs) while it has fewer than
+   * FULL_WINDOW_CALLS counted calls, so the time set aside for warming goes to this
+   * point's own window when it is short of calls, and to later points when it is not.
+   */
+  windowUntilMs?: number;
   /** Launch at least this many tasks even if durationMs has passed (slow calls). */
   minTasks: number;
   /** Tasks whose *start* falls inside the first warmupMs are run but not counted. */

@@ -70,6 +70,8 @@ export interface WindowPlan {
   warmupMs: number;
   /** What the point is expected to cost, start-up included. */
   predictedMs: number;
+  /** The start-up and warm-up of new workers in that (WindowInput.overheadMs). */
+  overheadMs: number;
 }
 
 export interface WindowInput {
@@ -105,5 +107,5 @@ export function planWindow(i: WindowInput): WindowPlan {
   // Warm-up only pays when many calls fit in the window (JIT, caches); slow calls
   // would have every task discarded.
   const warmupMs = i.callMs * 20 < durationMs ? Math.min(200, durationMs * 0.1) : 0;
-  return { durationMs, minTasks, warmupMs, predictedMs: busyMs + i.overheadMs };
+  return { durationMs, minTasks, warmupMs, predictedMs: busyMs + i.overheadMs, overheadMs: i.overheadMs };
 }

@@ -134,6 +134,10 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       const samples = await executorOf(kind).runPoint({
         concurrency: k,
         durationMs: plan.durationMs,
+        // New workers that warm up sooner than planned leave the time they did not use to
+        // this point's window while it is short of calls (FULL_WINDOW_CALLS), rather than
+        // to later, minor points (K = 1): the plan reserved the warm-up's cap for them.
+        ...(plan.overheadMs > 0 ? { windowUntilMs: pointStart + plan.overheadMs + plan.durationMs } : {}),
         minTasks: plan.minTasks,
         warmupMs: plan.warmupMs,
         taskIndexStart: taskIndex,

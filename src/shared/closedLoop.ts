@@ -3,6 +3,7 @@
 // thread/process (calls are tasks sent to a pool); only `runTask` differs. K lanes each
 // run one task after another, so exactly K are in flight until the window closes.
 import type { ErrorInfo } from './errorInfo';
+import { FULL_WINDOW_CALLS } from './pointContract';
 
 export interface TaskOutcome {
   ok: boolean;
@@ -22,6 +23,8 @@ export interface LoopPlan {
   warmupMs: number;
   /** Counted (post-warm-up) launches still owed even once durationMs has passed. */
   minTasks: number;
+  /** Epoch ms the window stays open until while it has fewer than FULL_WINDOW_CALLS counted launches (PointRequest.windowUntilMs). */
+  openUntilMs?: number;
   /** Counted (post-warm-up) failures still allowed; the loop stops launching when they are used up. */
   maxErrors: number;
   firstIndex: number;
@@ -37,7 +40,7 @@ export interface LoopProgress {
 
 /** The loop plan of a point request: K lanes from `originMs`, the request's window and limits. */
 export function loopPlanOf(
-  req: { durationMs: number; warmupMs: number; minTasks: number; maxErrors: number; taskIndexStart: number },
+  req: { durationMs: number; windowUntilMs?: number; warmupMs: number; minTasks: number; maxErrors: number; taskIndexStart: number },
   concurrency: number,
   originMs: number,
 ): LoopPlan {
@@ -45,6 +48,7 @@ export function loopPlanOf(
     concurrency,
     originMs,
     durationMs: req.durationMs,
+    ...(req.windowUntilMs !== undefined ? { openUntilMs: req.windowUntilMs } : {}),
     warmupMs: req.warmupMs,
     minTasks: req.minTasks,
     maxErrors: req.maxErrors,
@@ -83,7 +87,9 @@ export async function runClosedLoop(
       p.stoppedByErrors = true;
       return false;
     }
-    return epochNow() - plan.originMs < plan.durationMs || p.countedLaunched < plan.minTasks;
+    const now = epochNow();
+    if (now - plan.originMs < plan.durationMs || p.countedLaunched < plan.minTasks) return true;
+    return plan.openUntilMs !== undefined && now < plan.openUntilMs && p.countedLaunched < FULL_WINDOW_CALLS;
   };
 
   const lane = async (laneNo: number): Promise<void> => {

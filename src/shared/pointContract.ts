@@ -17,6 +17,12 @@ export const WARMUP_TOLERANCE: number = contract.warmup.tolerance;
 export const WARMUP_MAX_CALLS: number = contract.warmup.maxCalls;
 /** A function not steady in its first calls warms up for at least this many (WarmupPolicy.unsteadyMinCalls). */
 export const WARMUP_UNSTEADY_MIN_CALLS: number = contract.warmup.unsteadyMinCalls;
+/**
+ * A window held open past its duration (PointRequest.windowUntilMs) stops launching once
+ * it has this many counted calls: all the batches the throughput statistics use (20 of
+ * 4 calls). A 5 µs call's pool had spent what its K = 1 point needed on 2,600 calls.
+ */
+export const FULL_WINDOW_CALLS: number = contract.fullWindowCalls;
 /** A pool's serialization is timed on the first call and every this many after it (the rest run untimed). */
 export const WIRE_SAMPLE_EVERY: number = contract.serializationSampleEvery;
 

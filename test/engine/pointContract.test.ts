@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ExecutorLimits, PointRequest, PointSamples, TargetRuntime } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { packageRoot } from '../../src/engine/paths';
-import { MAX_DISTINCT_ERRORS, OTHER_ERRORS_MESSAGE } from '../../src/shared/pointContract';
+import { FULL_WINDOW_CALLS, MAX_DISTINCT_ERRORS, OTHER_ERRORS_MESSAGE } from '../../src/shared/pointContract';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import type { ExecutorKind } from '../../src/shared/report';
 
@@ -125,6 +125,27 @@ for (const lang of LANGUAGES) {
         assert.ok(c.steadyCallMs != null && c.steadyCallMs > 0, `${kind}: steady call ${c.steadyCallMs}`);
         assert.ok(c.workerStartMs != null && c.workerStartMs >= 0, `${kind}: worker start ${c.workerStartMs}`);
         assert.ok(s.taskOk.length > 0 && s.taskOk.every(Boolean), `${kind}: the window still ran`);
+      });
+    });
+
+    it(`keeps a window short of ${FULL_WINDOW_CALLS} calls open until windowUntilMs, and never shorter than durationMs`, async () => {
+      await eachExecutor(lang.file, 'busy', [25], async (kind, rt) => {
+        const until = Date.now() + 900;
+        const s = await point(rt, kind, { durationMs: 100, windowUntilMs: until });
+        const lastStart = Math.max(...s.taskStartMs);
+        assert.ok(s.taskStartMs.length < FULL_WINDOW_CALLS, `${kind}: ${s.taskStartMs.length} calls`);
+        assert.ok(lastStart >= until - 100, `${kind}: last call started ${Math.round(until - lastStart)} ms before windowUntilMs`);
+        const past = await point(rt, kind, { durationMs: 300, windowUntilMs: Date.now() - 1000 });
+        assert.ok(Math.max(...past.taskStartMs) - past.startMs >= 250, `${kind}: a windowUntilMs already past shortened the window`);
+      });
+    });
+
+    it(`closes a window held open once it has ${FULL_WINDOW_CALLS} calls`, async () => {
+      await eachExecutor(lang.file, 'steady', [1], async (kind, rt) => {
+        const until = Date.now() + 3000;
+        const s = await point(rt, kind, { durationMs: 100, windowUntilMs: until });
+        assert.ok(s.taskStartMs.length >= FULL_WINDOW_CALLS, `${kind}: ${s.taskStartMs.length} calls`);
+        assert.ok(Math.max(...s.taskStartMs) < until - 1500, `${kind}: the window ran on to ${Math.round(until - Math.max(...s.taskStartMs))} ms before windowUntilMs`);
       });
     });
   });

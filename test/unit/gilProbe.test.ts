@@ -51,6 +51,26 @@ describe('GIL probe', () => {
     });
   });
 
+  it('threads that scaled only within their interval do not outweigh a probe that read "held" (a slow baseline)', () => {
+    // Pure-Python bytecode whose threads ×2 read 1.55× on 2 cores: a sequential window
+    // that ran slow, with an interval reaching below the threshold (√2).
+    let overruled = 0;
+    for (const seed of SEEDS) {
+      const input = synthesize({ language: 'python', computeMs: 15, gil: 'held', serializationMs: 0.05, noise: 0.3, seed, bias: { thread: { 2: 1.55 } } });
+      input.probe = { ...input.probe, gil: probe(0.5) };
+      const a = classify(input);
+      const t = input.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!;
+      assert.ok(t.speedup >= Math.SQRT2, `seed ${seed}: threads ×2 read ${t.speedup}, not past the threshold`);
+      if (t.speedupCi[0] >= Math.SQRT2) {
+        overruled++;
+        continue;
+      }
+      assert.equal(a.verdict.gil, 'held', `seed ${seed}`);
+      assert.notEqual(a.recommendation.executor, 'thread', `seed ${seed}`);
+    }
+    assert.ok(overruled < SEEDS.length, 'every seed gave an interval clear of the threshold: the case is not tested');
+  });
+
   it('ignores a probe whose machine moved under it, and goes by thread scaling', () => {
     each({ language: 'python', computeMs: 20, gil: 'held', serializationMs: 0.05 }, probe(0.9, 0.4), (a, where) => {
       assert.equal(a.verdict.gil, 'held', where);

@@ -329,6 +329,7 @@ class PythonExecutor implements Executor {
         executor: this.kind,
         concurrency,
         durationMs: req.durationMs,
+        ...(req.windowUntilMs !== undefined ? { windowUntilMs: req.windowUntilMs } : {}),
         minTasks: req.minTasks,
         warmupMs: req.warmupMs,
         taskIndexStart: req.taskIndexStart,
