@@ -125,6 +125,9 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
   if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp, cheaperCeiling));
+  // A runner-up that a larger pool's reading stands for says so, as the answer would.
+  const altLift = runnerUp ? lifts[runnerUp.executor] : undefined;
+  if (runnerUp && altLift?.run === runnerUp) Object.assign(rec.data, { altK: runnerUp.concurrency, altLiftedFromK: altLift.fromK, altMeasuredAtCores: altLift.measured });
   if (Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5)) rec.data.beyondFormula = 1;
 
   const lift = lifts[run.executor];

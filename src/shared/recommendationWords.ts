@@ -30,7 +30,8 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
     out.push(`${capitalize(executorName('async', ctx.python))} measured ${x(n(d, 'excludedAsync'))}, but CPU work on one thread cannot speed up, so that is noise and it was not considered.`);
   }
   if (has(d, 'excludedThreads')) out.push(`Threads measured ${x(n(d, 'excludedThreads'))}, but the GIL is held, so they were not considered.`);
-  if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK')) {
+  // A lifted answer or runner-up already says what its larger pool read beyond K = cores.
+  if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK') && !has(d, 'altLiftedFromK')) {
     out.push(`Pools larger than the ${n(d, 'cappedAtCores')} cores were not considered: CPU work only takes turns there, and none beat the K = cores point beyond both intervals.`);
   }
   return out.length ? ' ' + out.join(' ') : '';
@@ -90,7 +91,9 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     let alt = '';
     if (has(d, 'altExecutor')) {
       const other = executorName(str(d, 'altExecutor') as ExecutorKind, ctx.python);
-      const s = x(n(d, 'altSpeedup'));
+      const s =
+        x(n(d, 'altSpeedup')) +
+        (has(d, 'altLiftedFromK') ? ` as ×${n(d, 'altLiftedFromK')} read it, standing for ×${n(d, 'altK')}, whose own window read ${x(n(d, 'altMeasuredAtCores'))}` : '');
       const rel = str(d, 'altRelation');
       if (rel === 'cheaper-lower') alt = ` ${capitalize(other)} would cost less but measured clearly lower (${s}).`;
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;

@@ -159,6 +159,23 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a lifted runner-up says what it stands for', () => {
+    // Threads ×2 caught a slow window; ×4 and ×8 read more, but processes ×2 read clearly
+    // more than either: the answer is processes, and the threads it quotes are ×4's reading.
+    let seen = 0;
+    sweep({ computeMs: 20, cores: 2, ladders: { thread: [1, 2, 4, 8], process: [1, 2] }, bias: { thread: { 2: 0.5, 4: 0.7, 8: 0.7 } } }, [0], (a, where) => {
+      const rec = a.recommendation;
+      if (rec.executor !== 'process' || rec.data!.altExecutor !== 'thread') return;
+      seen++;
+      assert.equal(rec.data!.liftedFromK, undefined, where);
+      assert.ok([4, 8].includes(rec.data!.altLiftedFromK as number), where);
+      assert.equal(rec.data!.altK, 2, where);
+      assert.match(rec.reason, /as ×[48] read it, standing for ×2, whose own window read /, `${where}: ${rec.reason}`);
+      assert.doesNotMatch(rec.reason, /none beat the K = cores point/, where);
+    });
+    assert.ok(seen >= SEEDS.length, `the case was exercised: ${seen}`);
+  });
+
   it('a tie goes to the cheaper executor only when it has room left: not to GIL-held threads at 1 / CPU share beside processes cut while scaling', () => {
     // Pure Python for 15 ms, then a 15 ms sleep, the GIL held: threads top out near
     // 1 / 0.5 = 2×, processes near min(K, cores / 0.5). A short budget stopped the
