@@ -59,9 +59,11 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   const free = raw === undefined ? undefined : whileComputing(raw, ev.cpuShare);
   // The words quote what the spinner kept, and the share while the call computed when they differ.
   const probeData = raw === undefined ? {} : { freeShare: raw, ...(free !== raw ? { computeFreeShare: free } : {}) };
+  const probeFree = free !== undefined && free >= GIL_FREE_AT;
+  const probeHeld = free !== undefined && free <= GIL_HELD_AT;
   if (!t) {
-    if (free !== undefined && free >= GIL_FREE_AT) return { verdict: 'released', finding: info('gil.probe-released', probeData) };
-    if (free !== undefined && free <= GIL_HELD_AT) return { verdict: 'held', finding: info('gil.probe-held', probeData) };
+    if (probeFree) return { verdict: 'released', finding: info('gil.probe-released', probeData) };
+    if (probeHeld) return { verdict: 'held', finding: info('gil.probe-held', probeData) };
     return { verdict: 'held', finding: info('gil.untested') };
   }
   const tData = { threadK: t.best.concurrency, threadSpeedup: t.best.speedup };
@@ -76,11 +78,10 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   // Against a probe that saw the GIL held, threads must clear the threshold beyond their
   // interval: one slow baseline window had put pure-Python threads ×2 at 1.45× on 2
   // cores, over a spinner that kept half its speed, and read "released".
-  const probeHeld = free !== undefined && free <= GIL_HELD_AT;
   if ((probeHeld ? t.best.speedupCi[0] : t.best.speedup) < threshold) {
     // The call left the GIL free, yet threads stayed flat: something other than the GIL
     // serializes them. Processes each have their own copy of the library and its locks.
-    if (free !== undefined && free >= GIL_FREE_AT) {
+    if (probeFree) {
       return { verdict: 'released', finding: info('gil.released-serialized', defined({ ...tData, ...pData, ...probeData })) };
     }
     const processesScaled = !!p && p.best.speedup >= threshold;

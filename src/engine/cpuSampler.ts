@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { BackgroundLoad } from '../shared/report';
 import { throwIfAborted } from './js/abort';
 import { round3 } from '../shared/rounding';
+import { epochNow } from '../shared/closedLoop';
 
 interface CoreTimes {
   busy: number;
@@ -96,9 +97,8 @@ export class CpuSampler {
   }
 }
 
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+/** Epoch ms, the clock every executor's samples use (the closed loop's epochNow). */
+export const nowMs = epochNow;
 
 /**
  * Measures how busy the machine is before we start anything, so that a run on a

@@ -24,7 +24,7 @@ export interface LoopPlan {
   /** Counted (post-warm-up) launches still owed even once durationMs has passed. */
   minTasks: number;
   /** Epoch ms the window stays open until while it has fewer than FULL_WINDOW_CALLS counted launches (PointRequest.windowUntilMs). */
-  openUntilMs?: number;
+  windowUntilMs?: number;
   /** Counted (post-warm-up) failures still allowed; the loop stops launching when they are used up. */
   maxErrors: number;
   firstIndex: number;
@@ -48,7 +48,7 @@ export function loopPlanOf(
     concurrency,
     originMs,
     durationMs: req.durationMs,
-    ...(req.windowUntilMs !== undefined ? { openUntilMs: req.windowUntilMs } : {}),
+    ...(req.windowUntilMs !== undefined ? { windowUntilMs: req.windowUntilMs } : {}),
     warmupMs: req.warmupMs,
     minTasks: req.minTasks,
     maxErrors: req.maxErrors,
@@ -89,7 +89,7 @@ export async function runClosedLoop(
     }
     const now = epochNow();
     if (now - plan.originMs < plan.durationMs || p.countedLaunched < plan.minTasks) return true;
-    return plan.openUntilMs !== undefined && now < plan.openUntilMs && p.countedLaunched < FULL_WINDOW_CALLS;
+    return plan.windowUntilMs !== undefined && now < plan.windowUntilMs && p.countedLaunched < FULL_WINDOW_CALLS;
   };
 
   const lane = async (laneNo: number): Promise<void> => {
