@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (!fn) return;
   port.on('message', (req: LoopWorkerRequest) => {
     if (req.type === 'probe') void probe(fn, req.index);
-    else if (req.type === 'warm') void warmUp(fn, init.args, req.policy, init.callTimeoutMs, eventLoopYielder(YIELD_MS)).then((warmup) => post({ type: 'warmed', warmup, output: capture.take() }));
+    else if (req.type === 'warm') void warmUp(fn, init.args, req.policy, init.callTimeoutMs).then((warmup) => post({ type: 'warmed', warmup, output: capture.take() }));
     else void run(fn, req);
   });
   post({ type: 'ready', cpuSource: clock.source });

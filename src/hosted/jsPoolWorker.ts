@@ -19,7 +19,7 @@ import { indexOf, LaneBoard, laneOf } from '../shared/laneBoard';
 import { callTarget, loadTargetFunction } from './lib/targetHost';
 import { lowerThisThreadPriority } from './lib/userPriority';
 import type { PoolThreadTarget } from './lib/hostSetup';
-import { everyCallTurn, warmUp } from './lib/warmup';
+import { warmUp } from './lib/warmup';
 import type { WarmupResult } from '../shared/warmup';
 
 const init = workerData as PoolHostInit;
@@ -66,7 +66,7 @@ export default function runPoolTask(task: PoolTask): PoolTaskResult | Promise<Po
 async function warm(l: Loaded, task: Exclude<PoolTask, number>): Promise<PoolWarmReply> {
   // Each thread warms itself once; a thread kept from an earlier point is warm already.
   const first = !warmed && task.policy && task.policy.maxCalls > 0;
-  if (first) warmed = warmUp(l.fn, init.args, task.policy!, init.callTimeoutMs, everyCallTurn);
+  if (first) warmed = warmUp(l.fn, init.args, task.policy!, init.callTimeoutMs);
   const warmup = first ? await warmed : undefined;
   // Hold this thread until every thread has a warm-up task, so each one loads and
   // warms before the measured window instead of one thread taking them all.

@@ -5,32 +5,31 @@
 // pools look worse than the user's own (long-lived) pool would be. So every new worker
 // calls the function until its call time is steady, within the caps of the policy.
 //
-// Between calls the warm-up gives the event loop the turns the host's counted calls
-// give it (`turn`): a pool's calls each arrive as their own message, so a pool host
-// yields after every warm-up call. V8 runs part of its own upkeep (GC finalisation,
-// heap sizing) as tasks on that loop; warmed by calls back to back, marked's child
-// processes then ran at 0.91 of a bare fork pool warmed through its messages, against
-// 0.97 once each warm-up call was its own turn (9 alternating pairs of 2-child pools).
+// A child process's warm-up gives the event loop a turn before each call (`turn`), as
+// its counted calls get one: each arrives as an IPC message. V8 runs part of its
+// upkeep as tasks on that loop (GC jobs, heap sizing); warmed by calls back to back,
+// marked's child processes then ran at 0.91 of a bare fork pool warmed through its
+// messages, against 0.97 with a turn per call (9 alternating pairs of warm 2-child
+// pools in one process), and in 6 s profiles they had ended warm-up at 71-82 ms a call
+// (warm: 25) against 26-32. Worker threads warm up back to back: given the same turns,
+// marked's threads ended warm-up slower (33-96 ms against 23-37) and threads x2 read
+// 1.36x on average in nine 6 s profiles, against 1.63x in six without; why is open.
 import type { WarmupPolicy } from '../../shared/report';
 import { epochNow } from '../../shared/closedLoop';
 import { isSteady, steadyTime, warmupDone, type WarmupResult } from '../../shared/warmup';
 import { callTarget, type UserFunction } from './targetHost';
 
-/** Resolves once the event loop has had one turn: what a pool host's calls get between them. */
+/** Resolves once the event loop has had one turn: what a child's calls get between them. */
 export const everyCallTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
-/**
- * `turn` is called before each warm-up call and may return a promise to wait for (an
- * event-loop turn), or undefined to call at once.
- */
-export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPolicy, timeoutMs: number, turn: () => Promise<void> | undefined): Promise<WarmupResult> {
+/** `turn`, when given, is awaited before each warm-up call (everyCallTurn: one event-loop turn). */
+export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPolicy, timeoutMs: number, turn?: () => Promise<void>): Promise<WarmupResult> {
   const times: number[] = [];
   const t0 = epochNow();
   let failed = false;
   // Warm-up calls reuse the probe's index (0), so "$i" never hands them real task numbers.
   while (times.length < policy.maxCalls) {
-    const yielding = turn();
-    if (yielding) await yielding;
+    if (turn) await turn();
     const o = await callTarget(fn, args, 0, timeoutMs);
     if (!o.ok) {
       failed = true;
