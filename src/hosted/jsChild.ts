@@ -7,8 +7,8 @@ import { toErrorInfo, type ErrorInfo } from '../shared/errorInfo';
 import type { CapturedOutput } from '../shared/outputCapture';
 import type { ChildCallReply, ChildMessage, ChildRequest, PoolCallExtra } from '../shared/jsProtocol';
 import { callTarget, type HostInit, type UserFunction } from './lib/targetHost';
-import { childHost, loadInChild } from './lib/hostSetup';
-import { everyCallTurn, warmUp } from './lib/warmup';
+import { childHost, loadInChild, nextTurn } from './lib/hostSetup';
+import { warmUp } from './lib/warmup';
 
 const { send, clock } = childHost<ChildMessage>();
 let init: HostInit | undefined;
@@ -22,7 +22,7 @@ process.on('message', (req: ChildRequest) => {
       fn = f;
       takeOutput = () => capture.take();
     });
-  } else void warmUp(fn!, init!.args, req.policy, init!.callTimeoutMs, everyCallTurn).then((warmup) => send({ type: 'warmed', id: req.id, warmup, output: takeOutput() }));
+  } else void warmUp(fn!, init!.args, req.policy, init!.callTimeoutMs, nextTurn).then((warmup) => send({ type: 'warmed', id: req.id, warmup, output: takeOutput() }));
 });
 
 let takeOutput: () => CapturedOutput | undefined = () => undefined;

@@ -71,6 +71,9 @@ export async function loadInChild(
   send({ type: 'ready', cpuSource: clock.source });
 }
 
+/** Resolves once the event loop has had one turn (setImmediate): timers, I/O and V8's own tasks run. */
+export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * A loop of synchronous calls never returns to the event loop on its own: every
  * `everyMs`, this lets the user's timers and pending I/O run. Returns undefined (no
@@ -81,5 +84,5 @@ export function eventLoopYielder(everyMs: number): () => Promise<void> | undefin
   const yielded = () => {
     last = epochNow();
   };
-  return () => (epochNow() - last > everyMs ? new Promise<void>((r) => setImmediate(r)).then(yielded) : undefined);
+  return () => (epochNow() - last > everyMs ? nextTurn().then(yielded) : undefined);
 }

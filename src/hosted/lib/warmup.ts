@@ -19,10 +19,7 @@ import { epochNow } from '../../shared/closedLoop';
 import { isSteady, steadyTime, warmupDone, type WarmupResult } from '../../shared/warmup';
 import { callTarget, type UserFunction } from './targetHost';
 
-/** Resolves once the event loop has had one turn: what a child's calls get between them. */
-export const everyCallTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** `turn`, when given, is awaited before each warm-up call (everyCallTurn: one event-loop turn). */
+/** `turn`, when given, is awaited before each warm-up call (a child passes hostSetup's nextTurn). */
 export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPolicy, timeoutMs: number, turn?: () => Promise<void>): Promise<WarmupResult> {
   const times: number[] = [];
   const t0 = epochNow();
