@@ -25,6 +25,12 @@ export const PARALLEL_INSIDE_MEDIAN = 1.15;
  * thread) keeps a second core busy, which is ours, not the function's.
  */
 export const PARALLEL_INSIDE_MIN_CALL_MS = 1;
+/**
+ * A call whose calling thread mostly idles (CPU ratio at most IO_BOUND_AT) while the
+ * process keeps at least this share of a core busy per call in flight handed its CPU to
+ * other threads (libuv's pool: async crypto, zlib): it is CPU work, done off the thread.
+ */
+export const OFFLOADED_MACHINE_SHARE = 0.5;
 const DEFAULT_UV_THREADPOOL = 4;
 
 /** The executors that take part in the local recommendation, cheapest first (start-up, memory, copying). */
@@ -137,7 +143,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     callCpuRatio != null &&
     callCpuRatio < IO_BOUND_AT &&
     machineCpuShare != null &&
-    machineCpuShare >= 0.5 &&
+    machineCpuShare >= OFFLOADED_MACHINE_SHARE &&
     !scalesBeyondCores;
 
   const cpuShare = offloaded ? Math.min(1, machineCpuShare ?? 1) : callCpuRatio ?? Math.min(1, machineCpuShare ?? 0);

@@ -10,6 +10,7 @@
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
+import { IO_BOUND_AT, OFFLOADED_MACHINE_SHARE } from '../analysis/evidence';
 import { speedupCeiling } from '../analysis/recommend';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
@@ -35,6 +36,8 @@ export interface SessionConfig {
   cpuRatio: number;
   /** Ladder step: ×2, or ×4 for slow calls. */
   step: number;
+  /** Cores the process kept busy per call in flight in the warm baseline (setMachineShare); unknown before. */
+  machineShare?: number;
 }
 
 export interface PointOutcome {
@@ -59,6 +62,9 @@ export const REFERENCE_SHARE = 0.5;
  * at 6 s had 4-6 calls per pool window with references, against 8-12 without.
  */
 export const REFERENCE_MAX_CALL_MS = 10;
+
+/** Offloaded work's first async point keeps this many calls in flight per core it can busy. */
+export const OFFLOADED_QUEUE = 2;
 
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
@@ -130,6 +136,15 @@ export class LadderSession {
     if (Number.isFinite(r) && r >= 0) this.cfg.cpuRatio = Math.min(1, r);
   }
 
+  /**
+   * The cores the whole process kept busy per call in flight in the warm baseline (its
+   * own threads and helpers, less the background load), beside the calling thread's
+   * CPU ratio: the two differ when the work runs on other threads (libuv's pool).
+   */
+  setMachineShare(share: number): void {
+    if (Number.isFinite(share) && share >= 0) this.cfg.machineShare = share;
+  }
+
   /** The warm baseline's CPU ratio once measured, the probe's before (the budget plans windows and warm-ups with it). */
   get cpuRatio(): number {
     return this.cfg.cpuRatio;
@@ -143,8 +158,21 @@ export class LadderSession {
       // One event loop overlaps only the waiting part: about 1 / cpuRatio calls make
       // progress at once. Start there (a power of two, at least 2 so the point still
       // shows whether async helps at all).
-      const ideal = 1 / Math.max(this.cfg.cpuRatio, 1 / 1024);
-      return Math.min(l.cap, Math.max(2, pow2AtMost(ideal)));
+      const overlap = 1 / Math.max(this.cfg.cpuRatio, 1 / 1024);
+      // Work the calling thread hands to other threads (async crypto and zlib on libuv's
+      // pool) leaves that thread idle, so 1 / cpuRatio says 32 or more; but each call in
+      // flight still keeps about machineShare of a core busy somewhere, and the cores run
+      // at most cores ÷ machineShare of them at once. Started at ×32 or ×16, pbkdf2 and a
+      // 1 MB gzip queued calls behind libuv's 4 threads, each took 8-16 calls' time, and
+      // 3 s windows held too few to tell async from the pools (1.35-2.08× in four
+      // profiles). Twice that many keeps one call queued per running one: on 2 cores,
+      // pbkdf2's async ×2 read 1.56-1.60× where ×4 read 1.95-2.03×.
+      const m = this.cfg.machineShare;
+      const offloaded = m != null && this.cfg.cpuRatio <= IO_BOUND_AT && m >= OFFLOADED_MACHINE_SHARE;
+      // Rounded to the nearest power of two, not down: m reads a little above 1 with the
+      // profiler's own CPU in it, and 2 × 2 ÷ 1.1 must still start at ×4.
+      const k = offloaded ? Math.min(pow2AtMost(overlap), pow2Nearest((OFFLOADED_QUEUE * this.cfg.cores) / m)) : pow2AtMost(overlap);
+      return Math.min(l.cap, Math.max(2, k));
     }
     return Math.min(l.cap, Math.max(1, this.cfg.cores));
   }
@@ -411,4 +439,8 @@ function isPool(kind: ExecutorKind): boolean {
 
 function pow2AtMost(x: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(1, x)));
+}
+
+function pow2Nearest(x: number): number {
+  return 2 ** Math.round(Math.log2(Math.max(1, x)));
 }

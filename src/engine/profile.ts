@@ -189,6 +189,9 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       if (p.phase === 'baseline') {
         const r = cpuRatioOf(measured.samples);
         if (r != null) session.setCpuRatio(r);
+        // One call in flight: the cores busy over the window are the machine CPU per call.
+        const [from, to] = measured.windows[0];
+        session.setMachineShare(Math.max(0, sampler.utilizationBetween(from, to) * cores - background.busyCores));
       }
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }

@@ -3,6 +3,7 @@
 // margins (a spin versus a timer) so the verdicts hold on 2 busy, noisy cores.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { profile } from '../../src/engine/profile';
 import type { Report } from '../../src/shared/report';
 import { packageRoot } from '../../src/engine/paths';
@@ -78,6 +79,10 @@ describe('verdicts on real JS workloads', function () {
       const seq = r.runs.find((x) => x.executor === 'sequential');
       assert.ok(seq && seq.cpuRatio !== null && seq.cpuRatio < 0.3, summary(r));
       assert.ok(seq.busyCores > 0.5, summary(r));
+      // Async starts where the cores run out (two calls in flight per core), not at
+      // 1 / the thread's CPU ratio (×32 or more), where calls only queue for libuv's pool.
+      const firstAsync = r.runs.filter((x) => x.executor === 'async').map((x) => x.concurrency)[0];
+      assert.ok(firstAsync !== undefined && firstAsync <= 4 * os.cpus().length, summary(r));
     });
   });
 

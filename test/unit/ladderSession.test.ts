@@ -67,6 +67,31 @@ describe('ladder session (breadth-first plan)', () => {
     assert.equal(plan[1], 'async×32');
   });
 
+  it('starts offloaded work (an idle calling thread, a busy process) at two calls in flight per core, not at 1 / ratio', () => {
+    // pbkdf2 on libuv's pool: the calling thread spends 2% of a call on CPU, the process a
+    // core; 2 cores run 2 such calls at once, and one more queued per core hides the hand-off.
+    /** Offloaded CPU work on 2 cores: any executor scales to 2. */
+    const offloaded = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 2) * 0.97);
+    const first = (machineShare?: number, cores = 2) => {
+      const session = new LadderSession({ kinds: ['sequential', 'async'], cores, caps: { sequential: 1, async: 128 }, callMs: 20, cpuRatio: 0.02, step: 2 });
+      session.record({ kind: 'sequential', k: 1, phase: 'baseline' }, { throughputPerSec: offloaded('sequential', 1), failed: false });
+      if (machineShare !== undefined) session.setMachineShare(machineShare);
+      return session.next(() => true);
+    };
+    assert.deepEqual(first(1), { kind: 'async', k: 4, phase: 'breadth' });
+    // The profiler's own CPU in the machine's reading must not round ×3.6 down to ×2.
+    assert.equal(first(1.1)?.k, 4);
+    assert.equal(first(1, 8)?.k, 16);
+    // Waiting work leaves the machine as idle as the thread: 1 / ratio still decides.
+    assert.equal(first(0.03)?.k, 32);
+    assert.equal(first(undefined)?.k, 32);
+    // Never more than 1 / ratio: the calling thread's own CPU still limits the overlap.
+    const busyThread = new LadderSession({ kinds: ['sequential', 'async'], cores: 8, caps: { sequential: 1, async: 128 }, callMs: 20, cpuRatio: 0.25, step: 2 });
+    busyThread.record({ kind: 'sequential', k: 1, phase: 'baseline' }, { throughputPerSec: 10, failed: false });
+    busyThread.setMachineShare(0.6);
+    assert.equal(busyThread.next(() => true)?.k, 4);
+  });
+
   it('climbs ladders that still scale, never stepping over the core count from below', () => {
     const { plan } = drive({ cores: 3, caps: { sequential: 1, async: 128, thread: 64, process: 8 } }, io, 60_000);
     const thread = plan.filter((p) => p.startsWith('thread')).map((p) => Number(p.split('×')[1]));
