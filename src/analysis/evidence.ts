@@ -31,6 +31,21 @@ export const PARALLEL_INSIDE_MIN_CALL_MS = 1;
  * other threads (libuv's pool: async crypto, zlib): it is CPU work, done off the thread.
  */
 export const OFFLOADED_MACHINE_SHARE = 0.5;
+/** Offloaded work keeps this many calls in flight per one its threads can run at once. */
+export const OFFLOADED_QUEUE = 2;
+
+/**
+ * How many offloaded calls in flight keep the threads that run them busy: `parallel` of
+ * them (the cores, or fewer threads in libuv's pool) at `machineShare` of a core each,
+ * with one more queued behind each running one to hide the hand-off back to the event
+ * loop (pbkdf2 on 2 cores: async ×2 read 1.56-1.60×, ×4 1.95-2.03×). Rounded to the
+ * nearest power of two, not down: the share reads a little above 1 with the profiler's
+ * own CPU in it, and 2 × 2 ÷ 1.1 is still ×4.
+ */
+export function offloadedInFlight(parallel: number, machineShare: number): number {
+  const k = (OFFLOADED_QUEUE * parallel) / Math.max(machineShare, OFFLOADED_MACHINE_SHARE);
+  return 2 ** Math.round(Math.log2(Math.max(1, k)));
+}
 const DEFAULT_UV_THREADPOOL = 4;
 
 /** The executors that take part in the local recommendation, cheapest first (start-up, memory, copying). */

@@ -5,6 +5,8 @@
 //     count unless that point beats the K = cores point beyond both intervals;
 //   - GIL-held CPU work never gets threads;
 //   - work already parallel inside gets "keep it sequential, or cap its threads";
+//   - CPU work offloaded to libuv's pool gets async beyond the calls that keep its
+//     threads busy only when that point beats them beyond both intervals;
 //   - a point counts as a gain only when the low end of its interval clears MIN_GAIN;
 //   - the top of a ladder cut while still scaling is an "at least K" answer.
 import type { ExecutorKind, FindingData, GilVerdict, Recommendation, RunResult, ScalingFit, WorkloadKind } from '../shared/report';
@@ -13,6 +15,7 @@ import {
   COST_ORDER,
   cpuLimited,
   KNEE_TOLERANCE,
+  offloadedInFlight,
   summarize,
   type Evidence,
   type ExecutorSummary,
@@ -257,6 +260,24 @@ function allowedCandidates(
         const lifted = !overlapRoom && atCores.concurrency === ev.cores && above.length ? liftAtCores(atCores, above) : undefined;
         if (lifted) lifts[k] = lifted;
         runs = [...within.map((r) => (r === atCores && lifted ? lifted.run : r)), ...beyond];
+      }
+    }
+    if (k === 'async' && ev.offloaded) {
+      // Offloaded CPU runs on libuv's threads and the cores, which offloadedInFlight calls
+      // keep busy: calls beyond them only queue. As for pools beyond the cores, a higher
+      // K must beat the best point within beyond both intervals and by
+      // BEYOND_CORES_GAIN, and only when a call also waits (share below PURE_CPU_SHARE):
+      // all-CPU calls beyond them have nothing to overlap. A 1 MB deflate read async ×4
+      // at 1.86× and ×8 at 1.98× in one profile, ×4 2.08× and ×8 1.75× in the next, and
+      // the answer went from 4 to 8 calls in flight with the noise.
+      const limit = offloadedInFlight(Math.min(ev.cores, ev.uvPool), ev.cpuShare);
+      const within = runs.filter((r) => r.concurrency <= limit);
+      if (within.length && within.length < runs.length) {
+        const ref = within.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+        const proven = (r: RunResult) => r.speedupCi[0] > ref.speedupCi[1] && r.speedup >= ref.speedup * BEYOND_CORES_GAIN;
+        const beyond = ev.cpuShare < PURE_CPU_SHARE ? runs.filter((r) => r.concurrency > limit && proven(r)) : [];
+        if (!beyond.length) notes.offloadedInFlight = limit;
+        runs = [...within, ...beyond];
       }
     }
     allowed.push(...runs);

@@ -10,7 +10,7 @@
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
-import { IO_BOUND_AT, OFFLOADED_MACHINE_SHARE } from '../analysis/evidence';
+import { IO_BOUND_AT, OFFLOADED_MACHINE_SHARE, offloadedInFlight } from '../analysis/evidence';
 import { speedupCeiling } from '../analysis/recommend';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
@@ -62,9 +62,6 @@ export const REFERENCE_SHARE = 0.5;
  * at 6 s had 4-6 calls per pool window with references, against 8-12 without.
  */
 export const REFERENCE_MAX_CALL_MS = 10;
-
-/** Offloaded work's first async point keeps this many calls in flight per core it can busy. */
-export const OFFLOADED_QUEUE = 2;
 
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
@@ -162,16 +159,13 @@ export class LadderSession {
       // Work the calling thread hands to other threads (async crypto and zlib on libuv's
       // pool) leaves that thread idle, so 1 / cpuRatio says 32 or more; but each call in
       // flight still keeps about machineShare of a core busy somewhere, and the cores run
-      // at most cores ÷ machineShare of them at once. Started at ×32 or ×16, pbkdf2 and a
-      // 1 MB gzip queued calls behind libuv's 4 threads, each took 8-16 calls' time, and
-      // 3 s windows held too few to tell async from the pools (1.35-2.08× in four
-      // profiles). Twice that many keeps one call queued per running one: on 2 cores,
-      // pbkdf2's async ×2 read 1.56-1.60× where ×4 read 1.95-2.03×.
+      // at most cores ÷ machineShare of them at once (offloadedInFlight). Started at ×32
+      // or ×16, pbkdf2 and a 1 MB gzip queued calls behind libuv's 4 threads, each took
+      // 8-16 calls' time, and 3 s windows held too few to tell async from the pools
+      // (1.35-2.08× in four profiles).
       const m = this.cfg.machineShare;
       const offloaded = m != null && this.cfg.cpuRatio <= IO_BOUND_AT && m >= OFFLOADED_MACHINE_SHARE;
-      // Rounded to the nearest power of two, not down: m reads a little above 1 with the
-      // profiler's own CPU in it, and 2 × 2 ÷ 1.1 must still start at ×4.
-      const k = offloaded ? Math.min(pow2AtMost(overlap), pow2Nearest((OFFLOADED_QUEUE * this.cfg.cores) / m)) : pow2AtMost(overlap);
+      const k = offloaded ? Math.min(pow2AtMost(overlap), offloadedInFlight(this.cfg.cores, m)) : pow2AtMost(overlap);
       return Math.min(l.cap, Math.max(2, k));
     }
     return Math.min(l.cap, Math.max(1, this.cfg.cores));
@@ -439,8 +433,4 @@ function isPool(kind: ExecutorKind): boolean {
 
 function pow2AtMost(x: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(1, x)));
-}
-
-function pow2Nearest(x: number): number {
-  return 2 ** Math.round(Math.log2(Math.max(1, x)));
 }

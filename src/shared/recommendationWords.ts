@@ -34,6 +34,12 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
   if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK') && !has(d, 'altLiftedFromK')) {
     out.push(`Pools larger than the ${n(d, 'cappedAtCores')} cores were not considered: CPU work only takes turns there, and none beat the K = cores point beyond both intervals.`);
   }
+  if (has(d, 'offloadedInFlight')) {
+    const k = n(d, 'offloadedInFlight');
+    out.push(
+      `${capitalize(executorName('async', ctx.python))} with more than ${k} calls in flight was not considered: the CPU work runs on libuv's threads, which ${k} calls already keep busy, so more only queue, and none beat it beyond both intervals.`,
+    );
+  }
   return out.length ? ' ' + out.join(' ') : '';
 }
 

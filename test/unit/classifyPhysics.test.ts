@@ -270,6 +270,29 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('CPU handed to libuv gets no more async calls in flight than keep its threads busy, unless more beat them beyond both intervals', () => {
+    // pbkdf2-like: 30 ms on libuv's pool per call, 2 cores. Two calls per core keep them
+    // busy with one queued behind each; ×8 reading 4% higher (at 5% noise, up to 12% on
+    // one seed) is noise, not a reason for 8: an all-CPU call has nothing to overlap.
+    const offloaded: Omit<WorkloadModel, 'noise' | 'seed'> = { offloadMs: 30, computeMs: 0.2, isAsync: true, uvPool: 4, cores: 2, executors: ['sequential', 'async'], ladders: { async: [4, 8, 16] } };
+    sweep({ ...offloaded, bias: { async: { 8: 1.04, 16: 1.04 } } }, [0, 0.05], (a, where) => {
+      assert.equal(a.verdict.offloadedCpu, true, where);
+      assert.equal(a.recommendation.executor, 'async', where);
+      assert.equal(a.recommendation.workers, 4, where);
+      assert.equal(a.recommendation.data!.offloadedInFlight, 4, where);
+      assert.match(a.recommendation.reason, /more than 4 calls in flight was not considered: the CPU work runs on libuv's threads/, where);
+    });
+    const pure = classify(synthesize({ ...offloaded, bias: { async: { 8: 1.3 } }, noise: 0, seed: 1 }));
+    assert.equal(pure.recommendation.workers, 4);
+    // A call that also waits has something to overlap: 30% more with tight intervals is
+    // beyond both, and the measurement wins.
+    const proven = classify(synthesize({ ...offloaded, waitMs: 10, bias: { async: { 8: 1.3, 16: 1.3 } }, noise: 0, seed: 1 }));
+    assert.equal(proven.verdict.offloadedCpu, true);
+    assert.equal(proven.recommendation.workers, 8);
+    // No reason may say the answer's own K was left out.
+    assert.ok(((proven.recommendation.data!.offloadedInFlight as number | undefined) ?? Infinity) >= 8);
+  });
+
   it('never expects more than physics allows: a point above its ceiling read against a slow baseline is capped, and says why', () => {
     // Pure CPU on 2 cores, thread × 2 read 35% high (the baseline ran slow): about 2.6×.
     sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders: { thread: [1, 2] }, bias: { thread: { 2: 1.35 } } }, [0, 0.02], (a, where) => {
