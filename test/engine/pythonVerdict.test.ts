@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/engine/paths';
+import { GIL_HELD_AT } from '../../src/analysis/gil';
 import { profile } from '../../src/engine/profile';
 import type { Report } from '../../src/shared/report';
 import { withParallelCores } from './verdictSupport';
@@ -49,8 +50,10 @@ describe('verdicts on real Python workloads', function () {
         assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
         assert.equal(r.verdict.gil, 'released', summary(r));
         assert.equal(r.recommendation.executor, 'thread', summary(r));
-        // The GIL probe: the spinner runs beside the hash at nearly full speed.
-        if (!r.environment.backgroundLoad.busy) assert.ok(r.probe.gil && r.probe.gil.freeShare >= 0.8, `GIL probe ${JSON.stringify(r.probe.gil)}`);
+        // The GIL probe: the spinner runs beside the hash well above the half speed of
+        // bytecode taking turns (GIL_HELD_AT). Not "nearly full speed": on 2 shared
+        // cores a quiet start read 0.67 with the machine's speed drifting 21% in the probe.
+        if (!r.environment.backgroundLoad.busy) assert.ok(r.probe.gil && r.probe.gil.freeShare > GIL_HELD_AT, `GIL probe ${JSON.stringify(r.probe.gil)}`);
       },
     );
   });
