@@ -6,7 +6,8 @@ import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
 import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
 import type { Executor, PointSamples } from './executorTypes';
 import { round3 } from '../shared/rounding';
-import { MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
+import { GROWTH_TO_CLIMB, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
+import { speedupCeiling } from '../analysis/recommend';
 import { REFERENCE_SHARE, type LadderSession, type PlannedPoint } from './ladderSession';
 
 /** Share of the budget a worker may warm up in, whatever its call time (warmupPolicy). */
@@ -100,8 +101,20 @@ export class BudgetPlan {
 
   /** The next point's window: its share of what is left once the closing re-check and the executors not yet started are set aside. */
   planFor(p: PlannedPoint): WindowPlan {
-    const shares = SHARES[p.phase] ?? 1;
+    const shares = this.sharesOf(p);
     return this.windowFor(p, this.remaining() - this.closingReserve() - this.laterOverhead(p), this.c.session.pointsLeft() / shares);
+  }
+
+  /**
+   * A point's shares (SHARES), but one, not two, for an async breadth point that physics
+   * already caps below GROWTH_TO_CLIMB: one event loop computes one call at a time, so
+   * on a call that is 95% CPU async gives at most 1.05× and its point only confirms
+   * that. At 6 s a YAML parser's async ×2 took 580 ms while its pools, still warming,
+   * got 200-350 ms windows each.
+   */
+  private sharesOf(p: PlannedPoint): number {
+    const asyncCapped = p.phase === 'breadth' && p.kind === 'async' && speedupCeiling({ cores: this.c.cores, cpuShare: this.c.session.cpuRatio, offloaded: false }, { executor: 'async', concurrency: p.k }) < GROWTH_TO_CLIMB;
+    return asyncCapped ? 1 : (SHARES[p.phase] ?? 1);
   }
 
   /** The closing baseline re-check: as long as the first baseline, within what is left. */

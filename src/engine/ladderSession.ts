@@ -393,9 +393,7 @@ export class LadderSession {
     const top = l.points[l.points.length - 1];
     if (!this.stillScales(l)) return undefined;
     if (top.k >= l.cap) return undefined;
-    let k = Math.min(l.cap, top.k * this.cfg.step);
-    // Never step over the core count from below: for CPU work it is the point that matters most.
-    if (top.k < this.cfg.cores && k > this.cfg.cores) k = this.cfg.cores;
+    const k = this.nextK(l, top.k);
     if (l.points.some((p) => p.k === k)) return undefined;
     const speedup = this.baselineTp > 0 ? top.throughputPerSec / this.baselineTp : 0;
     return { kind, k, phase: 'climb', speedup };
@@ -410,7 +408,24 @@ export class LadderSession {
     const top = l.points[l.points.length - 1];
     const below = l.points.length >= 2 ? l.points[l.points.length - 2].throughputPerSec : this.baselineTp;
     if (below <= 0) return top.throughputPerSec > 0;
-    return top.throughputPerSec >= below * GROWTH_TO_CLIMB;
+    if (top.throughputPerSec < below * GROWTH_TO_CLIMB) return false;
+    // One event loop computes one call at a time: async can give at most 1 / cpuRatio
+    // (speedupCeiling), and a ladder whose next K's ceiling is not GROWTH_TO_CLIMB above
+    // what its top already reads has no room to climb. A YAML parser (95% CPU) read
+    // async ×2 at 1.17× in a noisy window, and ×4 took 310 ms of a 6 s budget whose
+    // pools, still warming, got 200-350 ms windows each. (Pools keep climbing past
+    // their ceiling: a larger pool's reading may stand for a K = cores window that read
+    // low, see liftAtCores in src/analysis/recommend.ts.)
+    const next = this.nextK(l, top.k);
+    if (l.kind !== 'async' || this.baselineTp <= 0 || next <= top.k) return true;
+    return this.baselineTp * this.speedupCeiling('async', next) >= top.throughputPerSec * GROWTH_TO_CLIMB;
+  }
+
+  /** The K a ladder climbs to from `k`: one step, never over the cap, nor over the core count from below. */
+  private nextK(l: Ladder, k: number): number {
+    const next = Math.min(l.cap, k * this.cfg.step);
+    // Never step over the core count from below: for CPU work it is the point that matters most.
+    return k < this.cfg.cores && next > this.cfg.cores ? this.cfg.cores : next;
   }
 
   private naturalStop(l: Ladder): StopReason {

@@ -62,13 +62,21 @@ describe('budget plan', () => {
     const window = (p: PlannedPoint) => plan.planFor(p).durationMs;
     const reference = window({ kind: 'sequential', k: 1, phase: 'reference' });
     const baseline = window({ kind: 'sequential', k: 1, phase: 'baseline' });
-    const breadth = window({ kind: 'async', k: 2, phase: 'breadth' });
-    const climb = window({ kind: 'async', k: 2, phase: 'climb' });
-    const dispatch = window({ kind: 'async', k: 2, phase: 'dispatch' });
+    const breadth = window({ kind: 'thread', k: 2, phase: 'breadth' });
+    const climb = window({ kind: 'thread', k: 2, phase: 'climb' });
+    const dispatch = window({ kind: 'thread', k: 2, phase: 'dispatch' });
     assert.ok(Math.abs(breadth - 2 * climb) < 1e-6, `${breadth} vs ${climb}`);
     assert.ok(Math.abs(dispatch - climb / 2) < 1e-6, `${dispatch} vs ${climb}`);
     assert.ok(baseline > climb, `${baseline} vs ${climb}`);
     assert.ok(reference < baseline && reference >= 150, `a sequential reference gets half a share: ${reference} vs ${baseline}`);
+  });
+
+  it('gives async one share, not two, where physics caps it near 1× (a call that is all CPU on one event loop)', () => {
+    const window = (cpuRatio: number, phase: PlannedPoint['phase']) => planOf({ callMs: 5, budgetMs: 15_000, cpuRatio }).plan.planFor({ kind: 'async', k: 2, phase }).durationMs;
+    // 95% CPU: at most 1 / 0.95 = 1.05× at any K; the point only confirms it.
+    assert.ok(Math.abs(window(0.95, 'breadth') - window(0.95, 'climb')) < 1e-6, `${window(0.95, 'breadth')} vs ${window(0.95, 'climb')}`);
+    // Half CPU: up to 2×, and the point is the one async's verdict rests on.
+    assert.ok(Math.abs(window(0.5, 'breadth') - 2 * window(0.5, 'climb')) < 1e-6, `${window(0.5, 'breadth')} vs ${window(0.5, 'climb')}`);
   });
 
   it('keeps no room for an executor that failed to load: the others get its share', () => {

@@ -108,8 +108,9 @@ describe('ladder session (breadth-first plan)', () => {
   });
 
   it('marks a ladder cut by the budget while still scaling as "budget", and one at its cap as "cap"', () => {
-    const short = drive({ cpuRatio: 0.05, callMs: 1000 }, io, 2500);
-    assert.equal(short.stops.async, 'budget');
+    // 1% CPU: one event loop has room for 100 calls at once, and the budget ends first.
+    const short = drive({ cpuRatio: 0.01, callMs: 1000 }, io, 2000);
+    assert.equal(short.stops.async, 'budget', short.plan.join(' '));
     const capped = drive({ cpuRatio: 0.001, caps: { sequential: 1, async: 8, thread: 8, process: 4 } }, io, 60_000);
     assert.equal(capped.stops.async, 'cap');
     assert.equal(capped.stops.process, 'cap');
@@ -181,9 +182,21 @@ describe('ladder session (breadth-first plan)', () => {
     assert.ok(noisy.filter((p) => p === 'process×2').length > 1, noisy.join(' '));
   });
 
+  it('does not climb async past what one event loop can give: a CPU call read 17% high at ×2 stays at ×2', () => {
+    // 95% CPU: async tops out at 1 / 0.95 = 1.05× at any K, so ×2 reading 1.17× is a noisy
+    // window, and ×4 would spend budget the pools need.
+    const noisyAsync = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : kind === 'async' ? 11.7 : 10 * Math.min(k, 2) * 0.97);
+    const { plan, stops } = drive({ cpuRatio: 0.95 }, noisyAsync, 60_000);
+    assert.ok(!plan.includes('async×4'), plan.join(' '));
+    assert.equal(stops.async, 'single-point');
+    // A call that is 20% CPU has room to 5×: the same reading climbs.
+    const waiting = drive({ cpuRatio: 0.2 }, (kind, k) => (kind === 'sequential' ? 10 : kind === 'async' ? 10 * Math.min(k, 5) : 10 * Math.min(k, 2)), 60_000);
+    assert.ok(waiting.plan.includes('async×8'), waiting.plan.join(' '));
+  });
+
   it('climbs the cheapest of the ladders that scale alike first (async before threads on waiting work)', () => {
-    const { plan } = drive({ cpuRatio: 0.5 }, io, 60_000);
-    // Breadth: async at 1/0.5 = 2, pools at 2; all three scale alike, so async climbs first.
+    const { plan } = drive({ cpuRatio: 0.3 }, io, 60_000);
+    // Breadth: async at 1/0.3 → 2, pools at 2; all three scale alike, so async climbs first.
     assert.deepEqual(plan.slice(0, 5), ['sequential×1', 'async×2', 'thread×2', 'process×2', 'async×4']);
   });
 
