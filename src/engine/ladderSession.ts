@@ -38,6 +38,8 @@ export interface SessionConfig {
   step: number;
   /** Cores the process kept busy per call in flight in the warm baseline (setMachineShare); unknown before. */
   machineShare?: number;
+  /** Threads of libuv's pool (UV_THREADPOOL_SIZE) for JS targets: offloaded work runs at most this many at once. */
+  uvPool?: number;
 }
 
 export interface PointOutcome {
@@ -165,7 +167,10 @@ export class LadderSession {
       // (1.35-2.08× in four profiles).
       const m = this.cfg.machineShare;
       const offloaded = m != null && this.cfg.cpuRatio <= IO_BOUND_AT && m >= OFFLOADED_MACHINE_SHARE;
-      const k = offloaded ? Math.min(pow2AtMost(overlap), offloadedInFlight(this.cfg.cores, m)) : pow2AtMost(overlap);
+      // The same limit as the analysis's (recommend.allowedCandidates): the cores, or
+      // libuv's threads where there are fewer of them.
+      const parallel = Math.min(this.cfg.cores, this.cfg.uvPool ?? this.cfg.cores);
+      const k = offloaded ? Math.min(pow2AtMost(overlap), offloadedInFlight(parallel, m)) : pow2AtMost(overlap);
       return Math.min(l.cap, Math.max(2, k));
     }
     return Math.min(l.cap, Math.max(1, this.cfg.cores));

@@ -72,8 +72,8 @@ describe('ladder session (breadth-first plan)', () => {
     // core; 2 cores run 2 such calls at once, and one more queued per core hides the hand-off.
     /** Offloaded CPU work on 2 cores: any executor scales to 2. */
     const offloaded = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 2) * 0.97);
-    const first = (machineShare?: number, cores = 2) => {
-      const session = new LadderSession({ kinds: ['sequential', 'async'], cores, caps: { sequential: 1, async: 128 }, callMs: 20, cpuRatio: 0.02, step: 2 });
+    const first = (machineShare?: number, cores = 2, uvPool?: number) => {
+      const session = new LadderSession({ kinds: ['sequential', 'async'], cores, caps: { sequential: 1, async: 128 }, callMs: 20, cpuRatio: 0.02, step: 2, uvPool });
       session.record({ kind: 'sequential', k: 1, phase: 'baseline' }, { throughputPerSec: offloaded('sequential', 1), failed: false });
       if (machineShare !== undefined) session.setMachineShare(machineShare);
       return session.next(() => true);
@@ -82,6 +82,8 @@ describe('ladder session (breadth-first plan)', () => {
     // The profiler's own CPU in the machine's reading must not round ×3.6 down to ×2.
     assert.equal(first(1.1)?.k, 4);
     assert.equal(first(1, 8)?.k, 16);
+    // ...unless libuv's pool has fewer threads than the cores: 4 threads run 4 at once.
+    assert.equal(first(1, 8, 4)?.k, 8);
     // Waiting work leaves the machine as idle as the thread: 1 / ratio still decides.
     assert.equal(first(0.03)?.k, 32);
     assert.equal(first(undefined)?.k, 32);
