@@ -26,11 +26,16 @@ export const PARALLEL_INSIDE_MEDIAN = 1.15;
  */
 export const PARALLEL_INSIDE_MIN_CALL_MS = 1;
 /**
- * A call whose calling thread mostly idles (CPU ratio at most IO_BOUND_AT) while the
+ * A call whose calling thread mostly idles (CPU ratio below IO_BOUND_AT) while the
  * process keeps at least this share of a core busy per call in flight handed its CPU to
  * other threads (libuv's pool: async crypto, zlib): it is CPU work, done off the thread.
  */
 export const OFFLOADED_MACHINE_SHARE = 0.5;
+
+/** Whether a call handed its CPU to other threads: see OFFLOADED_MACHINE_SHARE. */
+export function handedOff(callCpuRatio: number, machineShare: number): boolean {
+  return callCpuRatio < IO_BOUND_AT && machineShare >= OFFLOADED_MACHINE_SHARE;
+}
 /** Offloaded work keeps this many calls in flight per one its threads can run at once. */
 export const OFFLOADED_QUEUE = 2;
 
@@ -156,9 +161,8 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   const offloaded =
     !python &&
     callCpuRatio != null &&
-    callCpuRatio < IO_BOUND_AT &&
     machineCpuShare != null &&
-    machineCpuShare >= OFFLOADED_MACHINE_SHARE &&
+    handedOff(callCpuRatio, machineCpuShare) &&
     !scalesBeyondCores;
 
   const cpuShare = offloaded ? Math.min(1, machineCpuShare ?? 1) : callCpuRatio ?? Math.min(1, machineCpuShare ?? 0);

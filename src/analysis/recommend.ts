@@ -191,6 +191,11 @@ export function executorCeiling(ev: CeilingFacts, executor: ExecutorKind, gil?: 
   return Math.max(1, oneAtATime ? 1 / r : ev.cores / r);
 }
 
+/** A point above a limit that beats the best point within it beyond both intervals, and by BEYOND_CORES_GAIN. */
+function provenBeyond(r: RunResult, ref: RunResult): boolean {
+  return r.speedupCi[0] > ref.speedupCi[1] && r.speedup >= ref.speedup * BEYOND_CORES_GAIN;
+}
+
 /** A K = cores point read again from a larger pool of the same executor (liftAtCores). */
 interface Lift {
   run: RunResult;
@@ -253,7 +258,7 @@ function allowedCandidates(
         // PURE_CPU_SHARE) gains from more threads than cores only by taking CPU from
         // other processes, which says nothing about the machine it will run on.
         const overlapRoom = ev.cpuShare < PURE_CPU_SHARE;
-        const above = runs.filter((r) => r.concurrency > ev.cores && r.speedupCi[0] > atCores.speedupCi[1] && r.speedup >= atCores.speedup * BEYOND_CORES_GAIN);
+        const above = runs.filter((r) => r.concurrency > ev.cores && provenBeyond(r, atCores));
         const beyond = overlapRoom ? above : [];
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
         if (beyond.length) notes.beyondCoresProven = 1;
@@ -274,8 +279,7 @@ function allowedCandidates(
       const within = runs.filter((r) => r.concurrency <= limit);
       if (within.length && within.length < runs.length) {
         const ref = within.reduce((a, b) => (b.speedup > a.speedup ? b : a));
-        const proven = (r: RunResult) => r.speedupCi[0] > ref.speedupCi[1] && r.speedup >= ref.speedup * BEYOND_CORES_GAIN;
-        const beyond = ev.cpuShare < PURE_CPU_SHARE ? runs.filter((r) => r.concurrency > limit && proven(r)) : [];
+        const beyond = ev.cpuShare < PURE_CPU_SHARE ? runs.filter((r) => r.concurrency > limit && provenBeyond(r, ref)) : [];
         if (!beyond.length) notes.offloadedInFlight = limit;
         runs = [...within, ...beyond];
       }

@@ -7,7 +7,6 @@ import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEAD
 import type { Executor, PointSamples } from './executorTypes';
 import { round3 } from '../shared/rounding';
 import { GROWTH_TO_CLIMB, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
-import { speedupCeiling } from '../analysis/recommend';
 import { REFERENCE_SHARE, type LadderSession, type PlannedPoint } from './ladderSession';
 
 /** Share of the budget a worker may warm up in, whatever its call time (warmupPolicy). */
@@ -113,7 +112,7 @@ export class BudgetPlan {
    * got 200-350 ms windows each.
    */
   private sharesOf(p: PlannedPoint): number {
-    const asyncCapped = p.phase === 'breadth' && p.kind === 'async' && speedupCeiling({ cores: this.c.cores, cpuShare: this.c.session.cpuRatio, offloaded: false }, { executor: 'async', concurrency: p.k }) < GROWTH_TO_CLIMB;
+    const asyncCapped = p.phase === 'breadth' && p.kind === 'async' && this.c.session.speedupCeiling('async', p.k) < GROWTH_TO_CLIMB;
     return asyncCapped ? 1 : (SHARES[p.phase] ?? 1);
   }
 

@@ -10,7 +10,7 @@
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
-import { IO_BOUND_AT, OFFLOADED_MACHINE_SHARE, offloadedInFlight } from '../analysis/evidence';
+import { handedOff, offloadedInFlight } from '../analysis/evidence';
 import { speedupCeiling } from '../analysis/recommend';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
@@ -166,7 +166,7 @@ export class LadderSession {
       // 8-16 calls' time, and 3 s windows held too few to tell async from the pools
       // (1.35-2.08× in four profiles).
       const m = this.cfg.machineShare;
-      const offloaded = m != null && this.cfg.cpuRatio <= IO_BOUND_AT && m >= OFFLOADED_MACHINE_SHARE;
+      const offloaded = m != null && handedOff(this.cfg.cpuRatio, m);
       // The same limit as the analysis's (recommend.allowedCandidates): the cores, or
       // libuv's threads where there are fewer of them.
       const parallel = Math.min(this.cfg.cores, this.cfg.uvPool ?? this.cfg.cores);
@@ -377,7 +377,7 @@ export class LadderSession {
    * the expected speedup) at the session's CPU share: a pool's K = 1 gains nothing. On 2
    * cores, pools of 15-60 ms calls had read 2.3-2.7× against a start baseline that ran slow.
    */
-  private speedupCeiling(kind: ExecutorKind, k: number): number {
+  speedupCeiling(kind: ExecutorKind, k: number): number {
     return speedupCeiling({ cores: this.cfg.cores, cpuShare: this.cfg.cpuRatio, offloaded: false }, { executor: kind, concurrency: k });
   }
 

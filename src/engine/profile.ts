@@ -37,7 +37,7 @@ import {
   type Report,
   type TimelineMark,
 } from '../shared/report';
-import { combineRepeats, cpuRatioOf, mergeErrorSamples, mergeOutput, runsOf, type MeasuredPoint } from './runResults';
+import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, type MeasuredPoint } from './runResults';
 import { BudgetPlan, warmupPolicy } from './budgetPlan';
 import { throughputStats } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
@@ -191,8 +191,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         const r = cpuRatioOf(measured.samples);
         if (r != null) session.setCpuRatio(r);
         // One call in flight: the cores busy over the window are the machine CPU per call.
-        const [from, to] = measured.windows[0];
-        session.setMachineShare(Math.max(0, sampler.utilizationBetween(from, to) * cores - background.busyCores));
+        session.setMachineShare(machineBusy(sampler, measured.windows, cores, background).busyCores);
       }
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }

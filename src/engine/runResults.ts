@@ -148,6 +148,18 @@ export function mergeSamples(all: PointSamples[]): PointSamples {
   return merged;
 }
 
+/**
+ * A point's windows' total length, the cores' mean busy share over them (weighted by
+ * length), and the cores that share keeps busy beyond the background load measured
+ * before the profile.
+ */
+export function machineBusy(sampler: CpuSampler, windows: [number, number][], cores: number, background: BackgroundLoad): { windowMs: number; utilization: number; busyCores: number } {
+  const windowMs = windows.reduce((a, [from, to]) => a + Math.max(0, to - from), 0);
+  const utilization =
+    windowMs > 0 ? windows.reduce((a, [from, to]) => a + sampler.utilizationBetween(from, to) * Math.max(0, to - from), 0) / windowMs : 0;
+  return { windowMs, utilization, busyCores: Math.max(0, utilization * cores - background.busyCores) };
+}
+
 export function toRunResult(
   kind: ExecutorKind,
   k: number,
@@ -164,9 +176,7 @@ export function toRunResult(
   const cpuTotal = cpu.reduce((a, b) => a + b, 0);
   const cpuRatio = cpuRatioOf(s);
   const failed = s.taskOk.filter((ok) => !ok).length;
-  const windowMs = windows.reduce((a, [from, to]) => a + Math.max(0, to - from), 0);
-  const utilization =
-    windowMs > 0 ? windows.reduce((a, [from, to]) => a + sampler.utilizationBetween(from, to) * Math.max(0, to - from), 0) / windowMs : 0;
+  const { windowMs, utilization, busyCores } = machineBusy(sampler, windows, cores, background);
   const sequential = kind === 'sequential';
   const speedup = sequential ? 1 : baseline.value > 0 ? tp.value / baseline.value : 0;
   const speedupCi: [number, number] = sequential || baseline.value <= 0 ? [1, 1] : ratioCi({ value: tp.value, ci: tp.ci }, baseline);
@@ -183,7 +193,7 @@ export function toRunResult(
     cpuRatio: cpuRatio == null ? null : round3(cpuRatio),
     cpuSource: s.cpuSource,
     coreUtilization: round3(utilization),
-    busyCores: round3(Math.max(0, utilization * cores - background.busyCores)),
+    busyCores: round3(busyCores),
     errors: runErrors(failed, n, mergeErrorSamples(s.errors)),
   };
   if (s.eventLoopUtilization !== undefined) run.eventLoopUtilization = round3(s.eventLoopUtilization);
