@@ -110,8 +110,9 @@ def call_sync(fn, is_async, args, cpu_clock, inflight, token, perf_ns=time.perf_
 
 
 def warm_up(call, policy):
-    """Calls until the call time is steady (the last `steadyCalls` within `tolerance` of
-    each other) or a cap is reached, so counted calls run as in a long-lived pool: imports
+    """Calls until the call time is steady (stopped falling: the last `steadyCalls` within
+    `tolerance` of each other, or their median within `tolerance` of the median of the
+    `steadyCalls` before them) or a cap is reached, so counted calls run as in a long-lived pool: imports
     done, caches filled, the specializing interpreter settled. Same rule as the JS side
     (src/hosted/lib/warmup.ts). `call()` returns (ok, wall_ms). None when the policy is off."""
     if not policy or int(policy.get("maxCalls", 0)) <= 0:
@@ -121,11 +122,20 @@ def warm_up(call, policy):
     below = policy.get("steadyBelowMs")
     min_unsteady = int(policy.get("unsteadyMinCalls") or 0)
 
+    def mid(xs):
+        return sorted(xs)[len(xs) // 2]
+
     def steady(ts):
-        last = ts[-n:]
-        if not (len(ts) >= n and min(last) > 0 and max(last) <= min(last) * (1 + tol)):
+        # Stopped falling: the last n alike, or their median no more than tol below the
+        # median of the n before them (calls jitter on a shared machine).
+        if len(ts) < n:
             return False
-        return below is None or sorted(last)[len(last) // 2] <= float(below)
+        last = ts[-n:]
+        alike = min(last) > 0 and max(last) <= min(last) * (1 + tol)
+        level = len(ts) >= 2 * n and mid(last) >= mid(ts[-2 * n:-n]) * (1 - tol)
+        if not (alike or level):
+            return False
+        return below is None or mid(last) <= float(below)
 
     times, failed = [], False
     t0 = time.perf_counter()

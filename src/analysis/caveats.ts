@@ -5,13 +5,6 @@ import { encodePoints } from '../shared/names';
 import { defined, HIGH_STEAL, UNUSABLE_ERROR_RATE, type Evidence } from './evidence';
 
 const FAILURE_KINDS = ['timeout', 'exit', 'crash', 'out-of-memory'];
-/**
- * A pool whose warm-up cap ended before its calls settled, and whose last warm-up calls
- * still took this many times the sequential worker's steady call, was measured cold: on
- * 2 cores, K workers tiering up a JIT-heavy parser at once leave V8's compiler threads
- * no free core, and at a 3 s budget their calls were still 3-4x a warm one.
- */
-export const COLD_POOL_RATIO = 1.5;
 
 export function caveatFindings(ev: Evidence): Finding[] {
   const out: Finding[] = [];
@@ -47,11 +40,9 @@ export function caveatFindings(ev: Evidence): Finding[] {
     if (few.length) add('info', 'few-calls', { points: encodePoints(few) });
   }
   if (!ev.seq) add('warning', 'no-sequential');
-  const warmCall = ev.input.coldStart?.sequential?.steadyCallMs;
-  for (const kind of ['thread', 'process'] as const) {
-    const c = ev.input.coldStart?.[kind];
-    if (!c || c.steady || !warmCall || c.steadyCallMs == null || !ev.byKind[kind]) continue;
-    if (c.steadyCallMs >= warmCall * COLD_POOL_RATIO) add('warning', 'cold-pool', { executor: kind, lastCallMs: c.steadyCallMs, warmCallMs: warmCall, calls: c.warmupCalls });
+  for (const kind of ev.coldPools) {
+    const c = ev.input.coldStart![kind]!;
+    add('warning', 'cold-pool', { executor: kind, lastCallMs: c.steadyCallMs!, warmCallMs: ev.input.coldStart!.sequential!.steadyCallMs!, calls: c.warmupCalls });
   }
   if (ev.callCpuRatio == null) add('info', 'no-cpu-time');
   if (ev.cores < 2) add('info', 'one-core');

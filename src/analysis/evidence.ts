@@ -86,6 +86,26 @@ export interface Evidence {
   /** Best speedup over all async/thread/process runs. */
   bestConcurrentSpeedup: number;
   uvPool: number;
+  /** Pools measured before their workers warmed up (coldPoolsOf): their runs read low and say nothing about scaling. */
+  coldPools: ExecutorKind[];
+}
+
+/**
+ * A pool whose warm-up cap ended before its calls settled, and whose last warm-up calls
+ * still took this many times the sequential worker's steady call, was measured cold: on
+ * 2 cores, K workers tiering up a JIT-heavy parser at once leave V8's compiler threads
+ * no free core, and at a 3 s budget their calls were still 3-4x a warm one.
+ */
+export const COLD_POOL_RATIO = 1.5;
+
+/** The measured pools (threads, processes) whose workers were still cold when their calls counted. */
+export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<ExecutorKind, unknown>>): ExecutorKind[] {
+  const warmCall = input.coldStart?.sequential?.steadyCallMs;
+  if (!warmCall) return [];
+  return (['thread', 'process'] as const).filter((kind) => {
+    const c = input.coldStart?.[kind];
+    return !!c && !c.steady && c.steadyCallMs != null && !!measured[kind] && c.steadyCallMs >= warmCall * COLD_POOL_RATIO;
+  });
 }
 
 export function gatherEvidence(input: AnalysisInput): Evidence {
@@ -181,6 +201,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     byKind,
     bestConcurrentSpeedup,
     uvPool: input.uvThreadpoolSize && input.uvThreadpoolSize > 0 ? input.uvThreadpoolSize : DEFAULT_UV_THREADPOOL,
+    coldPools: coldPoolsOf(input, byKind),
   };
 }
 

@@ -68,7 +68,11 @@ export function doubtFindings(ev: Evidence, kind: WorkloadKind, gil: GilVerdict 
     if (pools > ev.cores * 1.3) out.push(doubt('doubt.pool-beyond-cores', { speedup: pools, cores: ev.cores }));
     // Work already parallel inside is expected not to scale: that is explained, not doubted.
     if (!tiny && ev.cores >= 2 && pools > 0 && pools < 1.2 && gil !== 'held' && ev.parallelInside == null) {
-      out.push(doubt('doubt.no-scaling', { speedup: pools, cores: ev.cores }));
+      // Pools measured cold read low from their workers' warm-up, not from a limit on
+      // scaling: say that, not "something else limits scaling".
+      const measuredPools = (['thread', 'process'] as const).filter((k) => ev.byKind[k]);
+      const allCold = measuredPools.every((k) => ev.coldPools.includes(k));
+      out.push(allCold ? doubt('doubt.pools-cold', { speedup: pools, pools: ev.coldPools.join(',') }) : doubt('doubt.no-scaling', { speedup: pools, cores: ev.cores }));
     }
   }
   if (kind === 'io-bound' && ev.bestConcurrentSpeedup > 0 && ev.bestConcurrentSpeedup < 1.3) {

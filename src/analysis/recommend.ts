@@ -106,7 +106,8 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
     const best = allowed.length ? allowed.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
     const cited: FindingData = best ? { bestExecutor: best.executor, bestK: best.concurrency, bestSpeedup: best.speedup, bestLow: best.speedupCi[0] } : {};
-    return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes });
+    const cold: FindingData = ev.coldPools.length ? { coldPools: ev.coldPools.join(',') } : {};
+    return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes, ...cold });
   }
   const { chosen, runnerUp, cheaperCeiling } = chooseExecutor(candidates, (cheaper, costlier) => noHeadroom(ev, kind, gil, cheaper, costlier));
   const run = chosen.knee;

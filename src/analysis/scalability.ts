@@ -123,11 +123,13 @@ export function scalingFits(ev: Evidence, kind: WorkloadKind): ScalingFit[] {
     const points = runs.map((r) => ({ n: r.concurrency, x: seqTp && Number.isFinite(r.speedup) ? r.speedup * seqTp : r.throughputPerSec }));
     // The sequential run is the same work at N = 1 when the ladder has no K = 1 point.
     if (seqTp && !points.some((p) => p.n === 1)) points.unshift({ n: 1, x: seqTp });
-    const model: ScalingFit['model'] = points.length >= 3 ? 'usl' : points.length === 2 ? 'amdahl' : 'none';
+    // A pool measured cold reads its workers' warm-up, not its scaling: no fit, no projection.
+    const cold = ev.coldPools.includes(executor);
+    const model: ScalingFit['model'] = cold ? 'none' : points.length >= 3 ? 'usl' : points.length === 2 ? 'amdahl' : 'none';
     const fit = model === 'none' ? undefined : fitUsl(points, model === 'amdahl');
     const used = points.map((p) => p.n).sort((a, b) => a - b);
     if (!fit) {
-      out.push({ executor, sigma: 0, kappa: 0, lambda: 0, peakConcurrency: null, fitted: false, model: 'none', points: used, rmsError: 0, projections: [] });
+      out.push({ executor, sigma: 0, kappa: 0, lambda: 0, peakConcurrency: null, fitted: false, model: 'none', points: used, rmsError: 0, projections: [], ...(cold ? { cold: true } : {}) });
       continue;
     }
     const base = seqTp ?? fit.lambda;

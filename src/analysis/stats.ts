@@ -111,11 +111,19 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
   }
   if (Number.isFinite(s.startMs) && s.startMs > first) first = Math.min(s.startMs, last);
   const span = last - first;
+  // Tasks that started before the window opened (a transient cut off at startMs, see
+  // settleWindow) count for the share of their run inside it.
+  let work = 0;
+  for (let i = 0; i < n; i++) {
+    const a = s.taskStartMs[i];
+    const b = Math.max(a, s.taskEndMs[i]);
+    work += a >= first || b <= a ? 1 : Math.max(0, b - first) / (b - a);
+  }
   if (!(span > 0)) {
     // Every task finished within the clock's resolution: the rate is unmeasurable, not infinite.
     return { throughputPerSec: 0, ci: [0, 0], samples: n, noisy: true, method: 'single' };
   }
-  const overall = (n * 1000) / span;
+  const overall = (work * 1000) / span;
 
   if (n < 2) {
     const h = UNKNOWN_RELATIVE_HALF_WIDTH;
@@ -124,7 +132,7 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
 
   const medianDuration = median(durations);
   const byDuration = medianDuration > 0 ? Math.floor(span / (DURATIONS_PER_BATCH * medianDuration)) : MAX_BATCHES;
-  const batches = Math.min(MAX_BATCHES, Math.floor(n / TASKS_PER_BATCH), byDuration);
+  const batches = Math.min(MAX_BATCHES, Math.floor(work / TASKS_PER_BATCH), byDuration);
 
   if (batches >= MIN_BATCHES) {
     const rates = batchRates(s.taskStartMs, s.taskEndMs, n, first, span, batches).sort((a, b) => a - b);
@@ -233,4 +241,64 @@ export function ratioCi(num: Estimate, den: Estimate): [number, number] {
 export function ratioEstimate(num: Estimate, den: Estimate): Estimate {
   const value = den.value > 0 ? num.value / den.value : 0;
   return { value, ci: ratioCi(num, den) };
+}
+
+/** MSER needs at least this many observations; with fewer, nothing is cut. */
+export const MSER_MIN_OBSERVATIONS = 10;
+/** A cut start must be this much slower (median call time) than the rest (mserCut). */
+export const TRANSIENT_SLOWER = 0.1;
+/** From this many observations on, MSER works on means of five (MSER-5). */
+const MSER_BATCH_FROM = 100;
+const MSER_BATCH = 5;
+
+/**
+ * How many leading observations of a series are start-up transient, by MSER (White's
+ * Marginal Standard Error Rule; MSER-5 on long series): the cut d, at most half the
+ * series, that minimises the squared standard error of the mean of what is left,
+ * Σ_{i>d} (x_i − x̄_d)² / (n − d)². A warm series has its minimum at 0 or a few
+ * observations in; a series still settling (a JIT tier-up, a heap still growing) has it
+ * where the early, slower observations end. Here the observations are call times, so
+ * only a cut whose observations are slower on average than the rest counts. 0 below
+ * MSER_MIN_OBSERVATIONS.
+ */
+export function mserCut(xs: number[]): number {
+  const batch = xs.length >= MSER_BATCH_FROM ? MSER_BATCH : 1;
+  const nb = Math.floor(xs.length / batch);
+  if (xs.length < MSER_MIN_OBSERVATIONS || nb < 2) return 0;
+  const y: number[] = [];
+  for (let j = 0; j < nb; j++) {
+    let sum = 0;
+    for (let i = j * batch; i < (j + 1) * batch; i++) sum += xs[i];
+    y.push(sum / batch);
+  }
+  // Suffix sums of y and y², so every candidate cut costs O(1).
+  const sum = new Array<number>(nb + 1).fill(0);
+  const sq = new Array<number>(nb + 1).fill(0);
+  for (let j = nb - 1; j >= 0; j--) {
+    sum[j] = sum[j + 1] + y[j];
+    sq[j] = sq[j + 1] + y[j] * y[j];
+  }
+  let best = Infinity;
+  let cut = 0;
+  for (let d = 0; d <= Math.floor(nb / 2); d++) {
+    const m = nb - d;
+    const z = Math.max(0, sq[d] - (sum[d] * sum[d]) / m) / (m * m);
+    // Only a slow start is a transient: a start faster than the rest is the machine
+    // slowing down later (its speed steps by up to 60% here), which MSER alone would
+    // read the same way and cut the wrong end of.
+    const slowStart = d === 0 || (sum[0] - sum[d]) / d > sum[d] / m;
+    // Strictly smaller: a tie keeps the shorter cut.
+    if (slowStart && z < best * (1 - 1e-12)) {
+      best = z;
+      cut = d;
+    }
+  }
+  if (cut === 0) return 0;
+  // What MSER cut must be a slow start, not a few slow calls early on: a GC pause or a
+  // burst of load among warm calls also lowers the error of what is left once cut off,
+  // and cutting it from one point's window but not from a shorter one's (below
+  // MSER_MIN_OBSERVATIONS) would favour the longer. So the cut calls' median must be
+  // TRANSIENT_SLOWER above the median of the rest.
+  const at = cut * batch;
+  return median(xs.slice(0, at)) > median(xs.slice(at)) * (1 + TRANSIENT_SLOWER) ? at : 0;
 }

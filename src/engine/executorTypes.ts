@@ -100,6 +100,8 @@ export interface PointSamples {
   output?: { stdout: string; stderr: string; truncated: boolean };
   /** Set when this point started and warmed new workers: what that cost. */
   coldStart?: ColdStart;
+  /** Counted calls set aside afterwards as still settling (runResults.settleWindow). */
+  transientCalls?: number;
 }
 
 export interface Executor {

@@ -37,7 +37,7 @@ import {
   type Report,
   type TimelineMark,
 } from '../shared/report';
-import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, type MeasuredPoint } from './runResults';
+import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, settleWindow, type MeasuredPoint } from './runResults';
 import { BudgetPlan, warmupPolicy } from './budgetPlan';
 import { throughputStats } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
@@ -132,7 +132,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       const { kind, k } = p;
       emit({ phase: 'run', executor: kind, concurrency: k, message: `${kind} × ${k}` });
       const pointStart = nowMs();
-      const samples = await executorOf(kind).runPoint({
+      const rawSamples = await executorOf(kind).runPoint({
         concurrency: k,
         durationMs: plan.durationMs,
         // New workers that warm up sooner than planned leave the time they did not use to
@@ -146,11 +146,12 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         signal,
         warmup: budget.warmupFor(kind),
       });
-      if (process.env.WP_TRACE) process.stderr.write(`[point] ${kind}×${k} took ${Math.round(nowMs() - pointStart)} ms: window ${Math.round(samples.endMs - samples.startMs)} ms, ${samples.taskEndMs.length} tasks, warm-up ${Math.round(samples.coldStart?.warmupMs ?? 0)} ms\n`);
-      taskIndex += samples.taskEndMs.length + 2 * k;
-      if (samples.coldStart && !coldStart[kind]) coldStart[kind] = { ...roundColdStart(samples.coldStart), warmupCapMs: budget.warmupFor(kind).maxMs };
+      if (process.env.WP_TRACE) process.stderr.write(`[point] ${kind}×${k} took ${Math.round(nowMs() - pointStart)} ms: window ${Math.round(rawSamples.endMs - rawSamples.startMs)} ms, ${rawSamples.taskEndMs.length} tasks, warm-up ${Math.round(rawSamples.coldStart?.warmupMs ?? 0)} ms\n`);
+      taskIndex += rawSamples.taskEndMs.length + 2 * k;
+      if (rawSamples.coldStart && !coldStart[kind]) coldStart[kind] = { ...roundColdStart(rawSamples.coldStart), warmupCapMs: budget.warmupFor(kind).maxMs };
       // Later points plan with what start-up and warm-up really cost.
-      budget.learn(kind, k, samples, nowMs() - pointStart);
+      budget.learn(kind, k, rawSamples, nowMs() - pointStart);
+      const samples = settleWindow(rawSamples);
       const tp = throughputStats({
         startMs: samples.startMs,
         endMs: samples.endMs,

@@ -5,7 +5,7 @@ import type { CpuSampler } from './cpuSampler';
 import type { PointSamples } from './executorTypes';
 import type { PointPhase } from './ladderSession';
 import type { BackgroundLoad, Caveat, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
-import { isNoisy, ratioCi } from '../analysis/stats';
+import { isNoisy, mserCut, ratioCi } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
 
 export interface MeasuredPoint {
@@ -44,6 +44,37 @@ export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoin
     durationMs: a.durationMs + b.durationMs,
     windows: [...a.windows, ...b.windows],
   };
+}
+
+/**
+ * A window without its start-up transient. The warm-up ends on a rule of thumb (three
+ * calls alike, or a cap in time), and a fresh worker may still be settling when the
+ * window opens: a JIT tier-up or a young heap still growing makes its first counted
+ * calls slower. MSER (stats.mserCut) finds where the calls, in the order they started,
+ * stop trending; the window then opens at that call's start, and calls that ended
+ * before it are left out (calls running across it count for their share inside,
+ * throughputStats). Every point, the baseline included, is cut by the same rule, so a
+ * cut favours no executor. `transientCalls` says how many were left out.
+ */
+export function settleWindow(s: PointSamples): PointSamples {
+  const n = s.taskStartMs.length;
+  const order = [...Array(n).keys()].sort((a, b) => s.taskStartMs[a] - s.taskStartMs[b]);
+  const cut = mserCut(order.map((i) => s.taskEndMs[i] - s.taskStartMs[i]));
+  if (cut === 0) return s;
+  const from = s.taskStartMs[order[cut]];
+  const keep = [...Array(n).keys()].filter((i) => s.taskEndMs[i] > from);
+  const pick = <T>(xs: T[]) => keep.map((i) => xs[i]);
+  const out: PointSamples = {
+    ...s,
+    startMs: from,
+    taskStartMs: pick(s.taskStartMs),
+    taskEndMs: pick(s.taskEndMs),
+    taskCpuMs: pick(s.taskCpuMs),
+    taskOk: pick(s.taskOk),
+    transientCalls: (s.transientCalls ?? 0) + n - keep.length,
+  };
+  if (s.taskRunQueueMs) out.taskRunQueueMs = pick(s.taskRunQueueMs);
+  return out;
 }
 
 export interface Estimate {
@@ -140,6 +171,7 @@ export function mergeSamples(all: PointSamples[]): PointSamples {
     for (const e of s.errors) merged.errors.push(e);
     merged.abandoned += s.abandoned;
     merged.endMs = s.endMs;
+    if (s.transientCalls) merged.transientCalls = (merged.transientCalls ?? 0) + s.transientCalls;
   }
   if (all.some((s) => s.taskRunQueueMs)) {
     merged.taskRunQueueMs = [];
@@ -200,6 +232,7 @@ export function toRunResult(
   if (s.serialization) run.serialization = s.serialization;
   if (s.note) run.note = s.note;
   if (s.distributed) run.distributed = s.distributed;
+  if (s.transientCalls) run.transientCalls = s.transientCalls;
   return run;
 }
 

@@ -56,6 +56,16 @@ export function loopPlanOf(
   };
 }
 
+/**
+ * Whether a point's window still takes new calls, `counted` launched so far: before its
+ * duration is over or while calls are still owed, and then, when held open
+ * (windowUntilMs), until then while it has fewer than FULL_WINDOW_CALLS.
+ */
+export function windowOpen(plan: Pick<LoopPlan, 'originMs' | 'durationMs' | 'minTasks' | 'windowUntilMs'>, now: number, counted: number): boolean {
+  if (now - plan.originMs < plan.durationMs || counted < plan.minTasks) return true;
+  return plan.windowUntilMs !== undefined && now < plan.windowUntilMs && counted < FULL_WINDOW_CALLS;
+}
+
 export function newProgress(firstIndex: number): LoopProgress {
   return { launched: 0, countedLaunched: 0, failed: 0, nextIndex: firstIndex, stoppedByErrors: false };
 }
@@ -87,9 +97,7 @@ export async function runClosedLoop(
       p.stoppedByErrors = true;
       return false;
     }
-    const now = epochNow();
-    if (now - plan.originMs < plan.durationMs || p.countedLaunched < plan.minTasks) return true;
-    return plan.windowUntilMs !== undefined && now < plan.windowUntilMs && p.countedLaunched < FULL_WINDOW_CALLS;
+    return windowOpen(plan, epochNow(), p.countedLaunched);
   };
 
   const lane = async (laneNo: number): Promise<void> => {

@@ -24,7 +24,25 @@ export const COLD_START_HEADERS: ColdStartCells = {
 export const COLD_START_COLUMNS = Object.keys(COLD_START_HEADERS) as (keyof ColdStartCells)[];
 
 export const COLD_START_CAPTION =
-  'A fresh worker: starting it and loading the module, its first call, and a call once warm. Every worker made warm-up calls until three in a row agreed (or a cap), so the runs above measure warm workers, as a long-lived pool has.';
+  'A fresh worker: starting it and loading the module, its first call, and a call once warm. Every worker made warm-up calls until their time stopped falling (or a cap), so the runs above measure warm workers, as a long-lived pool has.';
+
+/**
+ * The caption, and which runs left calls out of their throughput because they were still
+ * settling once counting began (RunResult.transientCalls): warm-up ends on a rule of
+ * thumb, and the window's slow start is cut afterwards.
+ */
+export function coldStartCaption(report: Report): string {
+  const unsettled = coldStartRows(report).some((r) => r.cold.warmupCalls > 0 && !r.cold.steady);
+  const head = unsettled ? COLD_START_CAPTION_UNSETTLED : COLD_START_CAPTION;
+  const cut = report.runs.filter((r) => (r.transientCalls ?? 0) > 0);
+  if (!cut.length) return head;
+  const list = cut.map((r) => `${r.executor}${r.executor === 'sequential' ? '' : ` ×${r.concurrency}`} (${r.transientCalls})`).join(', ');
+  return `${head} Calls still settling when counting began were left out of these runs' throughput: ${list}.`;
+}
+
+/** The caption when a warm-up cap ran out before some worker's calls settled: those runs were not warm. */
+const COLD_START_CAPTION_UNSETTLED =
+  'A fresh worker: starting it and loading the module, its first call, and a call once warm. Every worker made warm-up calls until their time stopped falling or a cap ran out; where the cap was reached first, that executor\'s runs measured workers still warming up, slower than a long-lived pool.';
 
 const ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
 

@@ -1,7 +1,7 @@
 // Human renderings of a Report: aligned plain text for the CLI, Markdown for the
 // extension's export. Both put the verdict first, then the evidence, then the
 // conditions it was measured under, so a reader can stop as soon as they have enough.
-import { COLD_START_CAPTION, COLD_START_COLUMNS, COLD_START_HEADERS, coldStartCells, coldStartRows } from './coldStartText';
+import { coldStartCaption, COLD_START_COLUMNS, COLD_START_HEADERS, coldStartCells, coldStartRows } from './coldStartText';
 import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from './distributedText';
 import { hotspotsMarkdown, hotspotsText } from './hotspotsText';
 import type { Caveat, Report, RunResult } from './report';
@@ -150,7 +150,7 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
   const cold = coldStartRows(report);
   if (cold.length) {
     out.push(c.bold('Cold start'));
-    out.push(c.dim(wrap(COLD_START_CAPTION, '  ', '  ')));
+    out.push(c.dim(wrap(coldStartCaption(report), '  ', '  ')));
     out.push(...alignedRows([COLD_START_HEADERS, ...cold.map((r) => coldStartCells(r.executor, r.cold))], COLD_START_COLUMNS, new Set(['start', 'first', 'steady']), c.dim));
     out.push('');
   }
@@ -229,7 +229,7 @@ export function formatMarkdown(report: Report): string {
   out.push('');
   out.push(
     ...mdCellSection('Distributed queue', DISTRIBUTED_CAPTION, DISTRIBUTED_HEADERS, ['executor', 'workers'], distributedRuns(report).map(distributedCells)),
-    ...mdCellSection('Cold start', COLD_START_CAPTION, COLD_START_HEADERS, ['executor', 'warmup'], coldStartRows(report).map((r) => coldStartCells(r.executor, r.cold))),
+    ...mdCellSection('Cold start', coldStartCaption(report), COLD_START_HEADERS, ['executor', 'warmup'], coldStartRows(report).map((r) => coldStartCells(r.executor, r.cold))),
   );
   out.push(...hotspotsMarkdown(report, mdEscape));
   out.push('## Environment');

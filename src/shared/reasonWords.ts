@@ -14,6 +14,13 @@ export const n = (d: FindingData, k: string): number => (typeof d[k] === 'number
 export const has = (d: FindingData, k: string): boolean => d[k] !== undefined;
 export const str = (d: FindingData, k: string): string => (d[k] === undefined ? '' : String(d[k]));
 
+/** A comma-separated list of executor kinds as "worker threads and child processes". */
+export const poolNames = (kinds: string, python: boolean): string =>
+  kinds
+    .split(',')
+    .filter(Boolean)
+    .map((k) => executorName(k as ExecutorKind, python))
+    .join(' and ');
 const callAlone = (d: FindingData) => (has(d, 'callMs') ? ` (a call takes ${ms(n(d, 'callMs'))} alone)` : '');
 
 function shape(d: FindingData, ctx: WordingContext): string {
@@ -115,6 +122,8 @@ export const REASON_WORDS: Record<string, Words> = {
   'doubt.pool-beyond-cores': (d) => `a pool gave ${x(n(d, 'speedup'))} on ${n(d, 'cores')} cores, more than CPU work can: the sequential baseline ran slow (a burst of load, a JIT still warming), or the CPU ratio is overstated.`,
   'doubt.no-scaling': (d) =>
     `no pool beat ${x(n(d, 'speedup'))} on ${n(d, 'cores')} cores; something else (background load, a shared lock, memory bandwidth) limits scaling.`,
+  'doubt.pools-cold': (d, ctx) =>
+    `${poolNames(str(d, 'pools'), ctx.python)} gave at most ${x(n(d, 'speedup'))} while their workers were still warming up (see the caveats): that says how slowly a fresh pool starts, not how this work scales.`,
   'doubt.shared-wait': (d) =>
     `no executor beat ${x(n(d, 'speedup'))} even at ${n(d, 'maxK')} in flight, so the wait is on something shared (one connection, a lock, a rate limit).`,
   'doubt.offload-beyond-pool': (d) =>

@@ -3,7 +3,7 @@
 import type { ExecutorKind, FindingData } from './report';
 import { num, pct, x } from './format';
 import { capitalize, executorName, executorToUse, unitOf } from './names';
-import { has, n, str, type WordingContext } from './reasonWords';
+import { has, n, poolNames, str, type WordingContext } from './reasonWords';
 
 const WHY: Record<string, (ctx: WordingContext) => string> = {
   'offloaded-process': () => 'each child process has its own libuv pool, so together they can use every core.',
@@ -80,6 +80,9 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       head +
       exclusions(d, ctx) +
       (n(d, 'serializationBound') === 1 ? ' Pickling the data costs processes their gain; see the reasons above.' : '') +
+      (has(d, 'coldPools')
+        ? ` ${capitalize(poolNames(str(d, 'coldPools'), ctx.python))} were measured before their workers had warmed up, so they may do better than they read: a longer --budget measures them warm.`
+        : '') +
       ` For comparison, ${formula(d)}.`
     );
   },

@@ -69,6 +69,11 @@ export interface RunResult {
   /** Distributed executor only: workers, queue wait, result latency, bytes per task. */
   distributed?: DistributedRunStats;
   errors: RunErrors;
+  /**
+   * Calls at the start of the window that were still settling (slower while a fresh
+   * worker's JIT or heap caught up, found by MSER) and were left out of the throughput.
+   */
+  transientCalls?: number;
   /** Queue mode: share of the crawl each worker spent waiting on an empty queue, 0..1, one entry per worker. */
   idleShare?: number[];
   /** Queue mode: false when the run stopped (budget) before its queue drained; wallMs is then not the drain time. */
@@ -231,8 +236,10 @@ export interface ScalingFit {
   peakConcurrency: number | null;
   /** Smallest N within 5% of the fitted maximum (or asymptote); absent when the fit is still linear. */
   kneeConcurrency?: number;
-  /** False when too few points were usable; then sigma = kappa = 0 and there are no projections. */
+  /** False when too few points were usable, or the pool was measured cold; then sigma = kappa = 0 and there are no projections. */
   fitted: boolean;
+  /** Not fitted because the pool's workers were measured before they warmed up (a cold-pool caveat). */
+  cold?: boolean;
   /** 'usl': σ and κ fitted; 'amdahl': only two points, κ fixed at 0; 'none': not fitted. */
   model: 'usl' | 'amdahl' | 'none';
   /** Concurrencies of the points the fit used (CPU-bound pools: K ≤ cores only). */

@@ -21,7 +21,7 @@ import { comparisonSection } from './compareView';
 import { queueSection } from './queueView';
 import { describeScaling } from './scalingChart';
 import { caveatTextOf, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
-import { COLD_START_CAPTION, COLD_START_HEADERS, coldStartCells, coldStartRows } from '../shared/coldStartText';
+import { coldStartCaption, COLD_START_HEADERS, coldStartCells, coldStartRows } from '../shared/coldStartText';
 import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from '../shared/distributedText';
 
 export interface Actions {
@@ -238,7 +238,7 @@ function coldStartTable(report: Report): HTMLElement | null {
   return cellTable({
     id: 'cold-start-table',
     label: 'Cold start per executor',
-    caption: COLD_START_CAPTION,
+    caption: coldStartCaption(report),
     headers: COLD_START_HEADERS,
     numeric: ['start', 'first', 'steady'],
     rows: coldStartRows(report).map((r) => ({ cells: coldStartCells(r.executor, r.cold) })),

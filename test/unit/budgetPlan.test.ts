@@ -35,7 +35,10 @@ describe('budget plan', () => {
     // A JIT-heavy parser: 10 calls and 350 ms to settle at 22 ms a call.
     plan.learn('sequential', 1, samplesWith('sequential', 1, cold(10, 350, 22)), 900);
     const pool = plan.warmupFor('process');
-    assert.equal(pool.maxCalls, 25, 'twice its 10 calls, and at least the minimum for an unsteady function');
+    assert.equal(pool.maxCalls, 20, 'twice its 10 calls');
+    const quick = planOf();
+    quick.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(5, 150, 22)), 900);
+    assert.equal(quick.plan.warmupFor('process').maxCalls, 12, 'at least the minimum for an unsteady function');
     assert.equal(pool.maxMs, 1050, '3× the sequential warm-up, under a fifth of 6 s');
     assert.equal(pool.steadyBelowMs, 27.5);
     assert.deepEqual(plan.warmupFor('sequential'), base, 'the sequential rule does not change');
@@ -194,5 +197,14 @@ describe('steady warm-up calls', () => {
     assert.equal(isSteady([150, 119, 118, 120], 3, 0.1, 41), false, 'a plateau in a lower JIT tier');
     assert.equal(isSteady([150, 119, 40, 33, 34, 33], 3, 0.1, 41), true);
     assert.equal(isSteady([33, 34], 3, 0.1), false, 'too few calls');
+  });
+
+  it('are also calls whose level stopped falling, however they jitter', () => {
+    // A marked pool thread: settled at 21-33 ms, never three within 10%.
+    assert.equal(isSteady([257, 126, 148, 116, 77, 33, 25, 23, 23, 27, 29, 21], 3, 0.1), true);
+    assert.equal(isSteady([257, 126, 148, 116, 77, 45, 30, 24], 3, 0.1), false, 'the level still fell (116 to 30)');
+    assert.equal(isSteady([120, 110, 100, 80, 70, 60], 3, 0.1), false, 'still falling');
+    assert.equal(isSteady([30, 25, 30, 25, 22, 21, 22, 22, 45], 3, 0.1, 30), true);
+    assert.equal(isSteady([119, 121, 118, 120, 117, 119], 3, 0.1, 41), false, 'a level plateau in a lower JIT tier');
   });
 });

@@ -286,6 +286,33 @@ describe('classify: specifics', () => {
     assert.ok(cold.verdict.confidence < warm.verdict.confidence, `${cold.verdict.confidence} < ${warm.verdict.confidence}`);
   });
 
+  it('pools measured cold: no "something else limits scaling", no fit or projection, and the answer says a longer budget measures them warm', () => {
+    // A JIT-heavy parser at 3 s: both pools read under half the plain loop at K = 2, their
+    // warm-up caps ended with calls at 9-14× the warm one.
+    const input = synthesize({ computeMs: 20, noise: 0, seed: 1, bias: { thread: { 1: 0.9, 2: 0.25, 4: 0.25 }, process: { 1: 0.85, 2: 0.2, 4: 0.2 } } });
+    const cs = (steadyCallMs: number, steady: boolean) => ({ firstCallMs: 250, steadyCallMs, workerStartMs: 90, warmupCalls: 4, warmupMs: 620, steady });
+    const warm = classify({ ...input, coldStart: { sequential: cs(23, true), thread: cs(25, true), process: cs(26, true) } });
+    const cold = classify({ ...input, coldStart: { sequential: cs(23, true), thread: cs(214, false), process: cs(325, false) } });
+    for (const a of [warm, cold]) assert.equal(a.recommendation.executor, 'sequential');
+    const codes = (a: Analysis) => (a.verdict.findings ?? []).map((r) => r.code);
+    assert.ok(codes(warm).includes('doubt.no-scaling'), codes(warm).join(', '));
+    assert.ok(!codes(cold).includes('doubt.no-scaling'), codes(cold).join(', '));
+    const doubt = findingOf(cold.verdict.findings, 'doubt.pools-cold');
+    const doubtText = cold.verdict.reasons[(cold.verdict.findings ?? []).indexOf(doubt)];
+    assert.equal(doubt.data?.pools, 'thread,process');
+    assert.match(doubtText, /worker threads and child processes gave at most [\d.]+× while their workers were still warming up \(see the caveats\)/);
+    assert.equal(cold.recommendation.data?.coldPools, 'thread,process');
+    assert.match(cold.recommendation.reason, /Worker threads and child processes were measured before their workers had warmed up, so they may do better than they read: a longer --budget measures them warm\./);
+    assert.ok(!/warmed up/.test(warm.recommendation.reason));
+    for (const pool of ['thread', 'process'] as const) {
+      const fit = cold.scaling.find((f) => f.executor === pool)!;
+      assert.equal(fit.fitted, false);
+      assert.equal(fit.cold, true);
+      assert.deepEqual(fit.projections, []);
+      assert.equal(warm.scaling.find((f) => f.executor === pool)!.fitted, true);
+    }
+  });
+
   it('a run that mostly failed is left out of the verdict', () => {
     const input = synthesize({ computeMs: 20, noise: 0, seed: 1 });
     const proc = input.runs.filter((r) => r.executor === 'process');

@@ -251,4 +251,21 @@ describe('the cold start in the renderings', () => {
     assert.ok(!formatText({ ...base, coldStart: undefined }).includes('Cold start'));
     assert.ok(!formatMarkdown({ ...base, coldStart: undefined }).includes('## Cold start'));
   });
+
+  it('names the runs that left out calls still settling when counting began, in the text and the Markdown', () => {
+    const cut: Report = { ...withCold, runs: withCold.runs.map((r) => (r.executor === 'thread' && r.concurrency === 2 ? { ...r, transientCalls: 6 } : r.executor === 'sequential' ? { ...r, transientCalls: 3 } : r)) };
+    assert.ok(cut.runs.some((r) => r.executor === 'thread' && r.concurrency === 2), 'the fixture has threads ×2');
+    const flat = (t: string) => t.replace(/\s+/g, ' ');
+    const sentence = "Calls still settling when counting began were left out of these runs' throughput: sequential (3), thread ×2 (6).";
+    assert.ok(flat(formatText(cut)).includes(sentence), formatText(cut));
+    assert.ok(flat(formatMarkdown(cut)).includes(sentence));
+    assert.ok(!formatText(withCold).includes('still settling'));
+  });
+
+  it('says the runs measured warm workers only when every warm-up settled', () => {
+    const flat = (t: string) => t.replace(/\s+/g, ' ');
+    assert.ok(flat(formatText(withCold)).includes("where the cap was reached first, that executor's runs measured workers still warming up"), 'threads reached their cap');
+    const settled: Report = { ...withCold, coldStart: { sequential: withCold.coldStart!.sequential, process: withCold.coldStart!.process } };
+    assert.ok(flat(formatText(settled)).includes('so the runs above measure warm workers, as a long-lived pool has.'));
+  });
 });

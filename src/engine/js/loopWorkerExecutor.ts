@@ -9,7 +9,7 @@ import type { Executor, ExecutorLimits, PointRequest, PointSamples } from '../ex
 import { Errors } from '../../shared/errors';
 import { runtimeFile } from '../paths';
 import { raceAbort } from './abort';
-import { epochNow, loopPlanOf, type LoopPlan, type LoopProgress, type TaskOutcome } from '../../shared/closedLoop';
+import { epochNow, loopPlanOf, windowOpen, type LoopPlan, type LoopProgress, type TaskOutcome } from '../../shared/closedLoop';
 import { workerDeath } from './deaths';
 import type { ErrorInfo } from '../../shared/errorInfo';
 import type { CapturedOutput } from '../../shared/outputCapture';
@@ -305,7 +305,8 @@ export class JsLoopExecutor implements Executor {
       // handler; skip K indices then so "$i" values are not reused.
       firstIndex = end.progress ? end.progress.nextIndex + (end.exact ? 0 : k) : firstIndex + k;
       if (collector.countedFailures >= req.maxErrors) break;
-      if (now - origin >= req.durationMs && collector.taskOk.length >= req.minTasks) break;
+      // A window held open past its duration (windowUntilMs) goes on on the new thread too.
+      if (!windowOpen(loopPlanOf(req, k, origin), now, collector.taskOk.length)) break;
       host = await this.ensureHost(req.signal, undefined, collector);
     }
     collector.cpuSource = this.slot.source;
