@@ -5,7 +5,7 @@ import type { CpuSampler } from './cpuSampler';
 import type { PointSamples } from './executorTypes';
 import type { PointPhase } from './ladderSession';
 import type { BackgroundLoad, Caveat, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
-import { isNoisy, mserCut, ratioCi } from '../analysis/stats';
+import { isNoisy, mserCut, MSER_MAX_OBSERVATIONS, MSER_MIN_OBSERVATIONS, ratioCi } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
 
 export interface MeasuredPoint {
@@ -58,6 +58,7 @@ export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoin
  */
 export function settleWindow(s: PointSamples): PointSamples {
   const n = s.taskStartMs.length;
+  if (n < MSER_MIN_OBSERVATIONS || n > MSER_MAX_OBSERVATIONS) return s;
   const order = [...Array(n).keys()].sort((a, b) => s.taskStartMs[a] - s.taskStartMs[b]);
   const cut = mserCut(order.map((i) => s.taskEndMs[i] - s.taskStartMs[i]));
   if (cut === 0) return s;

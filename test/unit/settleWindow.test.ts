@@ -3,7 +3,7 @@
 // settleWindow), and throughput over a window opened after some calls began.
 import assert from 'node:assert/strict';
 import type { PointSamples } from '../../src/engine/executorTypes';
-import { mserCut, MSER_MIN_OBSERVATIONS, throughputStats } from '../../src/analysis/stats';
+import { mserCut, MSER_MAX_OBSERVATIONS, MSER_MIN_OBSERVATIONS, throughputStats } from '../../src/analysis/stats';
 import { settleWindow } from '../../src/engine/runResults';
 import { mulberry32 } from './synthetic';
 
@@ -85,9 +85,12 @@ describe('a window without its transient', () => {
     assert.ok(whole.throughputPerSec < tp.throughputPerSec * 0.92, `whole window ${whole.throughputPerSec}`);
   });
 
-  it('leaves a warm window as it was', () => {
+  it('leaves a warm window as it was, and one too long to be moved by a slow start', () => {
     const raw = lanes(2, jitter(40, 30, 7));
     assert.equal(settleWindow(raw), raw);
+    // A 5 µs function's window: sorting its calls cost the budget more than a cut could change.
+    const long = lanes(1, [...Array.from({ length: 100 }, () => 0.02), ...jitter(MSER_MAX_OBSERVATIONS, 0.005, 8)]);
+    assert.equal(settleWindow(long), long);
   });
 
   it('credits a call running across the window start for its share inside it', () => {
