@@ -112,9 +112,10 @@ def call_sync(fn, is_async, args, cpu_clock, inflight, token, perf_ns=time.perf_
 def warm_up(call, policy):
     """Calls until the call time is steady (stopped falling: the last `steadyCalls` within
     `tolerance` of each other, or their median within `tolerance` of the median of the
-    `steadyCalls` before them) or a cap is reached, so counted calls run as in a long-lived pool: imports
-    done, caches filled, the specializing interpreter settled. Same rule as the JS side
-    (src/hosted/lib/warmup.ts). `call()` returns (ok, wall_ms). None when the policy is off."""
+    `steadyCalls` before them) or a cap is reached, so counted calls run as in a
+    long-lived pool: imports done, caches filled, the specializing interpreter settled.
+    Same rule as the JS side (src/shared/warmup.ts isSteady). `call()` returns
+    (ok, wall_ms). None when the policy is off."""
     if not policy or int(policy.get("maxCalls", 0)) <= 0:
         return None
     n, tol = int(policy["steadyCalls"]), float(policy["tolerance"])

@@ -42,7 +42,7 @@ const RESERVE_MS = 250;
 const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 30, thread: 40, process: 120, distributed: 400 };
 
 /**
- * The warm-up rule: calls until three in a row are within 10%, at most 30 calls, and a
+ * The warm-up rule: calls until their time stops falling (isSteady), at most 30 calls, and a
  * time cap per worker: 8% of the budget, but at least six times the probe's (cold) call,
  * so that even a short budget lets a JIT-heavy function reach its steady state: a parser
  * whose first call in a fresh isolate takes 4× a warm one needs 8-10 calls, about five
