@@ -50,10 +50,10 @@ export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoin
  * A window without its start-up transient. The warm-up ends on a rule of thumb (call
  * times that stopped falling, or a cap in time), and a fresh worker may still be
  * settling when the window opens: a JIT tier-up or a young heap still growing makes its
- * first counted calls slower. MSER (stats.mserCut) finds where the calls, in the order they started,
- * stop trending; the window then opens at that call's start, and calls that ended
- * before it are left out (calls running across it count for their share inside,
- * throughputStats). Every point, the baseline included, is cut by the same rule, so a
+ * first counted calls slower. MSER (stats.mserCut) finds where the calls, in the order
+ * they started, stop trending; the window then opens at that call's start, and calls
+ * that ended before it are left out (calls running across it count for their share
+ * inside, throughputStats). Every point, the baseline included, is cut by the same rule, so a
  * cut favours no executor. `transientCalls` says how many were left out.
  */
 export function settleWindow(s: PointSamples): PointSamples {

@@ -23,8 +23,9 @@ export const COLD_START_HEADERS: ColdStartCells = {
 
 export const COLD_START_COLUMNS = Object.keys(COLD_START_HEADERS) as (keyof ColdStartCells)[];
 
-export const COLD_START_CAPTION =
-  'A fresh worker: starting it and loading the module, its first call, and a call once warm. Every worker made warm-up calls until their time stopped falling (or a cap), so the runs above measure warm workers, as a long-lived pool has.';
+const FRESH_WORKER = 'A fresh worker: starting it and loading the module, its first call, and a call once warm.';
+
+export const COLD_START_CAPTION = `${FRESH_WORKER} Every worker made warm-up calls until their time stopped falling (or a cap), so the runs above measure warm workers, as a long-lived pool has.`;
 
 /**
  * The caption, and which runs left calls out of their throughput because they were still
@@ -41,8 +42,7 @@ export function coldStartCaption(report: Report): string {
 }
 
 /** The caption when a warm-up cap ran out before some worker's calls settled: those runs were not warm. */
-const COLD_START_CAPTION_UNSETTLED =
-  'A fresh worker: starting it and loading the module, its first call, and a call once warm. Every worker made warm-up calls until their time stopped falling or a cap ran out; where the cap was reached first, that executor\'s runs measured workers still warming up, slower than a long-lived pool.';
+const COLD_START_CAPTION_UNSETTLED = `${FRESH_WORKER} Every worker made warm-up calls until their time stopped falling or a cap ran out; where the cap was reached first, that executor's runs measured workers still warming up, slower than a long-lived pool.`;
 
 const ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process', 'distributed'];
 

@@ -30,14 +30,9 @@ export function isSteady(times: number[], n: number, tolerance: number, belowMs?
   const last = times.slice(-n);
   const lo = Math.min(...last);
   const alike = lo > 0 && Math.max(...last) <= lo * (1 + tolerance);
-  const level = times.length >= 2 * n && medianOf(last) >= medianOf(times.slice(-2 * n, -n)) * (1 - tolerance);
+  const level = times.length >= 2 * n && steadyTime(times, n)! >= steadyTime(times.slice(0, -n), n)! * (1 - tolerance);
   if (!alike && !level) return false;
   return belowMs === undefined || (steadyTime(times, n) ?? Infinity) <= belowMs;
-}
-
-function medianOf(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /**
