@@ -53,10 +53,11 @@ async function warmedPoint(k, plan, call, close) {
  * A piscina pool of exactly k threads: its per-call function, its close, and `loop(ms)`,
  * which has one thread call the function back to back for `ms` and resolves to its calls
  * per second (the sequential reference: a plain loop, no result cloned per call).
+ * `atomics`: piscina's option; the pools keep its default, as a user's pool would.
  */
-function piscinaLanes(k, target) {
+function piscinaLanes(k, target, atomics) {
   const { Piscina } = require('piscina');
-  const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1 });
+  const pool = new Piscina({ filename: fixtureFile('bareRealWorker.mjs'), minThreads: k, maxThreads: k, idleTimeout: 60_000, concurrentTasksPerWorker: 1, ...(atomics ? { atomics } : {}) });
   // k lanes over k threads: with one task in flight per lane, piscina keeps each thread busy.
   return {
     call: (i) => pool.run({ url: target.url, fn: target.fn, args: argsFor(target.args, i) }),
@@ -98,7 +99,12 @@ export async function forkReal(k, target, plan) {
  * Returns { thread?: speedup, process?: speedup, ratios: { thread?: number[], process?: number[] } }.
  */
 export async function interleavedReal(target, pools, { windowMs, rounds, processFirst = false }) {
-  const open = [['seq', 1, piscinaLanes(1, target)]];
+  // The sequential reference's thread runs without piscina's Atomics.wait between tasks
+  // ('disabled'). With the default ('sync'), marked's plain loop ran at 40-46 ms a call
+  // where the same loop with 'async' or 'disabled', or the profiler's sequential run, took
+  // 25-37 ms, interleaved in one process: a slow reference that put a bare 2-process
+  // pool at 2.10x on 2 cores. A user's own sequential loop has no pool library around it.
+  const open = [['seq', 1, piscinaLanes(1, target, 'disabled')]];
   if (pools.thread) open.push(['thread', pools.thread, piscinaLanes(pools.thread, target)]);
   if (pools.process) open.push(['process', pools.process, forkedLanes(pools.process, target)]);
   try {
