@@ -2,7 +2,6 @@
 
 Subcommands:
   list   read Python source on stdin, print its top-level functions and other bindings (JSON)
-  info   print interpreter facts (JSON)
   serve  host one target module and run measurement "points" on command
 
 `serve` talks to the engine over two dedicated pipes, never stdin/stdout: commands arrive
@@ -11,7 +10,8 @@ print, read stdin or write to fd 1 from C code without corrupting the stream, an
 batch already written survives a crash of this process.
 
 This file is the entry point and the command loop; the jobs live beside it:
-  harness_contract.py     the numbers shared with the engine, interpreter facts
+  harness_contract.py     the numbers shared with the engine, interpreter facts (the
+                          engine's interpreter check imports it alone: resolvePython.ts)
   harness_listing.py      `list`: functions found by ast
   harness_target.py       loading the user's module, the "$i" rule, the memory cap
   harness_errors.py       failures as {kind, message, stack}
@@ -178,15 +178,12 @@ class Server(object):
 
 def main(argv):
     if len(argv) < 2:
-        sys.stderr.write("usage: harness.py list|info|serve\n")
+        sys.stderr.write("usage: harness.py list|serve\n")
         return 2
     cmd = argv[1]
     if cmd == "list":
         source = sys.stdin.buffer.read().decode("utf-8", "replace")
         sys.stdout.write(json.dumps(list_bindings(source)) + "\n")
-        return 0
-    if cmd == "info":
-        sys.stdout.write(json.dumps(interpreter_info()) + "\n")
         return 0
     if cmd == "serve":
         # The user's code gets an empty stdin; commands come on fd 4.

@@ -53,6 +53,11 @@ export const Errors = {
       'bad-input',
       `No Python interpreter found (tried ${tried}). Install Python 3.9+ or set workloadProfiler.pythonPath / --python.`,
     ),
+  pythonBroken: (exe: string, version: string, why: string) =>
+    new ProfileError(
+      'bad-input',
+      `${exe} (Python ${version}) could not load Workload Profiler's harness: ${why || 'it exited with an error'}. Set workloadProfiler.pythonPath / --python to another interpreter, or reinstall the extension.`,
+    ),
   pythonTooOld: (exe: string, version: string) =>
     new ProfileError('bad-input', `${exe} is Python ${version}; Workload Profiler needs Python 3.9 or later. Set workloadProfiler.pythonPath / --python.`),
   functionFailed: (name: string, err: ErrorSample) =>

@@ -3,6 +3,7 @@
 // is used as given: silently falling back to another Python would profile against
 // different packages. Without one, `python3` then `python` on PATH.
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { Errors } from '../../shared/errors';
 import { pythonFile } from '../paths';
 
@@ -19,8 +20,22 @@ export interface PythonInfo {
   requested: string;
 }
 
-// Python 2 and 3 both run this, so an old interpreter is reported as old, not as broken.
-const VERSION_PROBE = "import sys; sys.stdout.write('%d.%d.%d' % tuple(sys.version_info[:3]))";
+// One start of the interpreter answers both questions: its version on the first line and,
+// when it is new enough, what the harness needs to know (harness_contract.interpreter_info)
+// as JSON on the second. Python 2 and 3 both run this, so an old interpreter is reported
+// as old, not as broken. One start, not two: each costs 0.3-0.6 s on a slow VM, the CLI
+// resolves the interpreter on every run, and with the function listing and the harness
+// four starts took 1.1-1.5 s of a profile's budget before its first measured call.
+const INFO_PROBE = [
+  'import sys',
+  'v = tuple(sys.version_info[:3])',
+  "sys.stdout.write('%d.%d.%d' % v)",
+  `if v >= (${MIN_PYTHON[0]}, ${MIN_PYTHON[1]}):`,
+  '    import json',
+  '    sys.path.insert(0, sys.argv[1])',
+  '    from harness_contract import interpreter_info',
+  "    sys.stdout.write('\\n' + json.dumps(interpreter_info()))",
+].join('\n');
 
 const resolved = new Map<string, Promise<PythonInfo>>();
 
@@ -42,15 +57,17 @@ async function resolveUncached(explicit: string | undefined): Promise<PythonInfo
   let tooOld: { exe: string; version: string } | undefined;
   for (const candidate of candidates) {
     tried.push(candidate);
-    const version = await run(candidate, ['-c', VERSION_PROBE]).catch(() => undefined);
-    if (version === undefined || !/^\d+\.\d+\.\d+$/.test(version.trim())) continue;
+    const out = await run(candidate, ['-c', INFO_PROBE, dirname(pythonFile('harness.py'))]);
+    const [version = '', infoText] = out.stdout.split('\n');
+    if (!/^\d+\.\d+\.\d+$/.test(version.trim())) continue;
     const [major, minor] = version.trim().split('.').map(Number);
     if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
       // A too-old `python3` on PATH may sit beside a newer `python`: keep looking.
       tooOld ??= { exe: candidate, version: version.trim() };
       continue;
     }
-    const infoText = await run(candidate, [pythonFile('harness.py'), 'info']);
+    // It runs and is new enough, but the harness's own module failed to load.
+    if (!out.ok || !infoText) throw Errors.pythonBroken(candidate, version.trim(), out.stderr.trim().split('\n').pop() ?? '');
     const info = JSON.parse(infoText) as { executable: string; version: string; gilEnabled: boolean; startMethod: string };
     return {
       executable: info.executable || candidate,
@@ -64,11 +81,11 @@ async function resolveUncached(explicit: string | undefined): Promise<PythonInfo
   throw Errors.pythonMissing(tried.join(', '));
 }
 
-function run(exe: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(exe, args, { timeout: 20_000, windowsHide: true, maxBuffer: 1 << 20 }, (err, stdout) => {
-      if (err) reject(err);
-      else resolve(stdout);
+/** Runs the interpreter; never rejects: a missing or failing one gives ok: false and what it printed. */
+function run(exe: string, args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(exe, args, { timeout: 20_000, windowsHide: true, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      resolve({ ok: !err, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') });
     });
   });
 }
