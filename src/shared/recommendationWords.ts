@@ -128,7 +128,11 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     return (
       `${capitalize(name)} ${has(d, 'liftedFromK') ? 'can reach' : 'reached'} ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${lifted}${smoothed}${capped}${alt}${exclusions(d, ctx)}${floor}` +
       ` For comparison, ${formula(d)}` +
-      (n(d, 'beyondFormula') === 1 ? '; the measurement beats the formula, which assumes nothing else limits scaling.' : '.')
+      (n(d, 'beyondFormula') === 1
+        ? '; the measurement beats the formula, which assumes nothing else limits scaling.'
+        : n(d, 'shortOfFormula') === 1
+          ? '; scaling levelled off well before that, so something the formula leaves out (a shared lock, a connection limit, the capacity of what it waits on) limits it.'
+          : '.')
     );
   },
 };

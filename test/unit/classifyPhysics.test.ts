@@ -246,6 +246,24 @@ describe('physics rules of the recommendation', () => {
     assert.ok(!cpu.recommendation.atLeast);
   });
 
+  it('the classic formula is set beside the answer in the right direction: never "beats" it for a ladder cut short', () => {
+    // 1 s sleeps on 2 cores: the formula says thousands of workers (capped at 128).
+    const model: WorkloadModel = { isAsync: true, waitMs: 1000, computeMs: 0.05, ladders: { async: [1, 2, 4, 8, 16, 32], thread: [1, 2, 4] }, noise: 0.05, seed: 1, windowMs: 4000 };
+    // Cut by the budget at 32 while still scaling: the floor sentence speaks, not the formula.
+    const cut = classify(synthesize({ ...model, stops: { async: 'budget' } })).recommendation;
+    assert.equal(cut.atLeast, true);
+    assert.equal(cut.formulaWorkers, 128); // the formula, capped
+    assert.equal(cut.data!.beyondFormula, undefined);
+    assert.equal(cut.data!.shortOfFormula, undefined);
+    assert.doesNotMatch(cut.reason, /beats the formula|levelled off well before/, cut.reason);
+    // Stopped at a knee far below the formula: something else limits it.
+    const knee = classify(synthesize({ ...model, stops: { async: 'knee' } })).recommendation;
+    assert.ok(!knee.atLeast);
+    assert.equal(knee.data!.shortOfFormula, 1);
+    assert.doesNotMatch(knee.reason, /beats the formula/, knee.reason);
+    assert.match(knee.reason, /scaling levelled off well before that/, knee.reason);
+  });
+
   it('executors other than the local four take no part in the local recommendation', () => {
     const input = synthesize({ computeMs: 20, noise: 0, seed: 1 });
     const seq = input.runs.find((r) => r.executor === 'sequential')!;
