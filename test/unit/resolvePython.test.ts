@@ -3,7 +3,7 @@
 // answer itself; small stand-in executables for interpreters this machine does not have
 // (a Python 2, one whose standard library is broken), to check each gets its own error.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePython } from '../../src/engine/python/resolvePython';
@@ -35,6 +35,20 @@ describe('resolvePython', function () {
     assert.equal(typeof py.gilEnabled, 'boolean');
     assert.ok(['fork', 'forkserver', 'spawn'].includes(py.startMethod), py.startMethod);
     assert.equal(py.requested, 'python3');
+  });
+
+  it("is not fooled by a project's own json.py in the current directory", async () => {
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'json.py'), 'raise ImportError("the project\'s own json.py")\n');
+    const cwd = process.cwd();
+    process.chdir(project);
+    try {
+      const py = await resolvePython('/usr/bin/python3');
+      assert.match(py.version, /^3\.\d+\.\d+$/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('names an interpreter that is too old, with its version', async () => {

@@ -31,8 +31,9 @@ const INFO_PROBE = [
   'v = tuple(sys.version_info[:3])',
   "sys.stdout.write('%d.%d.%d' % v)",
   `if v >= (${MIN_PYTHON[0]}, ${MIN_PYTHON[1]}):`,
+  // -c puts the current directory ('') first on sys.path: a project's own json.py must not stand in for ours.
+  "    sys.path[:] = [sys.argv[1]] + [p for p in sys.path if p]",
   '    import json',
-  '    sys.path.insert(0, sys.argv[1])',
   '    from harness_contract import interpreter_info',
   "    sys.stdout.write('\\n' + json.dumps(interpreter_info()))",
 ].join('\n');
