@@ -301,7 +301,9 @@ describe('fault table: Python (threads and processes)', function () {
 
   it('allocates without bound: the rlimit cap raises MemoryError, reported as out of memory', async function () {
     if (process.platform !== 'linux') this.skip(); // RLIMIT_AS is enforced on Linux
-    const report = await py('allocates_in', ['pools', '$i'], { executors: POOLS });
+    // Filling 256 MB took over the 1 s call timeout once, on a busy 2-core machine during
+    // the full suite ('timeout' instead of 'out-of-memory'): this row is about the cap.
+    const report = await py('allocates_in', ['pools', '$i'], { executors: POOLS, callTimeoutMs: 10_000 });
     for (const kind of ['thread', 'process'] as const) {
       const e = failureOf(report, kind);
       assert.equal(e.kind, 'out-of-memory');
