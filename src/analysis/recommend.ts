@@ -132,10 +132,6 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   // A runner-up that a larger pool's reading stands for says so, as the answer would.
   const altLift = runnerUp ? lifts[runnerUp.executor] : undefined;
   if (runnerUp && altLift?.run === runnerUp) Object.assign(rec.data, { altK: runnerUp.concurrency, altLiftedFromK: altLift.fromK, altMeasuredAtCores: altLift.measured });
-  // How the measured K stands to the formula's, when far from it: above it, the
-  // measurement beat the formula; below it, scaling levelled off first (set once the
-  // "at least" floor is known: a ladder the budget cut says nothing of where it levels).
-  const formulaGap = Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5) ? Math.sign(run.concurrency - formulaWorkers) : 0;
 
   const lift = lifts[run.executor];
   if (lift && lift.run === run) Object.assign(rec.data, { liftedFromK: lift.fromK, measuredAtCores: lift.measured });
@@ -159,8 +155,12 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   }
 
   const floor = atLeastOf(ev, kind, run, fits);
-  if (formulaGap > 0) rec.data.beyondFormula = 1;
-  else if (formulaGap < 0 && !floor) rec.data.shortOfFormula = 1;
+  // How the measured K stands to the formula's, when far from it: above it, the
+  // measurement beat the formula; below it, scaling levelled off first, unless the
+  // budget cut the ladder ("at least"), which says nothing of where it levels off.
+  const farFromFormula = Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5);
+  if (farFromFormula && run.concurrency > formulaWorkers) rec.data.beyondFormula = 1;
+  else if (farFromFormula && !floor) rec.data.shortOfFormula = 1;
   if (floor) {
     rec.atLeast = true;
     rec.data.atLeast = 1;

@@ -59,16 +59,17 @@ async function resolveUncached(explicit: string | undefined): Promise<PythonInfo
   for (const candidate of candidates) {
     tried.push(candidate);
     const out = await run(candidate, ['-c', INFO_PROBE, dirname(pythonFile('harness.py'))]);
-    const [version = '', infoText] = out.stdout.split('\n');
-    if (!/^\d+\.\d+\.\d+$/.test(version.trim())) continue;
-    const [major, minor] = version.trim().split('.').map(Number);
+    const [firstLine = '', infoText] = out.stdout.split('\n');
+    const version = firstLine.trim();
+    if (!/^\d+\.\d+\.\d+$/.test(version)) continue;
+    const [major, minor] = version.split('.').map(Number);
     if (major < MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor < MIN_PYTHON[1])) {
       // A too-old `python3` on PATH may sit beside a newer `python`: keep looking.
-      tooOld ??= { exe: candidate, version: version.trim() };
+      tooOld ??= { exe: candidate, version };
       continue;
     }
     // It runs and is new enough, but the harness's own module failed to load.
-    if (!out.ok || !infoText) throw Errors.pythonBroken(candidate, version.trim(), out.stderr.trim().split('\n').pop() ?? '');
+    if (!out.ok || !infoText) throw Errors.pythonBroken(candidate, version, out.stderr.trim().split('\n').pop() ?? '');
     const info = JSON.parse(infoText) as { executable: string; version: string; gilEnabled: boolean; startMethod: string };
     return {
       executable: info.executable || candidate,
