@@ -20,6 +20,8 @@ This file is the entry point and the command loop; the jobs live beside it:
   harness_local.py        sequential, async and thread executors (in this process)
   harness_process_pool.py the process executor (host side)
   gil_probe.py            whether a call holds the GIL, from a spinner thread beside it
+  harness_hotspots.py     the hot-spot pass: a frame sampler beside uncounted calls (also
+                          run in a process of its own by hotspots.py)
   harness_pool_worker.py  what runs in a process-pool worker
 
 Python 3.9+ and the standard library only.
@@ -116,6 +118,9 @@ class Server(object):
             self.run_point(cmd)
         elif kind == "gil-probe":
             self.chan.send({"t": "gil-probe", "result": self.local.gil_probe(cmd) if self.local is not None else None})
+        elif kind == "hotspots":
+            # Runs between points, in this thread; what the calls print goes to fd 1/2, as in a point.
+            self.chan.send(self.local.hotspots(cmd) if self.local is not None else {"t": "failed", "message": "no function is loaded"})
         elif kind == "shutdown":
             if self.processes is not None:
                 self.processes.shutdown()

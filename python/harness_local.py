@@ -85,6 +85,15 @@ class LocalExecutors(object):
 
         return gil_probe.measure(one, float(cmd.get("windowMs", 100)))
 
+    def hotspots(self, cmd):
+        """The hot-spot pass (harness_hotspots.py) on this process's loaded, warm function:
+        the same result message as hotspots.py sends from a process of its own."""
+        # Imported by the first pass, not at every harness's start-up (sysconfig's paths
+        # cost 5-8 ms); the harness_ prefix keeps it clear of the user's module names.
+        import harness_hotspots
+
+        return harness_hotspots.profile_calls(self.fn, self.is_async, cmd)
+
     def warm_up(self, point):
         """Warm-up calls in this process, tracked as in flight so the engine's watchdog
         still enforces the per-call timeout. Returns the raw warm-up figures."""

@@ -154,7 +154,11 @@ export interface TargetRuntime {
    * `windowMs`, on the probe's warm interpreter. Undefined when it could not run.
    */
   gilProbe?(windowMs: number, signal: AbortSignal): Promise<GilProbe | undefined>;
-  /** A short, uncounted pass with a CPU profiler on, in a fresh worker / process (src/engine/hotspots/hotspots.ts). */
+  /**
+   * A short, uncounted pass with a CPU profiler on (src/engine/hotspots/hotspots.ts): on
+   * the sequential executor's worker while it lives and no point runs (loaded and warm
+   * after the ladder), else in a fresh worker / process.
+   */
   hotspots?(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult>;
   /** Removes temp files and ends anything still running. Idempotent. */
   dispose(): Promise<void>;

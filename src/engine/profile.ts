@@ -13,7 +13,7 @@ import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from './distributed/distributedVerdict';
 import { Errors, ExecutorUnavailable } from '../shared/errors';
 import { cancelledOr } from './js/abort';
-import { profileHotspots } from './hotspots/hotspots';
+import { hotspotReserveMs, profileHotspots } from './hotspots/hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
 import { languageForFile } from './languages/language';
@@ -91,8 +91,6 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     if (probe.error) throw Errors.functionFailed(options.functionName, probe.error);
     const callMs = Math.max(0.001, probe.wallMs);
     const probeCpuRatio = probe.cpuMs != null && probe.wallMs > 0 ? Math.min(1, probe.cpuMs / probe.wallMs) : 1;
-    // Hot spots: a separate, uncounted pass with a profiler on; the ladder plans with what is left.
-    const hotspots = await profileHotspots(runtime, budgetMs, callMs, signal);
     // Python: whether a call holds the GIL, measured directly beside it (python/gil_probe.py).
     const gilWindow = gilProbeWindowMs({ budgetMs, callMs, cpuRatio: probeCpuRatio, cores, backgroundBusy: background.busy });
     const gil = runtime.gilProbe && gilWindow ? await runtime.gilProbe(gilWindow, signal) : undefined;
@@ -125,8 +123,19 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const marks: TimelineMark[] = [];
     const caveats: Caveat[] = [];
     const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
-    const budget = new BudgetPlan({ budgetMs, startedMs: started, now: nowMs, cores, callMs, warmup, kinds, session, executors: Object.fromEntries(kinds.map((k) => [k, executorOf(k)])) });
-    let taskIndex = 1 + (hotspots?.calls ?? 0);
+    const budget = new BudgetPlan({
+      budgetMs,
+      startedMs: started,
+      now: nowMs,
+      cores,
+      callMs,
+      warmup,
+      kinds,
+      session,
+      executors: Object.fromEntries(kinds.map((k) => [k, executorOf(k)])),
+      afterLadderMs: hotspotReserveMs(runtime, budgetMs, callMs),
+    });
+    let taskIndex = 1;
 
     const measure = async (p: PlannedPoint, plan: WindowPlan): Promise<MeasuredPoint> => {
       const { kind, k } = p;
@@ -138,7 +147,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         // New workers that warm up sooner than planned leave the time they did not use to
         // this point's window while it is short of calls (FULL_WINDOW_CALLS), rather than
         // to later, minor points (K = 1): the plan reserved the warm-up's cap for them.
-        ...(plan.overheadMs > 0 ? { windowUntilMs: pointStart + plan.overheadMs + plan.durationMs } : {}),
+        // Not while another executor has still to start (BudgetPlan.keepsUnusedWarmup).
+        ...(plan.overheadMs > 0 && budget.keepsUnusedWarmup(p) ? { windowUntilMs: pointStart + plan.overheadMs + plan.durationMs } : {}),
         minTasks: plan.minTasks,
         warmupMs: plan.warmupMs,
         taskIndexStart: taskIndex,
@@ -196,6 +206,13 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       }
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }
+
+    // Hot spots: a separate, uncounted pass with a profiler on, on the sequential
+    // executor's worker, warm by now (hotspots/hotspots.ts). The ladder kept its time back.
+    budget.ladderDone();
+    throwIfAborted();
+    const hotspots = await profileHotspots(runtime, budgetMs, callMs, taskIndex, signal);
+    taskIndex += hotspots?.calls ?? 0;
 
     // Shared machines drift: a baseline taken only at the start turns a slowdown halfway
     // through into a wrong speedup. Re-measure it at the end on the same warm worker,

@@ -11,13 +11,13 @@ import { backgroundWindowMs } from '../../src/engine/cpuSampler';
 
 const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
 
-function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; executors?: BudgetPlanConfig['executors'] } = {}) {
+function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; executors?: BudgetPlanConfig['executors']; afterLadderMs?: number } = {}) {
   const budgetMs = opts.budgetMs ?? 6000;
   const callMs = opts.callMs ?? 80;
   const cpuRatio = opts.cpuRatio ?? 1;
   const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio, step: 2 });
   let now = 0;
-  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, executors: opts.executors });
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, executors: opts.executors, afterLadderMs: opts.afterLadderMs });
   return { plan, session, advance: (ms: number) => (now += ms) };
 }
 
@@ -111,6 +111,27 @@ describe('budget plan', () => {
     assert.equal(plan.fits({ kind: 'thread', k: 2, phase: 'breadth' }), true, 'a breadth point never waits for a reference');
     for (const kind of ['async', 'thread', 'process'] as const) plan.learn(kind, 2, samplesWith(kind, 2, cold(3, 60, 20)), 300);
     assert.equal(plan.fits(ref), true, 'once every executor has started, the reference fits');
+  });
+
+  it('lets a point keep the warm-up time it did not use only when no other executor has still to start', () => {
+    const { plan } = planOf({ executors: { async: { sharesWorkerOf: 'sequential' } } });
+    const baseline: PlannedPoint = { kind: 'sequential', k: 1, phase: 'baseline' };
+    assert.equal(plan.keepsUnusedWarmup(baseline), false, 'the pools, still to start, share it');
+    plan.learn('sequential', 1, samplesWith('sequential', 1, cold(10, 350, 22)), 900);
+    assert.equal(plan.keepsUnusedWarmup({ kind: 'async', k: 2, phase: 'breadth' }), false);
+    assert.equal(plan.keepsUnusedWarmup({ kind: 'thread', k: 2, phase: 'breadth' }), false, 'processes are still to start');
+    plan.learn('thread', 2, samplesWith('thread', 2, cold(10, 900, 25)), 1400);
+    assert.equal(plan.keepsUnusedWarmup({ kind: 'process', k: 2, phase: 'breadth' }), true, 'the last to start: only minor points follow');
+  });
+
+  it('keeps the time of the work after the ladder (the hot-spot pass) out of every window until the ladder is done', () => {
+    const without = planOf();
+    const withPass = planOf({ afterLadderMs: 400 });
+    assert.equal(without.plan.remaining() - withPass.plan.remaining(), 400);
+    const baseline: PlannedPoint = { kind: 'sequential', k: 1, phase: 'baseline' };
+    assert.ok(withPass.plan.planFor(baseline).durationMs < without.plan.planFor(baseline).durationMs);
+    withPass.plan.ladderDone();
+    assert.equal(withPass.plan.remaining(), without.plan.remaining(), 'the closing re-check plans with what the pass left');
   });
 
   it("charges no start-up or warm-up to an executor that runs on another's worker once that one has started", () => {

@@ -1,7 +1,10 @@
-// Engine side of the Python hot-spot pass: one fresh `python hotspots.py` process
-// (python/hotspots.py), leader of its own process group so a timeout or an abort ends
-// it and anything it started. Its config goes in on stdin and its one result line
-// comes back on fd 3, so what the user's code prints never mixes with the protocol.
+// Engine side of the Python hot-spot pass. The pass runs where the function is loaded
+// already when it can: the sequential executor's warm harness, between points (its
+// `hotspots` command, HarnessSession.hotspots). Otherwise it runs here, in one fresh
+// `python hotspots.py` process, leader of its own process group so a timeout or an
+// abort ends it and anything it started; its config goes in on stdin and its one result
+// line comes back on fd 3, so what the user's code prints never mixes with the protocol.
+// Both send the same message (python/harness_hotspots.py), folded here the same way.
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { ExecutorLimits, HotspotRequest, HotspotResult } from '../executorTypes';
@@ -11,12 +14,15 @@ import { pct } from '../../shared/format';
 import { pythonFile } from '../paths';
 import type { HotspotWait } from '../../shared/report';
 
-/** Start-up, import and hand-back time allowed past the window. */
-const SLACK_MS = 10_000;
+/** Start-up, import and hand-back time allowed past the window, in a process of its own. */
+const FRESH_SLACK_MS = 10_000;
+/** Hand-back time allowed past the window in a warm harness, which starts and imports nothing. */
+const WARM_SLACK_MS = 3_000;
 /** Waits below this share of the pass's wall time are not listed: the sampler's own GIL hand-offs make a few %. */
 const MIN_WAIT_SHARE = 0.05;
 
-interface PassResult {
+/** The pass's result message, from hotspots.py or the harness's `hotspots` command. */
+export interface PythonHotspotPass {
   t: 'hotspots';
   calls: number;
   failures: number;
@@ -41,8 +47,21 @@ export interface PythonHotspotTarget {
   args: unknown[];
 }
 
+/**
+ * How long a pass may take before its process is killed: its window, one call that
+ * starts at the window's end and runs to the per-call timeout, and the slack.
+ */
+export function hotspotPassTimeoutMs(limits: ExecutorLimits, req: HotspotRequest, warm: boolean): number {
+  return req.durationMs + (Number.isFinite(limits.callTimeoutMs) ? limits.callTimeoutMs : 0) + (warm ? WARM_SLACK_MS : FRESH_SLACK_MS);
+}
+
+/** The pass in a fresh `python hotspots.py` process, for when no warm harness can run it. */
 export async function pythonHotspots(t: PythonHotspotTarget, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
-  const r = await runPass(t, limits, req, signal);
+  return foldHotspotPass(await runPass(t, limits, req, signal));
+}
+
+/** The pass's message as the report's hot spots, waits and note, wherever it ran. */
+export function foldHotspotPass(r: PythonHotspotPass): HotspotResult {
   const tallies: HotspotTally[] = r.functions.map((f) => ({ ...f, weight: f.cpu, lines: new Map(f.lines) }));
   const hotspots = rankHotspots(tallies, r.cpu);
   const waits: HotspotWait[] = r.waits
@@ -53,7 +72,7 @@ export async function pythonHotspots(t: PythonHotspotTarget, limits: ExecutorLim
   return { hotspots, waits, calls: r.calls, wallMs: r.wallMs, ...(r.threadClock ? { cpuMs: r.cpu * 1000 } : {}), note: describePass(r, waits) };
 }
 
-function describePass(r: PassResult, waits: HotspotWait[]): string {
+function describePass(r: PythonHotspotPass, waits: HotspotWait[]): string {
   const parts = [
     `Frame sampler every 1 ms, ${r.calls} call${r.calls === 1 ? '' : 's'} in ${Math.round(r.wallMs)} ms, ${r.samples} samples${r.threadClock ? ' weighed by the thread\'s CPU clock' : ''}, in a separate pass that no measured point includes.`,
   ];
@@ -70,7 +89,7 @@ function describePass(r: PassResult, waits: HotspotWait[]): string {
   return parts.join(' ');
 }
 
-function runPass(t: PythonHotspotTarget, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal): Promise<PassResult> {
+function runPass(t: PythonHotspotTarget, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal): Promise<PythonHotspotPass> {
   if (signal.aborted) return Promise.reject(Errors.cancelled());
   const child = spawn(t.python, [pythonFile('hotspots.py')], {
     cwd: t.cwd,
@@ -86,7 +105,7 @@ function runPass(t: PythonHotspotTarget, limits: ExecutorLimits, req: HotspotReq
       /* already gone */
     }
   };
-  return new Promise<PassResult>((resolve, reject) => {
+  return new Promise<PythonHotspotPass>((resolve, reject) => {
     let settled = false;
     let stderrTail = '';
     let out = '';
@@ -100,21 +119,21 @@ function runPass(t: PythonHotspotTarget, limits: ExecutorLimits, req: HotspotReq
     };
     const onAbort = () => finish(() => reject(Errors.cancelled()));
     signal.addEventListener('abort', onAbort, { once: true });
-    const limit = req.durationMs + (Number.isFinite(limits.callTimeoutMs) ? limits.callTimeoutMs : 0) + SLACK_MS;
+    const limit = hotspotPassTimeoutMs(limits, req, false);
     const timer = setTimeout(() => finish(() => reject(new Error(`the pass did not end within ${Math.round(limit / 1000)} s`))), limit);
     child.stderr!.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-2000)));
     (child.stdio[3] as Readable).on('data', (d: Buffer) => {
       out += d.toString();
       const nl = out.indexOf('\n');
       if (nl < 0) return;
-      let msg: PassResult | { t: 'failed'; message: string };
+      let msg: PythonHotspotPass | { t: 'failed'; message: string };
       try {
         msg = JSON.parse(out.slice(0, nl));
       } catch (e) {
         return finish(() => reject(new Error(`unreadable result from hotspots.py: ${(e as Error).message}`)));
       }
       if (msg.t === 'failed') finish(() => reject(new Error(`the module did not load: ${msg.message}`)));
-      else finish(() => resolve(msg as PassResult));
+      else finish(() => resolve(msg as PythonHotspotPass));
     });
     child.on('error', (e) => finish(() => reject(new Error(`could not start ${t.python}: ${e.message}`))));
     child.on('exit', (code, sig) => {

@@ -152,7 +152,7 @@ class JsRuntime implements TargetRuntime {
   }
 
   hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
-    return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync);
+    return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync, this.loopSlot.host);
   }
 
   executorKinds(): ExecutorKind[] {

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable, Writable } from 'node:stream';
 import { Errors } from '../../shared/errors';
-import type { PointRequest, PointSamples } from '../executorTypes';
+import type { HotspotRequest, PointRequest, PointSamples } from '../executorTypes';
+import type { PythonHotspotPass } from '../hotspots/hotspotsPython';
 import type { ColdStart, ErrorSample, ExecutorKind, GilProbe } from '../../shared/report';
 import { pythonFile } from '../paths';
 import { ErrorTally } from '../../shared/errorInfo';
@@ -148,6 +149,11 @@ export class HarnessSession {
     return !this.exitInfo && !this.killing;
   }
 
+  /** Alive and between commands: a command sent now is the only one in flight. */
+  get idle(): boolean {
+    return this.alive && this.handler === undefined;
+  }
+
   /** How the process ended, in words, for error samples. */
   describeExit(): { kind: string; message: string } {
     const info = this.exitInfo;
@@ -193,14 +199,46 @@ export class HarnessSession {
    * failed; a harness that does not answer within `timeoutMs` is killed, as a point's is.
    */
   gilProbe(windowMs: number, args: unknown[], timeoutMs: number, signal?: AbortSignal): Promise<GilProbe | undefined> {
-    return this.operation<GilProbe | undefined>(timeoutMs, signal, (resolve, reject) => {
+    return this.ask({ cmd: 'gil-probe', windowMs, args }, 'the GIL probe', timeoutMs, signal, (m) =>
+      m.t === 'gil-probe' ? { value: (m.result as GilProbe | null) ?? undefined } : undefined,
+    );
+  }
+
+  /**
+   * The hot-spot pass (python/harness_hotspots.py) on this warm interpreter, between
+   * points: the message hotspots.py would send from a process of its own. A harness
+   * that does not answer within `timeoutMs` (a call blocking past the call timeout, or
+   * holding the GIL) is killed, as a point's is.
+   */
+  hotspots(req: HotspotRequest, args: unknown[], timeoutMs: number, signal: AbortSignal): Promise<PythonHotspotPass> {
+    return this.ask({ cmd: 'hotspots', ...req, args }, 'the hot-spot pass', timeoutMs, signal, (m) => {
+      if (m.t === 'hotspots') return { value: m as unknown as PythonHotspotPass };
+      return m.t === 'failed' ? new Error(`the hot-spot pass could not run: ${String(m.message)}`) : undefined;
+    });
+  }
+
+  /**
+   * One command and its one reply, which `reply` picks out (an Error rejects; undefined
+   * waits for the next message). Timeout and abort kill the harness: a command that has
+   * not answered may be stuck in the user's code, and the next command would queue behind it.
+   */
+  private ask<T>(
+    cmd: Record<string, unknown>,
+    what: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    reply: (m: Message) => { value: T } | Error | undefined,
+  ): Promise<T> {
+    return this.operation<T>(timeoutMs, signal, (resolve, reject) => {
       this.handler = (m) => {
-        if (m.t === 'gil-probe') resolve((m.result as GilProbe | null) ?? undefined);
-        else if (m.t === 'fatal') reject(new Error(`Python harness failed: ${String(m.message)}`));
+        if (m.t === 'fatal') return reject(new Error(`Python harness failed: ${String(m.message)}`));
+        const r = reply(m);
+        if (r instanceof Error) reject(r);
+        else if (r) resolve(r.value);
       };
-      this.exitHandler = () => reject(new Error(`the GIL probe ended the Python process: ${this.describeExit().message}`));
-      this.send({ cmd: 'gil-probe', windowMs, args });
-    }, () => new Error(`the GIL probe did not finish within ${Math.round(timeoutMs / 1000)} s`));
+      this.exitHandler = () => reject(new Error(`${what} ended the Python process: ${this.describeExit().message}`));
+      this.send(cmd);
+    }, () => new Error(`${what} did not finish within ${fmtSeconds(timeoutMs)}; its Python process group was killed`));
   }
 
   /**

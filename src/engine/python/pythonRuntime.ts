@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Errors, ProfileError } from '../../shared/errors';
 import { ONE_CALL, type Executor, type ExecutorLimits, type HotspotRequest, type HotspotResult, type LoadedTarget, type PointRequest, type PointSamples, type ProbeResult, type TargetRuntime } from '../executorTypes';
-import { pythonHotspots } from '../hotspots/hotspotsPython';
+import { foldHotspotPass, hotspotPassTimeoutMs, pythonHotspots, type PythonHotspotPass } from '../hotspots/hotspotsPython';
 import type { CpuSource, ErrorSample, ExecutorKind, GilProbe } from '../../shared/report';
 import { findPythonFunctions } from './findPythonFunctions';
 import { HarnessSession, LoadError, type LoadConfig } from './harnessSession';
@@ -249,8 +249,19 @@ class PythonRuntime implements TargetRuntime {
     return ex;
   }
 
-  hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
-    if (this.disposed) return Promise.reject(Errors.cancelled());
+  async hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
+    if (this.disposed) throw Errors.cancelled();
+    // The sequential executor's harness has the function imported and warm: no
+    // interpreter to start. A pass that kills it costs that executor a fresh session.
+    for (const ex of this.executors) {
+      const pass = ex.hotspotPass(req, hotspotPassTimeoutMs(this.limits, req, true), signal);
+      if (!pass) continue;
+      try {
+        return foldHotspotPass(await pass);
+      } finally {
+        this.output.take(); // what the calls printed belongs to no point
+      }
+    }
     return pythonHotspots({ python: this.py.executable, cwd: this.cwd, load: { ...this.loadConfig }, args: this.target.args }, this.limits, req, signal);
   }
 
@@ -303,22 +314,41 @@ class PythonExecutor implements Executor {
 
   private startedMs?: number;
   private preparing?: Promise<void>;
+  /** A hot-spot pass in this executor's harness; settles, never rejects, when it ends. */
+  private passing?: Promise<void>;
 
   /** Starts this executor's harness (interpreter + import) ahead of its first point. */
   prepare(signal: AbortSignal): Promise<void> {
     if (this.session?.alive) return Promise.resolve();
+    const t0 = Date.now();
+    // Cleared by .finally, a step after the assignment: a spare is taken without an await,
+    // so a finally inside the body would run first and leave this set for good, and a
+    // session that died later would never be replaced.
     return (this.preparing ??= (async () => {
-      const t0 = Date.now();
-      try {
-        this.session = this.runtime.takeSpare() ?? (await this.runtime.startSession(signal));
-        this.startedMs = Date.now() - t0;
-      } finally {
-        this.preparing = undefined;
-      }
-    })());
+      this.session = this.runtime.takeSpare() ?? (await this.runtime.startSession(signal));
+      this.startedMs = Date.now() - t0;
+    })().finally(() => (this.preparing = undefined)));
+  }
+
+  /**
+   * The hot-spot pass in this executor's harness, or undefined unless it is the
+   * sequential executor's and alive between points (the orchestrator runs the pass when
+   * no point is running, on the harness that ran the baseline).
+   */
+  hotspotPass(req: HotspotRequest, timeoutMs: number, signal: AbortSignal): Promise<PythonHotspotPass> | undefined {
+    const session = this.session;
+    if (this.kind !== 'sequential' || this.disposed || !session?.idle) return undefined;
+    const pass = session.hotspots(req, this.runtime.target.args, timeoutMs, signal);
+    this.passing = pass.then(
+      () => undefined,
+      () => undefined,
+    );
+    return pass;
   }
 
   async runPoint(req: PointRequest): Promise<PointSamples> {
+    // One command at a time per harness: a point asked for during a pass waits for it.
+    if (this.passing) await this.passing;
     if (req.signal.aborted || this.disposed) throw Errors.cancelled();
     const concurrency = Math.max(1, Math.min(this.maxConcurrency, Math.floor(req.concurrency)));
     if (!this.session?.alive) await this.prepare(req.signal);
