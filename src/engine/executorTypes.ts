@@ -155,11 +155,14 @@ export interface TargetRuntime {
    */
   gilProbe?(windowMs: number, signal: AbortSignal): Promise<GilProbe | undefined>;
   /**
-   * A short, uncounted pass with a CPU profiler on (src/engine/hotspots/hotspots.ts): on
-   * the sequential executor's worker while it lives and no point runs (loaded and warm
-   * after the ladder), else in a fresh worker / process.
+   * A short, uncounted pass with a CPU profiler on (src/engine/hotspots/hotspots.ts),
+   * after the ladder: Python on the sequential executor's harness while it lives, JS on
+   * a fresh worker thread (V8 profiles code compiled before it started without inlined
+   * frames), else in a fresh process.
    */
   hotspots?(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult>;
+  /** What the pass costs beyond its window and calls: starting and loading a fresh worker for it (0 on a warm one). */
+  hotspotsSetupMs?(): number;
   /** Removes temp files and ends anything still running. Idempotent. */
   dispose(): Promise<void>;
 }

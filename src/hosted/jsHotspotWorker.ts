@@ -1,15 +1,19 @@
-// Worker thread for a hot-spot pass on a fresh thread: loads the user's bundle, runs the
-// pass (lib/hotspotPass.ts) and posts the raw profile to the engine, which maps it to
-// the user's lines (src/engine/hotspots/hotspotsV8.ts). The engine uses it when the
-// sequential executor's warm thread is gone. Nothing measured here is counted in the report.
+// Worker thread for the hot-spot pass: loads the user's bundle, starts V8's sampling
+// profiler on this thread through node:inspector, calls the function back to back for
+// a short window, and posts the raw profile to the engine, which maps it to the user's
+// lines (src/engine/hotspots/hotspotsV8.ts). Nothing measured here is counted in the report.
+import { Session } from 'node:inspector/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { threadCpuClock } from './lib/cpuClock';
+import { epochNow } from '../shared/closedLoop';
+import { settleCpuClock, threadCpuClock } from './lib/cpuClock';
+import type { ErrorInfo } from '../shared/errorInfo';
 import { installOutputCapture } from '../shared/outputCapture';
-import type { HostInit } from './lib/targetHost';
-import { loadTargetOrReport } from './lib/hostSetup';
+import { callTarget, type HostInit } from './lib/targetHost';
+import { eventLoopYielder, loadTargetOrReport } from './lib/hostSetup';
 import { lowerThisThreadPriority } from './lib/userPriority';
-import { runHotspotPass } from './lib/hotspotPass';
 import type { HotspotWorkerInit, HotspotWorkerMessage } from '../shared/hotspotsProtocol';
+
+const YIELD_MS = 50;
 
 const init = workerData as HostInit & HotspotWorkerInit;
 lowerThisThreadPriority();
@@ -21,8 +25,41 @@ installOutputCapture(0);
 async function main(): Promise<void> {
   const fn = await loadTargetOrReport(init, (error) => post({ type: 'failed', error }));
   if (!fn) return;
-  const result = await runHotspotPass(fn, init.args, init.callTimeoutMs, init, threadCpuClock());
-  post({ type: 'profile', ...result });
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: init.samplingIntervalUs });
+  await session.post('Profiler.start');
+  const clock = threadCpuClock();
+  const cpu0 = clock.now();
+  const queued0 = clock.runQueueNow?.();
+  const t0 = epochNow();
+  let calls = 0;
+  let failures = 0;
+  let firstError: ErrorInfo | undefined;
+  const yieldDue = eventLoopYielder(YIELD_MS);
+  while (calls === 0 || (epochNow() - t0 < init.durationMs && calls < init.maxCalls)) {
+    const outcome = await callTarget(fn, init.args, init.taskIndexStart + calls, init.callTimeoutMs);
+    calls++;
+    if (!outcome.ok) {
+      failures++;
+      firstError ??= outcome.error;
+      // A function that only fails profiles its failure path; stop early, say so.
+      if (failures >= 20 && failures === calls) break;
+    }
+    // Let the user's timers and pending I/O run now and then, as the loop worker does.
+    const yielding = yieldDue();
+    if (yielding) await yielding;
+  }
+  const wallMs = epochNow() - t0;
+  settleCpuClock(clock);
+  // Only a per-thread clock says what these calls cost; the fallbacks measure something else.
+  const cpuMs = clock.source === 'process.threadCpuUsage' || clock.source === 'thread-schedstat' ? clock.now() - cpu0 : undefined;
+  const queued1 = clock.runQueueNow?.();
+  const runQueueMs = queued0 !== undefined && queued1 !== undefined ? queued1 - queued0 : undefined;
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  post({ type: 'profile', profile, calls, failures, wallMs, ...(cpuMs !== undefined ? { cpuMs } : {}), ...(runQueueMs !== undefined ? { runQueueMs } : {}), ...(firstError ? { firstError } : {}) });
 }
 
 void main();

@@ -15,8 +15,6 @@ import type { LoopWorkerMessage, LoopWorkerRequest } from '../shared/jsProtocol'
 import { callTarget, type UserFunction } from './lib/targetHost';
 import { eventLoopYielder, loadTargetOrReport, threadHost } from './lib/hostSetup';
 import { warmUp } from './lib/warmup';
-import { runHotspotPass } from './lib/hotspotPass';
-import type { HotspotWorkerInit } from '../shared/hotspotsProtocol';
 
 const BATCH_MS = 100;
 const YIELD_MS = 50;
@@ -31,7 +29,6 @@ async function main(): Promise<void> {
   port.on('message', (req: LoopWorkerRequest) => {
     if (req.type === 'probe') void probe(fn, req.index);
     else if (req.type === 'warm') void warmUp(fn, init.args, req.policy, init.callTimeoutMs).then((warmup) => post({ type: 'warmed', warmup, output: capture.take() }));
-    else if (req.type === 'hotspots') void hotspots(fn, req.pass);
     else void run(fn, req);
   });
   post({ type: 'ready', cpuSource: clock.source });
@@ -43,14 +40,6 @@ async function probe(fn: UserFunction, index: number): Promise<void> {
   settleCpuClock(clock);
   outcome.cpuMs = clock.now() - cpu0;
   post({ type: 'probe', outcome, cpuSource: clock.source, output: capture.take() });
-}
-
-/** The hot-spot pass on this warm thread, once the ladder is done (src/engine/hotspots/hotspots.ts). */
-async function hotspots(fn: UserFunction, pass: HotspotWorkerInit): Promise<void> {
-  const result = await runHotspotPass(fn, init.args, init.callTimeoutMs, pass, clock);
-  // What the pass printed is not the report's business: the measured points' output is.
-  capture.take();
-  post({ type: 'hotspots', result });
 }
 
 async function run(fn: UserFunction, req: Extract<LoopWorkerRequest, { type: 'run' }>): Promise<void> {

@@ -16,10 +16,7 @@ export interface V8CpuProfile {
   endTime: number;
 }
 
-/**
- * What one pass does. In workerData beside the target's HostInit for a fresh pass
- * thread; in a `hotspots` request (jsProtocol) for the warm sequential thread.
- */
+/** Engine → worker, in workerData beside the target's HostInit. */
 export interface HotspotWorkerInit {
   durationMs: number;
   maxCalls: number;
@@ -27,16 +24,7 @@ export interface HotspotWorkerInit {
   samplingIntervalUs: number;
 }
 
-/** What a pass hands back: V8's raw profile and the calls it covers. */
-export interface HotspotPassResult {
-  profile: V8CpuProfile;
-  calls: number;
-  failures: number;
-  wallMs: number;
-  cpuMs?: number;
-  runQueueMs?: number;
-  firstError?: ErrorInfo;
-}
-
-/** Fresh pass thread → engine: the one message that ends the pass. */
-export type HotspotWorkerMessage = { type: 'failed'; error: ErrorInfo } | ({ type: 'profile' } & HotspotPassResult);
+/** Worker → engine: the one message that ends the pass. */
+export type HotspotWorkerMessage =
+  | { type: 'failed'; error: ErrorInfo }
+  | { type: 'profile'; profile: V8CpuProfile; calls: number; failures: number; wallMs: number; cpuMs?: number; runQueueMs?: number; firstError?: ErrorInfo };

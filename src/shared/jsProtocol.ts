@@ -5,7 +5,6 @@ import type { LoopPlan, LoopProgress, TaskOutcome } from './closedLoop';
 import type { ErrorInfo } from './errorInfo';
 import type { CapturedOutput } from './outputCapture';
 import type { WarmupResult } from './warmup';
-import type { HotspotPassResult, HotspotWorkerInit } from './hotspotsProtocol';
 
 /** The names the engine's bundle exports the target under (src/engine/js/buildTarget.ts), read by every host. */
 export const TARGET_EXPORT = '__workloadTarget';
@@ -33,7 +32,6 @@ export interface HostInit {
 export type LoopWorkerRequest =
   | { type: 'probe'; index: number }
   | { type: 'warm'; policy: WarmupPolicy }
-  | { type: 'hotspots'; pass: HotspotWorkerInit }
   | { type: 'run'; plan: LoopPlan; /** Int32Array: 0 when a lane is idle, else 1 + ms since plan.originMs its call started. */ lanes: SharedArrayBuffer };
 
 /** Loop worker → engine. Samples are columns to keep messages small. */
@@ -42,7 +40,6 @@ export type LoopWorkerMessage =
   | { type: 'loadError'; error: ErrorInfo }
   | { type: 'probe'; outcome: TaskOutcome; cpuSource: CpuSource; output?: CapturedOutput }
   | { type: 'warmed'; warmup: WarmupResult; output?: CapturedOutput }
-  | { type: 'hotspots'; result: HotspotPassResult }
   | ({ type: 'batch' } & SampleBatch)
   | { type: 'done'; progress: LoopProgress; eventLoopUtilization: number };
 

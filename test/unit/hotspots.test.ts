@@ -2,7 +2,8 @@
 // and Markdown renderings, and the webview message that opens a location.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
+import { hotspotReserveMs, planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
+import type { TargetRuntime } from '../../src/engine/executorTypes';
 import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/shared/hotspotsText';
 import type { Report } from '../../src/shared/report';
 import { isFromWebview } from '../../src/webview/protocol';
@@ -25,6 +26,17 @@ describe('hot spots (pure parts)', () => {
     assert.ok('skip' in slow && /2 s/.test(slow.skip) && /budget/.test(slow.skip), JSON.stringify(slow));
     // One slow call that fits 10% of the budget still gets profiled.
     assert.ok(!('skip' in planHotspots(30_000, 1_000)));
+  });
+
+  it("keeps back for the pass after the ladder its window, one call, the hand-back and a fresh worker's start", () => {
+    const pass = async () => ({ hotspots: [], note: '', calls: 0, wallMs: 0 });
+    const fresh = { hotspots: pass, hotspotsSetupMs: () => 150 } as unknown as TargetRuntime;
+    const warm = { hotspots: pass, hotspotsSetupMs: () => 0 } as unknown as TargetRuntime;
+    const window = (planHotspots(6_000, 25) as { durationMs: number }).durationMs;
+    assert.equal(hotspotReserveMs(warm, 6_000, 25), window + 25 + 60);
+    assert.equal(hotspotReserveMs(fresh, 6_000, 25) - hotspotReserveMs(warm, 6_000, 25), 150);
+    assert.equal(hotspotReserveMs({} as TargetRuntime, 6_000, 25), 0, 'no pass offered: nothing kept back');
+    assert.equal(hotspotReserveMs(warm, 5_000, 2_000), 0, 'a skipped pass keeps nothing back');
   });
 
   it('ranks by weight, drops noise under 1%, and names the busiest line', () => {

@@ -1,11 +1,13 @@
 // Hot spots: where inside the user's function the CPU time goes. They come from a
-// separate, short pass with a CPU profiler on (V8's inspector Profiler for JS/TS, a
-// frame sampler for Python), run once the ladder is done, on the sequential executor's
-// worker: loaded and warm by then, so the pass costs only its window (a fresh thread
-// or process cost 0.25-0.6 s more of a 3-6 s budget, and profiled cold code). The
-// ladder keeps that window back (hotspotReserveMs). The pass is never counted: no
-// measured point runs with a profiler attached, so the profiler's own slowdown cannot
-// bend a throughput figure.
+// separate, short pass with a CPU profiler on, run once the ladder is done. Python's
+// frame sampler runs in the sequential executor's harness, loaded and warm by then, so
+// the pass costs its window only (an interpreter of its own cost 0.3-0.6 s more of a
+// 3-6 s budget). JS/TS runs V8's inspector Profiler on a fresh worker thread: on the
+// warm sequential thread, Node 24's V8 charged a function inlined before the profiler
+// started to its caller (our call loop), and the user's busy loop vanished from the
+// list. The ladder keeps the pass's time back (hotspotReserveMs). The pass is never
+// counted: no measured point runs with a profiler attached, so the profiler's own
+// slowdown cannot bend a throughput figure.
 import type { HotspotResult, TargetRuntime } from '../executorTypes';
 import type { Hotspot, Report } from '../../shared/report';
 import { round3 } from '../../shared/rounding';
@@ -41,11 +43,11 @@ export function planHotspots(budgetMs: number, callMs: number): HotspotPlan | { 
   return { durationMs: window, maxCalls: MAX_CALLS };
 }
 
-/** What the ladder keeps back for the pass that follows it: its window, the call that crosses it, the hand-back. */
+/** What the ladder keeps back for the pass that follows it: a fresh worker's start, its window, the call that crosses it, the hand-back. */
 export function hotspotReserveMs(runtime: TargetRuntime, budgetMs: number, callMs: number): number {
   if (!runtime.hotspots) return 0;
   const plan = planHotspots(budgetMs, callMs);
-  return 'skip' in plan ? 0 : plan.durationMs + callMs + HANDBACK_MS;
+  return 'skip' in plan ? 0 : (runtime.hotspotsSetupMs?.() ?? 0) + plan.durationMs + callMs + HANDBACK_MS;
 }
 
 /**

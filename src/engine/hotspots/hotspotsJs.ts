@@ -1,15 +1,13 @@
-// Engine side of the JS/TS hot-spot pass: on the sequential executor's warm thread
-// (src/hosted/jsLoopWorker.ts), or failing that one fresh worker thread
-// (src/hosted/jsHotspotWorker.ts) with the same limits as the measured executors; a
-// watchdog for a call that blocks the thread past its timeout; and the fold of V8's
+// Engine side of the JS/TS hot-spot pass: one fresh worker thread
+// (src/hosted/jsHotspotWorker.ts) with the same limits as the measured executors, a
+// watchdog for a call that blocks the thread past its timeout, and the fold of V8's
 // profile onto the user's lines.
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HotspotRequest, HotspotResult, ExecutorLimits } from '../executorTypes';
 import { pct } from '../../shared/format';
 import { foldV8Profile } from './hotspotsV8';
-import type { HotspotPassResult, HotspotWorkerInit, HotspotWorkerMessage } from '../../shared/hotspotsProtocol';
-import type { LoopWorkerHost } from '../js/loopWorkerExecutor';
+import type { HotspotWorkerInit, HotspotWorkerMessage } from '../../shared/hotspotsProtocol';
 import { raceAbort } from '../js/abort';
 import { workerDeath } from '../js/deaths';
 import type { HostInit } from '../../shared/jsProtocol';
@@ -19,37 +17,10 @@ import { runtimeFile } from '../paths';
 export const SAMPLING_INTERVAL_US = 500;
 /** Time to start the thread, import the bundle and hand the profile back, past the window. */
 const SLACK_MS = 5_000;
-/** On a thread already loaded, only the hand-back (~20-40 ms for ~1000 samples), with room for a busy machine. */
-const WARM_SLACK_MS = 1_000;
 
-/**
- * Runs the pass; rejects with a one-line reason when it produced no profile. On `warm`,
- * the sequential executor's thread, when it is alive: loaded and warm, so the pass costs
- * its window only and profiles the code the measured points ran. Otherwise on a fresh thread.
- */
-export async function jsHotspots(
-  init: HostInit,
-  limits: ExecutorLimits,
-  req: HotspotRequest,
-  signal: AbortSignal,
-  isAsync: boolean,
-  warm?: LoopWorkerHost,
-): Promise<HotspotResult> {
-  const pass: HotspotWorkerInit = { ...req, samplingIntervalUs: SAMPLING_INTERVAL_US };
-  const onWarm = warm?.alive === true;
-  const m = onWarm ? await onWarmThread(warm!, pass, signal) : await onFreshThread(init, limits, pass, signal);
-  const folded = foldV8Profile(m.profile, init.bundlePath, dirname(runtimeFile('jsHotspotWorker')));
-  return { hotspots: folded.hotspots, calls: m.calls, wallMs: m.wallMs, ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}), note: describePass(m, folded, isAsync, onWarm) };
-}
-
-async function onWarmThread(host: LoopWorkerHost, pass: HotspotWorkerInit, signal: AbortSignal): Promise<HotspotPassResult> {
-  const m = await raceAbort(host.hotspots(pass, WARM_SLACK_MS), signal, () => host.kill());
-  if (!m) throw new Error(host.death?.message ?? 'the thread ended during the pass');
-  return m;
-}
-
-async function onFreshThread(init: HostInit, limits: ExecutorLimits, pass: HotspotWorkerInit, signal: AbortSignal): Promise<HotspotPassResult> {
-  const workerInit: HostInit & HotspotWorkerInit = { ...init, ...pass };
+/** Runs the pass; rejects with a one-line reason when it produced no profile. */
+export async function jsHotspots(init: HostInit, limits: ExecutorLimits, req: HotspotRequest, signal: AbortSignal, isAsync: boolean): Promise<HotspotResult> {
+  const workerInit: HostInit & HotspotWorkerInit = { ...init, ...req, samplingIntervalUs: SAMPLING_INTERVAL_US };
   const worker = new Worker(runtimeFile('jsHotspotWorker'), {
     workerData: workerInit,
     resourceLimits: { maxOldGenerationSizeMb: limits.memoryLimitMb },
@@ -61,7 +32,7 @@ async function onFreshThread(init: HostInit, limits: ExecutorLimits, pass: Hotsp
   worker.stderr.resume();
   let timedOut: number | undefined;
   let lastError: Error | undefined;
-  const result = new Promise<HotspotPassResult>((resolve, reject) => {
+  const result = new Promise<Extract<HotspotWorkerMessage, { type: 'profile' }>>((resolve, reject) => {
     worker.on('error', (e) => (lastError = e));
     worker.on('message', (m: HotspotWorkerMessage) => {
       if (m.type === 'profile') resolve(m);
@@ -73,23 +44,28 @@ async function onFreshThread(init: HostInit, limits: ExecutorLimits, pass: Hotsp
     });
   });
   // One call may run to its timeout; the window only decides when no new call starts.
-  const limit = pass.durationMs + (Number.isFinite(limits.callTimeoutMs) ? limits.callTimeoutMs : 0) + SLACK_MS;
+  const limit = req.durationMs + (Number.isFinite(limits.callTimeoutMs) ? limits.callTimeoutMs : 0) + SLACK_MS;
   const watchdog = setTimeout(() => {
     timedOut = limits.callTimeoutMs;
     void worker.terminate();
   }, limit);
   try {
-    return await raceAbort(result, signal, () => worker.terminate());
+    const m = await raceAbort(result, signal, () => worker.terminate());
+    const folded = foldV8Profile(m.profile, init.bundlePath, dirname(runtimeFile('jsHotspotWorker')));
+    return { hotspots: folded.hotspots, calls: m.calls, wallMs: m.wallMs, ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}), note: describePass(m, folded, isAsync) };
   } finally {
     clearTimeout(watchdog);
     await worker.terminate();
   }
 }
 
-function describePass(m: HotspotPassResult, folded: ReturnType<typeof foldV8Profile>, isAsync: boolean, onWarm: boolean): string {
-  const where = onWarm ? 'on the sequential executor\'s warm thread after the measured points' : 'on a fresh thread';
+function describePass(
+  m: Extract<HotspotWorkerMessage, { type: 'profile' }>,
+  folded: ReturnType<typeof foldV8Profile>,
+  isAsync: boolean,
+): string {
   const parts = [
-    `V8 sampling profiler, ${m.calls} call${m.calls === 1 ? '' : 's'} in ${Math.round(m.wallMs)} ms, ${folded.samples} samples every ${SAMPLING_INTERVAL_US} µs, in a separate pass ${where} that no measured point includes.`,
+    `V8 sampling profiler, ${m.calls} call${m.calls === 1 ? '' : 's'} in ${Math.round(m.wallMs)} ms, ${folded.samples} samples every ${SAMPLING_INTERVAL_US} µs, in a separate pass that no measured point includes.`,
   ];
   if (m.failures) parts.push(`${m.failures} of the calls failed${m.firstError ? ` (${m.firstError.message.split('\n')[0].slice(0, 120)})` : ''}.`);
   const busy = folded.samples - folded.idleSamples;

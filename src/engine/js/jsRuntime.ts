@@ -30,6 +30,8 @@ export interface JsRuntimeOptions {
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 /** Hard upper bound for the process ladder; the orchestrator caps it lower (cores × 2). */
 const MAX_PROCESSES = 64;
+/** A worker thread's start and bundle import, until the probe's thread has measured it. */
+const FRESH_THREAD_GUESS_MS = 150;
 
 /** Reads and checks the user's source, with one-line errors for every kind of bad input. */
 export function readJsSource(file: string, sourceText?: string): string {
@@ -152,7 +154,12 @@ class JsRuntime implements TargetRuntime {
   }
 
   hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
-    return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync, this.loopSlot.host);
+    return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync);
+  }
+
+  /** The pass's fresh thread starts and loads the bundle as the probe's thread did. */
+  hotspotsSetupMs(): number {
+    return this.loopSlot.host?.workerStartMs ?? FRESH_THREAD_GUESS_MS;
   }
 
   executorKinds(): ExecutorKind[] {

@@ -17,7 +17,6 @@ import { openPoint, PointCollector } from './pointCollector';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../shared/jsProtocol';
 import { coldStartOf, type WarmupResult } from '../../shared/warmup';
-import type { HotspotPassResult, HotspotWorkerInit } from '../../shared/hotspotsProtocol';
 
 /** How long past the timeout a blocked call may run before the watchdog ends its thread. */
 const WATCHDOG_GRACE_MS = 100;
@@ -116,30 +115,6 @@ export class LoopWorkerHost {
         resolve(undefined);
       });
       this.post({ type: 'warm', policy });
-    });
-  }
-
-  /**
-   * The hot-spot pass on this thread (src/hosted/lib/hotspotPass.ts); resolves undefined
-   * if the thread died meanwhile. The watchdog allows the window, one call that starts at
-   * its end and runs to its timeout, and `slackMs` for the profile's hand-back. With no
-   * timeout there is none, as for warm-up: only a cancel ends a call then.
-   */
-  hotspots(pass: HotspotWorkerInit, slackMs: number): Promise<HotspotPassResult | undefined> {
-    return new Promise((resolve) => {
-      const timeout = this.limits.callTimeoutMs;
-      const limit = pass.durationMs + timeout + WATCHDOG_GRACE_MS + slackMs;
-      const watchdog = Number.isFinite(timeout) ? setTimeout(() => void this.kill(timeout), limit) : undefined;
-      this.listener = (m) => {
-        if (m.type !== 'hotspots') return;
-        clearTimeout(watchdog);
-        resolve(m.result);
-      };
-      void this.exited.then(() => {
-        clearTimeout(watchdog);
-        resolve(undefined);
-      });
-      this.post({ type: 'hotspots', pass });
     });
   }
 

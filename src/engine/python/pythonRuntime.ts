@@ -26,6 +26,8 @@ export interface PythonRuntimeOptions {
   distributed?: DistributedOptions;
 }
 
+/** An interpreter's start and import for a pass of its own, when no warm harness can run it. */
+const FRESH_INTERPRETER_GUESS_MS = 600;
 /** Importing a module may legitimately take a while (big packages), but not forever. */
 const MIN_LOAD_TIMEOUT_MS = 60_000;
 
@@ -249,6 +251,11 @@ class PythonRuntime implements TargetRuntime {
     return ex;
   }
 
+  /** None when the sequential harness can run the pass; else an interpreter's start and import (0.3-0.6 s here). */
+  hotspotsSetupMs(): number {
+    return [...this.executors].some((e) => e.canRunHotspots) ? 0 : FRESH_INTERPRETER_GUESS_MS;
+  }
+
   async hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
     if (this.disposed) throw Errors.cancelled();
     // The sequential executor's harness has the function imported and warm: no
@@ -335,9 +342,14 @@ class PythonExecutor implements Executor {
    * sequential executor's and alive between points (the orchestrator runs the pass when
    * no point is running, on the harness that ran the baseline).
    */
+  /** The sequential executor's, alive and between points. */
+  get canRunHotspots(): boolean {
+    return this.kind === 'sequential' && !this.disposed && this.session?.idle === true;
+  }
+
   hotspotPass(req: HotspotRequest, timeoutMs: number, signal: AbortSignal): Promise<PythonHotspotPass> | undefined {
     const session = this.session;
-    if (this.kind !== 'sequential' || this.disposed || !session?.idle) return undefined;
+    if (!this.canRunHotspots || !session) return undefined;
     const pass = session.hotspots(req, this.runtime.target.args, timeoutMs, signal);
     this.passing = pass.then(
       () => undefined,
