@@ -207,8 +207,9 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }
 
-    // Hot spots: a separate, uncounted pass with a profiler on, on the sequential
-    // executor's worker, warm by now (hotspots/hotspots.ts). The ladder kept its time back.
+    // Hot spots: a separate, uncounted pass with a profiler on (Python in the sequential
+    // executor's harness, warm by now; JS on a fresh thread: hotspots/hotspots.ts). The
+    // ladder kept its time back.
     budget.ladderDone();
     throwIfAborted();
     const hotspots = await profileHotspots(runtime, budgetMs, callMs, taskIndex, signal);

@@ -337,16 +337,16 @@ class PythonExecutor implements Executor {
     })().finally(() => (this.preparing = undefined)));
   }
 
-  /**
-   * The hot-spot pass in this executor's harness, or undefined unless it is the
-   * sequential executor's and alive between points (the orchestrator runs the pass when
-   * no point is running, on the harness that ran the baseline).
-   */
   /** The sequential executor's, alive and between points. */
   get canRunHotspots(): boolean {
     return this.kind === 'sequential' && !this.disposed && this.session?.idle === true;
   }
 
+  /**
+   * The hot-spot pass in this executor's harness, or undefined unless it is the
+   * sequential executor's and alive between points (the orchestrator runs the pass when
+   * no point is running, on the harness that ran the baseline).
+   */
   hotspotPass(req: HotspotRequest, timeoutMs: number, signal: AbortSignal): Promise<PythonHotspotPass> | undefined {
     const session = this.session;
     if (!this.canRunHotspots || !session) return undefined;
