@@ -19,7 +19,7 @@ This file is the entry point and the command loop; the jobs live beside it:
   harness_point.py        the result wire and a point's closed-loop bookkeeping
   harness_local.py        sequential, async and thread executors (in this process)
   harness_process_pool.py the process executor (host side)
-  gil_probe.py            whether a call holds the GIL, from a spinner thread beside it
+  harness_gil_probe.py    whether a call holds the GIL, from a spinner thread beside it
   harness_hotspots.py     the hot-spot pass: a frame sampler beside uncounted calls (also
                           run in a process of its own by hotspots.py)
   harness_pool_worker.py  what runs in a process-pool worker

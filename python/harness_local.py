@@ -7,9 +7,9 @@ import queue
 import threading
 import time
 
-import gil_probe
 from harness_calls import TimedCoroutine, as_coroutine, call_sync, fold_warmups, thread_loop, warm_up
 from harness_errors import describe_error
+import harness_gil_probe
 from harness_point import closed_loop
 from harness_target import cap_memory, substitute
 
@@ -75,15 +75,15 @@ class LocalExecutors(object):
         extra["cpuSource"] = "time.thread_time_ns"
 
     def gil_probe(self, cmd):
-        """The GIL probe (gil_probe.py) with this process's warm function: calls for about
-        `windowMs` beside a spinner thread. None when a call failed."""
+        """The GIL probe (harness_gil_probe.py) with this process's warm function: calls for
+        about `windowMs` beside a spinner thread. None when a call failed."""
         args = substitute(cmd.get("args", []), 0)
 
         def one():
             ok, _s, _e, _c, _r = call_sync(self.fn, self.is_async, args, time.thread_time_ns, {}, "gil-probe")
             return ok
 
-        return gil_probe.measure(one, float(cmd.get("windowMs", 100)))
+        return harness_gil_probe.measure(one, float(cmd.get("windowMs", 100)))
 
     def hotspots(self, cmd):
         """The hot-spot pass (harness_hotspots.py) on this process's loaded, warm function:

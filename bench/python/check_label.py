@@ -4,7 +4,7 @@
 
 Prints the call time, the speedup of a bare ThreadPoolExecutor and ProcessPoolExecutor
 at K = 2 and 4 over a plain loop (warm pools, results returned), and the GIL probe's
-free share (python/gil_probe.py). A label's executor must be the pool that wins here,
+free share (python/harness_gil_probe.py). A label's executor must be the pool that wins here,
 on a quiet machine; its GIL must agree with the probe.
 """
 
@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "python"))
 
-import gil_probe  # noqa: E402
+import harness_gil_probe  # noqa: E402
 
 
 def load(path, name):
@@ -58,7 +58,7 @@ if __name__ == "__main__":
         with ProcessPoolExecutor(k) as ex:
             list(ex.map(_call, range(3 * k)))
             out["process%d" % k] = rate(lambda n: list(ex.map(_call, range(n))), 2 * n) / seq
-    probe = gil_probe.measure(lambda: (FN(), True)[1], 200)
+    probe = harness_gil_probe.measure(lambda: (FN(), True)[1], 200)
     print(
         "%s %s: call %.1f ms; %s; GIL probe free share %s"
         % (

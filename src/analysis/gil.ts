@@ -1,5 +1,5 @@
 // Python's GIL: does this function's work hold it? Two readings (docs/model.md, "The GIL"):
-// the GIL probe, a spinner thread's speed beside one call (python/gil_probe.py), which
+// the GIL probe, a spinner thread's speed beside one call (python/harness_gil_probe.py), which
 // sees the GIL itself; and how threads scale against processes, with the expected
 // ceilings of each case. Flat threads alone cannot tell a held GIL from C code that
 // released it but serializes on a lock of its own (SQLite's allocator, say); the probe can.

@@ -150,7 +150,7 @@ export interface TargetRuntime {
   /** Python: interpreter facts for the report. */
   environment?(): Promise<Record<string, unknown>>;
   /**
-   * Python: the GIL probe (python/gil_probe.py), a spinner thread beside calls for about
+   * Python: the GIL probe (python/harness_gil_probe.py), a spinner thread beside calls for about
    * `windowMs`, on the probe's warm interpreter. Undefined when it could not run.
    */
   gilProbe?(windowMs: number, signal: AbortSignal): Promise<GilProbe | undefined>;

@@ -91,7 +91,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     if (probe.error) throw Errors.functionFailed(options.functionName, probe.error);
     const callMs = Math.max(0.001, probe.wallMs);
     const probeCpuRatio = probe.cpuMs != null && probe.wallMs > 0 ? Math.min(1, probe.cpuMs / probe.wallMs) : 1;
-    // Python: whether a call holds the GIL, measured directly beside it (python/gil_probe.py).
+    // Python: whether a call holds the GIL, measured directly beside it (python/harness_gil_probe.py).
     const gilWindow = gilProbeWindowMs({ budgetMs, callMs, cpuRatio: probeCpuRatio, cores, backgroundBusy: background.busy });
     const gil = runtime.gilProbe && gilWindow ? await runtime.gilProbe(gilWindow, signal) : undefined;
     throwIfAborted();

@@ -302,7 +302,7 @@ export interface WarmupPolicy {
 
 /**
  * Python: how much of the time a call left the GIL free, measured directly
- * (python/gil_probe.py): a pure-Python spinner thread's rate while the function runs,
+ * (python/harness_gil_probe.py): a pure-Python spinner thread's rate while the function runs,
  * as a share of its rate alone. About 1: released; about 0.5: bytecode taking turns;
  * near 0: held inside one long C call.
  */

@@ -195,7 +195,7 @@ export class HarnessSession {
   }
 
   /**
-   * The GIL probe (python/gil_probe.py) on this warm interpreter. Undefined when a call
+   * The GIL probe (python/harness_gil_probe.py) on this warm interpreter. Undefined when a call
    * failed; a harness that does not answer within `timeoutMs` is killed, as a point's is.
    */
   gilProbe(windowMs: number, args: unknown[], timeoutMs: number, signal?: AbortSignal): Promise<GilProbe | undefined> {
