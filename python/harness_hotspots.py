@@ -23,7 +23,7 @@ import sysconfig
 import threading
 import time
 
-from harness_calls import thread_loop
+from harness_calls import as_coroutine, thread_loop
 from harness_contract import is_ours
 from harness_errors import describe_error
 from harness_target import substitute
@@ -174,11 +174,6 @@ class Sampler(object):
         return frame is not None and self.describe(frame.f_code)[3] is not None
 
 
-async def _awaited(awaitable):
-    # A plain def that hands back an awaitable: drive it as a coroutine of our own.
-    return await awaitable
-
-
 def run_calls(fn, is_async, cfg, sampler):
     calls = failures = 0
     first_error = None
@@ -191,14 +186,10 @@ def run_calls(fn, is_async, cfg, sampler):
         call_args = substitute(args, index + calls)
         calls += 1
         try:
-            if is_async:
-                coro = fn(*call_args)
-            else:
-                coro = fn(*call_args)
-                if not inspect.isawaitable(coro):
-                    coro = None
-                else:
-                    coro = _awaited(coro)
+            coro = fn(*call_args)
+            if not is_async:
+                # A plain def that hands back an awaitable: drive it as a coroutine of our own.
+                coro = as_coroutine(coro) if inspect.isawaitable(coro) else None
             if coro is not None:
                 sampler.current = coro
                 # This thread's loop: in the harness, the one its async points run on, so
