@@ -7,6 +7,13 @@ import { defined, type Evidence } from './evidence';
 export const TINY_OVERHEAD_SHARE = 0.25;
 /** Batches are sized so dispatch overhead stays under this share of a batch. */
 export const BATCH_OVERHEAD_TARGET = 0.05;
+/**
+ * Calls shorter than this make the hand-off to a pool a large share: the ladder measures
+ * the pools' K = 1 points early, and when the budget left none, a slower pool at K = cores
+ * reads as hand-off cost. A longer call whose pool runs slower than a plain loop was
+ * measured cold or under load, not paced by its hand-offs.
+ */
+export const SHORT_CALL_MS = 10;
 
 export interface Overhead {
   tiny: boolean;
@@ -26,10 +33,16 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
   // The pool the physics would pick: under a held GIL only processes can help.
   const pool: ExecutorKind = gil === 'held' ? 'process' : ev.byKind.thread ? 'thread' : 'process';
   const summary = ev.byKind[pool];
-  const one = summary?.runs.find((r) => r.concurrency === 1);
+  // K = 1 times one hand-off plus one call. A short budget measures pools only at
+  // K = cores; for short calls the lowest K stands in, unless its workers were still cold.
+  const standIn = ev.callMs < SHORT_CALL_MS && !ev.coldPools.includes(pool) ? summary?.runs[0] : undefined;
+  const one = summary?.runs.find((r) => r.concurrency === 1) ?? standIn;
   if (!summary || !one) return none;
   const perTaskMs = 1000 / one.throughputPerSec;
-  const overheadMs = Math.max(0, perTaskMs - ev.callMs);
+  // With several calls in flight, a pool slower than one plain loop is paced by its
+  // hand-offs, which run one at a time in the caller: a task's share of the throughput is
+  // the hand-off itself (a lower bound on it while the workers still set the pace).
+  const overheadMs = one.concurrency === 1 ? Math.max(0, perTaskMs - ev.callMs) : perTaskMs;
   const serializationMs = one.serialization?.msPerTask ?? summary.best.serialization?.msPerTask ?? 0;
   const dispatchMs = Math.max(0, overheadMs - serializationMs);
   const disappointing = summary.best.speedup < Math.max(1.2, 0.6 * ev.cores);

@@ -19,13 +19,16 @@ const WARMUP_COLD_CALLS = 6;
  * and marking): a fresh pool worker's early calls of an allocation-heavy npm function ran
  * 1.5-2× slower than the sequential worker's did, and it needed about as many calls to
  * settle. So pools may make POOL_WARMUP_CALLS_FACTOR × the calls the sequential worker
- * needed, in up to POOL_WARMUP_TIME_FACTOR × its time, within a fifth of the budget.
+ * needed, in up to POOL_WARMUP_TIME_FACTOR × its time: within a fifth of the budget, or
+ * more where the budget holds it (BudgetPlan.widened).
  */
 const POOL_WARMUP_CALLS_FACTOR = 2;
 const POOL_STEADY_SLACK = 1.25;
 const POOL_WARMUP_TIME_FACTOR = 3;
 const POOL_WARMUP_BUDGET_SHARE = 0.2;
 const POOL_WARMUP_MAX_MS = 3000;
+/** A pool's breadth window that holds enough calls for an interval: its two shares at their minimum. */
+const POOL_MIN_WINDOW_MS = 2 * MIN_WINDOW_MS;
 
 /**
  * A point's window, in shares of what is left, by what the answer hangs on. Every
@@ -203,13 +206,31 @@ export class BudgetPlan {
     const w = this.c.warmup;
     const calls = sequential.warmupCalls;
     if (w.maxCalls === 0 || calls <= w.steadyCalls || sequential.warmupMs == null) return w;
-    const cap = Math.min(POOL_WARMUP_MAX_MS, this.c.budgetMs * POOL_WARMUP_BUDGET_SHARE);
+    const cap = Math.min(POOL_WARMUP_MAX_MS, Math.max(this.c.budgetMs * POOL_WARMUP_BUDGET_SHARE, this.poolWarmupRoom()));
     return {
       ...w,
       maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, w.unsteadyMinCalls ?? 0, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
       maxMs: Math.round(Math.max(w.maxMs, Math.min(cap, sequential.warmupMs * POOL_WARMUP_TIME_FACTOR))),
       ...(sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
     };
+  }
+
+  /**
+   * How long each pool still to start may warm up while every executor to come keeps a
+   * window: what is left after the closing re-check and a minimum window for each
+   * executor on a worker of its own, shared between the pools, less each one's start and
+   * a window that holds an interval. A pool measured before it settled reads cold, and its
+   * point then says nothing (coldPoolsOf): at 6 s a fifth of the budget (1.2 s) stopped
+   * the pools of marked, js-yaml and acorn still settling, and the answer was sequential;
+   * with this room (1.5-1.8 s) they settled and read 1.3-2.2×.
+   */
+  private poolWarmupRoom(): number {
+    const later = this.laterKinds();
+    const pools = later.filter((k) => isPool(k) && !this.sharesWorkerOf(k));
+    if (!pools.length) return 0;
+    const others = later.filter((k) => !isPool(k) && k !== 'sequential').length;
+    const shared = this.remaining() - this.closingReserve() - others * MIN_WINDOW_MS;
+    return Math.max(0, shared / pools.length - Math.max(...pools.map((k) => this.startup[k])) - POOL_MIN_WINDOW_MS);
   }
 
   private newWorkers(kind: ExecutorKind, k: number): number {

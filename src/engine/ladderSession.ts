@@ -12,6 +12,7 @@ import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
 import { handedOff, offloadedInFlight } from '../analysis/evidence';
 import { speedupCeiling } from '../analysis/recommend';
+import { SHORT_CALL_MS } from '../analysis/overhead';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
 export type StopReason = 'knee' | 'budget' | 'cap' | 'failures' | 'single-point';
@@ -67,9 +68,6 @@ export const REFERENCE_MAX_CALL_MS = 10;
 
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
-
-/** Calls shorter than this make the hand-off to a pool a large share: the K = 1 point is measured early. */
-export const SHORT_CALL_MS = 10;
 
 /**
  * A pool's K = 1 point hands every call to a worker and back: it can never be faster than

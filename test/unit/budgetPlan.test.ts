@@ -51,6 +51,7 @@ describe('budget plan', () => {
     assert.deepEqual(settled.plan.warmupFor('thread'), settled.plan.warmupFor('sequential'));
 
     const slow = planOf({ budgetMs: 3000 });
+    slow.advance(1050); // the probe and the baseline, as at 3 s on marked
     slow.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(12, 450, 40, false)), 900);
     const pool = slow.plan.warmupFor('thread');
     assert.equal(pool.maxMs, 600, 'a fifth of 3 s, not 3 × 450 ms');
@@ -58,6 +59,23 @@ describe('budget plan', () => {
     // fast-xml-parser's pool threads, a lower JIT tier three calls alike, stopped here without it.
     assert.equal(warmupDone([131, 114, 112, 109], pool), false);
     assert.equal(warmupDone([131, 114, 112, 109], slow.plan.warmupFor('sequential')), true, 'the sequential rule has no level to aim at');
+  });
+
+  it('lets pools warm up beyond a fifth of the budget where what is left holds it, and no further', () => {
+    // marked at 6 s: the baseline ends 1.1 s in, after 12 calls and 600 ms of warm-up.
+    const roomy = planOf({ budgetMs: 6000, callMs: 30 });
+    roomy.advance(1100);
+    roomy.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(12, 600, 25, false)), 900);
+    const pool = roomy.plan.warmupFor('process');
+    // (6000 - 1100 - 250 left, - 150 closing, - 150 for async) / 2 pools - 120 start - 300 window
+    assert.equal(pool.maxMs, 1755, 'more than a fifth of 6 s (1200), less than 3 × 600');
+    const predicted = roomy.plan.overheadOf({ kind: 'thread', k: 2 }) + roomy.plan.overheadOf({ kind: 'process', k: 2 });
+    assert.ok(predicted + 2 * 300 <= roomy.plan.remaining(), `both pools' warm-ups and windows fit: ${predicted} of ${roomy.plan.remaining()}`);
+    // The same function when the hot-spot pass keeps 1.5 s back: what is left rules.
+    const kept = planOf({ budgetMs: 6000, callMs: 30, afterLadderMs: 1500 });
+    kept.advance(1100);
+    kept.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(12, 600, 25, false)), 900);
+    assert.equal(kept.plan.warmupFor('process').maxMs, 1200, 'a fifth of the budget is the floor');
   });
 
   it('gives the baseline and the breadth points two shares of what is left, a K = 1 pool point half of one', () => {

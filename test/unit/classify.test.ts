@@ -208,6 +208,29 @@ describe('classify: specifics', () => {
     assert.equal(a.recommendation.data!.batchSize, a.recommendation.batchSize);
   });
 
+  it('finds tiny tasks from the K = cores points when a short budget left no K = 1', () => {
+    const ladders = { async: [2], thread: [2], process: [2] };
+    for (const noise of NOISE_LEVELS) {
+      const a = classify(synthesize({ computeMs: 0.03, cores: 2, ladders, noise, seed: 3 }));
+      assert.equal(a.verdict.tinyTasks, true, `noise ${noise}`);
+      assert.equal(a.recommendation.code, 'rec.batch');
+      assert.equal(a.recommendation.executor, 'thread');
+    }
+    // Paced by its hand-offs, K = 2 reads the hand-off itself: the same batch as from K = 1.
+    const a = classify(synthesize({ computeMs: 0.03, cores: 2, ladders, noise: 0, seed: 1 }));
+    assert.ok(a.recommendation.batchSize! >= 30 && a.recommendation.batchSize! <= 36, String(a.recommendation.batchSize));
+  });
+
+  it('a longer call whose pool read slow at K = cores is not a tiny task', () => {
+    // 30 ms calls, both pools at 0.4x: cold or loaded workers, not hand-offs.
+    const a = classify(
+      synthesize({ computeMs: 30, cores: 2, ladders: { async: [2], thread: [2], process: [2] }, bias: { thread: 0.2, process: 0.2 }, noise: 0, seed: 1 }),
+    );
+    assert.ok(!a.verdict.tinyTasks);
+    assert.notEqual(a.recommendation.code, 'rec.batch');
+    assert.equal(a.recommendation.executor, 'sequential');
+  });
+
   it('Python tiny GIL-held calls get processes with a chunksize', () => {
     const a = classify(synthesize({ language: 'python', computeMs: 0.05, gil: 'held', dispatchMs: { process: 0.3 }, noise: 0, seed: 1 }));
     assert.equal(a.verdict.gil, 'held');
