@@ -221,8 +221,10 @@ export class BudgetPlan {
    * executor on a worker of its own, shared between the pools, less each one's start and
    * a window that holds an interval. A pool measured before it settled reads cold, and its
    * point then says nothing (coldPoolsOf): at 6 s a fifth of the budget (1.2 s) stopped
-   * the pools of marked, js-yaml and acorn still settling, and the answer was sequential;
-   * with this room (1.5-1.8 s) they settled and read 1.3-2.2×.
+   * the pools of marked, js-yaml and acorn still settling, and the answer was sequential.
+   * Caps of 1.5-2 s let them settle: four JIT-heavy parsers at 6 s answered a pool in 7
+   * of 8 runs, against 5 of 8 at 1.2 s. A baseline that took much of the budget leaves
+   * less room, and the fifth is then the floor.
    */
   private poolWarmupRoom(): number {
     const later = this.laterKinds();
