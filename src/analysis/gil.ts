@@ -66,7 +66,11 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
     if (probeHeld) return { verdict: 'held', finding: info('gil.probe-held', probeData) };
     return { verdict: 'held', finding: info('gil.untested') };
   }
-  const tData = { threadK: t.best.concurrency, threadSpeedup: t.best.speedup };
+  // One thread cannot show whether two share a GIL: a thread ×1 that read high read a
+  // slow baseline. Its best run of two threads or more speaks for threads.
+  const parallel = t.runs.filter((run) => run.concurrency >= 2);
+  const tBest = parallel.length ? parallel.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : t.best;
+  const tData = { threadK: tBest.concurrency, threadSpeedup: tBest.speedup };
   if (ev.cores < 2) return { verdict: 'held', finding: info('gil.one-core', tData) };
   // Under a held GIL only the waiting part overlaps: threads top out near 1/r. Released,
   // they reach min(K, cores/r). The threshold sits halfway between, on a log scale.
@@ -78,7 +82,7 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   // Against a probe that saw the GIL held, threads must clear the threshold beyond their
   // interval: one slow baseline window had put pure-Python threads ×2 at 1.45× on 2
   // cores, over a spinner that kept half its speed, and read "released".
-  if ((probeHeld ? t.best.speedupCi[0] : t.best.speedup) < threshold) {
+  if ((probeHeld ? tBest.speedupCi[0] : tBest.speedup) < threshold) {
     // The call left the GIL free, yet threads stayed flat: something other than the GIL
     // serializes them. Processes each have their own copy of the library and its locks.
     if (probeFree) {
@@ -88,6 +92,20 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
     return {
       verdict: 'held',
       finding: info(processesScaled ? 'gil.held' : 'gil.held-nothing-scaled', defined({ ...tData, ...pData, ...probeData })),
+    };
+  }
+  // Threads and processes at the same K divide by the same baseline, so a baseline
+  // window that ran slow lifts both alike, and their ratio keeps what it hid. Under a held
+  // GIL threads reach heldCeiling where processes reach min(K, cores/r); released, threads
+  // keep up with processes. Below the midpoint (log scale) of those two ratios, threads
+  // scaled on a slow baseline only: pure-Python threads ×2 read 1.30-1.45× beside
+  // processes ×2 at 2.38-2.9×, both past what 2 cores allow.
+  const sameK = p?.runs.find((run) => run.concurrency === tBest.concurrency);
+  const heldRatio = heldCeiling / Math.max(heldCeiling, Math.min(tBest.concurrency, ev.cores / r));
+  if (!probeFree && sameK && heldRatio < 1 && tBest.speedup < sameK.speedup * Math.sqrt(heldRatio)) {
+    return {
+      verdict: 'held',
+      finding: info('gil.held-beside-processes', defined({ ...tData, processK: sameK.concurrency, processSpeedup: sameK.speedup, ratio: round3(tBest.speedup / sameK.speedup), ...probeData })),
     };
   }
   // Threads scaled past what a held GIL allows, clearly so against a probe that read

@@ -71,6 +71,30 @@ describe('GIL probe', () => {
     assert.ok(overruled < SEEDS.length, 'every seed gave an interval clear of the threshold: the case is not tested');
   });
 
+  it('threads lifted past the threshold by a slow baseline stay "held" when processes at the same K read twice as high', () => {
+    // The baseline ran 40% slow (modelled as both pools reading 1.66× high): threads ×2 read 1.66× (past √2), processes ×2 3.3×.
+    const slowBaseline = { language: 'python' as const, computeMs: 20, gil: 'held' as const, serializationMs: 0.05, bias: { thread: 1.66, process: 1.66 } };
+    for (const gil of [undefined, probe(0.7), probe(0.5)]) {
+      each(slowBaseline, gil, (a, where) => {
+        const t = a.verdict.findings!.find((f) => f.code.startsWith('gil.'))!;
+        assert.equal(a.verdict.gil, 'held', `${where}, probe ${gil?.freeShare}: ${t.code} ${JSON.stringify(t.data)}`);
+        assert.notEqual(a.recommendation.executor, 'thread', where);
+      });
+    }
+    const input = synthesize({ ...slowBaseline, noise: 0, seed: 1 });
+    const a = classify(input);
+    const f = findingOf(a.verdict.findings, 'gil.held-beside-processes');
+    assert.ok(Math.abs((f.data.ratio as number) - 0.5) < 0.02, String(f.data.ratio));
+    assert.match(a.verdict.reasons.join(' '), /Threads ×2 gave 1\.6\d×, but processes ×2 gave 3\.\d+× against the same sequential baseline: threads reached only 5\d% of what processes did/);
+  });
+
+  it('released GIL on a slow baseline: threads keep up with processes, and stay "released"', () => {
+    each({ language: 'python', computeMs: 20, gil: 'released', serializationMs: 0.05, bias: { thread: 1.4, process: 1.4 } }, probe(0.7), (a, where) => {
+      assert.equal(a.verdict.gil, 'released', where);
+      assert.equal(a.recommendation.executor, 'thread', where);
+    });
+  });
+
   it('ignores a probe whose machine moved under it, and goes by thread scaling', () => {
     each({ language: 'python', computeMs: 20, gil: 'held', serializationMs: 0.05 }, probe(0.9, 0.4), (a, where) => {
       assert.equal(a.verdict.gil, 'held', where);
