@@ -97,12 +97,14 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   // Threads and processes at the same K divide by the same baseline, so a baseline
   // window that ran slow lifts both alike, and their ratio keeps what it hid. Under a held
   // GIL threads reach heldCeiling where processes reach min(K, cores/r); released, threads
-  // keep up with processes. Below the midpoint (log scale) of those two ratios, threads
-  // scaled on a slow baseline only: pure-Python threads ×2 read 1.30-1.45× beside
-  // processes ×2 at 2.38-2.9×, both past what 2 cores allow.
+  // keep up with processes. Below the midpoint (log scale) of those two ratios, beyond
+  // both intervals, threads scaled on a slow baseline only: pure-Python threads ×2 read
+  // 1.30-1.45× beside processes ×2 at 2.38-2.9×, both past what 2 cores allow. Beyond
+  // the intervals, as a released GIL's threads on a busy machine can trail its
+  // processes by a fifth.
   const sameK = p?.runs.find((run) => run.concurrency === tBest.concurrency);
   const heldRatio = heldCeiling / Math.max(heldCeiling, Math.min(tBest.concurrency, ev.cores / r));
-  if (!probeFree && sameK && heldRatio < 1 && tBest.speedup < sameK.speedup * Math.sqrt(heldRatio)) {
+  if (!probeFree && sameK && heldRatio < 1 && tBest.speedupCi[1] < sameK.speedupCi[0] * Math.sqrt(heldRatio)) {
     return {
       verdict: 'held',
       finding: info('gil.held-beside-processes', defined({ ...tData, processK: sameK.concurrency, processSpeedup: sameK.speedup, ratio: round3(tBest.speedup / sameK.speedup), ...probeData })),
