@@ -97,14 +97,24 @@ export interface Evidence {
  * no free core, and at a 3 s budget their calls were still 3-4x a warm one.
  */
 export const COLD_POOL_RATIO = 1.5;
+/**
+ * A pool whose every point held this many counted calls per worker warmed up inside its
+ * windows, whatever its warm-up read: the JIT had its calls there, and the settled window
+ * (runResults.settleWindow) left the transient out. A 5 µs call's warm-up calls jitter
+ * by 2× on timer resolution alone, and its pool, at 700 calls a worker, read "cold".
+ */
+export const WARM_IN_WINDOW_CALLS = 100;
 
 /** The measured pools (threads, processes) whose workers were still cold when their calls counted. */
-export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<ExecutorKind, unknown>>): ExecutorKind[] {
+export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<ExecutorKind, Pick<ExecutorSummary, 'runs'>>>): ExecutorKind[] {
   const warmCall = input.coldStart?.sequential?.steadyCallMs;
   if (!warmCall) return [];
   return (['thread', 'process'] as const).filter((kind) => {
     const c = input.coldStart?.[kind];
-    return !!c && !c.steady && c.steadyCallMs != null && !!measured[kind] && c.steadyCallMs >= warmCall * COLD_POOL_RATIO;
+    const runs = measured[kind]?.runs;
+    if (!c || c.steady || c.steadyCallMs == null || !runs?.length) return false;
+    const warmedInWindow = runs.every((r) => r.tasks >= WARM_IN_WINDOW_CALLS * r.concurrency);
+    return !warmedInWindow && c.steadyCallMs >= warmCall * COLD_POOL_RATIO;
   });
 }
 

@@ -309,6 +309,18 @@ describe('classify: specifics', () => {
     assert.ok(cold.verdict.confidence < warm.verdict.confidence, `${cold.verdict.confidence} < ${warm.verdict.confidence}`);
   });
 
+  it('a pool whose windows held hundreds of calls a worker is not cold, whatever its warm-up read (a 5 µs call)', () => {
+    const input = synthesize({ computeMs: 0.005, cores: 2, ladders: { async: [2], thread: [2], process: [2] }, noise: 0, seed: 1 });
+    const t = input.runs.find((r) => r.executor === 'thread')!;
+    assert.ok(t.tasks >= 200, `the synthetic window held ${t.tasks} calls`);
+    // Warm-up calls of 5-15 µs jitter past 1.5× on timer resolution alone.
+    const cs = (steadyCallMs: number, steady: boolean) => ({ firstCallMs: 0.05, steadyCallMs, workerStartMs: 40, warmupCalls: 30, warmupMs: 1, steady });
+    const a = classify({ ...input, coldStart: { sequential: cs(0.009, true), thread: cs(0.015, false), process: cs(0.031, false) } });
+    assert.ok(!a.caveats.some((c) => c.code === 'cold-pool'), a.caveats.map((c) => c.code).join(', '));
+    assert.equal(a.verdict.tinyTasks, true);
+    assert.equal(a.recommendation.code, 'rec.batch');
+  });
+
   it('pools measured cold: no "something else limits scaling", no fit or projection, and the answer says a longer budget measures them warm', () => {
     // A JIT-heavy parser at 3 s: both pools read under half the plain loop at K = 2, their
     // warm-up caps ended with calls at 9-14× the warm one.
