@@ -4,7 +4,7 @@
 // ceilings of each case. Flat threads alone cannot tell a held GIL from C code that
 // released it but serializes on a lock of its own (SQLite's allocator, say); the probe can.
 import type { Finding, GilVerdict, WorkloadKind } from '../shared/report';
-import { clamp, defined, type Evidence } from './evidence';
+import { clamp, defined, summarize, type Evidence } from './evidence';
 import { round3 } from '../shared/rounding';
 
 export interface GilResult {
@@ -69,7 +69,7 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
   // One thread cannot show whether two share a GIL: a thread ×1 that read high read a
   // slow baseline. Its best run of two threads or more speaks for threads.
   const parallel = t.runs.filter((run) => run.concurrency >= 2);
-  const tBest = parallel.length ? parallel.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : t.best;
+  const tBest = parallel.length ? summarize('thread', parallel).best : t.best;
   const tData = { threadK: tBest.concurrency, threadSpeedup: tBest.speedup };
   if (ev.cores < 2) return { verdict: 'held', finding: info('gil.one-core', tData) };
   // Under a held GIL only the waiting part overlaps: threads top out near 1/r. Released,

@@ -99,7 +99,7 @@ export const REASON_WORDS: Record<string, Words> = {
   'gil.held-nothing-scaled': (d) =>
     `${threads(d)}, ${processes(d)}: threads did not scale, as expected while the GIL is held; processes did not scale either, so something else also limits this run.${spinner(d)}`,
   'gil.held-beside-processes': (d) =>
-    `Threads ×${n(d, 'threadK')} gave ${x(n(d, 'threadSpeedup'))}, but ${processes(d)} against the same sequential baseline: threads reached only ${pct(n(d, 'ratio'))} of what processes did, as when one GIL makes them take turns. ` +
+    `${capitalize(threads(d))}, but ${processes(d)} against the same sequential baseline: threads reached only ${pct(n(d, 'ratio'))} of what processes did, as when one GIL makes them take turns. ` +
     `Both read high because the baseline ran slow.${spinner(d)}`,
   'gil.released': (d) =>
     `${threads(d)} on ${n(d, 'cores')} cores: the heavy work runs in C code that releases the GIL (as hashlib, zlib and numpy do), so threads use several cores without the cost of processes.${spinner(d)}`,
