@@ -2,8 +2,11 @@
 // threads alone cannot tell a held GIL from C code that released it but serializes on a
 // lock of its own; the probe's spinner sees the GIL itself.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { classify } from '../../src/analysis/index';
+import { pythonFile } from '../../src/engine/paths';
 import type { GilProbe } from '../../src/shared/report';
+import { round3 } from '../../src/shared/rounding';
 import { findingOf } from './findings';
 import { synthesize, type WorkloadModel } from './synthetic';
 
@@ -124,5 +127,48 @@ describe('GIL probe', () => {
       assert.equal(a.verdict.gil, 'released', where);
       findingOf(a.verdict.findings, 'gil.probe-released');
     });
+  });
+});
+
+describe('GIL probe harness: the spinner-alone reference (python/harness_gil_probe.py)', function () {
+  this.timeout(30_000);
+  // Runs measure() with the spinner's readings scripted: alone before, during, alone
+  // after, then a third alone window if measure() asks for one.
+  function measured(rates: number[]): { freeShare: number; drift: number; windows: number } {
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(pythonFile(''))})`,
+      'import harness_gil_probe as g',
+      'rates = json.load(sys.stdin)',
+      'used = []',
+      'def scripted(action):',
+      '    used.append(1)',
+      '    return rates[len(used) - 1], 0.2',
+      'g._spinner_rate = scripted',
+      'r = g.measure(lambda: True, 200)',
+      'print(json.dumps({"freeShare": r["freeShare"], "drift": r["drift"], "windows": len(used)}))',
+    ].join('\n');
+    return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(rates), encoding: 'utf8', timeout: 20_000 })) as { freeShare: number; drift: number; windows: number };
+  }
+
+  it('two alone windows that agree are the reference, with no third', () => {
+    const r = measured([100, 90, 96]);
+    assert.equal(r.windows, 3);
+    assert.equal(r.freeShare, round3(90 / 98));
+    assert.equal(r.drift, round3(4 / 98));
+  });
+
+  it('a third alone window settles two that disagree: the closest pair is the reference', () => {
+    // The first alone window ran during a burst elsewhere: half speed.
+    const r = measured([50, 90, 100, 98]);
+    assert.equal(r.windows, 4);
+    assert.equal(r.freeShare, round3(90 / 99));
+    assert.ok(r.drift <= 0.05, `drift ${r.drift}`);
+  });
+
+  it('three alone windows that all disagree keep a drift the analysis sets aside', () => {
+    const r = measured([40, 60, 100, 70]);
+    assert.equal(r.windows, 4);
+    assert.ok(r.drift > 0.3, `drift ${r.drift}`);
   });
 });
