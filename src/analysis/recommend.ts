@@ -25,6 +25,13 @@ import { round2 } from '../shared/rounding';
 
 /** A pool beats a plain loop only when the low end of its speedup interval is above this. */
 export const MIN_GAIN = 1.05;
+/**
+ * A "no gain" whose best point's interval also reaches this high is undecided: the
+ * windows were too short to tell a real gain from noise (a JIT-heavy parser's pools at a
+ * 6 s budget read 1.24× in [0.99×, 1.58×] on 7 calls), and the words say a longer budget
+ * decides, rather than only "the gain may be noise".
+ */
+export const UNDECIDED_HIGH = 1.2;
 /** CPU work: a pool above the core count must beat K = cores by this factor too (the ladder's growth step). */
 export const BEYOND_CORES_GAIN = 1.1;
 /** A call at least this much CPU has no waiting for extra threads to overlap: never more workers than cores. */
@@ -106,6 +113,8 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
     const best = allowed.length ? allowed.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
     const cited: FindingData = best ? { bestExecutor: best.executor, bestK: best.concurrency, bestSpeedup: best.speedup, bestLow: best.speedupCi[0] } : {};
+    // An interval that also reaches a gain worth having is undecided, not a "no": say so, and what decides it.
+    if (best && best.speedupCi[1] >= UNDECIDED_HIGH) cited.bestHigh = best.speedupCi[1];
     const cold: FindingData = ev.coldPools.length ? { coldPools: ev.coldPools.join(',') } : {};
     return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes, ...cold });
   }

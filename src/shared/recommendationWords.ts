@@ -74,7 +74,10 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     else {
       head =
         `No executor clearly beat a plain loop: the best, ${executorName(str(d, 'bestExecutor') as ExecutorKind, ctx.python)} ×${n(d, 'bestK')} at ${x(best)}, ` +
-        `has a 95% interval that reaches down to ${x(n(d, 'bestLow'))}, not above ${x(n(d, 'threshold'))}, so the gain may be noise: keep it sequential.`;
+        (has(d, 'bestHigh')
+          ? `has a 95% interval from ${x(n(d, 'bestLow'))} to ${x(n(d, 'bestHigh'))}: it may gain, but its low end is not above ${x(n(d, 'threshold'))}. ` +
+            'The windows were too short to tell a gain from noise: keep it sequential until a longer --budget decides.'
+          : `has a 95% interval that reaches down to ${x(n(d, 'bestLow'))}, not above ${x(n(d, 'threshold'))}, so the gain may be noise: keep it sequential.`);
     }
     return (
       head +
@@ -151,11 +154,12 @@ function extrapolation(d: FindingData): string {
 
 /** The one-line answer: "Use worker threads, 2 workers: expected 1.9×". */
 export function recommendationLineOf(
-  rec: { executor: ExecutorKind; workers: number; expectedSpeedup: number; batchSize?: number; code?: string; atLeast?: boolean; extrapolatedWorkers?: number },
+  rec: { executor: ExecutorKind; workers: number; expectedSpeedup: number; batchSize?: number; code?: string; data?: FindingData; atLeast?: boolean; extrapolatedWorkers?: number },
   python: boolean,
 ): string {
   if (rec.executor === 'sequential') {
     if (rec.code === 'rec.parallel-inside') return 'Already parallel inside: keep it sequential, or cap its internal threads before adding a pool';
+    if (rec.code === 'rec.no-gain' && rec.data?.bestHigh != null) return 'Keep it sequential for now: no executor clearly beat a plain loop (undecided: a longer budget can tell)';
     if (rec.code === 'rec.no-gain') return 'Keep it sequential: no executor clearly beat a plain loop';
     return 'Keep it sequential: no executor beat a plain loop';
   }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
 import type { RunResult } from '../../src/shared/report';
+import { recommendationLineOf } from '../../src/shared/recommendationWords';
 import { findingOf } from './findings';
 import { synthesize, type WorkloadModel } from './synthetic';
 
@@ -222,6 +223,27 @@ describe('physics rules of the recommendation', () => {
     // The same point measured tightly clears the bar.
     const tight = classify(synthesize({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders, bias: { thread: { 2: 0.6 } }, noise: 0, seed: 1 }));
     assert.equal(tight.recommendation.executor, 'thread');
+  });
+
+  it('a "no gain" whose interval also reaches a real gain says it is undecided, and that a longer budget decides', () => {
+    // Short windows of a JIT-heavy call: threads read 1.24× in [0.99×, 1.58×].
+    const wide = (low: number, high: number) => {
+      const input = synthesize({ computeMs: 40, cores: 2, executors: ['sequential', 'thread'], ladders: { thread: [2] }, noise: 0, seed: 1 });
+      for (const r of input.runs.filter((run) => run.executor === 'thread')) Object.assign(r, { speedup: 1.24, speedupCi: [low, high], throughputPerSec: input.runs[0].throughputPerSec * 1.24 });
+      return { ...classify(input), input };
+    };
+    const undecided = wide(0.99, 1.58);
+    assert.equal(undecided.recommendation.executor, 'sequential');
+    assert.equal(undecided.recommendation.code, 'rec.no-gain');
+    assert.equal(undecided.recommendation.data!.bestHigh, 1.58);
+    assert.match(undecided.recommendation.reason, /from 0\.99× to 1\.58×.*too short to tell a gain from noise.*longer --budget decides/);
+    assert.match(recommendationLineOf(undecided.recommendation, false), /undecided: a longer budget can tell/);
+    // An interval that cannot reach a gain worth having is a plain "no gain".
+    const flat = wide(0.99, 1.12);
+    assert.equal(flat.recommendation.code, 'rec.no-gain');
+    assert.equal(flat.recommendation.data!.bestHigh, undefined);
+    assert.match(flat.recommendation.reason, /reaches down to 0\.99×, not above 1\.05×/);
+    assert.equal(recommendationLineOf(flat.recommendation, false), 'Keep it sequential: no executor clearly beat a plain loop');
   });
 
   it('"at least K" when the best point tops a ladder cut while still scaling', () => {
