@@ -2,12 +2,11 @@
 // threads alone cannot tell a held GIL from C code that released it but serializes on a
 // lock of its own; the probe's spinner sees the GIL itself.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { classify } from '../../src/analysis/index';
-import { pythonFile } from '../../src/engine/paths';
 import type { GilProbe } from '../../src/shared/report';
 import { round3 } from '../../src/shared/rounding';
 import { findingOf } from './findings';
+import { harnessPython } from './harnessPython';
 import { synthesize, type WorkloadModel } from './synthetic';
 
 const SEEDS = [1, 2, 3, 4, 5];
@@ -135,20 +134,20 @@ describe('GIL probe harness: the spinner-alone reference (python/harness_gil_pro
   // Runs measure() with the spinner's readings scripted: alone before, during, alone
   // after, then a third alone window if measure() asks for one.
   function measured(rates: number[]): { freeShare: number; drift: number; windows: number } {
-    const script = [
-      'import json, sys',
-      `sys.path.insert(0, ${JSON.stringify(pythonFile(''))})`,
-      'import harness_gil_probe as g',
-      'rates = json.load(sys.stdin)',
-      'used = []',
-      'def scripted(action):',
-      '    used.append(1)',
-      '    return rates[len(used) - 1], 0.2',
-      'g._spinner_rate = scripted',
-      'r = g.measure(lambda: True, 200)',
-      'print(json.dumps({"freeShare": r["freeShare"], "drift": r["drift"], "windows": len(used)}))',
-    ].join('\n');
-    return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(rates), encoding: 'utf8', timeout: 20_000 })) as { freeShare: number; drift: number; windows: number };
+    return harnessPython(
+      [
+        'import harness_gil_probe as g',
+        'rates = json.load(sys.stdin)',
+        'used = []',
+        'def scripted(action):',
+        '    used.append(1)',
+        '    return rates[len(used) - 1], 0.2',
+        'g._spinner_rate = scripted',
+        'r = g.measure(lambda: True, 200)',
+        'print(json.dumps({"freeShare": r["freeShare"], "drift": r["drift"], "windows": len(used)}))',
+      ],
+      rates,
+    );
   }
 
   it('two alone windows that agree are the reference, with no third', () => {

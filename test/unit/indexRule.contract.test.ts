@@ -3,9 +3,8 @@
 // through both, so the two can never drift apart again (issue 13: they did, and the
 // README's own `args=["user-$i"]` passed "user-$i" to every JavaScript call).
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { substituteIndex } from '../../src/shared/args';
-import { pythonFile } from '../../src/engine/paths';
+import { harnessPython } from './harnessPython';
 
 interface Case {
   name: string;
@@ -34,15 +33,10 @@ const CASES: Case[] = [
 
 /** Runs the same cases through the harness's substitute with the machine's python3. */
 function pythonResults(cases: Case[]): unknown[][] {
-  const script = [
-    'import json, sys',
-    `sys.path.insert(0, ${JSON.stringify(pythonFile(''))})`,
-    'from harness_target import substitute',
-    'cases = json.load(sys.stdin)',
-    'print(json.dumps([[substitute(a, c["index"]) for a in c["args"]] for c in cases]))',
-  ].join('\n');
-  const out = execFileSync('python3', ['-c', script], { input: JSON.stringify(cases), encoding: 'utf8', timeout: 20_000 });
-  return JSON.parse(out) as unknown[][];
+  return harnessPython<unknown[][]>(
+    ['from harness_target import substitute', 'cases = json.load(sys.stdin)', 'print(json.dumps([[substitute(a, c["index"]) for a in c["args"]] for c in cases]))'],
+    cases,
+  );
 }
 
 describe('contract: the "$i" rule is the same in JS and Python', function () {
