@@ -89,9 +89,19 @@ function judgeExpect(report: Report, e: Extract<Expectation, { type: 'expect' }>
     e.key === 'kind'
       ? `the verdict is ${v.kind} (confidence ${Math.round(v.confidence * 100)}%)`
       : e.key === 'executor'
-        ? `the recommendation is ${rec.executor} × ${rec.workers} (expected ${rec.expectedSpeedup.toFixed(2)}×)`
+        ? `the recommendation is ${rec.executor} × ${rec.workers} (expected ${rec.expectedSpeedup.toFixed(2)}×)${undecidedText(rec)}`
         : `the GIL verdict is ${actual}`;
   return { text: e.text, ok: e.values.includes(actual), detail };
+}
+
+/**
+ * A "keep it sequential" that the measurement could not decide (recommend.ts,
+ * UNDECIDED_HIGH): a gate that expected a pool fails on it, and says a longer budget can tell.
+ */
+function undecidedText(rec: Report['recommendation']): string {
+  const d = rec.data;
+  if (rec.code !== 'rec.no-gain' || typeof d?.bestHigh !== 'number' || typeof d.bestLow !== 'number') return '';
+  return `, undecided: the best, ${String(d.bestExecutor)} × ${String(d.bestK)}, read ${Number(d.bestSpeedup).toFixed(2)}× in ${d.bestLow.toFixed(2)}–${d.bestHigh.toFixed(2)}×; a longer --budget can tell`;
 }
 
 function judgeMinSpeedup(report: Report, e: Extract<Expectation, { type: 'min-speedup' }>): GateOutcome {

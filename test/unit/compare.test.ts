@@ -145,4 +145,21 @@ describe('gate', () => {
     assert.equal(out[1].detail, 'the recommendation is process × 4 (expected 3.60×)');
     assert.equal(out[4].detail, 'async was not measured');
   });
+
+  it('says when the "keep it sequential" that failed an executor expectation was undecided', () => {
+    const undecided = report([run('sequential', 1, 25, 1, [1, 1]), run('thread', 2, 31, 1.24, [0.99, 1.58])], {
+      recommendation: {
+        executor: 'sequential',
+        workers: 1,
+        expectedSpeedup: 1,
+        formulaWorkers: 2,
+        reason: '',
+        code: 'rec.no-gain',
+        data: { bestExecutor: 'thread', bestK: 2, bestSpeedup: 1.24, bestLow: 0.99, bestHigh: 1.58, threshold: 1.05 },
+      },
+    });
+    const [out] = evaluateGate(undecided, [parseExpect('executor=thread')]);
+    assert.equal(out.ok, false);
+    assert.equal(out.detail, 'the recommendation is sequential × 1 (expected 1.00×), undecided: the best, thread × 2, read 1.24× in 0.99–1.58×; a longer --budget can tell');
+  });
 });
