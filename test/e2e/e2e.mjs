@@ -166,6 +166,8 @@ function checkPrerequisites() {
 async function main() {
   checkPrerequisites();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // A failure shot is evidence of this run only: one left from an earlier run misled.
+  for (const f of fs.readdirSync(ARTIFACTS)) if (/^fail-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
