@@ -5,6 +5,7 @@
 import { compareReports, type Change } from './compare';
 import { changeText, pointText, rate } from '../shared/compareFormat';
 import { ProfileError } from '../shared/errors';
+import { isUndecided } from '../shared/recommendationWords';
 import type { ExecutorKind, GilVerdict, Report, RunResult, WorkloadKind } from '../shared/report';
 
 /** Exit code of a profile whose report failed an expectation (0 ok, 2 bad input, 3 function failed, 130 cancelled). */
@@ -99,9 +100,10 @@ function judgeExpect(report: Report, e: Extract<Expectation, { type: 'expect' }>
  * UNDECIDED_HIGH): a gate that expected a pool fails on it, and says a longer budget can tell.
  */
 function undecidedText(rec: Report['recommendation']): string {
-  const d = rec.data;
-  if (rec.code !== 'rec.no-gain' || typeof d?.bestHigh !== 'number' || typeof d.bestLow !== 'number') return '';
-  return `, undecided: the best, ${String(d.bestExecutor)} × ${String(d.bestK)}, read ${Number(d.bestSpeedup).toFixed(2)}× in ${d.bestLow.toFixed(2)}–${d.bestHigh.toFixed(2)}×; a longer --budget can tell`;
+  if (!isUndecided(rec)) return '';
+  const d = rec.data!;
+  const best = pointText({ executor: d.bestExecutor as ExecutorKind, concurrency: Number(d.bestK) });
+  return `, undecided: the best, ${best}, read ${Number(d.bestSpeedup).toFixed(2)}× in ${Number(d.bestLow).toFixed(2)}–${Number(d.bestHigh).toFixed(2)}×; a longer --budget can tell`;
 }
 
 function judgeMinSpeedup(report: Report, e: Extract<Expectation, { type: 'min-speedup' }>): GateOutcome {

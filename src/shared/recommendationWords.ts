@@ -152,6 +152,15 @@ function extrapolation(d: FindingData): string {
   }
 }
 
+/**
+ * A "keep it sequential" the measurement could not decide: the best pool's interval
+ * reached a real gain too (recommend.ts, UNDECIDED_HIGH). The words, the one-line answer
+ * and the CI gate all say so.
+ */
+export function isUndecided(rec: { code?: string; data?: FindingData }): boolean {
+  return rec.code === 'rec.no-gain' && has(rec.data ?? {}, 'bestHigh');
+}
+
 /** The one-line answer: "Use worker threads, 2 workers: expected 1.9×". */
 export function recommendationLineOf(
   rec: { executor: ExecutorKind; workers: number; expectedSpeedup: number; batchSize?: number; code?: string; data?: FindingData; atLeast?: boolean; extrapolatedWorkers?: number },
@@ -159,7 +168,7 @@ export function recommendationLineOf(
 ): string {
   if (rec.executor === 'sequential') {
     if (rec.code === 'rec.parallel-inside') return 'Already parallel inside: keep it sequential, or cap its internal threads before adding a pool';
-    if (rec.code === 'rec.no-gain' && rec.data?.bestHigh != null) return 'Keep it sequential for now: no executor clearly beat a plain loop (undecided: a longer budget can tell)';
+    if (isUndecided(rec)) return 'Keep it sequential for now: no executor clearly beat a plain loop (undecided: a longer budget can tell)';
     if (rec.code === 'rec.no-gain') return 'Keep it sequential: no executor clearly beat a plain loop';
     return 'Keep it sequential: no executor beat a plain loop';
   }
