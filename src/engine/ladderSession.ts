@@ -69,6 +69,9 @@ export const REFERENCE_MAX_CALL_MS = 10;
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
 
+/** A cheaper executor reading within this share of the best one is a near-tie the answer hangs on. */
+export const CHEAPER_TIE_ZONE = 0.25;
+
 /**
  * A pool's K = 1 point hands every call to a worker and back: it can never be faster than
  * the plain loop, and no point can beat its ceiling (LadderSession.speedupCeiling). One
@@ -244,9 +247,10 @@ export class LadderSession {
   }
 
   /**
-   * A near-tie between the two best executors (their best points' intervals overlap),
-   * then a noisy best point: measuring it again narrows its interval, and the answer
-   * may change with it. Each point at most MAX_REPEATS times.
+   * A near-tie between the two best executors (their best points' intervals overlap, or
+   * the runner-up is the cheaper one and within CHEAPER_TIE_ZONE of the leader), then a
+   * noisy best point: measuring it again narrows its interval, and the answer may
+   * change with it. Each point at most MAX_REPEATS times.
    */
   private repeatPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
     const bests = [...this.ladders.values()]
@@ -255,7 +259,13 @@ export class LadderSession {
       .sort((a, b) => b.best.throughputPerSec - a.best.throughputPerSec);
     const wanted: { kind: ExecutorKind; best: LadderPoint }[] = [];
     const [leader, runnerUp] = bests;
-    if (leader && runnerUp && leader.best.ci[0] <= runnerUp.best.ci[1]) {
+    // The analysis gives a tie to the cheaper executor when the two intervals meet within
+    // 25% (chooseExecutor in src/analysis/recommend.ts), so one window slowed by a burst
+    // of load decides between them there: GIL-releasing pbkdf2 read threads ×2 below
+    // processes ×2 in one busy 15 s profile, and threads in four quiet ones.
+    const cheaperClose = (l: { kind: ExecutorKind; best: LadderPoint }, r: { kind: ExecutorKind; best: LadderPoint }) =>
+      this.order.indexOf(r.kind) < this.order.indexOf(l.kind) && r.best.throughputPerSec >= l.best.throughputPerSec * (1 - CHEAPER_TIE_ZONE);
+    if (leader && runnerUp && (leader.best.ci[0] <= runnerUp.best.ci[1] || cheaperClose(leader, runnerUp))) {
       // The less measured of the two first.
       wanted.push(...[leader, runnerUp].sort((a, b) => a.best.repeats - b.best.repeats));
     }

@@ -18,6 +18,11 @@ export interface MeasuredPoint {
   windows: [number, number][];
   /** Why it was measured (the ladder session's phase). */
   phase?: PointPhase;
+  /**
+   * Windows of this point left out because a faster one disagreed beyond both intervals
+   * (combineRepeats), and how much slower the slowest of them ran (0.2 = 20%).
+   */
+  setAside?: { windows: number; slower: number };
 }
 
 /**
@@ -25,8 +30,22 @@ export interface MeasuredPoint {
  * estimate from both windows. The two are independent measurements of one quantity,
  * so they are averaged weighted by their tasks, and their interval half-widths add in
  * quadrature with the same weights, which narrows the interval as tasks accumulate.
+ *
+ * Two windows whose intervals do not meet did not measure one quantity: other load (or
+ * a pool still warming) slowed one of them, and nothing makes a window faster than the
+ * executor can go. Then the faster window is the point, as timeit keeps the best of
+ * its repeats; averaging would carry the disturbed window's bias into the answer.
  */
 export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoint {
+  const [slow, fast] = a.tp.throughputPerSec <= b.tp.throughputPerSec ? [a, b] : [b, a];
+  if (slow.tp.ci[1] < fast.tp.ci[0]) {
+    const slower = fast.tp.throughputPerSec > 0 ? 1 - slow.tp.throughputPerSec / fast.tp.throughputPerSec : 0;
+    const setAside = {
+      windows: slow.windows.length + (slow.setAside?.windows ?? 0) + (fast.setAside?.windows ?? 0),
+      slower: Math.max(slower, fast.setAside?.slower ?? 0),
+    };
+    return { ...fast, phase: a.phase, durationMs: a.durationMs + b.durationMs, setAside };
+  }
   const na = Math.max(1, a.samples.taskEndMs.length);
   const nb = Math.max(1, b.samples.taskEndMs.length);
   const wa = na / (na + nb);
@@ -43,6 +62,7 @@ export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoin
     tp: { throughputPerSec: value, ci, noisy: isNoisy(value, ci) },
     durationMs: a.durationMs + b.durationMs,
     windows: [...a.windows, ...b.windows],
+    ...(a.setAside || b.setAside ? { setAside: a.setAside ?? b.setAside } : {}),
   };
 }
 
@@ -329,6 +349,14 @@ export function runsOf(
       message: referenced
         ? `The sequential speed moved by ${Math.round(baseline.drift * 100)}% during the profile: the machine's speed changed. Each speedup divides by the sequential windows measured next to it in time.`
         : `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
+    });
+  }
+  const setAside = points.flatMap((p) => (p.setAside ? [`${p.kind} ×${p.k} (${Math.round(p.setAside.slower * 100)}% slower)`] : []));
+  if (setAside.length) {
+    const list = setAside.join(', ');
+    caveats.push({
+      level: 'info',
+      message: `Measured twice, these points' windows disagreed beyond both intervals: ${list}. Other load or a pool still warming slowed the slower window, and nothing makes a window faster than its executor can go, so the faster one stands.`,
     });
   }
   const runs: RunResult[] = [];

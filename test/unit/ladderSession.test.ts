@@ -132,6 +132,25 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(repeats.sort(), ['process×2', 'process×2', 'thread×2', 'thread×2']);
   });
 
+  it('measures again a cheaper executor that reads within a quarter of the best one, though their intervals do not meet', () => {
+    // Threads ×2 slowed by a burst of load (1.6×) beside processes ×2 at 1.9×, both with
+    // tight intervals: the analysis gives the cheaper one a tie within 25%, so one
+    // disturbed window decides the answer, and both are measured again.
+    const pools = { kinds: ['sequential', 'thread', 'process'] as ExecutorKind[], callMs: 50, caps: { sequential: 1, thread: 2, process: 2 } };
+    const burst = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : kind === 'thread' ? 8 * k : 9.5 * k);
+    const close = drive(pools, burst, 60_000).plan;
+    assert.equal(close.filter((p) => p === 'thread×2').length, 3, close.join(' '));
+    assert.equal(close.filter((p) => p === 'process×2').length, 3, close.join(' '));
+    // The costlier one trailing by as much is no tie the answer hangs on: the cheaper leader wins it anyway.
+    const cheaperLeads = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : kind === 'process' ? 8 * k : 9.5 * k);
+    const led = drive(pools, cheaperLeads, 60_000).plan;
+    assert.equal(led.filter((p) => p === 'thread×2').length, 1, led.join(' '));
+    // Nor a cheaper one far behind (60%): no window's burst makes that a tie.
+    const far = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : kind === 'thread' ? 5.7 * k : 9.5 * k);
+    const apart = drive(pools, far, 60_000).plan;
+    assert.equal(apart.filter((p) => p === 'thread×2').length, 1, apart.join(' '));
+  });
+
   it('measures the baseline again when a point beat it beyond its ceiling, once, right after that point', () => {
     // The first baseline ran 26% slow (a burst of load): thread × 2 reads 2.7× on 2 cores.
     let seqCalls = 0;
