@@ -40,9 +40,12 @@ export function caveatFindings(ev: Evidence): Finding[] {
     if (few.length) add('info', 'few-calls', { points: encodePoints(few) });
   }
   if (!ev.seq) add('warning', 'no-sequential');
+  // coldPoolsOf lists only pools with both figures; the guard keeps the types honest.
+  const warmCallMs = ev.input.coldStart?.sequential?.steadyCallMs;
   for (const kind of ev.coldPools) {
-    const c = ev.input.coldStart![kind]!;
-    add('warning', 'cold-pool', { executor: kind, lastCallMs: c.steadyCallMs!, warmCallMs: ev.input.coldStart!.sequential!.steadyCallMs!, calls: c.warmupCalls });
+    const c = ev.input.coldStart?.[kind];
+    if (!c || c.steadyCallMs == null || warmCallMs == null) continue;
+    add('warning', 'cold-pool', { executor: kind, lastCallMs: c.steadyCallMs, warmCallMs, calls: c.warmupCalls });
   }
   if (ev.callCpuRatio == null) add('info', 'no-cpu-time');
   if (ev.cores < 2) add('info', 'one-core');

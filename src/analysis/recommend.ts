@@ -21,6 +21,7 @@ import {
   type ExecutorSummary,
 } from './evidence';
 import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
+import { fastestRun } from '../shared/fastestRun';
 import { round2 } from '../shared/rounding';
 
 /** A pool beats a plain loop only when the low end of its speedup interval is above this. */
@@ -76,7 +77,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     data: { ...common, ...data },
   });
   const measured = (['async', 'thread', 'process'] as ExecutorKind[]).map((k) => ev.byKind[k]).filter((s): s is ExecutorSummary => !!s);
-  const bestMeasured = measured.length ? measured.map((s) => s.best).reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
+  const bestMeasured = measured.length ? fastestRun(measured.map((s) => s.best)) : undefined;
   const bestData: FindingData = bestMeasured
     ? { bestExecutor: bestMeasured.executor, bestK: bestMeasured.concurrency, bestSpeedup: bestMeasured.speedup, bestLow: bestMeasured.speedupCi[0] }
     : {};
@@ -111,7 +112,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   const { candidates, allowed, notes, lifts } = allowedCandidates(ev, kind, gil);
   if (!candidates.length) {
     // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
-    const best = allowed.length ? allowed.reduce((a, b) => (b.speedup > a.speedup ? b : a)) : undefined;
+    const best = allowed.length ? fastestRun(allowed) : undefined;
     const cited: FindingData = best ? { bestExecutor: best.executor, bestK: best.concurrency, bestSpeedup: best.speedup, bestLow: best.speedupCi[0] } : {};
     // An interval that also reaches a gain worth having is undecided, not a "no": say so, and what decides it.
     if (best && best.speedupCi[1] >= UNDECIDED_HIGH) cited.bestHigh = best.speedupCi[1];
@@ -227,7 +228,7 @@ interface Lift {
  * 2.28×; divided by that one low window, processes ×2 at 1.85× took the answer.
  */
 function liftAtCores(atCores: RunResult, above: RunResult[]): Lift {
-  const b = above.reduce((a, c) => (c.speedup > a.speedup ? c : a));
+  const b = fastestRun(above);
   return {
     run: { ...atCores, throughputPerSec: b.throughputPerSec, speedup: b.speedup, speedupCi: b.speedupCi, noisy: b.noisy },
     fromK: b.concurrency,
@@ -265,7 +266,7 @@ function allowedCandidates(
     if (cpu) {
       const within = runs.filter((r) => r.concurrency <= ev.cores);
       if (within.length) {
-        const atCores = within.find((r) => r.concurrency === ev.cores) ?? within.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+        const atCores = within.find((r) => r.concurrency === ev.cores) ?? fastestRun(within);
         // Beyond the cores, a point must beat K = cores beyond both intervals, and by at
         // least BEYOND_CORES_GAIN: a few percent more from K > cores on CPU work is only
         // a queued task hiding the hand-off between calls, which batching gives cheaper.
@@ -293,7 +294,7 @@ function allowedCandidates(
       const limit = offloadedInFlight(Math.min(ev.cores, ev.uvPool), ev.cpuShare);
       const within = runs.filter((r) => r.concurrency <= limit);
       if (within.length && within.length < runs.length) {
-        const ref = within.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+        const ref = fastestRun(within);
         const beyond = ev.cpuShare < PURE_CPU_SHARE ? runs.filter((r) => r.concurrency > limit && provenBeyond(r, ref)) : [];
         if (!beyond.length) notes.offloadedInFlight = limit;
         runs = [...within, ...beyond];

@@ -15,6 +15,7 @@ import {
   Tooltip,
   type ChartDataset,
 } from 'chart.js';
+import { fastestRun } from '../shared/fastestRun';
 import type { ExecutorKind, Report, RunResult } from '../shared/report';
 import { executorAt, executorName, formatSpeedup } from './labels';
 import { withAlpha, type ChartTheme } from './theme';
@@ -178,7 +179,7 @@ function runAt(runs: RunResult[], label: string, k: number): RunResult | undefin
 export function describeScaling(report: Report, previous?: Report): string[] {
   const lines: string[] = [];
   for (const [kind, runs] of byExecutor(report.runs)) {
-    const best = runs.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+    const best = fastestRun(runs);
     lines.push(
       `${kind === 'sequential' ? 'Sequential baseline' : executorName(kind, true)}: ` +
         runs.map((r) => `K=${r.concurrency} ${formatSpeedup(r.speedup)}`).join(', ') +
