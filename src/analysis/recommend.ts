@@ -35,6 +35,11 @@ export const MIN_GAIN = 1.05;
 export const UNDECIDED_HIGH = 1.2;
 /** CPU work: a pool above the core count must beat K = cores by this factor too (the ladder's growth step). */
 export const BEYOND_CORES_GAIN = 1.1;
+/**
+ * A cheaper executor whose interval meets the best one's wins the tie while it reads
+ * within this share of it (chooseExecutor); the ladder measures such a near-tie again.
+ */
+export const CHEAPER_TIE_ZONE = 0.25;
 /** A call at least this much CPU has no waiting for extra threads to overlap: never more workers than cores. */
 export const PURE_CPU_SHARE = 0.9;
 /** A ladder whose last step still grew this much was still scaling when it stopped. */
@@ -309,9 +314,9 @@ function allowedCandidates(
 
 /**
  * The best executor at its knee; a cheaper one wins when it is within KNEE_TOLERANCE of
- * the best, or when the two intervals overlap and it is within 25% (the measurement
- * cannot tell them apart, and cheaper is then the better bet), unless `headroom` says it
- * has no room left where the best one still scales (noHeadroom).
+ * the best, or when the two intervals overlap and it is within CHEAPER_TIE_ZONE of it
+ * (the measurement cannot tell them apart, and cheaper is then the better bet), unless
+ * `headroom` says it has no room left where the best one still scales (noHeadroom).
  */
 function chooseExecutor(
   candidates: ExecutorSummary[],
@@ -319,7 +324,7 @@ function chooseExecutor(
 ): { chosen: ExecutorSummary; runnerUp?: RunResult; cheaperCeiling?: number } {
   const best = candidates.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a));
   const ties = (c: ExecutorSummary) =>
-    c.knee.speedup >= best.knee.speedup * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= best.knee.speedupCi[0] && c.knee.speedup >= best.knee.speedup * 0.75);
+    c.knee.speedup >= best.knee.speedup * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= best.knee.speedupCi[0] && c.knee.speedup >= best.knee.speedup * (1 - CHEAPER_TIE_ZONE));
   // The best itself may have no room left beside a costlier one that ties it and still scales.
   for (const c of candidates.slice(candidates.indexOf(best) + 1)) {
     const ceiling = ties(c) ? headroom(best, c) : undefined;

@@ -11,7 +11,7 @@
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
 import { handedOff, offloadedInFlight } from '../analysis/evidence';
-import { speedupCeiling } from '../analysis/recommend';
+import { CHEAPER_TIE_ZONE, speedupCeiling } from '../analysis/recommend';
 import { SHORT_CALL_MS } from '../analysis/overhead';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
@@ -68,9 +68,6 @@ export const REFERENCE_MAX_CALL_MS = 10;
 
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
-
-/** A cheaper executor reading within this share of the best one is a near-tie the answer hangs on. */
-export const CHEAPER_TIE_ZONE = 0.25;
 
 /**
  * A pool's K = 1 point hands every call to a worker and back: it can never be faster than
@@ -260,8 +257,8 @@ export class LadderSession {
     const wanted: { kind: ExecutorKind; best: LadderPoint }[] = [];
     const [leader, runnerUp] = bests;
     // The analysis gives a tie to the cheaper executor when the two intervals meet within
-    // 25% (chooseExecutor in src/analysis/recommend.ts), so one window slowed by a burst
-    // of load decides between them there: GIL-releasing pbkdf2 read threads ×2 below
+    // CHEAPER_TIE_ZONE (chooseExecutor in src/analysis/recommend.ts), so one window
+    // slowed by a burst of load decides between them there: GIL-releasing pbkdf2 read threads ×2 below
     // processes ×2 in one busy 15 s profile, and threads in four quiet ones.
     const cheaperClose = (l: { kind: ExecutorKind; best: LadderPoint }, r: { kind: ExecutorKind; best: LadderPoint }) =>
       this.order.indexOf(r.kind) < this.order.indexOf(l.kind) && r.best.throughputPerSec >= l.best.throughputPerSec * (1 - CHEAPER_TIE_ZONE);
