@@ -101,7 +101,7 @@ function judgeExpect(report: Report, e: Extract<Expectation, { type: 'expect' }>
  */
 function undecidedText(rec: Report['recommendation']): string {
   if (!isUndecided(rec)) return '';
-  const d = rec.data!;
+  const d = rec.data;
   const best = pointText({ executor: d.bestExecutor as ExecutorKind, concurrency: Number(d.bestK) });
   return `, undecided: the best, ${best}, read ${Number(d.bestSpeedup).toFixed(2)}× in ${Number(d.bestLow).toFixed(2)}–${Number(d.bestHigh).toFixed(2)}×; a longer --budget can tell`;
 }

@@ -62,6 +62,7 @@ export function combineRepeats(a: MeasuredPoint, b: MeasuredPoint): MeasuredPoin
     tp: { throughputPerSec: value, ci, noisy: isNoisy(value, ci) },
     durationMs: a.durationMs + b.durationMs,
     windows: [...a.windows, ...b.windows],
+    phase: a.phase,
     ...(a.setAside || b.setAside ? { setAside: a.setAside ?? b.setAside } : {}),
   };
 }

@@ -157,8 +157,8 @@ function extrapolation(d: FindingData): string {
  * reached a real gain too (recommend.ts, UNDECIDED_HIGH). The words, the one-line answer
  * and the CI gate all say so.
  */
-export function isUndecided(rec: { code?: string; data?: FindingData }): boolean {
-  return rec.code === 'rec.no-gain' && has(rec.data ?? {}, 'bestHigh');
+export function isUndecided<R extends { code?: string; data?: FindingData }>(rec: R): rec is R & { data: FindingData } {
+  return rec.code === 'rec.no-gain' && rec.data !== undefined && has(rec.data, 'bestHigh');
 }
 
 /** The one-line answer: "Use worker threads, 2 workers: expected 1.9×". */
