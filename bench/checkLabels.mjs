@@ -109,7 +109,7 @@ async function measurePy(l, windowMs) {
   const tp = out.throughputPerSec;
   const sp = {};
   for (const p of pools.slice(1)) sp[p.replace(':', '×')] = tp[p] / tp.seq;
-  return { msPerCall: 1000 / tp.seq, cpuRatio: out.seqCpuRatio, speedups: sp };
+  return { msPerCall: 1000 / tp.seq, cpuRatio: out.seqCpuRatio, threadCpuRatio: out.seqThreadCpuRatio, speedups: sp };
 }
 
 async function main() {
@@ -129,7 +129,7 @@ async function main() {
     const disagree = Object.entries(j.checks).filter(([, ok]) => !ok).map(([k]) => k);
     rows.push({ fn: l.fn, file: l.file, ...m, ...j, agrees: disagree.length === 0 });
     console.error(
-      `${l.fn.padEnd(15)} ${m.msPerCall.toFixed(1).padStart(7)} ms/call  CPU÷wall ${m.cpuRatio.toFixed(2)}${m.elu != null ? ` (loop ${m.elu.toFixed(2)})` : ''}  ` +
+      `${l.fn.padEnd(15)} ${m.msPerCall.toFixed(1).padStart(7)} ms/call  CPU÷wall ${m.cpuRatio.toFixed(2)}${m.elu != null ? ` (loop ${m.elu.toFixed(2)})` : ''}${m.threadCpuRatio != null ? ` (calling thread ${m.threadCpuRatio.toFixed(2)})` : ''}  ` +
         `${Object.entries(m.speedups).map(([k, v]) => `${k} ${v.toFixed(2)}`).join('  ')}  → ${j.kind}, best ${j.best}; ` +
         `label ${[l.kind, l.executor?.join('|'), l.gil, l.tinyTasks && 'tiny tasks', l.offloadedCpu && 'offloaded CPU'].filter(Boolean).join(', ')}: ${disagree.length ? `DISAGREES on ${disagree.join(', ')}` : 'agrees'}`,
     );

@@ -5,7 +5,8 @@ import { barePython } from './barePython.mjs';
 /**
  * `pools`: e.g. ['seq', 'thread:2', 'process:2', 'async:16']. Returns throughputPerSec
  * (calls/s keyed like `pools`), seqCpuRatio (process CPU ÷ wall of back-to-back
- * sequential calls) and isCoroutine.
+ * sequential calls), seqThreadCpuRatio (the calling thread's own CPU ÷ that wall) and
+ * isCoroutine.
  */
 export function barePythonRealFull(python, { file, fn, args = [], pools, durationMs }) {
   return barePython(python, ['real', '--file', file, '--fn', fn, '--args', JSON.stringify(args), '--pools', pools.join(','), '--duration', String(durationMs / 1000)], 600_000);

@@ -5,10 +5,11 @@
 //             and that speedup beats sequential by 10%
 //   gil       Python, CPU-bound: threads × cores ≥ 1.4× = released, ≤ 1.15× = held;
 //             not-applicable for work that is not CPU-bound
-//   offloadedCpu  JS: process CPU ≥ 0.7 of wall while the calling thread's event loop is ≤ 0.3 busy
+//   offloadedCpu  process CPU ≥ 0.7 of wall while the calling thread is ≤ 0.3 busy: its event
+//             loop's utilisation in JS, its own CPU clock in Python
 //   tinyTasks every pool is slower than sequential
 //
-// `m`: { cpuRatio, elu?, speedups: { 'thread×2': 1.9, 'async×16': 15.2, ... } }
+// `m`: { cpuRatio, elu? (JS), threadCpuRatio? (Python), speedups: { 'thread×2': 1.9, 'async×16': 15.2, ... } }
 /** The verdict the measurements alone support, and whether each labelled field agrees. */
 export function judge(l, m) {
   const kind = m.cpuRatio >= 0.7 ? 'cpu-bound' : m.cpuRatio <= 0.3 ? 'io-bound' : 'mixed';
@@ -27,7 +28,7 @@ export function judge(l, m) {
     const gil = kind !== 'cpu-bound' ? 'not-applicable' : t >= 1.4 ? 'released' : t <= 1.15 ? 'held' : 'unclear';
     checks.gil = gil === l.gil;
   }
-  if (l.offloadedCpu !== undefined) checks.offloadedCpu = (m.cpuRatio >= 0.7 && m.elu <= 0.3) === l.offloadedCpu;
+  if (l.offloadedCpu !== undefined) checks.offloadedCpu = (m.cpuRatio >= 0.7 && (m.elu ?? m.threadCpuRatio) <= 0.3) === l.offloadedCpu;
   if (l.tinyTasks !== undefined) checks.tinyTasks = entries.every(([, v]) => v < 1) === l.tinyTasks;
   return { kind, best: `${best[0]} ${best[1].toFixed(2)}×`, checks };
 }

@@ -176,7 +176,11 @@ def real_pool(path, fn, args, kind, k, duration):
         warm_sequential(path, fn, args)
         rq0 = run_queue_s()
         c0 = time.process_time()
+        t0 = time.thread_time()
         n, wall = back_to_back(path, fn, args, duration)
+        # The calling thread's own share: low where the call hands its CPU to other
+        # threads (asyncio.to_thread) while the process stays busy.
+        real_pool.seq_thread_cpu_ratio = (time.thread_time() - t0) / max(1e-9, wall - (run_queue_s() - rq0))
         # Process CPU (all threads) per second of back-to-back calls, not counting the time
         # the calling thread sat runnable waiting for a core: the physics of the call, even
         # while other processes load the machine.
@@ -215,6 +219,7 @@ def real(path, fn, args, pools, duration):
         kind, _, k = spec.partition(":")
         out["throughputPerSec"][spec] = real_pool(path, fn, args, kind, int(k or 1), duration)
     out["seqCpuRatio"] = getattr(real_pool, "seq_cpu_ratio", None)
+    out["seqThreadCpuRatio"] = getattr(real_pool, "seq_thread_cpu_ratio", None)
     out["isCoroutine"] = asyncio.iscoroutinefunction(bare_call.load(path, fn))
     return out
 

@@ -31,7 +31,7 @@ const SCORED = [
   { id: 'kind', fields: ['kind'], label: 'kind (io-bound / cpu-bound / mixed)' },
   { id: 'executor', fields: ['executor'], label: 'recommended executor' },
   { id: 'gil', fields: ['gil'], label: 'GIL verdict (held / released)' },
-  { id: 'flags', fields: ['tinyTasks', 'offloadedCpu'], label: 'special cases flagged (tiny tasks, CPU offloaded to libuv)' },
+  { id: 'flags', fields: ['tinyTasks', 'offloadedCpu'], label: 'special cases flagged (tiny tasks, CPU offloaded off the calling thread)' },
 ];
 
 export function accuracyPlan(quick) {

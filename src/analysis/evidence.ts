@@ -28,7 +28,10 @@ export const PARALLEL_INSIDE_MIN_CALL_MS = 1;
 /**
  * A call whose calling thread mostly idles (CPU ratio below IO_BOUND_AT) while the
  * process keeps at least this share of a core busy per call in flight handed its CPU to
- * other threads (libuv's pool: async crypto, zlib): it is CPU work, done off the thread.
+ * other threads (libuv's pool: async crypto, zlib; in Python, asyncio.to_thread and
+ * run_in_executor) or processes: it is CPU work, done off the thread. Read as a share of
+ * the calling thread alone, pbkdf2 in asyncio.to_thread was "1% CPU, io-bound, the
+ * formula says 128 workers" while one call at a time kept a core busy.
  */
 export const OFFLOADED_MACHINE_SHARE = 0.5;
 
@@ -52,6 +55,11 @@ export function offloadedInFlight(parallel: number, machineShare: number): numbe
   return 2 ** Math.round(Math.log2(Math.max(1, k)));
 }
 const DEFAULT_UV_THREADPOOL = 4;
+
+/** Threads of asyncio's default executor (asyncio.to_thread, run_in_executor(None)) since Python 3.8. */
+export function pythonDefaultExecutorThreads(cores: number): number {
+  return Math.min(32, cores + 4);
+}
 
 /** The executors that take part in the local recommendation, cheapest first (start-up, memory, copying). */
 export const COST_ORDER: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
@@ -85,7 +93,12 @@ export interface Evidence {
   byKind: Partial<Record<ExecutorKind, ExecutorSummary>>;
   /** Best speedup over all async/thread/process runs. */
   bestConcurrentSpeedup: number;
-  uvPool: number;
+  /**
+   * Threads that run offloaded CPU work: libuv's pool (UV_THREADPOOL_SIZE) for JS,
+   * asyncio's default executor for Python. Offloaded work runs at most
+   * min(cores, offloadPool) calls at once in one process.
+   */
+  offloadPool: number;
   /** Pools measured before their workers warmed up (coldPoolsOf): their runs read low and say nothing about scaling. */
   coldPools: ExecutorKind[];
 }
@@ -189,7 +202,6 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     return !!best && best.speedupCi[0] > Math.max(1.5, cores * 1.15) && best.busyCores < cores * SATURATED_AT;
   });
   const offloaded =
-    !python &&
     callCpuRatio != null &&
     machineCpuShare != null &&
     handedOff(callCpuRatio, machineCpuShare) &&
@@ -210,7 +222,11 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     parallelInside,
     byKind,
     bestConcurrentSpeedup,
-    uvPool: input.uvThreadpoolSize && input.uvThreadpoolSize > 0 ? input.uvThreadpoolSize : DEFAULT_UV_THREADPOOL,
+    offloadPool: python
+      ? pythonDefaultExecutorThreads(cores)
+      : input.uvThreadpoolSize && input.uvThreadpoolSize > 0
+        ? input.uvThreadpoolSize
+        : DEFAULT_UV_THREADPOOL,
     coldPools: coldPoolsOf(input, byKind),
   };
 }

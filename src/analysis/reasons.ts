@@ -41,7 +41,8 @@ export function lessonFindings(ev: Evidence, kind: WorkloadKind, blocking: boole
     out.push(info('lesson.parallel-inside', { busyCores: ev.parallelInside, cores: ev.cores }));
   }
   if (ev.offloaded) {
-    out.push(info('lesson.offloaded', defined({ uvPool: ev.uvPool, cores: ev.cores, cap: Math.min(ev.cores, ev.uvPool), asyncSpeedup: a?.best.speedup })));
+    const pool = ev.python ? { executorThreads: ev.offloadPool } : { uvPool: ev.offloadPool };
+    out.push(info('lesson.offloaded', defined({ ...pool, cores: ev.cores, cap: Math.min(ev.cores, ev.offloadPool), asyncSpeedup: a?.best.speedup })));
     return out;
   }
   if (kind === 'cpu-bound') {
@@ -79,7 +80,7 @@ export function doubtFindings(ev: Evidence, kind: WorkloadKind, gil: GilVerdict 
     const maxK = Math.max(0, ...(Object.keys(ev.byKind) as ExecutorKind[]).map((k) => ev.byKind[k]?.maxConcurrency ?? 0));
     if (maxK >= 2) out.push(doubt('doubt.shared-wait', { speedup: ev.bestConcurrentSpeedup, maxK }));
   }
-  if (ev.offloaded && a && a.best.speedup > Math.min(ev.cores, ev.uvPool) * 1.4) {
+  if (ev.offloaded && a && a.best.speedup > Math.min(ev.cores, ev.offloadPool) * 1.4) {
     out.push(doubt('doubt.offload-beyond-pool', { speedup: a.best.speedup }));
   }
   return out;

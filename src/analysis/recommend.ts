@@ -5,8 +5,9 @@
 //     count unless that point beats the K = cores point beyond both intervals;
 //   - GIL-held CPU work never gets threads;
 //   - work already parallel inside gets "keep it sequential, or cap its threads";
-//   - CPU work offloaded to libuv's pool gets async beyond the calls that keep its
-//     threads busy only when that point beats them beyond both intervals;
+//   - CPU work offloaded to other threads (libuv's pool, asyncio's executor) gets
+//     async beyond the calls that keep those threads busy only when that point beats
+//     them beyond both intervals, and never when those threads hold the GIL;
 //   - a point counts as a gain only when the low end of its interval clears MIN_GAIN;
 //   - the top of a ladder cut while still scaling is an "at least K" answer.
 import type { ExecutorKind, FindingData, GilVerdict, Recommendation, RunResult, ScalingFit, WorkloadKind } from '../shared/report';
@@ -203,12 +204,15 @@ export function speedupCeiling(ev: CeilingFacts, run: Pick<RunResult, 'executor'
  * The most an executor can give this work at any K: the CPU parts of its calls run at
  * most `cores` at a time (cores ÷ CPU share), except that one event loop, or threads
  * under a held GIL, compute one call at a time and overlap only the waiting part
- * (1 ÷ CPU share), unless the CPU work was handed to libuv's threads.
+ * (1 ÷ CPU share), unless the CPU work was handed to other threads (libuv's, or
+ * asyncio's executor where the GIL is released).
  */
 export function executorCeiling(ev: CeilingFacts, executor: ExecutorKind, gil?: GilVerdict): number {
   // Floored far below the formula's floor: 128 sleeps in flight at a CPU share of 0.1% can gain 128×.
   const r = Math.max(ev.cpuShare, 1 / 1024);
-  const oneAtATime = (executor === 'async' && !ev.offloaded) || (executor === 'thread' && !!ev.python && gil === 'held');
+  const gilTurns = !!ev.python && gil === 'held';
+  // Offloaded work held under the GIL (asyncio.to_thread of pure Python) takes turns too.
+  const oneAtATime = (executor === 'async' && (!ev.offloaded || gilTurns)) || (executor === 'thread' && gilTurns);
   return Math.max(1, oneAtATime ? 1 / r : ev.cores / r);
 }
 
@@ -267,6 +271,11 @@ function allowedCandidates(
       if (s.best.speedupCi[0] > MIN_GAIN) notes.excludedThreads = s.best.speedup;
       continue;
     }
+    // asyncio.to_thread of GIL-held work: the calls in flight run on executor threads that take turns.
+    if (ev.python && gil === 'held' && kind === 'cpu-bound' && k === 'async' && ev.offloaded) {
+      if (s.best.speedupCi[0] > MIN_GAIN) notes.excludedAsyncGil = s.best.speedup;
+      continue;
+    }
     let runs = s.runs;
     if (cpu) {
       const within = runs.filter((r) => r.concurrency <= ev.cores);
@@ -289,14 +298,14 @@ function allowedCandidates(
       }
     }
     if (k === 'async' && ev.offloaded) {
-      // Offloaded CPU runs on libuv's threads and the cores, which offloadedInFlight calls
+      // Offloaded CPU runs on libuv's (or asyncio's) threads and the cores, which offloadedInFlight calls
       // keep busy: calls beyond them only queue. As for pools beyond the cores, a higher
       // K must beat the best point within beyond both intervals and by
       // BEYOND_CORES_GAIN, and only when a call also waits (share below PURE_CPU_SHARE):
       // all-CPU calls beyond them have nothing to overlap. A 1 MB deflate read async ×4
       // at 1.86× and ×8 at 1.98× in one profile, ×4 2.08× and ×8 1.75× in the next, and
       // the answer went from 4 to 8 calls in flight with the noise.
-      const limit = offloadedInFlight(Math.min(ev.cores, ev.uvPool), ev.cpuShare);
+      const limit = offloadedInFlight(Math.min(ev.cores, ev.offloadPool), ev.cpuShare);
       const within = runs.filter((r) => r.concurrency <= limit);
       if (within.length && within.length < runs.length) {
         const ref = fastestRun(within);
@@ -415,6 +424,9 @@ function stillScalingAtTop(ev: Evidence, kind: WorkloadKind, run: RunResult): bo
   const ladder = ev.byKind[run.executor];
   if (!ladder || run.concurrency !== ladder.maxConcurrency) return false;
   if (cpuLimited(ev, kind) && run.concurrency >= ev.cores) return false;
+  // CPU work handed off (libuv, asyncio.to_thread) is still CPU work: a pool of one call
+  // per worker at K = cores keeps every core busy however the call spends it.
+  if (ev.offloaded && kind === 'cpu-bound' && run.executor !== 'async' && run.concurrency >= ev.cores) return false;
   const stop = ev.input.stops?.[run.executor];
   const runs = ladder.runs;
   const last = runs[runs.length - 1];
@@ -442,7 +454,7 @@ function atLeastOf(
   if (fit?.peakConcurrency != null && fit.peakConcurrency > k * 1.1 && fit.peakConcurrency <= k * USL_PEAK_REACH) {
     return { workers: Math.round(fit.peakConcurrency), source: 'usl-peak' };
   }
-  if (ev.offloaded && run.executor !== 'process' && Math.min(ev.cores, ev.uvPool) > k) return { workers: Math.min(ev.cores, ev.uvPool), source: 'uv-pool' };
+  if (ev.offloaded && run.executor !== 'process' && Math.min(ev.cores, ev.offloadPool) > k) return { workers: Math.min(ev.cores, ev.offloadPool), source: 'uv-pool' };
   const formula = formulaWorkersOf(ev.cores, ev.cpuShare);
   if (formula > k) return { workers: formula, source: 'formula' };
   return {};

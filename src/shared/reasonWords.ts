@@ -42,9 +42,10 @@ const processes = (d: FindingData) =>
   has(d, 'processSpeedup') ? `processes ×${n(d, 'processK')} gave ${x(n(d, 'processSpeedup'))}` : 'no process runs were measured';
 
 export const REASON_WORDS: Record<string, Words> = {
-  'cpu.offloaded': (d) =>
+  'cpu.offloaded': (d, ctx) =>
     `The calling thread was on CPU for only ${pct(n(d, 'callCpuRatio'))} of each call${callAlone(d)}, ` +
-    `yet the machine was busy ${num(n(d, 'machineCpuShare'))} cores per call in flight: the CPU work ran elsewhere, on libuv's thread pool.`,
+    `yet the machine was busy ${num(n(d, 'machineCpuShare'))} cores per call in flight: the CPU work ran elsewhere, ` +
+    (ctx.python ? 'on other threads (asyncio.to_thread, run_in_executor, a library of its own) or in child processes.' : "on libuv's thread pool."),
   'cpu.machine-only': (d) =>
     `CPU time per call could not be measured here; judging by machine load instead, each call kept ${num(n(d, 'machineCpuShare'))} cores busy${callAlone(d)}.`,
   'cpu.share': (d) => `Each call used ${pct(n(d, 'callCpuRatio'))} of its wall time on CPU${callAlone(d)}.`,
@@ -52,7 +53,15 @@ export const REASON_WORDS: Record<string, Words> = {
   'lesson.parallel-inside': (d) =>
     `One call at a time kept ${num(n(d, 'busyCores'))} of ${n(d, 'cores')} cores busy: the function is already parallel inside ` +
     '(a multi-threaded library such as BLAS under NumPy, its own worker threads, or GC helper threads), so a pool finds few idle cores to add.',
-  'lesson.offloaded': (d) => {
+  'lesson.offloaded': (d, ctx) => {
+    if (ctx.python) {
+      return (
+        'This is CPU work handed off by the calling thread (asyncio.to_thread and run_in_executor do that): the thread only starts it and waits, ' +
+        `so it looks idle, but the work burns CPU, so the cores limit it (${n(d, 'cores')} here), not the calls in flight` +
+        (has(d, 'asyncSpeedup') ? `; asyncio reached ${x(n(d, 'asyncSpeedup'))}.` : '.') +
+        ' Threads run it side by side only where it releases the GIL (hashlib, zlib and most C extensions do; pure Python does not).'
+      );
+    }
     const uv = n(d, 'uvPool');
     const cores = n(d, 'cores');
     return (

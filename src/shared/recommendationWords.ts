@@ -6,8 +6,14 @@ import { capitalize, executorName, executorToUse, unitOf } from './names';
 import { has, n, poolNames, str, type WordingContext } from './reasonWords';
 
 const WHY: Record<string, (ctx: WordingContext) => string> = {
-  'offloaded-process': () => 'each child process has its own libuv pool, so together they can use every core.',
-  'offloaded-pool': () => "the CPU work already runs on libuv's pool, so more calls in flight are enough until the pool or the cores run out.",
+  'offloaded-process': (ctx) =>
+    ctx.python
+      ? 'each process has its own interpreter, GIL and executor threads, so together they can use every core.'
+      : 'each child process has its own libuv pool, so together they can use every core.',
+  'offloaded-pool': (ctx) =>
+    ctx.python
+      ? 'the CPU work already runs outside the calling thread and releases the GIL, so a few calls in flight keep the cores busy.'
+      : "the CPU work already runs on libuv's pool, so more calls in flight are enough until the pool or the cores run out.",
   'cpu-gil-held': () => 'the GIL lets one thread run bytecode at a time, so only separate processes use several cores.',
   'cpu-process': () => 'the work needs more cores, and here processes used them best.',
   'cpu-cores': () => 'the work needs more cores, not more calls in flight, and more workers than cores only take turns.',
@@ -29,6 +35,9 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
   if (has(d, 'excludedAsync')) {
     out.push(`${capitalize(executorName('async', ctx.python))} measured ${x(n(d, 'excludedAsync'))}, but CPU work on one thread cannot speed up, so that is noise and it was not considered.`);
   }
+  if (has(d, 'excludedAsyncGil')) {
+    out.push(`asyncio measured ${x(n(d, 'excludedAsyncGil'))}, but the work it hands to executor threads holds the GIL, so those threads take turns; it was not considered.`);
+  }
   if (has(d, 'excludedThreads')) out.push(`Threads measured ${x(n(d, 'excludedThreads'))}, but the GIL is held, so they were not considered.`);
   // A lifted answer or runner-up already says what its larger pool read beyond K = cores.
   if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK') && !has(d, 'altLiftedFromK')) {
@@ -37,7 +46,7 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
   if (has(d, 'offloadedInFlight')) {
     const k = n(d, 'offloadedInFlight');
     out.push(
-      `${capitalize(executorName('async', ctx.python))} with more than ${k} calls in flight was not considered: the CPU work runs on libuv's threads, which ${k} calls already keep busy, so more only queue, and none beat it beyond both intervals.`,
+      `${capitalize(executorName('async', ctx.python))} with more than ${k} calls in flight was not considered: the CPU work runs on ${ctx.python ? "the executor's" : "libuv's"} threads, which ${k} calls already keep busy, so more only queue, and none beat it beyond both intervals.`,
     );
   }
   return out.length ? ' ' + out.join(' ') : '';
@@ -122,7 +131,7 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     if (n(d, 'atLeast') === 1) {
       floor =
         ` Throughput was still growing at the top of the ladder when it stopped, so use at least ${w}` +
-        (has(d, 'extrapolated') ? `; ${extrapolation(d)}.` : '; no limit was seen yet.');
+        (has(d, 'extrapolated') ? `; ${extrapolation(d, ctx)}.` : '; no limit was seen yet.');
     }
     const why = WHY[str(d, 'why')]?.(ctx) ?? '';
     const capped = has(d, 'ceiling')
@@ -140,13 +149,13 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
   },
 };
 
-function extrapolation(d: FindingData): string {
+function extrapolation(d: FindingData, ctx: WordingContext): string {
   const e = n(d, 'extrapolated');
   switch (str(d, 'extrapolationSource')) {
     case 'usl-peak':
       return `the scalability fit peaks near ${e} (a model estimate)`;
     case 'uv-pool':
-      return `libuv's pool and the cores cap it near ${e}`;
+      return ctx.python ? `the cores cap the executor's threads near ${e}` : `libuv's pool and the cores cap it near ${e}`;
     default:
       return `the formula suggests about ${e}`;
   }

@@ -62,6 +62,12 @@ export function explain(report: Report): string[] {
         (rec.extrapolatedWorkers ? `; about ${rec.extrapolatedWorkers} is where it should level off (an estimate).` : '.'),
     );
   }
+  if (v.offloadedCpu && python) {
+    out.push(
+      'The CPU work ran outside the calling thread (asyncio.to_thread, run_in_executor, or a library of its own): the calling thread looked idle while the cores worked, ' +
+        'so the work is limited by the cores, and threads share them only where the work releases the GIL.',
+    );
+  }
   if (v.offloadedCpu && !python) {
     out.push(
       `Part of the CPU work ran outside the calling thread, on libuv's thread pool (fs, crypto, zlib and dns.lookup use it)` +

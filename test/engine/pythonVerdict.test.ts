@@ -58,6 +58,39 @@ describe('verdicts on real Python workloads', function () {
     );
   });
 
+  it('pbkdf2 in asyncio.to_thread is CPU work handed off, not waiting: CPU-bound, a few tasks in flight or threads', async function () {
+    await withParallelCores(
+      this,
+      () => run('offload.py', 'derive_in_thread', ['$i'], 6000),
+      (r) => {
+        assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+        assert.equal(r.verdict.offloadedCpu, true, summary(r));
+        assert.equal(r.verdict.gil, 'released', summary(r));
+        // The event loop's thread idles while an executor thread keeps a core busy.
+        const seq = r.runs.find((x) => x.executor === 'sequential');
+        assert.ok(seq && seq.cpuRatio !== null && seq.cpuRatio < 0.3 && seq.busyCores > 0.5, summary(r));
+        assert.ok(['async', 'thread'].includes(r.recommendation.executor), summary(r));
+        // The cores limit it, not 1 / the calling thread's CPU share (the formula's 128).
+        assert.ok(r.recommendation.workers <= 2 * r.environment.cores, summary(r));
+        assert.doesNotMatch(r.verdict.reasons.join(' '), /libuv|mostly waits/, summary(r));
+      },
+    );
+  });
+
+  it('pure Python in asyncio.to_thread holds the GIL: CPU-bound, processes recommended', async function () {
+    await withParallelCores(
+      this,
+      () => run('offload.py', 'sum_squares_in_thread', [300_000], 6000),
+      (r) => {
+        assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+        assert.equal(r.verdict.offloadedCpu, true, summary(r));
+        assert.equal(r.verdict.gil, 'held', summary(r));
+        assert.equal(r.recommendation.executor, 'process', summary(r));
+        assert.ok(r.recommendation.workers <= r.environment.cores, summary(r));
+      },
+    );
+  });
+
   it('time.sleep is I/O-bound: threads recommended', async () => {
     const r = await run('sleepy.py', 'nap', [50]);
     assert.equal(r.verdict.kind, 'io-bound', summary(r));

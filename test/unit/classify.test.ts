@@ -88,6 +88,27 @@ const cases: Case[] = [
     truth: { kind: 'cpu-bound', executor: 'process', offloadedCpu: true, reasons: [['lesson.offloaded', (d) => num(d, 'cores') === 8 && num(d, 'uvPool') === 4 && num(d, 'cap') === 4]] },
   },
   {
+    name: 'Python: CPU handed to asyncio.to_thread that releases the GIL (hashlib)',
+    model: { language: 'python', isAsync: true, offloadMs: 30, computeMs: 0.2, gil: 'released', cores: 2 },
+    truth: {
+      kind: 'cpu-bound',
+      executor: 'async',
+      gil: 'released',
+      offloadedCpu: true,
+      reasons: [
+        ['cpu.offloaded', (d) => num(d, 'callCpuRatio') < 0.3 && within(num(d, 'machineCpuShare'), 0.5, 2)],
+        // asyncio's default executor: min(32, cores + 4) threads; the cores cap it.
+        ['lesson.offloaded', (d) => num(d, 'executorThreads') === 6 && num(d, 'cap') === 2 && d.uvPool === undefined],
+      ],
+      workers: (w) => w === 2 || w === 4,
+    },
+  },
+  {
+    name: 'Python: asyncio.to_thread of pure Python holds the GIL: processes, not asyncio',
+    model: { language: 'python', isAsync: true, offloadMs: 30, computeMs: 0.2, gil: 'held', cores: 2 },
+    truth: { kind: 'cpu-bound', executor: 'process', gil: 'held', offloadedCpu: true },
+  },
+  {
     name: 'mixed (half CPU, half waiting)',
     model: { computeMs: 10, waitMs: 10, isAsync: true, cores: 2 },
     truth: {

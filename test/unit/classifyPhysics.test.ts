@@ -310,6 +310,28 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('Python CPU handed to asyncio.to_thread is CPU work: never asyncio under a held GIL, never "at least K" at the core count', () => {
+    // asyncio.to_thread of pure Python: the loop thread idles while an executor thread holds the GIL.
+    const held: WorkloadModel = { language: 'python', isAsync: true, offloadMs: 30, computeMs: 0.2, gil: 'held', cores: 2, noise: 0, seed: 1 };
+    // The budget cut the process ladder at K = cores, and asyncio read high by luck.
+    const a = classify(synthesize({ ...held, ladders: { process: [1, 2] }, stops: { process: 'budget' }, bias: { async: 1.6 } }));
+    assert.equal(a.verdict.kind, 'cpu-bound');
+    assert.equal(a.verdict.offloadedCpu, true);
+    assert.equal(a.verdict.gil, 'held');
+    assert.equal(a.recommendation.executor, 'process');
+    assert.equal(a.recommendation.workers, 2);
+    assert.ok(!a.recommendation.atLeast, a.recommendation.reason);
+    assert.ok(a.recommendation.data!.excludedAsyncGil, JSON.stringify(a.recommendation.data));
+    assert.match(a.recommendation.reason, /asyncio measured .*, but the work it hands to executor threads holds the GIL/);
+    assert.match(a.verdict.reasons.join(' '), /ran elsewhere, on other threads \(asyncio\.to_thread/);
+    assert.doesNotMatch(a.verdict.reasons.join(' ') + a.recommendation.reason, /libuv/);
+    // The GIL released (hashlib in asyncio.to_thread): a few tasks in flight, as for libuv's pool.
+    const released = classify(synthesize({ ...held, gil: 'released', ladders: { async: [4, 8, 16] }, bias: { async: { 8: 1.04, 16: 1.04 } } }));
+    assert.equal(released.recommendation.executor, 'async');
+    assert.equal(released.recommendation.workers, 4);
+    assert.match(released.recommendation.reason, /runs on the executor's threads, which 4 calls already keep busy/);
+  });
+
   it('CPU handed to libuv gets no more async calls in flight than keep its threads busy, unless more beat them beyond both intervals', () => {
     // pbkdf2-like: 30 ms on libuv's pool per call, 2 cores. Two calls per core keep them
     // busy with one queued behind each; ×8 reading 4% higher (at 5% noise, up to 12% on

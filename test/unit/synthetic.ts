@@ -19,8 +19,13 @@ export interface WorkloadModel {
   waitMs?: number;
   /** Blocking wait (Atomics.wait, execSync, time.sleep): no CPU, holds the thread. */
   blockMs?: number;
-  /** CPU run on libuv's pool (crypto.pbkdf2, async zlib): the calling thread is idle. */
+  /**
+   * CPU run on other threads while the calling thread idles: libuv's pool (crypto.pbkdf2,
+   * async zlib) in JS, asyncio's default executor (asyncio.to_thread) in Python, where
+   * it takes turns under a held GIL.
+   */
   offloadMs?: number;
+  /** Threads that run offloaded work: UV_THREADPOOL_SIZE (default 4); Python's executor has min(32, cores + 4). */
   uvPool?: number;
   /** Python: whether compute holds the GIL. */
   gil?: 'held' | 'released' | 'free-threaded';
@@ -73,7 +78,10 @@ export function modelThroughput(m: WorkloadModel, executor: ExecutorKind, k: num
   const w = m.waitMs ?? 0;
   const b = m.blockMs ?? 0;
   const o = m.offloadMs ?? 0;
-  const uv = m.uvPool ?? 4;
+  const python = m.language === 'python';
+  const uv = m.uvPool ?? (python ? Math.min(32, cores + 4) : 4);
+  // Offloaded Python work under a held GIL runs one call at a time in one interpreter.
+  const offloadTurns = python && (m.gil ?? 'held') === 'held' && o > 0;
   const call = c + w + b + o;
   // Machine CPU of one call: its compute runs on `internalThreads` cores at once.
   const cpuPerCall = c * (m.internalThreads ?? 1);
@@ -86,11 +94,12 @@ export function modelThroughput(m: WorkloadModel, executor: ExecutorKind, k: num
     case 'async':
       caps.push(k / (call + d), 1 / (c + b + d));
       if (o > 0) caps.push(Math.min(uv, cores) / o);
+      if (offloadTurns) caps.push(1 / o);
       break;
     case 'thread':
       caps.push(k / (call + d), 1 / d);
       if (o > 0) caps.push(Math.min(uv, cores) / o); // one process: its worker threads share libuv's pool
-      if (m.language === 'python' && (m.gil ?? 'held') === 'held' && c > 0) caps.push(1 / c);
+      if (python && (m.gil ?? 'held') === 'held' && c + o > 0) caps.push(1 / (c + o));
       break;
     case 'process':
       caps.push(k / (call + d + ser), 1 / (d + ser));
