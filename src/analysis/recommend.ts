@@ -424,9 +424,15 @@ function stillScalingAtTop(ev: Evidence, kind: WorkloadKind, run: RunResult): bo
   const ladder = ev.byKind[run.executor];
   if (!ladder || run.concurrency !== ladder.maxConcurrency) return false;
   if (cpuLimited(ev, kind) && run.concurrency >= ev.cores) return false;
-  // CPU work handed off (libuv, asyncio.to_thread) is still CPU work: a pool of one call
-  // per worker at K = cores keeps every core busy however the call spends it.
-  if (ev.offloaded && kind === 'cpu-bound' && run.executor !== 'async' && run.concurrency >= ev.cores) return false;
+  // CPU work handed off (libuv, asyncio.to_thread, a child process) is still CPU work: a
+  // pool of one call per worker at K = cores keeps every core busy however the call
+  // spends it, and async at the calls in flight that keep the threads doing it busy
+  // (offloadedInFlight) only queues more. A child process burning 170 ms a call read
+  // "async, at least 4 calls in flight" from one async point beside the baseline.
+  if (ev.offloaded && kind === 'cpu-bound') {
+    const busyAt = run.executor === 'async' ? offloadedInFlight(Math.min(ev.cores, ev.offloadPool), ev.cpuShare) : ev.cores;
+    if (run.concurrency >= busyAt) return false;
+  }
   const stop = ev.input.stops?.[run.executor];
   const runs = ladder.runs;
   const last = runs[runs.length - 1];

@@ -45,7 +45,9 @@ export const REASON_WORDS: Record<string, Words> = {
   'cpu.offloaded': (d, ctx) =>
     `The calling thread was on CPU for only ${pct(n(d, 'callCpuRatio'))} of each call${callAlone(d)}, ` +
     `yet the machine was busy ${num(n(d, 'machineCpuShare'))} cores per call in flight: the CPU work ran elsewhere, ` +
-    (ctx.python ? 'on other threads (asyncio.to_thread, run_in_executor, a library of its own) or in child processes.' : "on libuv's thread pool."),
+    (ctx.python
+      ? 'on other threads (asyncio.to_thread, run_in_executor, a library of its own) or in child processes.'
+      : "on libuv's thread pool (crypto, zlib, fs) or in child processes the call started."),
   'cpu.machine-only': (d) =>
     `CPU time per call could not be measured here; judging by machine load instead, each call kept ${num(n(d, 'machineCpuShare'))} cores busy${callAlone(d)}.`,
   'cpu.share': (d) => `Each call used ${pct(n(d, 'callCpuRatio'))} of its wall time on CPU${callAlone(d)}.`,
@@ -56,19 +58,21 @@ export const REASON_WORDS: Record<string, Words> = {
   'lesson.offloaded': (d, ctx) => {
     if (ctx.python) {
       return (
-        'This is CPU work handed off by the calling thread (asyncio.to_thread and run_in_executor do that): the thread only starts it and waits, ' +
+        'This is CPU work the calling thread hands off, to other threads (asyncio.to_thread, run_in_executor) or to child processes (subprocess): it only starts the work and waits, ' +
         `so it looks idle, but the work burns CPU, so the cores limit it (${n(d, 'cores')} here), not the calls in flight` +
         (has(d, 'asyncSpeedup') ? `; asyncio reached ${x(n(d, 'asyncSpeedup'))}.` : '.') +
-        ' Threads run it side by side only where it releases the GIL (hashlib, zlib and most C extensions do; pure Python does not).'
+        ' Threads run it side by side only where it releases the GIL (hashlib, zlib, most C extensions and a wait for a child process do; pure Python does not).'
       );
     }
     const uv = n(d, 'uvPool');
     const cores = n(d, 'cores');
+    // The profile cannot tell libuv's threads from child processes (both leave the calling
+    // thread idle while the machine works), so the words give both limits.
     return (
-      `This is CPU work offloaded to libuv's thread pool (as crypto.pbkdf2 or async zlib do): the event loop only starts it and waits, ` +
-      `so the calling thread looks idle, but the pool's ${uv} threads burn CPU. Scaling stops near min(cores, UV_THREADPOOL_SIZE) = min(${cores}, ${uv}) = ${n(d, 'cap')}` +
-      (has(d, 'asyncSpeedup') ? `; async concurrency reached ${x(n(d, 'asyncSpeedup'))}.` : '.') +
-      (uv < cores ? ` Raising UV_THREADPOOL_SIZE (or using child processes, each with its own pool) would let it use all ${cores} cores.` : '')
+      `This is CPU work the calling thread hands off, to libuv's thread pool (as crypto.pbkdf2 or async zlib do) or to child processes: the event loop only starts it and waits, ` +
+      `so the calling thread looks idle, but the work burns CPU. On libuv's ${uv} threads, scaling stops near min(cores, UV_THREADPOOL_SIZE) = min(${cores}, ${uv}) = ${n(d, 'cap')}; child processes stop at the ${cores} cores` +
+      (has(d, 'asyncSpeedup') ? `. Async concurrency reached ${x(n(d, 'asyncSpeedup'))}.` : '.') +
+      (uv < cores ? ` Raising UV_THREADPOOL_SIZE (or using child processes, each with its own pool) would let libuv's work use all ${cores} cores.` : '')
     );
   },
   'lesson.cpu': (_d, ctx) =>

@@ -9,11 +9,11 @@ const WHY: Record<string, (ctx: WordingContext) => string> = {
   'offloaded-process': (ctx) =>
     ctx.python
       ? 'each process has its own interpreter, GIL and executor threads, so together they can use every core.'
-      : 'each child process has its own libuv pool, so together they can use every core.',
+      : 'each child process has its own event loop and libuv pool, so together they keep every core busy with the work they hand off.',
   'offloaded-pool': (ctx) =>
     ctx.python
       ? 'the CPU work already runs outside the calling thread and releases the GIL, so a few calls in flight keep the cores busy.'
-      : "the CPU work already runs on libuv's pool, so more calls in flight are enough until the pool or the cores run out.",
+      : 'the CPU work already runs off the calling thread (on libuv\'s pool, or in child processes), so more calls in flight are enough until the pool or the cores run out.',
   'cpu-gil-held': () => 'the GIL lets one thread run bytecode at a time, so only separate processes use several cores.',
   'cpu-process': () => 'the work needs more cores, and here processes used them best.',
   'cpu-cores': () => 'the work needs more cores, not more calls in flight, and more workers than cores only take turns.',
@@ -46,7 +46,7 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
   if (has(d, 'offloadedInFlight')) {
     const k = n(d, 'offloadedInFlight');
     out.push(
-      `${capitalize(executorName('async', ctx.python))} with more than ${k} calls in flight was not considered: the CPU work runs on ${ctx.python ? "the executor's" : "libuv's"} threads, which ${k} calls already keep busy, so more only queue, and none beat it beyond both intervals.`,
+      `${capitalize(executorName('async', ctx.python))} with more than ${k} calls in flight was not considered: the CPU work runs ${ctx.python ? "on the executor's threads" : "on libuv's threads or in child processes"}, which ${k} calls already keep busy, so more only queue, and none beat it beyond both intervals.`,
     );
   }
   return out.length ? ' ' + out.join(' ') : '';

@@ -70,8 +70,8 @@ export function explain(report: Report): string[] {
   }
   if (v.offloadedCpu && !python) {
     out.push(
-      `Part of the CPU work ran outside the calling thread, on libuv's thread pool (fs, crypto, zlib and dns.lookup use it)` +
-        (env.uvThreadpoolSize ? `, which has ${env.uvThreadpoolSize} threads (UV_THREADPOOL_SIZE) and caps how many such calls run at once.` : '.'),
+      `Part of the CPU work ran outside the calling thread: on libuv's thread pool (fs, crypto, zlib and dns.lookup use it), or in child processes the call started` +
+        (env.uvThreadpoolSize ? `. libuv's pool has ${env.uvThreadpoolSize} threads (UV_THREADPOOL_SIZE), which caps how many such calls run at once.` : '.'),
     );
   }
   if (python) {

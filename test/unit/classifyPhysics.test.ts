@@ -342,8 +342,12 @@ describe('physics rules of the recommendation', () => {
       assert.equal(a.recommendation.executor, 'async', where);
       assert.equal(a.recommendation.workers, 4, where);
       assert.equal(a.recommendation.data!.offloadedInFlight, 4, where);
-      assert.match(a.recommendation.reason, /more than 4 calls in flight was not considered: the CPU work runs on libuv's threads/, where);
+      assert.match(a.recommendation.reason, /more than 4 calls in flight was not considered: the CPU work runs on libuv's threads or in child processes/, where);
     });
+    // One async point at the calls that keep the cores busy, the budget spent: no "at least".
+    const cut = classify(synthesize({ ...offloaded, ladders: { async: [4] }, stops: { async: 'budget' }, noise: 0, seed: 1 }));
+    assert.equal(cut.recommendation.executor, 'async');
+    assert.ok(!cut.recommendation.atLeast, cut.recommendation.reason);
     const pure = classify(synthesize({ ...offloaded, bias: { async: { 8: 1.3 } }, noise: 0, seed: 1 }));
     assert.equal(pure.recommendation.workers, 4);
     // A call that also waits has something to overlap: 30% more with tight intervals is
