@@ -8,7 +8,7 @@
 //             pool / ThreadPoolExecutor / ProcessPoolExecutor at K = cores, and for
 //             waits at a higher K. An absent field is not scored.
 //   quick     kept in a smoke run (BENCH_QUICK=1) or `--quick`
-// The first thirteen come from the engine tests named in `source` and carry exactly what those
+// The first fourteen come from the engine tests named in `source` and carry exactly what those
 // tests assert; bench/sections/accuracy.mjs warns when a verdict test uses a fixture that
 // is missing here, so the two stay in step. The rest wrap real libraries.
 const CPU_JS = 'Pure JavaScript on the calling thread (CPU ≈ wall in a sequential call), so only more cores help: a warmed piscina or fork pool at K = cores gives ~cores×, async gives ~1×.';
@@ -28,6 +28,7 @@ export const LABELS = [
   { file: 'test/fixtures/python/pbkdf2.py', fn: 'derive', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', gil: 'released', executor: ['thread'], source: 'pythonVerdict', why: `hashlib.pbkdf2_hmac. ${RELEASED}` },
   { file: 'test/fixtures/python/offload.py', fn: 'derive_in_thread', args: ['$i'], budgetMs: 6000, kind: 'cpu-bound', gil: 'released', offloadedCpu: true, executor: ['async', 'thread'], source: 'pythonVerdict', why: `hashlib.pbkdf2_hmac in asyncio.to_thread: the event loop idles while an executor thread computes (calling thread ~1% CPU, a core busy per call). ${RELEASED} asyncio with a few tasks in flight runs the same threads.` },
   { file: 'test/fixtures/python/offload.py', fn: 'sum_squares_in_thread', args: [300000], budgetMs: 6000, kind: 'cpu-bound', gil: 'held', offloadedCpu: true, executor: ['process'], source: 'pythonVerdict', why: `A pure-Python loop in asyncio.to_thread: the event loop idles while an executor thread holds the GIL. ${HELD} asyncio gives ~1× too: its executor threads take turns.` },
+  { file: 'test/fixtures/python/xml_tree.py', fn: 'parse_items', budgetMs: 6000, kind: 'cpu-bound', gil: 'held', executor: ['process'], source: 'pythonVerdict', why: `xml.etree.ElementTree.fromstring of 8,000 items: expat calls back into Python to build ~24,000 objects a call. ${HELD} Its objects die with each call, so a fresh process maps and faults in a few MB of memory every call (python/harness_heap.py). Checked against bare pools: ProcessPoolExecutor(2) 1.31-1.42×, and ThreadPoolExecutor(2) 1.16-1.34×, which checkLabels reads as an unclear GIL: the pool's main thread, waiting on futures, keeps those arenas mapped, so its calls skip the faults the bare loop takes, while the threads still take turns (a Python thread beside a call keeps 10-20% of its speed, the engine test's GIL probe).` },
   { file: 'test/fixtures/python/sleepy.py', fn: 'nap', args: [50], kind: 'io-bound', executor: ['thread'], source: 'pythonVerdict', quick: true, why: 'time.sleep releases the GIL and uses no CPU: threads at high K give ~K×.' },
   { file: 'test/fixtures/python/async_sleep.py', fn: 'wait', args: [50], kind: 'io-bound', executor: ['async'], source: 'pythonVerdict', why: 'asyncio.sleep: coroutines overlap on one loop, ~K× at high K with no threads.' },
   { file: 'test/fixtures/python/mixed.py', fn: 'half_and_half_ms', args: [15], kind: 'mixed', source: 'pythonVerdict', why: '15 ms of pure-Python arithmetic then a 15 ms sleep: CPU ≈ half the wall time.' },

@@ -20,6 +20,9 @@ MAX_MESSAGE_CHARS = CONTRACT["maxMessageChars"]
 # Batches are flushed at least this often, so a crash loses at most this much.
 FLUSH_INTERVAL_S = 0.1
 HEARTBEAT_INTERVAL_S = 0.2
+# The monitor thread flushes and beats only for a point whose own loop has not done so
+# for this long (a long or hung call): see Point.serve.
+MONITOR_GRACE_S = 1.0
 
 
 def is_ours(filename):

@@ -102,6 +102,7 @@ class LocalExecutors(object):
 
         def one():
             ok, s, e, _c, _r = task(("warm", time.perf_counter_ns()), args)
+            point.serve()
             return ok, (e - s) / 1e6
 
         return warm_up(one, point.warmup)
@@ -115,6 +116,7 @@ class LocalExecutors(object):
             if claim is None:
                 break
             handle(task(*claim))
+            point.serve()
 
     def run_threads(self, point):
         k = point.concurrency
@@ -185,6 +187,7 @@ class LocalExecutors(object):
                 running.discard(fut)
                 handle(fut.result())
                 submit()
+            point.serve()
 
     def run_to_thread(self, point):
         k = point.concurrency

@@ -91,6 +91,22 @@ describe('verdicts on real Python workloads', function () {
     );
   });
 
+  it('ElementTree parsing holds the GIL and churns memory: processes recommended, not batching', async function () {
+    // Before every process that runs calls reserved the same room for their temporary
+    // objects, the harness ran this 2x faster per call than a fresh pool process, and
+    // processes x2 read 0.8-1.2x: "keep it sequential", or "batch 15 calls per task".
+    await withParallelCores(
+      this,
+      () => run('xml_tree.py', 'parse_items', [], 6000),
+      (r) => {
+        assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+        assert.equal(r.verdict.gil, 'held', summary(r));
+        assert.equal(r.recommendation.executor, 'process', summary(r));
+        assert.equal(r.recommendation.batchSize, undefined, summary(r));
+      },
+    );
+  });
+
   it('time.sleep is I/O-bound: threads recommended', async () => {
     const r = await run('sleepy.py', 'nap', [50]);
     assert.equal(r.verdict.kind, 'io-bound', summary(r));
