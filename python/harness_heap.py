@@ -9,10 +9,10 @@ through its arenas. A fresh pool worker does not. So the same call ran at differ
 speeds in different processes of one profile: ElementTree.fromstring of 8,000 elements
 took 13 ms in the harness process, whose heap had filled out, and 26-30 ms in a
 ProcessPoolExecutor worker (about 1,000 page faults a call, costly under this kind of
-sandbox's kernel), and processes x2 read 0.9x where bare pools of the same kind gave
-1.6-1.8x over a plain loop. Every process that runs calls therefore gives itself the
+sandbox's kernel), and processes x2 read 0.8-1.2x where bare pools of the same kind gave
+1.3-1.8x over a plain loop. Every process that runs calls therefore gives itself the
 same room once its second warm-up call shows the churn (warm_up in harness_calls.py):
-arenas kept mapped by one small object each, with the rest of them free for the calls.
+arenas kept mapped by two small objects each, with the rest of them free for the calls.
 """
 try:
     import resource
@@ -23,7 +23,7 @@ PAGE_BYTES = resource.getpagesize() if resource is not None else 4096
 ARENA_BYTES = 1 << 20
 # A call that faults in less than this is not churning arenas worth reserving for.
 CHURN_MIN_BYTES = 1 << 20
-# Twice what the first call faulted in, within these bounds (MiB).
+# Twice what the second warm-up call faulted in, within these bounds (MiB).
 RESERVE_MIN_MIB = 8
 RESERVE_MAX_MIB = 64
 # Objects of 64 bytes (a 9-character str): one size class, 16,000 to an arena.
