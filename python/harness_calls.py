@@ -148,10 +148,10 @@ def warm_up(call, policy):
         if not ok:
             failed = True
             break
-        if len(times) == 1:
-            # A second call (the first may import and cache for good) that mapped fresh
-            # memory arenas: give this process the room a long-lived one has
-            # (harness_heap.py); the calls after it settle faster.
+        if times:
+            # A call after the first (which may import and cache for good) that mapped
+            # fresh memory arenas: give this process the room a long-lived one has
+            # (harness_heap.py), more while calls still fault; they settle faster.
             reserve_for(minor_faults() - f0)
         times.append(ms)
         # Steady right after one cold call: nothing else to warm. Steady later: the function
