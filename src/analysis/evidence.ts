@@ -56,6 +56,16 @@ export function offloadedInFlight(parallel: number, machineShare: number): numbe
 }
 const DEFAULT_UV_THREADPOOL = 4;
 
+/** Offloaded calls that run at once in one process: the cores, or fewer threads in the pool that runs them. */
+export function offloadCap(ev: Pick<Evidence, 'cores' | 'offloadPool'>): number {
+  return Math.min(ev.cores, ev.offloadPool);
+}
+
+/** The calls in flight that keep offloaded work's threads busy (offloadedInFlight); more only queue. */
+export function offloadedBusyAt(ev: Pick<Evidence, 'cores' | 'offloadPool' | 'cpuShare'>): number {
+  return offloadedInFlight(offloadCap(ev), ev.cpuShare);
+}
+
 /** Threads of asyncio's default executor (asyncio.to_thread, run_in_executor(None)) since Python 3.8. */
 export function pythonDefaultExecutorThreads(cores: number): number {
   return Math.min(32, cores + 4);

@@ -1,7 +1,7 @@
 // The verdict's reasons as findings: what a call costs, how each executor scaled, the
 // mechanism behind it, and doubts where the scaling disagrees with the CPU share.
 import type { ExecutorKind, Finding, GilVerdict, WorkloadKind } from '../shared/report';
-import { defined, type Evidence } from './evidence';
+import { defined, offloadCap, type Evidence } from './evidence';
 
 const info = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'info', data });
 const doubt = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'warning', data });
@@ -42,7 +42,7 @@ export function lessonFindings(ev: Evidence, kind: WorkloadKind, blocking: boole
   }
   if (ev.offloaded) {
     const pool = ev.python ? { executorThreads: ev.offloadPool } : { uvPool: ev.offloadPool };
-    out.push(info('lesson.offloaded', defined({ ...pool, cores: ev.cores, cap: Math.min(ev.cores, ev.offloadPool), asyncSpeedup: a?.best.speedup })));
+    out.push(info('lesson.offloaded', defined({ ...pool, cores: ev.cores, cap: offloadCap(ev), asyncSpeedup: a?.best.speedup })));
     return out;
   }
   if (kind === 'cpu-bound') {
@@ -80,7 +80,7 @@ export function doubtFindings(ev: Evidence, kind: WorkloadKind, gil: GilVerdict 
     const maxK = Math.max(0, ...(Object.keys(ev.byKind) as ExecutorKind[]).map((k) => ev.byKind[k]?.maxConcurrency ?? 0));
     if (maxK >= 2) out.push(doubt('doubt.shared-wait', { speedup: ev.bestConcurrentSpeedup, maxK }));
   }
-  if (ev.offloaded && a && a.best.speedup > Math.min(ev.cores, ev.offloadPool) * 1.4) {
+  if (ev.offloaded && a && a.best.speedup > offloadCap(ev) * 1.4) {
     out.push(doubt('doubt.offload-beyond-pool', { speedup: a.best.speedup }));
   }
   return out;

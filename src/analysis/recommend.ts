@@ -16,7 +16,8 @@ import {
   COST_ORDER,
   cpuLimited,
   KNEE_TOLERANCE,
-  offloadedInFlight,
+  offloadCap,
+  offloadedBusyAt,
   summarize,
   type Evidence,
   type ExecutorSummary,
@@ -305,7 +306,7 @@ function allowedCandidates(
       // all-CPU calls beyond them have nothing to overlap. A 1 MB deflate read async ×4
       // at 1.86× and ×8 at 1.98× in one profile, ×4 2.08× and ×8 1.75× in the next, and
       // the answer went from 4 to 8 calls in flight with the noise.
-      const limit = offloadedInFlight(Math.min(ev.cores, ev.offloadPool), ev.cpuShare);
+      const limit = offloadedBusyAt(ev);
       const within = runs.filter((r) => r.concurrency <= limit);
       if (within.length && within.length < runs.length) {
         const ref = fastestRun(within);
@@ -430,7 +431,7 @@ function stillScalingAtTop(ev: Evidence, kind: WorkloadKind, run: RunResult): bo
   // (offloadedInFlight) only queues more. A child process burning 170 ms a call read
   // "async, at least 4 calls in flight" from one async point beside the baseline.
   if (ev.offloaded && kind === 'cpu-bound') {
-    const busyAt = run.executor === 'async' ? offloadedInFlight(Math.min(ev.cores, ev.offloadPool), ev.cpuShare) : ev.cores;
+    const busyAt = run.executor === 'async' ? offloadedBusyAt(ev) : ev.cores;
     if (run.concurrency >= busyAt) return false;
   }
   const stop = ev.input.stops?.[run.executor];
@@ -460,7 +461,7 @@ function atLeastOf(
   if (fit?.peakConcurrency != null && fit.peakConcurrency > k * 1.1 && fit.peakConcurrency <= k * USL_PEAK_REACH) {
     return { workers: Math.round(fit.peakConcurrency), source: 'usl-peak' };
   }
-  if (ev.offloaded && run.executor !== 'process' && Math.min(ev.cores, ev.offloadPool) > k) return { workers: Math.min(ev.cores, ev.offloadPool), source: 'uv-pool' };
+  if (ev.offloaded && run.executor !== 'process' && offloadCap(ev) > k) return { workers: offloadCap(ev), source: 'uv-pool' };
   const formula = formulaWorkersOf(ev.cores, ev.cpuShare);
   if (formula > k) return { workers: formula, source: 'formula' };
   return {};
