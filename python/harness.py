@@ -40,7 +40,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 from harness_calls import is_async_callable  # noqa: E402
-from harness_contract import FLUSH_INTERVAL_S, HEARTBEAT_INTERVAL_S, detach_stdin, interpreter_info  # noqa: E402
+from harness_contract import FLUSH_INTERVAL_S, detach_stdin, interpreter_info  # noqa: E402
 from harness_errors import describe_load_error  # noqa: E402
 from harness_listing import list_bindings  # noqa: E402
 from harness_local import LocalExecutors  # noqa: E402
@@ -66,22 +66,18 @@ class Server(object):
         self.monitor.start()
 
     def monitor_loop(self):
-        """Flushes task batches and sends heartbeats for a point whose own loop is stuck in
-        a long call (Point.serve does it between calls): without them the engine could not
-        enforce the per-call timeout on a call that never returns. It allocates nothing
-        while a point's loop keeps serving, which keeps the calls' memory behaving as in
-        a plain loop (Point.__init__ says why)."""
-        last_hb = time.monotonic()
+        """Services a point whose own loop is stuck in a long call (Point.serve does it
+        between calls): without its flushes and heartbeats the engine could not enforce
+        the per-call timeout on a call that never returns. It allocates nothing while a
+        point's loop keeps serving, which keeps the calls' memory behaving as in a plain
+        loop (Point.__init__ says why)."""
         while True:
             time.sleep(FLUSH_INTERVAL_S)
             point = self.point
             if point is None or not point.unserved():
                 continue
             try:
-                self.chan.flush()
-                if time.monotonic() - last_hb >= HEARTBEAT_INTERVAL_S:
-                    last_hb = time.monotonic()
-                    point.beat()
+                point.service(time.monotonic())
             except (OSError, ValueError):
                 os._exit(1)  # the engine is gone
 

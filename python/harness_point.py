@@ -152,24 +152,25 @@ class Point(object):
     def serve(self):
         """Called by the point's loop between calls: flushes the rows and sends a heartbeat
         when they are due, so the monitor thread has nothing to do while calls run."""
-        now = self.served_at = time.monotonic()
+        self.served_at = time.monotonic()
+        self.service(self.served_at)
+
+    def unserved(self):
+        """True once the point's loop has been inside one call for monitor_grace_s: the
+        monitor thread then services the point for it."""
+        return time.monotonic() - self.served_at > self.monitor_grace_s
+
+    def service(self, now):
+        """Flushes the rows and tells the engine the oldest call in flight, each when due:
+        from the point's loop (serve), or from the monitor thread during a long call, so
+        the engine can enforce the per-call timeout even when a call never returns."""
         if now >= self.next_flush:
             self.next_flush = now + FLUSH_INTERVAL_S
             self.chan.flush()
         if now >= self.next_beat:
             self.next_beat = now + HEARTBEAT_INTERVAL_S
-            self.beat()
-
-    def unserved(self):
-        """True once the point's loop has been inside one call for monitor_grace_s: the
-        monitor thread then flushes and beats for it."""
-        return time.monotonic() - self.served_at > self.monitor_grace_s
-
-    def beat(self):
-        """Tells the engine the oldest call in flight, so it can enforce the per-call
-        timeout even when a call never returns."""
-        oldest, n = self.oldest_inflight()
-        self.chan.send({"t": "hb", "oldest": oldest, "inflight": n})
+            oldest, n = self.oldest_inflight()
+            self.chan.send({"t": "hb", "oldest": oldest, "inflight": n})
 
     def oldest_inflight(self):
         """(epoch ms of the oldest call in flight or None, how many are in flight)."""
