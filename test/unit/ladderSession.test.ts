@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LadderSession, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
+import { BLOCKED_WAIT_MAX_K, LadderSession, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
 import type { ExecutorKind } from '../../src/shared/report';
 
 /**
@@ -92,6 +92,18 @@ describe('ladder session (breadth-first plan)', () => {
     busyThread.record({ kind: 'sequential', k: 1, phase: 'baseline' }, { throughputPerSec: 10, failed: false });
     busyThread.setMachineShare(0.6);
     assert.equal(busyThread.next(() => true)?.k, 4);
+  });
+
+  it('starts the pools where the waits overlap when async showed the wait blocks its thread (execSync, a blocking client)', () => {
+    // 8% CPU a call, but async ×8 gave nothing: each worker overlaps one wait, and about
+    // cores ÷ 0.08 of them keep the cores busy (16 on 2 cores, at most BLOCKED_WAIT_MAX_K).
+    const blocked = (kind: ExecutorKind, k: number) => (kind === 'sequential' || kind === 'async' ? 10 : 10 * Math.min(k, 24) * 0.95);
+    const { plan } = drive({ cpuRatio: 0.08 }, blocked, 4000);
+    assert.deepEqual(plan.slice(0, 4), ['sequential×1', 'async×8', `thread×${BLOCKED_WAIT_MAX_K}`, 'process×4']);
+    // Async overlapped the waits: the pools are compared with it at K = cores, as before.
+    assert.deepEqual(drive({ cpuRatio: 0.08 }, io, 4000).plan.slice(0, 4), ['sequential×1', 'async×8', 'thread×2', 'process×2']);
+    // A call that mostly computes gets K = cores whatever async read.
+    assert.deepEqual(drive({ cpuRatio: 0.6 }, blocked, 4000).plan.slice(0, 4), ['sequential×1', 'async×2', 'thread×2', 'process×2']);
   });
 
   it('climbs ladders that still scale, never stepping over the core count from below', () => {
