@@ -1,9 +1,10 @@
 """Whether the function holds the GIL while it runs, measured directly.
 
-A spinner thread counts in pure Python, once while the main thread sleeps (sleeping
+A spinner thread runs pure Python, once while the main thread sleeps (sleeping
 releases the GIL) and once while the main thread calls the function. Python bytecode
-needs the GIL, so the spinner's rate during the calls, as a share of its rate alone,
-says how much of the time the call left the GIL free:
+needs the GIL, and a thread waiting for it sleeps, so the spinner's own CPU time per
+second of wall time during the calls, as a share of that alone, says how much of the
+time the call left the GIL free:
 
 - about 1: the call's work runs in C code that releases the GIL (hashlib on large
   inputs, zlib, sqlite3 while it steps through a statement, any wait);
@@ -14,24 +15,33 @@ says how much of the time the call left the GIL free:
 
 This needs a free core for the spinner: the engine only asks on machines with two or
 more cores, and the analysis falls back on thread scaling when the two disagree.
+
+The spinner's CPU time, not its count of loops, because a machine's cores need not run
+at one speed: on a shared 2-core VM one vCPU ran the same pure-Python call in 80 ms and
+the other in 135 ms. A spinner that counted alone on the slow one and beside the call
+on the fast one read 0.83 for statistics.pstdev, whose bytecode holds the GIL (0.5 in
+the other profiles, and bare threads x2 give 1.09x); its CPU share is the same on
+either core.
 """
 
 import threading
 import time
 
 
-def _spin(flag, counts):
+def _spin(flag, used):
+    # thread_time: this thread's CPU only; waiting for the GIL costs it none.
+    cpu0 = time.thread_time()
     n = 0
     while flag[0]:
         n += 1
-    counts.append(n)
+    used.append(time.thread_time() - cpu0)
 
 
 def _spinner_rate(action):
-    """Spinner iterations per second while `action()` runs in this thread."""
+    """The spinner's CPU seconds per wall second while `action()` runs in this thread."""
     flag = [True]
-    counts = []
-    spinner = threading.Thread(target=_spin, args=(flag, counts), daemon=True)
+    used = []
+    spinner = threading.Thread(target=_spin, args=(flag, used), daemon=True)
     t0 = time.perf_counter()
     spinner.start()
     try:
@@ -40,7 +50,7 @@ def _spinner_rate(action):
         flag[0] = False
         spinner.join()
     elapsed = time.perf_counter() - t0
-    return (counts[0] / elapsed if counts and elapsed > 0 else 0.0), elapsed
+    return (used[0] / elapsed if used and elapsed > 0 else 0.0), elapsed
 
 
 def measure(call, window_ms):

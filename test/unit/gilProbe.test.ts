@@ -3,6 +3,7 @@
 // lock of its own; the probe's spinner sees the GIL itself.
 import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
+import { GIL_FREE_AT, GIL_HELD_AT } from '../../src/analysis/gil';
 import type { GilProbe } from '../../src/shared/report';
 import { round3 } from '../../src/shared/rounding';
 import { findingOf } from './findings';
@@ -169,5 +170,37 @@ describe('GIL probe harness: the spinner-alone reference (python/harness_gil_pro
     const r = measured([40, 60, 100, 70]);
     assert.equal(r.windows, 4);
     assert.ok(r.drift > 0.3, `drift ${r.drift}`);
+  });
+});
+
+describe('GIL probe harness: what the spinner reads beside real calls (python/harness_gil_probe.py)', function () {
+  this.timeout(30_000);
+  // The spinner's CPU share, not its loop count: the same on a fast core as on a slow one.
+  function share(call: string): number {
+    const r = harnessPython<{ freeShare: number }>(
+      [
+        'import harness_gil_probe as g, time, zlib',
+        'data = bytes(range(256)) * 4096',
+        'def bytecode():',
+        '    s = 0',
+        '    for i in range(300000):',
+        '        s += i * i',
+        'calls = {"bytecode": bytecode, "sleep": lambda: time.sleep(0.02), "zlib": lambda: zlib.compress(data * 8, 6)}',
+        'f = calls[sys.stdin.read().strip().strip(chr(34))]',
+        'f()',
+        'print(json.dumps(g.measure(lambda: (f(), True)[1], 150)))',
+      ],
+      call,
+    );
+    return r.freeShare;
+  }
+
+  it('bytecode takes turns with the spinner (about half); a sleep and zlib leave it the GIL (about all)', () => {
+    const held = share('bytecode');
+    assert.ok(held > 0.3 && held <= GIL_HELD_AT, `bytecode ${held}`);
+    for (const free of ['sleep', 'zlib']) {
+      const s = share(free);
+      assert.ok(s >= GIL_FREE_AT, `${free} ${s}`);
+    }
   });
 });
