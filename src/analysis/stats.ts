@@ -142,7 +142,7 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
     return { throughputPerSec: value, ci, samples: batches, noisy: isNoisy(value, ci), method: 'batch-means' };
   }
 
-  const ci = bootstrapThroughputCi(overall, durations);
+  const ci = atLeastSmallSampleWidth(overall, bootstrapThroughputCi(overall, durations), n);
   return { throughputPerSec: overall, ci, samples: n, noisy: isNoisy(overall, ci), method: 'bootstrap' };
 }
 
@@ -208,6 +208,26 @@ function bootstrapThroughputCi(rate: number, durations: number[]): [number, numb
   }
   ratios.sort((a, b) => a - b);
   return [rate * quantileSorted(ratios, 0.025), rate * quantileSorted(ratios, 0.975)];
+}
+
+/**
+ * A bootstrap over a handful of calls has a handful of distinct resamples (3 for two
+ * calls, 126 for five), and two calls that happen to agree give an interval of ±1%. A
+ * shared machine drifts by 20% and more within seconds, so a few calls cannot pin a rate
+ * that closely: a GIL-held statistics.pstdev read threads ×2 at 1.66× in [1.64×, 1.68×]
+ * from two calls per point, over a two-call baseline taken while the machine ran slow,
+ * and the answer was "threads". Below SMALL_SAMPLE_TASKS calls the interval is at least
+ * ±SMALL_SAMPLE_HALF_WIDTH / √n: ±18% for two calls, ±11% for five. (±50% / √n, the
+ * one-call width, also turned right "processes" answers on 80-140 ms calls at 6 s, whose
+ * windows hold 2-6 calls, into "undecided".)
+ */
+export const SMALL_SAMPLE_TASKS = 6;
+export const SMALL_SAMPLE_HALF_WIDTH = 0.25;
+
+function atLeastSmallSampleWidth(value: number, ci: [number, number], n: number): [number, number] {
+  if (n >= SMALL_SAMPLE_TASKS || !(value > 0)) return ci;
+  const h = SMALL_SAMPLE_HALF_WIDTH / Math.sqrt(n);
+  return [Math.min(ci[0], value * (1 - h)), Math.max(ci[1], value * (1 + h))];
 }
 
 export function isNoisy(value: number, ci: [number, number]): boolean {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isNoisy, mean, median, medianCiRank, quantile, ratioCi, ratioEstimate, throughputStats } from '../../src/analysis/stats';
+import { isNoisy, mean, median, medianCiRank, quantile, ratioCi, ratioEstimate, SMALL_SAMPLE_HALF_WIDTH, SMALL_SAMPLE_TASKS, throughputStats } from '../../src/analysis/stats';
 import { mulberry32 } from './synthetic';
 
 /**
@@ -105,6 +105,20 @@ describe('stats: throughputStats', () => {
     assert.equal(a.samples, 6);
     assert.ok(a.ci[0] < a.throughputPerSec && a.throughputPerSec < a.ci[1]);
     assert.ok(Math.abs(a.throughputPerSec - 2) < 0.3, String(a.throughputPerSec));
+  });
+
+  it('two to five calls: never an interval narrower than ±25% / √n, however alike the calls', () => {
+    // Two calls that agree to 1% say little on a machine whose speed drifts by tens of percent.
+    const two = throughputStats(closedLoop(2, 2, (i) => [80, 81][i]));
+    assert.equal(two.method, 'bootstrap');
+    const h2 = SMALL_SAMPLE_HALF_WIDTH / Math.sqrt(2);
+    assert.ok(two.ci[0] <= two.throughputPerSec * (1 - h2) + 1e-9 && two.ci[1] >= two.throughputPerSec * (1 + h2) - 1e-9, JSON.stringify(two));
+    assert.equal(two.noisy, true);
+    const five = throughputStats(closedLoop(1, 5, () => 100));
+    assert.ok((five.ci[1] - five.ci[0]) / five.throughputPerSec >= 2 * (SMALL_SAMPLE_HALF_WIDTH / Math.sqrt(5)) - 1e-9, JSON.stringify(five));
+    // From SMALL_SAMPLE_TASKS calls on, the bootstrap's own interval stands.
+    const six = throughputStats(closedLoop(1, SMALL_SAMPLE_TASKS, () => 100));
+    assert.ok((six.ci[1] - six.ci[0]) / six.throughputPerSec < 0.05, JSON.stringify(six));
   });
 
   it('one task: ±50% and noisy; none: zero and noisy', () => {
