@@ -77,7 +77,7 @@ export const MAX_REPEATS = 2;
  */
 export const IMPOSSIBLE_K1_GAIN = 1.05;
 
-/** A call below this CPU share mostly waits (LadderSession.blockedWaitK). */
+/** A call below this CPU share mostly waits (LadderSession.waitsOverlapK). */
 export const BLOCKED_WAIT_MAX_SHARE = 0.5;
 /**
  * The most workers a pool's first point starts for a blocked wait: eight child processes
@@ -179,27 +179,31 @@ export class LadderSession {
       const k = offloaded ? Math.min(pow2AtMost(overlap), offloadedInFlight(parallel, m)) : pow2AtMost(overlap);
       return Math.min(l.cap, Math.max(2, k));
     }
-    return Math.min(l.cap, Math.max(1, this.cfg.cores, this.blockedWaitK() ?? 0));
+    return Math.min(l.cap, Math.max(1, this.cfg.cores, this.waitsOverlapK() ?? 0));
   }
 
   /**
-   * Pools' first K for a call that mostly waits but blocks its thread while it does
-   * (execSync, a blocking client, a sleep in an async function): the async point, measured
-   * before the pools, overlapped nothing. Then only threads or processes overlap the
-   * waits, each worker one call, and the point that says most about them is about as many
-   * calls as keep the cores busy (cores ÷ CPU share, as for async), not K = cores. At 6 s,
-   * execSync('sleep 0.05') (65 ms a call, 8% CPU) had its pools measured at K = 2 only:
-   * the climb from there did not fit, and the answer was "at least 2 processes" where
-   * the formula said 27. Undefined when the rule does not apply (the pools start at cores).
+   * Pools' first K for a call that mostly waits when no event loop overlaps its waits:
+   * the async point, measured before the pools, gained nothing (execSync, Atomics.wait,
+   * a sleep inside an async function block the thread), or there is no async executor
+   * (a Python plain def, which only threads or processes can run side by side). Then
+   * each worker overlaps one wait, and the point that says most about the pools is about
+   * as many calls as keep the cores busy (cores ÷ CPU share, as for async), not K =
+   * cores. At 6 s, execSync('sleep 0.05') (65 ms a call, 8% CPU) had its pools measured
+   * at K = 2 only: the climb from there did not fit, and the answer was "at least 2
+   * processes" where the formula said 27; Python's time.sleep(0.05) at 3 s answered
+   * threads ×2. Undefined when the rule does not apply (the pools start at cores).
    */
-  private blockedWaitK(): number | undefined {
-    const a = this.ladders.get('async');
-    if (!a?.points.length || this.baselineTp <= 0) return undefined;
+  private waitsOverlapK(): number | undefined {
     const share = Math.max(this.cfg.cpuRatio, this.cfg.machineShare ?? 0);
-    if (share >= BLOCKED_WAIT_MAX_SHARE) return undefined;
-    // Async helped (its best interval reaches a step's growth): the waits overlap on one
-    // thread, and the pools are only compared with it at K = cores.
-    if (Math.max(...a.points.map((p) => p.ci[1])) >= this.baselineTp * GROWTH_TO_CLIMB) return undefined;
+    if (share >= BLOCKED_WAIT_MAX_SHARE || !this.baselineDone) return undefined;
+    const a = this.ladders.get('async');
+    if (a && a.stop !== 'failures') {
+      // Async to come, or async that helped (its best interval reaches a step's growth):
+      // the waits overlap on one thread, and the pools are compared with it at K = cores.
+      if (!a.points.length || this.baselineTp <= 0) return undefined;
+      if (Math.max(...a.points.map((p) => p.ci[1])) >= this.baselineTp * GROWTH_TO_CLIMB) return undefined;
+    }
     return Math.min(BLOCKED_WAIT_MAX_K, pow2AtMost(this.cfg.cores / Math.max(share, 1 / 1024)));
   }
 

@@ -1,6 +1,7 @@
 // Real Python profiles through the orchestrator (budget, ladder, classifier) with the
 // machine's python3, asserting what a user reads: kind, GIL verdict and the executor.
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -113,6 +114,11 @@ describe('verdicts on real Python workloads', function () {
     assert.equal(r.recommendation.executor, 'thread', summary(r));
     assert.equal(r.target.language, 'python');
     assert.ok(!r.runs.some((x) => x.executor === 'async'), 'a plain def gets no async ladder');
+    // With no event loop to overlap the waits, the thread pool's first point is where they
+    // overlap (cores ÷ CPU share, at most BLOCKED_WAIT_MAX_K), not K = cores.
+    const first = r.runs.find((x) => x.executor === 'thread' && x.concurrency > 1);
+    assert.ok(first && first.concurrency > os.cpus().length, summary(r));
+    assert.ok(r.recommendation.workers > os.cpus().length, summary(r));
   });
 
   it('async def with asyncio.sleep is I/O-bound: asyncio recommended', async () => {

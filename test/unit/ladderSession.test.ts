@@ -106,6 +106,12 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(drive({ cpuRatio: 0.6 }, blocked, 4000).plan.slice(0, 4), ['sequential×1', 'async×2', 'thread×2', 'process×2']);
   });
 
+  it('starts the pools where the waits overlap when there is no async executor (a Python plain def that sleeps)', () => {
+    const python = { kinds: ['sequential', 'thread', 'process'] as ExecutorKind[] };
+    assert.deepEqual(drive({ ...python, cpuRatio: 0.02 }, io, 3000).plan.slice(0, 3), ['sequential×1', `thread×${BLOCKED_WAIT_MAX_K}`, 'process×4']);
+    assert.deepEqual(drive({ ...python, cpuRatio: 0.9 }, cpu, 3000).plan.slice(0, 3), ['sequential×1', 'thread×2', 'process×2']);
+  });
+
   it('climbs ladders that still scale, never stepping over the core count from below', () => {
     const { plan } = drive({ cores: 3, caps: { sequential: 1, async: 128, thread: 64, process: 8 } }, io, 60_000);
     const thread = plan.filter((p) => p.startsWith('thread')).map((p) => Number(p.split('×')[1]));
