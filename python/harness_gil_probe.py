@@ -16,12 +16,12 @@ time the call left the GIL free:
 This needs a free core for the spinner: the engine only asks on machines with two or
 more cores, and the analysis falls back on thread scaling when the two disagree.
 
-The spinner's CPU time, not its count of loops, because a machine's cores need not run
-at one speed: on a shared 2-core VM one vCPU ran the same pure-Python call in 80 ms and
-the other in 135 ms. A spinner that counted alone on the slow one and beside the call
-on the fast one read 0.83 for statistics.pstdev, whose bytecode holds the GIL (0.5 in
-the other profiles, and bare threads x2 give 1.09x); its CPU share is the same on
-either core.
+The spinner's CPU time, not its count of loops, because a shared machine does not run
+at one speed: a 2-core VM ran the same pure-Python call in 80 ms, and minutes later in
+135 ms on either core. A spinner that counted alone at a slow moment and beside the
+call at a fast one read 0.79-0.90 for statistics.pstdev, whose bytecode holds the GIL
+(0.5 in the other profiles; bare threads x2 give 1.09x). Its CPU share does not depend
+on the speed.
 """
 
 import threading

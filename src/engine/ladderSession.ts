@@ -5,7 +5,8 @@
 // Why breadth first: executors used to climb their ladders one after another, so the
 // last one (processes) was often cut by the budget before it reached K = cores, the one
 // point that decides CPU work. Now every executor is first measured at its most
-// informative point (pools at K = cores, async at a K predicted from the CPU ratio);
+// informative point (pools at K = cores, or where the waits overlap when no event
+// loop overlaps them; async at a K predicted from the CPU ratio);
 // what is left of the budget then goes where it can still change the answer: ladders
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
@@ -80,8 +81,9 @@ export const IMPOSSIBLE_K1_GAIN = 1.05;
 /** A call below this CPU share mostly waits (LadderSession.waitsOverlapK). */
 export const BLOCKED_WAIT_MAX_SHARE = 0.5;
 /**
- * The most workers a pool's first point starts for a blocked wait: eight child processes
- * cost about a second of start-up CPU on 2 cores; the climb goes on from there.
+ * The most workers a pool's first point starts for waits no event loop overlaps: eight
+ * child processes cost about a second of start-up CPU on 2 cores; the climb goes on
+ * from there.
  */
 export const BLOCKED_WAIT_MAX_K = 8;
 
