@@ -1,8 +1,10 @@
 // The recommendation: which executor, how many workers, and why, as a code and numbers.
 // The physics rules (docs/model.md, "Recommendation") are enforced here, before any
 // measured point may win:
-//   - CPU work in the calling thread never gets async, and never a pool above the core
-//     count unless that point beats the K = cores point beyond both intervals;
+//   - CPU work in the calling thread never gets async;
+//   - CPU work, wherever its calls spend it, never gets a pool above the core count
+//     unless that point beats the K = cores point beyond both intervals, the call waits,
+//     and K = cores left cores idle;
 //   - GIL-held CPU work never gets threads;
 //   - work already parallel inside gets "keep it sequential, or cap its threads";
 //   - CPU work offloaded to other threads (libuv's pool, asyncio's executor) gets
@@ -18,6 +20,7 @@ import {
   KNEE_TOLERANCE,
   offloadCap,
   offloadedBusyAt,
+  SATURATED_AT,
   summarize,
   type Evidence,
   type ExecutorSummary,
@@ -278,7 +281,11 @@ function allowedCandidates(
       continue;
     }
     let runs = s.runs;
-    if (cpu) {
+    // A pool's worker runs one call at a time, so on CPU work a pool beyond the cores only
+    // takes turns on them, whichever thread spends each call's CPU: its own, libuv's, or
+    // asyncio's executor (offloaded). CI saw pure Python in asyncio.to_thread answer
+    // processes ×4 on 2 cores, from ×4 at 1.65× beside ×2 at 1.45×.
+    if (kind === 'cpu-bound' && k !== 'async') {
       const within = runs.filter((r) => r.concurrency <= ev.cores);
       if (within.length) {
         const atCores = within.find((r) => r.concurrency === ev.cores) ?? fastestRun(within);
@@ -287,8 +294,11 @@ function allowedCandidates(
         // a queued task hiding the hand-off between calls, which batching gives cheaper.
         // And there must be waiting to overlap: a call that is all CPU (share ≥
         // PURE_CPU_SHARE) gains from more threads than cores only by taking CPU from
-        // other processes, which says nothing about the machine it will run on.
-        const overlapRoom = ev.cpuShare < PURE_CPU_SHARE;
+        // other processes, which says nothing about the machine it will run on. Waiting
+        // leaves cores idle, too: when K = cores already kept the machine busy (other
+        // load, or a share read low because the call queued for a core), more workers
+        // can only take CPU from the rest of the machine.
+        const overlapRoom = ev.cpuShare < PURE_CPU_SHARE && !(atCores.concurrency === ev.cores && atCores.coreUtilization >= SATURATED_AT);
         const above = runs.filter((r) => r.concurrency > ev.cores && provenBeyond(r, atCores));
         const beyond = overlapRoom ? above : [];
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;

@@ -101,12 +101,14 @@ export function kneeOf(sigma: number, kappa: number): number | undefined {
 }
 
 /**
- * The concurrency that matters: for CPU-limited executors it is min(K, cores) (pools) or
- * 1 (async, one thread), so points beyond it only measure taking turns and stay out of the fit.
+ * The concurrency that matters on CPU work: min(K, cores) for pools (one call per worker,
+ * wherever it spends its CPU) and 1 for async in the calling thread, so points beyond it
+ * only measure taking turns and stay out of the fit.
  */
 function concurrencyLimit(ev: Evidence, kind: WorkloadKind, executor: ExecutorKind): number {
-  if (!cpuLimited(ev, kind)) return Infinity;
-  return executor === 'async' ? 1 : ev.cores;
+  if (kind !== 'cpu-bound') return Infinity;
+  if (executor === 'async') return cpuLimited(ev, kind) ? 1 : Infinity;
+  return ev.cores;
 }
 
 export function scalingFits(ev: Evidence, kind: WorkloadKind): ScalingFit[] {

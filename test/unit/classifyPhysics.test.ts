@@ -332,6 +332,41 @@ describe('physics rules of the recommendation', () => {
     assert.match(released.recommendation.reason, /runs on the executor's threads, which 4 calls already keep busy/);
   });
 
+  it('CPU handed to other threads still gets no pool above the cores: each worker runs one call, which keeps a core busy', () => {
+    // Pure Python in asyncio.to_thread, as CI measured it: processes ×2 read low (1.45×)
+    // and ×4 read 1.65×, beyond both intervals. Before, offloaded work skipped the cap
+    // and the answer was processes ×4 on 2 cores.
+    const held: WorkloadModel = { language: 'python', isAsync: true, offloadMs: 25, computeMs: 0.2, gil: 'held', cores: 2, ladders: { process: [1, 2, 4] } };
+    sweep({ ...held, bias: { process: { 2: 0.75 } } }, [0, 0.05], (a, where) => {
+      assert.equal(a.verdict.offloadedCpu, true, where);
+      assert.equal(a.recommendation.executor, 'process', where);
+      assert.equal(a.recommendation.workers, 2, where);
+      const x4 = lastInput!.runs.find((r) => r.executor === 'process' && r.concurrency === 4)!;
+      const x2 = lastInput!.runs.find((r) => r.executor === 'process' && r.concurrency === 2)!;
+      assert.ok(x4.speedupCi[0] > x2.speedupCi[1], `${where}: the case needs ×4 beyond ×2's interval`);
+    });
+    // The same for JS CPU on libuv's pool: a thread pool of 8 reads no better than 2 workers can.
+    const js = classify(synthesize({ offloadMs: 20, computeMs: 0.3, cores: 2, ladders: { thread: [1, 2, 4, 8] }, executors: ['sequential', 'thread'], bias: { thread: { 8: 1.3 } }, noise: 0, seed: 1 }));
+    assert.equal(js.verdict.offloadedCpu, true);
+    assert.equal(js.recommendation.workers, 2, js.recommendation.reason);
+  });
+
+  it('a pool above the cores gains nothing on CPU work when K = cores already kept the machine busy', () => {
+    // 80% CPU read per call, but another process kept most of a core busy throughout: at
+    // K = cores the machine was full, so ×8's lucky 1.3× can only be CPU taken from that
+    // other process (or a share read low while calls queued for a core), not waits overlapped.
+    const busy = { computeMs: 16, waitMs: 4, cores: 2, ladders: { thread: [1, 2, 4, 8] }, executors: ['sequential', 'thread'] as RunResult['executor'][], bias: { thread: { 8: 1.3 } } };
+    sweep({ ...busy, background: { busyCores: 0.5, utilization: 0.25 } }, [0, 0.05], (a, where) => {
+      const k2 = lastInput!.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!;
+      assert.ok(k2.coreUtilization >= 0.85, `${where}: the case needs a full machine at K = cores (${k2.coreUtilization})`);
+      assert.equal(a.verdict.kind, 'cpu-bound', where);
+      assert.equal(a.recommendation.workers, 2, where);
+    });
+    // With a core left idle at K = cores the waits overlap, and the measurement wins (as above).
+    const idle = classify(synthesize({ ...busy, noise: 0, seed: 1 }));
+    assert.equal(idle.recommendation.workers, 8);
+  });
+
   it('CPU handed to libuv gets no more async calls in flight than keep its threads busy, unless more beat them beyond both intervals', () => {
     // pbkdf2-like: 30 ms on libuv's pool per call, 2 cores. Two calls per core keep them
     // busy with one queued behind each; ×8 reading 4% higher (at 5% noise, up to 12% on

@@ -180,12 +180,14 @@ describe('GIL probe harness: what the spinner reads beside real calls (python/ha
     const r = harnessPython<{ freeShare: number }>(
       [
         'import harness_gil_probe as g, time, zlib',
-        'data = bytes(range(256)) * 4096',
+        // Built once: `data * 8` inside the call would hold the GIL for its 8 MB copy (about
+        // as long as the compression, on fresh pages), and CI read zlib at 0.795.
+        'big = bytes(range(256)) * 4096 * 8',
         'def bytecode():',
         '    s = 0',
         '    for i in range(300000):',
         '        s += i * i',
-        'calls = {"bytecode": bytecode, "sleep": lambda: time.sleep(0.02), "zlib": lambda: zlib.compress(data * 8, 6)}',
+        'calls = {"bytecode": bytecode, "sleep": lambda: time.sleep(0.02), "zlib": lambda: zlib.compress(big, 6)}',
         'f = calls[sys.stdin.read().strip().strip(chr(34))]',
         'f()',
         'print(json.dumps(g.measure(lambda: (f(), True)[1], 150)))',
