@@ -129,7 +129,11 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     const cold: FindingData = ev.coldPools.length ? { coldPools: ev.coldPools.join(',') } : {};
     return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes, ...cold });
   }
-  const { chosen, runnerUp, cheaperCeiling } = chooseExecutor(candidates, (cheaper, costlier) => noHeadroom(ev, kind, gil, cheaper, costlier));
+  const { chosen, runnerUp, cheaperCeiling } = chooseExecutor(
+    candidates,
+    (cheaper, costlier) => noHeadroom(ev, kind, gil, cheaper, costlier),
+    (r) => speedupCeiling(ev, r, gil),
+  );
   const run = chosen.knee;
   const rec: RecommendationCore = {
     executor: run.executor,
@@ -148,7 +152,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     },
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
-  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp, cheaperCeiling));
+  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp, cheaperCeiling, speedupCeiling(ev, runnerUp, gil)));
   // A runner-up that a larger pool's reading stands for says so, as the answer would.
   const altLift = runnerUp ? lifts[runnerUp.executor] : undefined;
   if (runnerUp && altLift?.run === runnerUp) Object.assign(rec.data, { altK: runnerUp.concurrency, altLiftedFromK: altLift.fromK, altMeasuredAtCores: altLift.measured });
@@ -337,14 +341,20 @@ function allowedCandidates(
  * the best, or when the two intervals overlap and it is within CHEAPER_TIE_ZONE of it
  * (the measurement cannot tell them apart, and cheaper is then the better bet), unless
  * `headroom` says it has no room left where the best one still scales (noHeadroom).
+ * Readings count only up to their physics ceiling (`ceilingOf`, speedupCeiling): above
+ * it a point was divided by a sequential window that ran slow, and says only that it
+ * reached the ceiling. scrypt on 2 cores read processes ×2 at 3.2× beside threads ×2 at
+ * 1.93×, and processes won "clearly" where both can give 2× at most.
  */
 function chooseExecutor(
   candidates: ExecutorSummary[],
   headroom: (cheaper: ExecutorSummary, costlier: ExecutorSummary) => number | undefined,
+  ceilingOf: (r: RunResult) => number,
 ): { chosen: ExecutorSummary; runnerUp?: RunResult; cheaperCeiling?: number } {
-  const best = candidates.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a));
-  const ties = (c: ExecutorSummary) =>
-    c.knee.speedup >= best.knee.speedup * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= best.knee.speedupCi[0] && c.knee.speedup >= best.knee.speedup * (1 - CHEAPER_TIE_ZONE));
+  const at = (c: ExecutorSummary) => Math.min(c.knee.speedup, ceilingOf(c.knee));
+  const best = candidates.reduce((a, b) => (at(b) > at(a) ? b : a));
+  const bestLow = Math.min(best.knee.speedupCi[0], ceilingOf(best.knee));
+  const ties = (c: ExecutorSummary) => at(c) >= at(best) * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= bestLow && at(c) >= at(best) * (1 - CHEAPER_TIE_ZONE));
   // The best itself may have no room left beside a costlier one that ties it and still scales.
   for (const c of candidates.slice(candidates.indexOf(best) + 1)) {
     const ceiling = ties(c) ? headroom(best, c) : undefined;
@@ -366,7 +376,7 @@ function chooseExecutor(
   // The reason names the cheaper executor that lost its tie for want of room, first.
   if (chosen === best && atCeiling) return { chosen, runnerUp: atCeiling.c.knee, cheaperCeiling: atCeiling.ceiling };
   const others = candidates.filter((c) => c !== chosen);
-  const runnerUp = others.length ? others.reduce((a, b) => (b.knee.speedup > a.knee.speedup ? b : a)).knee : undefined;
+  const runnerUp = others.length ? others.reduce((a, b) => (at(b) > at(a) ? b : a)).knee : undefined;
   return { chosen, runnerUp };
 }
 
@@ -397,13 +407,17 @@ const HEADROOM_GAIN = 1.5;
  * How the runner-up stands to the answer; `cheaperCeiling` when it is a cheaper executor
  * that tied but had no room left (noHeadroom), with its ceiling.
  */
-function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling?: number): FindingData {
+function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling: number | undefined, otherCeiling: number): FindingData {
   if (cheaperCeiling !== undefined) {
     return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'cheaper-at-ceiling', altCeiling: round2(cheaperCeiling) };
   }
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
   let relation: string;
   if (cheaper) relation = 'cheaper-lower';
+  // Read higher, but only past what it can give this work: capped there, no better.
+  else if (other.speedup > run.speedup && other.speedup > otherCeiling) {
+    return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'above-ceiling-costlier', altCeiling: round2(otherCeiling), altK: other.concurrency };
+  }
   else if (Math.abs(other.speedup - run.speedup) <= run.speedup * KNEE_TOLERANCE) relation = 'as-good-costlier';
   // Higher as read, but inside the chosen point's noise: say that, not "about as well".
   else if (other.speedup > run.speedup && other.speedupCi[0] <= run.speedupCi[1]) relation = 'overlap-costlier';

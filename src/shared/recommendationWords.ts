@@ -120,6 +120,10 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;
       else if (rel === 'overlap-costlier') {
         alt = ` ${capitalize(other)} read higher (${s}), but the two intervals overlap, so this measurement cannot tell them apart; they cost more, so the cheaper one wins (a longer budget can separate them).`;
+      } else if (rel === 'above-ceiling-costlier') {
+        alt =
+          ` ${capitalize(other)} read higher (${s}), but that is more than ${n(d, 'altK')} ${unitOf(str(d, 'altExecutor') as ExecutorKind, ctx.python, n(d, 'altK'))} can give this work on ${n(d, 'cores')} cores` +
+          ` (at most ${x(n(d, 'altCeiling'))}): the sequential baseline ran slow next to it. Capped there, they do no better, and cost more, so the cheaper one wins.`;
       } else if (rel === 'cheaper-at-ceiling') {
         const one = str(d, 'altExecutor') === 'async' ? 'one event loop computes one call at a time' : 'the GIL lets one thread compute at a time';
         alt =

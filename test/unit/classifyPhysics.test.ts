@@ -202,6 +202,22 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('readings past their ceiling compare only up to it: a costlier pool that read more than the cores allow does not beat a cheaper one at the ceiling', () => {
+    // scryptSync on 2 cores: processes ×2 read 3.2× beside a sequential window that ran
+    // slow, threads ×2 1.93×. Both can give 2× at most, so the cheaper threads win.
+    sweep({ computeMs: 40, cores: 2, ladders: { thread: [1, 2], process: [1, 2] }, bias: { process: { 2: 1.6 } } }, [0, 0.05], (a, where) => {
+      const p2 = lastInput!.runs.find((r) => r.executor === 'process' && r.concurrency === 2)!;
+      assert.ok(p2.speedup > 2.5, `${where}: the case needs processes ×2 past the ceiling (${p2.speedup})`);
+      assert.equal(a.recommendation.executor, 'thread', `${where}: ${a.recommendation.reason}`);
+      assert.equal(a.recommendation.workers, 2, where);
+      assert.equal(a.recommendation.data!.altRelation, 'above-ceiling-costlier', where);
+      assert.match(a.recommendation.reason, /Child processes read higher \(3\.\d+×\), but that is more than 2 processes can give this work on 2 cores \(at most 2\.0×\)/, where);
+    });
+    // Within the ceiling, a costlier pool that reads clearly higher still wins.
+    const fair = classify(synthesize({ computeMs: 40, cores: 2, ladders: { thread: [1, 2], process: [1, 2] }, bias: { thread: { 2: 0.7 } }, noise: 0, seed: 1 }));
+    assert.equal(fair.recommendation.executor, 'process');
+  });
+
   it('a pool beats sequential only when the low end of its interval is above 1.05×', () => {
     // Threads at ~1.08×: depending on the seed, the interval's low end lands on either side of 1.05×.
     const ladders = { thread: [1, 2] };
@@ -336,7 +352,7 @@ describe('physics rules of the recommendation', () => {
     // Pure Python in asyncio.to_thread, as CI measured it: processes ×2 read low (1.45×)
     // and ×4 read 1.65×, beyond both intervals. Before, offloaded work skipped the cap
     // and the answer was processes ×4 on 2 cores.
-    const held: WorkloadModel = { language: 'python', isAsync: true, offloadMs: 25, computeMs: 0.2, gil: 'held', cores: 2, ladders: { process: [1, 2, 4] } };
+    const held: Omit<WorkloadModel, 'noise' | 'seed'> = { language: 'python', isAsync: true, offloadMs: 25, computeMs: 0.2, gil: 'held', cores: 2, ladders: { process: [1, 2, 4] } };
     sweep({ ...held, bias: { process: { 2: 0.75 } } }, [0, 0.05], (a, where) => {
       assert.equal(a.verdict.offloadedCpu, true, where);
       assert.equal(a.recommendation.executor, 'process', where);
