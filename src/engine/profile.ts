@@ -113,7 +113,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       callMs,
       cpuRatio: probeCpuRatio,
       step: ladderStep(callMs),
-      ...(language === 'python' ? {} : { uvPool: uvThreadpoolSize() }),
+      ...(language === 'python' ? {} : { uvPool: uvThreadpoolSize(), threadsLikeProcesses: true }),
     });
     // Start every executor's host at once (Python: an interpreter and an import each),
     // rather than one per point while the budget runs.

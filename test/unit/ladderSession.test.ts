@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BLOCKED_WAIT_MAX_K, LadderSession, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
+import { BLOCKED_WAIT_MAX_K, LadderSession, MAX_REPEATS, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
 import type { ExecutorKind } from '../../src/shared/report';
 
 /**
@@ -148,6 +148,17 @@ describe('ladder session (breadth-first plan)', () => {
     const { plan } = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, cpu, 60_000);
     const repeats = plan.slice(plan.indexOf('process×1') + 1);
     assert.deepEqual(repeats.sort(), ['process×2', 'process×2', 'thread×2', 'thread×2']);
+  });
+
+  it('measures again a JS thread pool that reads far below the process pool, which shares its ceiling', () => {
+    // A pure CPU loop whose thread window was slowed by other load: threads ×2 0.96×, processes ×2 1.79×.
+    const pools = { kinds: ['sequential', 'thread', 'process'] as ExecutorKind[], callMs: 50, caps: { sequential: 1, thread: 2, process: 2 } };
+    const disturbed = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : kind === 'thread' ? 9.6 : 8.95 * k);
+    const js = drive({ ...pools, threadsLikeProcesses: true }, disturbed, 60_000).plan;
+    assert.equal(js.filter((p) => p === 'thread×2').length, 1 + MAX_REPEATS, js.join(' '));
+    // Python threads can be held back by the GIL: no repeat for the gap alone.
+    const py = drive(pools, disturbed, 60_000).plan;
+    assert.equal(py.filter((p) => p === 'thread×2').length, 1, py.join(' '));
   });
 
   it('measures again a cheaper executor that reads within a quarter of the best one, though their intervals do not meet', () => {
