@@ -242,6 +242,18 @@ describe('classify: specifics', () => {
     assert.ok(a.recommendation.batchSize! >= 30 && a.recommendation.batchSize! <= 36, String(a.recommendation.batchSize));
   });
 
+  it('a K = 1 pool far slower than the loop is a tiny task even when its interval is wide (a busy baseline)', () => {
+    // A busy CI run: thread ×1 read 0.021× of the loop, but sequential windows slowed by
+    // other load stretched its interval up to 0.9×.
+    const input = synthesize({ computeMs: 0.003, cores: 2, noise: 0, seed: 1 });
+    for (const r of input.runs) if (r.executor !== 'sequential' && r.executor !== 'async') r.speedupCi = [r.speedup / 3, 0.9];
+    const t1 = input.runs.find((r) => r.executor === 'thread' && r.concurrency === 1)!;
+    assert.ok(t1.speedup < 0.1, `the case needs a pool far below the loop (${t1.speedup})`);
+    const a = classify(input);
+    assert.equal(a.verdict.tinyTasks, true);
+    assert.equal(a.recommendation.code, 'rec.batch');
+  });
+
   it('a longer call whose pool read slow at K = cores is not a tiny task', () => {
     // 30 ms calls, both pools at 0.4x: cold or loaded workers, not hand-offs.
     const a = classify(
