@@ -6,7 +6,7 @@ import inspect
 import json
 import time
 
-from harness_calls import as_coroutine, thread_loop
+from harness_calls import as_coroutine, clock_cost, thread_loop
 from harness_errors import describe_error
 
 MAX_ATTEMPTS = 2
@@ -84,10 +84,12 @@ def check_json(found):
 
 
 def call_item(fn, is_async, item, cpu_clock):
-    """One call in this thread: (ok, start_ms, end_ms, cpu_ms, found, error)."""
+    """One call in this thread: (ok, start_ms, end_ms, cpu_ms, found, error). The CPU
+    clock is read outside the wall clock's readings, less its own cost, as call_sync does."""
+    cost = clock_cost(cpu_clock)
+    c0 = cpu_clock()
     start = now_ms()
     p0 = time.perf_counter_ns()
-    c0 = cpu_clock()
     try:
         if is_async:
             found = thread_loop().run_until_complete(drain_coroutine(fn(item)))
@@ -100,8 +102,9 @@ def call_item(fn, is_async, item, cpu_clock):
         ok, error = True, None
     except BaseException as e:  # SystemExit too: it is the function's doing
         ok, found, error = False, [], describe_error(e)
-    cpu = (cpu_clock() - c0) / 1e6
-    return ok, start, start + (time.perf_counter_ns() - p0) / 1e6, cpu, found, error
+    p1 = time.perf_counter_ns()
+    cpu = max(0, cpu_clock() - c0 - cost) / 1e6
+    return ok, start, start + (p1 - p0) / 1e6, cpu, found, error
 
 
 async def drain_coroutine(awaitable):
