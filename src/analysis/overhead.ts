@@ -55,7 +55,7 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
 
   // The K=1 run must be slower than a plain loop beyond its interval, or the "overhead" is
   // noise; or slower by CERTAIN_GAP, which no noise reaches however wide the interval: a
-  // 2 µs call's thread ×1 read 0.021× of the loop in a busy CI run, but its interval,
+  // 2 µs call's thread ×1 read 0.021× of the loop in a busy local test run, but its interval,
   // divided by sequential windows that other load had slowed, reached past 0.8×.
   const slowerForSure = one.speedupCi[1] < 1 / (1 + TINY_OVERHEAD_SHARE) || one.speedup * CERTAIN_GAP < 1;
   if (disappointing && slowerForSure && dispatchMs >= TINY_OVERHEAD_SHARE * ev.callMs) {

@@ -243,7 +243,7 @@ describe('classify: specifics', () => {
   });
 
   it('a K = 1 pool far slower than the loop is a tiny task even when its interval is wide (a busy baseline)', () => {
-    // A busy CI run: thread ×1 read 0.021× of the loop, but sequential windows slowed by
+    // A busy local test run: thread ×1 read 0.021× of the loop, but sequential windows slowed by
     // other load stretched its interval up to 0.9×.
     const input = synthesize({ computeMs: 0.003, cores: 2, noise: 0, seed: 1 });
     for (const r of input.runs) if (r.executor !== 'sequential' && r.executor !== 'async') r.speedupCi = [r.speedup / 3, 0.9];
