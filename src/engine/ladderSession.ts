@@ -56,6 +56,12 @@ export interface PointOutcome {
   /** 95% interval of the throughput and whether it is wider than ±10%; after a repeat, of both windows. */
   ci?: [number, number];
   noisy?: boolean;
+  /**
+   * Counted calls the window ran. Fewer than K means its K lanes never all started: on
+   * async, each call held the thread until it ended (the loop launches a lane only
+   * between calls), so nothing overlapped, however wide the interval of a few calls.
+   */
+  calls?: number;
 }
 
 /**
@@ -108,6 +114,7 @@ interface LadderPoint {
   ci: [number, number];
   noisy: boolean;
   repeats: number;
+  calls?: number;
 }
 
 interface Ladder {
@@ -216,10 +223,14 @@ export class LadderSession {
     if (share >= BLOCKED_WAIT_MAX_SHARE || !this.baselineDone) return undefined;
     const a = this.ladders.get('async');
     if (a && a.stop !== 'failures') {
-      // Async to come, or async that helped (its best interval reaches a step's growth):
-      // the waits overlap on one thread, and the pools are compared with it at K = cores.
+      // Async to come, or async that helped (its interval reaches a step's growth, and
+      // all its lanes started): the waits overlap on one thread, and the pools are
+      // compared with it at K = cores. A point whose lanes did not all start ran its
+      // calls one at a time whatever its interval: 4 calls of a 40 ms Atomics.wait in
+      // a window of async x64 read [0.84x, 1.18x].
       if (!a.points.length || this.baselineTp <= 0) return undefined;
-      if (Math.max(...a.points.map((p) => p.ci[1])) >= this.baselineTp * GROWTH_TO_CLIMB) return undefined;
+      const helped = (p: LadderPoint) => p.ci[1] >= this.baselineTp * GROWTH_TO_CLIMB && !(p.calls !== undefined && p.calls < p.k);
+      if (a.points.some(helped)) return undefined;
     }
     return Math.min(BLOCKED_WAIT_MAX_K, pow2AtMost(this.cfg.cores / Math.max(share, 1 / 1024)));
   }
@@ -361,6 +372,7 @@ export class LadderSession {
       ci: outcome.ci ?? [outcome.throughputPerSec, outcome.throughputPerSec],
       noisy: outcome.noisy ?? false,
       repeats: 0,
+      ...(outcome.calls !== undefined ? { calls: outcome.calls } : {}),
     };
     if (p.phase === 'rebaseline') {
       // The new baseline replaces the suspect one (the orchestrator drops that one too).

@@ -197,7 +197,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         continue;
       }
       const failed = failedPoint(measured.samples);
-      session.record(p, { ...measured.tp, failed: !!failed });
+      session.record(p, { ...measured.tp, failed: !!failed, calls: measured.samples.taskEndMs.length + (measured.samples.transientCalls ?? 0) });
       if (p.phase === 'baseline') {
         const r = cpuRatioOf(measured.samples);
         if (r != null) session.setCpuRatio(r);

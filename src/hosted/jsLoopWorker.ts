@@ -86,10 +86,6 @@ async function run(fn: UserFunction, req: Extract<LoopWorkerRequest, { type: 'ru
   const progress = await runClosedLoop(
     req.plan,
     async (index, lane) => {
-      // A loop of synchronous calls never returns to the event loop on its own; let
-      // timers and pending I/O of the user's code run now and then.
-      const yielding = yieldDue();
-      if (yielding) await yielding;
       Atomics.store(lanes, lane, Math.floor(epochNow() - base) + 1);
       const outcome = await callTarget(fn, init.args, index, init.callTimeoutMs);
       Atomics.store(lanes, lane, 0);
@@ -100,7 +96,9 @@ async function run(fn: UserFunction, req: Extract<LoopWorkerRequest, { type: 'ru
       if (outcome.error) tally.add(outcome.error);
       if (outcome.endMs - lastFlush >= BATCH_MS) flush(live);
     },
-    { progress: live },
+    // A loop of synchronous calls never returns to the event loop on its own; let
+    // timers and pending I/O of the user's code run now and then.
+    { progress: live, pace: yieldDue },
   );
   flushOnExit = undefined;
   flush(progress);

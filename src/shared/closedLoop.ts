@@ -85,6 +85,15 @@ export async function runClosedLoop(
     shouldStop?: () => boolean;
     /** Pass one in to watch it live (e.g. to report it from an exit handler). */
     progress?: LoopProgress;
+    /**
+     * Awaited (when it returns a promise) before each launch decision: the loop worker
+     * lets the event loop turn here. It must come before the window is checked, not in
+     * runTask after it: lanes whose calls block the thread start one after another, and
+     * every lane that passed the check while another blocked would then run its call
+     * after the window had closed (64 lanes of a 40 ms blocking wait held a 200 ms
+     * window open for 2.7 s of a 3 s budget).
+     */
+    pace?: () => Promise<void> | undefined;
   } = {},
 ): Promise<LoopProgress> {
   const p: LoopProgress = opts.progress ?? newProgress(plan.firstIndex);
@@ -101,7 +110,10 @@ export async function runClosedLoop(
   };
 
   const lane = async (laneNo: number): Promise<void> => {
-    while (canLaunch()) {
+    for (;;) {
+      const pausing = opts.pace?.();
+      if (pausing) await pausing;
+      if (!canLaunch()) break;
       const index = p.nextIndex++;
       const counted = epochNow() - plan.originMs >= plan.warmupMs;
       p.launched++;

@@ -56,6 +56,10 @@ describe('verdicts on real JS workloads', function () {
     // Async starts where the CPU ratio says waits overlap (many in flight): blocked, it still gains nothing.
     const asyncRuns = r.runs.filter((x) => x.executor === 'async');
     assert.ok(asyncRuns.length > 0 && asyncRuns.every((x) => x.speedup < 1.3), summary(r));
+    // Lanes start one after another (each call holds the loop), and the window closes on
+    // time: those after it never start. When the loop turned only after the window check,
+    // all K lanes ran back to back (async x64: 67 calls, 2.7 s of a 3 s budget).
+    assert.ok(asyncRuns.every((x) => x.tasks < x.concurrency), `async tasks vs K: ${asyncRuns.map((x) => `${x.tasks}/${x.concurrency}`).join(' ')}`);
     // Async showed the waits do not overlap on one thread, so the pools start where they do
     // (cores ÷ CPU share, at most BLOCKED_WAIT_MAX_K), not at K = cores.
     // (A K = 1 point, the hand-off check, may come later.)

@@ -121,6 +121,20 @@ describe('verdicts on real Python workloads', function () {
     assert.ok(r.recommendation.workers > os.cpus().length, summary(r));
   });
 
+  it('an async def that blocks (time.sleep) gains nothing from asyncio: threads recommended', async () => {
+    const r = await run('blocking_async.py', 'blocking_wait', [40], 3000);
+    assert.equal(r.verdict.kind, 'io-bound', summary(r));
+    assert.equal(r.recommendation.executor, 'thread', summary(r));
+    const asyncRuns = r.runs.filter((x) => x.executor === 'async');
+    assert.ok(asyncRuns.length > 0 && asyncRuns.every((x) => x.speedup < 1.3), summary(r));
+    // Each lane claims its call when it runs, so the window closes on time: the calls run
+    // one after another, and lanes after the window never start (claimed up front, all K
+    // ran back to back: 64 x 40 ms against a 3 s budget).
+    assert.ok(asyncRuns.every((x) => x.tasks < x.concurrency), `async tasks vs K: ${asyncRuns.map((x) => `${x.tasks}/${x.concurrency}`).join(' ')}`);
+    // Async showed the waits do not overlap on the loop, so threads start where they do.
+    assert.ok(r.recommendation.workers > os.cpus().length, summary(r));
+  });
+
   it('async def with asyncio.sleep is I/O-bound: asyncio recommended', async () => {
     const r = await run('async_sleep.py', 'wait', [50]);
     assert.equal(r.verdict.kind, 'io-bound', summary(r));

@@ -106,6 +106,29 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(drive({ cpuRatio: 0.6 }, blocked, 4000).plan.slice(0, 4), ['sequential×1', 'async×2', 'thread×2', 'process×2']);
   });
 
+  it('reads an async point whose lanes did not all start as overlapping nothing, however wide its interval', () => {
+    // 4 calls of a 40 ms blocking wait in async ×8's window: the lanes started one after
+    // another and the window closed first. Its interval ([0.8×, 1.25×]) reaches a step's
+    // growth, but the calls ran one at a time.
+    const plan = (calls: number | undefined) => {
+      const session = new LadderSession({ kinds: ['sequential', 'async', 'thread', 'process'], cores: 2, caps: { sequential: 1, async: 128, thread: 64, process: 4 }, callMs: 40, cpuRatio: 0.08, step: 2 });
+      const order: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const p = session.next((x) => x.phase !== 'reference');
+        if (!p) break;
+        order.push(`${p.kind}×${p.k}`);
+        const v = p.kind === 'sequential' || p.kind === 'async' ? 25 : 25 * Math.min(p.k, 24) * 0.95;
+        const width = p.kind === 'async' ? 0.25 : 0.02;
+        session.record(p, { throughputPerSec: v, failed: false, ci: [v * (1 - width), v * (1 + width)], noisy: width > 0.1, ...(p.kind === 'async' && calls !== undefined ? { calls } : {}) });
+      }
+      return order;
+    };
+    assert.deepEqual(plan(4), ['sequential×1', 'async×8', `thread×${BLOCKED_WAIT_MAX_K}`, 'process×4']);
+    // The same interval with every lane started is a point that may have overlapped.
+    assert.deepEqual(plan(8), ['sequential×1', 'async×8', 'thread×2', 'process×2']);
+    assert.deepEqual(plan(undefined), ['sequential×1', 'async×8', 'thread×2', 'process×2']);
+  });
+
   it('starts the pools where the waits overlap when there is no async executor (a Python plain def that sleeps)', () => {
     const python = { kinds: ['sequential', 'thread', 'process'] as ExecutorKind[] };
     assert.deepEqual(drive({ ...python, cpuRatio: 0.02 }, io, 3000).plan.slice(0, 3), ['sequential×1', `thread×${BLOCKED_WAIT_MAX_K}`, 'process×4']);
