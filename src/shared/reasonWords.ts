@@ -119,6 +119,8 @@ export const REASON_WORDS: Record<string, Words> = {
   'gil.released-serialized': (d) =>
     `The call leaves the GIL free (a Python thread beside it kept ${kept(d)}), yet ${threads(d)} and ${processes(d)}: ` +
     'the C code serializes on a lock of its own (a library-wide mutex, a shared allocator), which each process has a copy of.',
+  'gil.released-handoff': (d) =>
+    `The call leaves the GIL free (a Python thread beside it kept ${kept(d)}). ${capitalize(threads(d))} and ${processes(d)} because each call is shorter than handing it to a pool (below), not because the GIL or a lock serializes them.`,
   'gil.probe-released': (d) => `A Python thread beside one call kept ${kept(d)}: the call leaves the GIL free (no thread runs were measured).`,
   'gil.probe-held': (d) => `A Python thread beside one call kept only ${kept(d)}: the call holds the GIL (no thread runs were measured).`,
   'overhead.tiny': (d, ctx) => {

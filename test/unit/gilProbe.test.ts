@@ -34,6 +34,18 @@ describe('GIL probe', () => {
     });
   });
 
+  it('pools that lose to the plain loop by their hand-offs blame the hand-offs, not a lock (a 5 µs sha256)', () => {
+    // Threads and processes far below the loop because each hand-off costs many calls,
+    // with the GIL left free: the words had said the C code serializes on a lock.
+    each({ language: 'python', computeMs: 0.005, gil: 'released', dispatchMs: { thread: 0.12, process: 0.3 }, serializationMs: 0.01 }, probe(0.97), (a, where) => {
+      assert.equal(a.verdict.gil, 'released', where);
+      assert.ok(a.verdict.tinyTasks, where);
+      assert.equal(findingOf(a.verdict.findings, 'gil.released-handoff').data.freeShare, 0.97, where);
+      assert.ok(!(a.verdict.findings ?? []).some((f) => f.code === 'gil.released-serialized'), where);
+      assert.equal(a.recommendation.executor, 'thread', where);
+    });
+  });
+
   it('flat threads and a spinner that got half its speed: held, and the reason gives the probe', () => {
     each({ language: 'python', computeMs: 20, gil: 'held', serializationMs: 0.05 }, probe(0.5), (a, where) => {
       assert.equal(a.verdict.gil, 'held', where);
