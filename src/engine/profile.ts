@@ -227,6 +227,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       await measure(closing, budget.closingPlan(first.durationMs));
     }
     caveats.push(...unmeasuredCaveats(kinds, points, session, budgetMs));
+    const overrun = overrunCaveat(nowMs() - started, budgetMs);
+    if (overrun) caveats.push(overrun);
     throwIfAborted();
     sampler.stop();
     throwIfNothingWorked(points, options.functionName);
@@ -317,6 +319,27 @@ function unmeasuredCaveats(kinds: ExecutorKind[], points: MeasuredPoint[], sessi
       level: 'warning' as const,
       message: `${kind} was not measured: even its first point (K = ${session.firstConcurrency(kind)}) would not fit in the ${fmtS(budgetMs)} budget after the others; a longer --budget measures it.`,
     }));
+}
+
+/** A profile that ran past its budget by more than this says why (overrunCaveat). */
+export const OVERRUN_NOTED_AT = 1.15;
+
+/**
+ * Why a profile took longer than its budget, when it took more than OVERRUN_NOTED_AT
+ * times it. The breadth-first plan measures every executor's first point whatever it
+ * costs (a missing executor would leave the answer blind), a point ends only when the
+ * calls in flight at its close end, and new workers warm up to their cap first: at 3 s
+ * a JIT-heavy parser's profile took 4.5 s, which the report showed only as a number.
+ */
+export function overrunCaveat(tookMs: number, budgetMs: number): Caveat | undefined {
+  if (!(tookMs > budgetMs * OVERRUN_NOTED_AT)) return undefined;
+  return {
+    level: 'info',
+    message:
+      `The profile took ${fmtS(tookMs)} of its ${fmtS(budgetMs)} budget: every executor's first point is measured whatever it costs, ` +
+      `each with its new workers' start-up and warm-up and the calls still in flight when its window closed, and they did not fit in less. ` +
+      `A --budget of ${Math.ceil(tookMs / 1000)} s or more measures them within it.`,
+  };
 }
 
 /** Only the probe worked: there is nothing to compare, and a verdict would be made up. */
