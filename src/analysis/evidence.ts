@@ -259,8 +259,25 @@ export function isBlockingWait(ev: Evidence, kind: WorkloadKind): boolean {
   if (kind === 'cpu-bound' || ev.offloaded) return false;
   const a = ev.byKind.async;
   const pool = Math.max(ev.byKind.thread?.best.speedup ?? 0, ev.byKind.process?.best.speedup ?? 0);
-  return !!a && a.best.speedup < 1.6 && pool >= 1.5 && pool >= a.best.speedup * 2;
+  return !!a && a.best.speedup < 1.6 && !asyncOverloaded(ev) && pool >= 1.5 && pool >= a.best.speedup * 2;
 }
+
+/**
+ * Async far below one call at a time, beyond its interval (ASYNC_OVERLOADED_AT), with all
+ * its lanes started (as many calls as K): a call that blocks the loop runs the calls one
+ * after another, about 1×, and its lanes after the window never start. So the loop did
+ * overlap them, and what they wait on slowed down with that many at once (a server's
+ * backlog, a connection limit). asyncio.open_connection to a server with a listen backlog
+ * of 5 read async ×64 at 0.05× and ×32 at 0.47× [0.17×, 0.62×] (SYNs dropped and sent
+ * again a second later), and the words had said the wait blocks the loop.
+ */
+export function asyncOverloaded(ev: Evidence): boolean {
+  const a = ev.byKind.async?.best;
+  return !!a && a.speedupCi[1] < ASYNC_OVERLOADED_AT && a.tasks >= a.concurrency;
+}
+
+/** See asyncOverloaded: a blocked loop's async reads about 1×, its interval well above this. */
+export const ASYNC_OVERLOADED_AT = 0.7;
 
 /** CPU work in the calling thread: more workers than cores only take turns, and async cannot help. */
 export function cpuLimited(ev: Evidence, kind: WorkloadKind): boolean {

@@ -1,7 +1,7 @@
 // The verdict's reasons as findings: what a call costs, how each executor scaled, the
 // mechanism behind it, and doubts where the scaling disagrees with the CPU share.
 import type { ExecutorKind, Finding, GilVerdict, WorkloadKind } from '../shared/report';
-import { defined, offloadCap, type Evidence } from './evidence';
+import { asyncOverloaded, defined, offloadCap, type Evidence } from './evidence';
 
 const info = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'info', data });
 const doubt = (code: string, data: Finding['data'] = {}): Finding => ({ code, level: 'warning', data });
@@ -51,6 +51,7 @@ export function lessonFindings(ev: Evidence, kind: WorkloadKind, blocking: boole
     if (blocking) out.push(info('lesson.blocking'));
     else if (ev.python && !ev.input.isAsync) out.push(info('lesson.io-plain-def'));
     else out.push(info('lesson.io-async'));
+    if (a && asyncOverloaded(ev)) out.push(info('lesson.io-async-overloaded', { asyncK: a.best.concurrency, asyncSpeedup: a.best.speedup }));
     const beyond = Math.max(a?.best.speedup ?? 0, ev.byKind.thread?.best.speedup ?? 0);
     if (beyond > ev.cores * 1.3) out.push(info('lesson.beyond-cores', { speedup: beyond, cores: ev.cores }));
   } else {

@@ -83,6 +83,9 @@ export const REASON_WORDS: Record<string, Words> = {
     ctx.python
       ? 'The call waits while holding its thread (a blocking wait inside async def stalls the asyncio loop), so asyncio cannot overlap calls but threads can.'
       : 'The call waits without using CPU, but the wait blocks its thread (like Atomics.wait or execSync): the event loop is stuck until it returns, so async concurrency cannot overlap calls, while each worker thread blocks on its own.',
+  'lesson.io-async-overloaded': (d, ctx) =>
+    `But ${ctx.python ? 'asyncio' : 'async concurrency'} with ${n(d, 'asyncK')} calls in flight gave ${x(n(d, 'asyncSpeedup'))}, far below one call at a time, which is the most a wait that blocks the loop costs: ` +
+    `the loop overlapped the calls, and what they wait on slowed down with that many at once (a server's backlog or connection limit, a rate limit). Fewer in flight may do better than that point shows.`,
   'lesson.io-plain-def': () =>
     'The call mostly waits, and a waiting plain def releases the GIL, so threads overlap the waits; a plain def cannot be awaited, so asyncio does not apply.',
   'lesson.io-async': (_d, ctx) =>

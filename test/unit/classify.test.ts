@@ -229,6 +229,32 @@ describe('classify: specifics', () => {
     assert.equal(a.recommendation.data!.batchSize, a.recommendation.batchSize);
   });
 
+  it('async far below one call at a time is what the calls wait on, not a wait that blocks the loop', () => {
+    // asyncio.open_connection to a server with a listen backlog of 5: async ×64 read 0.05×
+    // (dropped SYNs sent again a second later) beside threads ×8 at 6.6×. A wait that
+    // blocks the loop gives about 1×, never this.
+    for (const seed of SEEDS) {
+      const input = synthesize({ language: 'python', isAsync: true, waitMs: 30, computeMs: 0.5, noise: 0.05, seed });
+      input.runs = input.runs.map((r) =>
+        r.executor === 'async' ? { ...r, throughputPerSec: r.throughputPerSec * 0.05 / r.speedup, speedup: 0.05, speedupCi: [0.01, 0.12] as [number, number] } : r,
+      );
+      const a = classify(input);
+      const codes = (a.verdict.findings ?? []).map((f) => f.code);
+      assert.equal(a.verdict.kind, 'io-bound', `seed ${seed}`);
+      assert.ok(!codes.includes('lesson.blocking'), `seed ${seed}: ${codes.join(', ')}`);
+      assert.ok(codes.includes('lesson.io-async-overloaded'), `seed ${seed}: ${codes.join(', ')}`);
+      assert.notEqual(a.recommendation.executor, 'async', `seed ${seed}`);
+    }
+    // Lanes that did not all start (fewer calls than K) are a loop that blocked, however low it read.
+    const few = synthesize({ language: 'python', isAsync: true, waitMs: 30, computeMs: 0.5, noise: 0.05, seed: 1 });
+    few.runs = few.runs.map((r) => (r.executor === 'async' ? { ...r, tasks: Math.min(3, r.concurrency - 1), speedup: 0.3, speedupCi: [0.1, 0.6] as [number, number] } : r));
+    assert.ok(!(classify(few).verdict.findings ?? []).some((f) => f.code === 'lesson.io-async-overloaded'));
+    // A blocking wait still reads as one: async about 1×.
+    const blocked = classify(synthesize({ language: 'python', isAsync: true, blockMs: 30, computeMs: 0.5, noise: 0.05, seed: 1 }));
+    const codes = (blocked.verdict.findings ?? []).map((f) => f.code);
+    assert.ok(codes.includes('lesson.blocking') && !codes.includes('lesson.io-async-overloaded'), codes.join(', '));
+  });
+
   it('finds tiny tasks from the K = cores points when a short budget left no K = 1', () => {
     const ladders = { async: [2], thread: [2], process: [2] };
     for (const noise of NOISE_LEVELS) {
