@@ -179,16 +179,17 @@ class LocalExecutors(object):
         handle = recorder(point, self.spec.memory_limit_mb)
         point.begin()
 
-        turned = [time.monotonic()]
+        turned = time.monotonic()
 
         async def lane():
+            nonlocal turned
             while True:
                 # A lane whose calls never await keeps the loop to itself: let the loop
                 # turn now and then (the user's callbacks, the other lanes), before the
                 # claim so that a call claimed is a call run at once.
-                if time.monotonic() - turned[0] > YIELD_S:
+                if time.monotonic() - turned > YIELD_S:
                     await asyncio.sleep(0)
-                    turned[0] = time.monotonic()
+                    turned = time.monotonic()
                 claim = point.claim()
                 if claim is None:
                     return

@@ -2,6 +2,7 @@
 // summarized, and whether the work is offloaded or already parallel inside.
 import type { ExecutorKind, RunResult, WorkloadKind } from '../shared/report';
 import { median } from './stats';
+import { lanesAllStarted } from '../shared/closedLoop';
 import type { AnalysisInput } from './types';
 
 /** CPU share at or above which a call is CPU-bound, and at or below which it is waiting. */
@@ -264,7 +265,7 @@ export function isBlockingWait(ev: Evidence, kind: WorkloadKind): boolean {
 
 /**
  * Async far below one call at a time, beyond its interval (ASYNC_OVERLOADED_AT), with all
- * its lanes started (as many calls as K): a call that blocks the loop runs the calls one
+ * its lanes started (lanesAllStarted): a call that blocks the loop runs the calls one
  * after another, about 1×, and its lanes after the window never start. So the loop did
  * overlap them, and what they wait on slowed down with that many at once (a server's
  * backlog, a connection limit). asyncio.open_connection to a server with a listen backlog
@@ -273,7 +274,7 @@ export function isBlockingWait(ev: Evidence, kind: WorkloadKind): boolean {
  */
 export function asyncOverloaded(ev: Evidence): boolean {
   const a = ev.byKind.async?.best;
-  return !!a && a.speedupCi[1] < ASYNC_OVERLOADED_AT && a.tasks >= a.concurrency;
+  return !!a && a.speedupCi[1] < ASYNC_OVERLOADED_AT && lanesAllStarted(a.tasks + (a.transientCalls ?? 0), a.concurrency);
 }
 
 /** See asyncOverloaded: a blocked loop's async reads about 1×, its interval well above this. */

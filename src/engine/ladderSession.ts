@@ -11,6 +11,7 @@
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB } from './ladder';
+import { lanesAllStarted } from '../shared/closedLoop';
 import { handedOff, offloadedInFlight } from '../analysis/evidence';
 import { CHEAPER_TIE_ZONE, speedupCeiling } from '../analysis/recommend';
 import { SHORT_CALL_MS } from '../analysis/overhead';
@@ -57,9 +58,9 @@ export interface PointOutcome {
   ci?: [number, number];
   noisy?: boolean;
   /**
-   * Counted calls the window ran. Fewer than K means its K lanes never all started: on
-   * async, each call held the thread until it ended (the loop launches a lane only
-   * between calls), so nothing overlapped, however wide the interval of a few calls.
+   * Calls the window ran. Fewer than K (lanesAllStarted) means that on async each call
+   * held the thread until it ended, so nothing overlapped, however wide the interval of
+   * a few calls.
    */
   calls?: number;
 }
@@ -229,7 +230,7 @@ export class LadderSession {
       // calls one at a time whatever its interval: 4 calls of a 40 ms Atomics.wait in
       // a window of async x64 read [0.84x, 1.18x].
       if (!a.points.length || this.baselineTp <= 0) return undefined;
-      const helped = (p: LadderPoint) => p.ci[1] >= this.baselineTp * GROWTH_TO_CLIMB && !(p.calls !== undefined && p.calls < p.k);
+      const helped = (p: LadderPoint) => p.ci[1] >= this.baselineTp * GROWTH_TO_CLIMB && (p.calls === undefined || lanesAllStarted(p.calls, p.k));
       if (a.points.some(helped)) return undefined;
     }
     return Math.min(BLOCKED_WAIT_MAX_K, pow2AtMost(this.cfg.cores / Math.max(share, 1 / 1024)));

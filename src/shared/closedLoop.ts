@@ -72,6 +72,16 @@ export function newProgress(firstIndex: number): LoopProgress {
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
+/**
+ * Whether a point's K lanes all started: `calls` (the calls it ran, counted and settling
+ * alike) reached K. A lane launches only between calls, so on an event loop whose calls
+ * block the thread the lanes start one after another, and those after the window never
+ * start: fewer calls than K says the calls ran one at a time.
+ */
+export function lanesAllStarted(calls: number, concurrency: number): boolean {
+  return calls >= concurrency;
+}
+
 /** The concurrency an executor actually runs for a request: a whole number in 1..max. */
 export function clampConcurrency(requested: number, max: number): number {
   return Math.max(1, Math.min(max, Math.floor(requested)));
