@@ -173,19 +173,30 @@ export class BudgetPlan {
     const w = this.warmupFor(p.kind);
     const widened = isPool(p.kind) && this.poolWarmup !== undefined && this.poolWarmup !== this.c.warmup;
     const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
-    return waves * (this.startup[p.kind] + warming);
+    return waves * ((this.growsInPlace(p.kind) ? 0 : this.startup[p.kind]) + warming);
+  }
+
+  /**
+   * Python threads beyond the first start no interpreter (Executor.growsWarm): they cost
+   * their warm-up only. The climb from K = 2 to 8 had been planned as six interpreter
+   * start-ups, and never fit a 3 s budget.
+   */
+  private growsInPlace(kind: ExecutorKind): boolean {
+    return !!this.c.executors?.[kind]?.growsWarm && !!this.workers[kind];
   }
 
   /** Learns from a measured point: the workers it started, what one cost to start, what warming up took. */
   learn(kind: ExecutorKind, k: number, samples: PointSamples, elapsedMs: number): void {
     const fresh = this.newWorkers(kind, k);
+    // What growing in place took is warm-up, not a start-up.
+    const grown = this.growsInPlace(kind);
     this.workers[kind] = Math.max(this.workers[kind] ?? 0, isPool(kind) ? k : 1);
     const c = samples.coldStart;
     if (this.warmingSeen === undefined && c && c.warmupCalls > 0 && c.firstCallMs != null && c.steadyCallMs != null) {
       this.warmingSeen = c.warmupMs ?? c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
     }
     if (kind === 'sequential' && !this.poolWarmup && c?.warmupMs != null) this.poolWarmup = this.widened(c);
-    if (fresh > 0) {
+    if (fresh > 0 && !grown) {
       const measured = Math.max(0, samples.endMs - samples.startMs);
       this.startup[kind] = c?.workerStartMs ?? Math.max(0, elapsedMs - measured) / fresh;
     }
@@ -238,9 +249,6 @@ export class BudgetPlan {
   private newWorkers(kind: ExecutorKind, k: number): number {
     const host = this.sharesWorkerOf(kind);
     if (host && this.workers[host]) return 0;
-    // Python threads beyond the first cost nothing: the climb from K = 2 to 8 had been
-    // planned as six interpreter start-ups and warm-ups, and never fit a 3 s budget.
-    if (this.c.executors?.[kind]?.growsWarm && this.workers[kind]) return 0;
     return Math.max(0, (isPool(kind) ? k : 1) - (this.workers[kind] ?? 0));
   }
 

@@ -111,9 +111,9 @@ export interface Executor {
   /** Runs on another executor's worker (JS async on the sequential thread): no start-up or warm-up of its own. */
   readonly sharesWorkerOf?: ExecutorKind;
   /**
-   * A larger K only adds threads to a host that is loaded and warm already (Python's
-   * ThreadPoolExecutor in its harness, which warms its process once): new workers cost
-   * no start-up or warm-up, and the budget must not plan one for them.
+   * A larger K only adds threads to a host that is started and loaded already (Python's
+   * ThreadPoolExecutor in its harness): new workers cost their own warm-up (each new
+   * thread warms up on itself) but no start-up, and the budget must not plan one for them.
    */
   readonly growsWarm?: boolean;
   runPoint(req: PointRequest): Promise<PointSamples>;

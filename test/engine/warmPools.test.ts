@@ -56,6 +56,27 @@ describe('warm, persistent pools', function () {
       }
     });
   }
+  it("Python threads: each new thread warms up on itself, so a thread's own setup never lands in a window", async () => {
+    // thread_local.py builds a connection on each thread's first call (300 ms), then
+    // takes 10 ms a call. Warming only the harness's main thread left every new pool
+    // thread's setup among the counted calls.
+    const file = join(packageRoot(), 'test', 'fixtures', 'warm', 'thread_local.py');
+    const rt = await createPythonRuntime({ file, functionName: 'query', args: ['$i'] }, LIMITS);
+    const ex = rt.createExecutor('thread');
+    try {
+      for (const k of [2, 4]) {
+        const s = await ex.runPoint(request(k));
+        const slowest = Math.max(...s.taskEndMs.map((end, i) => end - s.taskStartMs[i]));
+        assert.ok(s.taskEndMs.length >= 8, `K=${k}: ${s.taskEndMs.length} counted calls`);
+        assert.ok(slowest < 200, `K=${k}: a counted call took ${Math.round(slowest)} ms: a thread's 300 ms setup was measured`);
+        if (k === 2) assert.ok(s.coldStart && s.coldStart.firstCallMs !== null && s.coldStart.firstCallMs >= 290, `the setup was in the warm-up (first call ${s.coldStart?.firstCallMs} ms)`);
+      }
+    } finally {
+      await ex.dispose();
+      await rt.dispose();
+    }
+  });
+
   it('JS: the probe, the sequential and the async points share one warm event-loop thread', async () => {
     const file = join(packageRoot(), 'test', 'fixtures', 'warm', 'who.js');
     const rt = await createJsRuntime({ file, functionName: 'who', args: ['$i'] }, LIMITS);

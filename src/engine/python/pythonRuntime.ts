@@ -305,7 +305,7 @@ class PythonExecutor implements Executor {
   private session: HarnessSession | undefined;
   private disposed = false;
   private coldStartReported = false;
-  /** Threads join the harness's warm process (LocalExecutors warms it once). */
+  /** New threads join the harness's started process: a warm-up each, no start-up (Executor.growsWarm). */
   readonly growsWarm: boolean;
 
   constructor(
