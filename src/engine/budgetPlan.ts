@@ -60,6 +60,26 @@ export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
   return { steadyCalls: WARMUP_STEADY_CALLS, tolerance: WARMUP_TOLERANCE, maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS, maxMs, unsteadyMinCalls: WARMUP_UNSTEADY_MIN_CALLS };
 }
 
+/** A warm call at most this share of the probe's says the probe's call was mostly one-time setup. */
+export const SETUP_SHARE = 0.5;
+
+/**
+ * The warm-up rule once the warm baseline has shown that the probe's call was mostly
+ * one-time setup inside the function (a table or cache built on first use, a connection,
+ * a lazy import): undefined unless that call had switched warm-up off (it was slower than
+ * the cap) and a warm call fits under the cap, at most SETUP_SHARE of the probe's. A
+ * function that built a 1.5 s table on its first call, then took 2-10 ms, had been
+ * planned as 1.5 s calls with no warm-up: every pool worker built its table inside the
+ * measured window, and pools read 0.00-0.01x (JS: "keep it sequential"; Python: "batch
+ * 7,805 calls per task"). Each new worker's first call builds its own copy, so the cap
+ * counts after it (capAfterFirstCall): stopped by the cap after that one call, JS pools
+ * then tiered up inside their windows. The cap stays the one the cold call set.
+ */
+export function warmupAfterSetup(warmup: WarmupPolicy, probeMs: number, warmCallMs: number): WarmupPolicy | undefined {
+  if (warmup.maxCalls > 0 || !(warmCallMs > 0) || warmCallMs > warmup.maxMs || warmCallMs > probeMs * SETUP_SHARE) return undefined;
+  return { ...warmup, maxCalls: WARMUP_MAX_CALLS, capAfterFirstCall: true };
+}
+
 export interface BudgetPlanConfig {
   budgetMs: number;
   /** When the profile started, on `now`'s clock. */
@@ -88,9 +108,25 @@ export class BudgetPlan {
 
   /** Kept back for after the ladder (BudgetPlanConfig.afterLadderMs). */
   private afterLadderMs: number;
+  /** The probe's call, cold: what a new worker's first warm-up call may take (overheadOf). */
+  private readonly coldCallMs: number;
 
   constructor(private readonly c: BudgetPlanConfig) {
     this.afterLadderMs = c.afterLadderMs ?? 0;
+    this.coldCallMs = c.callMs;
+  }
+
+  /**
+   * Plans from here on with the warm baseline's call time and the warm-up rule that
+   * follows from it (warmupAfterSetup): the probe's call was mostly one-time setup. The
+   * pools' rule, derived from the sequential worker's warm-up under the old one, goes,
+   * and the work after the ladder keeps back what a warm call needs (`afterLadderMs`).
+   */
+  rebase(callMs: number, warmup: WarmupPolicy, afterLadderMs: number): void {
+    this.c.callMs = callMs;
+    this.c.warmup = warmup;
+    this.poolWarmup = undefined;
+    this.afterLadderMs = afterLadderMs;
   }
 
   remaining(): number {
@@ -172,7 +208,7 @@ export class BudgetPlan {
     const waves = Math.max(1, Math.ceil((fresh * this.c.session.cpuRatio) / this.c.cores - 1e-9));
     const w = this.warmupFor(p.kind);
     const widened = isPool(p.kind) && this.poolWarmup !== undefined && this.poolWarmup !== this.c.warmup;
-    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.c.callMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
+    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.coldCallMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
     return waves * ((this.growsInPlace(p.kind) ? 0 : this.startup[p.kind]) + warming);
   }
 

@@ -10,7 +10,7 @@
 // what is left of the budget then goes where it can still change the answer: ladders
 // that still scale, and the pools' K = 1 point that shows the hand-off cost.
 import type { ExecutorKind } from '../shared/report';
-import { GROWTH_TO_CLIMB } from './ladder';
+import { GROWTH_TO_CLIMB, ladderStep } from './ladder';
 import { lanesAllStarted } from '../shared/closedLoop';
 import { handedOff, offloadedInFlight } from '../analysis/evidence';
 import { CHEAPER_TIE_ZONE, speedupCeiling } from '../analysis/recommend';
@@ -134,6 +134,8 @@ export class LadderSession {
   private baselineCi: [number, number] = [0, 0];
   private baselineDone = false;
   private rebaselineDone = false;
+  /** The baseline ran before its worker could warm up (setCallMs): measure it again. */
+  private baselineUnwarmed = false;
   private closingDone = false;
   /**
    * A sequential reference window is due after the last point (see next()). Shared
@@ -146,7 +148,7 @@ export class LadderSession {
 
   private readonly cfg: SessionConfig;
   /** Whether points get sequential reference windows (REFERENCE_MAX_CALL_MS). */
-  private readonly referenced: boolean;
+  private referenced: boolean;
 
   constructor(cfg: SessionConfig) {
     this.cfg = { ...cfg };
@@ -156,6 +158,22 @@ export class LadderSession {
       const cap = Math.max(1, Math.floor(cfg.caps[kind] ?? 1));
       this.ladders.set(kind, { kind, cap: kind === 'sequential' ? 1 : cap, points: [], dispatchWanted: isPool(kind) });
     }
+  }
+
+  /**
+   * The warm baseline's call time, which replaces the probe's when the probe's first call
+   * was mostly one-time setup (profile.ts, probeSetupOf): the ladder's step, the dispatch
+   * point's place and the reference windows follow the call the points will make. With
+   * `remeasureBaseline`, the baseline, measured with no warm-up (the probe's call had
+   * been over the cap), is measured again on its worker warmed up: a JIT-compiled
+   * function was still tiering up in it (JS).
+   */
+  setCallMs(ms: number, remeasureBaseline: boolean): void {
+    if (!(Number.isFinite(ms) && ms > 0)) return;
+    this.cfg.callMs = ms;
+    this.cfg.step = ladderStep(ms);
+    this.referenced = ms <= REFERENCE_MAX_CALL_MS;
+    if (remeasureBaseline) this.baselineUnwarmed = true;
   }
 
   /**
@@ -439,9 +457,11 @@ export class LadderSession {
    * Whether some point beat what physics allows over the baseline, beyond both intervals
    * (IMPOSSIBLE_K1_GAIN): a pool's K = 1 point the plain loop itself, any point its
    * ceiling (speedupCeiling). Then the baseline ran slow (a burst of load, a cold JIT).
+   * Or it ran before its worker could warm up (setCallMs).
    */
   baselineSuspect(): boolean {
     if (!this.baselineDone || this.baselineTp <= 0) return false;
+    if (this.baselineUnwarmed) return true;
     return [...this.ladders.values()].some(
       (l) => l.kind !== 'sequential' && l.points.some((x) => x.ci[0] > this.baselineCi[1] * this.speedupCeiling(l.kind, x.k) * IMPOSSIBLE_K1_GAIN),
     );

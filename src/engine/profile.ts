@@ -36,9 +36,11 @@ import {
   type Language,
   type Report,
   type TimelineMark,
+  type WarmupPolicy,
 } from '../shared/report';
 import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, settleWindow, type MeasuredPoint } from './runResults';
-import { BudgetPlan, warmupPolicy } from './budgetPlan';
+import { BudgetPlan, warmupAfterSetup, warmupPolicy } from './budgetPlan';
+import { ms } from '../shared/format';
 import { throughputStats } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
 
@@ -89,7 +91,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const probe = await runtime.probe(signal);
     throwIfAborted();
     if (probe.error) throw Errors.functionFailed(options.functionName, probe.error);
-    const callMs = Math.max(0.001, probe.wallMs);
+    // The probe's call time plans the profile, until a warm baseline shows it was mostly setup (probeSetupOf).
+    let callMs = Math.max(0.001, probe.wallMs);
     const probeCpuRatio = probe.cpuMs != null && probe.wallMs > 0 ? Math.min(1, probe.cpuMs / probe.wallMs) : 1;
     // Python: whether a call holds the GIL, measured directly beside it (python/harness_gil_probe.py).
     const gilWindow = gilProbeWindowMs({ budgetMs, callMs, cpuRatio: probeCpuRatio, cores, backgroundBusy: background.busy });
@@ -99,7 +102,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const wanted = options.executors ?? DEFAULTS.executors;
     const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
     const kinds = offered.filter((k) => k === 'sequential' || wanted.includes(k));
-    const warmup = warmupPolicy(budgetMs, callMs);
+    let warmup = warmupPolicy(budgetMs, callMs);
     const executorOf = (kind: ExecutorKind): Executor => {
       let e = executors.get(kind);
       if (!e) executors.set(kind, (e = runtime.createExecutor(kind)));
@@ -203,6 +206,14 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         if (r != null) session.setCpuRatio(r);
         // One call in flight: the cores busy over the window are the machine CPU per call.
         session.setMachineShare(machineBusy(sampler, measured.windows, cores, background).busyCores);
+        const setup = probeSetupOf(warmup, probe.wallMs, measured.tp.throughputPerSec);
+        if (setup) {
+          ({ callMs, warmup } = setup);
+          budget.rebase(callMs, warmup, hotspotReserveMs(runtime, budgetMs, callMs));
+          // V8 tiers a function up over its first calls, and the baseline made none to warm up.
+          session.setCallMs(callMs, language !== 'python');
+          caveats.push(setup.caveat);
+        }
       }
       if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
     }
@@ -331,6 +342,28 @@ export const OVERRUN_NOTED_AT = 1.15;
  * calls in flight at its close end, and new workers warm up to their cap first: at 3 s
  * a JIT-heavy parser's profile took 4.5 s, which the report showed only as a number.
  */
+/**
+ * Whether the probe's call was mostly one-time setup inside the function, judged from the
+ * warm baseline's throughput (one call in flight): then the warm call and the warm-up rule
+ * that follows from it (warmupAfterSetup) plan the rest, and an info caveat says so.
+ */
+export function probeSetupOf(warmup: WarmupPolicy, probeMs: number, baselinePerSec: number): { callMs: number; warmup: WarmupPolicy; caveat: Caveat } | undefined {
+  const warmCallMs = baselinePerSec > 0 ? 1000 / baselinePerSec : NaN;
+  const rewarm = warmupAfterSetup(warmup, probeMs, warmCallMs);
+  if (!rewarm) return undefined;
+  return {
+    callMs: warmCallMs,
+    warmup: rewarm,
+    caveat: {
+      level: 'info',
+      message:
+        `The first call took ${ms(probeMs)}, a warm one ${ms(warmCallMs)}: most of the first was one-time setup inside the function ` +
+        `(a table or cache built on first use, a connection, an import). The profile planned with the warm call, and every new worker made ` +
+        `warm-up calls before its calls counted, so each worker's setup stays out of the measured speedups; a pool started per request pays it every time.`,
+    },
+  };
+}
+
 export function overrunCaveat(tookMs: number, budgetMs: number): Caveat | undefined {
   if (!(tookMs > budgetMs * OVERRUN_NOTED_AT)) return undefined;
   return {

@@ -298,6 +298,12 @@ export interface WarmupPolicy {
    * worker's steady call), so a plateau in a lower JIT tier is not taken for the end.
    */
   steadyBelowMs?: number;
+  /**
+   * The time cap counts from the end of a worker's first call: that call is known to build
+   * one-time state (engine/profile.ts probeSetupOf; a new Python pool thread's top-up),
+   * however long it takes, and the cap is for settling after it.
+   */
+  capAfterFirstCall?: boolean;
 }
 
 /**

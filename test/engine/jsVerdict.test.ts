@@ -49,6 +49,18 @@ describe('verdicts on real JS workloads', function () {
     assert.ok(best > 4, summary(r));
   });
 
+  it('a first call that is mostly one-time setup: the profile plans with the warm call, and every worker warms up past its setup', async () => {
+    // lazySetup.mjs: 1 s of setup on each worker's first call, then a 20 ms wait. Planned
+    // from the 1 s probe, warm-up was off (the call was over its cap), each pool worker
+    // built its state inside the measured window, and threads x2 read 0.02x.
+    const r = await run('lazySetup.mjs', 'lazyWait', 4000);
+    assert.ok(r.caveats.some((c) => c.message.includes('one-time setup')), r.caveats.map((c) => c.message).join(' | '));
+    assert.equal(r.warmup?.capAfterFirstCall, true);
+    const threads = r.runs.filter((x) => x.executor === 'thread' && x.concurrency >= 2);
+    assert.ok(threads.length > 0 && Math.max(...threads.map((x) => x.speedup)) > 1.5, summary(r));
+    assert.equal(r.verdict.kind, 'io-bound', summary(r));
+  });
+
   it('a blocking wait is I/O-bound but wants threads, not async', async () => {
     const r = await run('blockingWait.js', 'blockingWait');
     assert.equal(r.verdict.kind, 'io-bound', summary(r));

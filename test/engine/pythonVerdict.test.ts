@@ -25,6 +25,19 @@ function summary(r: Report): string {
 describe('verdicts on real Python workloads', function () {
   this.timeout(90_000);
 
+  it('a first call that is mostly one-time setup: the profile plans with the warm call, and every worker warms up past its setup', async () => {
+    // lazy_setup.py: 1 s of setup on each process's first call, then a 20 ms sleep. Planned
+    // from the 1 s probe, warm-up was off, and each pool built its state in its window.
+    const r = await run('lazy_setup.py', 'lazy_wait', [], 4000);
+    assert.ok(r.caveats.some((c) => c.message.includes('one-time setup')), r.caveats.map((c) => c.message).join(' | '));
+    assert.equal(r.warmup?.capAfterFirstCall, true);
+    for (const kind of ['thread', 'process'] as const) {
+      const runs = r.runs.filter((x) => x.executor === kind && x.concurrency >= 2);
+      assert.ok(runs.length > 0 && Math.max(...runs.map((x) => x.speedup)) > 1.5, `${kind}: ${summary(r)}`);
+    }
+    assert.equal(r.verdict.kind, 'io-bound', summary(r));
+  });
+
   it('a pure-Python loop holds the GIL: CPU-bound, processes recommended', async function () {
     await withParallelCores(
       this,

@@ -23,6 +23,7 @@ import { callTarget, type UserFunction } from './targetHost';
 export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPolicy, timeoutMs: number, turn?: () => Promise<void>): Promise<WarmupResult> {
   const times: number[] = [];
   const t0 = epochNow();
+  let capFrom = t0;
   let failed = false;
   // Warm-up calls reuse the probe's index (0), so "$i" never hands them real task numbers.
   while (times.length < policy.maxCalls) {
@@ -33,9 +34,10 @@ export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPo
       break;
     }
     times.push(o.endMs - o.startMs);
+    if (policy.capAfterFirstCall && times.length === 1) capFrom = epochNow();
     if (warmupDone(times, policy)) break;
     // The cap on time: no call starts once it has passed (one call always runs).
-    if (epochNow() - t0 >= policy.maxMs) break;
+    if (epochNow() - capFrom >= policy.maxMs) break;
   }
   return {
     firstCallMs: times.length ? times[0] : null,
