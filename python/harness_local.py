@@ -84,7 +84,8 @@ class LocalExecutors(object):
             warm = self.warm_up(point)
             if warm is not None:
                 warms.append(warm)
-        if executor == "thread":
+        if executor == "thread" or (executor == "async" and not self.is_async):
+            # asyncio.to_thread runs a plain def on this same warm pool (run_to_thread).
             warms += self.start_threads(point, point.concurrency)
         if warms:
             extra["coldStart"] = fold_warmups(warms, None)
@@ -259,20 +260,19 @@ class LocalExecutors(object):
                 fut.cancel()
 
     def run_to_thread(self, point):
+        """A plain def through asyncio.to_thread, on the pool run() has started and warmed
+        (start_threads): to_thread's own default pool is capped at cpu+4 threads, and a
+        fresh one per point left each thread's first call (a thread-local connection)
+        in the window. The closed loop keeps at most K of its threads busy."""
         k = point.concurrency
         loop = thread_loop()
-        cap_memory(self.spec.memory_limit_mb, threads=k)
-        pool = concurrent.futures.ThreadPoolExecutor(k, thread_name_prefix="workload-to-thread")
-        loop.set_default_executor(pool)  # to_thread's default pool is capped at cpu+4 threads
+        loop.set_default_executor(self.thread_pool)
         task = tracked(point, self.fn, False)
 
         def in_thread(index, args):
             return asyncio.to_thread(task, index, args)
 
-        try:
-            loop.run_until_complete(self.asyncio_closed_loop(point, k, in_thread))
-        finally:
-            pool.shutdown(wait=True)
+        loop.run_until_complete(self.asyncio_closed_loop(point, k, in_thread))
 
     def shutdown(self):
         if self.thread_pool is not None:
