@@ -165,8 +165,9 @@ def warm_up(call, policy):
             return False
         return below is None or mid(last) <= float(below)
 
-    # The time cap counts from the end of the first call where the policy says so (a
-    # new thread's top-up: its first call may build the thread's own state, however long).
+    # The time cap counts from the end of the first call where the policy says so: that
+    # call builds one-time state, however long (a new pool thread's connection; a first
+    # call that the warm baseline showed to be mostly setup, engine/profile.ts probeSetupOf).
     cap_after_first = bool(policy.get("capAfterFirstCall"))
     times, failed = [], False
     t0 = cap_from = time.perf_counter()

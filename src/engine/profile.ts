@@ -332,16 +332,6 @@ function unmeasuredCaveats(kinds: ExecutorKind[], points: MeasuredPoint[], sessi
     }));
 }
 
-/** A profile that ran past its budget by more than this says why (overrunCaveat). */
-export const OVERRUN_NOTED_AT = 1.15;
-
-/**
- * Why a profile took longer than its budget, when it took more than OVERRUN_NOTED_AT
- * times it. The breadth-first plan measures every executor's first point whatever it
- * costs (a missing executor would leave the answer blind), a point ends only when the
- * calls in flight at its close end, and new workers warm up to their cap first: at 3 s
- * a JIT-heavy parser's profile took 4.5 s, which the report showed only as a number.
- */
 /**
  * Whether the probe's call was mostly one-time setup inside the function, judged from the
  * warm baseline's throughput (one call in flight): then the warm call and the warm-up rule
@@ -364,6 +354,16 @@ export function probeSetupOf(warmup: WarmupPolicy, probeMs: number, baselinePerS
   };
 }
 
+/** A profile that ran past its budget by more than this says why (overrunCaveat). */
+export const OVERRUN_NOTED_AT = 1.15;
+
+/**
+ * Why a profile took longer than its budget, when it took more than OVERRUN_NOTED_AT
+ * times it. The breadth-first plan measures every executor's first point whatever it
+ * costs (a missing executor would leave the answer blind), a point ends only when the
+ * calls in flight at its close end, and new workers warm up to their cap first: at 3 s
+ * a JIT-heavy parser's profile took 4.5 s, which the report showed only as a number.
+ */
 export function overrunCaveat(tookMs: number, budgetMs: number): Caveat | undefined {
   if (!(tookMs > budgetMs * OVERRUN_NOTED_AT)) return undefined;
   return {
