@@ -19,7 +19,8 @@ const WARMUP_COLD_CALLS = 6;
  * and marking): a fresh pool worker's early calls of an allocation-heavy npm function ran
  * 1.5-2× slower than the sequential worker's did, and it needed about as many calls to
  * settle. So pools may make POOL_WARMUP_CALLS_FACTOR × the calls the sequential worker
- * needed, in up to POOL_WARMUP_TIME_FACTOR × its time: within a fifth of the budget, or
+ * needed, in up to POOL_WARMUP_TIME_FACTOR × its time: within a fifth of the budget (but
+ * see POOL_WARMUP_FLOOR_SHARE), or
  * more where the budget holds it (BudgetPlan.widened).
  */
 const POOL_WARMUP_CALLS_FACTOR = 2;
@@ -27,6 +28,20 @@ const POOL_STEADY_SLACK = 1.25;
 const POOL_WARMUP_TIME_FACTOR = 3;
 const POOL_WARMUP_BUDGET_SHARE = 0.2;
 const POOL_WARMUP_MAX_MS = 3000;
+/**
+ * However short the budget, a pool may warm up for POOL_WARMUP_TIME_FACTOR × what the
+ * sequential worker needed, up to POOL_WARMUP_FLOOR_MS and this share of the budget:
+ * each executor's first point is measured whatever it costs (a caveat then says the
+ * profile overran), and one measured before its workers settled says nothing. At 3 s a
+ * fifth of the budget (600 ms) stopped two marked workers after three calls at 235 ms
+ * (warm: 45), and four JIT-heavy parsers answered "keep it sequential" there against a
+ * pool at 15 s; two bare worker threads warming marked side by side need 7 calls,
+ * 0.9-1 s. No more than that: worker threads of allocation-heavy code share one
+ * process's heap and helper threads, and some never get near the sequential call time
+ * (fast-xml-parser's at 65 ms against 34); given 2.1 s at 6 s they spent all of it.
+ */
+const POOL_WARMUP_FLOOR_SHARE = 0.35;
+const POOL_WARMUP_FLOOR_MS = 1000;
 /** A pool's breadth window that holds enough calls for an interval: its two shares at their minimum. */
 const POOL_MIN_WINDOW_MS = 2 * MIN_WINDOW_MS;
 
@@ -254,10 +269,12 @@ export class BudgetPlan {
     const calls = sequential.warmupCalls;
     if (w.maxCalls === 0 || calls <= w.steadyCalls || sequential.warmupMs == null) return w;
     const cap = Math.min(POOL_WARMUP_MAX_MS, Math.max(this.c.budgetMs * POOL_WARMUP_BUDGET_SHARE, this.poolWarmupRoom()));
+    const wanted = sequential.warmupMs * POOL_WARMUP_TIME_FACTOR;
+    const floor = Math.min(wanted, POOL_WARMUP_FLOOR_MS, this.c.budgetMs * POOL_WARMUP_FLOOR_SHARE);
     return {
       ...w,
       maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, w.unsteadyMinCalls ?? 0, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
-      maxMs: Math.round(Math.max(w.maxMs, Math.min(cap, sequential.warmupMs * POOL_WARMUP_TIME_FACTOR))),
+      maxMs: Math.round(Math.max(w.maxMs, floor, Math.min(cap, wanted))),
       ...(sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
     };
   }
