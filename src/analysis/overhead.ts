@@ -1,6 +1,6 @@
 // Dispatch overhead: calls too short for a pool (tiny tasks), and Python processes whose
 // gain is eaten by pickling. docs/model.md, "Tiny tasks and serialization".
-import type { ExecutorKind, Finding, GilVerdict } from '../shared/report';
+import type { ExecutorKind, Finding, GilVerdict, RunResult } from '../shared/report';
 import { defined, type Evidence } from './evidence';
 
 /** Dispatch overhead above this share of a call makes a pool-per-call a poor deal. */
@@ -48,7 +48,7 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
   // With several calls in flight, a pool slower than one plain loop is paced by its
   // hand-offs, which run one at a time in the caller: a task's share of the throughput is
   // the hand-off itself (a lower bound on it while the workers still set the pace).
-  const overheadMs = one.concurrency === 1 ? Math.max(0, perTaskMs - ev.callMs) : perTaskMs;
+  const overheadMs = one.concurrency === 1 ? Math.max(0, perTaskMs - ev.callMs - slowerCallMs(ev, one)) : perTaskMs;
   const serializationMs = one.serialization?.msPerTask ?? summary.best.serialization?.msPerTask ?? 0;
   const dispatchMs = Math.max(0, overheadMs - serializationMs);
   const disappointing = summary.best.speedup < Math.max(1.2, 0.6 * ev.cores);
@@ -90,4 +90,19 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
     };
   }
   return { ...none, pool, dispatchMs, serializationMs };
+}
+
+/**
+ * How much longer a K = 1 pool's calls ran than the plain loop's, by their own CPU time:
+ * a hand-off costs the caller and the wire, not the call, so CPU a worker spent inside
+ * the call beyond the loop's is the call running slower there (a heap still growing, cold
+ * caches, a core's other hyperthread busy). Only for calls long enough to be read one by
+ * one (SHORT_CALL_MS): shorter calls share a reading with the worker's own message
+ * handling, which is hand-off. csv.reader over 40,000 lines, 17.5 ms a call, ran 22.3 ms
+ * a task in one process, of which 1.8 ms more CPU inside the call, and the answer was
+ * "batch 6 calls per task: estimated 1.9×" for a 1.3 ms hand-off.
+ */
+function slowerCallMs(ev: Evidence, one: RunResult): number {
+  if (ev.callMs < SHORT_CALL_MS || one.cpuMsPerTask == null || ev.seq?.cpuMsPerTask == null) return 0;
+  return Math.max(0, one.cpuMsPerTask - ev.seq.cpuMsPerTask);
 }

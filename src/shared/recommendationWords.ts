@@ -138,11 +138,15 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
         (has(d, 'extrapolated') ? `; ${extrapolation(d, ctx)}.` : '; no limit was seen yet.');
     }
     const why = WHY[str(d, 'why')]?.(ctx) ?? '';
+    const pool = has(d, 'batchPool') ? (str(d, 'batchPool') as ExecutorKind) : undefined;
+    const batch = pool
+      ? ` Batching ${n(d, 'batchSize')} calls per task on ${executorName(pool, ctx.python)} might give ${x(n(d, 'batchExpected'))} (a model estimate, not measured), which this measurement's interval already reaches, without restructuring the calls.`
+      : '';
     const capped = has(d, 'ceiling')
       ? ` But ${x(n(d, 'ceilingCapped'))} is more than ${w} ${unitOf(k, ctx.python, w)} can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow, so expect ${x(n(d, 'ceiling'))} at most; a longer budget measures it again.`
       : '';
     return (
-      `${capitalize(name)} ${has(d, 'liftedFromK') ? 'can reach' : 'reached'} ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${lifted}${smoothed}${capped}${alt}${exclusions(d, ctx)}${floor}` +
+      `${capitalize(name)} ${has(d, 'liftedFromK') ? 'can reach' : 'reached'} ${x(n(d, 'speedup'))} with ${w} ${unitOf(k, ctx.python, w)}${atBest}: ${why}${lifted}${smoothed}${capped}${alt}${exclusions(d, ctx)}${floor}${batch}` +
       ` For comparison, ${formula(d)}` +
       (n(d, 'beyondFormula') === 1
         ? '; the measurement beats the formula, which assumes nothing else limits scaling.'

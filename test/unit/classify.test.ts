@@ -290,6 +290,58 @@ describe('classify: specifics', () => {
     assert.equal(a.recommendation.executor, 'sequential');
   });
 
+  it('a K = 1 pool whose calls themselves ran slower (more CPU inside each) is not paying for hand-offs', () => {
+    // csv.reader over 40,000 lines: 17.5 ms a call in the loop; one process ran a task every
+    // 22.3 ms, 1.8 ms more of it CPU inside the call. Same gap, same CPU: that is hand-off.
+    const input = (extraCpuMs: number) => {
+      const x = synthesize({ language: 'python', computeMs: 17.5, gil: 'held', ladders: { thread: [2], process: [1, 2] }, noise: 0, seed: 1 });
+      const seq = x.runs.find((r) => r.executor === 'sequential')!;
+      for (const r of x.runs) {
+        if (r.executor !== 'process') continue;
+        const one = r.concurrency === 1;
+        r.throughputPerSec = one ? 1000 / 22.3 : (1000 / 17.5) * 1.02;
+        r.speedup = r.throughputPerSec / seq.throughputPerSec;
+        r.speedupCi = one ? [0.7, 0.78] : [0.99, 1.06];
+        r.cpuMsPerTask = (seq.cpuMsPerTask ?? 17.5) + (one ? extraCpuMs : 0);
+      }
+      return x;
+    };
+    const slowerCalls = classify(input(1.8));
+    assert.ok(!slowerCalls.verdict.tinyTasks, 'a 1.3 ms hand-off is not a quarter of a 17.5 ms call');
+    assert.notEqual(slowerCalls.recommendation.code, 'rec.batch');
+    assert.equal(slowerCalls.recommendation.executor, 'sequential', 'processes x2 at 1.02x [0.99-1.06] beat nothing');
+    const handOff = classify(input(0));
+    assert.equal(handOff.verdict.tinyTasks, true, 'a 4.8 ms hand-off is');
+    assert.equal(handOff.recommendation.code, 'rec.batch');
+  });
+
+  it('tiny calls: a measured executor that can reach the batching estimate is the answer, with the estimate beside it', () => {
+    // A 30 µs call, a third of it on the calling thread: pools lose per call; batches on
+    // worker threads are estimated at 1.9×, and async measures what it measures.
+    const input = (asyncCi: [number, number], cpuMs = 0.01) => {
+      const x = synthesize({ computeMs: cpuMs, waitMs: 0.03 - cpuMs, cores: 2, ladders: { async: [8], thread: [1, 2], process: [1, 2] }, noise: 0, seed: 1 });
+      const seq = x.runs.find((r) => r.executor === 'sequential')!;
+      for (const r of x.runs) {
+        if (r.executor !== 'async') continue;
+        r.speedup = (asyncCi[0] + asyncCi[1]) / 2;
+        r.speedupCi = asyncCi;
+        r.throughputPerSec = seq.throughputPerSec * r.speedup;
+      }
+      return x;
+    };
+    const reaches = classify(input([2.0, 3.0]));
+    assert.equal(reaches.verdict.tinyTasks, true);
+    assert.equal(reaches.recommendation.code, 'rec.use');
+    assert.equal(reaches.recommendation.executor, 'async');
+    assert.equal(reaches.recommendation.data!.batchPool, 'thread');
+    assert.match(reaches.recommendation.reason, /Batching \d+ calls per task on worker threads might give 1\.9×/);
+    const short = classify(input([1.1, 1.3]));
+    assert.equal(short.recommendation.code, 'rec.batch', 'an interval that stops short of the estimate leaves batching the answer');
+    // Two thirds on the calling thread: one event loop gives at most 1.5×, whatever async read.
+    const capped = classify(input([2.0, 3.0], 0.02));
+    assert.equal(capped.recommendation.code, 'rec.batch', 'a reading past what physics allows does not outbid the estimate');
+  });
+
   it('Python tiny GIL-held calls get processes with a chunksize', () => {
     const a = classify(synthesize({ language: 'python', computeMs: 0.05, gil: 'held', dispatchMs: { process: 0.3 }, noise: 0, seed: 1 }));
     assert.equal(a.verdict.gil, 'held');
