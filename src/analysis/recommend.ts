@@ -105,9 +105,9 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     // batches on worker threads, and the answer had been the batches.
     const { candidates } = allowedCandidates(ev, kind, gil);
     const measuredBest = candidates.length ? fastestRun(candidates.map((c) => c.best)) : undefined;
-    if (measuredBest && Math.min(measuredBest.speedupCi[1], speedupCeiling(ev, measuredBest, gil)) >= expected) {
-      batchNote = { batchPool: overhead.pool, batchSize: overhead.batchSize, batchExpected: expected };
-    } else return {
+    const measuredReaches = !!measuredBest && Math.min(measuredBest.speedupCi[1], speedupCeiling(ev, measuredBest, gil)) >= expected;
+    if (measuredReaches) batchNote = { batchPool: overhead.pool, batchSize: overhead.batchSize, batchExpected: expected };
+    else return {
       executor: overhead.pool,
       workers,
       expectedSpeedup: expected,

@@ -19,9 +19,9 @@ const WARMUP_COLD_CALLS = 6;
  * and marking): a fresh pool worker's early calls of an allocation-heavy npm function ran
  * 1.5-2× slower than the sequential worker's did, and it needed about as many calls to
  * settle. So pools may make POOL_WARMUP_CALLS_FACTOR × the calls the sequential worker
- * needed, in up to POOL_WARMUP_TIME_FACTOR × its time: within a fifth of the budget (but
- * see POOL_WARMUP_FLOOR_SHARE), or
- * more where the budget holds it (BudgetPlan.widened).
+ * needed, in up to POOL_WARMUP_TIME_FACTOR × its time: within a fifth of the budget, or
+ * more where the budget holds it (BudgetPlan.widened), and at short budgets up to a
+ * floor (POOL_WARMUP_FLOOR_SHARE).
  */
 const POOL_WARMUP_CALLS_FACTOR = 2;
 const POOL_STEADY_SLACK = 1.25;
