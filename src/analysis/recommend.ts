@@ -94,6 +94,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
 
   if (ev.parallelInside != null) return sequential('rec.parallel-inside', { busyCores: ev.parallelInside, ...bestData });
 
+  const { candidates, allowed, notes, lifts } = allowedCandidates(ev, kind, gil);
   let batchNote: FindingData = {};
   if (overhead.tiny && overhead.pool && overhead.batchSize) {
     const workers = ev.cores;
@@ -103,11 +104,9 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     // that executor give) beats a model estimate that asks the user to restructure their
     // calls: a 30 µs call that mostly waits, async ×8 measured beyond the 1.9× estimated for
     // batches on worker threads, and the answer had been the batches.
-    const { candidates } = allowedCandidates(ev, kind, gil);
     const measuredBest = candidates.length ? fastestRun(candidates.map((c) => c.best)) : undefined;
     const measuredReaches = !!measuredBest && Math.min(measuredBest.speedupCi[1], speedupCeiling(ev, measuredBest, gil)) >= expected;
-    if (measuredReaches) batchNote = { batchPool: overhead.pool, batchSize: overhead.batchSize, batchExpected: expected };
-    else return {
+    if (!measuredReaches) return {
       executor: overhead.pool,
       workers,
       expectedSpeedup: expected,
@@ -124,11 +123,11 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
         chunksize: ev.python && overhead.pool === 'process' ? 1 : 0,
       },
     };
+    batchNote = { batchPool: overhead.pool, batchSize: overhead.batchSize, batchExpected: expected };
   }
 
   if (!measured.length) return sequential('rec.only-sequential');
 
-  const { candidates, allowed, notes, lifts } = allowedCandidates(ev, kind, gil);
   if (!candidates.length) {
     // Cite the best point physics allowed: an excluded one is explained by `notes`, not by its interval.
     const best = allowed.length ? fastestRun(allowed) : undefined;
