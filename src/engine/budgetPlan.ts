@@ -106,8 +106,11 @@ export interface BudgetPlanConfig {
   warmup: WarmupPolicy;
   kinds: ExecutorKind[];
   session: LadderSession;
-  /** Time kept back for work after the ladder (the hot-spot pass), until ladderDone(). */
-  afterLadderMs?: number;
+  /**
+   * Time kept back for work after the ladder (the hot-spot pass), until ladderDone(); a
+   * function is asked again each time, as what the pass needs becomes known.
+   */
+  afterLadderMs?: number | (() => number);
   /** What the budget needs to know of each executor's workers: whose worker it runs on, whether more of them come warm. */
   executors?: Partial<Record<ExecutorKind, Pick<Executor, 'sharesWorkerOf' | 'growsWarm'>>>;
 }
@@ -122,7 +125,7 @@ export class BudgetPlan {
   private poolWarmup: WarmupPolicy | undefined;
 
   /** Kept back for after the ladder (BudgetPlanConfig.afterLadderMs). */
-  private afterLadderMs: number;
+  private afterLadderMs: number | (() => number);
   /** The probe's call, cold: what a new worker's first warm-up call may take (overheadOf). */
   private readonly coldCallMs: number;
 
@@ -137,7 +140,7 @@ export class BudgetPlan {
    * pools' rule, derived from the sequential worker's warm-up under the old one, goes,
    * and the work after the ladder keeps back what a warm call needs (`afterLadderMs`).
    */
-  rebase(callMs: number, warmup: WarmupPolicy, afterLadderMs: number): void {
+  rebase(callMs: number, warmup: WarmupPolicy, afterLadderMs: number | (() => number)): void {
     this.c.callMs = callMs;
     this.c.warmup = warmup;
     this.poolWarmup = undefined;
@@ -145,7 +148,8 @@ export class BudgetPlan {
   }
 
   remaining(): number {
-    return this.c.budgetMs - (this.c.now() - this.c.startedMs) - RESERVE_MS - this.afterLadderMs;
+    const after = typeof this.afterLadderMs === 'function' ? this.afterLadderMs() : this.afterLadderMs;
+    return this.c.budgetMs - (this.c.now() - this.c.startedMs) - RESERVE_MS - after;
   }
 
   /** The ladder is over: what it kept back is for the work after it, and the closing re-check plans with what that leaves. */

@@ -161,8 +161,11 @@ export interface TargetRuntime {
    * frames), else in a fresh process.
    */
   hotspots?(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult>;
-  /** What the pass costs beyond its window and calls: starting and loading a fresh worker for it (0 on a warm one). */
-  hotspotsSetupMs?(): number;
+  /**
+   * What the pass costs beyond its window and calls: starting, loading and warming up a
+   * fresh worker for it, at most `warmupCapMs` of warm-up (0 on a warm one).
+   */
+  hotspotsSetupMs?(warmupCapMs: number): number;
   /** Removes temp files and ends anything still running. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -174,6 +177,12 @@ export interface HotspotRequest {
   maxCalls: number;
   /** Task index of the first call, for "$i" substitution. */
   taskIndexStart: number;
+  /**
+   * A pass on a fresh worker warms it up by this rule first, unprofiled in the counts, so
+   * the hot spots are a steady call's and not the JIT's first tiers or one-time setup.
+   * A pass on a warm worker (Python's harness) has nothing to warm.
+   */
+  warmup?: WarmupPolicy;
 }
 
 export interface HotspotResult {

@@ -136,7 +136,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       kinds,
       session,
       executors: Object.fromEntries(kinds.map((k) => [k, executorOf(k)])),
-      afterLadderMs: hotspotReserveMs(runtime, budgetMs, callMs),
+      // Asked again at each point: the pass's warm-up follows the sequential worker's.
+      afterLadderMs: () => hotspotReserveMs(runtime, budgetMs, callMs),
     });
     let taskIndex = 1;
 
@@ -209,7 +210,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         const setup = probeSetupOf(warmup, probe.wallMs, measured.tp.throughputPerSec);
         if (setup) {
           ({ callMs, warmup } = setup);
-          budget.rebase(callMs, warmup, hotspotReserveMs(runtime, budgetMs, callMs));
+          budget.rebase(callMs, warmup, () => hotspotReserveMs(runtime, budgetMs, callMs));
           // V8 tiers a function up over its first calls, and the baseline made none to warm up.
           session.setCallMs(callMs, language !== 'python');
           caveats.push(setup.caveat);
@@ -223,7 +224,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     // ladder kept its time back.
     budget.ladderDone();
     throwIfAborted();
-    const hotspots = await profileHotspots(runtime, budgetMs, callMs, taskIndex, signal);
+    const hotspots = await profileHotspots(runtime, budgetMs, callMs, taskIndex, budget.warmupFor('sequential'), signal);
     taskIndex += hotspots?.calls ?? 0;
 
     // Shared machines drift: a baseline taken only at the start turns a slowdown halfway

@@ -2,7 +2,7 @@
 // and Markdown renderings, and the webview message that opens a location.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { hotspotReserveMs, planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
+import { hotspotReserveMs, hotspotWarmup, planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
 import type { TargetRuntime } from '../../src/engine/executorTypes';
 import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/shared/hotspotsText';
 import type { Report } from '../../src/shared/report';
@@ -37,6 +37,18 @@ describe('hot spots (pure parts)', () => {
     assert.equal(hotspotReserveMs(fresh, 6_000, 25) - hotspotReserveMs(warm, 6_000, 25), 150);
     assert.equal(hotspotReserveMs({} as TargetRuntime, 6_000, 25), 0, 'no pass offered: nothing kept back');
     assert.equal(hotspotReserveMs(warm, 5_000, 2_000), 0, 'a skipped pass keeps nothing back');
+    // A fresh worker's warm-up may take up to the window again: the runtime is told that cap.
+    let cap: number | undefined;
+    const warming = { hotspots: pass, hotspotsSetupMs: (c: number) => ((cap = c), 150 + c) } as unknown as TargetRuntime;
+    assert.equal(hotspotReserveMs(warming, 6_000, 25), hotspotReserveMs(fresh, 6_000, 25) + window);
+    assert.equal(cap, window);
+  });
+
+  it("warms the pass's fresh worker by the sequential worker's rule, for no longer than its window", () => {
+    const policy = { steadyCalls: 3, tolerance: 0.1, maxCalls: 50, maxMs: 900, unsteadyMinCalls: 12, capAfterFirstCall: true };
+    const plan = planHotspots(6_000, 25) as { durationMs: number; maxCalls: number };
+    assert.deepEqual(hotspotWarmup(policy, plan), { ...policy, maxMs: plan.durationMs });
+    assert.equal(hotspotWarmup({ ...policy, maxMs: 50 }, plan).maxMs, 50, 'a shorter cap stays');
   });
 
   it('ranks by weight, drops noise under 1%, and names the busiest line', () => {

@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HotspotRequest, HotspotResult, ExecutorLimits } from '../executorTypes';
-import { pct } from '../../shared/format';
+import { ms, pct } from '../../shared/format';
 import { foldV8Profile } from './hotspotsV8';
 import type { HotspotWorkerInit, HotspotWorkerMessage } from '../../shared/hotspotsProtocol';
 import { raceAbort } from '../js/abort';
@@ -67,6 +67,16 @@ function describePass(
   const parts = [
     `V8 sampling profiler, ${m.calls} call${m.calls === 1 ? '' : 's'} in ${Math.round(m.wallMs)} ms, ${folded.samples} samples every ${SAMPLING_INTERVAL_US} µs, in a separate pass that no measured point includes.`,
   ];
+  const w = m.warmup;
+  if (w && w.calls > 0 && !w.failed) {
+    // steadyCallMs is the median of the last few calls: only worth a figure of its own past the first ones.
+    const times = w.firstCallMs == null ? '' : w.calls >= 3 && w.steadyCallMs != null ? ` (the first took ${ms(w.firstCallMs)}, the last few ${ms(w.steadyCallMs)})` : ` (the first took ${ms(w.firstCallMs)})`;
+    parts.push(
+      w.steady
+        ? `The thread warmed up first with ${w.calls} unprofiled call${w.calls === 1 ? '' : 's'}${times}, so these are a steady call's hot spots.`
+        : `The thread warmed up with ${w.calls} unprofiled call${w.calls === 1 ? '' : 's'}${times} and its call time had not settled when the pass's time for warming up ran out: part of these samples may be V8 still optimising the function. A longer budget gives it more time.`,
+    );
+  }
   if (m.failures) parts.push(`${m.failures} of the calls failed${m.firstError ? ` (${m.firstError.message.split('\n')[0].slice(0, 120)})` : ''}.`);
   const busy = folded.samples - folded.idleSamples;
   if (folded.samples > 0 && busy / folded.samples < 0.95) {

@@ -157,9 +157,15 @@ class JsRuntime implements TargetRuntime {
     return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync);
   }
 
-  /** The pass's fresh thread starts and loads the bundle as the probe's thread did. */
-  hotspotsSetupMs(): number {
-    return this.loopSlot.host?.workerStartMs ?? FRESH_THREAD_GUESS_MS;
+  /**
+   * The pass's fresh thread starts and loads the bundle as the probe's thread did, and
+   * warms up about as long as the sequential thread did (a quarter more for noise), or
+   * up to the cap until that is known.
+   */
+  hotspotsSetupMs(warmupCapMs: number): number {
+    const host = this.loopSlot.host;
+    const warmed = host?.warmup?.elapsedMs;
+    return (host?.workerStartMs ?? FRESH_THREAD_GUESS_MS) + Math.min(warmupCapMs, warmed != null ? warmed * 1.25 : warmupCapMs);
   }
 
   executorKinds(): ExecutorKind[] {
