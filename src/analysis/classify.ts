@@ -3,7 +3,7 @@
 // rendered from them, so it is tested on synthetic measurements from a known physical
 // model (test/unit/synthetic.ts). docs/model.md describes the model and every threshold.
 import type { Caveat, Finding, Verdict } from '../shared/report';
-import { renderCaveat, renderReason, renderRecommendation, type WordingContext } from '../shared/wording';
+import { caveatOf, renderReason, renderRecommendation, type WordingContext } from '../shared/wording';
 import { caveatFindings } from './caveats';
 import { confidenceOf } from './confidence';
 import { gatherEvidence, isBlockingWait, kindOf } from './evidence';
@@ -37,7 +37,7 @@ export function classify(input: AnalysisInput): Analysis {
   const { code, data, ...rec } = recommend({ ev, kind, gil: gil?.verdict, blocking, overhead, fits: scaling });
   const recommendation = { ...rec, reason: renderRecommendation({ code, data }, ctx), code, data };
   const cavFindings = caveatFindings(ev);
-  const caveats: Caveat[] = cavFindings.map((f) => ({ level: f.level, message: renderCaveat(f, ctx), code: f.code, data: f.data }));
+  const caveats: Caveat[] = cavFindings.map((f) => caveatOf(f.level, f.code, f.data, ctx));
   const confidence = confidenceOf(ev, kind, doubts.length, cavFindings);
 
   const verdict: Verdict = {

@@ -3,7 +3,7 @@
 // the executor that crashed, and the caveat. Used by engineProcess.ts, which starts a
 // new engine for the executors still to measure.
 import type { ProgressEvent } from '../shared/options';
-import type { Caveat, ErrorSample, ExecutorKind, RunResult } from '../shared/report';
+import type { ErrorSample, ExecutorKind, Finding, RunResult } from '../shared/report';
 import { rssMessage } from './rssWatch';
 
 /** V8's own report of a heap that ran out, printed on the engine's stderr. */
@@ -67,18 +67,11 @@ export function crashRow(d: EngineDeath): RunResult {
   };
 }
 
-export function crashCaveat(functionName: string, d: EngineDeath): Caveat {
+/** The caveat for an executor that crashed an engine process, as a finding (the words: caveatWords.ts). */
+export function crashCaveat(functionName: string, d: EngineDeath): Finding {
   const { executor, k } = where(d);
   const { how } = deathWords(d);
-  const skipped = d.skipped?.length
-    ? ` ${d.skipped.join(' and ')} ran before the crash, but too little of the budget was left to measure ${d.skipped.length > 1 ? 'them' : 'it'} again.`
-    : '';
-  return {
-    level: 'warning',
-    message:
-      `${executor} × ${k}: ${functionName} took down the profiler's engine process (${how}). ` +
-      `A new engine process measured the other executors in what was left of the budget; ${executor} is left out of the verdict and the recommendation.${skipped}`,
-  };
+  return { level: 'warning', code: 'engine-crash', data: { executor, k, functionName, how, ...(d.skipped?.length ? { skipped: d.skipped.join(' and ') } : {}) } };
 }
 
 /** The raw output of every engine process of one profile, in order. */

@@ -22,6 +22,7 @@ import { DEFAULTS, type ProfileHooks, type ProfileOptions, type ProgressEvent } 
 import { runtimeFile } from './paths';
 import { ProcessTree } from './processTree';
 import type { ErrorSample, ExecutorKind, Report } from '../shared/report';
+import { caveatOf, contextOf } from '../shared/wording';
 import { engineRssCapMb, RssWatch, userThreads } from './rssWatch';
 
 /** Caller → engine process. */
@@ -225,7 +226,8 @@ function withCrashes(report: Report, deaths: EngineDeath[], functionName: string
     // After the last row of every executor that comes before it, so the table keeps its order.
     const at = report.runs.findIndex((r) => order.indexOf(r.executor) > order.indexOf(row.executor));
     report.runs.splice(at < 0 ? report.runs.length : at, 0, row);
-    report.caveats.unshift(crashCaveat(functionName, d));
+    const f = crashCaveat(functionName, d);
+    report.caveats.unshift(caveatOf(f.level, f.code, f.data, contextOf(report)));
   }
   report.durationMs = Date.now() - started;
   report.budgetMs = budgetMs;

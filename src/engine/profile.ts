@@ -28,11 +28,11 @@ import { createPythonRuntime } from './python/pythonRuntime';
 import { profileQueue } from './queue/profileQueue';
 import {
   SCHEMA_VERSION,
-  type Caveat,
   type ColdStart,
   type Environment,
   type ErrorSample,
   type ExecutorKind,
+  type Finding,
   type Language,
   type Report,
   type TimelineMark,
@@ -40,7 +40,7 @@ import {
 } from '../shared/report';
 import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, settleWindow, type MeasuredPoint } from './runResults';
 import { BudgetPlan, warmupAfterSetup, warmupPolicy } from './budgetPlan';
-import { ms } from '../shared/format';
+import { caveatOf } from '../shared/wording';
 import { throughputStats } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
 
@@ -124,7 +124,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     throwIfAborted();
     const points: MeasuredPoint[] = [];
     const marks: TimelineMark[] = [];
-    const caveats: Caveat[] = [];
+    // The engine's own caveats, as findings; their words are added with the report's.
+    const caveats: Finding[] = [];
     const coldStart: Partial<Record<ExecutorKind, ColdStart>> = {};
     const budget = new BudgetPlan({
       budgetMs,
@@ -196,7 +197,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       } catch (e) {
         // An executor this machine cannot run (no Redis for the distributed one): skip it, say why.
         if (!(e instanceof ExecutorUnavailable) || p.kind === 'sequential') throw e;
-        caveats.push({ level: 'info', message: `Skipped the ${p.kind} executor: ${e.message}` });
+        caveats.push({ level: 'info', code: 'executor-skipped', data: { executor: p.kind, why: e.message } });
         session.fail(p.kind);
         continue;
       }
@@ -216,7 +217,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
           caveats.push(setup.caveat);
         }
       }
-      if (failed) caveats.push({ level: 'warning', message: `${p.kind} × ${p.k}: ${failed} calls failed; the ladder stopped there.` });
+      if (failed) caveats.push({ level: 'warning', code: 'ladder-failures', data: { executor: p.kind, k: p.k, failed } });
     }
 
     // Hot spots: a separate, uncounted pass with a profiler on (Python in the sequential
@@ -276,7 +277,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       verdict: analysis.verdict,
       recommendation: analysis.recommendation,
       ...(analysis.scaling.length ? { scaling: analysis.scaling } : {}),
-      caveats: [...caveats, ...analysis.caveats, ...distributedCaveats(runs)],
+      // What the engine found while it measured, in words here, beside the analysis's.
+      caveats: [...caveats.map((f) => caveatOf(f.level, f.code, f.data, { python: language === 'python' })), ...analysis.caveats, ...distributedCaveats(runs)],
       output: mergeOutput([probe.output, ...points.map((p) => p.samples.output)], limits.maxOutputBytes),
       coldStart,
       warmup,
@@ -324,13 +326,10 @@ async function openRuntime(options: ProfileOptions, t: { file: string; language:
 }
 
 /** An executor whose first point never fitted: the report says so rather than leave it out silently. */
-function unmeasuredCaveats(kinds: ExecutorKind[], points: MeasuredPoint[], session: LadderSession, budgetMs: number): Caveat[] {
+function unmeasuredCaveats(kinds: ExecutorKind[], points: MeasuredPoint[], session: LadderSession, budgetMs: number): Finding[] {
   return kinds
     .filter((kind) => !points.some((p) => p.kind === kind) && session.stops()[kind] !== 'failures')
-    .map((kind) => ({
-      level: 'warning' as const,
-      message: `${kind} was not measured: even its first point (K = ${session.firstConcurrency(kind)}) would not fit in the ${fmtS(budgetMs)} budget after the others; a longer --budget measures it.`,
-    }));
+    .map((kind) => ({ level: 'warning', code: 'executor-unmeasured', data: { executor: kind, firstK: session.firstConcurrency(kind), budgetMs } }));
 }
 
 /**
@@ -338,20 +337,14 @@ function unmeasuredCaveats(kinds: ExecutorKind[], points: MeasuredPoint[], sessi
  * warm baseline's throughput (one call in flight): then the warm call and the warm-up rule
  * that follows from it (warmupAfterSetup) plan the rest, and an info caveat says so.
  */
-export function probeSetupOf(warmup: WarmupPolicy, probeMs: number, baselinePerSec: number): { callMs: number; warmup: WarmupPolicy; caveat: Caveat } | undefined {
+export function probeSetupOf(warmup: WarmupPolicy, probeMs: number, baselinePerSec: number): { callMs: number; warmup: WarmupPolicy; caveat: Finding } | undefined {
   const warmCallMs = baselinePerSec > 0 ? 1000 / baselinePerSec : NaN;
   const rewarm = warmupAfterSetup(warmup, probeMs, warmCallMs);
   if (!rewarm) return undefined;
   return {
     callMs: warmCallMs,
     warmup: rewarm,
-    caveat: {
-      level: 'info',
-      message:
-        `The first call took ${ms(probeMs)}, a warm one ${ms(warmCallMs)}: most of the first was one-time setup inside the function ` +
-        `(a table or cache built on first use, a connection, an import). The profile planned with the warm call, and every new worker made ` +
-        `warm-up calls before its calls counted, so each worker's setup stays out of the measured speedups; a pool started per request pays it every time.`,
-    },
+    caveat: { level: 'info', code: 'first-call-setup', data: { probeMs: round3(probeMs), warmCallMs: round3(warmCallMs) } },
   };
 }
 
@@ -365,15 +358,9 @@ export const OVERRUN_NOTED_AT = 1.15;
  * calls in flight at its close end, and new workers warm up to their cap first: at 3 s
  * a JIT-heavy parser's profile took 4.5 s, which the report showed only as a number.
  */
-export function overrunCaveat(tookMs: number, budgetMs: number): Caveat | undefined {
+export function overrunCaveat(tookMs: number, budgetMs: number): Finding | undefined {
   if (!(tookMs > budgetMs * OVERRUN_NOTED_AT)) return undefined;
-  return {
-    level: 'info',
-    message:
-      `The profile took ${fmtS(tookMs)} of its ${fmtS(budgetMs)} budget: every executor's first point is measured whatever it costs, ` +
-      `each with its new workers' start-up and warm-up and the calls still in flight when its window closed, and they did not fit in less. ` +
-      `A --budget of ${Math.ceil(tookMs / 1000)} s or more measures them within it.`,
-  };
+  return { level: 'info', code: 'overrun', data: { tookMs: Math.round(tookMs), budgetMs } };
 }
 
 /** Only the probe worked: there is nothing to compare, and a verdict would be made up. */
@@ -404,7 +391,6 @@ function roundColdStart(c: ColdStart): ColdStart {
   return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs), ...(c.warmupMs !== undefined ? { warmupMs: r(c.warmupMs) } : {}) };
 }
 
-const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 
 /**
  * Calls the GIL probe's window holds at least (within its 200 ms cap): a 60 ms window of

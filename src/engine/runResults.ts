@@ -4,7 +4,8 @@
 import type { CpuSampler } from './cpuSampler';
 import type { PointSamples } from './executorTypes';
 import type { PointPhase } from './ladderSession';
-import type { BackgroundLoad, Caveat, ErrorSample, ExecutorKind, Report, RunResult } from '../shared/report';
+import type { BackgroundLoad, ErrorSample, ExecutorKind, Finding, Report, RunResult } from '../shared/report';
+import { encodePoints } from '../shared/names';
 import { isNoisy, mserCut, MSER_MAX_OBSERVATIONS, MSER_MIN_OBSERVATIONS, ratioCi } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
 
@@ -331,33 +332,25 @@ export function runsOf(
   points: MeasuredPoint[],
   kinds: ExecutorKind[],
   m: { sampler: CpuSampler; background: BackgroundLoad; cores: number },
-  caveats: Caveat[],
+  caveats: Finding[],
 ): RunResult[] {
   const { baselines, replaced } = baselinePoints(points);
   if (replaced) {
-    caveats.push({
-      level: 'info',
-      message: `A point beat what physics allows over the first sequential baseline (a one-worker pool the plain loop, or K workers K or the cores), so that baseline ran slow: a burst of load, or code still warming. The baseline was measured again (the first one was ${Math.round(replaced.slower * 100)}% slower) and the first one left out.`,
-    });
+    caveats.push({ level: 'info', code: 'baseline-replaced', data: { slower: round3(replaced.slower) } });
   }
   const baseline = combineBaselines(baselines.map((p) => p.tp));
   // With reference windows beside the points, each speedup already divides by the
   // machine's speed of its moment: the drift is worth knowing, not a warning.
   const referenced = baselines.some((p) => p.phase === 'reference');
   if (baseline.drift > BASELINE_DRIFT) {
-    caveats.push({
-      level: referenced ? 'info' : 'warning',
-      message: referenced
-        ? `The sequential speed moved by ${Math.round(baseline.drift * 100)}% during the profile: the machine's speed changed. Each speedup divides by the sequential windows measured next to it in time.`
-        : `The sequential baseline moved by ${Math.round(baseline.drift * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
-    });
+    caveats.push({ level: referenced ? 'info' : 'warning', code: 'baseline-drift', data: { drift: round3(baseline.drift), referenced: referenced ? 1 : 0 } });
   }
-  const setAside = points.flatMap((p) => (p.setAside ? [`${p.kind} ×${p.k} (${Math.round(p.setAside.slower * 100)}% slower)`] : []));
+  const setAside = points.filter((p) => p.setAside);
   if (setAside.length) {
-    const list = setAside.join(', ');
     caveats.push({
       level: 'info',
-      message: `Measured twice, these points' windows disagreed beyond both intervals: ${list}. Other load or a pool still warming slowed the slower window, and nothing makes a window faster than its executor can go, so the faster one stands.`,
+      code: 'windows-set-aside',
+      data: { points: encodePoints(setAside.map((p) => ({ executor: p.kind, concurrency: p.k }))), slower: setAside.map((p) => round3(p.setAside!.slower)).join(',') },
     });
   }
   const runs: RunResult[] = [];

@@ -41,6 +41,12 @@ export function num(v: Maybe): string {
   return v >= 10 ? v.toFixed(0) : v.toFixed(2);
 }
 
+/** A budget or a profile's length: "4.5 s", "15 s". */
+export function seconds(v: Maybe): string {
+  if (!finite(v)) return '–';
+  return `${(v / 1000).toFixed(v < 10_000 ? 1 : 0)} s`;
+}
+
 /** Bytes: "512 B", "4.0 KB", "4.0 MB". */
 export function kb(bytes: Maybe): string {
   if (!finite(bytes)) return '–';

@@ -27,6 +27,14 @@ export function renderCaveat(f: Pick<Finding, 'code' | 'data'>, ctx: WordingCont
   return CAVEAT_WORDS[f.code]?.(f.data, ctx) ?? f.code;
 }
 
+/**
+ * A caveat as the report stores it: its finding (code and numbers, for readers that act
+ * on it) and the words for it, which readers of a report without those words show as they are.
+ */
+export function caveatOf(level: Caveat['level'], code: string, data: FindingData, ctx: WordingContext): Caveat {
+  return { level, message: renderCaveat({ code, data }, ctx), code, data };
+}
+
 export function renderRecommendation(f: { code: string; data: FindingData }, ctx: WordingContext): string {
   return RECOMMENDATION_WORDS[f.code]?.(f.data, ctx) ?? f.code;
 }

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { PointSamples } from '../../src/engine/executorTypes';
 import { baselinePoints, combineBaselines, combineRepeats, localBaseline, REFERENCE_REACH_MS, runsOf, type MeasuredPoint } from '../../src/engine/runResults';
 import type { PointPhase } from '../../src/engine/ladderSession';
-import type { Caveat } from '../../src/shared/report';
+import type { Finding } from '../../src/shared/report';
+import { renderCaveat } from '../../src/shared/wording';
 
 function point(kind: MeasuredPoint['kind'], k: number, tp: number, phase: PointPhase, startMs = 0, endMs = 1000, width = 0.02): MeasuredPoint {
   const tasks = Array.from({ length: Math.round((tp * (endMs - startMs)) / 1000) }, (_, i) => startMs + i);
@@ -102,14 +103,15 @@ describe('a point measured twice', () => {
   });
 
   it('tells the report which points had a window set aside', () => {
-    const caveats: Caveat[] = [];
+    const caveats: Finding[] = [];
     const pts = [point('sequential', 1, 10, 'baseline'), combineRepeats(point('thread', 2, 15, 'breadth', 1000, 2000), point('thread', 2, 19, 'repeat', 3000, 4000)), point('process', 2, 18.5, 'breadth', 2000, 3000)];
     const sampler = { startedAtMs: 0, utilizationBetween: () => 0, perCoreBetween: () => [] } as never;
     const runs = runsOf(pts, ['sequential', 'thread', 'process'], { sampler, background: { busyCores: 0, utilization: 0, steal: 0, busy: false }, cores: 2 }, caveats);
     assert.equal(runs.find((r) => r.executor === 'thread')?.speedup, 1.9);
-    const note = caveats.find((c) => c.message.includes('disagreed beyond both intervals'));
+    const note = caveats.find((c) => c.code === 'windows-set-aside');
     assert.ok(note, JSON.stringify(caveats));
-    assert.match(note.message, /thread ×2 \(21% slower\)/);
     assert.equal(note.level, 'info');
+    const words = renderCaveat(note, { python: false });
+    assert.match(words, /disagreed beyond both intervals: thread ×2 \(21% slower\)\./);
   });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { BudgetPlan, SETUP_SHARE, warmupAfterSetup, warmupPolicy } from '../../src/engine/budgetPlan';
 import { LadderSession } from '../../src/engine/ladderSession';
 import { probeSetupOf } from '../../src/engine/profile';
+import { renderCaveat } from '../../src/shared/wording';
 import { WARMUP_MAX_CALLS } from '../../src/shared/pointContract';
 import type { ColdStart, ExecutorKind } from '../../src/shared/report';
 
@@ -37,8 +38,10 @@ describe('a probe that was mostly one-time setup', () => {
     assert.ok(s);
     assert.equal(s.callMs, 2);
     assert.equal(s.caveat.level, 'info');
-    assert.match(s.caveat.message, /first call took 1\.50 s, a warm one 2\.0 ms/);
-    assert.match(s.caveat.message, /one-time setup/);
+    assert.equal(s.caveat.code, 'first-call-setup');
+    const words = renderCaveat(s.caveat, { python: false });
+    assert.match(words, /first call took 1\.50 s, a warm one 2\.0 ms/);
+    assert.match(words, /one-time setup/);
     assert.equal(probeSetupOf(cold, 1500, 0), undefined, 'a baseline with no call says nothing');
   });
 

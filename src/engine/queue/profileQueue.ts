@@ -27,6 +27,7 @@ import type { CrawlResult, QueueRunner } from '../../shared/queue/queueTypes';
 import { queueVerdict } from '../../analysis/queue/queueVerdict';
 import { checkQueueOptions } from '../../shared/queue/queueOptions';
 import { round1, round3 } from '../../shared/rounding';
+import { caveatOf } from '../../shared/wording';
 
 /** Share of the budget the sequential baseline crawl may use before it stops undrained. */
 const SEQUENTIAL_SHARE = 0.35;
@@ -89,6 +90,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     const crawls: Crawled[] = [];
     const marks: Report['timeline']['marks'] = [];
     const caveats: Caveat[] = [];
+    const ctx = { python: language === 'python' };
 
     const crawlOnce = async (runner: QueueRunner, k: number, deadlineMs: number): Promise<Crawled> => {
       emit({ phase: 'run', executor: runner.kind, concurrency: k, message: `${runner.kind} × ${k}: crawling from ${q.seeds.length} seed${q.seeds.length === 1 ? '' : 's'}` });
@@ -126,7 +128,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       const kindStart = nowMs();
       const kindBudget = (budgetMs - (kindStart - started) - RESERVE_MS) / (kinds.length - ki);
       if (kindBudget < 200) {
-        caveats.push({ level: 'info', message: `Skipped the ${kind} executor: the ${fmtS(budgetMs)} budget was used up.` });
+        caveats.push(caveatOf('info', 'executor-budget-spent', { executor: kind, budgetMs }, ctx));
         continue;
       }
       await withRunner(kind, async (runner) => {
@@ -140,7 +142,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
           const spent = nowMs() - kindStart;
           const guess = prev ? prev.metrics.wallMs : seq.metrics.wallMs / Math.min(kk, 2);
           if (prev && spent + guess > kindBudget) {
-            caveats.push({ level: 'info', message: `Stopped the ${kind} ladder at K=${prev.crawl.concurrency}: K=${kk} would not fit the ${fmtS(budgetMs)} budget.` });
+            caveats.push(caveatOf('info', 'ladder-budget', { executor: kind, k: prev.crawl.concurrency, nextK: kk, budgetMs }, ctx));
             break;
           }
           // At least half a second of crawling even when pool start-up ate the share.
@@ -148,7 +150,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
           if (c.metrics.items === 0) {
             crawls.pop();
             marks.pop();
-            caveats.push({ level: 'info', message: `${kind} × ${kk} processed no item before its share of the budget ran out (its workers took that long to start); it is left out.` });
+            caveats.push(caveatOf('info', 'queue-no-items', { executor: kind, k: kk }, ctx));
             break;
           }
           const gained = !prev || c.metrics.itemsPerSec >= prev.metrics.itemsPerSec * (1 + MIN_GAIN);
@@ -159,7 +161,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       }).catch((e: unknown) => {
         // An executor this machine cannot run (no Redis, no celery for the distributed one): skip it, say why.
         if (!(e instanceof ExecutorUnavailable)) throw e;
-        caveats.push({ level: 'info', message: `Skipped the ${kind} executor: ${e.message}` });
+        caveats.push(caveatOf('info', 'executor-skipped', { executor: kind, why: e.message }, ctx));
       });
     }
     throwIfAborted();
@@ -268,4 +270,3 @@ function toRunResult(c: Crawled, seqRate: number, sampler: CpuSampler, backgroun
   return run;
 }
 
-const fmtS = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
