@@ -14,6 +14,7 @@ import { GROWTH_TO_CLIMB, ladderStep } from './ladder';
 import { lanesAllStarted } from '../shared/closedLoop';
 import { handedOff, offloadedInFlight } from '../analysis/evidence';
 import { CHEAPER_TIE_ZONE, speedupCeiling } from '../analysis/recommend';
+import { KNEE_TOLERANCE } from '../analysis/evidence';
 import { SHORT_CALL_MS } from '../analysis/overhead';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
@@ -99,6 +100,14 @@ export const SIBLING_GAP = 1.5;
  * slowed (a burst of load, a cold CPU), and the baseline is measured again.
  */
 export const IMPOSSIBLE_K1_GAIN = 1.05;
+
+/**
+ * An async point that gained under this share of what its calls in flight allow (its
+ * ceiling, min(K, 1 / CPU share)) was held back by something else, and its knee lies
+ * below it (LadderSession.stepDownPoint). Timers at ×64 read 60-64×; a client of 8
+ * connections at ×32 read 8.1×.
+ */
+export const STEP_DOWN_BELOW = 0.5;
 
 /** A call below this CPU share mostly waits (LadderSession.waitsOverlapK). */
 export const BLOCKED_WAIT_MAX_SHARE = 0.5;
@@ -289,6 +298,9 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
+    // 2b. Async started above its knee: measure below it before anything climbs.
+    const down = this.stepDownPoint(fits);
+    if (down) return down;
     // 3. Climb the ladders that still scale, the most promising first; among those
     // within 10% of the best so far, the cheapest executor first (it wins a tie).
     const candidates = this.order.map((kind) => this.climbPoint(kind)).filter((p): p is PlannedPoint & { speedup: number } => !!p);
@@ -487,6 +499,43 @@ export class LadderSession {
     return undefined;
   }
 
+  /**
+   * Async starts at the K its CPU share predicts (firstConcurrency), 32 or more for calls
+   * that mostly wait, and climbs only up. When its best point gained far less than the
+   * calls it had in flight allow (under STEP_DOWN_BELOW of its ceiling), something else
+   * capped how many made progress at once (a connection pool, an API's concurrency
+   * limit, a semaphore): by Little's law about `speedup` calls were under way, and the
+   * knee lies below the first K. A client of 8 connections read 8.1× at async ×32 and
+   * ×64, and the answer was "32 calls in flight". So measure down there while the lowest
+   * point still keeps up with the best: first the power of two at or above 1.25 × the
+   * speedup, then the lowest one that could still read within KNEE_TOLERANCE of it.
+   */
+  private stepDownPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
+    const l = this.ladders.get('async');
+    if (!l || l.stop === 'failures' || l.points.length === 0 || !(this.baselineTp > 0)) return undefined;
+    const best = l.points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a));
+    const speedup = best.throughputPerSec / this.baselineTp;
+    // Any point of it held back says so for the ladder (×16 of 8 connections reads just at the line).
+    if (!l.points.some((p) => this.limitedBelowK(p))) return undefined;
+    // Under 2× there is no knee to find above the ladder's floor: async barely helps, or
+    // not at all (calls that block the loop read about 1× at ×64).
+    if (speedup < 2) return undefined;
+    const lowest = l.points[0];
+    // The knee is at or above the lowest point once it falls behind the best.
+    if (lowest.throughputPerSec < best.throughputPerSec * (1 - KNEE_TOLERANCE)) return undefined;
+    for (const k of [pow2AtLeast(speedup * 1.25), pow2AtLeast(speedup * (1 - KNEE_TOLERANCE))].map((x) => Math.max(2, x))) {
+      if (k >= lowest.k || l.points.some((p) => p.k === k)) continue;
+      const p: PlannedPoint = { kind: 'async', k, phase: 'climb' };
+      return fits(p) ? p : undefined;
+    }
+    return undefined;
+  }
+
+  /** An async point that gained under STEP_DOWN_BELOW of what its calls in flight allow. */
+  private limitedBelowK(p: LadderPoint): boolean {
+    return this.baselineTp > 0 && p.throughputPerSec < this.baselineTp * this.speedupCeiling('async', p.k) * STEP_DOWN_BELOW;
+  }
+
   private climbPoint(kind: ExecutorKind): (PlannedPoint & { speedup: number }) | undefined {
     const l = this.ladder(kind);
     if (kind === 'sequential' || l.stop || l.points.length === 0) return undefined;
@@ -518,6 +567,8 @@ export class LadderSession {
     // low, see liftAtCores in src/analysis/recommend.ts.)
     const next = this.nextK(l, top.k);
     if (l.kind !== 'async' || this.baselineTp <= 0 || next <= top.k) return true;
+    // Calls in flight were not what held it back (stepDownPoint): more of them will not help.
+    if (this.limitedBelowK(top)) return false;
     return this.baselineTp * this.speedupCeiling('async', next) >= top.throughputPerSec * GROWTH_TO_CLIMB;
   }
 
@@ -548,4 +599,8 @@ function isPool(kind: ExecutorKind): boolean {
 
 function pow2AtMost(x: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(1, x)));
+}
+
+function pow2AtLeast(x: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
 }

@@ -173,6 +173,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         taskStartMs: samples.taskStartMs,
         taskEndMs: samples.taskEndMs,
         concurrency: k,
+        // Every executor keeps K calls in flight for the whole window (the point contract).
+        closedLoop: true,
       });
       marks.push({ executor: kind, concurrency: k, startMs: round1(samples.startMs - sampler.startedAtMs), endMs: round1(samples.endMs - sampler.startedAtMs) });
       const one: MeasuredPoint = { kind, k, samples, tp, durationMs: plan.durationMs, windows: [[samples.startMs, samples.endMs]], phase: p.phase };

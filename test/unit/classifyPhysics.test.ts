@@ -430,5 +430,13 @@ describe('physics rules of the recommendation', () => {
     const fair = classify(fairInput);
     assert.equal(fair.recommendation.data!.ceiling, undefined);
     assert.equal(fair.recommendation.expectedSpeedup, Math.round(fairInput.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!.speedup * 100) / 100);
+    // Just above the ceiling but within its interval: capped without blaming the baseline.
+    const edge = structuredClone(fairInput);
+    const t2 = edge.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!;
+    Object.assign(t2, { speedup: 2.02, speedupCi: [1.95, 2.1] });
+    const capped = classify(edge).recommendation;
+    assert.equal(capped.expectedSpeedup, 2);
+    assert.equal(capped.data!.ceilingCapped, undefined);
+    assert.doesNotMatch(capped.reason, /baseline ran slow/);
   });
 });

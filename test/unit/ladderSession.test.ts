@@ -67,6 +67,20 @@ describe('ladder session (breadth-first plan)', () => {
     assert.equal(plan[1], 'async×32');
   });
 
+  it('steps async down when its first point gained far less than its calls in flight allow (a connection limit)', () => {
+    // 8 connections: whatever is in flight, 8 calls make progress at once.
+    const limited = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 8) * (kind === 'async' ? 1 : 0.97));
+    const { plan } = drive({ kinds: ['sequential', 'async'], cpuRatio: 0.02 }, limited, 10_000);
+    // ×32 read 8×: then ×16 (1.25 × 8, rounded up to a power of two), then ×8; never up to ×64.
+    assert.deepEqual(plan.slice(0, 4), ['sequential×1', 'async×32', 'async×16', 'async×8']);
+    assert.ok(!plan.includes('async×64'), plan.join(' '));
+    assert.ok(!plan.includes('async×4'), `the lowest point fell behind at ×8? ${plan.join(' ')}`);
+    // Waiting work that scales with what is in flight climbs, and never steps down.
+    const open = drive({ kinds: ['sequential', 'async'], cpuRatio: 0.02 }, io, 10_000).plan;
+    assert.deepEqual(open.slice(0, 3), ['sequential×1', 'async×32', 'async×64'], open.join(' '));
+    assert.ok(!open.some((p) => /^async×([0-9]|1[0-9])$/.test(p)), open.join(' '));
+  });
+
   it('starts offloaded work (an idle calling thread, a busy process) at two calls in flight per core, not at 1 / ratio', () => {
     // pbkdf2 on libuv's pool: the calling thread spends 2% of a call on CPU, the process a
     // core; 2 cores run 2 such calls at once, and one more queued per core hides the hand-off.

@@ -27,6 +27,41 @@ function closedLoop(k: number, n: number, duration: (i: number) => number, gapMs
   };
 }
 
+/**
+ * A closed loop as the executors run it: `k` lanes start calls until the window of
+ * `windowMs` closes, each as soon as its last call ended; a call may have to wait for
+ * one of `servers` slots (a connection pool), first come first served. Calls started
+ * in the `warmupMs` before the window are made but not counted, as an executor's are.
+ */
+function windowedLoop(k: number, windowMs: number, duration: () => number, servers = Infinity, warmupMs = 0, t0 = 1_000_000) {
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const serverFree: number[] = Number.isFinite(servers) ? new Array<number>(servers).fill(t0) : [];
+  // Lanes ready to start their next call, in time order.
+  const ready = Array.from({ length: k }, () => t0 - warmupMs);
+  if (serverFree.length) serverFree.fill(t0 - warmupMs);
+  for (;;) {
+    let lane = 0;
+    for (let j = 1; j < k; j++) if (ready[j] < ready[lane]) lane = j;
+    const s = ready[lane];
+    if (s >= t0 + windowMs) break;
+    let begin = s;
+    let slot = -1;
+    if (serverFree.length) {
+      slot = serverFree.indexOf(Math.min(...serverFree));
+      begin = Math.max(s, serverFree[slot]);
+    }
+    const e = begin + duration();
+    if (slot >= 0) serverFree[slot] = e;
+    if (s >= t0) {
+      starts.push(s);
+      ends.push(e);
+    }
+    ready[lane] = e;
+  }
+  return { startMs: t0, endMs: t0 + windowMs, taskStartMs: starts, taskEndMs: ends, concurrency: k };
+}
+
 describe('stats: basics', () => {
   it('mean, median and quantiles', () => {
     assert.equal(mean([1, 2, 3, 10]), 4);
@@ -129,6 +164,39 @@ describe('stats: throughputStats', () => {
     const none = throughputStats({ startMs: 0, endMs: 10, taskStartMs: [], taskEndMs: [], concurrency: 1 });
     assert.equal(none.throughputPerSec, 0);
     assert.equal(none.noisy, true);
+  });
+
+  it('a closed loop with two or three calls a lane reads its true rate, where the whole window reads low', () => {
+    const rand = mulberry32(7);
+    const ratios = { steady: [] as number[], whole: [] as number[] };
+    for (let t = 0; t < 300; t++) {
+      // Two pool workers, 40-100 ms a call, a 200 ms window: a short budget's pool point.
+      const loop = windowedLoop(2, 200, () => 40 + 60 * rand());
+      const truth = (2 * 1000) / mean(loop.taskEndMs.map((e, i) => e - loop.taskStartMs[i]));
+      ratios.steady.push(throughputStats({ ...loop, closedLoop: true }).throughputPerSec / truth);
+      ratios.whole.push(throughputStats(loop).throughputPerSec / truth);
+    }
+    assert.ok(Math.abs(mean(ratios.steady) - 1) < 0.02, `steady span: ${mean(ratios.steady)}`);
+    assert.ok(mean(ratios.whole) < 0.97, `the whole window undercounts: ${mean(ratios.whole)}`);
+  });
+
+  it('calls queued behind a connection limit: 128 in flight, 8 served at once, reads 8 calls per 20 ms', () => {
+    const truth = 8 * (1000 / 20);
+    // Started together into an empty queue, and behind warm-up calls still queued.
+    for (const warmupMs of [0, 200]) {
+      const loop = windowedLoop(128, 630, () => 20, 8, warmupMs);
+      const steady = throughputStats({ ...loop, closedLoop: true }).throughputPerSec;
+      assert.ok(Math.abs(steady / truth - 1) < 0.05, `warm-up ${warmupMs} ms: ${steady} against ${truth}`);
+    }
+    // Over the whole window, the first counted calls' 320 ms behind the warm-up calls count as idle time.
+    const behindWarmup = windowedLoop(128, 630, () => 20, 8, 200);
+    assert.ok(throughputStats(behindWarmup).throughputPerSec < truth * 0.8, String(throughputStats(behindWarmup).throughputPerSec));
+  });
+
+  it('a closed loop too short to have a steady part is read over its whole window', () => {
+    // One call a lane: no span where every lane is under way between two of its calls.
+    const loop = windowedLoop(4, 10, () => 100);
+    assert.deepEqual(throughputStats({ ...loop, closedLoop: true }), throughputStats(loop));
   });
 
   it('ignores warm-up time before the first counted task', () => {
