@@ -158,16 +158,15 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
 
 /**
  * The part of a closed loop's window in which all its lanes were under way and settled:
- * from a median call after the K-th task start (every lane has started, and calls that
- * began together have left the queue they formed) to the K-th latest task end (no lane
- * has run out yet), K the concurrency. Over the whole window, from the first start to
+ * from the K-th task start (every lane has started), and no sooner than a median call
+ * after the first (calls that began together have left the queue they formed), to the
+ * K-th latest task end (no lane has run out yet), K the concurrency. Over the whole window, from the first start to
  * the last end, the lanes that finished early and the ones still starting count as idle
  * time: 128 calls in flight on a client of 8 connections (20 ms each, 320 ms in the
  * queue) read 5.3× where 8× was right, and K = 2 pools with 2-3 calls a lane read 3-5%
- * low. At least the first median call is left out, because calls started together
- * queue: the first ones waited less, and credited by their shorter runs they read fast
- * (when warm-up calls held the queue at the start, the K-th start is later than that
- * anyway). Kept only when it spans at least half a median call (a lane's calls follow
+ * low. The first median call is left out because calls started together queue: the
+ * first ones waited less, and credited by their shorter runs they read fast (when
+ * warm-up calls held the queue at the start, the K-th start comes later anyway). Kept only when it spans at least half a median call (a lane's calls follow
  * one another, so every lane is under way between those two instants, however few calls
  * each made); else the whole window, as before.
  */

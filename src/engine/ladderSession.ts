@@ -12,9 +12,8 @@
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB, ladderStep } from './ladder';
 import { lanesAllStarted } from '../shared/closedLoop';
-import { handedOff, offloadedInFlight } from '../analysis/evidence';
+import { handedOff, KNEE_TOLERANCE, offloadedInFlight } from '../analysis/evidence';
 import { CHEAPER_TIE_ZONE, speedupCeiling } from '../analysis/recommend';
-import { KNEE_TOLERANCE } from '../analysis/evidence';
 import { SHORT_CALL_MS } from '../analysis/overhead';
 
 /** Why an executor's ladder ended; the analysis turns a ladder cut while scaling into "at least K". */
