@@ -101,12 +101,13 @@ export const SIBLING_GAP = 1.5;
 export const IMPOSSIBLE_K1_GAIN = 1.05;
 
 /**
- * An async point that gained under this share of what its calls in flight allow (its
- * ceiling, min(K, 1 / CPU share)) was held back by something else, and its knee lies
+ * A point that gained under this share of what its calls in flight allow (its ceiling:
+ * min(K, 1 / CPU share) for async) was held back by something else, and its knee lies
  * below it (LadderSession.stepDownPoint). Timers at ×64 read 60-64×; a client of 8
- * connections at ×32 read 8.1×.
+ * connections read 8.1× at ×32 and 8.0× at ×16, right at half; the powers of two the
+ * search tries are below the point only when it read under about half of K anyway.
  */
-export const STEP_DOWN_BELOW = 0.5;
+export const STEP_DOWN_BELOW = 0.6;
 
 /** A call below this CPU share mostly waits (LadderSession.waitsOverlapK). */
 export const BLOCKED_WAIT_MAX_SHARE = 0.5;
@@ -500,39 +501,51 @@ export class LadderSession {
 
   /**
    * Async starts at the K its CPU share predicts (firstConcurrency), 32 or more for calls
-   * that mostly wait, and climbs only up. When its best point gained far less than the
-   * calls it had in flight allow (under STEP_DOWN_BELOW of its ceiling), something else
-   * capped how many made progress at once (a connection pool, an API's concurrency
-   * limit, a semaphore): by Little's law about `speedup` calls were under way, and the
-   * knee lies below the first K. A client of 8 connections read 8.1× at async ×32 and
-   * ×64, and the answer was "32 calls in flight". So measure down there while the lowest
-   * point still keeps up with the best: first the power of two at or above 1.25 × the
-   * speedup, then the lowest one that could still read within KNEE_TOLERANCE of it.
+   * that mostly wait, and pools start at cores ÷ CPU share (up to 8) for waits no event
+   * loop overlaps; from there ladders climb only up. When a ladder's best point gained
+   * far less than the calls it had in flight allow (under STEP_DOWN_BELOW of its
+   * ceiling), something else capped how many made progress at once (a connection pool,
+   * an API's concurrency limit, a semaphore): by Little's law about `speedup` calls were
+   * under way, and the knee lies below the first K. A client of 8 connections read 8.1×
+   * at async ×32 and ×64, and the answer was "32 calls in flight". So measure down there
+   * while the lowest point still keeps up with the best: first the power of two at or
+   * above 1.25 × the speedup, then the lowest one that could still read within
+   * KNEE_TOLERANCE of it; never below 2, nor a pool below the core count.
    */
   private stepDownPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
-    const l = this.ladders.get('async');
-    if (!l || l.stop === 'failures' || l.points.length === 0 || !(this.baselineTp > 0)) return undefined;
-    const best = l.points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a));
-    const speedup = best.throughputPerSec / this.baselineTp;
-    // Any point of it held back says so for the ladder (×16 of 8 connections reads just at the line).
-    if (!l.points.some((p) => this.limitedBelowK(p))) return undefined;
-    // Under 2× there is no knee to find above the ladder's floor: async barely helps, or
-    // not at all (calls that block the loop read about 1× at ×64).
-    if (speedup < 2) return undefined;
-    const lowest = l.points[0];
-    // The knee is at or above the lowest point once it falls behind the best.
-    if (lowest.throughputPerSec < best.throughputPerSec * (1 - KNEE_TOLERANCE)) return undefined;
-    for (const k of [pow2AtLeast(speedup * 1.25), pow2AtLeast(speedup * (1 - KNEE_TOLERANCE))].map((x) => Math.max(2, x))) {
-      if (k >= lowest.k || l.points.some((p) => p.k === k)) continue;
-      const p: PlannedPoint = { kind: 'async', k, phase: 'climb' };
-      return fits(p) ? p : undefined;
+    for (const kind of this.order) {
+      const p = kind === 'sequential' ? undefined : this.stepDownOf(kind);
+      if (p && fits(p)) return p;
     }
     return undefined;
   }
 
-  /** An async point that gained under STEP_DOWN_BELOW of what its calls in flight allow. */
-  private limitedBelowK(p: LadderPoint): boolean {
-    return this.baselineTp > 0 && p.throughputPerSec < this.baselineTp * this.speedupCeiling('async', p.k) * STEP_DOWN_BELOW;
+  private stepDownOf(kind: ExecutorKind): PlannedPoint | undefined {
+    const l = this.ladder(kind);
+    const floor = kind === 'async' ? 2 : Math.max(2, this.cfg.cores);
+    // A pool's K = 1 point checks the hand-off; it is no rung of this search.
+    const points = l.points.filter((p) => p.k >= floor);
+    if (l.stop === 'failures' || points.length === 0 || !(this.baselineTp > 0)) return undefined;
+    const best = points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a));
+    const speedup = best.throughputPerSec / this.baselineTp;
+    // Any point of it held back says so for the ladder (×16 of 8 connections reads just at the line).
+    if (!points.some((p) => this.limitedBelowK(kind, p))) return undefined;
+    // Under 2× there is no knee to find above the ladder's floor: it barely helps, or
+    // not at all (calls that block the loop read about 1× at async ×64).
+    if (speedup < 2) return undefined;
+    const lowest = points[0];
+    // The knee is at or above the lowest point once it falls behind the best.
+    if (lowest.throughputPerSec < best.throughputPerSec * (1 - KNEE_TOLERANCE)) return undefined;
+    for (const k of [pow2AtLeast(speedup * 1.25), pow2AtLeast(speedup * (1 - KNEE_TOLERANCE))].map((x) => Math.max(floor, x))) {
+      if (k >= lowest.k || l.points.some((p) => p.k === k)) continue;
+      return { kind, k, phase: 'climb' };
+    }
+    return undefined;
+  }
+
+  /** A point that gained under STEP_DOWN_BELOW of what its calls in flight allow. */
+  private limitedBelowK(kind: ExecutorKind, p: LadderPoint): boolean {
+    return this.baselineTp > 0 && p.throughputPerSec < this.baselineTp * this.speedupCeiling(kind, p.k) * STEP_DOWN_BELOW;
   }
 
   private climbPoint(kind: ExecutorKind): (PlannedPoint & { speedup: number }) | undefined {
@@ -567,7 +580,7 @@ export class LadderSession {
     const next = this.nextK(l, top.k);
     if (l.kind !== 'async' || this.baselineTp <= 0 || next <= top.k) return true;
     // Calls in flight were not what held it back (stepDownPoint): more of them will not help.
-    if (this.limitedBelowK(top)) return false;
+    if (this.limitedBelowK('async', top)) return false;
     return this.baselineTp * this.speedupCeiling('async', next) >= top.throughputPerSec * GROWTH_TO_CLIMB;
   }
 

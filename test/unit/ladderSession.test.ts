@@ -67,7 +67,7 @@ describe('ladder session (breadth-first plan)', () => {
     assert.equal(plan[1], 'async×32');
   });
 
-  it('steps async down when its first point gained far less than its calls in flight allow (a connection limit)', () => {
+  it('steps async and pools down when their first point gained far less than its calls in flight allow (a connection limit)', () => {
     // 8 connections: whatever is in flight, 8 calls make progress at once.
     const limited = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 8) * (kind === 'async' ? 1 : 0.97));
     const { plan } = drive({ kinds: ['sequential', 'async'], cpuRatio: 0.02 }, limited, 10_000);
@@ -75,6 +75,11 @@ describe('ladder session (breadth-first plan)', () => {
     assert.deepEqual(plan.slice(0, 4), ['sequential×1', 'async×32', 'async×16', 'async×8']);
     assert.ok(!plan.includes('async×64'), plan.join(' '));
     assert.ok(!plan.includes('async×4'), `the lowest point fell behind at ×8? ${plan.join(' ')}`);
+    // A plain def's blocking waits start threads at cores ÷ CPU share (8); 4 connections: ×4.
+    const four = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 10 : 10 * Math.min(k, 4));
+    const pools = drive({ kinds: ['sequential', 'thread'], cpuRatio: 0.02, caps: { sequential: 1, thread: 64 } }, four, 10_000).plan;
+    assert.deepEqual(pools.slice(0, 3), ['sequential×1', 'thread×8', 'thread×4'], pools.join(' '));
+    assert.ok(!pools.includes('thread×16') && !pools.includes('thread×2'), pools.join(' '));
     // Waiting work that scales with what is in flight climbs, and never steps down.
     const open = drive({ kinds: ['sequential', 'async'], cpuRatio: 0.02 }, io, 10_000).plan;
     assert.deepEqual(open.slice(0, 3), ['sequential×1', 'async×32', 'async×64'], open.join(' '));
