@@ -37,7 +37,7 @@ export function classify(input: AnalysisInput): Analysis {
   const { code, data, ...rec } = recommend({ ev, kind, gil: gil?.verdict, blocking, overhead, fits: scaling });
   const recommendation = { ...rec, reason: renderRecommendation({ code, data }, ctx), code, data };
   const cavFindings = caveatFindings(ev);
-  const caveats: Caveat[] = cavFindings.map((f) => caveatOf(f.level, f.code, f.data, ctx));
+  const caveats: Caveat[] = cavFindings.map((f) => caveatOf(f, ctx));
   const confidence = confidenceOf(ev, kind, doubts.length, cavFindings);
 
   const verdict: Verdict = {

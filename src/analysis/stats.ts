@@ -118,7 +118,8 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
     durations.push(b - a);
   }
   if (Number.isFinite(s.startMs) && s.startMs > first) first = Math.min(s.startMs, last);
-  if (s.closedLoop) [first, last] = steadySpan(s, n, first, last, median(durations));
+  const medianDuration = median(durations);
+  if (s.closedLoop) [first, last] = steadySpan(s, n, first, last, medianDuration);
   const span = last - first;
   // Tasks that started before the window opened (a transient cut off at startMs, see
   // settleWindow) count for the share of their run inside it.
@@ -140,7 +141,6 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
     return { throughputPerSec: overall, ci: [overall * (1 - h), overall * (1 + h)], samples: 1, noisy: true, method: 'single' };
   }
 
-  const medianDuration = median(durations);
   const byDuration = medianDuration > 0 ? Math.floor(span / (DURATIONS_PER_BATCH * medianDuration)) : MAX_BATCHES;
   const batches = Math.min(MAX_BATCHES, Math.floor(work / TASKS_PER_BATCH), byDuration);
 
@@ -160,20 +160,21 @@ export function throughputStats(s: ThroughputSamples): ThroughputStats {
  * The part of a closed loop's window in which all its lanes were under way and settled:
  * from the K-th task start (every lane has started), and no sooner than a median call
  * after the first (calls that began together have left the queue they formed), to the
- * K-th latest task end (no lane has run out yet), K the concurrency. Over the whole window, from the first start to
- * the last end, the lanes that finished early and the ones still starting count as idle
- * time: 128 calls in flight on a client of 8 connections (20 ms each, 320 ms in the
- * queue) read 5.3× where 8× was right, and K = 2 pools with 2-3 calls a lane read 3-5%
- * low. The first median call is left out because calls started together queue: the
- * first ones waited less, and credited by their shorter runs they read fast (when
- * warm-up calls held the queue at the start, the K-th start comes later anyway). Kept only when it spans at least half a median call (a lane's calls follow
- * one another, so every lane is under way between those two instants, however few calls
- * each made); else the whole window, as before.
+ * K-th latest task end (no lane has run out yet), K the concurrency. Over the whole
+ * window, from the first start to the last end, the lanes that finished early and the
+ * ones still starting count as idle time: 128 calls in flight on a client of 8
+ * connections (20 ms each, 320 ms in the queue) read 5.3× where 8× was right, and K = 2
+ * pools with 2-3 calls a lane read 3-5% low. The first median call is left out because
+ * calls started together queue: the first ones waited less, and credited by their
+ * shorter runs they read fast (when warm-up calls held the queue at the start, the K-th
+ * start comes later anyway). Kept only when it spans at least half a median call (a
+ * lane's calls follow one another, so every lane is under way between those two
+ * instants, however few calls each made); else the whole window, as before.
  */
 function steadySpan(s: ThroughputSamples, n: number, first: number, last: number, medianDuration: number): [number, number] {
   const k = Math.max(1, Math.round(s.concurrency));
   if (k < 2 || n <= k) return [first, last];
-  const from = Math.max(first + medianDuration, [...s.taskStartMs.slice(0, n)].sort((a, b) => a - b)[k - 1]);
+  const from = Math.max(first + medianDuration, s.taskStartMs.slice(0, n).sort((a, b) => a - b)[k - 1]);
   const to = Math.min(last, s.taskEndMs.slice(0, n).map((e, i) => Math.max(e, s.taskStartMs[i])).sort((a, b) => b - a)[k - 1]);
   return to - from >= Math.max(medianDuration / 2, 1e-9) ? [from, to] : [first, last];
 }

@@ -107,10 +107,11 @@ export interface BudgetPlanConfig {
   kinds: ExecutorKind[];
   session: LadderSession;
   /**
-   * Time kept back for work after the ladder (the hot-spot pass), until ladderDone(); a
-   * function is asked again each time, as what the pass needs becomes known.
+   * Time kept back for work after the ladder (the hot-spot pass), until ladderDone():
+   * asked again at each point, as what the pass needs becomes known (the warm call, the
+   * sequential worker's warm-up).
    */
-  afterLadderMs?: number | (() => number);
+  afterLadderMs?: () => number;
   /** What the budget needs to know of each executor's workers: whose worker it runs on, whether more of them come warm. */
   executors?: Partial<Record<ExecutorKind, Pick<Executor, 'sharesWorkerOf' | 'growsWarm'>>>;
 }
@@ -125,36 +126,35 @@ export class BudgetPlan {
   private poolWarmup: WarmupPolicy | undefined;
 
   /** Kept back for after the ladder (BudgetPlanConfig.afterLadderMs). */
-  private afterLadderMs: number | (() => number);
+  private afterLadderMs: () => number;
   /** The probe's call, cold: what a new worker's first warm-up call may take (overheadOf). */
   private readonly coldCallMs: number;
 
   constructor(private readonly c: BudgetPlanConfig) {
-    this.afterLadderMs = c.afterLadderMs ?? 0;
+    this.afterLadderMs = c.afterLadderMs ?? (() => 0);
     this.coldCallMs = c.callMs;
   }
 
   /**
    * Plans from here on with the warm baseline's call time and the warm-up rule that
    * follows from it (warmupAfterSetup): the probe's call was mostly one-time setup. The
-   * pools' rule, derived from the sequential worker's warm-up under the old one, goes,
-   * and the work after the ladder keeps back what a warm call needs (`afterLadderMs`).
+   * pools' rule, derived from the sequential worker's warm-up under the old one, goes.
+   * (What the work after the ladder keeps back follows by itself: `afterLadderMs` reads
+   * the call time it depends on each time.)
    */
-  rebase(callMs: number, warmup: WarmupPolicy, afterLadderMs: number | (() => number)): void {
+  rebase(callMs: number, warmup: WarmupPolicy): void {
     this.c.callMs = callMs;
     this.c.warmup = warmup;
     this.poolWarmup = undefined;
-    this.afterLadderMs = afterLadderMs;
   }
 
   remaining(): number {
-    const after = typeof this.afterLadderMs === 'function' ? this.afterLadderMs() : this.afterLadderMs;
-    return this.c.budgetMs - (this.c.now() - this.c.startedMs) - RESERVE_MS - after;
+    return this.c.budgetMs - (this.c.now() - this.c.startedMs) - RESERVE_MS - this.afterLadderMs();
   }
 
   /** The ladder is over: what it kept back is for the work after it, and the closing re-check plans with what that leaves. */
   ladderDone(): void {
-    this.afterLadderMs = 0;
+    this.afterLadderMs = () => 0;
   }
 
   /**

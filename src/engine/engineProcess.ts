@@ -226,8 +226,7 @@ function withCrashes(report: Report, deaths: EngineDeath[], functionName: string
     // After the last row of every executor that comes before it, so the table keeps its order.
     const at = report.runs.findIndex((r) => order.indexOf(r.executor) > order.indexOf(row.executor));
     report.runs.splice(at < 0 ? report.runs.length : at, 0, row);
-    const f = crashCaveat(functionName, d);
-    report.caveats.unshift(caveatOf(f.level, f.code, f.data, contextOf(report)));
+    report.caveats.unshift(caveatOf(crashCaveat(functionName, d), contextOf(report)));
   }
   report.durationMs = Date.now() - started;
   report.budgetMs = budgetMs;

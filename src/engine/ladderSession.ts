@@ -298,7 +298,8 @@ export class LadderSession {
       const d = this.dispatchPoint(fits);
       if (d) return d;
     }
-    // 2b. Async started above its knee: measure below it before anything climbs.
+    // 2b. A ladder that started above its knee (async, or pools for blocking waits):
+    // measure below it before anything climbs.
     const down = this.stepDownPoint(fits);
     if (down) return down;
     // 3. Climb the ladders that still scale, the most promising first; among those

@@ -137,7 +137,8 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       kinds,
       session,
       executors: Object.fromEntries(kinds.map((k) => [k, executorOf(k)])),
-      // Asked again at each point: the pass's warm-up follows the sequential worker's.
+      // Asked again at each point: it follows the warm call time (callMs, rebased below)
+      // and the pass's warm-up follows the sequential worker's.
       afterLadderMs: () => hotspotReserveMs(runtime, budgetMs, callMs),
     });
     let taskIndex = 1;
@@ -213,7 +214,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         const setup = probeSetupOf(warmup, probe.wallMs, measured.tp.throughputPerSec);
         if (setup) {
           ({ callMs, warmup } = setup);
-          budget.rebase(callMs, warmup, () => hotspotReserveMs(runtime, budgetMs, callMs));
+          budget.rebase(callMs, warmup);
           // V8 tiers a function up over its first calls, and the baseline made none to warm up.
           session.setCallMs(callMs, language !== 'python');
           caveats.push(setup.caveat);
@@ -280,7 +281,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       recommendation: analysis.recommendation,
       ...(analysis.scaling.length ? { scaling: analysis.scaling } : {}),
       // What the engine found while it measured, in words here, beside the analysis's.
-      caveats: [...caveats.map((f) => caveatOf(f.level, f.code, f.data, { python: language === 'python' })), ...analysis.caveats, ...distributedCaveats(runs)],
+      caveats: [...caveats.map((f) => caveatOf(f, { python: language === 'python' })), ...analysis.caveats, ...distributedCaveats(runs)],
       output: mergeOutput([probe.output, ...points.map((p) => p.samples.output)], limits.maxOutputBytes),
       coldStart,
       warmup,
@@ -392,7 +393,6 @@ function roundColdStart(c: ColdStart): ColdStart {
   const r = (x: number | null) => (x == null ? null : round3(x));
   return { ...c, firstCallMs: r(c.firstCallMs), steadyCallMs: r(c.steadyCallMs), workerStartMs: r(c.workerStartMs), ...(c.warmupMs !== undefined ? { warmupMs: r(c.warmupMs) } : {}) };
 }
-
 
 /**
  * Calls the GIL probe's window holds at least (within its 200 ms cap): a 60 ms window of

@@ -1,7 +1,8 @@
 // Worker thread for the hot-spot pass: loads the user's bundle, warms the function up,
 // starts V8's sampling profiler on this thread through node:inspector, calls the
 // function back to back for a short window, and posts the raw profile to the engine,
-// which maps it to the user's lines (src/engine/hotspots/hotspotsV8.ts). Nothing measured here is counted in the report.
+// which maps it to the user's lines (src/engine/hotspots/hotspotsV8.ts). Nothing
+// measured here is counted in the report.
 import { Session } from 'node:inspector/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { epochNow } from '../shared/closedLoop';

@@ -3,7 +3,7 @@
 // ladder went: an executor skipped or left out, a baseline measured again, a crash).
 import type { ExecutorKind, FindingData } from './report';
 import { ms, num, pct, seconds } from './format';
-import { capitalize, decodePoints, executorName, pointLabel } from './names';
+import { capitalize, decodePoints, executorName, pointLabels } from './names';
 import { has, n, str, type WordingContext } from './reasonWords';
 
 export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) => string> = {
@@ -61,13 +61,8 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
       : `The sequential baseline moved by ${Math.round(n(d, 'drift') * 100)}% between the start and the end of the profile: the machine's speed changed, so speedups are less certain.`,
   'windows-set-aside': (d) => {
     const slower = str(d, 'slower').split(',').map(Number);
-    const list = str(d, 'points')
-      .split(',')
-      .filter(Boolean)
-      .map((p, i) => {
-        const [executor, k] = p.split(':');
-        return `${pointLabel(executor as ExecutorKind, Number(k))} (${Math.round(slower[i] * 100)}% slower)`;
-      })
+    const list = pointLabels(str(d, 'points'))
+      .map((label, i) => `${label} (${Math.round(slower[i] * 100)}% slower)`)
       .join(', ');
     return `Measured twice, these points' windows disagreed beyond both intervals: ${list}. Other load or a pool still warming slowed the slower window, and nothing makes a window faster than its executor can go, so the faster one stands.`;
   },

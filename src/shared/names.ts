@@ -81,14 +81,18 @@ export function encodePoints(points: { executor: ExecutorKind; concurrency: numb
 }
 
 export function decodePoints(s: string): string {
+  return pointLabels(s).join(', ');
+}
+
+/** Each point of an encoded list (encodePoints) as its label, in order. */
+export function pointLabels(s: string): string[] {
   return s
     .split(',')
     .filter(Boolean)
     .map((p) => {
       const [executor, k] = p.split(':');
       return pointLabel(executor as ExecutorKind, Number(k));
-    })
-    .join(', ');
+    });
 }
 
 export function capitalize(s: string): string {

@@ -31,8 +31,8 @@ export function renderCaveat(f: Pick<Finding, 'code' | 'data'>, ctx: WordingCont
  * A caveat as the report stores it: its finding (code and numbers, for readers that act
  * on it) and the words for it, which readers of a report without those words show as they are.
  */
-export function caveatOf(level: Caveat['level'], code: string, data: FindingData, ctx: WordingContext): Caveat {
-  return { level, message: renderCaveat({ code, data }, ctx), code, data };
+export function caveatOf(f: Finding, ctx: WordingContext): Caveat {
+  return { level: f.level, message: renderCaveat(f, ctx), code: f.code, data: f.data };
 }
 
 export function renderRecommendation(f: { code: string; data: FindingData }, ctx: WordingContext): string {

@@ -17,7 +17,7 @@ function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; e
   const cpuRatio = opts.cpuRatio ?? 1;
   const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio, step: 2 });
   let now = 0;
-  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, executors: opts.executors, afterLadderMs: opts.afterLadderMs });
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, executors: opts.executors, ...(opts.afterLadderMs !== undefined ? { afterLadderMs: () => opts.afterLadderMs! } : {}) });
   return { plan, session, advance: (ms: number) => (now += ms) };
 }
 

@@ -45,7 +45,7 @@ describe('engine caveats (findings and their words)', () => {
   });
 
   it('stores the words beside the finding, and a report read back renders them again', () => {
-    const c = caveatOf('info', 'overrun', { tookMs: 4450, budgetMs: 3000 }, js);
+    const c = caveatOf({ level: 'info', code: 'overrun', data: { tookMs: 4450, budgetMs: 3000 } }, js);
     assert.deepEqual({ code: c.code, data: c.data, level: c.level }, { code: 'overrun', data: { tookMs: 4450, budgetMs: 3000 }, level: 'info' });
     const report = { target: { language: 'javascript' } } as Report;
     assert.equal(caveatTextOf(report, c), c.message);

@@ -53,7 +53,7 @@ describe('a probe that was mostly one-time setup', () => {
     plan.learn('sequential', 1, samples, 600);
     assert.equal(plan.warmupFor('thread').maxCalls, 0, 'planned from the probe, pools would not warm up');
     const w = warmupAfterSetup(cold, 1500, 2)!;
-    plan.rebase(2, w, 0);
+    plan.rebase(2, w);
     assert.deepEqual(plan.warmupFor('thread'), w);
     assert.deepEqual(plan.warmupFor('process'), w);
     // A new worker's warm-up: its first call (as long as the probe's) and the cap after it.

@@ -5,10 +5,10 @@
 // 3-6 s budget). JS/TS runs V8's inspector Profiler on a fresh worker thread: on the
 // warm sequential thread, Node 24's V8 charged a function inlined before the profiler
 // started to its caller (our call loop), and the user's busy loop vanished from the
-// list. That thread warms up first (hotspotWarmup) under a profiler session it then
-// discards, so what the JIT optimises during warm-up keeps its inlined frames, and the
-// profile shows steady calls. The ladder keeps the pass's time back (hotspotReserveMs). The pass is never
-// counted: no measured point runs with a profiler attached, so the profiler's own
+// list. That thread warms up first (hotspotWarmup) with the profiler already on, so what
+// the JIT optimises then keeps its inlined frames, and the warm-up's samples are dropped:
+// the profile shows steady calls. The ladder keeps the pass's time back
+// (hotspotReserveMs). The pass is never counted: no measured point runs with a profiler attached, so the profiler's own
 // slowdown cannot bend a throughput figure.
 import type { HotspotResult, TargetRuntime } from '../executorTypes';
 import type { Hotspot, Report, WarmupPolicy } from '../../shared/report';

@@ -128,7 +128,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       const kindStart = nowMs();
       const kindBudget = (budgetMs - (kindStart - started) - RESERVE_MS) / (kinds.length - ki);
       if (kindBudget < 200) {
-        caveats.push(caveatOf('info', 'executor-budget-spent', { executor: kind, budgetMs }, ctx));
+        caveats.push(caveatOf({ level: 'info', code: 'executor-budget-spent', data: { executor: kind, budgetMs } }, ctx));
         continue;
       }
       await withRunner(kind, async (runner) => {
@@ -142,7 +142,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
           const spent = nowMs() - kindStart;
           const guess = prev ? prev.metrics.wallMs : seq.metrics.wallMs / Math.min(kk, 2);
           if (prev && spent + guess > kindBudget) {
-            caveats.push(caveatOf('info', 'ladder-budget', { executor: kind, k: prev.crawl.concurrency, nextK: kk, budgetMs }, ctx));
+            caveats.push(caveatOf({ level: 'info', code: 'ladder-budget', data: { executor: kind, k: prev.crawl.concurrency, nextK: kk, budgetMs } }, ctx));
             break;
           }
           // At least half a second of crawling even when pool start-up ate the share.
@@ -150,7 +150,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
           if (c.metrics.items === 0) {
             crawls.pop();
             marks.pop();
-            caveats.push(caveatOf('info', 'queue-no-items', { executor: kind, k: kk }, ctx));
+            caveats.push(caveatOf({ level: 'info', code: 'queue-no-items', data: { executor: kind, k: kk } }, ctx));
             break;
           }
           const gained = !prev || c.metrics.itemsPerSec >= prev.metrics.itemsPerSec * (1 + MIN_GAIN);
@@ -161,7 +161,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       }).catch((e: unknown) => {
         // An executor this machine cannot run (no Redis, no celery for the distributed one): skip it, say why.
         if (!(e instanceof ExecutorUnavailable)) throw e;
-        caveats.push(caveatOf('info', 'executor-skipped', { executor: kind, why: e.message }, ctx));
+        caveats.push(caveatOf({ level: 'info', code: 'executor-skipped', data: { executor: kind, why: e.message } }, ctx));
       });
     }
     throwIfAborted();
