@@ -164,7 +164,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       });
       if (process.env.WP_TRACE) process.stderr.write(`[point] ${kind}×${k} took ${Math.round(nowMs() - pointStart)} ms: window ${Math.round(rawSamples.endMs - rawSamples.startMs)} ms, ${rawSamples.taskEndMs.length} tasks, warm-up ${Math.round(rawSamples.coldStart?.warmupMs ?? 0)} ms\n`);
       taskIndex += rawSamples.taskEndMs.length + 2 * k;
-      if (rawSamples.coldStart && !coldStart[kind]) coldStart[kind] = { ...roundColdStart(rawSamples.coldStart), warmupCapMs: budget.warmupFor(kind).maxMs };
+      if (rawSamples.coldStart && !coldStart[kind]) coldStart[kind] = { ...roundColdStart(rawSamples.coldStart), ...warmupCaps(budget.warmupFor(kind), language) };
       // Later points plan with what start-up and warm-up really cost.
       budget.learn(kind, k, rawSamples, nowMs() - pointStart);
       const samples = settleWindow(rawSamples);
@@ -387,6 +387,12 @@ function failedPoint(samples: PointSamples): number {
   const bad =
     failed >= MAX_ERRORS_PER_POINT || (samples.taskOk.length > 0 && failed / samples.taskOk.length > 0.5) || (succeeded === 0 && failedAny > 0);
   return bad ? failedAny : 0;
+}
+
+/** The caps a worker's warm-up ran under, as the report states them: JS hosts also watch V8 compile (hosted/lib/warmup.ts). */
+function warmupCaps(policy: WarmupPolicy, language: Language): Pick<ColdStart, 'warmupCapMs' | 'compilingCapMs'> {
+  const compiling = language !== 'python' && policy.compilingMaxMs != null && policy.compilingMaxMs > policy.maxMs;
+  return { warmupCapMs: policy.maxMs, ...(compiling ? { compilingCapMs: policy.compilingMaxMs } : {}) };
 }
 
 function roundColdStart(c: ColdStart): ColdStart {

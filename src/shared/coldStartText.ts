@@ -64,8 +64,10 @@ export function coldStartCells(executor: ExecutorKind, c: ColdStart): ColdStartC
 function warmupWords(c: ColdStart): string {
   if (c.warmupCalls === 0) return 'none';
   const took = c.warmupMs != null ? `, ${ms(c.warmupMs)}` : '';
-  const cap = c.warmupCapMs != null ? `; cap ${ms(c.warmupCapMs)}` : '';
-  return `${c.warmupCalls} calls${took} (${c.steady ? 'settled' : 'cap reached before it settled'}${cap})`;
+  const longer = c.compilingCapMs != null ? `, ${ms(c.compilingCapMs)} while V8 compiled` : '';
+  const cap = c.warmupCapMs != null ? `; cap ${ms(c.warmupCapMs)}${longer}` : '';
+  const end = c.steady ? 'settled' : c.compiling ? 'cap reached while V8 was still compiling it' : 'cap reached before it settled';
+  return `${c.warmupCalls} calls${took} (${end}${cap})`;
 }
 
 function sameFigures(a: ColdStart, b: ColdStart | undefined): boolean {

@@ -277,6 +277,10 @@ export interface ColdStart {
   warmupCapMs?: number;
   /** False when the cap ended the warm-up before call times settled. */
   steady: boolean;
+  /** JS: the longer cap that held while V8 was still compiling the function (WarmupPolicy.compilingMaxMs). */
+  compilingCapMs?: number;
+  /** JS: some worker's V8 was still compiling the function's code when the cap ended its warm-up. */
+  compiling?: boolean;
 }
 
 /** The warm-up rule every worker followed before its calls counted. */
@@ -304,6 +308,11 @@ export interface WarmupPolicy {
    * however long it takes, and the cap is for settling after it.
    */
   capAfterFirstCall?: boolean;
+  /**
+   * JS: while V8 is still compiling the function's code (warmup.ts stillCompiling), warm-up
+   * may run on past maxMs to this cap: calls measured during a compile storm run 2-3x slow.
+   */
+  compilingMaxMs?: number;
 }
 
 /**

@@ -13,6 +13,13 @@ export interface WarmupResult {
   steady: boolean;
   /** A call failed during warm-up: warm-up stops there, the point's own calls will show it. */
   failed: boolean;
+  /**
+   * JS only: kB of machine code V8 added during each warm-up call (its code space, read
+   * after the call; negative when it flushed code). Absent where the host cannot read it.
+   */
+  compiledKb?: number[];
+  /** JS only: V8 was still compiling the function's code when warm-up ended (stillCompiling). */
+  compiling?: boolean;
 }
 
 /**
@@ -36,6 +43,22 @@ export function isSteady(times: number[], n: number, tolerance: number, belowMs?
 }
 
 /**
+ * A warm-up call during which V8 added more machine code than this (kB) was still being
+ * compiled. Settled code adds a few kB now and then (inline-cache stubs, a regexp); a
+ * tier-up or a deoptimisation that recompiles adds 20-200 kB a call. js-yaml, in a bare
+ * loop, ran calls 6-9 at 35-40 ms and adding 0-25 kB, then four calls at 100-130 ms
+ * adding 90-140 kB each (V8 re-optimising what it had deoptimised), then settled at
+ * 50-80 ms adding none. Times alone took the plateau before that storm, or the storm
+ * itself, for the end of warm-up, and the baseline's window ran inside it.
+ */
+export const COMPILING_KB = 16;
+
+/** True when any of the last `n` warm-up calls added more than COMPILING_KB of machine code. */
+export function stillCompiling(compiledKb: number[] | undefined, n: number): boolean {
+  return !!compiledKb && compiledKb.slice(-n).some((kb) => kb > COMPILING_KB);
+}
+
+/**
  * A first call at most this many times a steady one is a one-off (a cache filled, an
  * inline cache set); slower, V8 was still compiling it. V8 tiers a function up by call
  * count (interpreter, Sparkplug, Maglev, TurboFan), and a middle tier holds a level for a
@@ -47,14 +70,19 @@ export function isSteady(times: number[], n: number, tolerance: number, belowMs?
 export const ONE_OFF_FIRST_CALL_RATIO = 1.5;
 
 /**
- * Whether warm-up may stop after these calls (the JS hosts' rule): steady, and either
+ * Whether warm-up may stop after these calls (the JS hosts' rule): steady, V8 no longer
+ * compiling (given what each call compiled), and either
  * steady right after a first call that was only a one-off's worth slower
  * (ONE_OFF_FIRST_CALL_RATIO: nothing else to warm) or past the policy's minimum for
  * unsteady functions. The Python harness stops after any one cold call: CPython
  * specialises its bytecode within the first few executions and has no tiers to climb.
  */
-export function warmupDone(times: number[], p: Pick<WarmupPolicy, 'steadyCalls' | 'tolerance' | 'steadyBelowMs' | 'unsteadyMinCalls'>): boolean {
-  if (!isSteady(times, p.steadyCalls, p.tolerance, p.steadyBelowMs)) return false;
+export function warmupDone(
+  times: number[],
+  p: Pick<WarmupPolicy, 'steadyCalls' | 'tolerance' | 'steadyBelowMs' | 'unsteadyMinCalls'>,
+  compiledKb?: number[],
+): boolean {
+  if (!isSteady(times, p.steadyCalls, p.tolerance, p.steadyBelowMs) || stillCompiling(compiledKb, p.steadyCalls)) return false;
   if (times.length >= (p.unsteadyMinCalls ?? 0)) return true;
   return times.length <= p.steadyCalls + 1 && times[0] <= (steadyTime(times, p.steadyCalls) ?? 0) * ONE_OFF_FIRST_CALL_RATIO;
 }
@@ -78,5 +106,6 @@ export function coldStartOf(results: WarmupResult[], workerStartMs: number | nul
     warmupCalls: done.length ? Math.max(...done.map((r) => r.calls)) : 0,
     ...(done.some((r) => r.elapsedMs != null) ? { warmupMs: mid(done.map((r) => r.elapsedMs!).filter((x) => x != null)) } : {}),
     steady: done.length > 0 && done.every((r) => r.steady),
+    ...(done.some((r) => r.compiling) ? { compiling: true } : {}),
   };
 }

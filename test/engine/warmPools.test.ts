@@ -100,6 +100,51 @@ describe('warm, persistent pools', function () {
     }
   });
 
+  for (const kind of ['sequential', 'thread'] as const) {
+    it(`JS ${kind}: warm-up goes on while V8 still compiles the function, however alike its call times`, async () => {
+      // compiles.js adds ~64 kB of machine code on each of its first 8 calls, each taking
+      // about the same time; then it runs ~5x faster and adds none. By time alone warm-up
+      // stopped after three calls.
+      const file = join(packageRoot(), 'test', 'fixtures', 'warm', 'compiles.js');
+      const rt = await createJsRuntime({ file, functionName: 'compiles', args: [] }, LIMITS);
+      const ex = rt.createExecutor(kind);
+      try {
+        const s = await ex.runPoint({ ...request(kind === 'thread' ? 2 : 1), warmup: { steadyCalls: 3, tolerance: 0.5, maxCalls: 20, maxMs: 20_000 } });
+        const c = s.coldStart;
+        assert.ok(c && c.warmupCalls >= 11, `warm-up made ${c?.warmupCalls} calls: 8 compiling, then 3 that compiled nothing`);
+        assert.ok(c.steady && !c.compiling, 'settled');
+        assert.ok(c.firstCallMs !== null && c.steadyCallMs !== null && c.steadyCallMs < c.firstCallMs / 2, `steady ${c.steadyCallMs} ms against a first call of ${c.firstCallMs} ms`);
+      } finally {
+        await ex.dispose();
+        await rt.dispose();
+      }
+    });
+  }
+
+  it('JS: a warm-up cap that ends while V8 still compiles says so, and a longer cap for compiling is used', async () => {
+    const file = join(packageRoot(), 'test', 'fixtures', 'warm', 'compiles.js');
+    const rt = await createJsRuntime({ file, functionName: 'compiles', args: [] }, LIMITS);
+    const ex = rt.createExecutor('sequential');
+    try {
+      // A cap of one call, and one of a call more while compiling: still compiling at the end.
+      const short = await ex.runPoint({ ...request(1), warmup: { steadyCalls: 3, tolerance: 0.5, maxCalls: 20, maxMs: 1, compilingMaxMs: 1 } });
+      assert.ok(short.coldStart && !short.coldStart.steady && short.coldStart.compiling, JSON.stringify(short.coldStart));
+    } finally {
+      await ex.dispose();
+      await rt.dispose();
+    }
+    const rt2 = await createJsRuntime({ file, functionName: 'compiles', args: [] }, LIMITS);
+    const ex2 = rt2.createExecutor('sequential');
+    try {
+      // The plain cap ends after one call; the compiling cap lets it run until settled.
+      const longer = await ex2.runPoint({ ...request(1), warmup: { steadyCalls: 3, tolerance: 0.5, maxCalls: 20, maxMs: 1, compilingMaxMs: 20_000 } });
+      assert.ok(longer.coldStart && longer.coldStart.warmupCalls >= 11 && longer.coldStart.steady, JSON.stringify(longer.coldStart));
+    } finally {
+      await ex2.dispose();
+      await rt2.dispose();
+    }
+  });
+
   it("JS child processes: each warm-up call gets the event-loop turn a child's call gets", async () => {
     // turns.js is slow only when called again before the loop turned. A child's calls
     // each arrive as an IPC message; warmed back to back, every call after the first

@@ -6,7 +6,7 @@ import { BudgetPlan, warmupPolicy, type BudgetPlanConfig } from '../../src/engin
 import type { PointSamples } from '../../src/engine/executorTypes';
 import { LadderSession, type PlannedPoint } from '../../src/engine/ladderSession';
 import type { ColdStart, ExecutorKind } from '../../src/shared/report';
-import { isSteady, warmupDone } from '../../src/shared/warmup';
+import { COMPILING_KB, isSteady, stillCompiling, warmupDone } from '../../src/shared/warmup';
 import { backgroundWindowMs } from '../../src/engine/cpuSampler';
 
 const KINDS: ExecutorKind[] = ['sequential', 'async', 'thread', 'process'];
@@ -67,6 +67,20 @@ describe('budget plan', () => {
     // fast-xml-parser's pool threads, a lower JIT tier three calls alike, stopped here without it.
     assert.equal(warmupDone([131, 114, 112, 109], pool), false);
     assert.equal(warmupDone([131, 114, 112, 109], slow.plan.warmupFor('sequential')), true, 'the sequential rule has no level to aim at');
+  });
+
+  it('lets the sequential worker warm up to twice its cap while V8 compiles, within a quarter of the budget; pools not', () => {
+    const six = warmupPolicy(6000, 108);
+    assert.equal(six.maxMs, 648, 'six cold calls');
+    assert.equal(six.compilingMaxMs, 1296, 'twice that, under a quarter of 6 s');
+    assert.equal(warmupPolicy(3000, 108).compilingMaxMs, 750, 'a quarter of 3 s');
+    assert.equal(warmupPolicy(60_000, 40).compilingMaxMs, 3000, 'never more than 3 s');
+    const pooled = planOf({ budgetMs: 6000, callMs: 108 });
+    pooled.advance(1900);
+    pooled.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(16, 1240, 80)), 1700);
+    const pool = pooled.plan.warmupFor('thread');
+    assert.notEqual(pool, pooled.plan.warmupFor('sequential'), 'the pools have a widened rule');
+    assert.equal(pool.compilingMaxMs, undefined, 'their cap already allows for the whole sequential warm-up');
   });
 
   it('lets pools warm up beyond a fifth of the budget where what is left holds it, and no further', () => {
@@ -237,6 +251,25 @@ describe('when warm-up may stop', () => {
     const yaml = [78, 46, 45, 47];
     assert.equal(warmupDone(yaml, policy), false);
     assert.equal(warmupDone([...yaml, 40, 33, ...Array.from({ length: 19 }, () => 31)], policy), true, 'steady at its minimum of calls');
+  });
+
+  it('keeps warming while V8 still compiles the function, however steady its times look', () => {
+    // js-yaml in a bare loop: a plateau (calls 6-9) whose last call compiled 5 kB and the one
+    // before 23 kB, then four calls of a recompile storm, then settled calls adding nothing.
+    const times = [105, 76, 48, 65, 52, 40, 35, 37, 38];
+    const kb = [182, 2, 60, 45, 38, 25, 23, 0, 5];
+    const quick = { steadyCalls: 3, tolerance: 0.1, unsteadyMinCalls: 8 };
+    assert.equal(warmupDone(times, quick), true, 'times alone call the plateau the end');
+    assert.equal(warmupDone(times, quick, kb), false, 'call 7 compiled 23 kB');
+    const storm = [...times, 122, 117, 101, 112];
+    const stormKb = [...kb, 99, 109, 109, 131];
+    assert.equal(warmupDone(storm, quick), true, 'the level rule takes a rise for the end');
+    assert.equal(warmupDone(storm, quick, stormKb), false);
+    assert.equal(warmupDone([...storm, 56, 54, 57], quick, [...stormKb, 1, 0, 0]), true, 'settled once three calls compile nothing to speak of');
+    assert.equal(stillCompiling([0, 0, COMPILING_KB], 3), false, 'at the threshold: an inline-cache stub or a regexp');
+    assert.equal(stillCompiling([COMPILING_KB + 1, 0, 0, 0], 3), false, 'only the last n calls count');
+    assert.equal(stillCompiling([-588, 0, 0], 3), false, 'code flushed is no compiling');
+    assert.equal(stillCompiling(undefined, 3), false, 'a host that cannot read it (Python) is never held back');
   });
 
   it('keeps an unsteady function warming up to its minimum: a JIT tiering up looks steady before its heaps settle', () => {

@@ -243,6 +243,20 @@ describe('the cold start in the renderings', () => {
     assert.ok(!lines.slice(header).some((l) => /^ {2}async\s/.test(l)), 'JS async on the sequential thread is not repeated');
   });
 
+  it('says when V8 was still compiling as the cap ran out, and states the longer cap that held meanwhile', () => {
+    const compiling: Report = {
+      ...withCold,
+      coldStart: {
+        ...withCold.coldStart,
+        sequential: { ...withCold.coldStart!.sequential!, compilingCapMs: 836 },
+        thread: { ...withCold.coldStart!.thread!, compiling: true },
+      },
+    };
+    const lines = formatText(compiling).split('\n');
+    assert.ok(lines.some((l) => /^ {2}sequential\s.*8 calls, 252 ms \(settled; cap 418 ms, 836 ms while V8 compiled\)$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^ {2}thread\s.*14 calls, 726 ms \(cap reached while V8 was still compiling it; cap 746 ms\)$/.test(l)), lines.join('\n'));
+  });
+
   it('adds the same table to the Markdown export, and none when the report has no cold start', () => {
     const md = formatMarkdown(withCold);
     assert.ok(md.includes('\n## Cold start\n'));

@@ -63,7 +63,9 @@ export function hotspotReserveMs(runtime: TargetRuntime, budgetMs: number, callM
  * not of the calls the report measures.
  */
 export function hotspotWarmup(policy: WarmupPolicy, plan: HotspotPlan): WarmupPolicy {
-  return { ...policy, maxMs: Math.min(policy.maxMs, plan.durationMs) };
+  // The pass's own window caps it, compiling or not: no longer cap while V8 compiles.
+  const { compilingMaxMs: _longer, ...rest } = policy;
+  return { ...rest, maxMs: Math.min(policy.maxMs, plan.durationMs) };
 }
 
 /**
