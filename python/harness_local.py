@@ -52,12 +52,12 @@ def tracked(point, fn, is_async):
 def recorder(point, memory_limit_mb):
     """handle(outcome) for calls of this process: their outcome, perf_counter_ns times made
     epoch, recorded in the point."""
-    record, record_ok, off = point.record, point.record_ok, point.offset_ns
+    record, off = point.record, point.offset_ns
 
     def handle(outcome):
         ok, p0, p1, cpu_ns, result = outcome
         if ok:
-            record_ok(p0 + off, p1 + off, cpu_ns)
+            record(True, p0 + off, p1 + off, cpu_ns)
         else:
             record(False, p0 + off, p1 + off, cpu_ns, describe_error(result, memory_limit_mb))
 

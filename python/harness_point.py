@@ -187,20 +187,6 @@ class Point(object):
                 continue
         return ((min(starts) + self.offset_ns) / 1e6 if starts else None), len(starts)
 
-    def record_ok(self, start_ns, end_ns, cpu_ns):
-        """record() of a call that succeeded, the path every call of a point takes: a
-        thread pool's empty task is about 40 us, and each step of bookkeeping on it shows
-        in the dispatch bench."""
-        if end_ns > self.last_end:
-            self.last_end = end_ns
-        if start_ns < self.count_from_ns:
-            return False
-        if start_ns < self.first_counted_start:
-            self.first_counted_start = start_ns
-        t0 = self.t0_ns
-        self.add_row((start_ns - t0, end_ns - t0, cpu_ns, 1, None))
-        return True
-
     def record(self, ok, start_ns, end_ns, cpu_ns, err=None):
         """One finished task, in epoch ns. Returns True when it counted (started after the warm-up)."""
         if end_ns > self.last_end:
