@@ -15,11 +15,12 @@ const WARMUP_BUDGET_SHARE = 0.08;
 const WARMUP_COLD_CALLS = 6;
 /**
  * While V8 is still compiling the function (shared/warmup.ts stillCompiling), the JS
- * sequential worker's warm-up may run to this many times its cap, within COMPILING_BUDGET_SHARE of
- * the budget and POOL_WARMUP_MAX_MS. At 6 s the sequential worker's cap (651 ms) ended
- * js-yaml's warm-up inside the recompile storm of its calls 10-13, its window ran there
- * at 106 ms a call (settled: 55-80), and against that baseline async read 1.81x for CPU
- * work. Code that has stopped compiling never uses the extra time.
+ * sequential worker's warm-up may run to this many times its cap, within
+ * COMPILING_BUDGET_SHARE of the budget and COMPILING_MAX_MS. At 6 s the sequential
+ * worker's cap (651 ms) ended js-yaml's warm-up inside the recompile storm of its calls
+ * 10-13, its window ran there at 106 ms a call (settled: 55-80), and against that
+ * baseline async read 1.81x for CPU work. Code that has stopped compiling never uses the
+ * extra time.
  */
 const COMPILING_CAP_FACTOR = 2;
 const COMPILING_BUDGET_SHARE = 0.25;

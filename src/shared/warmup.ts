@@ -13,11 +13,6 @@ export interface WarmupResult {
   steady: boolean;
   /** A call failed during warm-up: warm-up stops there, the point's own calls will show it. */
   failed: boolean;
-  /**
-   * JS only: kB of machine code V8 added during each warm-up call (its code space, read
-   * after the call; negative when it flushed code). Absent where the host cannot read it.
-   */
-  compiledKb?: number[];
   /** JS only: V8 was still compiling the function's code when warm-up ended (stillCompiling). */
   compiling?: boolean;
 }
@@ -53,7 +48,11 @@ export function isSteady(times: number[], n: number, tolerance: number, belowMs?
  */
 export const COMPILING_KB = 16;
 
-/** True when any of the last `n` warm-up calls added more than COMPILING_KB of machine code. */
+/**
+ * True when any of the last `n` warm-up calls added more than COMPILING_KB of machine code
+ * (`compiledKb`: kB per call, read from the isolate's code space after it; negative when
+ * V8 flushed code; undefined where the host cannot read it, as in Python).
+ */
 export function stillCompiling(compiledKb: number[] | undefined, n: number): boolean {
   return !!compiledKb && compiledKb.slice(-n).some((kb) => kb > COMPILING_KB);
 }

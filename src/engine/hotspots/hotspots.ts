@@ -8,8 +8,8 @@
 // list. That thread warms up first (hotspotWarmup) with the profiler already on, so what
 // the JIT optimises then keeps its inlined frames, and the warm-up's samples are dropped:
 // the profile shows steady calls. The ladder keeps the pass's time back
-// (hotspotReserveMs). The pass is never counted: no measured point runs with a profiler attached, so the profiler's own
-// slowdown cannot bend a throughput figure.
+// (hotspotReserveMs). The pass is never counted: no measured point runs with a profiler
+// attached, so the profiler's own slowdown cannot bend a throughput figure.
 import type { HotspotResult, TargetRuntime } from '../executorTypes';
 import type { Hotspot, Report, WarmupPolicy } from '../../shared/report';
 import { round3 } from '../../shared/rounding';

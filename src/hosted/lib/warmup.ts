@@ -58,7 +58,6 @@ export async function warmUp(fn: UserFunction, args: unknown[], policy: WarmupPo
     elapsedMs: epochNow() - t0,
     steady: isSteady(times, policy.steadyCalls, policy.tolerance, policy.steadyBelowMs) && !compiling,
     failed,
-    compiledKb,
     ...(compiling ? { compiling } : {}),
   };
 }
