@@ -90,11 +90,13 @@ export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
     maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS,
     maxMs,
     unsteadyMinCalls: WARMUP_UNSTEADY_MIN_CALLS,
-    compilingMaxMs: compilingCap(budgetMs, maxMs),
   };
 }
 
-/** The cap while V8 is still compiling (COMPILING_CAP_FACTOR), never below the plain cap. */
+/**
+ * The cap while V8 is still compiling (COMPILING_CAP_FACTOR), never below the plain cap.
+ * Only the sequential and async worker get it (BudgetPlan.warmupFor); Python ignores it.
+ */
 function compilingCap(budgetMs: number, maxMs: number): number {
   return Math.round(Math.max(maxMs, Math.min(maxMs * COMPILING_CAP_FACTOR, budgetMs * COMPILING_BUDGET_SHARE, COMPILING_MAX_MS)));
 }
@@ -232,10 +234,17 @@ export class BudgetPlan {
    * The warm-up rule for an executor's new workers: the profile's, except that pools get
    * room for what the sequential worker needed to settle (POOL_WARMUP_*). A pool whose
    * workers were measured before they settled undersold itself by 2-3× on
-   * allocation-heavy npm code at short budgets.
+   * allocation-heavy npm code at short budgets. The sequential and async worker (the
+   * baseline's) may run on past their cap while V8 still compiles (compilingCap). Pools
+   * get no longer cap: theirs allows for the sequential worker's whole warm-up once it is
+   * known, and at 6 s the extra 300 ms left js-yaml's pool workers inside the same
+   * recompile storm (calls 10-13 at 200 ms side by side), the profile 0.7 s longer, and
+   * the answers unchanged in 12 runs of four JIT-heavy parsers.
    */
   warmupFor(kind: ExecutorKind): WarmupPolicy {
-    return isPool(kind) ? (this.poolWarmup ?? this.c.warmup) : this.c.warmup;
+    if (isPool(kind)) return this.poolWarmup ?? this.c.warmup;
+    const w = this.c.warmup;
+    return w.maxCalls > 0 ? { ...w, compilingMaxMs: compilingCap(this.c.budgetMs, w.maxMs) } : w;
   }
 
   /** Start-up and warm-up that this point's new workers will cost. */
@@ -300,13 +309,8 @@ export class BudgetPlan {
     const wanted = sequential.warmupMs * POOL_WARMUP_TIME_FACTOR;
     const floor = Math.min(wanted, POOL_WARMUP_FLOOR_MS, this.c.budgetMs * POOL_WARMUP_FLOOR_SHARE);
     const maxMs = Math.round(Math.max(w.maxMs, floor, Math.min(cap, wanted)));
-    // Pools get no longer cap while V8 compiles: theirs already allows for the
-    // sequential worker's whole warm-up, and at 6 s the extra 300 ms left js-yaml's pool
-    // workers inside the same recompile storm (calls 10-13 at 200 ms side by side), the
-    // profile 0.7 s longer, and the answers unchanged in 12 runs of four JIT-heavy parsers.
-    const { compilingMaxMs: _sequentialOnly, ...rest } = w;
     return {
-      ...rest,
+      ...w,
       maxCalls: Math.min(w.maxCalls, Math.max(w.steadyCalls + 1, w.unsteadyMinCalls ?? 0, Math.ceil(calls * POOL_WARMUP_CALLS_FACTOR))),
       maxMs,
       ...(sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),

@@ -31,7 +31,7 @@ describe('budget plan', () => {
   it("gives pools room for twice the calls the sequential worker needed to settle, and a steady call near its own", () => {
     const { plan } = planOf();
     const base = plan.warmupFor('thread');
-    assert.deepEqual(base, plan.warmupFor('sequential'), 'before the baseline, pools follow the profile rule');
+    assert.deepEqual({ ...base, compilingMaxMs: 960 }, plan.warmupFor('sequential'), 'before the baseline, pools follow the profile rule (without the longer cap while V8 compiles)');
     // A JIT-heavy parser: 10 calls and 350 ms to settle at 22 ms a call.
     plan.learn('sequential', 1, samplesWith('sequential', 1, cold(10, 350, 22)), 900);
     const pool = plan.warmupFor('process');
@@ -41,14 +41,15 @@ describe('budget plan', () => {
     assert.equal(quick.plan.warmupFor('process').maxCalls, 12, 'at least the minimum for an unsteady function');
     assert.equal(pool.maxMs, 1050, '3× the sequential warm-up, under a fifth of 6 s');
     assert.equal(pool.steadyBelowMs, 27.5);
-    assert.deepEqual(plan.warmupFor('sequential'), base, 'the sequential rule does not change');
-    assert.deepEqual(plan.warmupFor('async'), base);
+    const sequential = { ...base, compilingMaxMs: 960 };
+    assert.deepEqual(plan.warmupFor('sequential'), sequential, 'the sequential rule does not change');
+    assert.deepEqual(plan.warmupFor('async'), sequential);
   });
 
   it('keeps the profile rule for pools when the sequential worker settled at once, and at a short budget lets pools warm up for about a second', () => {
     const settled = planOf();
     settled.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 90, 30)), 600);
-    assert.deepEqual(settled.plan.warmupFor('thread'), settled.plan.warmupFor('sequential'));
+    assert.deepEqual({ ...settled.plan.warmupFor('thread'), compilingMaxMs: 960 }, settled.plan.warmupFor('sequential'));
 
     const slow = planOf({ budgetMs: 3000 });
     slow.advance(1050); // the probe and the baseline, as at 3 s on marked
@@ -70,17 +71,25 @@ describe('budget plan', () => {
   });
 
   it('lets the sequential worker warm up to twice its cap while V8 compiles, within a quarter of the budget; pools not', () => {
-    const six = warmupPolicy(6000, 108);
-    assert.equal(six.maxMs, 648, 'six cold calls');
-    assert.equal(six.compilingMaxMs, 1296, 'twice that, under a quarter of 6 s');
-    assert.equal(warmupPolicy(3000, 108).compilingMaxMs, 750, 'a quarter of 3 s');
-    assert.equal(warmupPolicy(60_000, 40).compilingMaxMs, 3000, 'never more than 3 s');
+    const six = planOf({ budgetMs: 6000, callMs: 108 }).plan;
+    assert.equal(six.warmupFor('sequential').maxMs, 648, 'six cold calls');
+    assert.equal(six.warmupFor('sequential').compilingMaxMs, 1296, 'twice that, under a quarter of 6 s');
+    assert.equal(six.warmupFor('async').compilingMaxMs, 1296, 'the async worker is the baseline worker');
+    assert.equal(planOf({ budgetMs: 3000, callMs: 108 }).plan.warmupFor('sequential').compilingMaxMs, 750, 'a quarter of 3 s');
+    assert.equal(planOf({ budgetMs: 60_000, callMs: 40 }).plan.warmupFor('sequential').compilingMaxMs, 3000, 'never more than 3 s');
+    assert.equal(planOf({ budgetMs: 6000, callMs: 2000 }).plan.warmupFor('sequential').compilingMaxMs, undefined, 'no warm-up, no longer cap');
+    assert.equal(warmupPolicy(6000, 108).compilingMaxMs, undefined, 'not on the profile-wide rule, which Python and the hot-spot pass also get');
+    assert.equal(six.warmupFor('thread').compilingMaxMs, undefined, 'pools not, before the sequential worker has warmed up');
     const pooled = planOf({ budgetMs: 6000, callMs: 108 });
     pooled.advance(1900);
     pooled.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(16, 1240, 80)), 1700);
     const pool = pooled.plan.warmupFor('thread');
     assert.notEqual(pool, pooled.plan.warmupFor('sequential'), 'the pools have a widened rule');
     assert.equal(pool.compilingMaxMs, undefined, 'their cap already allows for the whole sequential warm-up');
+    const quick = planOf({ budgetMs: 6000, callMs: 108 });
+    quick.advance(600);
+    quick.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 300, 80)), 500);
+    assert.equal(quick.plan.warmupFor('process').compilingMaxMs, undefined, 'nor after a sequential worker that settled at once');
   });
 
   it('lets pools warm up beyond a fifth of the budget where what is left holds it, and no further', () => {
