@@ -129,6 +129,15 @@ export const COLD_POOL_RATIO = 1.5;
  */
 export const WARM_IN_WINDOW_CALLS = 100;
 
+/**
+ * A pool's first warm-up call above its last ones by more than this share says its calls
+ * were still falling when the cap came. Calls that were as slow from the first, or grew
+ * slower, ran slower side by side, not cold: brotli's native compressor took 544 ms a
+ * call alone, and two at once took 634 ms, then 842 ms (shared caches and memory
+ * bandwidth), where warming up would not help.
+ */
+export const COLD_POOL_FALL = 0.1;
+
 /** The measured pools (threads, processes) whose workers were still cold when their calls counted. */
 export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<ExecutorKind, Pick<ExecutorSummary, 'runs'>>>): ExecutorKind[] {
   const warmCall = input.coldStart?.sequential?.steadyCallMs;
@@ -138,7 +147,9 @@ export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<Execu
     const runs = measured[kind]?.runs;
     if (!c || c.steady || c.steadyCallMs == null || !runs?.length) return false;
     const warmedInWindow = runs.every((r) => r.tasks >= WARM_IN_WINDOW_CALLS * r.concurrency);
-    return !warmedInWindow && c.steadyCallMs >= warmCall * COLD_POOL_RATIO;
+    // Still warming: V8 still compiling, or calls still falling from the first.
+    const falling = !!c.compiling || c.firstCallMs == null || c.firstCallMs > c.steadyCallMs * (1 + COLD_POOL_FALL);
+    return !warmedInWindow && falling && c.steadyCallMs >= warmCall * COLD_POOL_RATIO;
   });
 }
 

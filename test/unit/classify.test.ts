@@ -420,6 +420,21 @@ describe('classify: specifics', () => {
     assert.ok(cold.verdict.confidence < warm.verdict.confidence, `${cold.verdict.confidence} < ${warm.verdict.confidence}`);
   });
 
+  it('a pool whose calls ran slower side by side from the first is not cold: warming up would not help (brotli, native code)', () => {
+    const input = synthesize({ computeMs: 20, noise: 0, seed: 1 });
+    const cs = (firstCallMs: number, steadyCallMs: number, steady: boolean, compiling?: boolean) => ({ firstCallMs, steadyCallMs, workerStartMs: 60, warmupCalls: 2, warmupMs: 1500, steady, ...(compiling ? { compiling } : {}) });
+    // Alone 544 ms a call; two at once 634 ms, then 842 ms: the cap came with calls rising.
+    const rising = classify({ ...input, coldStart: { sequential: cs(553, 544, false), thread: cs(634, 842, false), process: cs(824, 824, false) } });
+    assert.ok(!rising.caveats.some((c) => c.code === 'cold-pool'), rising.caveats.map((c) => c.code).join(', '));
+    assert.equal(rising.recommendation.data?.coldPools, undefined);
+    // The same times while V8 still compiled (a recompile storm slows calls after the first) are cold.
+    const compiling = classify({ ...input, coldStart: { sequential: cs(553, 544, false), thread: cs(634, 842, false, true), process: cs(824, 824, false) } });
+    assert.deepEqual(compiling.caveats.filter((c) => c.code === 'cold-pool').map((c) => c.data?.executor), ['thread']);
+    // Falling calls are cold, as before.
+    const falling = classify({ ...input, coldStart: { sequential: cs(553, 544, false), thread: cs(1400, 842, false), process: cs(824, 824, false) } });
+    assert.deepEqual(falling.caveats.filter((c) => c.code === 'cold-pool').map((c) => c.data?.executor), ['thread']);
+  });
+
   it('a pool whose windows held hundreds of calls a worker is not cold, whatever its warm-up read (a 5 µs call)', () => {
     const input = synthesize({ computeMs: 0.005, cores: 2, ladders: { async: [2], thread: [2], process: [2] }, noise: 0, seed: 1 });
     const t = input.runs.find((r) => r.executor === 'thread')!;
@@ -436,7 +451,7 @@ describe('classify: specifics', () => {
     // A JIT-heavy parser at 3 s: both pools read under half the plain loop at K = 2, their
     // warm-up caps ended with calls at 9-14× the warm one.
     const input = synthesize({ computeMs: 20, noise: 0, seed: 1, bias: { thread: { 1: 0.9, 2: 0.25, 4: 0.25 }, process: { 1: 0.85, 2: 0.2, 4: 0.2 } } });
-    const cs = (steadyCallMs: number, steady: boolean) => ({ firstCallMs: 250, steadyCallMs, workerStartMs: 90, warmupCalls: 4, warmupMs: 620, steady });
+    const cs = (steadyCallMs: number, steady: boolean) => ({ firstCallMs: 420, steadyCallMs, workerStartMs: 90, warmupCalls: 4, warmupMs: 620, steady });
     const warm = classify({ ...input, coldStart: { sequential: cs(23, true), thread: cs(25, true), process: cs(26, true) } });
     const cold = classify({ ...input, coldStart: { sequential: cs(23, true), thread: cs(214, false), process: cs(325, false) } });
     for (const a of [warm, cold]) assert.equal(a.recommendation.executor, 'sequential');
