@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { classify, IO_BOUND_AT } from '../analysis/index';
 import { CpuSampler, backgroundThenSample, nowMs } from './cpuSampler';
 import { machineEnvironment, uvThreadpoolSize } from './environment';
-import { distributedCaveats } from './distributed/distributedVerdict';
+import { distributedCaveats } from '../analysis/distributed/distributedVerdict';
 import { Errors, ExecutorUnavailable } from '../shared/errors';
 import { cancelledOr } from './js/abort';
 import { hotspotReserveMs, profileHotspots } from './hotspots/hotspots';

@@ -4,6 +4,8 @@
 // here falls back to that stored text when a finding is missing or its code is unknown.
 import type { Caveat, Finding, FindingData, Recommendation, Report, ScalingFit } from './report';
 import { CAVEAT_WORDS } from './caveatWords';
+import { DISTRIBUTED_WORDS } from './distributedWords';
+import { QUEUE_WORDS } from './queueWords';
 import { pct, x } from './format';
 import { executorAt, executorName, kindLabel } from './names';
 import { REASON_WORDS, type WordingContext } from './reasonWords';
@@ -11,20 +13,26 @@ import { RECOMMENDATION_WORDS, recommendationLineOf } from './recommendationWord
 
 export type { WordingContext } from './reasonWords';
 
+type Words = (d: FindingData, ctx: WordingContext) => string;
+/** The classifier's reasons and queue mode's (a queue report's reasons lead with what limits the crawl). */
+const REASONS: Record<string, Words> = { ...REASON_WORDS, ...QUEUE_WORDS };
+/** The classifier's caveats, the engine's, queue mode's and the distributed executor's. */
+const CAVEATS: Record<string, Words> = { ...CAVEAT_WORDS, ...QUEUE_WORDS, ...DISTRIBUTED_WORDS };
+
 export function contextOf(report: Pick<Report, 'target'>): WordingContext {
   return { python: report.target.language === 'python' };
 }
 
 /** A reason finding as a sentence; doubts (level 'warning') read "But: …". */
 export function renderReason(f: Finding, ctx: WordingContext): string {
-  const words = REASON_WORDS[f.code];
+  const words = REASONS[f.code];
   if (!words) return f.code;
   const s = words(f.data, ctx);
   return f.level === 'warning' && f.code.startsWith('doubt.') ? `But: ${s}` : s;
 }
 
 export function renderCaveat(f: Pick<Finding, 'code' | 'data'>, ctx: WordingContext): string {
-  return CAVEAT_WORDS[f.code]?.(f.data, ctx) ?? f.code;
+  return CAVEATS[f.code]?.(f.data, ctx) ?? f.code;
 }
 
 /**
@@ -43,8 +51,10 @@ export function renderRecommendation(f: { code: string; data: FindingData }, ctx
 export function reasonsOf(report: Report): string[] {
   const ctx = contextOf(report);
   const findings = report.verdict.findings;
-  if (!findings?.length) return report.verdict.reasons;
-  return findings.map((f, i) => (REASON_WORDS[f.code] ? renderReason(f, ctx) : (report.verdict.reasons[i] ?? f.code)));
+  // Queue reports saved before their reasons had findings led with sentences of their
+  // own: when the counts differ, the stored text is the whole of it.
+  if (!findings?.length || findings.length !== report.verdict.reasons.length) return report.verdict.reasons;
+  return findings.map((f, i) => (REASONS[f.code] ? renderReason(f, ctx) : (report.verdict.reasons[i] ?? f.code)));
 }
 
 export function recommendationReasonOf(report: Report): string {
@@ -54,7 +64,7 @@ export function recommendationReasonOf(report: Report): string {
 }
 
 export function caveatTextOf(report: Report, c: Caveat): string {
-  if (c.code && c.data && CAVEAT_WORDS[c.code]) return renderCaveat({ code: c.code, data: c.data }, contextOf(report));
+  if (c.code && c.data && CAVEATS[c.code]) return renderCaveat({ code: c.code, data: c.data }, contextOf(report));
   return c.message;
 }
 

@@ -11,6 +11,7 @@ import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
 import { packageRoot } from '../../src/engine/paths';
 import { profile } from '../../src/engine/profile';
+import { caveatTextOf } from '../../src/shared/wording';
 import { alive, assertNothingLeft, DIST_FX, request, works, hasRedis as hasRedisServer } from './distributedSupport';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 5000, memoryLimitMb: 256, maxOutputBytes: 8192 };
@@ -93,7 +94,11 @@ describe('distributed executor: remote workers and whole profiles', function () 
       assert.ok(r.distributed!.brokerMsPerTask! > 0, 'Redis command time measured');
     }
     const text = report.caveats.map((c) => c.message).join('\n');
-    assert.match(text, /Each task pays [\d.]+ ms of queue overhead/);
+    assert.match(text, /Each task pays [\d.]+ (ms|µs) of queue overhead/);
+    // Each carries its code and numbers, and renders from them as the report stores it.
+    const overhead = report.caveats.find((c) => c.code === 'distributed-overhead');
+    assert.equal(overhead?.data?.engine, 'bullmq');
+    assert.equal(caveatTextOf(report, overhead!), overhead!.message);
     assert.match(text, /the local process pool's dispatch cost/);
     assert.match(text, /Projection from a scalability model, not a measurement/);
   });

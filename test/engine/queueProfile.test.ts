@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { packageRoot } from '../../src/engine/paths';
 import type { Report } from '../../src/shared/report';
+import { formatText } from '../../src/shared/formatReport';
+import { reasonsOf } from '../../src/shared/wording';
 
 const root = packageRoot();
 const bin = path.join(root, 'bin/workload-profiler.js');
@@ -45,6 +47,14 @@ describe('queue mode through the CLI', function () {
     }
     assert.ok(report.runs.some((x) => x.executor === 'thread') && report.runs.some((x) => x.executor === 'async'));
     assert.ok(report.verdict.reasons.some((s) => /longest chain|empty queue|pool, not the frontier/.test(s)), report.verdict.reasons.join('\n'));
+    // Every reason has its finding, and every reader renders all of them: the tree's depth
+    // and the duplicates had been dropped from the text and the panel.
+    assert.equal(report.verdict.findings?.length, report.verdict.reasons.length);
+    assert.deepEqual(reasonsOf(report), report.verdict.reasons);
+    assert.ok(report.verdict.findings!.some((f) => f.code === 'queue.chain-bound'));
+    const text = formatText(report).replace(/\s+/g, ' ');
+    assert.match(text, /(The item tree is 6 deep|The longest chain is 6 items deep)/);
+    assert.match(text, /32 duplicate items were dropped/);
     assert.match(report.recommendation.reason, /^Use (sequential|async|thread) × \d+: it drained the crawl in/);
   });
 
@@ -54,6 +64,9 @@ describe('queue mode through the CLI', function () {
     assert.match(r.stdout, /Queue mode/);
     assert.match(r.stdout, /stopped at --max-items 40/);
     assert.match(r.stdout.replace(/\s+/g, ' '), /The frontier never ended: --max-items stopped the crawl at 40 items/);
+    const j = cli(['profile', FIX, 'endless', '--seed', '[0]', '--max-items', '40', '--budget', '3', '--executors', 'thread', '--json'], dir);
+    const capped = (JSON.parse(j.stdout) as Report).caveats.find((c) => c.code === 'queue.capped');
+    assert.deepEqual(capped?.data, { maxItems: 40 }, 'the caveat carries its code and numbers');
   });
 
   it('bad seeds are a one-line bad-input error (exit 2)', () => {

@@ -1,7 +1,8 @@
 // The distributed verdict on made-up runs: the numbers it cites, when it says
 // distributing pays, and the labelled projection.
 import assert from 'node:assert/strict';
-import { distributedVerdict, projectSpeedup } from '../../src/engine/distributed/distributedVerdict';
+import { distributedCaveats, distributedVerdict, projectSpeedup } from '../../src/analysis/distributed/distributedVerdict';
+import { decodeScalingPoints, DISTRIBUTED_WORDS, renderDistributedFinding } from '../../src/shared/distributedWords';
 import type { DistributedRunStats } from '../../src/shared/distributed/distributedTypes';
 import type { ExecutorKind, RunResult } from '../../src/shared/report';
 
@@ -34,7 +35,7 @@ describe('distributed verdict', () => {
     const v = distributedVerdict([run('sequential', 1, 40), run('process', 1, 39.5), run('distributed', 1, 37.3, {}), run('distributed', 4, 145, {})]);
     const codes = v.findings.map((f) => f.code);
     assert.deepEqual(codes, ['distributed-overhead', 'distributed-vs-process', 'distributed-scaling', 'distributed-projection', 'distributed-pays']);
-    assert.match(v.sentences[0], /^Each task pays 1\.8 ms of queue overhead \(1\.2 ms from enqueue to start, 0\.6 ms from completion.*\), 7\.2% of a 25\.0 ms task/);
+    assert.match(v.sentences[0], /^Each task pays 1\.8 ms of queue overhead \(1\.2 ms from enqueue to start, 600 µs from completion.*\), 7% of a 25 ms task/);
     const vsProcess = v.findings[1].data as { processOverheadMs: number; ratio: number };
     assert.ok(Math.abs(vsProcess.processOverheadMs - 0.316) < 0.01, String(vsProcess.processOverheadMs));
     assert.match(v.sentences[1], /5\.69× the local process pool's dispatch cost/);
@@ -56,6 +57,27 @@ describe('distributed verdict', () => {
     assert.equal(f.data.batch, 100);
     assert.match(v.sentences.at(-1)!, /does not pay per call: the queue costs 1000% of the task\. Put at least 100 calls in each job/);
     assert.ok(!v.findings.some((x) => x.code === 'distributed-vs-process'), 'no process run, no comparison');
+  });
+
+  it('keeps every finding plain (numbers and strings) and renders it from its data, as the report stores it', () => {
+    const runsOf = [
+      [run('sequential', 1, 40), run('process', 1, 39.5), run('distributed', 1, 37.3, {}), run('distributed', 4, 145, {})],
+      [run('sequential', 1, 5000), run('distributed', 1, 400, { runMs: 0.2, queueWaitMs: 1.5, resultLatencyMs: 0.5 })],
+      [run('sequential', 1, 40), run('distributed', 2, 70, { retries: 1 })],
+    ];
+    for (const runs of runsOf) {
+      const caveats = distributedCaveats(runs);
+      assert.ok(caveats.length > 0);
+      for (const c of caveats) {
+        assert.ok(c.code && DISTRIBUTED_WORDS[c.code], `no words for ${c.code}`);
+        for (const [k, v] of Object.entries(c.data!)) assert.ok(typeof v === 'string' || Number.isFinite(v), `${c.code}: ${k} = ${String(v)}`);
+        assert.deepEqual(JSON.parse(JSON.stringify(c.data)), c.data);
+        assert.equal(c.message, renderDistributedFinding({ code: c.code!, data: c.data! }));
+        assert.ok(!/NaN|undefined|–/.test(c.message), c.message);
+      }
+    }
+    const scaling = distributedCaveats(runsOf[0]).find((c) => c.code === 'distributed-scaling')!;
+    assert.deepEqual(decodeScalingPoints(String(scaling.data!.points)).map((p) => p.workers), [1, 4]);
   });
 
   it('counts retries, and says nothing without distributed runs', () => {

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import type { RunResult } from '../../src/shared/report';
 import { queueVerdict, type QueueVerdictInput } from '../../src/analysis/queue/queueVerdict';
+import { QUEUE_WORDS, renderQueueFinding } from '../../src/shared/queueWords';
+import { reasonsOf } from '../../src/shared/wording';
 
 function run(executor: RunResult['executor'], k: number, itemsPerSec: number, idle: number, wallMs = 1000): RunResult {
   return {
@@ -63,7 +65,33 @@ describe('queue verdict', () => {
     const v = queueVerdict({ ...base, criticalPathMs: 900, maxSpeedup: 11, runs: [run('sequential', 1, 50, 0, 10_000), run('async', 32, 450, 0.2, 1100)] });
     const f = v.findings.find((x) => x.code === 'queue.chain-bound');
     assert.equal(f?.level, 'key');
-    assert.match(v.sentences[v.findings.indexOf(f!)], /longest chain is 8 items deep .* bounds the speedup at 11×/);
+    assert.match(v.sentences[v.findings.indexOf(f!)], /longest chain is 8 items deep .* bounds the speedup at 11.0×/);
+  });
+
+  it('every finding has words and plain data, and its sentence is the rendering', () => {
+    const cases = [
+      queueVerdict({ ...base, runs: [run('sequential', 1, 50, 0, 10_000), run('thread', 8, 300, 0.2), run('thread', 16, 310, 0.6)] }),
+      queueVerdict({ ...base, kind: 'cpu-bound', runs: [run('sequential', 1, 50, 0, 10_000), run('process', 2, 95, 0.05)] }),
+      queueVerdict({ ...base, criticalPathMs: 900, maxSpeedup: 11, runs: [run('sequential', 1, 50, 0, 10_000), run('async', 32, 450, 0.2, 1100)] }),
+      queueVerdict({ ...base, capped: true, failedItems: 2, runs: [run('sequential', 1, 50, 0), { ...run('thread', 4, 150, 0.1), drained: false }] }),
+    ];
+    const seen = new Set<string>();
+    for (const v of cases) {
+      v.findings.forEach((f, i) => {
+        assert.ok(QUEUE_WORDS[f.code], `no words for ${f.code}`);
+        for (const [k, val] of Object.entries(f.data)) assert.ok(typeof val === 'string' || Number.isFinite(val), `${f.code}: ${k} = ${String(val)}`);
+        assert.equal(v.sentences[i], renderQueueFinding(f));
+        assert.ok(!/NaN|undefined/.test(v.sentences[i]), v.sentences[i]);
+        seen.add(f.code);
+      });
+    }
+    assert.deepEqual([...seen].sort(), Object.keys(QUEUE_WORDS).sort(), 'the cases reach every code');
+  });
+
+  it('a saved queue report whose reasons outnumber its findings shows its stored reasons, none dropped', () => {
+    // Before queue reasons had findings, a report led with two queue sentences beside the classifier's one finding.
+    const report = { target: { language: 'javascript' }, verdict: { reasons: ['The item tree is 7 deep; …', '418 duplicate items were dropped (76% of the items found).', 'Each call used 18% …'], findings: [{ code: 'cpu.share', level: 'info', data: { callCpuRatio: 0.18 } }] } };
+    assert.deepEqual(reasonsOf(report as never), report.verdict.reasons);
   });
 
   it('warns about a capped frontier, undrained runs and failed items', () => {

@@ -2,8 +2,9 @@
 // sentence each renders to, in the words of the lesson on queues and pools: workers
 // waiting on an empty queue mean the frontier, not the pool, limits speed; workers idle
 // less than that mean the pool is the limit; the longest chain of items bounds the
-// speedup. Pure (no I/O), so the wording can move to a shared wording module unchanged.
-import type { QueueReport, Recommendation, RunResult, WorkloadKind } from '../../shared/report';
+// speedup. Pure (no I/O); the words are in src/shared/queueWords.ts.
+import type { FindingData, QueueReport, Recommendation, RunResult, WorkloadKind } from '../../shared/report';
+import { renderQueueFinding } from '../../shared/queueWords';
 import { round3 } from '../../shared/rounding';
 
 export type QueueFindingCode =
@@ -20,7 +21,8 @@ export interface QueueFinding {
   code: QueueFindingCode;
   /** 'key': the main limit; 'info': a supporting fact; 'warning': the numbers need care. */
   level: 'key' | 'info' | 'warning';
-  data: Record<string, number | string | boolean>;
+  /** Plain numbers and strings, as every finding a report stores (flags are 1 or 0). */
+  data: FindingData;
 }
 
 /** The crawl's facts as the report gives them (QueueReport), plus what the verdict also needs. */
@@ -46,9 +48,6 @@ export const SAME_SPEED = 0.05;
 /** The best drain within this factor of the critical path: the chain is the limit. */
 export const CHAIN_BOUND_FACTOR = 1.5;
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-const fx = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`;
-const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(x >= 10_000 ? 0 : 1)} s` : `${Math.round(x)} ms`);
 const label = (r: RunResult) => `${r.executor} × ${r.concurrency}`;
 const meanIdle = (r: RunResult) => (r.idleShare?.length ? r.idleShare.reduce((a, b) => a + b, 0) / r.idleShare.length : 0);
 
@@ -88,7 +87,7 @@ export function queueVerdict(v: QueueVerdictInput): QueueVerdict {
     findings.push({
       code: 'queue.chain-bound',
       level: chainBound ? 'key' : 'info',
-      data: { treeDepth: v.treeDepth, criticalPathMs: v.criticalPathMs, maxSpeedup: v.maxSpeedup, bestSpeedup: best?.speedup ?? 1, chainBound },
+      data: { treeDepth: v.treeDepth, criticalPathMs: v.criticalPathMs, maxSpeedup: v.maxSpeedup, bestSpeedup: best?.speedup ?? 1, chainBound: chainBound ? 1 : 0 },
     });
   }
   if (v.duplicatesDropped > 0) {
@@ -108,47 +107,13 @@ export function queueVerdict(v: QueueVerdictInput): QueueVerdict {
     findings.push({
       code: 'queue.recommend',
       level: 'key',
-      data: { run: label(pick), itemsPerSec: pick.throughputPerSec, speedup: pick.speedup, wallMs: pick.wallMs, drained: pick.drained !== false, fewest: pick !== best },
+      data: { run: label(pick), itemsPerSec: pick.throughputPerSec, speedup: pick.speedup, wallMs: pick.wallMs, drained: pick.drained !== false ? 1 : 0, fewest: pick !== best ? 1 : 0 },
     });
   }
-  const sentences = findings.map(render);
+  const sentences = findings.map(renderQueueFinding);
   if (pick) {
     const limit = findings.find((f) => f.level === 'key' && f.code !== 'queue.recommend');
-    recommendation.reason = render(findings.find((f) => f.code === 'queue.recommend')!) + (limit ? ` ${render(limit)}` : '');
+    recommendation.reason = renderQueueFinding(findings.find((f) => f.code === 'queue.recommend')!) + (limit ? ` ${renderQueueFinding(limit)}` : '');
   }
   return { findings, sentences, recommendation };
-}
-
-/** The one place queue findings turn into words. */
-export function render(f: QueueFinding): string {
-  const d = f.data;
-  switch (f.code) {
-    case 'queue.frontier-starved':
-      return `At ${d.run}, workers waited on an empty queue ${pct(d.idle as number)} of the time: the crawl's frontier, not the pool, limits speed; more than ${d.busyWorkers} worker${d.busyWorkers === 1 ? '' : 's'} would idle.`;
-    case 'queue.pool-bound': {
-      const tail =
-        d.kind === 'cpu-bound'
-          ? `the items are CPU-bound, so beyond ${d.cores} core${d.cores === 1 ? '' : 's'} more workers only queue for a CPU.`
-          : 'more workers may still help.';
-      return `At ${d.run}, workers were busy ${pct(1 - (d.idle as number))} of the time: the pool, not the frontier, limits speed; ${tail}`;
-    }
-    case 'queue.chain-bound':
-      return d.chainBound
-        ? `The longest chain is ${d.treeDepth} items deep (${ms(d.criticalPathMs as number)} of calls that must run one after another): it bounds the speedup at ${fx(d.maxSpeedup as number)}, and the best run reached ${fx(d.bestSpeedup as number)}: the chain, not the pool, limits speed.`
-        : `The item tree is ${d.treeDepth} deep; its longest chain takes ${ms(d.criticalPathMs as number)}, which bounds the speedup at ${fx(d.maxSpeedup as number)} however many workers wait.`;
-    case 'queue.duplicates':
-      return `${d.dropped} duplicate item${d.dropped === 1 ? ' was' : 's were'} dropped (${pct(d.share as number)} of the items found).`;
-    case 'queue.failed-items':
-      return `${d.failed} item${d.failed === 1 ? '' : 's'} still failed after ${d.failed === 1 ? 'its' : 'their'} one retry; see the errors.`;
-    case 'queue.capped':
-      return `The frontier never ended: --max-items stopped the crawl at ${d.maxItems} items, so the drain times are for those items only.`;
-    case 'queue.undrained':
-      return `${d.run} ran out of its share of the budget after ${d.items} items: its items/s is measured, its drain time is not.`;
-    case 'queue.recommend':
-      return `Use ${d.run}: ${d.drained ? `it drained the crawl in ${ms(d.wallMs as number)}` : 'it ran'} at ${fmtRate(d.itemsPerSec as number)} items/s (${fx(d.speedup as number)} the sequential loop)${d.fewest ? ', as fast as any wider run with fewer workers' : ''}.`;
-  }
-}
-
-function fmtRate(x: number): string {
-  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 }

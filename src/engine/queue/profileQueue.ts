@@ -17,7 +17,7 @@ import { DEFAULTS, defaultMaxConcurrency, type ProfileHooks, type ProfileOptions
 import { languageOf } from '../profile';
 import { createPythonRuntime } from '../python/pythonRuntime';
 import { machineEnvironment } from '../environment';
-import { SCHEMA_VERSION, type BackgroundLoad, type Caveat, type Environment, type ExecutorKind, type Report, type RunResult } from '../../shared/report';
+import { SCHEMA_VERSION, type BackgroundLoad, type Caveat, type Environment, type ExecutorKind, type Finding, type Report, type RunResult } from '../../shared/report';
 import { throughputStats } from '../../analysis/stats';
 import { mergeOutput } from '../runResults';
 import { crawlMetrics, depthTimeline, type CrawlMetrics } from '../../analysis/queue/crawlMetrics';
@@ -25,6 +25,7 @@ import { createJsQueueRunner } from './jsQueueRunners';
 import { PythonQueueRunner } from './pythonQueueRunner';
 import type { CrawlResult, QueueRunner } from '../../shared/queue/queueTypes';
 import { queueVerdict } from '../../analysis/queue/queueVerdict';
+import { renderQueueFinding } from '../../shared/queueWords';
 import { checkQueueOptions } from '../../shared/queue/queueOptions';
 import { round1, round3 } from '../../shared/rounding';
 import { caveatOf } from '../../shared/wording';
@@ -199,8 +200,13 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       capped: crawls.some((c) => c.crawl.capped),
     };
     const verdict = queueVerdict({ ...facts, runs, kind: analysis.verdict.kind, cores, itemsFound, formulaWorkers: analysis.recommendation.formulaWorkers });
+    // Warnings become caveats; the other findings (but the recommendation's own, which
+    // is its reason) lead the reasons, each with its code and numbers, as the
+    // classifier's do, so every reader renders them (wording.ts) and none is dropped.
+    const queueReasons: Finding[] = [];
     verdict.findings.forEach((f, i) => {
-      if (f.level === 'warning') caveats.push({ level: 'warning', message: verdict.sentences[i] });
+      if (f.level === 'warning') caveats.push({ level: 'warning', message: verdict.sentences[i], code: f.code, data: f.data });
+      else if (f.code !== 'queue.recommend') queueReasons.push({ code: f.code, level: 'info', data: f.data });
     });
     const environment = machineEnvironment(background, pyEnv);
     const report: Report = {
@@ -216,7 +222,8 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
       verdict: {
         ...analysis.verdict,
-        reasons: [...verdict.sentences.filter((_s, i) => verdict.findings[i].level !== 'warning' && verdict.findings[i].code !== 'queue.recommend'), ...analysis.verdict.reasons],
+        reasons: [...queueReasons.map(renderQueueFinding), ...analysis.verdict.reasons],
+        findings: [...queueReasons, ...(analysis.verdict.findings ?? [])],
       },
       recommendation: verdict.recommendation,
       caveats,
