@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, CODE_SERVER, FLOW_TIMEOUT_MS, INTEGRATION_SUITE, INTEGRATION_TIMEOUT_MS, ROOT, log, sleep, wanted } from './harness/config.mjs';
 import { extensionHostLogs, logTail, prepareSession, readJson, servers, startServer, stopServer } from './harness/server.mjs';
 import { openFileAtLine, openWorkbench, screenshot } from './harness/workbench.mjs';
-import { flowCodeLens, flowHotspots, flowPaletteCpu, flowSidebar, readmeScreenshot } from './harness/flows.mjs';
+import { flowCodeLens, flowHotspots, flowPaletteCpu, flowQueue, flowSidebar, readmeScreenshot } from './harness/flows.mjs';
 import { flowXss } from './harness/xssFlow.mjs';
 import { flowHtmlReport } from './harness/htmlReportFlow.mjs';
 
@@ -83,6 +83,9 @@ async function uiFlows(browser) {
     }
     if (wanted('python') && (await runFlow('python-codelens', page, server, () => flowCodeLens(page, 'sleepy.py', 'wait_for_reply', 'io', 'panel-python.png')))) {
       profiled.push({ name: 'wait_for_reply', expected: 'io' });
+    }
+    if (wanted('queue') && (await runFlow('queue-codelens', page, server, () => flowQueue(page)))) {
+      profiled.push({ name: 'crawl', expected: 'io' });
     }
     if (wanted('xss')) await runFlow('xss', page, server, () => flowXss(page, server));
     if (wanted('sidebar')) {

@@ -46,6 +46,11 @@ describe('queue mode through the CLI', function () {
       assert.equal(run.drained, true);
     }
     assert.ok(report.runs.some((x) => x.executor === 'thread') && report.runs.some((x) => x.executor === 'async'));
+    // Breadth first: every executor crawls at K = 2 before any climbs; the runs list by executor, then K.
+    const order = report.timeline.marks.map((m) => `${m.executor}×${m.concurrency}`);
+    assert.deepEqual(order.slice(0, 3), ['sequential×1', 'async×2', 'thread×2'], order.join(', '));
+    const listed = report.runs.map((x) => `${x.executor}×${x.concurrency}`);
+    assert.deepEqual(listed, [...listed].sort((a, b) => ['sequential', 'async', 'thread'].indexOf(a.split('×')[0]) - ['sequential', 'async', 'thread'].indexOf(b.split('×')[0]) || Number(a.split('×')[1]) - Number(b.split('×')[1])));
     assert.ok(report.verdict.reasons.some((s) => /longest chain|empty queue|pool, not the frontier/.test(s)), report.verdict.reasons.join('\n'));
     // Every reason has its finding, and every reader renders all of them: the tree's depth
     // and the duplicates had been dropped from the text and the panel.

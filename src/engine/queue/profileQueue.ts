@@ -43,6 +43,17 @@ interface Crawled {
   metrics: CrawlMetrics;
 }
 
+/** One executor's ladder in queue mode: its runner, kept warm between its steps. */
+interface Climb {
+  kind: ExecutorKind;
+  runner?: QueueRunner;
+  ladder: number[];
+  /** Index in `ladder` of the next K to crawl. */
+  next: number;
+  prev?: Crawled;
+  done: boolean;
+}
+
 export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks = {}): Promise<Report> {
   const started = nowMs();
   const q = checkQueueOptions(options.queue);
@@ -124,47 +135,91 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     const wanted = options.executors ?? DEFAULTS.executors;
     const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
     const kinds = offered.filter((k) => k !== 'sequential' && wanted.includes(k));
-    for (let ki = 0; ki < kinds.length; ki++) {
-      const kind = kinds[ki];
-      const kindStart = nowMs();
-      const kindBudget = (budgetMs - (kindStart - started) - RESERVE_MS) / (kinds.length - ki);
-      if (kindBudget < 200) {
-        caveats.push(caveatOf({ level: 'info', code: 'executor-budget-spent', data: { executor: kind, budgetMs } }, ctx));
-        continue;
+    // Breadth first, as the main ladder is: every executor crawls at K = 2, then the
+    // ladders still scaling climb one step each in turn, while the budget holds a step
+    // for each. Climbed one executor after another, the first one's share ran out first:
+    // an async crawler of timer waits stopped at async x2 (1.97x) while threads went on
+    // to x8, and the answer was "threads x8" for work one event loop overlaps.
+    const climbs: Climb[] = [];
+    const remainingMs = () => budgetMs - (nowMs() - started) - RESERVE_MS;
+    const step = async (c: Climb, share: number): Promise<void> => {
+      const kk = c.ladder[c.next++];
+      // At least half a second of crawling even when pool start-up ate the share.
+      const crawled = await crawlOnce(c.runner!, kk, nowMs() + Math.max(share, 500));
+      if (crawled.metrics.items === 0) {
+        crawls.pop();
+        marks.pop();
+        caveats.push(caveatOf({ level: 'info', code: 'queue-no-items', data: { executor: c.kind, k: kk } }, ctx));
+        return finish(c);
       }
-      await withRunner(kind, async (runner) => {
-        const cap = Math.min(caps[kind], runner.maxConcurrency, q.maxItems);
-        let prev: Crawled | undefined;
-        // Doubling from 2, and the cap itself last: 2, 4, 8, …, cap.
-        const ladder: number[] = [];
-        for (let k = 2; k < cap; k *= 2) ladder.push(k);
-        ladder.push(Math.max(1, cap));
-        for (const kk of ladder) {
-          const spent = nowMs() - kindStart;
-          const guess = prev ? prev.metrics.wallMs : seq.metrics.wallMs / Math.min(kk, 2);
-          if (prev && spent + guess > kindBudget) {
-            caveats.push(caveatOf({ level: 'info', code: 'ladder-budget', data: { executor: kind, k: prev.crawl.concurrency, nextK: kk, budgetMs } }, ctx));
-            break;
-          }
-          // At least half a second of crawling even when pool start-up ate the share.
-          const c = await crawlOnce(runner, kk, Math.max(kindStart + kindBudget, nowMs() + 500));
-          if (c.metrics.items === 0) {
-            crawls.pop();
-            marks.pop();
-            caveats.push(caveatOf({ level: 'info', code: 'queue-no-items', data: { executor: kind, k: kk } }, ctx));
-            break;
-          }
-          const gained = !prev || c.metrics.itemsPerSec >= prev.metrics.itemsPerSec * (1 + MIN_GAIN);
-          const failedMost = c.metrics.failed > c.metrics.items / 2;
-          prev = c;
-          if (!c.crawl.drained || !gained || failedMost || c.metrics.meanIdleShare >= STOP_IDLE_SHARE || kk >= cap) break;
-        }
-      }).catch((e: unknown) => {
-        // An executor this machine cannot run (no Redis, no celery for the distributed one): skip it, say why.
+      const gained = !c.prev || crawled.metrics.itemsPerSec >= c.prev.metrics.itemsPerSec * (1 + MIN_GAIN);
+      const failedMost = crawled.metrics.failed > crawled.metrics.items / 2;
+      c.prev = crawled;
+      if (!crawled.crawl.drained || !gained || failedMost || crawled.metrics.meanIdleShare >= STOP_IDLE_SHARE || c.next >= c.ladder.length) await finish(c);
+    };
+    // An executor this machine cannot run (no Redis, no celery for the distributed one):
+    // skipped, with the reason; any other failure ends the profile.
+    const skipUnavailable = async (c: Climb, run: () => Promise<void>): Promise<void> => {
+      try {
+        await run();
+      } catch (e) {
+        await finish(c);
         if (!(e instanceof ExecutorUnavailable)) throw e;
-        caveats.push(caveatOf({ level: 'info', code: 'executor-skipped', data: { executor: kind, why: e.message } }, ctx));
-      });
+        caveats.push(caveatOf({ level: 'info', code: 'executor-skipped', data: { executor: c.kind, why: e.message } }, ctx));
+      }
+    };
+    const finish = async (c: Climb): Promise<void> => {
+      c.done = true;
+      const r = c.runner;
+      c.runner = undefined;
+      if (r) {
+        live.delete(r);
+        await r.dispose();
+      }
+    };
+    try {
+      for (let ki = 0; ki < kinds.length; ki++) {
+        const kind = kinds[ki];
+        const share = remainingMs() / (kinds.length - ki);
+        if (share < 200) {
+          caveats.push(caveatOf({ level: 'info', code: 'executor-budget-spent', data: { executor: kind, budgetMs } }, ctx));
+          continue;
+        }
+        const c: Climb = { kind, ladder: [], next: 0, done: false };
+        climbs.push(c);
+        await skipUnavailable(c, async () => {
+          const runner = (c.runner = makeRunner(kind));
+          live.add(runner);
+          const cap = Math.min(caps[kind], runner.maxConcurrency, q.maxItems);
+          // Doubling from 2, and the cap itself last: 2, 4, 8, …, cap.
+          for (let k = 2; k < cap; k *= 2) c.ladder.push(k);
+          c.ladder.push(Math.max(1, cap));
+          await step(c, share);
+        });
+      }
+      for (let active = climbs.filter((c) => !c.done); active.length; active = climbs.filter((c) => !c.done)) {
+        for (let i = 0; i < active.length; i++) {
+          const c = active[i];
+          // The next K, if its crawl (no slower than the last one's) fits in what is left.
+          // Where only some do, the cheaper executors climb first (kinds run in cost order),
+          // as a tie between executors goes to the cheaper one.
+          const guess = c.prev!.metrics.wallMs;
+          const left = remainingMs();
+          const share = Math.min(left, Math.max(left / (active.length - i), 1.5 * guess));
+          if (guess > left) {
+            caveats.push(caveatOf({ level: 'info', code: 'ladder-budget', data: { executor: c.kind, k: c.prev!.crawl.concurrency, nextK: c.ladder[c.next], budgetMs } }, ctx));
+            await finish(c);
+            continue;
+          }
+          await skipUnavailable(c, () => step(c, share));
+        }
+      }
+    } finally {
+      await Promise.allSettled(climbs.map(finish));
     }
+    // The runs as the report lists them: by executor, then K (the crawls ran in rounds).
+    const rank = (c: Crawled) => (c === seq ? -1 : kinds.indexOf(c.crawl.executor));
+    crawls.sort((a, b) => rank(a) - rank(b) || a.crawl.concurrency - b.crawl.concurrency);
     throwIfAborted();
     sampler.stop();
     emit({ phase: 'analyse', message: 'Analysing' });

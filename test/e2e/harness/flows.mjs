@@ -142,6 +142,45 @@ export async function flowCodeLens(page, file, functionName, expected, shot) {
 }
 
 /**
+ * Queue mode from a code lens: the `@workload queue` line above crawl.js's function makes
+ * the lens crawl from its seed. The panel shows the queue section (depth chart, one idle
+ * bar per worker), and the verdict's reasons say what limits the crawl, in the words of
+ * the report's findings.
+ */
+export async function flowQueue(page) {
+  await profileThroughUi(page, {
+    functionName: 'crawl',
+    expected: 'io',
+    what: 'crawl (queue mode)',
+    trigger: async () => {
+      log('open crawl.js, click the code lens above crawl (a queue directive)');
+      await openFileAtLine(page, 'crawl.js', 1);
+      await clickCodeLens(page, 'crawl');
+    },
+  });
+  const frame = reportFrame(page);
+  for (const id of ['#queue-title', '#reasons', '#recommendation']) {
+    if ((await frame.locator(id).count()) === 0) throw new Error(`queue report panel has no ${id}`);
+  }
+  const facts = (await frame.locator('section.queue p.hint').first().textContent()) ?? '';
+  if (!/63 items from 1 seed/.test(facts)) throw new Error(`the queue section does not count the tree's 63 items: "${facts}"`);
+  // One idle bar per worker of every crawl: at least the sequential loop's and a pool's two.
+  const bars = await frame.locator('section.queue .idle-bar').count();
+  if (bars < 3) throw new Error(`the queue section shows ${bars} idle bars, expected one per worker of each crawl`);
+  log(`  queue: ${facts.replace(/\s+/g, ' ')} (${bars} idle bars)`);
+  const reasons = await frame.locator('#reasons li').allTextContents();
+  if (!reasons.some((r) => /longest chain|item tree is|empty queue|pool, not the frontier/.test(r))) {
+    throw new Error(`the reasons do not say what limits the crawl: ${JSON.stringify(reasons)}`);
+  }
+  log(`  reasons: ${reasons.map((r) => r.replace(/\s+/g, ' ').slice(0, 90)).join(' | ')}`);
+  await frame.locator('#queue-title').scrollIntoViewIfNeeded();
+  await sleep(800);
+  const shot = await screenshot(page, 'panel-queue.png');
+  await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
+  return shot;
+}
+
+/**
  * The activity-bar view: one node per profiled function, with its runs as children
  * carrying the same verdict the panel showed. `profiled` is [{ name, expected }].
  */
