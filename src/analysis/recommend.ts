@@ -425,9 +425,13 @@ function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling: number |
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
   let relation: string;
   if (cheaper) relation = 'cheaper-lower';
-  // Read higher, but only past what it can give this work: capped there, no better.
+  // Read higher, but only past what it can give this work: capped there, no better, or
+  // still higher but inside the chosen point's noise (the tie chooseExecutor gave to the
+  // cheaper one). A panel had read "capped there, they do no better" of processes capped
+  // at 2.0x beside threads at 1.66x [1.3-2.13].
   else if (other.speedup > run.speedup && other.speedup > otherCeiling) {
-    return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'above-ceiling-costlier', altCeiling: round2(otherCeiling), altK: other.concurrency };
+    const ahead: FindingData = otherCeiling > run.speedup * (1 + KNEE_TOLERANCE) ? { altStillAhead: 1 } : {};
+    return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'above-ceiling-costlier', altCeiling: round2(otherCeiling), altK: other.concurrency, ...ahead };
   }
   else if (Math.abs(other.speedup - run.speedup) <= run.speedup * KNEE_TOLERANCE) relation = 'as-good-costlier';
   // Higher as read, but inside the chosen point's noise: say that, not "about as well".

@@ -123,7 +123,10 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       } else if (rel === 'above-ceiling-costlier') {
         alt =
           ` ${capitalize(other)} read higher (${s}), but that is more than ${n(d, 'altK')} ${unitOf(str(d, 'altExecutor') as ExecutorKind, ctx.python, n(d, 'altK'))} can give this work on ${n(d, 'cores')} cores` +
-          ` (at most ${x(n(d, 'altCeiling'))}): the sequential baseline ran slow next to it. Capped there, they do no better, and cost more, so the cheaper one wins.`;
+          ` (at most ${x(n(d, 'altCeiling'))}): the sequential baseline ran slow next to it.` +
+          (n(d, 'altStillAhead') === 1
+            ? ' Capped there, they still read higher, but the two intervals overlap, so this measurement cannot tell them apart; they cost more, so the cheaper one wins (a longer budget can separate them).'
+            : ' Capped there, they do no better, and cost more, so the cheaper one wins.');
       } else if (rel === 'cheaper-at-ceiling') {
         const one = str(d, 'altExecutor') === 'async' ? 'one event loop computes one call at a time' : 'the GIL lets one thread compute at a time';
         alt =
