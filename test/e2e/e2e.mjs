@@ -84,7 +84,7 @@ async function uiFlows(browser) {
     if (wanted('python') && (await runFlow('python-codelens', page, server, () => flowCodeLens(page, 'sleepy.py', 'wait_for_reply', 'io', 'panel-python.png')))) {
       profiled.push({ name: 'wait_for_reply', expected: 'io' });
     }
-    if (wanted('queue') && (await runFlow('queue-codelens', page, server, () => flowQueue(page)))) {
+    if (wanted('queue') && (await runFlow('queue-codelens', page, server, async () => (shots.queue = await flowQueue(page))))) {
       profiled.push({ name: 'crawl', expected: 'io' });
     }
     if (wanted('xss')) await runFlow('xss', page, server, () => flowXss(page, server));
@@ -100,6 +100,10 @@ async function uiFlows(browser) {
     if (shots.cpu && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
       fs.copyFileSync(shots.cpu, path.join(ROOT, 'media', 'screenshot-panel.png'));
       log(`  copied ${path.basename(shots.cpu)} to media/screenshot-panel.png`);
+    }
+    if (shots.queue && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
+      fs.copyFileSync(shots.queue, path.join(ROOT, 'media', 'screenshot-queue.png'));
+      log(`  copied ${path.basename(shots.queue)} to media/screenshot-queue.png`);
     }
     if (shots.hotspots && process.env.WP_E2E_UPDATE_README_SHOT !== '0') {
       fs.copyFileSync(shots.hotspots, path.join(ROOT, 'media', 'screenshot-hotspots.png'));
@@ -153,11 +157,11 @@ async function integrationSuite(browser) {
 
 function checkPrerequisites() {
   const missing = [];
-  const serverNeeded = ['workbench', 'cpu', 'io', 'python', 'xss', 'sidebar', 'integration'].some(wanted);
+  const serverNeeded = ['workbench', 'cpu', 'io', 'python', 'queue', 'xss', 'sidebar', 'integration'].some(wanted);
   if (serverNeeded && !fs.existsSync(CODE_SERVER)) missing.push(`code-server (${CODE_SERVER}): run bash .ci/setup-code-server.sh`);
   if (!fs.existsSync(CHROMIUM)) missing.push(`Chromium (${CHROMIUM}): run bash .ci/setup-code-server.sh`);
   const main = readJson(path.join(ROOT, 'package.json')).main;
-  const extensionNeeded = ['cpu', 'io', 'python', 'xss', 'sidebar', 'integration'].some(wanted);
+  const extensionNeeded = ['cpu', 'io', 'python', 'queue', 'xss', 'sidebar', 'integration'].some(wanted);
   if (extensionNeeded && (!main || !fs.existsSync(path.join(ROOT, main)))) missing.push(`the extension bundle (${main}): run npm run build`);
   if (missing.length) {
     console.error(`e2e: missing prerequisites:\n  - ${missing.join('\n  - ')}`);
@@ -176,7 +180,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    if (['workbench', 'cpu', 'io', 'python', 'xss', 'sidebar'].some(wanted)) await uiFlows(browser);
+    if (['workbench', 'cpu', 'io', 'python', 'queue', 'xss', 'sidebar'].some(wanted)) await uiFlows(browser);
     if (wanted('html')) {
       log('flow html-report: start');
       await flowHtmlReport(browser).then(

@@ -173,9 +173,17 @@ export async function flowQueue(page) {
     throw new Error(`the reasons do not say what limits the crawl: ${JSON.stringify(reasons)}`);
   }
   log(`  reasons: ${reasons.map((r) => r.replace(/\s+/g, ' ').slice(0, 90)).join(' | ')}`);
-  await frame.locator('#queue-title').scrollIntoViewIfNeeded();
+  // The README's queue picture: the code beside the queue section, the depth chart and
+  // the idle bars together, without the explorer taking room.
+  const viewport = page.viewportSize();
+  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+  await page.setViewportSize({ width: 1400, height: 1100 });
+  await sleep(1000);
+  await frame.locator('#queue-title').evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await sleep(800);
   const shot = await screenshot(page, 'panel-queue.png');
+  await page.setViewportSize(viewport);
+  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
   await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
   return shot;
 }
