@@ -112,6 +112,9 @@ function concurrencyLimit(ev: Evidence, kind: WorkloadKind, executor: ExecutorKi
   return ev.cores;
 }
 
+/** A point whose 95% interval's half-width exceeds this share of its speedup is too noisy to fit. */
+export const FIT_MAX_HALF_WIDTH = 0.3;
+
 export function scalingFits(ev: Evidence, kind: WorkloadKind): ScalingFit[] {
   const out: ScalingFit[] = [];
   const seqTp = ev.seq?.throughputPerSec;
@@ -135,11 +138,16 @@ export function scalingFits(ev: Evidence, kind: WorkloadKind): ScalingFit[] {
     if (seqTp && !points.some((p) => p.n === 1)) points.unshift({ n: 1, x: seqTp });
     // A pool measured cold reads its workers' warm-up, not its scaling: no fit, no projection.
     const cold = ev.coldPools.includes(executor);
-    const model: ScalingFit['model'] = cold ? 'none' : points.length >= 3 ? 'usl' : points.length === 2 ? 'amdahl' : 'none';
+    // Nor one whose points could be anywhere in a wide interval: brotli's threads x2 at
+    // 1.85x [1.18-3.77], one or two calls a window, had given "levels off near 12x, knee
+    // at 214" and projections to 64 cores.
+    const tooNoisy = !cold && runs.some((r) => (r.speedupCi[1] - r.speedupCi[0]) / 2 > FIT_MAX_HALF_WIDTH * r.speedup);
+    const model: ScalingFit['model'] = cold || tooNoisy ? 'none' : points.length >= 3 ? 'usl' : points.length === 2 ? 'amdahl' : 'none';
     const fit = model === 'none' ? undefined : fitUsl(points, model === 'amdahl');
     const used = points.map((p) => p.n).sort((a, b) => a - b);
     if (!fit) {
-      out.push({ executor, sigma: 0, kappa: 0, lambda: 0, peakConcurrency: null, fitted: false, model: 'none', points: used, rmsError: 0, projections: [], ...(cold ? { cold: true } : {}) });
+      const why = cold ? { cold: true } : tooNoisy ? { tooNoisy: true } : {};
+      out.push({ executor, sigma: 0, kappa: 0, lambda: 0, peakConcurrency: null, fitted: false, model: 'none', points: used, rmsError: 0, projections: [], ...why });
       continue;
     }
     const base = seqTp ?? fit.lambda;

@@ -236,10 +236,12 @@ export interface ScalingFit {
   peakConcurrency: number | null;
   /** Smallest N within 5% of the fitted maximum (or asymptote); absent when the fit is still linear. */
   kneeConcurrency?: number;
-  /** False when too few points were usable, or the pool was measured cold; then sigma = kappa = 0 and there are no projections. */
+  /** False when too few points were usable, the pool was measured cold, or a point was too noisy; then sigma = kappa = 0 and there are no projections. */
   fitted: boolean;
   /** Not fitted because the pool's workers were measured before they warmed up (a cold-pool caveat). */
   cold?: boolean;
+  /** Not fitted because a point's 95% interval was too wide to fit (half-width over 30% of its speedup: a window of one or two calls). */
+  tooNoisy?: boolean;
   /** 'usl': σ and κ fitted; 'amdahl': only two points, κ fixed at 0; 'none': not fitted. */
   model: 'usl' | 'amdahl' | 'none';
   /** Concurrencies of the points the fit used (CPU-bound pools: K ≤ cores only). */

@@ -69,13 +69,26 @@ describe('scaling in the analysis', () => {
     const input = synthesize({ computeMs: 20, cores: 2, ladders: { process: [2] }, noise: 0, seed: 1 });
     const run = input.runs.find((r) => r.executor === 'process' && r.concurrency === 2)!;
     run.speedup = 2.37;
-    run.speedupCi = [1.2, 4.8];
+    run.speedupCi = [2.0, 2.9];
     run.throughputPerSec *= 2.37 / 2;
     const p = classify(input).scaling.find((s) => s.executor === 'process')!;
     assert.equal(p.fitted, true);
     assert.ok(p.sigma >= 0 && p.sigma < 0.01, `capped at 2×, the line is linear, not superlinear: σ ${p.sigma}`);
     for (const q of p.projections) assert.ok(q.speedup <= q.concurrency && q.speedup <= q.cores, `${q.cores} cores: ${q.speedup}× with ${q.concurrency}`);
     assert.equal(p.projections[0].speedup, 8);
+  });
+
+  it('fits no ladder whose point could be anywhere in a wide interval (one or two calls a window)', () => {
+    const input = synthesize({ computeMs: 20, cores: 2, ladders: { thread: [2], process: [2] }, noise: 0, seed: 1 });
+    const t = input.runs.find((r) => r.executor === 'thread' && r.concurrency === 2)!;
+    t.speedup = 1.85;
+    t.speedupCi = [1.18, 3.77];
+    const a = classify(input);
+    const fit = a.scaling.find((s) => s.executor === 'thread')!;
+    assert.equal(fit.fitted, false);
+    assert.equal(fit.tooNoisy, true);
+    assert.deepEqual(fit.projections, []);
+    assert.equal(a.scaling.find((s) => s.executor === 'process')!.fitted, true, 'the other ladder, within ±30%, is fitted');
   });
 
   it('on 4 cores a CPU-bound ladder gets a full USL fit; waiting ladders get no core projections', () => {
