@@ -32,7 +32,7 @@ export const LABELS = [
   { file: 'test/fixtures/python/blocking_async.py', fn: 'blocking_wait', args: [40], kind: 'io-bound', executor: ['thread'], source: 'pythonVerdict', why: 'time.sleep inside an async def: the wait holds the event loop, so asyncio runs the calls one at a time (~1×), while threads overlap them (~K×).' },
   { file: 'test/fixtures/python/sleepy.py', fn: 'nap', args: [50], kind: 'io-bound', executor: ['thread'], source: 'pythonVerdict', quick: true, why: 'time.sleep releases the GIL and uses no CPU: threads at high K give ~K×.' },
   { file: 'test/fixtures/python/async_sleep.py', fn: 'wait', args: [50], kind: 'io-bound', executor: ['async'], source: 'pythonVerdict', why: 'asyncio.sleep: coroutines overlap on one loop, ~K× at high K with no threads.' },
-  { file: 'test/fixtures/python/mixed.py', fn: 'half_and_half_ms', args: [15], kind: 'mixed', source: 'pythonVerdict', why: '15 ms of pure-Python arithmetic then a 15 ms sleep: CPU ≈ half the wall time.' },
+  { file: 'test/fixtures/python/mixed.py', fn: 'half_and_half_ms', args: [15], kind: 'mixed', source: 'pythonVerdict', why: 'About 15 ms of pure-Python arithmetic, then a sleep as long as the CPU it took: CPU ≈ half the wall time on any machine.' },
 
   // Real libraries, JS and TS (npm devDependencies; fixtures in bench/fixtures/real/)
   { file: 'bench/fixtures/real/markdown.mjs', fn: 'renderMarkdown', kind: 'cpu-bound', executor: ['thread', 'process'], quick: true, why: `marked, ~25 ms warm. ${CPU_JS}` },
