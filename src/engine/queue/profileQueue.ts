@@ -136,8 +136,8 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
     const kinds = offered.filter((k) => k !== 'sequential' && wanted.includes(k));
     // Breadth first, as the main ladder is: every executor crawls at K = 2, then the
-    // ladders still scaling climb one step each in turn, while the budget holds a step
-    // for each. Climbed one executor after another, the first one's share ran out first:
+    // ladders still scaling climb one step each in turn, while what is left of the
+    // budget holds the next step. Climbed one executor after another, the first one's share ran out first:
     // an async crawler of timer waits stopped at async x2 (1.97x) while threads went on
     // to x8, and the answer was "threads x8" for work one event loop overlaps.
     const climbs: Climb[] = [];
