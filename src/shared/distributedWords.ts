@@ -4,6 +4,7 @@
 // codes and numbers; the CLI text, the Markdown export and the panel render them here.
 import type { FindingData } from './report';
 import { ms, pct, x } from './format';
+import { plural } from './names';
 import { has, n, str } from './reasonWords';
 
 /** One measured point of the queue: workers × jobs each, tasks/s, speedup. */
@@ -28,8 +29,6 @@ export function decodeScalingPoints(s: string): ScalingPoint[] {
       return { workers, concurrencyPerWorker, throughputPerSec, speedup };
     });
 }
-
-const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
 export const DISTRIBUTED_WORDS: Record<string, (d: FindingData) => string> = {
   'distributed-overhead': (d) =>

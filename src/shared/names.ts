@@ -2,6 +2,9 @@
 // Executor kinds may grow (e.g. 'distributed'); an unknown kind is named by its id.
 import type { ExecutorKind, WorkloadKind } from './report';
 
+/** `one` for a count of 1, else `many`: "1 worker", "2 workers"; "1 job was", "3 jobs were". */
+export const plural = (count: number, one: string, many: string): string => (count === 1 ? one : many);
+
 export function kindLabel(kind: WorkloadKind): string {
   switch (kind) {
     case 'cpu-bound':

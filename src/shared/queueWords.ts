@@ -4,9 +4,8 @@
 // render them here, as they do the classifier's (reasonWords.ts, caveatWords.ts).
 import type { FindingData } from './report';
 import { ms, pct, x } from './format';
+import { plural } from './names';
 import { n, str } from './reasonWords';
-
-const plural = (count: number, one: string, many: string) => (count === 1 ? one : many);
 
 export const QUEUE_WORDS: Record<string, (d: FindingData) => string> = {
   'queue.frontier-starved': (d) =>

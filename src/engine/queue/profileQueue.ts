@@ -25,7 +25,6 @@ import { createJsQueueRunner } from './jsQueueRunners';
 import { PythonQueueRunner } from './pythonQueueRunner';
 import type { CrawlResult, QueueRunner } from '../../shared/queue/queueTypes';
 import { queueVerdict } from '../../analysis/queue/queueVerdict';
-import { renderQueueFinding } from '../../shared/queueWords';
 import { checkQueueOptions } from '../../shared/queue/queueOptions';
 import { round1, round3 } from '../../shared/rounding';
 import { caveatOf } from '../../shared/wording';
@@ -137,9 +136,10 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     const kinds = offered.filter((k) => k !== 'sequential' && wanted.includes(k));
     // Breadth first, as the main ladder is: every executor crawls at K = 2, then the
     // ladders still scaling climb one step each in turn, while what is left of the
-    // budget holds the next step. Climbed one executor after another, the first one's share ran out first:
-    // an async crawler of timer waits stopped at async x2 (1.97x) while threads went on
-    // to x8, and the answer was "threads x8" for work one event loop overlaps.
+    // budget holds the next step. Climbed one executor after another, the first one's
+    // share ran out first: an async crawler of timer waits stopped at async x2 (1.97x)
+    // while threads went on to x8, and the answer was "threads x8" for work one event
+    // loop overlaps.
     const climbs: Climb[] = [];
     const remainingMs = () => budgetMs - (nowMs() - started) - RESERVE_MS;
     const step = async (c: Climb, share: number): Promise<void> => {
@@ -259,9 +259,13 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
     // is its reason) lead the reasons, each with its code and numbers, as the
     // classifier's do, so every reader renders them (wording.ts) and none is dropped.
     const queueReasons: Finding[] = [];
+    const queueSentences: string[] = [];
     verdict.findings.forEach((f, i) => {
       if (f.level === 'warning') caveats.push({ level: 'warning', message: verdict.sentences[i], code: f.code, data: f.data });
-      else if (f.code !== 'queue.recommend') queueReasons.push({ code: f.code, level: 'info', data: f.data });
+      else if (f.code !== 'queue.recommend') {
+        queueReasons.push({ code: f.code, level: 'info', data: f.data });
+        queueSentences.push(verdict.sentences[i]);
+      }
     });
     const environment = machineEnvironment(background, pyEnv);
     const report: Report = {
@@ -277,7 +281,7 @@ export async function profileQueue(options: ProfileOptions, hooks: ProfileHooks 
       timeline: { intervalMs: sampler.intervalMs, cores: sampler.grid(), marks },
       verdict: {
         ...analysis.verdict,
-        reasons: [...queueReasons.map(renderQueueFinding), ...analysis.verdict.reasons],
+        reasons: [...queueSentences, ...analysis.verdict.reasons],
         findings: [...queueReasons, ...(analysis.verdict.findings ?? [])],
       },
       recommendation: verdict.recommendation,

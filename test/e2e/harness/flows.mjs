@@ -84,18 +84,25 @@ export async function flowPaletteCpu(page) {
 }
 
 /**
- * The README's picture: the code beside its report, tall enough to show the verdict and
- * the scaling chart together, without the explorer taking room.
+ * A picture for the README: the code beside its report, 1400 px wide and `height` tall,
+ * without the explorer taking room. `arrange` brings the part to show into view once the
+ * layout (and the charts, at their new size) has settled.
  */
-export async function readmeScreenshot(page) {
+async function wideScreenshot(page, name, height, arrange = async () => {}) {
   const viewport = page.viewportSize();
   await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
-  await page.setViewportSize({ width: 1400, height: 1250 });
+  await page.setViewportSize({ width: 1400, height });
   await sleep(1500); // layout, then the chart redraws at its new size
-  const file = await screenshot(page, 'panel-readme.png');
+  await arrange();
+  const file = await screenshot(page, name);
   await page.setViewportSize(viewport);
   await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
   return file;
+}
+
+/** The README's picture: tall enough to show the verdict and the scaling chart together. */
+export async function readmeScreenshot(page) {
+  return wideScreenshot(page, 'panel-readme.png', 1250);
 }
 
 /**
@@ -126,17 +133,22 @@ export async function flowHotspots(page) {
   return shot;
 }
 
-export async function flowCodeLens(page, file, functionName, expected, shot) {
-  await profileThroughUi(page, {
+/** One profile started from the code lens above `functionName` in `file`. */
+function profileFromCodeLens(page, file, functionName, expected, what = functionName) {
+  return profileThroughUi(page, {
     functionName,
     expected,
-    what: functionName,
+    what,
     trigger: async () => {
       log(`open ${file}, click the code lens above ${functionName}`);
       await openFileAtLine(page, file, 1);
       await clickCodeLens(page, functionName);
     },
   });
+}
+
+export async function flowCodeLens(page, file, functionName, expected, shot) {
+  await profileFromCodeLens(page, file, functionName, expected);
   await sleep(1000);
   return screenshot(page, shot);
 }
@@ -148,16 +160,7 @@ export async function flowCodeLens(page, file, functionName, expected, shot) {
  * the report's findings.
  */
 export async function flowQueue(page) {
-  await profileThroughUi(page, {
-    functionName: 'crawl',
-    expected: 'io',
-    what: 'crawl (queue mode)',
-    trigger: async () => {
-      log('open crawl.js, click the code lens above crawl (a queue directive)');
-      await openFileAtLine(page, 'crawl.js', 1);
-      await clickCodeLens(page, 'crawl');
-    },
-  });
+  await profileFromCodeLens(page, 'crawl.js', 'crawl', 'io', 'crawl (queue mode)');
   const frame = reportFrame(page);
   for (const id of ['#queue-title', '#reasons', '#recommendation']) {
     if ((await frame.locator(id).count()) === 0) throw new Error(`queue report panel has no ${id}`);
@@ -174,16 +177,11 @@ export async function flowQueue(page) {
   }
   log(`  reasons: ${reasons.map((r) => r.replace(/\s+/g, ' ').slice(0, 90)).join(' | ')}`);
   // The README's queue picture: the code beside the queue section, the depth chart and
-  // the idle bars together, without the explorer taking room.
-  const viewport = page.viewportSize();
-  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
-  await page.setViewportSize({ width: 1400, height: 1100 });
-  await sleep(1000);
-  await frame.locator('#queue-title').evaluate((el) => el.scrollIntoView({ block: 'start' }));
-  await sleep(800);
-  const shot = await screenshot(page, 'panel-queue.png');
-  await page.setViewportSize(viewport);
-  await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+  // the idle bars together.
+  const shot = await wideScreenshot(page, 'panel-queue.png', 1100, async () => {
+    await frame.locator('#queue-title').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await sleep(800);
+  });
   await frame.locator('body').evaluate(() => window.scrollTo(0, 0));
   return shot;
 }
