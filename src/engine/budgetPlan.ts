@@ -54,6 +54,21 @@ const POOL_WARMUP_MAX_MS = 3000;
  */
 const POOL_WARMUP_FLOOR_SHARE = 0.35;
 const POOL_WARMUP_FLOOR_MS = 1000;
+/**
+ * The first pool to start (threads in JS) may warm up past its cap while V8 still
+ * compiles the function, to FIRST_POOL_COMPILING_FACTOR × the sequential worker's whole
+ * warm-up, within FIRST_POOL_COMPILING_SHARE of the budget and POOL_WARMUP_MAX_MS. Two
+ * isolates warming side by side on 2 cores need about 1.7× the calls' time one needs
+ * alone: js-yaml's sequential worker settled in 1.31 s (16 calls, its recompile storm at
+ * calls 9-12), and its pool threads in 2.18 s (19 calls) at 10 s. At 6 s both pools
+ * stopped at their 1.2 s caps inside that storm (175 and 148 ms a call, warm: 85), both
+ * read 0.91x, and the answer was "keep it sequential" against a pool at 10 and 15 s.
+ * Only the first pool gets it: two pools given it would overrun a 6 s budget by half,
+ * and one pool measured warm beside one flagged cold (coldPoolsOf) answers the question
+ * where two cold ones cannot. Code that has stopped compiling never uses the time.
+ */
+const FIRST_POOL_COMPILING_FACTOR = 2;
+const FIRST_POOL_COMPILING_SHARE = 0.45;
 /** A pool's breadth window that holds enough calls for an interval: its two shares at their minimum. */
 const POOL_MIN_WINDOW_MS = 2 * MIN_WINDOW_MS;
 
@@ -150,6 +165,8 @@ export class BudgetPlan {
   private warmingSeen: number | undefined;
   /** The pools' warm-up rule, once the sequential worker's warm-up is known (warmupFor). */
   private poolWarmup: WarmupPolicy | undefined;
+  /** The first pool's longer cap while V8 compiles, once the sequential worker's warm-up is known (firstPoolCompiling). */
+  private firstPoolCompilingMs: number | undefined;
 
   /** Kept back for after the ladder (BudgetPlanConfig.afterLadderMs). */
   private afterLadderMs: () => number;
@@ -172,6 +189,7 @@ export class BudgetPlan {
     this.c.callMs = callMs;
     this.c.warmup = warmup;
     this.poolWarmup = undefined;
+    this.firstPoolCompilingMs = undefined;
   }
 
   remaining(): number {
@@ -235,14 +253,19 @@ export class BudgetPlan {
    * room for what the sequential worker needed to settle (POOL_WARMUP_*). A pool whose
    * workers were measured before they settled undersold itself by 2-3× on
    * allocation-heavy npm code at short budgets. The sequential and async worker (the
-   * baseline's) may run on past their cap while V8 still compiles (compilingCap). Pools
-   * get no longer cap: theirs allows for the sequential worker's whole warm-up once it is
-   * known, and at 6 s the extra 300 ms left js-yaml's pool workers inside the same
-   * recompile storm (calls 10-13 at 200 ms side by side), the profile 0.7 s longer, and
-   * the answers unchanged in 12 runs of four JIT-heavy parsers.
+   * baseline's) may run on past their cap while V8 still compiles (compilingCap). Of the
+   * pools, only the first may (FIRST_POOL_COMPILING_*), and by more: an extra 300 ms for
+   * every pool had left js-yaml's pool workers inside the same recompile storm (calls
+   * 10-13 at 200 ms side by side), the profile 0.7 s longer, and the answers unchanged in
+   * 12 runs of four JIT-heavy parsers at 6 s. Up to twice the sequential warm-up for
+   * threads alone, js-yaml's threads settled near 80 ms a call, and three 6 s runs of it
+   * answered threads ×2 (1.25-2.0×) in 7.6-8.0 s, where both pools had read 0.91× in 7.5 s.
    */
   warmupFor(kind: ExecutorKind): WarmupPolicy {
-    if (isPool(kind)) return this.poolWarmup ?? this.c.warmup;
+    if (isPool(kind)) {
+      const w = this.poolWarmup ?? this.c.warmup;
+      return kind === this.firstPool() && this.firstPoolCompilingMs ? { ...w, compilingMaxMs: this.firstPoolCompilingMs } : w;
+    }
     const w = this.c.warmup;
     return w.maxCalls > 0 ? { ...w, compilingMaxMs: compilingCap(this.c.budgetMs, w.maxMs) } : w;
   }
@@ -283,7 +306,10 @@ export class BudgetPlan {
     if (this.warmingSeen === undefined && c && c.warmupCalls > 0 && c.firstCallMs != null && c.steadyCallMs != null) {
       this.warmingSeen = c.warmupMs ?? c.firstCallMs + (c.warmupCalls - 1) * c.steadyCallMs;
     }
-    if (kind === 'sequential' && !this.poolWarmup && c?.warmupMs != null) this.poolWarmup = this.widened(c);
+    if (kind === 'sequential' && !this.poolWarmup && c?.warmupMs != null) {
+      this.poolWarmup = this.widened(c);
+      this.firstPoolCompilingMs = this.firstPoolCompiling(c, this.poolWarmup);
+    }
     if (fresh > 0 && !grown) {
       const measured = Math.max(0, samples.endMs - samples.startMs);
       this.startup[kind] = c?.workerStartMs ?? Math.max(0, elapsedMs - measured) / fresh;
@@ -315,6 +341,26 @@ export class BudgetPlan {
       maxMs,
       ...(sequential.steadyCallMs != null ? { steadyBelowMs: round3(sequential.steadyCallMs * POOL_STEADY_SLACK) } : {}),
     };
+  }
+
+  /**
+   * The first pool's longer cap while V8 compiles (FIRST_POOL_COMPILING_*), from the
+   * sequential worker's warm-up: only when the pools' rule was widened for it (the
+   * function needed more than a few calls to settle), never below the pools' own cap.
+   */
+  private firstPoolCompiling(sequential: ColdStart, pools: WarmupPolicy): number | undefined {
+    if (pools === this.c.warmup || sequential.warmupMs == null) return undefined;
+    const ms = Math.min(POOL_WARMUP_MAX_MS, this.c.budgetMs * FIRST_POOL_COMPILING_SHARE, sequential.warmupMs * FIRST_POOL_COMPILING_FACTOR);
+    return ms > pools.maxMs ? Math.round(ms) : undefined;
+  }
+
+  /**
+   * The pool the budget warms first, the first in the ladder's order that has not given
+   * up (an executor that failed to load never starts).
+   */
+  private firstPool(): ExecutorKind | undefined {
+    const stops = this.c.session.stops();
+    return this.c.kinds.find((k) => isPool(k) && stops[k] !== 'failures');
   }
 
   /**
