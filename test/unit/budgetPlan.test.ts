@@ -95,6 +95,10 @@ describe('budget plan', () => {
     short.advance(1400);
     short.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(12, 900, 80, false)), 1200);
     assert.equal(short.plan.warmupFor('thread').compilingMaxMs, 1350, '45% of 3 s');
+    const unfinished = planOf({ budgetMs: 6000, callMs: 430 });
+    unfinished.advance(2500);
+    unfinished.plan.learn('sequential', 1, samplesWith('sequential', 1, { ...cold(11, 1530, 75, false), compiling: true }), 2000);
+    assert.equal(unfinished.plan.warmupFor('thread').compilingMaxMs, undefined, 'not when V8 was still compiling the sequential worker\'s calls at its own longer cap (the TypeScript compiler)');
     const quick = planOf({ budgetMs: 6000, callMs: 108 });
     quick.advance(600);
     quick.plan.learn('sequential', 1, samplesWith('sequential', 1, cold(3, 300, 80)), 500);
