@@ -4,6 +4,7 @@ import type { RunResult } from '../../src/shared/report';
 import { queueVerdict, type QueueVerdictInput } from '../../src/analysis/queue/queueVerdict';
 import { QUEUE_WORDS, renderQueueFinding } from '../../src/shared/queueWords';
 import { reasonsOf } from '../../src/shared/wording';
+import { assertPlainData } from './findings';
 
 function run(executor: RunResult['executor'], k: number, itemsPerSec: number, idle: number, wallMs = 1000): RunResult {
   return {
@@ -79,7 +80,7 @@ describe('queue verdict', () => {
     for (const v of cases) {
       v.findings.forEach((f, i) => {
         assert.ok(QUEUE_WORDS[f.code], `no words for ${f.code}`);
-        for (const [k, val] of Object.entries(f.data)) assert.ok(typeof val === 'string' || Number.isFinite(val), `${f.code}: ${k} = ${String(val)}`);
+        assertPlainData(f.data, f.code);
         assert.equal(v.sentences[i], renderQueueFinding(f));
         assert.ok(!/NaN|undefined/.test(v.sentences[i]), v.sentences[i]);
         seen.add(f.code);

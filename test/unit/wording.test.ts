@@ -3,13 +3,13 @@
 // survive JSON), and the stored text is exactly what the wording renders.
 import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
-import type { FindingData } from '../../src/shared/report';
 import { CAVEAT_WORDS } from '../../src/shared/caveatWords';
 import { ms, pct, x } from '../../src/shared/format';
 import { REASON_WORDS } from '../../src/shared/reasonWords';
 import { RECOMMENDATION_WORDS } from '../../src/shared/recommendationWords';
 import { renderCaveat, renderReason, renderRecommendation } from '../../src/shared/wording';
 import { synthesize, type WorkloadModel } from './synthetic';
+import { assertPlainData } from './findings';
 
 const MODELS: Omit<WorkloadModel, 'seed'>[] = [
   { computeMs: 20, noise: 0.15, errorRate: 0.1, background: { busy: true, busyCores: 1, utilization: 0.5, steal: 0.1 } },
@@ -30,14 +30,6 @@ const MODELS: Omit<WorkloadModel, 'seed'>[] = [
   { computeMs: 20, executors: ['sequential'], noise: 0 },
 ];
 
-function plain(d: FindingData | undefined, where: string): void {
-  assert.ok(d, `${where}: data`);
-  for (const [k, v] of Object.entries(d)) {
-    assert.ok(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)), `${where}: ${k} = ${String(v)}`);
-  }
-  assert.deepEqual(JSON.parse(JSON.stringify(d)), d);
-}
-
 describe('wording: findings to words', () => {
   it('every code the analysis emits has words, plain data, and the stored text is the rendering', () => {
     const seen = new Set<string>();
@@ -47,19 +39,19 @@ describe('wording: findings to words', () => {
         const ctx = { python: m.language === 'python' };
         a.verdict.findings!.forEach((f, i) => {
           assert.ok(REASON_WORDS[f.code], `no words for reason ${f.code}`);
-          plain(f.data, f.code);
+          assertPlainData(f.data, f.code);
           assert.equal(a.verdict.reasons[i], renderReason(f, ctx));
           seen.add(f.code);
         });
         for (const c of a.caveats) {
           assert.ok(c.code && CAVEAT_WORDS[c.code], `no words for caveat ${c.code}`);
-          plain(c.data, c.code!);
+          assertPlainData(c.data, c.code!);
           assert.equal(c.message, renderCaveat({ code: c.code!, data: c.data! }, ctx));
           seen.add(c.code!);
         }
         const r = a.recommendation;
         assert.ok(r.code && RECOMMENDATION_WORDS[r.code], `no words for recommendation ${r.code}`);
-        plain(r.data, r.code!);
+        assertPlainData(r.data, r.code!);
         assert.equal(r.reason, renderRecommendation({ code: r.code!, data: r.data! }, ctx));
         seen.add(r.code!);
         for (const text of [...a.verdict.reasons, r.reason, ...a.caveats.map((c) => c.message)]) {
