@@ -1,12 +1,31 @@
 // Conditions that make the measurement less certain, as findings (the words are in
 // src/shared/wording.ts). Confidence reads their codes.
-import type { Finding } from '../shared/report';
+import type { Finding, Recommendation, RunResult } from '../shared/report';
 import { encodePoints } from '../shared/names';
+import { round2 } from '../shared/rounding';
 import { defined, HIGH_STEAL, UNUSABLE_ERROR_RATE, type Evidence } from './evidence';
+import { speedupCeiling } from './recommend';
+
+/**
+ * A point whose whole interval sits this far above what physics lets it give (K calls
+ * at a time, their CPU parts `cores` at a time, one event loop one call's CPU at a time)
+ * was divided by a baseline that ran slow: slack for a CPU share read a little high.
+ */
+const ABOVE_CEILING_MARGIN = 1.05;
+
+interface Said {
+  recommendation?: Pick<Recommendation, 'executor' | 'workers' | 'data'>;
+  doubts?: Finding[];
+}
 
 const FAILURE_KINDS = ['timeout', 'exit', 'crash', 'out-of-memory'];
 
-export function caveatFindings(ev: Evidence): Finding[] {
+/**
+ * `said`: what the answer and the reasons already say of points above their ceiling:
+ * the recommendation's words when its own run beat it (ceilingCapped), and the doubts
+ * about async or pools far above it (doubt.async-too-fast, doubt.pool-beyond-cores).
+ */
+export function caveatFindings(ev: Evidence, said: Said = {}): Finding[] {
   const out: Finding[] = [];
   const add = (level: Finding['level'], code: string, data: Finding['data'] = {}) => out.push({ code, level, data });
   const bg = ev.input.background;
@@ -40,6 +59,8 @@ export function caveatFindings(ev: Evidence): Finding[] {
     if (few.length) add('info', 'few-calls', { points: encodePoints(few) });
   }
   if (!ev.seq) add('warning', 'no-sequential');
+  const above = aboveCeiling(ev, said);
+  if (above) add('warning', 'slow-baseline', above);
   // coldPoolsOf lists only pools with both figures; the guard keeps the types honest.
   const warmCallMs = ev.input.coldStart?.sequential?.steadyCallMs;
   for (const kind of ev.coldPools) {
@@ -50,4 +71,29 @@ export function caveatFindings(ev: Evidence): Finding[] {
   if (ev.callCpuRatio == null) add('info', 'no-cpu-time');
   if (ev.cores < 2) add('info', 'one-core');
   return out;
+}
+
+/**
+ * The points that read more than physics allows beyond their interval, the furthest
+ * first: async ×2 read 1.26× [1.06-1.46] for a YAML parser whose calls are 98% CPU on one
+ * event loop (at most 1.02×), while the sequential worker had stopped warming up before
+ * it settled. Every speedup divides by that baseline, so all of them may read high; the
+ * engine measures the baseline again when the budget allows (ladderSession.ts), and this
+ * says so when it did not. The recommended run's own words say it already.
+ */
+function aboveCeiling(ev: Evidence, said: Said): Finding['data'] | undefined {
+  const rec = said.recommendation;
+  const doubted = new Set((said.doubts ?? []).map((d) => d.code));
+  const saidAlready = (r: RunResult) =>
+    (!!rec?.data?.ceilingCapped && r.executor === rec.executor && r.concurrency === rec.workers) ||
+    (r.executor === 'async' && doubted.has('doubt.async-too-fast')) ||
+    ((r.executor === 'thread' || r.executor === 'process') && doubted.has('doubt.pool-beyond-cores'));
+  const over = ev.input.runs
+    .filter((r) => r.executor !== 'sequential' && r.tasks > 0 && !saidAlready(r))
+    .map((r) => ({ r, ceiling: speedupCeiling(ev, r) }))
+    .filter(({ r, ceiling }) => r.speedupCi[0] > ceiling * ABOVE_CEILING_MARGIN)
+    .sort((a, b) => b.r.speedupCi[0] / b.ceiling - a.r.speedupCi[0] / a.ceiling);
+  if (!over.length) return undefined;
+  const { r, ceiling } = over[0];
+  return { points: encodePoints(over.map((o) => o.r)), speedup: r.speedup, low: r.speedupCi[0], ceiling: round2(ceiling), cores: ev.cores };
 }

@@ -2,7 +2,7 @@
 // by the analysis (src/analysis/caveats.ts) or by the engine while it measured (how the
 // ladder went: an executor skipped or left out, a baseline measured again, a crash).
 import type { ExecutorKind, FindingData } from './report';
-import { ms, num, pct, seconds } from './format';
+import { ms, num, pct, seconds, x } from './format';
 import { capitalize, decodePoints, executorName, pointLabels } from './names';
 import { has, n, str, type WordingContext } from './reasonWords';
 
@@ -28,6 +28,11 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
   'few-calls': (d) => `Few calls were measured at ${decodePoints(str(d, 'points'))}; a longer --budget tightens those points.`,
   'cold-pool': (d, ctx) =>
     `${capitalize(executorName(str(d, 'executor') as ExecutorKind, ctx.python))} were measured before they had warmed up: after ${n(d, 'calls')} warm-up calls each, a call still took ${ms(n(d, 'lastCallMs'))}, against ${ms(n(d, 'warmCallMs'))} for a warm sequential call, so their speedup reads low. A longer --budget gives them time to settle.`,
+  'slow-baseline': (d) => {
+    const labels = pointLabels(str(d, 'points'));
+    const others = labels.length > 1 ? ` (and ${labels.slice(1).join(', ')})` : '';
+    return `${capitalize(labels[0] ?? 'A point')} read ${x(n(d, 'speedup'))} (its 95% interval starts at ${x(n(d, 'low'))})${others}, more than it can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow (a worker still warming up, or a burst of load), so every speedup here may read high by as much. A longer --budget measures it again.`;
+  },
   'no-sequential': () => 'There was no usable sequential run, so speedups have no baseline and the verdict leans on the probe call alone.',
   'no-cpu-time': () => 'Per-call CPU time was unavailable here; the CPU share comes from machine-wide load, which other processes can inflate.',
   'one-core': () => 'This machine has one core, so no executor can speed up CPU work here; only waiting can overlap.',

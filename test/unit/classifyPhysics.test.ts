@@ -452,5 +452,32 @@ describe('physics rules of the recommendation', () => {
     assert.equal(capped.expectedSpeedup, 2);
     assert.equal(capped.data!.ceilingCapped, undefined);
     assert.doesNotMatch(capped.reason, /baseline ran slow/);
+    // The answer's own words said it: no caveat says it again.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders: { thread: [1, 2] }, bias: { thread: { 2: 1.35 } } }, [0], (a, where) => {
+      assert.ok(!a.caveats.some((c) => c.code === 'slow-baseline'), where);
+    });
+  });
+
+  it('a point that is not the answer but read beyond what physics allows says the baseline ran slow, and that every speedup may read high', () => {
+    // A YAML parser, 98% CPU: async ×2 read 1.26× [1.06-1.46] beside threads ×2, after a sequential worker stopped warming before it settled.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2], thread: [2] }, bias: { async: { 2: 1.3 } } }, [0, 0.02], (a, where) => {
+      assert.notEqual(a.recommendation.executor, 'async', where);
+      const c = a.caveats.find((x) => x.code === 'slow-baseline');
+      assert.ok(c, `${where}: ${a.caveats.map((x) => x.code).join(', ')}`);
+      assert.equal(c.data!.points, 'async:2', where);
+      assert.ok((c.data!.ceiling as number) <= 1.05, `${where}: one event loop gives CPU work about 1×, not ${c.data!.ceiling}`);
+      assert.match(c.message, /^Async ×2 read 1\.\d+× \(its 95% interval starts at 1\.\d+×\), more than it can give this work on 2 cores \(at most 1\.0\d?×\): the sequential baseline ran slow .* every speedup here may read high/, where);
+    });
+    // Within noise, or for waiting work with room to K, nothing is said.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2], thread: [2] } }, [0, 0.02], (a, where) => {
+      assert.ok(!a.caveats.some((x) => x.code === 'slow-baseline'), where);
+    });
+    const io = classify(synthesize({ computeMs: 0.2, waitMs: 50, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2, 8, 32], thread: [2, 8] }, noise: 0.02, seed: 1 }));
+    assert.ok(!io.caveats.some((x) => x.code === 'slow-baseline'));
+    // Far above, a reason already doubts it (doubt.async-too-fast): not said twice.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2], thread: [2] }, bias: { async: { 2: 1.7 } } }, [0], (a, where) => {
+      findingOf(a.verdict.findings, 'doubt.async-too-fast');
+      assert.ok(!a.caveats.some((x) => x.code === 'slow-baseline'), where);
+    });
   });
 });
