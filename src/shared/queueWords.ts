@@ -37,3 +37,29 @@ function itemRate(v: number): string {
 export function renderQueueFinding(f: { code: string; data: FindingData }): string {
   return QUEUE_WORDS[f.code]?.(f.data) ?? f.code;
 }
+
+/** Where the limit a queue recommendation names keeps its data (queueRecommendationData). */
+const LIMIT_PREFIX = 'limit.';
+
+/**
+ * A queue recommendation's data: its own finding's, plus the code of the limit its reason
+ * names (`limit`) and that finding's data under `limit.`, all plain, so the report stores
+ * one flat record and every reader renders the reason from it (renderQueueRecommendation).
+ */
+export function queueRecommendationData(own: FindingData | undefined, limit?: { code: string; data: FindingData }): FindingData {
+  const d: FindingData = { ...own };
+  if (own && limit) {
+    d.limit = limit.code;
+    for (const [k, v] of Object.entries(limit.data)) d[LIMIT_PREFIX + k] = v;
+  }
+  return d;
+}
+
+/** The queue recommendation's reason: what to use and how fast it drained the crawl, then the limit it names. */
+export function renderQueueRecommendation(d: FindingData): string {
+  if (typeof d.run !== 'string') return 'No crawl finished an item.';
+  const own = renderQueueFinding({ code: 'queue.recommend', data: d });
+  if (typeof d.limit !== 'string') return own;
+  const limitData = Object.fromEntries(Object.entries(d).filter(([k]) => k.startsWith(LIMIT_PREFIX)).map(([k, v]) => [k.slice(LIMIT_PREFIX.length), v]));
+  return `${own} ${renderQueueFinding({ code: d.limit, data: limitData })}`;
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { RunResult } from '../../src/shared/report';
 import { queueVerdict, type QueueVerdictInput } from '../../src/analysis/queue/queueVerdict';
 import { QUEUE_WORDS, renderQueueFinding } from '../../src/shared/queueWords';
-import { reasonsOf } from '../../src/shared/wording';
+import { reasonsOf, renderRecommendation } from '../../src/shared/wording';
 import { assertPlainData } from './findings';
 
 function run(executor: RunResult['executor'], k: number, itemsPerSec: number, idle: number, wallMs = 1000): RunResult {
@@ -85,8 +85,18 @@ describe('queue verdict', () => {
         assert.ok(!/NaN|undefined/.test(v.sentences[i]), v.sentences[i]);
         seen.add(f.code);
       });
+      // The answer too: a code and plain data, and its reason is their rendering, the limit it names included.
+      const rec = v.recommendation;
+      assert.equal(rec.code, 'queue.recommend');
+      assertPlainData(rec.data, 'queue.recommend');
+      assert.equal(rec.reason, renderRecommendation({ code: rec.code!, data: rec.data! }, { python: false }));
+      const limit = v.findings.find((f) => f.level === 'key' && f.code !== 'queue.recommend');
+      if (limit) assert.ok(rec.reason.endsWith(renderQueueFinding(limit)), `${rec.reason} names ${limit.code}`);
     }
     assert.deepEqual([...seen].sort(), Object.keys(QUEUE_WORDS).sort(), 'the cases reach every code');
+    const none = queueVerdict({ ...base, runs: [] }).recommendation;
+    assert.equal(none.reason, 'No crawl finished an item.');
+    assert.equal(renderRecommendation({ code: none.code!, data: none.data! }, { python: false }), none.reason);
   });
 
   it('a saved queue report whose reasons outnumber its findings shows its stored reasons, none dropped', () => {

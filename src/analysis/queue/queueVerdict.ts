@@ -4,7 +4,7 @@
 // less than that mean the pool is the limit; the longest chain of items bounds the
 // speedup. Pure (no I/O); the words are in src/shared/queueWords.ts.
 import type { FindingData, QueueReport, Recommendation, RunResult, WorkloadKind } from '../../shared/report';
-import { renderQueueFinding } from '../../shared/queueWords';
+import { queueRecommendationData, renderQueueFinding, renderQueueRecommendation } from '../../shared/queueWords';
 import { round3 } from '../../shared/rounding';
 
 export type QueueFindingCode =
@@ -94,26 +94,21 @@ export function queueVerdict(v: QueueVerdictInput): QueueVerdict {
     findings.push({ code: 'queue.duplicates', level: 'info', data: { dropped: v.duplicatesDropped, share: v.itemsFound > 0 ? round3(v.duplicatesDropped / v.itemsFound) : 0 } });
   }
 
-  const recommendation: Recommendation = pick
-    ? {
-        executor: pick.executor,
-        workers: pick.concurrency,
-        expectedSpeedup: pick.speedup,
-        formulaWorkers: v.formulaWorkers,
-        reason: '',
-      }
-    : { executor: 'sequential', workers: 1, expectedSpeedup: 1, formulaWorkers: v.formulaWorkers, reason: 'No crawl finished an item.' };
-  if (pick) {
-    findings.push({
-      code: 'queue.recommend',
-      level: 'key',
-      data: { run: label(pick), itemsPerSec: pick.throughputPerSec, speedup: pick.speedup, wallMs: pick.wallMs, drained: pick.drained !== false ? 1 : 0, fewest: pick !== best ? 1 : 0 },
-    });
-  }
-  const sentences = findings.map(renderQueueFinding);
-  if (pick) {
-    const limit = findings.find((f) => f.level === 'key' && f.code !== 'queue.recommend');
-    recommendation.reason = renderQueueFinding(findings.find((f) => f.code === 'queue.recommend')!) + (limit ? ` ${renderQueueFinding(limit)}` : '');
-  }
-  return { findings, sentences, recommendation };
+  // The reason names the main limit (the first 'key' finding) after its own sentence.
+  const limit = findings.find((f) => f.level === 'key');
+  const own: FindingData | undefined = pick
+    ? { run: label(pick), itemsPerSec: pick.throughputPerSec, speedup: pick.speedup, wallMs: pick.wallMs, drained: pick.drained !== false ? 1 : 0, fewest: pick !== best ? 1 : 0 }
+    : undefined;
+  if (own) findings.push({ code: 'queue.recommend', level: 'key', data: own });
+  const data = queueRecommendationData(own, limit);
+  const recommendation: Recommendation = {
+    executor: pick?.executor ?? 'sequential',
+    workers: pick?.concurrency ?? 1,
+    expectedSpeedup: pick?.speedup ?? 1,
+    formulaWorkers: v.formulaWorkers,
+    reason: renderQueueRecommendation(data),
+    code: 'queue.recommend',
+    data,
+  };
+  return { findings, sentences: findings.map(renderQueueFinding), recommendation };
 }
