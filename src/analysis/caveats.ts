@@ -88,8 +88,11 @@ function aboveCeiling(ev: Evidence, said: Said): Finding['data'] | undefined {
     (!!rec?.data?.ceilingCapped && r.executor === rec.executor && r.concurrency === rec.workers) ||
     (r.executor === 'async' && doubted.has('doubt.async-too-fast')) ||
     ((r.executor === 'thread' || r.executor === 'process') && doubted.has('doubt.pool-beyond-cores'));
-  const over = ev.input.runs
-    .filter((r) => r.executor !== 'sequential' && r.tasks > 0 && !saidAlready(r))
+  // The runs the verdict reads (ev.byKind): a Python plain def's "async" is a thread pool
+  // in disguise (asyncio.to_thread) and may use every core, so it has no place here.
+  const over = (['async', 'thread', 'process'] as const)
+    .flatMap((k) => ev.byKind[k]?.runs ?? [])
+    .filter((r) => r.tasks > 0 && !saidAlready(r))
     .map((r) => ({ r, ceiling: speedupCeiling(ev, r) }))
     .filter(({ r, ceiling }) => r.speedupCi[0] > ceiling * ABOVE_CEILING_MARGIN)
     .sort((a, b) => b.r.speedupCi[0] / b.ceiling - a.r.speedupCi[0] / a.ceiling);

@@ -474,6 +474,10 @@ describe('physics rules of the recommendation', () => {
     });
     const io = classify(synthesize({ computeMs: 0.2, waitMs: 50, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2, 8, 32], thread: [2, 8] }, noise: 0.02, seed: 1 }));
     assert.ok(!io.caveats.some((x) => x.code === 'slow-baseline'));
+    // A Python plain def's async is asyncio.to_thread: threads, which work that releases the GIL spreads over the cores.
+    sweep({ language: 'python', computeMs: 20, gil: 'released', cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2], thread: [2] }, bias: { async: { 2: 1.9 } } }, [0, 0.02], (a, where) => {
+      assert.ok(!a.caveats.some((x) => x.code === 'slow-baseline'), where);
+    });
     // Far above, a reason already doubts it (doubt.async-too-fast): not said twice.
     sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2], thread: [2] }, bias: { async: { 2: 1.7 } } }, [0], (a, where) => {
       findingOf(a.verdict.findings, 'doubt.async-too-fast');
