@@ -61,7 +61,7 @@ const POOL_WARMUP_FLOOR_MS = 1000;
  * isolates warming side by side on 2 cores need about 1.7× the calls' time one needs
  * alone: js-yaml's sequential worker settled in 1.31 s (16 calls, its recompile storm at
  * calls 9-12), and its pool threads in 2.18 s (19 calls) at 10 s. At 6 s both pools
- * stopped at their 1.2 s caps inside that storm (175 and 148 ms a call, warm: 85), both
+ * stopped at their 1.2 s caps inside that storm (175 and 148 ms a call, warm: 89), both
  * read 0.91x, and the answer was "keep it sequential" against a pool at 10 and 15 s.
  * Only the first pool gets it: two pools given it would overrun a 6 s budget by half,
  * and one pool measured warm beside one flagged cold (coldPoolsOf) answers the question
