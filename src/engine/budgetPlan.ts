@@ -359,12 +359,16 @@ export class BudgetPlan {
   }
 
   /**
-   * The pool the budget warms first, the first in the ladder's order that has not given
-   * up (an executor that failed to load never starts).
+   * The pool the budget warms first: the first in play in the ladder's order (inPlay).
    */
   private firstPool(): ExecutorKind | undefined {
+    return this.inPlay().find(isPool);
+  }
+
+  /** The profile's executors, in the ladder's order, less those given up (failed to load: they never start). */
+  private inPlay(): ExecutorKind[] {
     const stops = this.c.session.stops();
-    return this.c.kinds.find((k) => isPool(k) && stops[k] !== 'failures');
+    return this.c.kinds.filter((k) => stops[k] !== 'failures');
   }
 
   /**
@@ -415,8 +419,7 @@ export class BudgetPlan {
    * the windows of those that run).
    */
   private laterKinds(): ExecutorKind[] {
-    const stops = this.c.session.stops();
-    return this.c.kinds.filter((k) => !this.workers[k] && stops[k] !== 'failures');
+    return this.inPlay().filter((k) => !this.workers[k]);
   }
 
   private sharesWorkerOf(kind: ExecutorKind): ExecutorKind | undefined {

@@ -3,7 +3,6 @@
 import type { ExecutorKind, FindingData } from './report';
 import { num, pct, x } from './format';
 import { capitalize, executorName, executorToUse, unitOf } from './names';
-import { renderQueueRecommendation } from './queueWords';
 import { has, n, poolNames, str, type WordingContext } from './reasonWords';
 
 const WHY: Record<string, (ctx: WordingContext) => string> = {
@@ -60,8 +59,6 @@ function bestOf(d: FindingData, ctx: WordingContext): string {
 }
 
 export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingContext) => string> = {
-  // Queue mode's answer (src/analysis/queue/queueVerdict.ts), in its own words.
-  'queue.recommend': (d) => renderQueueRecommendation(d),
   'rec.parallel-inside': (d, ctx) =>
     `Already parallel inside: keep it sequential, or cap its internal threads (e.g. OMP_NUM_THREADS, a library's worker count) before adding a pool. ` +
     `One call at a time kept ${num(n(d, 'busyCores'))} cores busy, so a pool would share the same cores` +

@@ -5,7 +5,7 @@
 import type { Caveat, Finding, FindingData, Recommendation, Report, ScalingFit } from './report';
 import { CAVEAT_WORDS } from './caveatWords';
 import { DISTRIBUTED_WORDS } from './distributedWords';
-import { QUEUE_WORDS } from './queueWords';
+import { QUEUE_WORDS, renderQueueRecommendation } from './queueWords';
 import { pct, x } from './format';
 import { executorAt, executorName, kindLabel } from './names';
 import { REASON_WORDS, type WordingContext } from './reasonWords';
@@ -18,6 +18,8 @@ type Words = (d: FindingData, ctx: WordingContext) => string;
 const REASONS: Record<string, Words> = { ...REASON_WORDS, ...QUEUE_WORDS };
 /** The classifier's caveats, the engine's, queue mode's and the distributed executor's. */
 const CAVEATS: Record<string, Words> = { ...CAVEAT_WORDS, ...QUEUE_WORDS, ...DISTRIBUTED_WORDS };
+/** The classifier's answers and queue mode's (its reason also names what limits the crawl). */
+const RECOMMENDATIONS: Record<string, Words> = { ...RECOMMENDATION_WORDS, 'queue.recommend': renderQueueRecommendation };
 
 export function contextOf(report: Pick<Report, 'target'>): WordingContext {
   return { python: report.target.language === 'python' };
@@ -44,7 +46,7 @@ export function caveatOf(f: Finding, ctx: WordingContext): Caveat {
 }
 
 export function renderRecommendation(f: { code: string; data: FindingData }, ctx: WordingContext): string {
-  return RECOMMENDATION_WORDS[f.code]?.(f.data, ctx) ?? f.code;
+  return RECOMMENDATIONS[f.code]?.(f.data, ctx) ?? f.code;
 }
 
 /** The verdict's reasons: from the findings, or a v1 report's stored text. */
@@ -59,7 +61,7 @@ export function reasonsOf(report: Report): string[] {
 
 export function recommendationReasonOf(report: Report): string {
   const rec = report.recommendation;
-  if (rec.code && rec.data && RECOMMENDATION_WORDS[rec.code]) return renderRecommendation({ code: rec.code, data: rec.data }, contextOf(report));
+  if (rec.code && rec.data && RECOMMENDATIONS[rec.code]) return renderRecommendation({ code: rec.code, data: rec.data }, contextOf(report));
   return rec.reason;
 }
 
