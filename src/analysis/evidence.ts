@@ -181,6 +181,14 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     machineCpuShare = clamp(median(perTask), 0, cores);
   }
 
+  const byKind: Partial<Record<ExecutorKind, ExecutorSummary>> = {};
+  for (const kind of COST_ORDER) {
+    let runs = usable.filter((r) => r.executor === kind);
+    // A plain def has no event loop to share; an "async" run of it is a thread pool in disguise.
+    if (python && !input.isAsync && kind === 'async') runs = [];
+    if (runs.length) byKind[kind] = summarize(kind, runs);
+  }
+
   // One call at a time that keeps more than a core busy runs threads of its own (BLAS,
   // a library's workers, GC helpers). busyCores·1000/throughput/callMs is the sequential
   // run's busyCores itself, since callMs = 1000/throughput there.
@@ -191,9 +199,18 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   // cold isolate's: V8 compiles and grows a fresh heap on helper threads, so at 3 s a YAML
   // parser's cold baseline kept 1.3-1.5 cores busy while the async point right after it,
   // on the same worker and one call at a time, spent 1.06 core-ms per call-ms.
+  // The pool guard reads warm pools only, and needs one when pools were measured: cold
+  // pools read low for reasons of their own, and at 3 s a fast-xml-parser profile had
+  // every point cold (a baseline of 3 calls keeping 1.36 cores busy, V8's helpers still
+  // compiling and sizing the heap; the async point as cold right after it; both pools
+  // still warming at 1.8x and 4x a warm call) and answered "already parallel inside:
+  // keep it sequential" for a function that threads run 1.8x faster.
   const perTaskShare = (r: RunResult) => (r.busyCores * 1000) / r.throughputPerSec / callMs;
   const others = usable.filter((r) => r.executor !== 'sequential');
-  const poolBest = Math.max(0, ...usable.filter((r) => r.executor === 'thread' || r.executor === 'process').map((r) => r.speedup));
+  const coldPools = coldPoolsOf(input, byKind);
+  const poolRuns = usable.filter((r) => r.executor === 'thread' || r.executor === 'process');
+  const warmPoolRuns = poolRuns.filter((r) => !coldPools.includes(r.executor));
+  const poolBest = Math.max(0, ...warmPoolRuns.map((r) => r.speedup));
   const parallelInside =
     seq &&
     cores >= 2 &&
@@ -201,17 +218,10 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     seq.busyCores > PARALLEL_INSIDE_CORES &&
     (machineCpuShare ?? 0) > PARALLEL_INSIDE_MEDIAN &&
     others.every((r) => perTaskShare(r) > PARALLEL_INSIDE_MEDIAN) &&
-    (poolBest <= 0 || cores / poolBest > PARALLEL_INSIDE_CORES)
+    (poolRuns.length === 0 || (warmPoolRuns.length > 0 && cores / poolBest > PARALLEL_INSIDE_CORES))
       ? seq.busyCores
       : null;
 
-  const byKind: Partial<Record<ExecutorKind, ExecutorSummary>> = {};
-  for (const kind of COST_ORDER) {
-    let runs = usable.filter((r) => r.executor === kind);
-    // A plain def has no event loop to share; an "async" run of it is a thread pool in disguise.
-    if (python && !input.isAsync && kind === 'async') runs = [];
-    if (runs.length) byKind[kind] = summarize(kind, runs);
-  }
   const concurrent = (['async', 'thread', 'process'] as ExecutorKind[]).map((k) => byKind[k]?.best.speedup ?? 0);
   const bestConcurrentSpeedup = Math.max(0, ...concurrent);
 
@@ -249,7 +259,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
       : input.uvThreadpoolSize && input.uvThreadpoolSize > 0
         ? input.uvThreadpoolSize
         : DEFAULT_UV_THREADPOOL,
-    coldPools: coldPoolsOf(input, byKind),
+    coldPools,
   };
 }
 

@@ -131,6 +131,15 @@ describe('physics rules of the recommendation', () => {
       // Without the warm async point the same cold readings are still taken for threads of its own.
       const coldOnly = classify({ ...input, runs: input.runs.filter((r) => r.executor !== 'async') });
       assert.equal(coldOnly.verdict.parallelInside, true, where);
+      // ...unless the pools say they were measured cold: then no pool can confirm it.
+      const cs = (firstCallMs: number, steadyCallMs: number, steady: boolean, compiling = false) => ({ firstCallMs, steadyCallMs, workerStartMs: 90, warmupCalls: 7, warmupMs: 600, steady, ...(compiling ? { compiling } : {}) });
+      const seqMs = 1000 / seqTp;
+      const coldPools = { sequential: cs(seqMs * 2.6, seqMs, true), thread: cs(seqMs * 4.8, seqMs * 1.8, false, true), process: cs(seqMs * 5.3, seqMs * 4.2, false, true) };
+      const allCold = classify({ ...input, runs: input.runs.filter((r) => r.executor !== 'async'), coldStart: coldPools });
+      assert.ok(!allCold.verdict.parallelInside, `${where}: ${allCold.recommendation.reason}`);
+      // One warm pool that stayed under cores ÷ p confirms it again.
+      const oneWarm = classify({ ...input, runs: input.runs.filter((r) => r.executor !== 'async'), coldStart: { ...coldPools, thread: cs(seqMs * 1.2, seqMs * 1.05, true) } });
+      assert.equal(oneWarm.verdict.parallelInside, true, where);
     });
     assert.ok(tempted >= SEEDS.length, `the pools stayed under cores ÷ p, so only the new guard decides: ${tempted}`);
   });
