@@ -4,7 +4,7 @@ import type { Finding, Recommendation, RunResult } from '../shared/report';
 import { encodePoints } from '../shared/names';
 import { round2 } from '../shared/rounding';
 import { defined, HIGH_STEAL, UNUSABLE_ERROR_RATE, type Evidence } from './evidence';
-import { speedupCeiling } from './recommend';
+import { PURE_CPU_SHARE, speedupCeiling } from './recommend';
 
 /**
  * A point whose whole interval sits this far above what physics lets it give (K calls
@@ -12,6 +12,11 @@ import { speedupCeiling } from './recommend';
  * was divided by a baseline that ran slow: slack for a CPU share read a little high.
  */
 const ABOVE_CEILING_MARGIN = 1.05;
+/**
+ * Calls shorter than this are not held to async's floor: at tens of microseconds the
+ * event loop's own hand-off per call is a real share of the call (the tiny-task case).
+ */
+const FLOOR_MIN_CALL_MS = 1;
 
 interface Said {
   recommendation?: Pick<Recommendation, 'executor' | 'workers' | 'data'>;
@@ -61,6 +66,8 @@ export function caveatFindings(ev: Evidence, said: Said = {}): Finding[] {
   if (!ev.seq) add('warning', 'no-sequential');
   const above = aboveCeiling(ev, said);
   if (above) add('warning', 'slow-baseline', above);
+  const below = asyncBelowFloor(ev);
+  if (below) add('info', 'slow-async-window', below);
   // coldPoolsOf lists only pools with both figures; the guard keeps the types honest.
   const warmCallMs = ev.input.coldStart?.sequential?.steadyCallMs;
   for (const kind of ev.coldPools) {
@@ -99,4 +106,24 @@ function aboveCeiling(ev: Evidence, said: Said): Finding['data'] | undefined {
   if (!over.length) return undefined;
   const { r, ceiling } = over[0];
   return { points: encodePoints(over.map((o) => o.r)), speedup: r.speedup, low: r.speedupCi[0], ceiling: round2(ceiling), cores: ev.cores };
+}
+
+/**
+ * Async runs of CPU work held on the calling thread whose whole interval sits below 1×:
+ * one event loop runs those calls one after another, as the plain loop does, so async
+ * gives about 1× at any K, never less but for its tiny hand-off. fast-xml-parser's
+ * async ×2 read 0.54× [0.42-0.70] at 3 s, and the report said "async concurrency gave
+ * 0.54×" without a word, as if async halved CPU work. Such a window ran slower than the
+ * baseline's (a burst of load, the machine's speed moving, code still warming), and the
+ * words say so. Work that waits or hands its CPU off is not held to it: many calls in
+ * flight can slow a server or fill a pool.
+ */
+function asyncBelowFloor(ev: Evidence): Finding['data'] | undefined {
+  if (ev.offloaded || ev.parallelInside != null || ev.cpuShare < PURE_CPU_SHARE || !(ev.callMs >= FLOOR_MIN_CALL_MS)) return undefined;
+  const under = (ev.byKind.async?.runs ?? [])
+    .filter((r) => r.tasks > 0 && r.speedupCi[1] * ABOVE_CEILING_MARGIN < 1)
+    .sort((a, b) => a.speedupCi[1] - b.speedupCi[1]);
+  if (!under.length) return undefined;
+  const r = under[0];
+  return { points: encodePoints(under), speedup: r.speedup, high: r.speedupCi[1] };
 }

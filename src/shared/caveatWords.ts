@@ -33,6 +33,11 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
     const others = labels.length > 1 ? ` (and ${labels.slice(1).join(', ')})` : '';
     return `${capitalize(labels[0] ?? 'A point')} read ${x(n(d, 'speedup'))} (its 95% interval starts at ${x(n(d, 'low'))})${others}, more than it can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow (a worker still warming up, or a burst of load), so every speedup here may read high by as much. A longer --budget measures it again.`;
   },
+  'slow-async-window': (d) => {
+    const labels = pointLabels(str(d, 'points'));
+    const others = labels.length > 1 ? ` (and ${labels.slice(1).join(', ')})` : '';
+    return `${capitalize(labels[0] ?? 'Async')} read ${x(n(d, 'speedup'))} (its 95% interval ends at ${x(n(d, 'high'))})${others}, yet one event loop runs these calls one after another, as the plain loop does, which gives about 1×: that window ran slower than the baseline's (a burst of load, the machine's speed moving, or code still warming up). It says nothing about async; expect about 1×.`;
+  },
   'no-sequential': () => 'There was no usable sequential run, so speedups have no baseline and the verdict leans on the probe call alone.',
   'no-cpu-time': () => 'Per-call CPU time was unavailable here; the CPU share comes from machine-wide load, which other processes can inflate.',
   'one-core': () => 'This machine has one core, so no executor can speed up CPU work here; only waiting can overlap.',

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
 import type { RunResult } from '../../src/shared/report';
 import { recommendationLineOf } from '../../src/shared/recommendationWords';
-import { findingOf } from './findings';
+import { assertPlainData, findingOf } from './findings';
 import { synthesize, type WorkloadModel } from './synthetic';
 
 const SEEDS = Array.from({ length: Number(process.env.SYNTHETIC_SEEDS) || 8 }, (_, i) => i + 1);
@@ -492,5 +492,30 @@ describe('physics rules of the recommendation', () => {
       findingOf(a.verdict.findings, 'doubt.async-too-fast');
       assert.ok(!a.caveats.some((x) => x.code === 'slow-baseline'), where);
     });
+  });
+
+  it('async of CPU work on the calling thread that read well below 1× says its window ran slow, and only then', () => {
+    // fast-xml-parser at 3 s: async ×2 read 0.54×, shown as if async halved CPU work.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2, 4], thread: [2] }, bias: { async: { 2: 0.55 } } }, [0, 0.02], (a, where) => {
+      assert.notEqual(a.recommendation.executor, 'async', where);
+      const c = a.caveats.find((x) => x.code === 'slow-async-window');
+      assert.ok(c, `${where}: ${a.caveats.map((x) => x.code).join(', ')}`);
+      assert.equal(c.level, 'info', where);
+      assert.equal(c.data!.points, 'async:2', where);
+      assert.ok((c.data!.high as number) < 0.95, where);
+      assert.match(c.message, /^Async ×2 read 0\.\d+× \(its 95% interval ends at 0\.\d+×\), yet one event loop runs these calls one after another, as the plain loop does, which gives about 1×: that window ran slower than the baseline's/, where);
+      assertPlainData(c.data!, where);
+    });
+    // Within noise of 1×: nothing said.
+    sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'async', 'thread'], ladders: { async: [2, 4], thread: [2] }, bias: { async: { 2: 0.97 } } }, [0, 0.02], (a, where) => {
+      assert.ok(!a.caveats.some((x) => x.code === 'slow-async-window'), where);
+    });
+    // Waiting work is not held to it: many calls in flight may really slow what they wait on.
+    const io = classify(synthesize({ computeMs: 0.5, waitMs: 40, cores: 2, executors: ['sequential', 'async'], ladders: { async: [2, 8] }, bias: { async: { 8: 0.6 } }, noise: 0, seed: 1 }));
+    assert.equal(io.verdict.kind, 'io-bound');
+    assert.ok(!io.caveats.some((x) => x.code === 'slow-async-window'));
+    // Nor tiny calls, where the loop's own hand-off is a real share of each call.
+    const tiny = classify(synthesize({ computeMs: 0.02, cores: 2, executors: ['sequential', 'async'], ladders: { async: [2] }, bias: { async: { 2: 0.6 } }, noise: 0, seed: 1 }));
+    assert.ok(!tiny.caveats.some((x) => x.code === 'slow-async-window'));
   });
 });
