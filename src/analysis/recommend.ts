@@ -199,6 +199,9 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   if (floor) {
     rec.atLeast = true;
     rec.data.atLeast = 1;
+    // What cut it: a longer budget measures further, a higher cap only (--max-async).
+    const stop = ev.input.stops?.[run.executor];
+    if (stop === 'budget' || stop === 'cap') rec.data.cutBy = stop;
     if (floor.workers != null && floor.source) {
       rec.extrapolatedWorkers = floor.workers;
       rec.extrapolationSource = floor.source;

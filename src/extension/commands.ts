@@ -60,7 +60,7 @@ export class WorkloadCommands extends Disposable {
     on(Commands.exportReport, (ref?: ReportRef, format?: ExportFormat, target?: vscode.Uri) => this.exportReport(ref, format, target));
     on(Commands.clearResults, (confirmed?: boolean) => this.clearResults(confirmed === true));
     on(Commands.openRun, (ref?: ReportRef) => this.showReport(ref));
-    on(Commands.rerunRun, (ref?: ReportRef) => this.rerunReport(ref));
+    on(Commands.rerunRun, (ref?: ReportRef, budgetSec?: number) => this.rerunReport(ref, budgetSec));
     on(Commands.exportRun, (ref?: ReportRef) => this.exportReport(ref));
     on(Commands.deleteRun, (node?: ResultNode) => this.deleteNode(node));
     void vscode.commands.executeCommand('setContext', ContextKeys.hasLastRun, !!this.lastRun());
@@ -206,12 +206,14 @@ export class WorkloadCommands extends Disposable {
 
   // ---- tree actions -------------------------------------------------------------
 
-  private async rerunReport(ref?: ReportRef): Promise<Report | undefined> {
+  /** The same function and arguments again, at the report's budget or at `budgetSec` (the panel's "Re-run at N s"). */
+  private async rerunReport(ref?: ReportRef, budgetSec?: number): Promise<Report | undefined> {
     const report = this.resolveReport(ref);
     if (!report) return undefined;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(report.target.file));
     const queue = report.queue ? { seeds: report.queue.seeds, dedupe: report.queue.dedupe, maxItems: report.queue.maxItems } : undefined;
-    return this.profile(document, { name: report.target.function }, { args: report.target.args, budgetSec: report.budgetMs / 1000, queue });
+    const budget = typeof budgetSec === 'number' && Number.isFinite(budgetSec) && budgetSec > 0 ? budgetSec : report.budgetMs / 1000;
+    return this.profile(document, { name: report.target.function }, { args: report.target.args, budgetSec: budget, queue });
   }
 
   private async deleteNode(node?: ResultNode): Promise<void> {

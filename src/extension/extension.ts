@@ -41,9 +41,9 @@ export function activate(context: vscode.ExtensionContext): WorkloadProfilerApi 
   subs.push(results, index, runner);
 
   const panels = new ReportPanels(context.extensionUri, {
-    rerun: (view) =>
+    rerun: (view, budgetSec) =>
       view.kind === 'report'
-        ? vscode.commands.executeCommand(Commands.rerunRun, view.report.id)
+        ? vscode.commands.executeCommand(Commands.rerunRun, view.report.id, budgetSec)
         : vscode.commands.executeCommand(Commands.profileFunction, vscode.Uri.file(view.file), view.functionName),
     export: (view, format) => view.kind === 'report' && vscode.commands.executeCommand(Commands.exportReport, view.report.id, format),
     compare: (view) => view.kind === 'report' && vscode.commands.executeCommand(Commands.compareWithPrevious, view.report.id),

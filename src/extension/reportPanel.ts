@@ -11,7 +11,8 @@ import { pageShell } from '../shared/pageShell';
 import { isFromWebview, type ExportFormat, type PanelView, type ToWebview, type WebviewState } from '../webview/protocol';
 
 export interface PanelActions {
-  rerun(view: PanelView): void;
+  /** `budgetSec`: profile at this budget instead of the report's own. */
+  rerun(view: PanelView, budgetSec?: number): void;
   export(view: PanelView, format: ExportFormat): void;
   openSource(view: PanelView): void;
   compare(view: PanelView): void;
@@ -133,7 +134,7 @@ class ReportPanel extends Disposable {
           case 'ready':
             return this.post({ type: 'show', view: this.view });
           case 'rerun':
-            return actions.rerun(this.view);
+            return actions.rerun(this.view, message.budgetSec);
           case 'export':
             return actions.export(this.view, message.format);
           case 'openSource':

@@ -6,7 +6,8 @@ import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distribu
 import { hotspotsMarkdown, hotspotsText } from './hotspotsText';
 import type { Caveat, Report, RunResult } from './report';
 import { ms, pct, throughput, x } from './format';
-import { caveatTextOf, reasonsOf, recommendationLine, recommendationReasonOf, scalingLines, verdictSummary } from './wording';
+import { caveatTextOf, longerBudgetText, reasonsOf, recommendationLine, recommendationReasonOf, scalingLines, verdictSummary } from './wording';
+import { longerBudgetOf } from './longerBudget';
 
 export { recommendationLine };
 
@@ -128,6 +129,9 @@ export function formatText(report: Report, opts: { color?: boolean } = {}): stri
   out.push(c.bold('Why'));
   for (const r of reasonsOf(report)) out.push(wrap(r, '    ', '  - '));
   out.push(wrap(recommendationReasonOf(report), '    ', '  > '));
+  // The text is the CLI's: its next step is a flag.
+  const longer = longerBudgetOf(report);
+  if (longer) out.push(wrap(`${longerBudgetText(longer)} Run it again with --budget ${longer.budgetSec}.`, '    ', '  → '));
   out.push('');
   const scaling = scalingLines(report);
   if (scaling.length) {
@@ -203,6 +207,11 @@ export function formatMarkdown(report: Report): string {
   for (const r of reasonsOf(report)) out.push(`- ${mdEscape(r)}`);
   out.push('');
   out.push(`> ${mdEscape(recommendationReasonOf(report))}`);
+  const longer = longerBudgetOf(report);
+  if (longer) {
+    out.push('');
+    out.push(`**Next:** ${mdEscape(longerBudgetText(longer))}`);
+  }
   out.push('');
   const scaling = scalingLines(report);
   if (scaling.length) {

@@ -136,8 +136,9 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     }
     let floor = '';
     if (n(d, 'atLeast') === 1) {
+      const top = str(d, 'cutBy') === 'cap' ? ` (the most it may try: ${capKnob(k)} raises it)` : str(d, 'cutBy') === 'budget' ? ' (where the budget ran out)' : '';
       floor =
-        ` Throughput was still growing at the top of the ladder when it stopped, so use at least ${w}` +
+        ` Throughput was still growing at the top of the ladder when it stopped${top}, so use at least ${w}` +
         (has(d, 'extrapolated') ? `; ${extrapolation(d, ctx)}.` : '; no limit was seen yet.');
     }
     const why = WHY[str(d, 'why')]?.(ctx) ?? '';
@@ -159,6 +160,12 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     );
   },
 };
+
+/** The flag and the editor setting that raise an executor's highest K. */
+function capKnob(k: ExecutorKind): string {
+  const [flag, setting] = k === 'async' ? ['--max-async', 'async'] : k === 'process' ? ['--max-processes', 'process'] : ['--max-threads', 'thread'];
+  return `${flag}, or workloadProfiler.maxConcurrency.${setting} in the editor,`;
+}
 
 function extrapolation(d: FindingData, ctx: WordingContext): string {
   const e = n(d, 'extrapolated');

@@ -7,6 +7,7 @@ import { CAVEAT_WORDS } from './caveatWords';
 import { DISTRIBUTED_WORDS } from './distributedWords';
 import { QUEUE_WORDS, renderQueueRecommendation } from './queueWords';
 import { pct, x } from './format';
+import type { LongerBudget, LongerBudgetWhy } from './longerBudget';
 import { executorAt, executorName, kindLabel } from './names';
 import { REASON_WORDS, type WordingContext } from './reasonWords';
 import { RECOMMENDATION_WORDS, recommendationLineOf } from './recommendationWords';
@@ -122,4 +123,17 @@ export function scalingLine(s: ScalingFit, python: boolean): string {
     ? `. Model estimate on bigger machines: ${s.projections.map((p) => `${p.cores} cores ${x(p.speedup)}`).join(', ')}`
     : '';
   return `${name}: ${model}${peak}${knee}${proj}.`;
+}
+
+/** Why a longer budget, and what it may do (budget in seconds). */
+const LONGER_BUDGET_WORDS: Record<LongerBudgetWhy, (budgetSec: number) => string> = {
+  undecided: (b) => `The windows were too short to tell a gain from noise: a ${b} s budget may decide.`,
+  'cold-pools': (b) => `Some pools were measured before their workers had warmed up: a ${b} s budget gives them time to settle.`,
+  'still-scaling': (b) => `The budget stopped the ladder while it was still scaling: a ${b} s budget may measure further.`,
+  'slow-baseline': (b) => `A point beat what physics allows, so the baseline ran slow: a ${b} s budget measures it again.`,
+};
+
+/** "The windows were too short to tell a gain from noise: a 15 s budget may decide." */
+export function longerBudgetText(lb: LongerBudget): string {
+  return LONGER_BUDGET_WORDS[lb.why](lb.budgetSec);
 }

@@ -21,7 +21,7 @@ let charts: Chart<any, any, any>[] = [];
 let canvases: RenderedReport = {};
 
 const actions: Actions | undefined = standalone ? undefined : {
-  rerun: () => api.postMessage({ type: 'rerun' }),
+  rerun: (budgetSec?: number) => api.postMessage(budgetSec === undefined ? { type: 'rerun' } : { type: 'rerun', budgetSec }),
   export: (format: 'json' | 'markdown') => api.postMessage({ type: 'export', format }),
   openSource: () => api.postMessage({ type: 'openSource' }),
   compare: () => api.postMessage({ type: 'compare' }),

@@ -22,7 +22,8 @@ export type ToWebview = { type: 'show'; view: PanelView } | { type: 'running'; r
 /** Webview → extension. */
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'rerun' }
+  /** Profile again; with `budgetSec`, at that budget (the panel's "Re-run at N s"). */
+  | { type: 'rerun'; budgetSec?: number }
   | { type: 'export'; format: ExportFormat }
   | { type: 'openSource' }
   | { type: 'compare' }
@@ -30,6 +31,10 @@ export type FromWebview =
   | { type: 'openLocation'; file: string; line: number };
 
 export type ExportFormat = 'json' | 'markdown';
+
+/** A re-run budget the extension accepts from the webview, in seconds. */
+export const MIN_RERUN_BUDGET_SEC = 1;
+export const MAX_RERUN_BUDGET_SEC = 600;
 
 /**
  * Id of the <script type="application/json"> that carries the PanelView in a standalone
@@ -50,10 +55,11 @@ export interface ReportWebviewApi {
 
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; format?: unknown; file?: unknown; line?: unknown };
+  const m = value as { type?: unknown; format?: unknown; file?: unknown; line?: unknown; budgetSec?: unknown };
   switch (m.type) {
-    case 'ready':
     case 'rerun':
+      return m.budgetSec === undefined || (typeof m.budgetSec === 'number' && Number.isFinite(m.budgetSec) && m.budgetSec >= MIN_RERUN_BUDGET_SEC && m.budgetSec <= MAX_RERUN_BUDGET_SEC);
+    case 'ready':
     case 'openSource':
     case 'compare':
       return true;

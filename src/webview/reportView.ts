@@ -20,12 +20,15 @@ import type { ExportFormat, PanelView } from './protocol';
 import { comparisonSection } from './compareView';
 import { queueSection } from './queueView';
 import { describeScaling } from './scalingChart';
-import { caveatTextOf, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
+import { caveatTextOf, longerBudgetText, reasonsOf, recommendationReasonOf, scalingLines } from '../shared/wording';
+import { longerBudgetOf } from '../shared/longerBudget';
+import { seconds } from '../shared/format';
 import { coldStartCaption, COLD_START_HEADERS, coldStartCells, coldStartRows } from '../shared/coldStartText';
 import { DISTRIBUTED_CAPTION, DISTRIBUTED_COLUMNS, DISTRIBUTED_HEADERS, distributedCells, distributedRuns } from '../shared/distributedText';
 
 export interface Actions {
-  rerun(): void;
+  /** Profiles the function again; with `budgetSec`, at that budget instead of the same one. */
+  rerun(budgetSec?: number): void;
   export(format: ExportFormat): void;
   openSource(): void;
   compare(): void;
@@ -65,7 +68,7 @@ export function renderView(root: HTMLElement, view: PanelView, actions: Actions 
   });
   root.append(
     toolbar(report.target.function, report.target.file, actions, running, true, report),
-    verdictSection(report),
+    verdictSection(report, actions, running),
     compared?.section ?? '',
     section('scaling', 'Scaling', [
       h('p', { class: 'hint' }, 'Speedup over the sequential baseline as concurrency K grows. Shaded bands are 95% intervals; triangles are noisy points; the star is the recommendation.'),
@@ -116,14 +119,14 @@ function toolbar(fn: string, file: string, actions: Actions | undefined, running
         'p',
         { class: 'subtitle' },
         shortPath(file),
-        report ? ` · args ${JSON.stringify(report.target.args)} · ${new Date(report.createdAt).toLocaleString()} (${relativeTime(report.createdAt)})` : '',
+        report ? ` · args ${JSON.stringify(report.target.args)} · budget ${seconds(report.budgetMs)} · ${new Date(report.createdAt).toLocaleString()} (${relativeTime(report.createdAt)})` : '',
       ),
     ),
     actions &&
     h(
       'div',
       { class: 'actions', role: 'toolbar', 'aria-label': 'Report actions' },
-      button(running ? 'Running…' : 'Re-run', 'Profile this function again with the same arguments', actions.rerun, running),
+      button(running ? 'Running…' : 'Re-run', 'Profile this function again with the same arguments', () => actions.rerun(), running),
       isReport ? button('Compare with previous', 'Show this run next to the previous run of the same function', actions.compare) : '',
       isReport ? button('Export JSON', 'Save the full report as JSON', () => actions.export('json')) : '',
       isReport ? button('Export Markdown', 'Save a Markdown summary', () => actions.export('markdown')) : '',
@@ -136,7 +139,7 @@ function confidenceWord(c: number): string {
   return c >= 0.8 ? 'high' : c >= 0.5 ? 'medium' : 'low';
 }
 
-function verdictSection(report: Report): HTMLElement {
+function verdictSection(report: Report, actions: Actions | undefined, running: boolean): HTMLElement {
   const v = report.verdict;
   return h(
     'section',
@@ -170,10 +173,27 @@ function verdictSection(report: Report): HTMLElement {
         )
       : '',
     h('p', { class: 'rec-reason' }, recommendationReasonOf(report)),
+    nextStep(report, actions, running),
     h('h3', {}, 'What was measured'),
     h('ul', { id: 'reasons' }, ...reasonsOf(report).map((r) => h('li', {}, r))),
     h('h3', {}, 'Why'),
     h('ul', { class: 'why' }, ...explain(report).map((r) => h('li', {}, r))),
+  );
+}
+
+/**
+ * When a longer budget would settle the answer (longerBudget.ts): why, and a button that
+ * profiles again at that budget. A standalone HTML report has no one to ask: words only.
+ */
+function nextStep(report: Report, actions: Actions | undefined, running: boolean): Child {
+  const longer = longerBudgetOf(report);
+  if (!longer) return '';
+  return h(
+    'p',
+    { id: 'longer-budget', class: 'next-step', 'data-budget': String(longer.budgetSec) },
+    longerBudgetText(longer),
+    actions ? ' ' : '',
+    actions ? button(running ? 'Running…' : `Re-run at ${longer.budgetSec} s`, `Profile this function again with the same arguments and a ${longer.budgetSec} s budget`, () => actions.rerun(longer.budgetSec), running) : '',
   );
 }
 

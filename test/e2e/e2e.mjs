@@ -6,7 +6,7 @@
 // test-only extension (test/e2e/test-extension).
 //
 // Expects `npm run build` and `bash .ci/setup-code-server.sh` to have been run.
-// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,hotspots,io,python,xss,sidebar,html,integration] [--keep]
+// Usage: node test/e2e/e2e.mjs [--only workbench,cpu,hotspots,io,longer,python,xss,sidebar,html,integration] [--keep]
 // (--keep leaves the temp user-data dirs and workspace copies in place for a look.)
 //
 // The harness lives in test/e2e/harness: config.mjs (paths, timeouts, --only/--keep, log),
@@ -18,7 +18,7 @@ import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, CODE_SERVER, FLOW_TIMEOUT_MS, INTEGRATION_SUITE, INTEGRATION_TIMEOUT_MS, ROOT, log, sleep, wanted } from './harness/config.mjs';
 import { extensionHostLogs, logTail, prepareSession, readJson, servers, startServer, stopServer } from './harness/server.mjs';
 import { openFileAtLine, openWorkbench, screenshot } from './harness/workbench.mjs';
-import { flowCodeLens, flowHotspots, flowPaletteCpu, flowQueue, flowSidebar, readmeScreenshot } from './harness/flows.mjs';
+import { flowCodeLens, flowHotspots, flowLongerBudget, flowPaletteCpu, flowQueue, flowSidebar, readmeScreenshot } from './harness/flows.mjs';
 import { flowXss } from './harness/xssFlow.mjs';
 import { flowHtmlReport } from './harness/htmlReportFlow.mjs';
 
@@ -80,6 +80,9 @@ async function uiFlows(browser) {
     }
     if (wanted('io') && (await runFlow('io-codelens', page, server, () => flowCodeLens(page, 'io-bound.js', 'fetchLater', 'io', 'panel-io-bound.png')))) {
       profiled.push({ name: 'fetchLater', expected: 'io' });
+    }
+    if (wanted('longer') && (await runFlow('longer-budget', page, server, () => flowLongerBudget(page)))) {
+      profiled.push({ name: 'waitBlocking', expected: 'io' });
     }
     if (wanted('python') && (await runFlow('python-codelens', page, server, () => flowCodeLens(page, 'sleepy.py', 'wait_for_reply', 'io', 'panel-python.png')))) {
       profiled.push({ name: 'wait_for_reply', expected: 'io' });

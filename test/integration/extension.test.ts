@@ -235,6 +235,17 @@ describe('Workload Profiler extension', function () {
     );
   });
 
+  it('re-runs a report at another budget, as the panel\'s "Re-run at N s" does', async function () {
+    this.timeout(60_000);
+    const longer = await vscode.commands.executeCommand<Report | undefined>(Commands.rerunRun, fibReport.id, 2);
+    assert.ok(longer && longer.id !== fibReport.id);
+    assert.equal(longer.budgetMs, 2000);
+    assert.deepEqual(longer.target.args, fibReport.target.args);
+    // A tree node's inline action passes the selection as its second argument: that is no budget.
+    const same = await vscode.commands.executeCommand<Report | undefined>(Commands.rerunRun, longer.id, [longer.id]);
+    assert.equal(same?.budgetMs, 2000);
+  });
+
   it('deletes a run from the tree, then clears every result', async () => {
     const fn = api.tree().getChildren().find((n) => n.type === 'function' && n.name === 'fib')!;
     const [newest] = api.tree().getChildren(fn);

@@ -154,6 +154,45 @@ export async function flowCodeLens(page, file, functionName, expected, shot) {
 }
 
 /**
+ * The next step a short profile offers: waitBlocking's 4 s profile (a 200 ms
+ * Atomics.wait, which threads wait side by side) stops its thread ladder at 8 while it
+ * still scales, so the panel says a longer budget may measure further and offers "Re-run at N s".
+ * Clicking it profiles the function again at that budget: the new report's subtitle
+ * names it. (fetchLater's async ladder reaches its cap of 128 in 4 s: no budget helps it.)
+ */
+export async function flowLongerBudget(page) {
+  await profileFromCodeLens(page, 'blocking.js', 'waitBlocking', 'io');
+  const frame = reportFrame(page);
+  const next = frame.locator('#longer-budget');
+  if ((await next.count()) === 0) {
+    const rec = (await frame.locator('#recommendation').textContent()) ?? '';
+    throw new Error(`the waitBlocking report offers no longer budget (its answer: "${rec.trim()}")`);
+  }
+  const budget = Number(await next.getAttribute('data-budget'));
+  const text = ((await next.textContent()) ?? '').replace(/\s+/g, ' ');
+  if (!new RegExp(`still scaling: a ${budget} s budget may measure further`).test(text)) throw new Error(`the next step reads "${text}"`);
+  log(`  next step: ${text}`);
+  await next.locator('button', { hasText: `Re-run at ${budget} s` }).click();
+  const deadline = Date.now() + budget * 1000 + REPORT_TIMEOUT_MS;
+  const subtitle = frame.locator('.subtitle');
+  const wanted = new RegExp(`budget ${budget}(\\.0)? s`);
+  for (;;) {
+    const now = ((await subtitle.textContent({ timeout: 2000 }).catch(() => '')) ?? '').replace(/\s+/g, ' ');
+    if (wanted.test(now) && (await frame.locator('#verdict').count()) > 0) {
+      log(`  re-run report: ${now.trim()}`);
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`no report at a ${budget} s budget (the subtitle reads "${now}")`);
+    await sleep(1000);
+  }
+  await waitForReport(page, 'waitBlocking', REPORT_TIMEOUT_MS);
+  const verdict = (await frame.locator('#verdict').textContent()) ?? '';
+  if (!VERDICT.io.test(verdict)) throw new Error(`the re-run reads "${verdict.slice(0, 120)}", expected I/O-bound`);
+  await sleep(800);
+  return screenshot(page, 'panel-longer-budget.png');
+}
+
+/**
  * Queue mode from a code lens: the `@workload queue` line above crawl.js's function makes
  * the lens crawl from its seed. The panel shows the queue section (depth chart, one idle
  * bar per worker), and the verdict's reasons say what limits the crawl, in the words of
