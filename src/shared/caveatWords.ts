@@ -6,6 +6,15 @@ import { ms, num, pct, seconds, x } from './format';
 import { capitalize, decodePoints, executorName, pointLabels } from './names';
 import { has, n, str, type WordingContext } from './reasonWords';
 
+/**
+ * Caveats that name the furthest point first and the rest after it: the first point's
+ * label, capitalised (`fallback` when there is none), and " (and async ×4, …)" or ''.
+ */
+function leadAndOthers(points: string, fallback: string): [string, string] {
+  const labels = pointLabels(points);
+  return [capitalize(labels[0] ?? fallback), labels.length > 1 ? ` (and ${labels.slice(1).join(', ')})` : ''];
+}
+
 export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) => string> = {
   'background-busy': (d) =>
     `Other processes kept ${num(n(d, 'busyCores'))} of ${n(d, 'cores')} cores busy (${pct(n(d, 'utilization'))}) before the run: speedups may read low and the verdict is less certain. Profile again on a quieter machine.`,
@@ -29,14 +38,12 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
   'cold-pool': (d, ctx) =>
     `${capitalize(executorName(str(d, 'executor') as ExecutorKind, ctx.python))} were measured before they had warmed up: after ${n(d, 'calls')} warm-up calls each, a call still took ${ms(n(d, 'lastCallMs'))}, against ${ms(n(d, 'warmCallMs'))} for a warm sequential call, so their speedup reads low. A longer --budget gives them time to settle.`,
   'slow-baseline': (d) => {
-    const labels = pointLabels(str(d, 'points'));
-    const others = labels.length > 1 ? ` (and ${labels.slice(1).join(', ')})` : '';
-    return `${capitalize(labels[0] ?? 'A point')} read ${x(n(d, 'speedup'))} (its 95% interval starts at ${x(n(d, 'low'))})${others}, more than it can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow (a worker still warming up, or a burst of load), so every speedup here may read high by as much. A longer --budget measures it again.`;
+    const [lead, others] = leadAndOthers(str(d, 'points'), 'A point');
+    return `${lead} read ${x(n(d, 'speedup'))} (its 95% interval starts at ${x(n(d, 'low'))})${others}, more than it can give this work on ${n(d, 'cores')} cores (at most ${x(n(d, 'ceiling'))}): the sequential baseline ran slow (a worker still warming up, or a burst of load), so every speedup here may read high by as much. A longer --budget measures it again.`;
   },
   'slow-async-window': (d) => {
-    const labels = pointLabels(str(d, 'points'));
-    const others = labels.length > 1 ? ` (and ${labels.slice(1).join(', ')})` : '';
-    return `${capitalize(labels[0] ?? 'Async')} read ${x(n(d, 'speedup'))} (its 95% interval ends at ${x(n(d, 'high'))})${others}, yet one event loop runs these calls one after another, as the plain loop does, which gives about 1×: that window ran slower than the baseline's (a burst of load, the machine's speed moving, or code still warming up). It says nothing about async; expect about 1×.`;
+    const [lead, others] = leadAndOthers(str(d, 'points'), 'Async');
+    return `${lead} read ${x(n(d, 'speedup'))} (its 95% interval ends at ${x(n(d, 'high'))})${others}, yet one event loop runs these calls one after another, as the plain loop does, which gives about 1×: that window ran slower than the baseline's (a burst of load, the machine's speed moving, or code still warming up). It says nothing about async; expect about 1×.`;
   },
   'no-sequential': () => 'There was no usable sequential run, so speedups have no baseline and the verdict leans on the probe call alone.',
   'no-cpu-time': () => 'Per-call CPU time was unavailable here; the CPU share comes from machine-wide load, which other processes can inflate.',

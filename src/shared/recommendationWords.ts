@@ -161,10 +161,10 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
   },
 };
 
-/** The flag and the editor setting that raise an executor's highest K. */
+/** The flag and the editor setting that raise an executor's highest K (the setting's key ends in the executor's name). */
 function capKnob(k: ExecutorKind): string {
-  const [flag, setting] = k === 'async' ? ['--max-async', 'async'] : k === 'process' ? ['--max-processes', 'process'] : ['--max-threads', 'thread'];
-  return `${flag}, or workloadProfiler.maxConcurrency.${setting} in the editor,`;
+  const flag = k === 'async' ? '--max-async' : k === 'process' ? '--max-processes' : '--max-threads';
+  return `${flag}, or workloadProfiler.maxConcurrency.${k} in the editor,`;
 }
 
 function extrapolation(d: FindingData, ctx: WordingContext): string {

@@ -192,8 +192,9 @@ function nextStep(report: Report, actions: Actions | undefined, running: boolean
     'p',
     { id: 'longer-budget', class: 'next-step', 'data-budget': String(longer.budgetSec) },
     longerBudgetText(longer),
-    actions ? ' ' : '',
-    actions ? button(running ? 'Running…' : `Re-run at ${longer.budgetSec} s`, `Profile this function again with the same arguments and a ${longer.budgetSec} s budget`, () => actions.rerun(longer.budgetSec), running) : '',
+    ...(actions
+      ? [' ', button(running ? 'Running…' : `Re-run at ${longer.budgetSec} s`, `Profile this function again with the same arguments and a ${longer.budgetSec} s budget`, () => actions.rerun(longer.budgetSec), running)]
+      : []),
   );
 }
 
