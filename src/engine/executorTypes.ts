@@ -59,13 +59,6 @@ export interface PointRequest {
    * by this rule before the window opens; workers kept from earlier points are warm.
    */
   warmup?: WarmupPolicy;
-  /**
-   * Held between the warm-up and the window: the window opens once it settles. The JS
-   * hot-spot pass runs beside the baseline's warm-up, on the core that warm-up leaves
-   * idle, and must be over before the baseline's calls count (hotspots.ts). Only an
-   * executor that `holdsWindow` is given one.
-   */
-  beforeWindow?: () => Promise<void>;
 }
 
 /** A point of exactly one call (a probe, or a check that an executor still works). */
@@ -123,8 +116,6 @@ export interface Executor {
    * thread warms up on itself) but no start-up, and the budget must not plan one for them.
    */
   readonly growsWarm?: boolean;
-  /** Honours PointRequest.beforeWindow (the JS loop executors). */
-  readonly holdsWindow?: boolean;
   runPoint(req: PointRequest): Promise<PointSamples>;
   /**
    * Optional: start what the first point needs (an interpreter, an import) now, so the
@@ -175,11 +166,6 @@ export interface TargetRuntime {
    * fresh worker for it, at most `warmupCapMs` of warm-up (0 on a warm one).
    */
   hotspotsSetupMs?(warmupCapMs: number): number;
-  /**
-   * The pass runs on a worker of its own (JS), so it can run beside the sequential
-   * worker's warm-up instead of after the ladder. Python's runs on that worker.
-   */
-  readonly hotspotsBesideWarmup?: boolean;
   /** Removes temp files and ends anything still running. Idempotent. */
   dispose(): Promise<void>;
 }

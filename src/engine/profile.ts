@@ -13,7 +13,7 @@ import { machineEnvironment, uvThreadpoolSize } from './environment';
 import { distributedCaveats } from '../analysis/distributed/distributedVerdict';
 import { Errors, ExecutorUnavailable } from '../shared/errors';
 import { cancelledOr } from './js/abort';
-import { hotspotReserveMs, profileHotspots, startHotspotsBeside, type HotspotPassBeside } from './hotspots/hotspots';
+import { hotspotReserveMs, profileHotspots } from './hotspots/hotspots';
 import type { Executor, ExecutorLimits, PointSamples, TargetRuntime } from './executorTypes';
 import { createJsRuntime } from './js/jsRuntime';
 import { languageForFile } from './languages/language';
@@ -79,8 +79,6 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
 
   const sampler = new CpuSampler(50);
   const executors = new Map<ExecutorKind, Executor>();
-  // The hot-spot pass, when it runs beside the baseline's warm-up (JS).
-  let beside: HotspotPassBeside | undefined;
   const onAbort = () => {
     for (const e of executors.values()) void e.dispose();
     void runtime.dispose();
@@ -141,8 +139,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       executors: Object.fromEntries(kinds.map((k) => [k, executorOf(k)])),
       // Asked again at each point: it follows the warm call time (callMs, rebased below)
       // and the pass's warm-up follows the sequential worker's.
-      // A pass started beside the baseline's warm-up is paid for inside the baseline's point.
-      afterLadderMs: () => (beside ? 0 : hotspotReserveMs(runtime, budgetMs, callMs)),
+      afterLadderMs: () => hotspotReserveMs(runtime, budgetMs, callMs),
     });
     let taskIndex = 1;
 
@@ -150,13 +147,6 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       const { kind, k } = p;
       emit({ phase: 'run', executor: kind, concurrency: k, message: `${kind} × ${k}` });
       const pointStart = nowMs();
-      // JS: the hot-spot pass runs on a thread of its own beside the baseline's warm-up,
-      // and the baseline's window waits for it (hotspots.ts, startHotspotsBeside).
-      if (p.phase === 'baseline' && !beside && executorOf(kind).holdsWindow) {
-        beside = startHotspotsBeside(runtime, budgetMs, callMs, taskIndex, budget.warmupFor(kind), signal);
-        if (beside) taskIndex += beside.indices;
-      }
-      const holdFor = p.phase === 'baseline' ? beside?.over : undefined;
       const rawSamples = await executorOf(kind).runPoint({
         concurrency: k,
         durationMs: plan.durationMs,
@@ -171,7 +161,6 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         maxErrors: MAX_ERRORS_PER_POINT,
         signal,
         warmup: budget.warmupFor(kind),
-        ...(holdFor ? { beforeWindow: () => holdFor } : {}),
       });
       if (process.env.WP_TRACE) process.stderr.write(`[point] ${kind}×${k} took ${Math.round(nowMs() - pointStart)} ms: window ${Math.round(rawSamples.endMs - rawSamples.startMs)} ms, ${rawSamples.taskEndMs.length} tasks, warm-up ${Math.round(rawSamples.coldStart?.warmupMs ?? 0)} ms\n`);
       taskIndex += rawSamples.taskEndMs.length + 2 * k;
@@ -239,7 +228,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     // ladder kept its time back.
     budget.ladderDone();
     throwIfAborted();
-    const hotspots = beside ? await beside.result : await profileHotspots(runtime, budgetMs, callMs, taskIndex, budget.warmupFor('sequential'), signal);
+    const hotspots = await profileHotspots(runtime, budgetMs, callMs, taskIndex, budget.warmupFor('sequential'), signal);
     taskIndex += hotspots?.calls ?? 0;
 
     // Shared machines drift: a baseline taken only at the start turns a slowdown halfway
@@ -306,7 +295,6 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
   } finally {
     signal.removeEventListener('abort', onAbort);
     sampler.stop();
-    await beside?.stop();
     // Settled, not awaited one by one: an executor whose dispose throws must not keep the
     // runtime (and the temp dir, the hosts) from being disposed.
     await Promise.allSettled([...executors.values()].map((e) => e.dispose()));

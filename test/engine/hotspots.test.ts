@@ -3,8 +3,7 @@
 // helper among the top three, at its own file and line (TypeScript through the bundle's
 // source map), and a full profile must carry the hot spots into the report.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HotspotRequest, TargetRuntime } from '../../src/engine/executorTypes';
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
@@ -176,41 +175,5 @@ describe('hot spots', function () {
     assertTopThree(r.hotspots ?? [], 'burn', file, 10, r.hotspotsNote ?? '');
     assert.match(r.hotspotsNote ?? '', /separate pass/);
     assert.ok(r.runs.length > 0 && r.runs.every((run) => run.executor === 'sequential'));
-  });
-
-  it("JS: the pass runs beside the baseline's warm-up, ends before its counted calls, and keeps \"$i\" indices of its own", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wp-beside-'));
-    const log = path.join(dir, 'calls.log');
-    try {
-      const r = await profile({ file: fixture('recordCalls.js'), functionName: 'work', args: ['$i', log], budgetMs: 3000, executors: ['sequential'] });
-      const calls = readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => line.split(' ').map(Number))
-        .map(([thread, i, start, end]) => ({ thread, i, start, end }));
-      // The probe's call, the first logged, was the sequential thread's first; the pass ran on another thread.
-      const sequential = calls[0].thread;
-      const ladder = calls.filter((c) => c.thread === sequential).sort((a, b) => a.start - b.start);
-      const pass = calls.filter((c) => c.thread !== sequential);
-      assert.ok(pass.length > 0, `the pass made calls: ${JSON.stringify(r.hotspotsNote)}`);
-      assert.ok(new Set(calls.map((c) => c.thread)).size === 2, 'one sequential thread and the pass');
-      assert.ok(r.hotspotsNote && /separate pass/.test(r.hotspotsNote), r.hotspotsNote);
-      // The pass ran inside the baseline's point, not after the ladder, and was over
-      // before the baseline's window opened: the window's calls are the first to get a
-      // task index (warm-up calls reuse the probe's 0), and none started before the
-      // pass's last call ended. (A 4 ms call warms up in a few calls: the window waited.)
-      const firstInWindow = ladder.find((c) => c.i > 0)!;
-      assert.ok(Math.min(...pass.map((c) => c.start)) < firstInWindow.start, 'the pass ran before the baseline window');
-      assert.ok(Math.max(...pass.map((c) => c.end)) <= firstInWindow.start, 'the pass ended before the window opened');
-      // Its indices come before the ladder's and none is used twice between them (warm-up
-      // calls, the pass's too, reuse the probe's index 0: they are no task's).
-      const passCounted = pass.filter((c) => c.i > 0);
-      const passIndices = new Set(passCounted.map((c) => c.i));
-      assert.ok(passCounted.length > 0 && passIndices.size === passCounted.length, JSON.stringify(passCounted.map((c) => c.i)));
-      assert.ok(ladder.every((c) => !passIndices.has(c.i)), 'no index of the pass is reused by the ladder');
-      assert.ok(Math.max(...passIndices) < Math.min(...ladder.filter((c) => c.i > 0).map((c) => c.i)));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -2,8 +2,7 @@
 // and Markdown renderings, and the webview message that opens a location.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { BESIDE_MAX_CALLS, hotspotReserveMs, hotspotWarmup, planHotspots, rankHotspots, startHotspotsBeside, type HotspotTally } from '../../src/engine/hotspots/hotspots';
-import type { HotspotRequest } from '../../src/engine/executorTypes';
+import { hotspotReserveMs, hotspotWarmup, planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
 import type { TargetRuntime } from '../../src/engine/executorTypes';
 import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/shared/hotspotsText';
 import type { Report } from '../../src/shared/report';
@@ -50,50 +49,6 @@ describe('hot spots (pure parts)', () => {
     const plan = planHotspots(6_000, 25) as { durationMs: number; maxCalls: number };
     assert.deepEqual(hotspotWarmup(policy, plan), { ...policy, maxMs: plan.durationMs });
     assert.equal(hotspotWarmup({ ...policy, maxMs: 50 }, plan).maxMs, 50, 'a shorter cap stays');
-  });
-
-  it('runs the pass beside the warm-up only on a worker of its own, keeps its "$i" indices, and never fails the profile', async () => {
-    const policy = { steadyCalls: 3, tolerance: 0.1, maxCalls: 50, maxMs: 900, unsteadyMinCalls: 12 };
-    const seen: { req: HotspotRequest; signal: AbortSignal }[] = [];
-    const runtimeWith = (pass: (req: HotspotRequest, signal: AbortSignal) => Promise<unknown>, beside = true) =>
-      ({ hotspotsBesideWarmup: beside, hotspots: (req: HotspotRequest, signal: AbortSignal) => (seen.push({ req, signal }), pass(req, signal)) }) as unknown as TargetRuntime;
-    const ok = async () => ({ hotspots: [], note: 'profiled', calls: 7, wallMs: 240 });
-    const never = new AbortController().signal;
-    // Python's pass needs the sequential worker; a tiny call keeps it after the ladder; so does a call too long for the plan.
-    assert.equal(startHotspotsBeside(runtimeWith(ok, false), 6_000, 30, 1, policy, never), undefined);
-    assert.equal(startHotspotsBeside(runtimeWith(ok), 6_000, 0.2, 1, policy, never), undefined);
-    assert.equal(startHotspotsBeside(runtimeWith(ok), 6_000, 2_000, 1, policy, never), undefined);
-    assert.equal(startHotspotsBeside({} as TargetRuntime, 6_000, 30, 1, policy, never), undefined);
-    assert.equal(seen.length, 0);
-
-    const started = startHotspotsBeside(runtimeWith(ok), 6_000, 30, 5, policy, never);
-    assert.ok(started);
-    assert.equal(started.indices, BESIDE_MAX_CALLS);
-    assert.equal(seen[0].req.taskIndexStart, 5);
-    assert.equal(seen[0].req.maxCalls, BESIDE_MAX_CALLS, 'never more calls than the indices it keeps');
-    assert.deepEqual(seen[0].req.warmup, hotspotWarmup(policy, planHotspots(6_000, 30) as { durationMs: number; maxCalls: number }));
-    await started.over;
-    assert.equal((await started.result)?.fields.hotspotsNote, 'profiled');
-
-    // A pass that fails leaves a note; the window it held opens all the same.
-    const failing = startHotspotsBeside(runtimeWith(async () => Promise.reject(new Error('inspector gone'))), 6_000, 30, 1, policy, never);
-    await failing?.over;
-    assert.match((await failing?.result)?.fields.hotspotsNote ?? '', /No hot spots: the profiling pass failed \(inspector gone\)/);
-
-    // stop() (the profile failed) ends the pass through its signal and waits for it.
-    const hang = (_r: HotspotRequest, signal: AbortSignal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('cancelled'))));
-    const stopped = startHotspotsBeside(runtimeWith(hang), 6_000, 30, 1, policy, never);
-    await stopped?.stop();
-    assert.ok(seen[seen.length - 1].signal.aborted);
-    await assert.rejects(stopped!.result, /cancelled/);
-
-    // Cancelling the profile reaches the pass too.
-    const profileCancel = new AbortController();
-    const cancelled = startHotspotsBeside(runtimeWith(hang), 6_000, 30, 1, policy, profileCancel.signal);
-    profileCancel.abort();
-    await cancelled?.over;
-    assert.ok(seen[seen.length - 1].signal.aborted);
-    await assert.rejects(cancelled!.result, /cancelled/);
   });
 
   it('ranks by weight, drops noise under 1%, and names the busiest line', () => {

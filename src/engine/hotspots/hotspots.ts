@@ -64,18 +64,13 @@ export function hotspotReserveMs(runtime: TargetRuntime, budgetMs: number, callM
  */
 export function hotspotWarmup(policy: WarmupPolicy, plan: HotspotPlan): WarmupPolicy {
   // The pass's own window caps it, compiling or not: no longer cap while V8 compiles.
-  // Not longer beside the sequential worker's warm-up either: with the profiler on, a
-  // thread warming fast-xml-parser still took 122-156 ms a call after four calls (40 ms
-  // warm), and the baseline waited 0.3 s for a pass given that warm-up's cap.
   const { compilingMaxMs: _longer, ...rest } = policy;
   return { ...rest, maxMs: Math.min(policy.maxMs, plan.durationMs) };
 }
 
-export type HotspotOutcome = HotspotResult & { fields: Pick<Report, 'hotspots' | 'hotspotsNote' | 'hotspotWaits'> };
-
 /**
- * The orchestrator's call after the ladder: runs the pass if the runtime offers it and
- * the budget allows. A failing pass never fails the profile; it leaves a note saying why.
+ * The orchestrator's one call: runs the pass if the runtime offers it and the budget
+ * allows. A failing pass never fails the profile; it leaves a note saying why.
  */
 export async function profileHotspots(
   runtime: TargetRuntime,
@@ -84,80 +79,13 @@ export async function profileHotspots(
   taskIndexStart: number,
   warmup: WarmupPolicy,
   signal: AbortSignal,
-): Promise<HotspotOutcome | undefined> {
-  const pass = runtime.hotspots?.bind(runtime);
-  if (!pass) return undefined;
+): Promise<(HotspotResult & { fields: Pick<Report, 'hotspots' | 'hotspotsNote' | 'hotspotWaits'> }) | undefined> {
+  if (!runtime.hotspots) return undefined;
   const plan = planHotspots(budgetMs, callMs);
   if ('skip' in plan) return { hotspots: [], note: plan.skip, calls: 0, wallMs: 0, fields: { hotspotsNote: plan.skip } };
-  return runPass(pass, plan, taskIndexStart, hotspotWarmup(warmup, plan), signal);
-}
-
-/**
- * A probe call shorter than this keeps the pass after the ladder: such a function warms
- * up in a few calls, so there is little warm-up to run beside, and a fast one would make
- * more calls than the indices kept for it (BESIDE_MAX_CALLS).
- */
-const BESIDE_MIN_CALL_MS = 0.5;
-/** Calls a pass beside the warm-up may make: the "$i" indices it keeps before the ladder's. */
-export const BESIDE_MAX_CALLS = 10_000;
-
-/** A pass running beside the baseline's warm-up (startHotspotsBeside). */
-export interface HotspotPassBeside {
-  /** Resolves, never rejects, once the pass is over: the baseline's window waits for it. */
-  over: Promise<void>;
-  /** The pass's outcome; rejects only when the profile was cancelled. */
-  result: Promise<HotspotOutcome | undefined>;
-  /** "$i" indices it keeps: the ladder's calls take those after them. */
-  indices: number;
-  /** Ends the pass early (the profile failed) and waits for its worker to go. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts the pass beside the sequential worker's warm-up, on the core that warm-up leaves
- * idle. A JIT-heavy function's warm-up is the longest part of a short budget (0.9 s of
- * fast-xml-parser's 6 s: 14 calls at 60-66 ms), and a pass after the ladder took another
- * 0.6 s from the ladder's windows. The baseline's window waits for the pass to end
- * (PointRequest.beforeWindow), so no counted call shares the machine with it. Undefined
- * when the pass keeps its place after the ladder: a runtime whose pass needs the
- * sequential worker (Python), a probe call too long for the plan (the warm call, known
- * later, may fit) or too short to be worth it.
- */
-export function startHotspotsBeside(
-  runtime: TargetRuntime,
-  budgetMs: number,
-  probeCallMs: number,
-  taskIndexStart: number,
-  warmup: WarmupPolicy,
-  signal: AbortSignal,
-): HotspotPassBeside | undefined {
-  const pass = runtime.hotspots?.bind(runtime);
-  if (!pass || !runtime.hotspotsBesideWarmup || !(probeCallMs >= BESIDE_MIN_CALL_MS)) return undefined;
-  const plan = planHotspots(budgetMs, probeCallMs);
-  if ('skip' in plan) return undefined;
-  const own = new AbortController();
-  const abort = () => own.abort();
-  signal.addEventListener('abort', abort, { once: true });
-  const result = runPass(pass, { ...plan, maxCalls: BESIDE_MAX_CALLS }, taskIndexStart, hotspotWarmup(warmup, plan), own.signal).finally(() => signal.removeEventListener('abort', abort));
-  const over = result.then(
-    () => undefined,
-    () => undefined,
-  );
-  return {
-    over,
-    result,
-    indices: BESIDE_MAX_CALLS,
-    stop: async () => {
-      own.abort();
-      await over;
-    },
-  };
-}
-
-async function runPass(pass: NonNullable<TargetRuntime['hotspots']>, plan: HotspotPlan, taskIndexStart: number, warmup: WarmupPolicy, signal: AbortSignal): Promise<HotspotOutcome> {
   let result: HotspotResult;
   try {
-    result = await pass({ ...plan, taskIndexStart, warmup }, signal);
+    result = await runtime.hotspots({ ...plan, taskIndexStart, warmup: hotspotWarmup(warmup, plan) }, signal);
   } catch (e) {
     if (signal.aborted) throw e;
     const note = `No hot spots: the profiling pass failed (${firstLine(e)}).`;

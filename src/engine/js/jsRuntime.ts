@@ -153,9 +153,6 @@ class JsRuntime implements TargetRuntime {
     }
   }
 
-  /** The pass has a fresh thread of its own (jsHotspots). */
-  readonly hotspotsBesideWarmup = true;
-
   hotspots(req: HotspotRequest, signal: AbortSignal): Promise<HotspotResult> {
     return jsHotspots(this.init, this.limits, req, signal, this.target.isAsync);
   }

@@ -245,7 +245,6 @@ export class LoopThreadSlot {
 export class JsLoopExecutor implements Executor {
   readonly maxConcurrency: number;
   readonly sharesWorkerOf?: 'sequential';
-  readonly holdsWindow = true;
   private disposed = false;
   private coldStartReported = false;
 
@@ -280,9 +279,6 @@ export class JsLoopExecutor implements Executor {
   async runPoint(req: PointRequest): Promise<PointSamples> {
     const { k, collector } = openPoint(this.kind, req, { disposed: this.disposed, maxConcurrency: this.maxConcurrency, maxOutputBytes: this.limits.maxOutputBytes });
     let host = await this.ensureHost(req.signal, req.warmup, collector);
-    // Warm now; the window opens once what it waits for is over (the hot-spot pass
-    // beside this warm-up), so nothing else runs while its calls count.
-    if (req.beforeWindow) await raceAbort(req.beforeWindow(), req.signal, () => undefined);
     const origin = epochNow();
     let firstIndex = req.taskIndexStart;
     for (;;) {
