@@ -21,7 +21,7 @@ function score(id: number, iterations: number): Scored {
 
 // @workload args=["$i"] budget=15
 export async function processRecord(id: number): Promise<Scored> {
-  const scored = score(id, 5_000_000);
+  const scored = score(id, 1_000_000);
   await sleep(20);
   return scored;
 }
