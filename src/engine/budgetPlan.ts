@@ -96,16 +96,30 @@ const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 
  * after three steady calls. Calls slower than the cap skip warm-up: a call that long is
  * dominated by its own steady state (V8 optimises a hot loop inside it).
  */
-export function warmupPolicy(budgetMs: number, callMs: number): WarmupPolicy {
+export function warmupPolicy(budgetMs: number, callMs: number, cpuRatio = 1): WarmupPolicy {
   const wanted = Math.max(budgetMs * WARMUP_BUDGET_SHARE, WARMUP_COLD_CALLS * callMs);
   const maxMs = Math.round(Math.min(1500, budgetMs * 0.15, Math.max(100, wanted)));
   return {
     steadyCalls: WARMUP_STEADY_CALLS,
     tolerance: WARMUP_TOLERANCE,
-    maxCalls: callMs > maxMs ? 0 : WARMUP_MAX_CALLS,
+    maxCalls: callMs > maxMs ? 0 : waitsPastCap(callMs, maxMs, cpuRatio) ? 1 : WARMUP_MAX_CALLS,
     maxMs,
     unsteadyMinCalls: WARMUP_UNSTEADY_MIN_CALLS,
   };
+}
+
+/** A call whose CPU time is at most this share of its wall time mostly waits (warmupPolicy). */
+export const WAITING_CPU_SHARE = 0.1;
+
+/**
+ * A call that mostly waits and is too slow for WARMUP_STEADY_CALLS of them to fit the
+ * cap: warm-up cannot show it steady before the cap, and its wait has no JIT tier or
+ * heap to warm, so one call (its one-time setup: a connection, a cache) is all warm-up
+ * can give it. 1 s sleeps had made two warm-up calls on every executor, 2 s each of a
+ * 15 s budget, and threads stopped at ×8.
+ */
+function waitsPastCap(callMs: number, maxMs: number, cpuRatio: number): boolean {
+  return cpuRatio <= WAITING_CPU_SHARE && callMs * WARMUP_STEADY_CALLS > maxMs;
 }
 
 /**
@@ -283,7 +297,7 @@ export class BudgetPlan {
     const waves = Math.max(1, Math.ceil((fresh * this.c.session.cpuRatio) / this.c.cores - 1e-9));
     const w = this.warmupFor(p.kind);
     const widened = isPool(p.kind) && this.poolWarmup !== undefined && this.poolWarmup !== this.c.warmup;
-    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.coldCallMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
+    const warming = w.maxCalls > 0 ? Math.min(w.maxMs + this.coldCallMs, w.maxCalls * this.coldCallMs, (this.warmingSeen ?? Infinity) * 1.25 * (widened ? POOL_WARMUP_TIME_FACTOR : 1)) : 0;
     return waves * ((this.growsInPlace(p.kind) ? 0 : this.startup[p.kind]) + warming);
   }
 

@@ -102,7 +102,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
     const wanted = options.executors ?? DEFAULTS.executors;
     const offered = [...runtime.executorKinds(), ...(runtime.optionalExecutorKinds?.() ?? [])];
     const kinds = offered.filter((k) => k === 'sequential' || wanted.includes(k));
-    let warmup = warmupPolicy(budgetMs, callMs);
+    let warmup = warmupPolicy(budgetMs, callMs, probeCpuRatio);
     const executorOf = (kind: ExecutorKind): Executor => {
       let e = executors.get(kind);
       if (!e) executors.set(kind, (e = runtime.createExecutor(kind)));
@@ -390,9 +390,9 @@ function failedPoint(samples: PointSamples): number {
 }
 
 /** The caps a worker's warm-up ran under, as the report states them: JS hosts also watch V8 compile (hosted/lib/warmup.ts). */
-function warmupCaps(policy: WarmupPolicy, language: Language): Pick<ColdStart, 'warmupCapMs' | 'compilingCapMs'> {
+function warmupCaps(policy: WarmupPolicy, language: Language): Pick<ColdStart, 'warmupCapMs' | 'compilingCapMs' | 'setupOnly'> {
   const compiling = language !== 'python' && policy.compilingMaxMs != null && policy.compilingMaxMs > policy.maxMs;
-  return { warmupCapMs: policy.maxMs, ...(compiling ? { compilingCapMs: policy.compilingMaxMs } : {}) };
+  return { warmupCapMs: policy.maxMs, ...(compiling ? { compilingCapMs: policy.compilingMaxMs } : {}), ...(policy.maxCalls === 1 ? { setupOnly: true } : {}) };
 }
 
 function roundColdStart(c: ColdStart): ColdStart {

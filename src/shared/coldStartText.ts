@@ -33,7 +33,7 @@ export const COLD_START_CAPTION = `${FRESH_WORKER} Every worker made warm-up cal
  * thumb, and the window's slow start is cut afterwards.
  */
 export function coldStartCaption(report: Report): string {
-  const unsettled = coldStartRows(report).some((r) => r.cold.warmupCalls > 0 && !r.cold.steady);
+  const unsettled = coldStartRows(report).some((r) => r.cold.warmupCalls > 0 && !r.cold.steady && !r.cold.setupOnly);
   const head = unsettled ? COLD_START_CAPTION_UNSETTLED : COLD_START_CAPTION;
   const cut = report.runs.filter((r) => (r.transientCalls ?? 0) > 0);
   if (!cut.length) return head;
@@ -64,10 +64,12 @@ export function coldStartCells(executor: ExecutorKind, c: ColdStart): ColdStartC
 function warmupWords(c: ColdStart): string {
   if (c.warmupCalls === 0) return 'none';
   const took = c.warmupMs != null ? `, ${ms(c.warmupMs)}` : '';
+  const calls = `${c.warmupCalls} call${c.warmupCalls === 1 ? '' : 's'}`;
+  if (c.setupOnly) return `${calls}${took} (one-time setup only: the call mostly waits, and its wait has nothing to warm)`;
   const longer = c.compilingCapMs != null ? `, ${ms(c.compilingCapMs)} while V8 compiled` : '';
   const cap = c.warmupCapMs != null ? `; cap ${ms(c.warmupCapMs)}${longer}` : '';
   const end = c.steady ? 'settled' : c.compiling ? 'cap reached while V8 was still compiling it' : 'cap reached before it settled';
-  return `${c.warmupCalls} calls${took} (${end}${cap})`;
+  return `${calls}${took} (${end}${cap})`;
 }
 
 function sameFigures(a: ColdStart, b: ColdStart | undefined): boolean {

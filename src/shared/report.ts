@@ -283,6 +283,11 @@ export interface ColdStart {
   compilingCapMs?: number;
   /** JS: some worker's V8 was still compiling the function's code when the cap ended its warm-up. */
   compiling?: boolean;
+  /**
+   * Warm-up was one call, for one-time setup: the call mostly waits (nothing for a JIT or
+   * a heap to warm) and is too slow for enough calls to show it steady within the cap.
+   */
+  setupOnly?: boolean;
 }
 
 /** The warm-up rule every worker followed before its calls counted. */

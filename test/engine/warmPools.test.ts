@@ -6,6 +6,7 @@ import type { Executor, ExecutorLimits, PointRequest, PointSamples, TargetRuntim
 import { createJsRuntime } from '../../src/engine/js/jsRuntime';
 import { packageRoot } from '../../src/engine/paths';
 import { createPythonRuntime } from '../../src/engine/python/pythonRuntime';
+import { profile } from '../../src/engine/profile';
 
 const LIMITS: ExecutorLimits = { callTimeoutMs: 10_000, memoryLimitMb: 256, maxOutputBytes: 1 << 20 };
 const WARMUP = { steadyCalls: 3, tolerance: 0.5, maxCalls: 8, maxMs: 1000 };
@@ -56,6 +57,21 @@ describe('warm, persistent pools', function () {
       }
     });
   }
+  for (const file of ['waits.js', 'waits.py']) {
+    it(`${file}: a slow call that mostly waits makes one warm-up call per worker, its setup, and the report says why`, async () => {
+      // 400 ms calls at 3 s: three would take 1.2 s, past the 450 ms cap, so steady could never show.
+      const r = await profile({ file: join(packageRoot(), 'test/fixtures/warm', file), functionName: 'wait', args: [400], budgetMs: 3000, executors: ['sequential', 'thread'] });
+      assert.equal(r.warmup?.maxCalls, 1, JSON.stringify(r.warmup));
+      for (const kind of ['sequential', 'thread'] as const) {
+        const c = r.coldStart?.[kind];
+        assert.ok(c, `${kind} has a cold start: ${JSON.stringify(r.coldStart)}`);
+        assert.equal(c.warmupCalls, 1, `${kind}: ${JSON.stringify(c)}`);
+        assert.equal(c.setupOnly, true, `${kind}: ${JSON.stringify(c)}`);
+      }
+      assert.equal(r.verdict.kind, 'io-bound');
+    });
+  }
+
   it("Python threads: each new thread warms up on itself, so a thread's own setup never lands in a window", async () => {
     // thread_local.py builds a connection on each thread's first call (300 ms), then
     // takes 10 ms a call. Warming only the harness's main thread left every new pool

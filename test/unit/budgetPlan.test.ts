@@ -17,7 +17,7 @@ function planOf(opts: { budgetMs?: number; callMs?: number; cpuRatio?: number; e
   const cpuRatio = opts.cpuRatio ?? 1;
   const session = new LadderSession({ kinds: KINDS, cores: 2, caps: { sequential: 1, async: 64, thread: 8, process: 8 }, callMs, cpuRatio, step: 2 });
   let now = 0;
-  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs), kinds: KINDS, session, executors: opts.executors, ...(opts.afterLadderMs !== undefined ? { afterLadderMs: () => opts.afterLadderMs! } : {}) });
+  const plan = new BudgetPlan({ budgetMs, startedMs: 0, now: () => now, cores: 2, callMs, warmup: warmupPolicy(budgetMs, callMs, cpuRatio), kinds: KINDS, session, executors: opts.executors, ...(opts.afterLadderMs !== undefined ? { afterLadderMs: () => opts.afterLadderMs! } : {}) });
   return { plan, session, advance: (ms: number) => (now += ms) };
 }
 
@@ -216,6 +216,14 @@ describe('budget plan: what new workers cost', () => {
     // One wave: start-up guess (40 ms) + the sequential warm-up with margin (150 × 1.25).
     assert.equal(io.plan.overheadOf(eight), 40 + 187.5);
     assert.equal(cpu.plan.overheadOf(eight), 4 * (40 + 187.5), 'eight CPU-bound workers on 2 cores: four waves');
+  });
+
+  it('plans one warm-up call for a slow call that mostly waits, not the cap and the call that crosses it', () => {
+    const waiting = planOf({ budgetMs: 15_000, callMs: 1000, cpuRatio: 0.001 });
+    const busy = planOf({ budgetMs: 15_000, callMs: 1000, cpuRatio: 1 });
+    // Start-up guess (40 ms) + one 1 s call; CPU work keeps the cap (1.5 s) + the call that crosses it.
+    assert.equal(waiting.plan.overheadOf({ kind: 'thread', k: 8 }), 40 + 1000);
+    assert.equal(busy.plan.overheadOf({ kind: 'thread', k: 2 }), 40 + 1500 + 1000);
   });
 
   it("plans with the warm baseline's CPU ratio once the session has it, not the probe's", () => {

@@ -276,6 +276,15 @@ describe('the cold start in the renderings', () => {
     assert.ok(!formatText(withCold).includes('still settling'));
   });
 
+  it('says a call that mostly waits made one warm-up call, for its setup, and does not call those runs cold', () => {
+    const oneCall = { firstCallMs: 1000.4, steadyCallMs: 1000.4, workerStartMs: 50, warmupCalls: 1, warmupMs: 1000.6, steady: false, warmupCapMs: 1500, setupOnly: true };
+    const waiting: Report = { ...withCold, coldStart: { sequential: oneCall, thread: { ...oneCall, workerStartMs: 160 } } };
+    const text = formatText(waiting);
+    const flat = text.replace(/\s+/g, ' ');
+    assert.ok(text.split('\n').some((l) => /^ {2}thread\s+160 ms\s+1\.00 s\s+1\.00 s\s+1 call, 1\.00 s \(one-time setup only: the call mostly waits, and its wait has nothing to warm\)$/.test(l)), text);
+    assert.ok(flat.includes('so the runs above measure warm workers, as a long-lived pool has.'), 'not the caption for workers still warming up');
+  });
+
   it('says the runs measured warm workers only when every warm-up settled', () => {
     const flat = (t: string) => t.replace(/\s+/g, ' ');
     assert.ok(flat(formatText(withCold)).includes("where the cap was reached first, that executor's runs measured workers still warming up"), 'threads reached their cap');

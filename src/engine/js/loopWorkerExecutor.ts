@@ -260,6 +260,11 @@ export class JsLoopExecutor implements Executor {
   /** A live, loaded and warm thread; one not yet warm is warmed up by `policy` first. */
   private async ensureHost(signal: AbortSignal, policy: WarmupPolicy | undefined, collector: PointCollector): Promise<LoopWorkerHost> {
     const host = await this.slot.live(signal);
+    // A warm-up of one call (a call that mostly waits: its setup only) was the probe's,
+    // made on this thread already.
+    if (!host.warmup && policy?.maxCalls === 1 && host.firstCallMs != null) {
+      host.warmup = { firstCallMs: host.firstCallMs, steadyCallMs: host.firstCallMs, calls: 1, elapsedMs: host.firstCallMs, steady: false, failed: false };
+    }
     if (!host.warmup && policy && policy.maxCalls > 0) {
       host.onOutput = (stream, text) => collector.output.add(undefined, stream, text);
       const w = await raceAbort(host.warm(policy), signal, () => host.kill());
