@@ -94,7 +94,8 @@ const STARTUP_GUESS_MS: Record<ExecutorKind, number> = { sequential: 30, async: 
  * cold calls' worth, to get there (V8 tiers up by call count). Never more than 15% of the
  * budget or 1.5 s. The cap costs nothing for code that is steady at once: warm-up stops
  * after three steady calls. Calls slower than the cap skip warm-up: a call that long is
- * dominated by its own steady state (V8 optimises a hot loop inside it).
+ * dominated by its own steady state (V8 optimises a hot loop inside it). A slow call that
+ * mostly waits makes one, for its setup (waitsPastCap); `cpuRatio` is the probe's.
  */
 export function warmupPolicy(budgetMs: number, callMs: number, cpuRatio = 1): WarmupPolicy {
   const wanted = Math.max(budgetMs * WARMUP_BUDGET_SHARE, WARMUP_COLD_CALLS * callMs);
