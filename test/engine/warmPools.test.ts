@@ -58,9 +58,10 @@ describe('warm, persistent pools', function () {
     });
   }
   for (const file of ['waits.js', 'waits.py']) {
-    it(`${file}: a slow call that mostly waits makes one warm-up call per worker, its setup, and the report says why`, async () => {
-      // 400 ms calls at 3 s: three would take 1.2 s, past the 450 ms cap, so steady could never show.
-      const r = await profile({ file: join(packageRoot(), 'test/fixtures/warm', file), functionName: 'wait', args: [400], budgetMs: 3000, executors: ['sequential', 'thread'] });
+    it(`${file}: a slow call that mostly waits makes one warm-up call per worker, its setup (the probe's on the sequential worker), and the report says why`, async () => {
+      // 300 ms calls (350 ms the first) at 3 s: three would take 0.9 s, past the 450 ms
+      // cap, so steady could never show.
+      const r = await profile({ file: join(packageRoot(), 'test/fixtures/warm', file), functionName: 'wait', args: [300], budgetMs: 3000, executors: ['sequential', 'thread'] });
       assert.equal(r.warmup?.maxCalls, 1, JSON.stringify(r.warmup));
       for (const kind of ['sequential', 'thread'] as const) {
         const c = r.coldStart?.[kind];
@@ -68,6 +69,10 @@ describe('warm, persistent pools', function () {
         assert.equal(c.warmupCalls, 1, `${kind}: ${JSON.stringify(c)}`);
         assert.equal(c.setupOnly, true, `${kind}: ${JSON.stringify(c)}`);
       }
+      // The sequential worker ran the probe, and that call (350 ms, with its setup) was
+      // its warm-up: no second one, which would have taken 300 ms.
+      assert.ok(r.probe.wallMs >= 340, `probe ${r.probe.wallMs} ms`);
+      assert.ok(Math.abs((r.coldStart?.sequential?.firstCallMs ?? NaN) - r.probe.wallMs) < 5, `probe ${r.probe.wallMs} ms, warm-up ${JSON.stringify(r.coldStart?.sequential)}`);
       assert.equal(r.verdict.kind, 'io-bound');
     });
   }
