@@ -85,7 +85,7 @@ class LocalExecutors(object):
             self.warmed = True
             if int(point.warmup.get("maxCalls", 0)) == 1 and self.first_call_ms is not None:
                 # A warm-up of one call (a slow call that mostly waits: its setup only,
-                # engine/budgetPlan.ts waitsPastCap) was this process's first call, the probe's.
+                # shared/warmup.ts isSetupOnly) was this process's first call, the probe's.
                 ms = self.first_call_ms
                 warm = {"firstCallMs": ms, "steadyCallMs": ms, "calls": 1, "elapsedMs": ms, "steady": False, "failed": False}
             else:

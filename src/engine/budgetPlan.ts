@@ -6,6 +6,7 @@ import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
 import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
 import type { Executor, PointSamples } from './executorTypes';
 import { round3 } from '../shared/rounding';
+import { SETUP_ONLY_CALLS } from '../shared/warmup';
 import { GROWTH_TO_CLIMB, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import { REFERENCE_SHARE, type LadderSession, type PlannedPoint } from './ladderSession';
 
@@ -103,14 +104,14 @@ export function warmupPolicy(budgetMs: number, callMs: number, cpuRatio = 1): Wa
   return {
     steadyCalls: WARMUP_STEADY_CALLS,
     tolerance: WARMUP_TOLERANCE,
-    maxCalls: callMs > maxMs ? 0 : waitsPastCap(callMs, maxMs, cpuRatio) ? 1 : WARMUP_MAX_CALLS,
+    maxCalls: callMs > maxMs ? 0 : waitsPastCap(callMs, maxMs, cpuRatio) ? SETUP_ONLY_CALLS : WARMUP_MAX_CALLS,
     maxMs,
     unsteadyMinCalls: WARMUP_UNSTEADY_MIN_CALLS,
   };
 }
 
 /** A call whose CPU time is at most this share of its wall time mostly waits (warmupPolicy). */
-export const WAITING_CPU_SHARE = 0.1;
+const WAITING_CPU_SHARE = 0.1;
 
 /**
  * A call that mostly waits and is too slow for WARMUP_STEADY_CALLS of them to fit the

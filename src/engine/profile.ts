@@ -40,6 +40,7 @@ import {
 } from '../shared/report';
 import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, settleWindow, type MeasuredPoint } from './runResults';
 import { BudgetPlan, warmupAfterSetup, warmupPolicy } from './budgetPlan';
+import { isSetupOnly } from '../shared/warmup';
 import { caveatOf } from '../shared/wording';
 import { throughputStats } from '../analysis/stats';
 import { round1, round3 } from '../shared/rounding';
@@ -392,7 +393,7 @@ function failedPoint(samples: PointSamples): number {
 /** The caps a worker's warm-up ran under, as the report states them: JS hosts also watch V8 compile (hosted/lib/warmup.ts). */
 function warmupCaps(policy: WarmupPolicy, language: Language): Pick<ColdStart, 'warmupCapMs' | 'compilingCapMs' | 'setupOnly'> {
   const compiling = language !== 'python' && policy.compilingMaxMs != null && policy.compilingMaxMs > policy.maxMs;
-  return { warmupCapMs: policy.maxMs, ...(compiling ? { compilingCapMs: policy.compilingMaxMs } : {}), ...(policy.maxCalls === 1 ? { setupOnly: true } : {}) };
+  return { warmupCapMs: policy.maxMs, ...(compiling ? { compilingCapMs: policy.compilingMaxMs } : {}), ...(isSetupOnly(policy) ? { setupOnly: true } : {}) };
 }
 
 function roundColdStart(c: ColdStart): ColdStart {

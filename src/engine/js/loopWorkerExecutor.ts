@@ -16,7 +16,7 @@ import type { CapturedOutput } from '../../shared/outputCapture';
 import { openPoint, PointCollector } from './pointCollector';
 import type { LoopWorkerMessage, LoopWorkerRequest } from '../../shared/jsProtocol';
 import type { HostInit } from '../../shared/jsProtocol';
-import { coldStartOf, type WarmupResult } from '../../shared/warmup';
+import { coldStartOf, isSetupOnly, type WarmupResult } from '../../shared/warmup';
 
 /** How long past the timeout a blocked call may run before the watchdog ends its thread. */
 const WATCHDOG_GRACE_MS = 100;
@@ -262,7 +262,7 @@ export class JsLoopExecutor implements Executor {
     const host = await this.slot.live(signal);
     // A warm-up of one call (a call that mostly waits: its setup only) was the probe's,
     // made on this thread already.
-    if (!host.warmup && policy?.maxCalls === 1 && host.firstCallMs != null) {
+    if (!host.warmup && policy && isSetupOnly(policy) && host.firstCallMs != null) {
       host.warmup = { firstCallMs: host.firstCallMs, steadyCallMs: host.firstCallMs, calls: 1, elapsedMs: host.firstCallMs, steady: false, failed: false };
     }
     if (!host.warmup && policy && policy.maxCalls > 0) {
