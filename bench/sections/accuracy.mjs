@@ -24,14 +24,15 @@ const FIELDS = {
   executor: { read: (r) => r.recommendation.executor, ok: (got, want) => want.includes(got) },
   tinyTasks: { read: (r) => r.verdict.tinyTasks === true, ok: (got, want) => got === want },
   offloadedCpu: { read: (r) => r.verdict.offloadedCpu === true, ok: (got, want) => got === want },
+  parallelInside: { read: (r) => r.verdict.parallelInside === true, ok: (got, want) => got === want },
 };
 
-/** Rows, each scoring one or more fields (the two special-case flags share a row). */
+/** Rows, each scoring one or more fields (the special-case flags share a row). */
 const SCORED = [
   { id: 'kind', fields: ['kind'], label: 'kind (io-bound / cpu-bound / mixed)' },
   { id: 'executor', fields: ['executor'], label: 'recommended executor' },
   { id: 'gil', fields: ['gil'], label: 'GIL verdict (held / released)' },
-  { id: 'flags', fields: ['tinyTasks', 'offloadedCpu'], label: 'special cases flagged (tiny tasks, CPU offloaded off the calling thread)' },
+  { id: 'flags', fields: ['tinyTasks', 'offloadedCpu', 'parallelInside'], label: 'special cases flagged (tiny tasks, CPU offloaded off the calling thread, already parallel inside)' },
 ];
 
 export function accuracyPlan(quick) {

@@ -138,10 +138,20 @@ export const WARM_IN_WINDOW_CALLS = 100;
  */
 export const COLD_POOL_FALL = 0.1;
 
-/** The measured pools (threads, processes) whose workers were still cold when their calls counted. */
-export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<ExecutorKind, Pick<ExecutorSummary, 'runs'>>>): ExecutorKind[] {
+/**
+ * The measured pools (threads, processes) whose workers were still cold when their calls
+ * counted. `coresPerCall`: the cores one call keeps busy by itself, when that is its own
+ * doing (callCoresOf); K workers warming up side by side then share the cores, and each
+ * call runs K × coresPerCall ÷ cores times slower than alone, warm or not. Four gzips at
+ * once on libuv's pool kept 1.77 cores busy a call: two threads warming side by side took
+ * 89 ms a call against 55 alone, both pools read "cold", the pool guard of
+ * parallelInside had nothing warm to read, and the answer was threads ×2 at 1.37× where
+ * bare pools gave 1.05×.
+ */
+export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<ExecutorKind, Pick<ExecutorSummary, 'runs'>>>, coresPerCall = 1): ExecutorKind[] {
   const warmCall = input.coldStart?.sequential?.steadyCallMs;
   if (!warmCall) return [];
+  const cores = Math.max(1, Math.round(input.cores));
   return (['thread', 'process'] as const).filter((kind) => {
     const c = input.coldStart?.[kind];
     const runs = measured[kind]?.runs;
@@ -149,8 +159,24 @@ export function coldPoolsOf(input: AnalysisInput, measured: Partial<Record<Execu
     const warmedInWindow = runs.every((r) => r.tasks >= WARM_IN_WINDOW_CALLS * r.concurrency);
     // Still warming: V8 still compiling, or calls still falling from the first.
     const falling = !!c.compiling || c.firstCallMs == null || c.firstCallMs > c.steadyCallMs * (1 + COLD_POOL_FALL);
-    return !warmedInWindow && falling && c.steadyCallMs >= warmCall * COLD_POOL_RATIO;
+    // A pool only grows, so its workers warmed up at its first K, at most the cores (breadth first).
+    const warmedAtK = Math.min(cores, Math.max(...runs.map((r) => r.concurrency)));
+    const sharing = Math.max(1, (warmedAtK * Math.min(cores, coresPerCall)) / cores);
+    return !warmedInWindow && falling && c.steadyCallMs >= warmCall * COLD_POOL_RATIO * sharing;
   });
+}
+
+/**
+ * The cores one sequential call keeps busy by its own doing: the sequential run's, where
+ * the call hands its CPU to threads it drives (libuv's pool, a private thread pool, child
+ * processes; handedOff) or runs in Python, which has no JIT; 1 otherwise. A JS call busy
+ * on its own thread also keeps V8's compiler and GC helpers busy while its isolate is
+ * cold (1.3-1.5 cores for a YAML parser's cold baseline), which is warming, not sharing.
+ */
+export function callCoresOf(python: boolean, seq: RunResult | undefined, callCpuRatio: number | null, machineCpuShare: number | null): number {
+  if (!seq || !(seq.busyCores > 1)) return 1;
+  const ownDoing = python || (callCpuRatio != null && machineCpuShare != null && handedOff(callCpuRatio, machineCpuShare));
+  return ownDoing ? seq.busyCores : 1;
 }
 
 export function gatherEvidence(input: AnalysisInput): Evidence {
@@ -207,7 +233,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
   // keep it sequential" for a function that threads run 1.8x faster.
   const perTaskShare = (r: RunResult) => (r.busyCores * 1000) / r.throughputPerSec / callMs;
   const others = usable.filter((r) => r.executor !== 'sequential');
-  const coldPools = coldPoolsOf(input, byKind);
+  const coldPools = coldPoolsOf(input, byKind, callCoresOf(python, seq, callCpuRatio, machineCpuShare));
   const poolRuns = usable.filter((r) => r.executor === 'thread' || r.executor === 'process');
   const warmPoolRuns = poolRuns.filter((r) => !coldPools.includes(r.executor));
   const poolBest = Math.max(0, ...warmPoolRuns.map((r) => r.speedup));

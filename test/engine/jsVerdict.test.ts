@@ -108,6 +108,19 @@ describe('verdicts on real JS workloads', function () {
     });
   });
 
+  it('gzips that already keep every core busy are parallel inside: keep it sequential', async function () {
+    // bench/fixtures/real/gzipParallel.mjs: four zlib.gzip calls at once on libuv's pool.
+    // Two pool workers warming up side by side share the cores, so their calls run slower
+    // than one alone; read as cold, they had given threads ×2 the answer.
+    const file = path.join(packageRoot(), 'bench/fixtures/real/gzipParallel.mjs');
+    await withParallelCores(this, () => profile({ file, functionName: 'gzipChunks', args: [], budgetMs: 5000 }), (r) => {
+      assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+      assert.equal(r.verdict.parallelInside, true, summary(r));
+      assert.equal(r.recommendation.executor, 'sequential', summary(r));
+      assert.match(r.recommendation.reason, /^Already parallel inside/, summary(r));
+    });
+  });
+
   it('half CPU and half waiting is mixed', async () => {
     const r = await run('mixed.ts', 'mixed');
     assert.equal(r.verdict.kind, 'mixed', summary(r));

@@ -121,6 +121,17 @@ describe('verdicts on real Python workloads', function () {
     );
   });
 
+  it('hashlib on a private thread pool already keeps every core busy: parallel inside, no GIL verdict from flat threads', async function () {
+    // bench/fixtures/python/real/sha256_halves.py: the two halves of 64 MB on two threads of its own.
+    const file = path.join(packageRoot(), 'bench/fixtures/python/real/sha256_halves.py');
+    await withParallelCores(this, () => profile({ file, functionName: 'both_halves', args: [], budgetMs: 5000 }), (r) => {
+      assert.equal(r.verdict.kind, 'cpu-bound', summary(r));
+      assert.equal(r.verdict.parallelInside, true, summary(r));
+      assert.equal(r.verdict.gil, 'not-applicable', summary(r));
+      assert.equal(r.recommendation.executor, 'sequential', summary(r));
+    });
+  });
+
   it('time.sleep is I/O-bound: threads recommended', async () => {
     const r = await run('sleepy.py', 'nap', [50]);
     assert.equal(r.verdict.kind, 'io-bound', summary(r));

@@ -36,9 +36,15 @@ describe('bench logic', () => {
     assert.deepEqual(wait.checks, { kind: true, executor: true, gil: true });
     const slowAsync = judge({ kind: 'io-bound', executor: ['async'] }, { cpuRatio: 0.02, speedups: { 'async×16': 2, 'thread×16': 15 } });
     assert.equal(slowAsync.checks.executor, false);
-    // No executor beating sequential by 10% means no executor label can be right.
+    // No executor beating sequential by 10% means no executor label can be right, but "sequential".
     const none = judge({ executor: ['thread'], tinyTasks: true }, { cpuRatio: 0.9, speedups: { 'thread×2': 0.3, 'process×2': 0.1 } });
     assert.deepEqual(none.checks, { executor: false, tinyTasks: true });
+    // One call that keeps more than 1.3 cores busy is parallel inside: sequential is right,
+    // a pool label is not, and flat threads say nothing of the GIL.
+    const inside = judge({ executor: ['sequential'], parallelInside: true, gil: 'not-applicable' }, { cpuRatio: 1.9, threadCpuRatio: 0.01, speedups: { 'thread×2': 1.03, 'process×2': 0.98 } });
+    assert.deepEqual(inside.checks, { executor: true, parallelInside: true, gil: true });
+    assert.equal(judge({ executor: ['sequential'] }, { cpuRatio: 0.99, speedups: { 'thread×2': 1.9 } }).checks.executor, false);
+    assert.equal(judge({ parallelInside: true }, { cpuRatio: 1.05, speedups: { 'thread×2': 1.9 } }).checks.parallelInside, false);
     const offloaded = judge({ offloadedCpu: true }, { cpuRatio: 0.95, elu: 0.1, speedups: { 'async×2': 1.9 } });
     assert.equal(offloaded.checks.offloadedCpu, true);
   });

@@ -3,6 +3,7 @@
 // tempts the old answer, and the rule must overrule it, at several noise levels and seeds.
 import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
+import { callCoresOf, coldPoolsOf } from '../../src/analysis/evidence';
 import type { RunResult } from '../../src/shared/report';
 import { recommendationLineOf } from '../../src/shared/recommendationWords';
 import { assertPlainData, findingOf } from './findings';
@@ -142,6 +143,43 @@ describe('physics rules of the recommendation', () => {
       assert.equal(oneWarm.verdict.parallelInside, true, where);
     });
     assert.ok(tempted >= SEEDS.length, `the pools stayed under cores ÷ p, so only the new guard decides: ${tempted}`);
+  });
+
+  it('pools of a call that keeps the cores busy by itself warm up slower side by side, and that is sharing, not a cold pool', () => {
+    // Four gzips at once on libuv's pool: the calling thread idles (8% CPU) while one call
+    // keeps 1.8 cores busy. Two pool workers warming side by side share the cores and
+    // take ~1.7× a sequential call, warm or not; read as "cold", they had left the
+    // parallel-inside rule no warm pool to confirm it, and threads ×2 took the answer.
+    let checked = 0;
+    sweep({ computeMs: 20, internalThreads: 1.8, cores: 2, ladders: { async: [2], thread: [2], process: [2] } }, [0, 0.05], (_a, where) => {
+      const input = structuredClone(lastInput!);
+      const seqRun = input.runs.find((r) => r.executor === 'sequential')!;
+      const seqMs = 1000 / seqRun.throughputPerSec;
+      const cs = (firstCallMs: number, steadyCallMs: number, steady: boolean) => ({ firstCallMs, steadyCallMs, workerStartMs: 90, warmupCalls: 9, warmupMs: 1200, steady });
+      const coldStart = { sequential: cs(seqMs * 1.05, seqMs, true), thread: cs(seqMs * 1.9, seqMs * 1.7, false), process: cs(seqMs * 2.1, seqMs * 1.8, false) };
+      // The calling thread hands the work off: its own CPU is a small share of each call.
+      const handed = structuredClone(input);
+      for (const r of handed.runs) {
+        r.cpuMsPerTask = seqMs * 0.08;
+        r.cpuRatio = 0.08;
+      }
+      handed.probe.cpuMs = seqMs * 0.08;
+      const pools = { thread: { runs: handed.runs.filter((r) => r.executor === 'thread') }, process: { runs: handed.runs.filter((r) => r.executor === 'process') } };
+      const perCall = callCoresOf(false, seqRun, 0.08, seqRun.busyCores);
+      assert.ok(perCall > 1.5, `${where}: ${perCall}`);
+      assert.deepEqual(coldPoolsOf({ ...handed, coldStart }, pools, perCall), [], where);
+      assert.deepEqual(coldPoolsOf({ ...handed, coldStart }, pools), ['thread', 'process'], `${where}: alone, the same warm-ups read cold`);
+      const a = classify({ ...handed, coldStart });
+      assert.equal(a.verdict.parallelInside, true, `${where}: ${a.recommendation.reason}`);
+      assert.equal(a.recommendation.code, 'rec.parallel-inside', where);
+      // A JS call busy on its own thread with the same numbers may be an isolate still
+      // compiling (V8's helpers): its pools stay cold, as before.
+      assert.equal(callCoresOf(false, seqRun, 1, seqRun.busyCores), 1, where);
+      const own = classify({ ...input, coldStart });
+      assert.notEqual(own.verdict.parallelInside, true, where);
+      checked++;
+    });
+    assert.ok(checked >= SEEDS.length);
   });
 
   it('CPU-bound: a larger pool that beat K = cores beyond both intervals stands for K = cores, which can do at least as well', () => {
