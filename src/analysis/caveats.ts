@@ -1,6 +1,6 @@
 // Conditions that make the measurement less certain, as findings (the words are in
 // src/shared/wording.ts). Confidence reads their codes.
-import type { Finding, Recommendation, RunResult } from '../shared/report';
+import type { ExecutorKind, Finding, GilVerdict, Recommendation, RunResult } from '../shared/report';
 import { encodePoints } from '../shared/names';
 import { round2 } from '../shared/rounding';
 import { defined, HIGH_STEAL, UNUSABLE_ERROR_RATE, type Evidence } from './evidence';
@@ -19,9 +19,17 @@ const ABOVE_CEILING_MARGIN = 1.05;
 const FLOOR_MIN_CALL_MS = 1;
 
 interface Said {
-  recommendation?: Pick<Recommendation, 'executor' | 'workers' | 'data'>;
+  recommendation?: Pick<Recommendation, 'executor' | 'workers' | 'data'> & Partial<Pick<Recommendation, 'expectedSpeedup' | 'atLeast'>>;
   doubts?: Finding[];
+  gil?: GilVerdict;
 }
+
+/** A ladder's top point scaled "straight" when it read at least this share of its K (or of its ceiling, when lower). */
+const STRAIGHT_SCALING = 0.8;
+/** A straight line from a cut ladder's top must pass the answer by this factor before it says so. */
+const PASSES_BY = 1.1;
+/** How far (× its top K) a straight line is drawn: a few doublings, as far as a longer budget would climb. */
+const PASS_REACH = 32;
 
 const FAILURE_KINDS = ['timeout', 'exit', 'crash', 'out-of-memory'];
 
@@ -75,6 +83,8 @@ export function caveatFindings(ev: Evidence, said: Said = {}): Finding[] {
     if (!c || c.steadyCallMs == null || warmCallMs == null) continue;
     add('warning', 'cold-pool', { executor: kind, lastCallMs: c.steadyCallMs, warmCallMs, calls: c.warmupCalls });
   }
+  const overtaker = cutWhileScaling(ev, said);
+  if (overtaker) add('warning', 'runner-up-cut', overtaker);
   if (ev.callCpuRatio == null) add('info', 'no-cpu-time');
   if (ev.cores < 2) add('info', 'one-core');
   return out;
@@ -126,4 +136,35 @@ function asyncBelowFloor(ev: Evidence): Finding['data'] | undefined {
   if (!under.length) return undefined;
   const r = under[0];
   return { points: encodePoints(under), speedup: r.speedup, high: r.speedupCi[1] };
+}
+
+/**
+ * Another executor whose ladder the budget cut while it still scaled straight, and whose
+ * straight line passes the answer within a few doublings, physics permitting
+ * (speedupCeiling): the answer stands on what was measured, but a longer budget may
+ * overturn it. \`await asyncio.to_thread(time.sleep, 0.05)\` at 6 s: asyncio stopped at 6×
+ * (its default executor's 6 threads), threads were measured only at ×2, where they read
+ * 1.98×, and the answer was "asyncio, 8 tasks in flight" with not a word of them; at
+ * 15 s threads ×64 read 53×.
+ */
+function cutWhileScaling(ev: Evidence, said: Said): Finding['data'] | undefined {
+  const rec = said.recommendation;
+  if (!rec || rec.executor === 'sequential' || rec.atLeast || !(rec.expectedSpeedup! > 0)) return undefined;
+  const answer = rec.expectedSpeedup!;
+  for (const kind of ['async', 'thread', 'process'] as ExecutorKind[]) {
+    if (kind === rec.executor || ev.input.stops?.[kind] !== 'budget') continue;
+    const runs = ev.byKind[kind]?.runs;
+    if (!runs?.length) continue;
+    const top = runs.reduce((a, b) => (b.concurrency > a.concurrency ? b : a));
+    if (top.concurrency < 2 || top.speedupCi[0] <= 1) continue;
+    const straight = top.speedup >= STRAIGHT_SCALING * Math.min(top.concurrency, speedupCeiling(ev, top, said.gil));
+    if (!straight) continue;
+    for (let k = top.concurrency * 2; k <= top.concurrency * PASS_REACH; k *= 2) {
+      const line = Math.min((top.speedup * k) / top.concurrency, speedupCeiling(ev, { executor: kind, concurrency: k }, said.gil));
+      if (line >= answer * PASSES_BY) {
+        return { executor: kind, k: top.concurrency, speedup: top.speedup, answerExecutor: rec.executor, answerSpeedup: answer, passK: k };
+      }
+    }
+  }
+  return undefined;
 }

@@ -36,7 +36,7 @@ export function classify(input: AnalysisInput): Analysis {
   const scaling = scalingFits(ev, kind);
   const { code, data, ...rec } = recommend({ ev, kind, gil: gil?.verdict, blocking, overhead, fits: scaling });
   const recommendation = { ...rec, reason: renderRecommendation({ code, data }, ctx), code, data };
-  const cavFindings = caveatFindings(ev, { recommendation, doubts });
+  const cavFindings = caveatFindings(ev, { recommendation, doubts, gil: gil?.verdict });
   const caveats: Caveat[] = cavFindings.map((f) => caveatOf(f, ctx));
   const confidence = confidenceOf(ev, kind, doubts.length, cavFindings);
 

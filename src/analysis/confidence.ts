@@ -24,6 +24,7 @@ export function confidenceOf(ev: Evidence, kind: WorkloadKind, doubts: number, c
   if (caveats.some((k) => k.code === 'few-sequential-calls')) c *= 0.85;
   if (caveats.some((k) => k.code === 'cold-pool')) c *= 0.85;
   if (caveats.some((k) => k.code === 'slow-baseline')) c *= 0.85;
+  if (caveats.some((k) => k.code === 'runner-up-cut')) c *= 0.85;
   if (ev.bestConcurrentSpeedup === 0) c *= 0.7;
   return round2(clamp(c, 0.05, 0.99));
 }

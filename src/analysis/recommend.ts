@@ -195,7 +195,11 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
   // budget cut the ladder ("at least"), which says nothing of where it levels off.
   const farFromFormula = Math.abs(formulaWorkers - run.concurrency) > Math.max(1, run.concurrency * 0.5);
   if (farFromFormula && run.concurrency > formulaWorkers) rec.data.beyondFormula = 1;
-  else if (farFromFormula && !floor) rec.data.shortOfFormula = 1;
+  else if (farFromFormula && !floor) {
+    rec.data.shortOfFormula = 1;
+    const helpers = helperPoolLimit(ev, kind, run);
+    if (helpers) rec.data.helperPool = helpers;
+  }
   if (floor) {
     rec.atLeast = true;
     rec.data.atLeast = 1;
@@ -209,6 +213,23 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     }
   }
   return rec;
+}
+
+/** How close async's levelled-off speedup must come to the helper pool's size to name that pool (helperPoolLimit). */
+export const HELPER_POOL_MATCH = 0.2;
+
+/**
+ * The helper pool that async's calls seem to queue for: waiting work whose async ladder
+ * levelled off at about as many calls at once as asyncio's default executor (Python:
+ * min(32, cores + 4)) or libuv's pool (JS: UV_THREADPOOL_SIZE) has threads, with many
+ * more in flight. \`await asyncio.to_thread(time.sleep, 0.05)\` read 6.05× at ×8 and
+ * 5.94× at ×128 on 2 cores, and the words had blamed "a shared lock, a connection limit".
+ */
+function helperPoolLimit(ev: Evidence, kind: WorkloadKind, run: RunResult): number | undefined {
+  if (run.executor !== 'async' || kind !== 'io-bound' || ev.offloaded || !(ev.offloadPool > 1)) return undefined;
+  const a = ev.byKind.async;
+  if (!a || a.maxConcurrency < ev.offloadPool * 1.5) return undefined;
+  return Math.abs(a.best.speedup - ev.offloadPool) <= ev.offloadPool * HELPER_POOL_MATCH ? ev.offloadPool : undefined;
 }
 
 type CeilingFacts = Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'> & { python?: boolean };

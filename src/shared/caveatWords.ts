@@ -45,6 +45,11 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
     const [lead, others] = leadAndOthers(str(d, 'points'), 'Async');
     return `${lead} read ${x(n(d, 'speedup'))} (its 95% interval ends at ${x(n(d, 'high'))})${others}, yet one event loop runs these calls one after another, as the plain loop does, which gives about 1×: that window ran slower than the baseline's (a burst of load, the machine's speed moving, or code still warming up). It says nothing about async; expect about 1×.`;
   },
+  'runner-up-cut': (d, ctx) => {
+    const name = executorName(str(d, 'executor') as ExecutorKind, ctx.python);
+    const answer = executorName(str(d, 'answerExecutor') as ExecutorKind, ctx.python);
+    return `${capitalize(name)} still scaled when the budget ran out (${x(n(d, 'speedup'))} at ${n(d, 'k')}, about all ${n(d, 'k')} can give); at that rate ${n(d, 'passK')} would pass ${answer}'s ${x(n(d, 'answerSpeedup'))}, so a longer --budget, which climbs that ladder further, may change the answer.`;
+  },
   'no-sequential': () => 'There was no usable sequential run, so speedups have no baseline and the verdict leans on the probe call alone.',
   'no-cpu-time': () => 'Per-call CPU time was unavailable here; the CPU share comes from machine-wide load, which other processes can inflate.',
   'one-core': () => 'This machine has one core, so no executor can speed up CPU work here; only waiting can overlap.',

@@ -3,13 +3,14 @@
 // numbers only; the words are in wording.ts (longerBudgetText).
 //
 // Several answers already say "a longer --budget decides" (an undecided gain, pools
-// measured cold, a ladder cut while still scaling, a baseline that ran slow). Saying it
+// measured cold, a ladder cut while still scaling, another executor's ladder cut while it
+// still scaled past the answer's reach, a baseline that ran slow). Saying it
 // was not enough: in the panel the user had to find the setting, change it, re-run and
 // change it back. The suggestion doubles the budget, rounded up to a budget people type,
 // and covers what the last run really took when that was longer.
 import type { Report } from './report';
 
-export type LongerBudgetWhy = 'undecided' | 'cold-pools' | 'still-scaling' | 'slow-baseline';
+export type LongerBudgetWhy = 'undecided' | 'cold-pools' | 'still-scaling' | 'runner-up-cut' | 'slow-baseline';
 
 export interface LongerBudget {
   budgetSec: number;
@@ -39,6 +40,7 @@ export function longerBudgetOf(report: Pick<Report, 'budgetMs' | 'durationMs' | 
   else if (caveats.has('cold-pool')) why = 'cold-pools';
   // A ladder that stopped at its cap (--max-async) goes no further with more time.
   else if (rec.atLeast && rec.data?.cutBy === 'budget') why = 'still-scaling';
+  else if (caveats.has('runner-up-cut')) why = 'runner-up-cut';
   else if (caveats.has('slow-baseline')) why = 'slow-baseline';
   if (!why) return undefined;
   const budgetSec = suggestedBudgetSec(report.budgetMs, report.durationMs);

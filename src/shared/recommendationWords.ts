@@ -155,11 +155,20 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       (n(d, 'beyondFormula') === 1
         ? '; the measurement beats the formula, which assumes nothing else limits scaling.'
         : n(d, 'shortOfFormula') === 1
-          ? '; scaling levelled off well before that, so something the formula leaves out (a shared lock, a connection limit, the capacity of what it waits on) limits it.'
+          ? has(d, 'helperPool')
+            ? helperPoolWords(n(d, 'helperPool'), n(d, 'cores'), ctx.python)
+            : '; scaling levelled off well before that, so something the formula leaves out (a shared lock, a connection limit, the capacity of what it waits on) limits it.'
           : '.')
     );
   },
 };
+
+/** Async levelled off at about as many calls as a helper pool has threads (recommend.ts helperPoolLimit). */
+function helperPoolWords(threads: number, cores: number, python: boolean): string {
+  return python
+    ? `; scaling levelled off near ${threads} calls at once, as many as asyncio's default executor has threads (min(32, cores + 4) = min(32, ${cores} + 4)). If the call awaits asyncio.to_thread or run_in_executor(None, ...), that executor is the limit: give the loop a larger one (loop.set_default_executor(ThreadPoolExecutor(max_workers=...))). Otherwise something else caps it (a shared lock, a connection limit, the capacity of what it waits on).`
+    : `; scaling levelled off near ${threads} calls at once, as many as libuv's thread pool has threads (UV_THREADPOOL_SIZE = ${threads}). If the call waits on fs, dns.lookup, crypto or zlib, those run on that pool: a larger UV_THREADPOOL_SIZE, set before Node starts, raises the limit. Otherwise something else caps it (a shared lock, a connection limit, the capacity of what it waits on).`;
+}
 
 /** The flag and the editor setting that raise an executor's highest K (the setting's key ends in the executor's name). */
 function capKnob(k: ExecutorKind): string {

@@ -130,6 +130,7 @@ const LONGER_BUDGET_WORDS: Record<LongerBudgetWhy, (budgetSec: number) => string
   undecided: (b) => `The windows were too short to tell a gain from noise: a ${b} s budget may decide.`,
   'cold-pools': (b) => `Some pools were measured before their workers had warmed up: a ${b} s budget gives them time to settle.`,
   'still-scaling': (b) => `The budget stopped the ladder while it was still scaling: a ${b} s budget may measure further.`,
+  'runner-up-cut': (b) => `The budget stopped another executor's ladder while it was still scaling towards the answer: a ${b} s budget climbs it further.`,
   'slow-baseline': (b) => `A point beat what physics allows, so the baseline ran slow: a ${b} s budget measures it again.`,
 };
 

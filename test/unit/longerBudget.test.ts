@@ -41,6 +41,10 @@ describe('longer budget: the next step when a short profile could not decide', (
     // Stopped at its cap (--max-async), the ladder goes no further with more time.
     assert.equal(longerBudgetOf(cut('cap')), undefined);
     assert.deepEqual(longerBudgetOf(sampleReport({ ...at6, caveats: [caveat('slow-baseline')] })), { budgetSec: 15, why: 'slow-baseline' });
+    // Another executor's ladder cut while it still scaled past the answer's reach.
+    const runnerUp = longerBudgetOf(sampleReport({ ...at6, caveats: [caveat('slow-baseline'), caveat('runner-up-cut')] }));
+    assert.deepEqual(runnerUp, { budgetSec: 15, why: 'runner-up-cut' });
+    assert.equal(longerBudgetText(runnerUp!), "The budget stopped another executor's ladder while it was still scaling towards the answer: a 15 s budget climbs it further.");
   });
 
   it('is not suggested when the answer stands, when the budget is already the largest, nor in queue mode', () => {
