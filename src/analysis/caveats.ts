@@ -142,7 +142,7 @@ function asyncBelowFloor(ev: Evidence): Finding['data'] | undefined {
  * Another executor whose ladder the budget cut while it still scaled straight, and whose
  * straight line passes the answer within a few doublings, physics permitting
  * (speedupCeiling): the answer stands on what was measured, but a longer budget may
- * overturn it. \`await asyncio.to_thread(time.sleep, 0.05)\` at 6 s: asyncio stopped at 6×
+ * overturn it. `await asyncio.to_thread(time.sleep, 0.05)` at 6 s: asyncio stopped at 6×
  * (its default executor's 6 threads), threads were measured only at ×2, where they read
  * 1.98×, and the answer was "asyncio, 8 tasks in flight" with not a word of them; at
  * 15 s threads ×64 read 53×.

@@ -137,10 +137,11 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     const cold: FindingData = ev.coldPools.length ? { coldPools: ev.coldPools.join(',') } : {};
     return sequential('rec.no-gain', { ...cited, threshold: MIN_GAIN, serializationBound: overhead.serializationBound ? 1 : 0, ...notes, ...cold });
   }
-  const { chosen, runnerUp, cheaperCeiling } = chooseExecutor(
+  const { chosen, runnerUp, cheaperCeiling, drift } = chooseExecutor(
     candidates,
     (cheaper, costlier) => noHeadroom(ev, kind, gil, cheaper, costlier),
     (r) => speedupCeiling(ev, r, gil),
+    cpuLimited(ev, kind),
   );
   const run = chosen.knee;
   const rec: RecommendationCore = {
@@ -161,7 +162,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     },
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
-  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp, cheaperCeiling, speedupCeiling(ev, runnerUp, gil)));
+  if (runnerUp) Object.assign(rec.data, drift ? { altExecutor: runnerUp.executor, altSpeedup: runnerUp.speedup, altRelation: 'drift-costlier' } : runnerUpData(run, runnerUp, cheaperCeiling, speedupCeiling(ev, runnerUp, gil)));
   // A runner-up that a larger pool's reading stands for says so, as the answer would.
   const altLift = runnerUp ? lifts[runnerUp.executor] : undefined;
   if (runnerUp && altLift?.run === runnerUp) Object.assign(rec.data, { altK: runnerUp.concurrency, altLiftedFromK: altLift.fromK, altMeasuredAtCores: altLift.measured });
@@ -222,7 +223,7 @@ export const HELPER_POOL_MATCH = 0.2;
  * The helper pool that async's calls seem to queue for: waiting work whose async ladder
  * levelled off at about as many calls at once as asyncio's default executor (Python:
  * min(32, cores + 4)) or libuv's pool (JS: UV_THREADPOOL_SIZE) has threads, with many
- * more in flight. \`await asyncio.to_thread(time.sleep, 0.05)\` read 6.05× at ×8 and
+ * more in flight. `await asyncio.to_thread(time.sleep, 0.05)` read 6.05× at ×8 and
  * 5.94× at ×128 on 2 cores, and the words had blamed "a shared lock, a connection limit".
  */
 function helperPoolLimit(ev: Evidence, kind: WorkloadKind, run: RunResult): number | undefined {
@@ -372,10 +373,23 @@ function allowedCandidates(
 }
 
 /**
+ * Two pools that both keep the cores busy with CPU work (each at least AT_CEILING of its
+ * ceiling) tie within this share, whatever their intervals say. Their points were
+ * measured seconds apart on a machine whose speed drifts by 10-20% in that time, and an
+ * interval only holds the noise inside its own window. At 15 s, windows of 150-190 calls
+ * gave intervals of ±4%, and node:crypto's createHash and zlib.gzipSync answered
+ * processes ×2 where bare pools give threads and processes the same 2.0× (and threads at
+ * 3 and 6 s); another 15 s run of the same hash answered threads. Allocation-heavy npm
+ * parsers whose processes really run 20-25% faster than threads still get processes.
+ */
+export const DRIFT_TIE = 0.1;
+
+/**
  * The best executor at its knee; a cheaper one wins when it is within KNEE_TOLERANCE of
  * the best, or when the two intervals overlap and it is within CHEAPER_TIE_ZONE of it
- * (the measurement cannot tell them apart, and cheaper is then the better bet), unless
- * `headroom` says it has no room left where the best one still scales (noHeadroom).
+ * (the measurement cannot tell them apart, and cheaper is then the better bet), or, for
+ * CPU work (`cpuLimited`), when both pools fill the cores and it is within DRIFT_TIE,
+ * unless `headroom` says it has no room left where the best one still scales (noHeadroom).
  * Readings count only up to their physics ceiling (`ceilingOf`, speedupCeiling): above
  * it a point was divided by a sequential window that ran slow, and says only that it
  * reached the ceiling. scrypt on 2 cores read processes ×2 at 3.2× beside threads ×2 at
@@ -385,11 +399,15 @@ function chooseExecutor(
   candidates: ExecutorSummary[],
   headroom: (cheaper: ExecutorSummary, costlier: ExecutorSummary) => number | undefined,
   ceilingOf: (r: RunResult) => number,
-): { chosen: ExecutorSummary; runnerUp?: RunResult; cheaperCeiling?: number } {
+  cpuWork = false,
+): { chosen: ExecutorSummary; runnerUp?: RunResult; cheaperCeiling?: number; drift?: boolean } {
   const at = (c: ExecutorSummary) => Math.min(c.knee.speedup, ceilingOf(c.knee));
   const best = candidates.reduce((a, b) => (at(b) > at(a) ? b : a));
   const bestLow = Math.min(best.knee.speedupCi[0], ceilingOf(best.knee));
-  const ties = (c: ExecutorSummary) => at(c) >= at(best) * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= bestLow && at(c) >= at(best) * (1 - CHEAPER_TIE_ZONE));
+  const fillsCores = (c: ExecutorSummary) => (c.kind === 'thread' || c.kind === 'process') && at(c) >= ceilingOf(c.knee) * AT_CEILING;
+  const driftTie = (c: ExecutorSummary) => cpuWork && fillsCores(c) && fillsCores(best) && at(c) >= at(best) * (1 - DRIFT_TIE);
+  const measuredTie = (c: ExecutorSummary) => at(c) >= at(best) * (1 - KNEE_TOLERANCE) || (c.knee.speedupCi[1] >= bestLow && at(c) >= at(best) * (1 - CHEAPER_TIE_ZONE));
+  const ties = (c: ExecutorSummary) => measuredTie(c) || driftTie(c);
   // The best itself may have no room left beside a costlier one that ties it and still scales.
   for (const c of candidates.slice(candidates.indexOf(best) + 1)) {
     const ceiling = ties(c) ? headroom(best, c) : undefined;
@@ -412,7 +430,9 @@ function chooseExecutor(
   if (chosen === best && atCeiling) return { chosen, runnerUp: atCeiling.c.knee, cheaperCeiling: atCeiling.ceiling };
   const others = candidates.filter((c) => c !== chosen);
   const runnerUp = others.length ? others.reduce((a, b) => (at(b) > at(a) ? b : a)).knee : undefined;
-  return { chosen, runnerUp };
+  // Won on the drift between windows alone: the words say so (runnerUpData).
+  const drift = chosen !== best && runnerUp === best.knee && !measuredTie(chosen);
+  return { chosen, runnerUp, ...(drift ? { drift } : {}) };
 }
 
 /**

@@ -120,6 +120,8 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;
       else if (rel === 'overlap-costlier') {
         alt = ` ${capitalize(other)} read higher (${s}), but the two intervals overlap, so this measurement cannot tell them apart; they cost more, so the cheaper one wins (a longer budget can separate them).`;
+      } else if (rel === 'drift-costlier') {
+        alt = ` ${capitalize(other)} read a little higher (${s}), but both keep the ${n(d, 'cores')} cores busy with this work, and a gap that small is within how far this machine's speed drifts between two windows measured seconds apart; they cost more, so the cheaper one wins.`;
       } else if (rel === 'above-ceiling-costlier') {
         alt =
           ` ${capitalize(other)} read higher (${s}), but that is more than ${n(d, 'altK')} ${unitOf(str(d, 'altExecutor') as ExecutorKind, ctx.python, n(d, 'altK'))} can give this work on ${n(d, 'cores')} cores` +

@@ -145,6 +145,23 @@ describe('physics rules of the recommendation', () => {
     assert.ok(tempted >= SEEDS.length, `the pools stayed under cores ÷ p, so only the new guard decides: ${tempted}`);
   });
 
+  it('CPU work: two pools that both fill the cores tie within the drift between their windows, and the cheaper one wins', () => {
+    // Narrow intervals (noise 0: ±0.4%), processes 8% ahead of threads, both near the
+    // 2 cores: drift between two windows, not a difference the answer should follow.
+    const model = { computeMs: 20, cores: 2, noise: 0, seed: 1, ladders: { async: [2], thread: [2], process: [2] } };
+    const near = classify(synthesize({ ...model, bias: { thread: 0.92 } }));
+    assert.equal(near.recommendation.executor, 'thread', near.recommendation.reason);
+    assert.equal(near.recommendation.data!.altRelation, 'drift-costlier');
+    assert.match(near.recommendation.reason, /Child processes read a little higher \(1\.99×\), but both keep the 2 cores busy with this work, and a gap that small is within how far this machine's speed drifts/);
+    // Processes 22% ahead (allocation-heavy code whose threads share one process's heap): a real gain.
+    const far = classify(synthesize({ ...model, bias: { thread: 0.78 } }));
+    assert.equal(far.recommendation.executor, 'process', far.recommendation.reason);
+    // Waiting work is not held to it: neither pool fills the cores with CPU.
+    const waits = classify(synthesize({ waitMs: 20, computeMs: 0.2, cores: 2, noise: 0, seed: 1, ladders: { thread: [2, 4, 8], process: [2, 4, 8] }, executors: ['sequential', 'thread', 'process'], bias: { thread: 0.92 } }));
+    assert.equal(waits.verdict.kind, 'io-bound');
+    assert.equal(waits.recommendation.executor, 'process', waits.recommendation.reason);
+  });
+
   it('pools of a call that keeps the cores busy by itself warm up slower side by side, and that is sharing, not a cold pool', () => {
     // Four gzips at once on libuv's pool: the calling thread idles (8% CPU) while one call
     // keeps 1.8 cores busy. Two pool workers warming side by side share the cores and
