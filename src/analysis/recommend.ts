@@ -162,7 +162,12 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     },
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
-  if (runnerUp) Object.assign(rec.data, drift ? { altExecutor: runnerUp.executor, altSpeedup: runnerUp.speedup, altRelation: 'drift-costlier' } : runnerUpData(run, runnerUp, cheaperCeiling, speedupCeiling(ev, runnerUp, gil)));
+  if (runnerUp) {
+    // A tie won on the drift between windows says so, unless the other read past its ceiling (that words it better).
+    const altCeiling = speedupCeiling(ev, runnerUp, gil);
+    const byDrift = drift && runnerUp.speedup <= altCeiling;
+    Object.assign(rec.data, byDrift ? { altExecutor: runnerUp.executor, altSpeedup: runnerUp.speedup, altRelation: 'drift-costlier' } : runnerUpData(run, runnerUp, cheaperCeiling, altCeiling));
+  }
   // A runner-up that a larger pool's reading stands for says so, as the answer would.
   const altLift = runnerUp ? lifts[runnerUp.executor] : undefined;
   if (runnerUp && altLift?.run === runnerUp) Object.assign(rec.data, { altK: runnerUp.concurrency, altLiftedFromK: altLift.fromK, altMeasuredAtCores: altLift.measured });
@@ -430,7 +435,7 @@ function chooseExecutor(
   if (chosen === best && atCeiling) return { chosen, runnerUp: atCeiling.c.knee, cheaperCeiling: atCeiling.ceiling };
   const others = candidates.filter((c) => c !== chosen);
   const runnerUp = others.length ? others.reduce((a, b) => (at(b) > at(a) ? b : a)).knee : undefined;
-  // Won on the drift between windows alone: the words say so (runnerUpData).
+  // Won on the drift between windows alone: the words say so (drift-costlier).
   const drift = chosen !== best && runnerUp === best.knee && !measuredTie(chosen);
   return { chosen, runnerUp, ...(drift ? { drift } : {}) };
 }

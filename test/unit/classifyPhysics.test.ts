@@ -153,6 +153,10 @@ describe('physics rules of the recommendation', () => {
     assert.equal(near.recommendation.executor, 'thread', near.recommendation.reason);
     assert.equal(near.recommendation.data!.altRelation, 'drift-costlier');
     assert.match(near.recommendation.reason, /Child processes read a little higher \(1\.99×\), but both keep the 2 cores busy with this work, and a gap that small is within how far this machine's speed drifts/);
+    // Processes read past the 2 cores (a slow baseline) and threads at 1.84×: capped, a tie, worded as the ceiling.
+    const above = classify(synthesize({ ...model, bias: { thread: 0.92, process: 1.2 } }));
+    assert.equal(above.recommendation.executor, 'thread', above.recommendation.reason);
+    assert.equal(above.recommendation.data!.altRelation, 'above-ceiling-costlier');
     // Processes 22% ahead (allocation-heavy code whose threads share one process's heap): a real gain.
     const far = classify(synthesize({ ...model, bias: { thread: 0.78 } }));
     assert.equal(far.recommendation.executor, 'process', far.recommendation.reason);
