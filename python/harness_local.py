@@ -8,10 +8,14 @@ import threading
 import time
 
 from harness_calls import TimedCoroutine, as_coroutine, call_sync, fold_warmups, thread_loop, warm_up
+from harness_contract import CONTRACT
 from harness_errors import describe_error
 import harness_gil_probe
 from harness_point import closed_loop
 from harness_target import cap_memory, substitute
+
+# Warm-up calls of a slow call that mostly waits (its setup only): the point contract's.
+SETUP_ONLY_CALLS = int(CONTRACT["warmup"]["setupOnlyCalls"])
 
 # The thread pool grows on demand up to this (the engine's thread ladder cap).
 THREAD_POOL_MAX = 256
@@ -83,7 +87,7 @@ class LocalExecutors(object):
         warms = []
         if point.warmup and not self.warmed:
             self.warmed = True
-            if int(point.warmup.get("maxCalls", 0)) == 1 and self.first_call_ms is not None:
+            if int(point.warmup.get("maxCalls", 0)) == SETUP_ONLY_CALLS and self.first_call_ms is not None:
                 # A warm-up of one call (a slow call that mostly waits: its setup only,
                 # shared/warmup.ts isSetupOnly) was this process's first call, the probe's.
                 ms = self.first_call_ms

@@ -14,8 +14,13 @@
 //             sequential calls above 1.3 (the engine's PARALLEL_INSIDE_CORES)
 //
 // `m`: { cpuRatio, elu? (JS), threadCpuRatio? (Python), speedups: { 'thread×2': 1.9, 'async×16': 15.2, ... } }
+
+/** Process CPU ÷ wall of sequential calls above which one call runs parallel inside (the engine's PARALLEL_INSIDE_CORES). */
+const PARALLEL_INSIDE_CPU = 1.3;
+
 /** The verdict the measurements alone support, and whether each labelled field agrees. */
 export function judge(l, m) {
+  const inside = m.cpuRatio > PARALLEL_INSIDE_CPU;
   const kind = m.cpuRatio >= 0.7 ? 'cpu-bound' : m.cpuRatio <= 0.3 ? 'io-bound' : 'mixed';
   const entries = Object.entries(m.speedups);
   const best = entries.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -29,11 +34,11 @@ export function judge(l, m) {
   if (l.executor) checks.executor = best[1] >= 1.1 ? l.executor.some((ex) => (byExecutor[ex] ?? 0) >= 0.9 * best[1]) : l.executor.includes('sequential');
   if (l.gil) {
     const t = byExecutor.thread ?? 0;
-    const gil = kind !== 'cpu-bound' || m.cpuRatio > 1.3 ? 'not-applicable' : t >= 1.4 ? 'released' : t <= 1.15 ? 'held' : 'unclear';
+    const gil = kind !== 'cpu-bound' || inside ? 'not-applicable' : t >= 1.4 ? 'released' : t <= 1.15 ? 'held' : 'unclear';
     checks.gil = gil === l.gil;
   }
   if (l.offloadedCpu !== undefined) checks.offloadedCpu = (m.cpuRatio >= 0.7 && (m.elu ?? m.threadCpuRatio) <= 0.3) === l.offloadedCpu;
-  if (l.parallelInside !== undefined) checks.parallelInside = m.cpuRatio > 1.3 === l.parallelInside;
+  if (l.parallelInside !== undefined) checks.parallelInside = inside === l.parallelInside;
   if (l.tinyTasks !== undefined) checks.tinyTasks = entries.every(([, v]) => v < 1) === l.tinyTasks;
   return { kind, best: `${best[0]} ${best[1].toFixed(2)}×`, checks };
 }

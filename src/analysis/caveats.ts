@@ -19,7 +19,7 @@ const ABOVE_CEILING_MARGIN = 1.05;
 const FLOOR_MIN_CALL_MS = 1;
 
 interface Said {
-  recommendation?: Pick<Recommendation, 'executor' | 'workers' | 'data'> & Partial<Pick<Recommendation, 'expectedSpeedup' | 'atLeast'>>;
+  recommendation?: Pick<Recommendation, 'executor' | 'workers' | 'data' | 'expectedSpeedup' | 'atLeast'>;
   doubts?: Finding[];
   gil?: GilVerdict;
 }
@@ -149,8 +149,8 @@ function asyncBelowFloor(ev: Evidence): Finding['data'] | undefined {
  */
 function cutWhileScaling(ev: Evidence, said: Said): Finding['data'] | undefined {
   const rec = said.recommendation;
-  if (!rec || rec.executor === 'sequential' || rec.atLeast || !(rec.expectedSpeedup! > 0)) return undefined;
-  const answer = rec.expectedSpeedup!;
+  if (!rec || rec.executor === 'sequential' || rec.atLeast || !(rec.expectedSpeedup > 0)) return undefined;
+  const answer = rec.expectedSpeedup;
   for (const kind of ['async', 'thread', 'process'] as ExecutorKind[]) {
     if (kind === rec.executor || ev.input.stops?.[kind] !== 'budget') continue;
     const runs = ev.byKind[kind]?.runs;

@@ -162,12 +162,7 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
     },
   };
   if (chosen.best !== run) Object.assign(rec.data, { bestSpeedup: chosen.best.speedup, bestK: chosen.best.concurrency });
-  if (runnerUp) {
-    // A tie won on the drift between windows says so, unless the other read past its ceiling (that words it better).
-    const altCeiling = speedupCeiling(ev, runnerUp, gil);
-    const byDrift = drift && runnerUp.speedup <= altCeiling;
-    Object.assign(rec.data, byDrift ? { altExecutor: runnerUp.executor, altSpeedup: runnerUp.speedup, altRelation: 'drift-costlier' } : runnerUpData(run, runnerUp, cheaperCeiling, altCeiling));
-  }
+  if (runnerUp) Object.assign(rec.data, runnerUpData(run, runnerUp, cheaperCeiling, speedupCeiling(ev, runnerUp, gil), !!drift));
   // A runner-up that a larger pool's reading stands for says so, as the answer would.
   const altLift = runnerUp ? lifts[runnerUp.executor] : undefined;
   if (runnerUp && altLift?.run === runnerUp) Object.assign(rec.data, { altK: runnerUp.concurrency, altLiftedFromK: altLift.fromK, altMeasuredAtCores: altLift.measured });
@@ -465,12 +460,16 @@ const HEADROOM_GAIN = 1.5;
 
 /**
  * How the runner-up stands to the answer; `cheaperCeiling` when it is a cheaper executor
- * that tied but had no room left (noHeadroom), with its ceiling.
+ * that tied but had no room left (noHeadroom), with its ceiling; `drift` when the answer
+ * won its tie on the drift between windows alone (DRIFT_TIE).
  */
-function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling: number | undefined, otherCeiling: number): FindingData {
+function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling: number | undefined, otherCeiling: number, drift = false): FindingData {
   if (cheaperCeiling !== undefined) {
     return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'cheaper-at-ceiling', altCeiling: round2(cheaperCeiling) };
   }
+  // A tie won on the drift between windows (chooseExecutor) says so, unless the other read
+  // past its ceiling: the words below say that better.
+  if (drift && other.speedup <= otherCeiling) return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'drift-costlier' };
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
   let relation: string;
   if (cheaper) relation = 'cheaper-lower';

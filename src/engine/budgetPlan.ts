@@ -3,10 +3,9 @@
 // the window each point gets. The orchestrator (profile.ts) asks; the ladder session
 // decides what to measure; this decides how long.
 import type { ColdStart, ExecutorKind, WarmupPolicy } from '../shared/report';
-import { WARMUP_MAX_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
+import { WARMUP_MAX_CALLS, WARMUP_SETUP_ONLY_CALLS, WARMUP_STEADY_CALLS, WARMUP_TOLERANCE, WARMUP_UNSTEADY_MIN_CALLS } from '../shared/pointContract';
 import type { Executor, PointSamples } from './executorTypes';
 import { round3 } from '../shared/rounding';
-import { SETUP_ONLY_CALLS } from '../shared/warmup';
 import { GROWTH_TO_CLIMB, MIN_WINDOW_MS, planWindow, type WindowPlan } from './ladder';
 import { REFERENCE_SHARE, type LadderSession, type PlannedPoint } from './ladderSession';
 
@@ -104,7 +103,7 @@ export function warmupPolicy(budgetMs: number, callMs: number, cpuRatio = 1): Wa
   return {
     steadyCalls: WARMUP_STEADY_CALLS,
     tolerance: WARMUP_TOLERANCE,
-    maxCalls: callMs > maxMs ? 0 : waitsPastCap(callMs, maxMs, cpuRatio) ? SETUP_ONLY_CALLS : WARMUP_MAX_CALLS,
+    maxCalls: callMs > maxMs ? 0 : waitsPastCap(callMs, maxMs, cpuRatio) ? WARMUP_SETUP_ONLY_CALLS : WARMUP_MAX_CALLS,
     maxMs,
     unsteadyMinCalls: WARMUP_UNSTEADY_MIN_CALLS,
   };

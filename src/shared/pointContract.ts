@@ -18,6 +18,12 @@ export const WARMUP_MAX_CALLS: number = contract.warmup.maxCalls;
 /** A function not steady in its first calls warms up for at least this many (WarmupPolicy.unsteadyMinCalls). */
 export const WARMUP_UNSTEADY_MIN_CALLS: number = contract.warmup.unsteadyMinCalls;
 /**
+ * Warm-up calls for a slow call that mostly waits: its one-time setup only
+ * (engine/budgetPlan.ts waitsPastCap). A worker that already made a call (the probe's)
+ * has made it; the Python harness reads the same number.
+ */
+export const WARMUP_SETUP_ONLY_CALLS: number = contract.warmup.setupOnlyCalls;
+/**
  * A window held open past its duration (PointRequest.windowUntilMs) stops launching once
  * it has this many counted calls: all the batches the throughput statistics use (20 of
  * 4 calls). A 5 µs call's pool had spent what its K = 1 point needed on 2,600 calls.

@@ -3,6 +3,7 @@
 // cold-start figures. The warm-up loop itself runs next to the function
 // (src/hosted/lib/warmup.ts).
 import type { ColdStart, WarmupPolicy } from './report';
+import { WARMUP_SETUP_ONLY_CALLS } from './pointContract';
 
 export interface WarmupResult {
   firstCallMs: number | null;
@@ -86,15 +87,9 @@ export function warmupDone(
   return times.length <= p.steadyCalls + 1 && times[0] <= (steadyTime(times, p.steadyCalls) ?? 0) * ONE_OFF_FIRST_CALL_RATIO;
 }
 
-/**
- * Warm-up calls for a slow call that mostly waits: its one-time setup only
- * (engine/budgetPlan.ts waitsPastCap). python/harness_local.py reads the same rule.
- */
-export const SETUP_ONLY_CALLS = 1;
-
-/** Whether this rule is the setup-only one: where a worker already made a call (the probe), that call was it. */
+/** Whether this rule is the setup-only one (WARMUP_SETUP_ONLY_CALLS): where a worker already made a call (the probe), that call was it. */
 export function isSetupOnly(policy: Pick<WarmupPolicy, 'maxCalls'>): boolean {
-  return policy.maxCalls === SETUP_ONLY_CALLS;
+  return policy.maxCalls === WARMUP_SETUP_ONLY_CALLS;
 }
 
 /** Median of the last `n` call times. */
