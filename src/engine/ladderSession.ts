@@ -39,6 +39,8 @@ export interface SessionConfig {
   cpuRatio: number;
   /** Ladder step: ×2, or ×4 for slow calls. */
   step: number;
+  /** The profile's budget: a long one gives slower calls reference windows too (referenced). */
+  budgetMs?: number;
   /** Cores the process kept busy per call in flight in the warm baseline (setMachineShare); unknown before. */
   machineShare?: number;
   /** Threads of libuv's pool (UV_THREADPOOL_SIZE) for JS targets: offloaded work runs at most this many at once. */
@@ -72,12 +74,26 @@ export interface PointOutcome {
 export const REFERENCE_SHARE = 0.5;
 
 /**
- * Calls slower than this get no reference windows: a half-share window (150-300 ms at
- * 3-15 s) would hold too few of them to read the machine's speed better than its own
- * noise, and the time it takes would come out of the points' windows. A 25 ms parser
+ * Calls slower than this get no reference windows on a short budget: a half-share
+ * window (150-300 ms at 3-6 s) would hold too few of them to read the machine's speed
+ * better than its own noise, and the time it takes would come out of the points' windows. A 25 ms parser
  * at 6 s had 4-6 calls per pool window with references, against 8-12 without.
  */
 export const REFERENCE_MAX_CALL_MS = 10;
+
+/**
+ * Slower CPU calls get reference windows too when the budget holds this many warm calls:
+ * the half-share windows then hold about 8-10 calls early in the ladder and 3-5 late (a
+ * profile's points take some twelve shares of the two thirds of the budget left after
+ * warm-up), enough to read a drift of 10-20% through calls that vary by 5-10%.
+ * Without them, js-sha256 (45 ms a call) at 15 s divided every point by one baseline
+ * from the start: its pools' K = 1 points, which cannot beat the plain loop by more
+ * than noise, read 0.71-0.75x, and its K = 2 points 1.47-1.76x, where bare pools beside
+ * interleaved sequential windows gave 1.6-2.0x. With them, K = 1 read 0.89-1.06x and
+ * K = 2 1.81-2.08x, their reference windows 10, 8, 5 and 3 calls. A 25 ms parser at 6 s
+ * (240 calls) stays without them (see above).
+ */
+export const REFERENCE_BUDGET_CALLS = 250;
 
 /** A point is measured again at most this many times (near-ties, noisy points). */
 export const MAX_REPEATS = 2;
@@ -156,12 +172,11 @@ export class LadderSession {
   private lastPhase: PointPhase | undefined;
 
   private readonly cfg: SessionConfig;
-  /** Whether points get sequential reference windows (REFERENCE_MAX_CALL_MS). */
-  private referenced: boolean;
+  /** The warm baseline's call time, once measured: what reference windows are sized by (referenced). */
+  private warmCallMs: number | undefined;
 
   constructor(cfg: SessionConfig) {
     this.cfg = { ...cfg };
-    this.referenced = cfg.callMs <= REFERENCE_MAX_CALL_MS;
     this.order = ['sequential', ...cfg.kinds.filter((k) => k !== 'sequential')];
     for (const kind of this.order) {
       const cap = Math.max(1, Math.floor(cfg.caps[kind] ?? 1));
@@ -181,7 +196,6 @@ export class LadderSession {
     if (!(Number.isFinite(ms) && ms > 0)) return;
     this.cfg.callMs = ms;
     this.cfg.step = ladderStep(ms);
-    this.referenced = ms <= REFERENCE_MAX_CALL_MS;
     if (remeasureBaseline) this.baselineUnwarmed = true;
   }
 
@@ -205,6 +219,21 @@ export class LadderSession {
   /** The warm baseline's CPU ratio once measured, the probe's before (the budget plans windows and warm-ups with it). */
   get cpuRatio(): number {
     return this.cfg.cpuRatio;
+  }
+
+  /**
+   * Whether points get sequential reference windows: calls up to REFERENCE_MAX_CALL_MS,
+   * and CPU calls the budget holds REFERENCE_BUDGET_CALLS of (a wait does not slow down
+   * with the machine, and its ladder needs the time to climb). The budget's calls are
+   * counted at the warm baseline's call time once it is measured: a JIT-heavy probe
+   * call runs 1.5-4x a warm one.
+   */
+  private get referenced(): boolean {
+    if (this.cfg.callMs <= REFERENCE_MAX_CALL_MS) return true;
+    const callMs = this.warmCallMs ?? this.cfg.callMs;
+    // CPU on the calling thread or handed off (libuv's pool): both slow down with the machine.
+    const cpu = Math.max(this.cfg.cpuRatio, this.cfg.machineShare ?? 0);
+    return cpu > BLOCKED_WAIT_MAX_SHARE && (this.cfg.budgetMs ?? 0) >= callMs * REFERENCE_BUDGET_CALLS;
   }
 
   /** The first K of an executor: the point that says most about it on its own. */
@@ -416,6 +445,7 @@ export class LadderSession {
     }
     if (p.phase === 'baseline') {
       this.baselineDone = true;
+      if (outcome.throughputPerSec > 0) this.warmCallMs = 1000 / outcome.throughputPerSec;
       this.baselineTp = outcome.throughputPerSec;
       this.baselineCi = point.ci;
       l.points.push(point);

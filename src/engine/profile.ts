@@ -117,6 +117,7 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
       callMs,
       cpuRatio: probeCpuRatio,
       step: ladderStep(callMs),
+      budgetMs,
       ...(language === 'python' ? {} : { uvPool: uvThreadpoolSize(), threadsLikeProcesses: true }),
     });
     // Start every executor's host at once (Python: an interpreter and an import each),

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BLOCKED_WAIT_MAX_K, LadderSession, MAX_REPEATS, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
+import { BLOCKED_WAIT_MAX_K, LadderSession, MAX_REPEATS, REFERENCE_BUDGET_CALLS, REFERENCE_SHARE, type PlannedPoint, type SessionConfig } from '../../src/engine/ladderSession';
 import type { ExecutorKind } from '../../src/shared/report';
 
 /**
@@ -335,6 +335,21 @@ describe('ladder session (breadth-first plan)', () => {
     assert.ok(!refs.includes('sequential×1'), 'the baseline needs none');
     const slow = drive({ callMs: 25 }, cpu, 60_000, 500, 0.02, true);
     assert.deepEqual(slow.refs, [], 'a 25 ms call would leave a reference window a handful of calls');
+  });
+
+  it('gives slower CPU calls reference windows when the budget holds REFERENCE_BUDGET_CALLS warm calls, never waits', () => {
+    // The cpu machine's baseline reads 10 calls/s: 100 ms warm calls, whatever the probe said.
+    const long = drive({ callMs: 150, budgetMs: 100 * REFERENCE_BUDGET_CALLS }, cpu, 60_000, 500, 0.02, true);
+    for (const p of ['async×2', 'thread×2', 'process×2']) assert.ok(long.refs.includes(p), `a reference after ${p}: ${long.refs.join(', ')}`);
+    // A JIT-heavy probe call (150 ms) is not what the budget holds: the warm call (100 ms) is.
+    const short = drive({ callMs: 150, budgetMs: 100 * REFERENCE_BUDGET_CALLS - 1 }, cpu, 60_000, 500, 0.02, true);
+    assert.deepEqual(short.refs, [], 'a budget of fewer warm calls leaves each reference a handful of them');
+    // A wait runs as fast on a slow machine: its ladder keeps the time to climb.
+    const waits = drive({ callMs: 150, cpuRatio: 0.05, budgetMs: 10 * 100 * REFERENCE_BUDGET_CALLS }, io, 60_000, 500, 0.02, true);
+    assert.deepEqual(waits.refs, []);
+    // ... unless the call's CPU runs on other threads (libuv's pool): that slows down with the machine.
+    const handedOff = drive({ callMs: 150, cpuRatio: 0.05, machineShare: 0.9, budgetMs: 100 * REFERENCE_BUDGET_CALLS }, cpu, 60_000, 500, 0.02, true);
+    assert.ok(handedOff.refs.includes('thread×2'), handedOff.refs.join(', '));
   });
 
   it('judges whether a ladder still scales against the latest sequential speed, references included', () => {
