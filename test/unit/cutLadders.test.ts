@@ -52,6 +52,16 @@ describe('ladders the budget cut', () => {
     assert.ok(!a.caveats.some((c) => c.code === 'runner-up-cut'), a.caveats.map((c) => c.message).join(' | '));
   });
 
+  it('CPU work: a runner-up at K = cores that read above a tied answer has nothing left to climb', () => {
+    // 97% CPU on 2 cores: threads ×2 1.65×, processes ×2 1.75×, a near-tie the cheaper
+    // threads win; processes cut by the budget would only take turns past 2 workers.
+    const a = classify(
+      synthesize({ computeMs: 20, waitMs: 0.6, cores: 2, noise: 0, seed: 1, ladders: { async: [2], thread: [2], process: [2] }, bias: { thread: 0.825, process: 0.875 }, stops: { thread: 'budget', process: 'budget', async: 'knee' } }),
+    );
+    assert.equal(a.recommendation.executor, 'thread');
+    assert.ok(!a.caveats.some((c) => c.code === 'runner-up-cut'), a.caveats.map((c) => c.message).join(' | '));
+  });
+
   it('a runner-up whose top point read well under its K is not scaling straight', () => {
     // (Processes measured out at their knee: only the threads' ladder is in question.)
     const a = classify(synthesize(queuedWaits(6, { bias: { async: { 8: 6 / 8, 128: 6 / 128 }, thread: { 2: 0.6 } }, stops: { async: 'knee', thread: 'budget', process: 'knee' } })));
