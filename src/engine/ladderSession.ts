@@ -89,9 +89,9 @@ export const REFERENCE_MAX_CALL_MS = 10;
  * Without them, js-sha256 (45 ms a call) at 15 s divided every point by one baseline
  * from the start: its pools' K = 1 points, which cannot beat the plain loop by more
  * than noise, read 0.71-0.75x, and its K = 2 points 1.47-1.76x, where bare pools beside
- * interleaved sequential windows gave 1.6-2.0x. With them, K = 1 read 0.89-1.06x and
- * K = 2 1.81-2.08x, their reference windows 10, 8, 5 and 3 calls. A 25 ms parser at 6 s
- * (240 calls) stays without them (see above).
+ * interleaved sequential windows gave 1.6-2.0x. With them, over seven runs, K = 1 read
+ * 0.80-1.06x and K = 2 1.60-2.35x (most near 2), the reference windows holding 10, 8, 5
+ * and 3 calls. A 25 ms parser at 6 s (240 calls) stays without them (see above).
  */
 export const REFERENCE_BUDGET_CALLS = 250;
 

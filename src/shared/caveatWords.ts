@@ -48,7 +48,7 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
   'runner-up-cut': (d, ctx) => {
     const name = executorName(str(d, 'executor') as ExecutorKind, ctx.python);
     const answer = executorName(str(d, 'answerExecutor') as ExecutorKind, ctx.python);
-    return `${capitalize(name)} still scaled when the budget ran out (${x(n(d, 'speedup'))} at ${n(d, 'k')}, about all ${n(d, 'k')} can give); at that rate ${n(d, 'passK')} would pass ${answer}'s ${x(n(d, 'answerSpeedup'))}, so a longer --budget, which climbs that ladder further, may change the answer.`;
+    return `${capitalize(name)} still scaled when the budget ran out (${x(n(d, 'speedup'))} at ${n(d, 'k')}, about all ${n(d, 'k')} can give); at that rate ${n(d, 'passK')} would pass ${possessive(answer)} ${x(n(d, 'answerSpeedup'))}, so a longer --budget, which climbs that ladder further, may change the answer.`;
   },
   'no-sequential': () => 'There was no usable sequential run, so speedups have no baseline and the verdict leans on the probe call alone.',
   'no-cpu-time': () => 'Per-call CPU time was unavailable here; the CPU share comes from machine-wide load, which other processes can inflate.',
@@ -99,3 +99,8 @@ export const CAVEAT_WORDS: Record<string, (d: FindingData, ctx: WordingContext) 
     );
   },
 };
+
+/** "asyncio's", "worker threads'": the possessive of an executor's name. */
+function possessive(name: string): string {
+  return name.endsWith('s') ? `${name}'` : `${name}'s`;
+}

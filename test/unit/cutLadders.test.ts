@@ -4,6 +4,7 @@
 // libuv's pool). Synthetic measurements from the physical model (synthetic.ts).
 import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
+import { renderCaveat } from '../../src/shared/wording';
 import { synthesize, type WorkloadModel } from './synthetic';
 
 /** 50 ms waits whose async calls queue for `pool` helper threads: async levels off at ~pool×. */
@@ -60,6 +61,12 @@ describe('ladders the budget cut', () => {
     );
     assert.equal(a.recommendation.executor, 'thread');
     assert.ok(!a.caveats.some((c) => c.code === 'runner-up-cut'), a.caveats.map((c) => c.message).join(' | '));
+  });
+
+  it("names the answer in the possessive its name takes (worker threads', asyncio's)", () => {
+    const d = { executor: 'process', k: 2, speedup: 1.9, answerExecutor: 'thread', answerSpeedup: 1.2, passK: 4 };
+    assert.match(renderCaveat({ code: 'runner-up-cut', data: d }, { python: false }), /would pass worker threads' 1\.2×/);
+    assert.match(renderCaveat({ code: 'runner-up-cut', data: { ...d, answerExecutor: 'async' } }, { python: true }), /would pass asyncio's 1\.2×/);
   });
 
   it('a runner-up whose top point read well under its K is not scaling straight', () => {
