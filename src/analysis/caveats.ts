@@ -4,14 +4,8 @@ import type { ExecutorKind, Finding, GilVerdict, Recommendation, RunResult } fro
 import { encodePoints } from '../shared/names';
 import { round2 } from '../shared/rounding';
 import { defined, HIGH_STEAL, UNUSABLE_ERROR_RATE, type Evidence } from './evidence';
-import { PURE_CPU_SHARE, speedupCeiling } from './recommend';
+import { ABOVE_CEILING_MARGIN, PURE_CPU_SHARE, speedupCeiling } from './recommend';
 
-/**
- * A point whose whole interval sits this far above what physics lets it give (K calls
- * at a time, their CPU parts `cores` at a time, one event loop one call's CPU at a time)
- * was divided by a baseline that ran slow: slack for a CPU share read a little high.
- */
-const ABOVE_CEILING_MARGIN = 1.05;
 /**
  * Calls shorter than this are not held to async's floor: at tens of microseconds the
  * event loop's own hand-off per call is a real share of the call (the tiny-task case).
