@@ -76,8 +76,9 @@ export const REFERENCE_SHARE = 0.5;
 /**
  * Calls slower than this get no reference windows on a short budget: a half-share
  * window (150-300 ms at 3-6 s) would hold too few of them to read the machine's speed
- * better than its own noise, and the time it takes would come out of the points' windows. A 25 ms parser
- * at 6 s had 4-6 calls per pool window with references, against 8-12 without.
+ * better than its own noise, and the time it takes would come out of the points'
+ * windows. A 25 ms parser at 6 s had 4-6 calls per pool window with references, against
+ * 8-12 without. A long budget gives slower CPU calls references (REFERENCE_BUDGET_CALLS).
  */
 export const REFERENCE_MAX_CALL_MS = 10;
 
