@@ -233,8 +233,12 @@ export class LadderSession {
     if (this.cfg.callMs <= REFERENCE_MAX_CALL_MS) return true;
     const callMs = this.warmCallMs ?? this.cfg.callMs;
     // CPU on the calling thread or handed off (libuv's pool): both slow down with the machine.
-    const cpu = Math.max(this.cfg.cpuRatio, this.cfg.machineShare ?? 0);
-    return cpu > BLOCKED_WAIT_MAX_SHARE && (this.cfg.budgetMs ?? 0) >= callMs * REFERENCE_BUDGET_CALLS;
+    return this.busyShare() > BLOCKED_WAIT_MAX_SHARE && (this.cfg.budgetMs ?? 0) >= callMs * REFERENCE_BUDGET_CALLS;
+  }
+
+  /** The share of a call that keeps a core busy: on the calling thread, or handed off to other threads (machineShare). */
+  private busyShare(): number {
+    return Math.max(this.cfg.cpuRatio, this.cfg.machineShare ?? 0);
   }
 
   /** The first K of an executor: the point that says most about it on its own. */
@@ -277,7 +281,7 @@ export class LadderSession {
    * threads ×2. Undefined when the rule does not apply (the pools start at cores).
    */
   private waitsOverlapK(): number | undefined {
-    const share = Math.max(this.cfg.cpuRatio, this.cfg.machineShare ?? 0);
+    const share = this.busyShare();
     if (share >= BLOCKED_WAIT_MAX_SHARE || !this.baselineDone) return undefined;
     const a = this.ladders.get('async');
     if (a && a.stop !== 'failures') {
