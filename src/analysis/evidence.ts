@@ -98,6 +98,11 @@ export interface Evidence {
   machineCpuShare: number | null;
   /** The CPU share the verdict uses: the calling thread's, or the machine's when the work was offloaded. */
   cpuShare: number;
+  /**
+   * The least CPU one event loop spent per call at its async points, as a share of a
+   * call's wall time (recommend.loopCpuShare); undefined without async points that read CPU.
+   */
+  loopShare?: number;
   offloaded: boolean;
   /** Cores the sequential run kept busy, when that exceeds PARALLEL_INSIDE_CORES. */
   parallelInside: number | null;
@@ -267,6 +272,9 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
 
   const cpuShare = offloaded ? Math.min(1, machineCpuShare ?? 1) : callCpuRatio ?? Math.min(1, machineCpuShare ?? 0);
 
+  const loopShares = (byKind.async?.runs ?? []).map((r) => (r.cpuMsPerTask ?? NaN) / callMs).filter((x) => Number.isFinite(x) && x > 0);
+  const loopShare = loopShares.length ? Math.min(...loopShares) : undefined;
+
   return {
     input,
     python,
@@ -276,6 +284,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
     callCpuRatio,
     machineCpuShare,
     cpuShare,
+    ...(loopShare !== undefined ? { loopShare } : {}),
     offloaded,
     parallelInside,
     byKind,

@@ -242,7 +242,26 @@ function helperPoolLimit(ev: Evidence, kind: WorkloadKind, run: RunResult): numb
   return Math.abs(a.best.speedup - ev.offloadPool) <= ev.offloadPool * HELPER_POOL_MATCH ? ev.offloadPool : undefined;
 }
 
-type CeilingFacts = Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'> & { python?: boolean };
+type CeilingFacts = Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'> & Partial<Pick<Evidence, 'loopShare'>> & { python?: boolean };
+
+/**
+ * Work under this CPU share mostly waits, and one event loop's own CPU per call, read at
+ * its points, may set async's ceiling (loopCpuShare). Work above it keeps the baseline's
+ * share: a CPU call's loop is busy whatever K, and a point read warmer or faster than the
+ * baseline would only lift a ceiling that is about 1×.
+ */
+export const LOOP_SHARE_MAX = 0.5;
+
+/**
+ * The CPU share one event loop spends per call, for async's ceiling: the baseline's, or
+ * lower when the loop's points spent less per call (loopShare). Part of a waiting call's
+ * CPU is per wake-up (the loop leaving and entering its poll), and calls in flight share
+ * wake-ups: a 50 ms timer spent 0.64 ms of thread CPU a call alone (1.3%), 0.028 ms at
+ * ×64, and a ceiling of 1 ÷ 1.3% = 77× had stopped a ladder that read 64.3× at ×64.
+ */
+export function loopCpuShare(ev: Pick<CeilingFacts, 'cpuShare' | 'loopShare'>): number {
+  return ev.loopShare != null && ev.cpuShare < LOOP_SHARE_MAX ? Math.min(ev.cpuShare, ev.loopShare) : ev.cpuShare;
+}
 
 /**
  * The most a point can gain over the plain loop: K calls at a time, at most what its
@@ -262,11 +281,12 @@ export function speedupCeiling(ev: CeilingFacts, run: Pick<RunResult, 'executor'
  */
 export function executorCeiling(ev: CeilingFacts, executor: ExecutorKind, gil?: GilVerdict): number {
   // Floored far below the formula's floor: 128 sleeps in flight at a CPU share of 0.1% can gain 128×.
-  const r = Math.max(ev.cpuShare, 1 / 1024);
+  const floor = (share: number) => Math.max(share, 1 / 1024);
   const gilTurns = !!ev.python && gil === 'held';
   // Offloaded work held under the GIL (asyncio.to_thread of pure Python) takes turns too.
-  const oneAtATime = (executor === 'async' && (!ev.offloaded || gilTurns)) || (executor === 'thread' && gilTurns);
-  return Math.max(1, oneAtATime ? 1 / r : ev.cores / r);
+  if (executor === 'async' && !ev.offloaded) return Math.max(1, 1 / floor(loopCpuShare(ev)));
+  const oneAtATime = (executor === 'async' && gilTurns) || (executor === 'thread' && gilTurns);
+  return Math.max(1, oneAtATime ? 1 / floor(ev.cpuShare) : ev.cores / floor(ev.cpuShare));
 }
 
 /** A point above a limit that beats the best point within it beyond both intervals, and by BEYOND_CORES_GAIN. */

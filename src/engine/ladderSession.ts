@@ -65,6 +65,8 @@ export interface PointOutcome {
    * a few calls.
    */
   calls?: number;
+  /** Thread CPU per call in the window (an async point's: its event loop's, wake-ups included). */
+  cpuMsPerTask?: number;
 }
 
 /**
@@ -142,6 +144,7 @@ interface LadderPoint {
   noisy: boolean;
   repeats: number;
   calls?: number;
+  cpuMsPerTask?: number;
 }
 
 interface Ladder {
@@ -439,6 +442,7 @@ export class LadderSession {
       noisy: outcome.noisy ?? false,
       repeats: 0,
       ...(outcome.calls !== undefined ? { calls: outcome.calls } : {}),
+      ...(outcome.cpuMsPerTask !== undefined ? { cpuMsPerTask: outcome.cpuMsPerTask } : {}),
     };
     if (p.phase === 'rebaseline') {
       // The new baseline replaces the suspect one (the orchestrator drops that one too).
@@ -521,7 +525,20 @@ export class LadderSession {
    * cores, pools of 15-60 ms calls had read 2.3-2.7× against a start baseline that ran slow.
    */
   speedupCeiling(kind: ExecutorKind, k: number): number {
-    return speedupCeiling({ cores: this.cfg.cores, cpuShare: this.cfg.cpuRatio, offloaded: false }, { executor: kind, concurrency: k });
+    const loopShare = kind === 'async' ? this.loopShare() : undefined;
+    return speedupCeiling({ cores: this.cfg.cores, cpuShare: this.cfg.cpuRatio, offloaded: false, ...(loopShare !== undefined ? { loopShare } : {}) }, { executor: kind, concurrency: k });
+  }
+
+  /**
+   * The least CPU the event loop spent per call at an async point, as a share of the
+   * baseline's call (the analysis's Evidence.loopShare): calls in flight share the loop's
+   * wake-ups, so a waiting call's own CPU share overstates what bounds async.
+   */
+  private loopShare(): number | undefined {
+    const l = this.ladders.get('async');
+    if (!l || !(this.baselineTp > 0)) return undefined;
+    const shares = l.points.map((p) => ((p.cpuMsPerTask ?? NaN) * this.baselineTp) / 1000).filter((x) => Number.isFinite(x) && x > 0);
+    return shares.length ? Math.min(...shares) : undefined;
   }
 
   private dispatchPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
@@ -606,8 +623,9 @@ export class LadderSession {
     const below = l.points.length >= 2 ? l.points[l.points.length - 2].throughputPerSec : this.baselineTp;
     if (below <= 0) return top.throughputPerSec > 0;
     if (top.throughputPerSec < below * GROWTH_TO_CLIMB) return false;
-    // One event loop computes one call at a time: async can give at most 1 / cpuRatio
-    // (speedupCeiling), and a ladder whose next K's ceiling is not GROWTH_TO_CLIMB above
+    // One event loop computes one call at a time: async can give at most 1 ÷ the CPU
+    // share its loop spends per call (speedupCeiling: the baseline's, or less where its
+    // points shared the loop's wake-ups, loopShare), and a ladder whose next K's ceiling is not GROWTH_TO_CLIMB above
     // what its top already reads has no room to climb. A YAML parser (95% CPU) read
     // async ×2 at 1.17× in a noisy window, and ×4 took 310 ms of a 6 s budget whose
     // pools, still warming, got 200-350 ms windows each. (Pools keep climbing past

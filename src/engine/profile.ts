@@ -38,7 +38,7 @@ import {
   type TimelineMark,
   type WarmupPolicy,
 } from '../shared/report';
-import { combineRepeats, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, settleWindow, type MeasuredPoint } from './runResults';
+import { combineRepeats, cpuMsPerTaskOf, cpuRatioOf, machineBusy, mergeErrorSamples, mergeOutput, runsOf, settleWindow, type MeasuredPoint } from './runResults';
 import { BudgetPlan, warmupAfterSetup, warmupPolicy } from './budgetPlan';
 import { isSetupOnly } from '../shared/warmup';
 import { caveatOf } from '../shared/wording';
@@ -207,7 +207,13 @@ export async function profile(options: ProfileOptions, hooks: ProfileHooks = {})
         continue;
       }
       const failed = failedPoint(measured.samples);
-      session.record(p, { ...measured.tp, failed: !!failed, calls: measured.samples.taskEndMs.length + (measured.samples.transientCalls ?? 0) });
+      const cpuMsPerTask = cpuMsPerTaskOf(measured.samples);
+      session.record(p, {
+        ...measured.tp,
+        failed: !!failed,
+        calls: measured.samples.taskEndMs.length + (measured.samples.transientCalls ?? 0),
+        ...(cpuMsPerTask != null ? { cpuMsPerTask } : {}),
+      });
       if (p.phase === 'baseline') {
         const r = cpuRatioOf(measured.samples);
         if (r != null) session.setCpuRatio(r);

@@ -227,8 +227,7 @@ export function toRunResult(
   cores: number,
 ): RunResult {
   const n = s.taskEndMs.length;
-  const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
-  const cpuTotal = cpu.reduce((a, b) => a + b, 0);
+  const cpuMsPerTask = cpuMsPerTaskOf(s);
   const cpuRatio = cpuRatioOf(s);
   const failed = s.taskOk.filter((ok) => !ok).length;
   const { windowMs, utilization, busyCores } = machineBusy(sampler, windows, cores, background);
@@ -244,7 +243,7 @@ export function toRunResult(
     speedup: round3(speedup),
     speedupCi: [round3(speedupCi[0]), round3(speedupCi[1])],
     noisy: tp.noisy,
-    cpuMsPerTask: cpu.length ? round3(cpuTotal / cpu.length) : null,
+    cpuMsPerTask: cpuMsPerTask == null ? null : round3(cpuMsPerTask),
     cpuRatio: cpuRatio == null ? null : round3(cpuRatio),
     cpuSource: s.cpuSource,
     coreUtilization: round3(utilization),
@@ -265,6 +264,12 @@ export function toRunResult(
  * neither compute nor waiting: it is left out, so a busy machine does not make
  * CPU-bound calls look half idle.
  */
+/** Mean CPU per call of the calls whose CPU was read; null when none was. */
+export function cpuMsPerTaskOf(s: Pick<PointSamples, 'taskCpuMs'>): number | null {
+  const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
+  return cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null;
+}
+
 export function cpuRatioOf(s: PointSamples): number | null {
   let cpu = 0;
   let wall = 0;

@@ -3,7 +3,8 @@
 // tempts the old answer, and the rule must overrule it, at several noise levels and seeds.
 import assert from 'node:assert/strict';
 import { classify } from '../../src/analysis/index';
-import { callCoresOf, coldPoolsOf } from '../../src/analysis/evidence';
+import { callCoresOf, coldPoolsOf, gatherEvidence } from '../../src/analysis/evidence';
+import { executorCeiling } from '../../src/analysis/recommend';
 import type { RunResult } from '../../src/shared/report';
 import { recommendationLineOf } from '../../src/shared/recommendationWords';
 import { assertPlainData, findingOf } from './findings';
@@ -531,6 +532,34 @@ describe('physics rules of the recommendation', () => {
     sweep({ computeMs: 20, cores: 2, executors: ['sequential', 'thread'], ladders: { thread: [1, 2] }, bias: { thread: { 2: 1.35 } } }, [0], (a, where) => {
       assert.ok(!a.caveats.some((c) => c.code === 'slow-baseline'), where);
     });
+  });
+
+  it("takes async's ceiling from the CPU its event loop spent per call at its points, for calls that mostly wait", () => {
+    // A 50 ms timer: alone, a call cost 0.64 ms of thread CPU (1.3%), mostly the loop
+    // waking up for it; at ×64 and ×128 the loop spent 0.028 ms a call. 1 ÷ 1.3% = 77×
+    // had capped "expected 125×" and blamed a slow baseline; the loop's own points allow 128×.
+    const input = synthesize({ computeMs: 0.028, waitMs: 50, cores: 2, executors: ['sequential', 'async'], ladders: { async: [64, 128] }, stops: { async: 'cap' }, noise: 0, seed: 1 });
+    const seq = input.runs.find((r) => r.executor === 'sequential')!;
+    Object.assign(seq, { cpuMsPerTask: 0.64, cpuRatio: 0.64 / 50.03 });
+    const rec = classify(input).recommendation;
+    assert.equal(rec.executor, 'async');
+    assert.equal(rec.workers, 128);
+    assert.ok(rec.expectedSpeedup > 120, `${rec.expectedSpeedup}×`);
+    assert.equal(rec.data!.ceiling, undefined);
+    assert.doesNotMatch(rec.reason, /baseline ran slow/);
+    assert.ok(!classify(input).caveats.some((c) => c.code === 'slow-baseline'));
+    // CPU on the loop itself keeps the baseline's share, though a lucky async point read
+    // 30% more calls on a loop that computes one call at a time.
+    const cpu = synthesize({ computeMs: 20, cores: 2, executors: ['sequential', 'async'], ladders: { async: [2] }, bias: { async: 1.3 }, noise: 0, seed: 1 });
+    cpu.runs.find((r) => r.executor === 'async')!.cpuMsPerTask = 14;
+    const ev = gatherEvidence(cpu);
+    assert.ok(ev.loopShare! < 0.75, `${ev.loopShare}`);
+    assert.ok(executorCeiling(ev, 'async') < 1.05, `${executorCeiling(ev, 'async')}`);
+    assert.notEqual(classify(cpu).recommendation.executor, 'async');
+    // The same loop share sets a waiting call's ceiling, and only async's.
+    const waits = { cores: 2, cpuShare: 0.013, offloaded: false, loopShare: 0.002 };
+    assert.ok(Math.abs(executorCeiling(waits, 'async') - 1 / 0.002) < 1);
+    assert.ok(Math.abs(executorCeiling(waits, 'thread') - 2 / 0.013) < 1);
   });
 
   it('a point that is not the answer but read beyond what physics allows says the baseline ran slow, and that every speedup may read high', () => {

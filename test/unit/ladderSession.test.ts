@@ -7,7 +7,15 @@ import type { ExecutorKind } from '../../src/shared/report';
  * throughput and every point costs `costMs` of a fake clock. Returns the points in the
  * order the session planned them and its stop reasons.
  */
-function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) => number, budgetMs: number, costMs = 500, width = 0.02, references = false) {
+function drive(
+  cfg: Partial<SessionConfig>,
+  tp: (kind: ExecutorKind, k: number) => number,
+  budgetMs: number,
+  costMs = 500,
+  width = 0.02,
+  references = false,
+  cpuMs?: (kind: ExecutorKind, k: number) => number,
+) {
   const session = new LadderSession({
     kinds: ['sequential', 'async', 'thread', 'process'],
     cores: 2,
@@ -36,7 +44,7 @@ function drive(cfg: Partial<SessionConfig>, tp: (kind: ExecutorKind, k: number) 
     }
     plan.push(`${p.kind}×${p.k}`);
     const v = tp(p.kind, p.k);
-    session.record(p, { throughputPerSec: v, failed: false, ci: [v * (1 - width), v * (1 + width)], noisy: width > 0.1 });
+    session.record(p, { throughputPerSec: v, failed: false, ci: [v * (1 - width), v * (1 + width)], noisy: width > 0.1, ...(cpuMs ? { cpuMsPerTask: cpuMs(p.kind, p.k) } : {}) });
   }
   const closing = session.closing(fits);
   return { plan, refs, stops: session.stops(), closing };
@@ -176,6 +184,25 @@ describe('ladder session (breadth-first plan)', () => {
     const capped = drive({ cpuRatio: 0.001, caps: { sequential: 1, async: 8, thread: 8, process: 4 } }, io, 60_000);
     assert.equal(capped.stops.async, 'cap');
     assert.equal(capped.stops.process, 'cap');
+  });
+
+  it("judges async's room to climb from the CPU its event loop spent per call at its own points", () => {
+    // A 50 ms timer: 1 ms of thread CPU a call alone (2%), mostly the loop waking up for
+    // it; with calls in flight the wake-ups are shared, and the loop spent 0.03 ms a call.
+    // At the baseline's share async's ceiling is 50×, and a ladder reading 64× at ×64 had
+    // stopped there, as if levelled off. Its own points say the loop has room for 1600.
+    const timer = (kind: ExecutorKind, k: number) => (kind === 'sequential' ? 20 : 20 * Math.min(k, 1000));
+    const cfg = { kinds: ['sequential', 'async'] as ExecutorKind[], callMs: 50, cpuRatio: 0.02 };
+    const shared = drive(cfg, timer, 3000, 500, 0.02, false, (kind, k) => (kind === 'sequential' ? 1 : Math.max(0.03, 1 / k)));
+    assert.deepEqual(shared.plan.slice(0, 4), ['sequential×1', 'async×32', 'async×64', 'async×128'], shared.plan.join(' '));
+    assert.equal(shared.stops.async, 'cap');
+    // Without the points' CPU, the baseline's share stops it at ×64.
+    const unread = drive(cfg, timer, 3000);
+    assert.ok(!unread.plan.includes('async×128'), unread.plan.join(' '));
+    // A loop that spends the same CPU per call at every K (CPU on the loop, not wake-ups)
+    // keeps the baseline's ceiling.
+    const own = drive(cfg, timer, 3000, 500, 0.02, false, () => 1);
+    assert.ok(!own.plan.includes('async×128'), own.plan.join(' '));
   });
 
   it('measures the pools at K = 1 early for short calls (hand-off cost), late for long ones', () => {
