@@ -113,14 +113,23 @@ export function warmupPolicy(budgetMs: number, callMs: number, cpuRatio = 1): Wa
 const WAITING_CPU_SHARE = 0.1;
 
 /**
- * A call that mostly waits and is too slow for WARMUP_STEADY_CALLS of them to fit the
- * cap: warm-up cannot show it steady before the cap, and its wait has no JIT tier or
- * heap to warm, so one call (its one-time setup: a connection, a cache) is all warm-up
- * can give it. 1 s sleeps had made two warm-up calls on every executor, 2 s each of a
- * 15 s budget, and threads stopped at ×8.
+ * The share of the cap past which WARMUP_STEADY_CALLS waiting calls leave warm-up
+ * nothing to show (waitsPastCap).
+ */
+const WAITING_STEADY_CAP_SHARE = 0.5;
+
+/**
+ * A call that mostly waits and is too slow for WARMUP_STEADY_CALLS of them to fit half
+ * the cap: its wait has no JIT tier or heap to warm, so one call (its one-time setup: a
+ * connection, a cache) is all warm-up can give it, and the steady rule only spends the
+ * cap. 1 s sleeps had made two warm-up calls on every executor, 2 s each of a 15 s
+ * budget, and threads stopped at ×8. A wait also jitters (a spawn, a round trip), so
+ * three alike rarely come first: a call that spawned a Node child (260 ms, 3% CPU on the
+ * calling thread) made 5-6 warm-up calls per executor, 4.3 s of a 6 s budget, and the
+ * windows held 1-4 calls each.
  */
 function waitsPastCap(callMs: number, maxMs: number, cpuRatio: number): boolean {
-  return cpuRatio <= WAITING_CPU_SHARE && callMs * WARMUP_STEADY_CALLS > maxMs;
+  return cpuRatio <= WAITING_CPU_SHARE && callMs * WARMUP_STEADY_CALLS > maxMs * WAITING_STEADY_CAP_SHARE;
 }
 
 /**

@@ -20,16 +20,20 @@ describe('warm-up policy', () => {
     assert.equal(warmupPolicy(120_000, 1).maxMs, 1500);
   });
 
-  it('gives a call that mostly waits, too slow for three to fit the cap, one warm-up call (its setup)', () => {
+  it('gives a call that mostly waits, too slow for three to fit half the cap, one warm-up call (its setup)', () => {
     // 1 s sleeps at 15 s: the cap (1.5 s) let two calls start on every executor, and three
     // alike, which steady needs, never fit.
     assert.equal(warmupPolicy(15_000, 1000, 0.001).maxCalls, 1);
     assert.equal(warmupPolicy(3000, 200, 0.05).maxCalls, 1, '600 ms of calls past a 450 ms cap');
+    // A Node child spawned per call at 6 s: three calls (780 ms) fit the 900 ms cap, but
+    // spawns jitter, and the steady rule made 5-6 calls per executor.
+    assert.equal(warmupPolicy(6000, 260, 0.03).maxCalls, 1);
     // Calls whose CPU a JIT tiers up keep the steady rule, slow or not...
     assert.equal(warmupPolicy(15_000, 1000, 0.9).maxCalls, 30);
     assert.equal(warmupPolicy(15_000, 1000).maxCalls, 30, 'CPU unknown: as CPU');
-    // ...and so do waiting calls that three of fit the cap: steady can show.
+    // ...and so do waiting calls that three of fit half the cap: steady can show, soon.
     assert.equal(warmupPolicy(15_000, 200, 0.01).maxCalls, 30);
+    assert.equal(warmupPolicy(6000, 55, 0.05).maxCalls, 30, 'execFile("sleep 0.05")');
     // A call longer than the cap still skips warm-up.
     assert.equal(warmupPolicy(3000, 500, 0.01).maxCalls, 0);
   });
