@@ -37,6 +37,23 @@ function parseArgs(argv) {
   return o;
 }
 
+/**
+ * CPU ms of the children this process has waited for (/proc/self/stat cutime + cstime;
+ * 0 elsewhere): a call that runs a child (execFile) spends its CPU there, and that is the
+ * call's CPU too.
+ */
+function childrenCpuMs() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // After the command's closing parenthesis, cutime and cstime are the 14th and 15th fields.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every common build. */
+const CLOCK_TICKS = 100;
+
 /** ms each thread of this process has waited, runnable, for a core, by thread id (empty without schedstat). */
 function runQueueByThread() {
   const out = new Map();
@@ -77,8 +94,9 @@ async function measureJs(l, windowMs) {
   const first = fn(...argsFor(target.args, -100));
   const isAsync = first instanceof Promise;
   await first;
-  // Sequential, with the process's CPU (libuv threads included) and this thread's event-loop busy share.
+  // Sequential, with the process's CPU (libuv threads and waited-for children included) and this thread's event-loop busy share.
   const cpu0 = process.cpuUsage();
+  const children0 = childrenCpuMs();
   const elu0 = performance.eventLoopUtilization();
   const rq0 = runQueueByThread();
   const t0 = performance.now();
@@ -88,7 +106,7 @@ async function measureJs(l, windowMs) {
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const seq = throughput(seqRun);
   const sp = {};
-  const cpuRatio = (cpu.user + cpu.system) / 1000 / wall;
+  const cpuRatio = ((cpu.user + cpu.system) / 1000 + childrenCpuMs() - children0) / wall;
   if (isAsync) {
     sp[`async×${cores}`] = throughput(await inlineReal(cores, target, plan)) / seq;
     sp[`async×${HIGH_K}`] = throughput(await inlineReal(HIGH_K, target, plan)) / seq;
