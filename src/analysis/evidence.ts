@@ -99,8 +99,9 @@ export interface Evidence {
   /** The CPU share the verdict uses: the calling thread's, or the machine's when the work was offloaded. */
   cpuShare: number;
   /**
-   * The least CPU one event loop spent per call at its async points, as a share of a
-   * call's wall time (recommend.loopCpuShare); undefined without async points that read CPU.
+   * The CPU share one event loop spent per call at its cheapest async point: the
+   * baseline's share × that point's CPU per call ÷ the baseline's (recommend.loopCpuShare);
+   * undefined where either CPU per call is unknown.
    */
   loopShare?: number;
   offloaded: boolean;
@@ -272,8 +273,7 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
 
   const cpuShare = offloaded ? Math.min(1, machineCpuShare ?? 1) : callCpuRatio ?? Math.min(1, machineCpuShare ?? 0);
 
-  const loopShares = (byKind.async?.runs ?? []).map((r) => (r.cpuMsPerTask ?? NaN) / callMs).filter((x) => Number.isFinite(x) && x > 0);
-  const loopShare = loopShares.length ? Math.min(...loopShares) : undefined;
+  const loopShare = loopShareOf(cpuShare, seq?.cpuMsPerTask, (byKind.async?.runs ?? []).map((r) => r.cpuMsPerTask));
 
   return {
     input,
@@ -296,6 +296,17 @@ export function gatherEvidence(input: AnalysisInput): Evidence {
         : DEFAULT_UV_THREADPOOL,
     coldPools,
   };
+}
+
+/**
+ * The CPU share one event loop spends per call at its cheapest async point: `cpuShare`
+ * (the baseline's) scaled by that point's CPU per call over the baseline's. Undefined
+ * without both. The ladder session judges async's climb by the same figure.
+ */
+export function loopShareOf(cpuShare: number, baselineCpuMs: number | null | undefined, asyncCpuMs: (number | null | undefined)[]): number | undefined {
+  if (baselineCpuMs == null || !(baselineCpuMs > 0)) return undefined;
+  const seen = asyncCpuMs.filter((x): x is number => x != null && Number.isFinite(x) && x > 0);
+  return seen.length ? (cpuShare * Math.min(...seen)) / baselineCpuMs : undefined;
 }
 
 export function summarize(kind: ExecutorKind, runs: RunResult[]): ExecutorSummary {

@@ -16,6 +16,7 @@ import type { ExecutorKind, FindingData, GilVerdict, Recommendation, RunResult, 
 import {
   clamp,
   COST_ORDER,
+  CPU_BOUND_AT,
   cpuLimited,
   KNEE_TOLERANCE,
   offloadCap,
@@ -245,22 +246,29 @@ function helperPoolLimit(ev: Evidence, kind: WorkloadKind, run: RunResult): numb
 type CeilingFacts = Pick<Evidence, 'cores' | 'cpuShare' | 'offloaded'> & Partial<Pick<Evidence, 'loopShare'>> & { python?: boolean };
 
 /**
- * Work under this CPU share mostly waits, and one event loop's own CPU per call, read at
- * its points, may set async's ceiling (loopCpuShare). Work above it keeps the baseline's
- * share: a CPU call's loop is busy whatever K, and a point read warmer or faster than the
- * baseline would only lift a ceiling that is about 1×.
+ * An event loop that spent at most this share of the baseline's CPU per call at one of
+ * its async points spent less for a reason of its own (loopCpuShare), beyond how far this
+ * machine's speed drifts between two windows (10-20%), which moves a call's CPU time too.
  */
-export const LOOP_SHARE_MAX = 0.5;
+export const LOOP_CPU_DROP = 0.8;
 
 /**
  * The CPU share one event loop spends per call, for async's ceiling: the baseline's, or
- * lower when the loop's points spent less per call (loopShare). Part of a waiting call's
- * CPU is per wake-up (the loop leaving and entering its poll), and calls in flight share
- * wake-ups: a 50 ms timer spent 0.64 ms of thread CPU a call alone (1.3%), 0.028 ms at
- * ×64, and a ceiling of 1 ÷ 1.3% = 77× had stopped a ladder that read 64.3× at ×64.
+ * less where the loop's own points spent less CPU per call than the baseline's call
+ * (Evidence.loopShare), by more than LOOP_CPU_DROP. Part of a waiting call's CPU is per
+ * wake-up (the loop leaving and entering its poll, a thread handing a result back), and
+ * calls in flight share wake-ups: a 50 ms timer spent 0.64 ms of thread CPU a call alone
+ * (1.3%), 0.028 ms at ×64, and a ceiling of 1 ÷ 1.3% = 77× had stopped a ladder that
+ * read 64.3× at ×64. Twenty awaited randomBytes(64 kB) a call spent 0.64 ms of a 1.4 ms
+ * call alone (51%), 0.24 ms at ×8, where async read 4.56× (bare: 4.5×), and the answer
+ * had capped it at 1 ÷ 51% = 1.98× and blamed a slow baseline. A call that computes on
+ * the loop spends the same CPU at any K, and keeps the baseline's share; so does any
+ * CPU-bound call (CPU_BOUND_AT), whose CPU is its work: a point that read its calls
+ * cheaper there (a warmer JIT, a faster spell of the machine) must not lift the ceiling
+ * that tells a slow baseline.
  */
 export function loopCpuShare(ev: Pick<CeilingFacts, 'cpuShare' | 'loopShare'>): number {
-  return ev.loopShare != null && ev.cpuShare < LOOP_SHARE_MAX ? Math.min(ev.cpuShare, ev.loopShare) : ev.cpuShare;
+  return ev.loopShare != null && ev.cpuShare < CPU_BOUND_AT && ev.loopShare <= ev.cpuShare * LOOP_CPU_DROP ? ev.loopShare : ev.cpuShare;
 }
 
 /**

@@ -12,7 +12,7 @@
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB, ladderStep } from './ladder';
 import { lanesAllStarted } from '../shared/closedLoop';
-import { handedOff, KNEE_TOLERANCE, offloadedInFlight } from '../analysis/evidence';
+import { handedOff, KNEE_TOLERANCE, loopShareOf, offloadedInFlight } from '../analysis/evidence';
 import { CHEAPER_TIE_ZONE, speedupCeiling } from '../analysis/recommend';
 import { SHORT_CALL_MS } from '../analysis/overhead';
 
@@ -178,6 +178,8 @@ export class LadderSession {
   private readonly cfg: SessionConfig;
   /** The warm baseline's call time, once measured: what reference windows are sized by (referenced). */
   private warmCallMs: number | undefined;
+  /** The baseline's CPU per call, when read: async points are compared with it (loopShare). */
+  private baselineCpuMs: number | undefined;
 
   constructor(cfg: SessionConfig) {
     this.cfg = { ...cfg };
@@ -449,11 +451,13 @@ export class LadderSession {
       if (!outcome.failed && outcome.throughputPerSec > 0) {
         this.baselineTp = outcome.throughputPerSec;
         this.baselineCi = point.ci;
+        if (outcome.cpuMsPerTask !== undefined) this.baselineCpuMs = outcome.cpuMsPerTask;
       }
       return;
     }
     if (p.phase === 'baseline') {
       this.baselineDone = true;
+      this.baselineCpuMs = outcome.cpuMsPerTask;
       if (outcome.throughputPerSec > 0) this.warmCallMs = 1000 / outcome.throughputPerSec;
       this.baselineTp = outcome.throughputPerSec;
       this.baselineCi = point.ci;
@@ -530,15 +534,13 @@ export class LadderSession {
   }
 
   /**
-   * The least CPU the event loop spent per call at an async point, as a share of the
-   * baseline's call (the analysis's Evidence.loopShare): calls in flight share the loop's
-   * wake-ups, so a waiting call's own CPU share overstates what bounds async.
+   * The CPU share the event loop spent per call at its cheapest async point (the
+   * analysis's Evidence.loopShare, loopShareOf): calls in flight share the loop's
+   * wake-ups, so a call's CPU share alone can overstate what bounds async.
    */
   private loopShare(): number | undefined {
     const l = this.ladders.get('async');
-    if (!l || !(this.baselineTp > 0)) return undefined;
-    const shares = l.points.map((p) => ((p.cpuMsPerTask ?? NaN) * this.baselineTp) / 1000).filter((x) => Number.isFinite(x) && x > 0);
-    return shares.length ? Math.min(...shares) : undefined;
+    return l ? loopShareOf(this.cfg.cpuRatio, this.baselineCpuMs, l.points.map((p) => p.cpuMsPerTask)) : undefined;
   }
 
   private dispatchPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {

@@ -548,6 +548,20 @@ describe('physics rules of the recommendation', () => {
     assert.equal(rec.data!.ceiling, undefined);
     assert.doesNotMatch(rec.reason, /baseline ran slow/);
     assert.ok(!classify(input).caveats.some((c) => c.code === 'slow-baseline'));
+    // Twenty awaited randomBytes(64 kB) a call: 0.64 ms of loop CPU in a 1.4 ms call alone
+    // (51%), mostly wake-ups for libuv's replies; at ×4 and ×8 the loop spent 0.24 ms a
+    // call, and async read 4.5× (bare: 4.5×). 1 ÷ 51% = 1.98× had capped it as a slow baseline.
+    const hops = synthesize({ computeMs: 0.24, waitMs: 1.16, cores: 2, executors: ['sequential', 'async'], ladders: { async: [2, 4, 8] }, stops: { async: 'knee' }, bias: { async: { 8: 0.8 } }, noise: 0, seed: 1 });
+    const hopsSeq = hops.runs.find((r) => r.executor === 'sequential')!;
+    Object.assign(hopsSeq, { cpuMsPerTask: 0.64, cpuRatio: 0.505 });
+    const hopsRec = classify(hops).recommendation;
+    assert.equal(hopsRec.executor, 'async');
+    assert.ok(hopsRec.expectedSpeedup > 4, `${hopsRec.expectedSpeedup}×`);
+    assert.equal(hopsRec.data!.ceiling, undefined);
+    // The same call whose loop spent only 10% less a call at its points (the machine's own
+    // drift) keeps the baseline's share, and its ceiling.
+    for (const r of hops.runs.filter((x) => x.executor === 'async')) r.cpuMsPerTask = 0.58;
+    assert.ok(classify(hops).recommendation.expectedSpeedup <= 1 / 0.505 + 0.01);
     // CPU on the loop itself keeps the baseline's share, though a lucky async point read
     // 30% more calls on a loop that computes one call at a time.
     const cpu = synthesize({ computeMs: 20, cores: 2, executors: ['sequential', 'async'], ladders: { async: [2] }, bias: { async: 1.3 }, noise: 0, seed: 1 });
