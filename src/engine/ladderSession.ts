@@ -627,12 +627,12 @@ export class LadderSession {
     if (top.throughputPerSec < below * GROWTH_TO_CLIMB) return false;
     // One event loop computes one call at a time: async can give at most 1 ÷ the CPU
     // share its loop spends per call (speedupCeiling: the baseline's, or less where its
-    // points shared the loop's wake-ups, loopShare), and a ladder whose next K's ceiling is not GROWTH_TO_CLIMB above
-    // what its top already reads has no room to climb. A YAML parser (95% CPU) read
-    // async ×2 at 1.17× in a noisy window, and ×4 took 310 ms of a 6 s budget whose
-    // pools, still warming, got 200-350 ms windows each. (Pools keep climbing past
-    // their ceiling: a larger pool's reading may stand for a K = cores window that read
-    // low, see liftAtCores in src/analysis/recommend.ts.)
+    // points shared the loop's wake-ups, loopShare), and a ladder whose next K's ceiling
+    // is not GROWTH_TO_CLIMB above what its top already reads has no room to climb. A
+    // YAML parser (95% CPU) read async ×2 at 1.17× in a noisy window, and ×4 took 310 ms
+    // of a 6 s budget whose pools, still warming, got 200-350 ms windows each. (Pools
+    // keep climbing past their ceiling: a larger pool's reading may stand for a K =
+    // cores window that read low, see liftAtCores in src/analysis/recommend.ts.)
     const next = this.nextK(l, top.k);
     if (l.kind !== 'async' || this.baselineTp <= 0 || next <= top.k) return true;
     // Calls in flight were not what held it back (stepDownPoint): more of them will not help.

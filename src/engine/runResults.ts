@@ -258,18 +258,18 @@ export function toRunResult(
   return run;
 }
 
-/**
- * CPU time ÷ wall time of a point's calls, in the threads that ran them, or null when
- * no call had a CPU reading. Time spent runnable but queued behind other work is
- * neither compute nor waiting: it is left out, so a busy machine does not make
- * CPU-bound calls look half idle.
- */
 /** Mean CPU per call of the calls whose CPU was read; null when none was. */
 export function cpuMsPerTaskOf(s: Pick<PointSamples, 'taskCpuMs'>): number | null {
   const cpu = s.taskCpuMs.filter((x) => Number.isFinite(x));
   return cpu.length ? cpu.reduce((a, b) => a + b, 0) / cpu.length : null;
 }
 
+/**
+ * CPU time ÷ wall time of a point's calls, in the threads that ran them, or null when
+ * no call had a CPU reading. Time spent runnable but queued behind other work is
+ * neither compute nor waiting: it is left out, so a busy machine does not make
+ * CPU-bound calls look half idle.
+ */
 export function cpuRatioOf(s: PointSamples): number | null {
   let cpu = 0;
   let wall = 0;
