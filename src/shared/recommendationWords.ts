@@ -59,8 +59,12 @@ function bestOf(d: FindingData, ctx: WordingContext): string {
 }
 
 export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingContext) => string> = {
+  // The threads a call keeps busy besides its own: in Python, mostly a C library's (BLAS
+  // under NumPy, a compressor's); in JS, a library's or addon's workers, or V8's own
+  // garbage collector and compiler, which an allocation-heavy call keeps busy (the
+  // TypeScript compiler's transpileModule kept 1.4-2.1 cores busy one call at a time).
   'rec.parallel-inside': (d, ctx) =>
-    `Already parallel inside: keep it sequential, or cap its internal threads (e.g. OMP_NUM_THREADS, a library's worker count) before adding a pool. ` +
+    `Already parallel inside: keep it sequential, or cap its internal threads (${ctx.python ? "e.g. OMP_NUM_THREADS, a library's worker count" : "a library's or native addon's worker count; or allocate less per call: V8's garbage collector runs on threads of its own"}) before adding a pool. ` +
     `One call at a time kept ${num(n(d, 'busyCores'))} cores busy, so a pool would share the same cores` +
     (has(d, 'bestExecutor') ? ` (${bestOf(d, ctx)}).` : '.') +
     ` For comparison, ${formula(d)}.`,

@@ -98,12 +98,14 @@ describe('physics rules of the recommendation', () => {
       findingOf(a.verdict.findings, 'lesson.parallel-inside');
       assert.equal(a.recommendation.executor, 'sequential', where);
       assert.equal(a.recommendation.code, 'rec.parallel-inside', where);
-      assert.match(a.recommendation.reason, /^Already parallel inside: keep it sequential, or cap its internal threads/);
+      assert.match(a.recommendation.reason, /^Already parallel inside: keep it sequential, or cap its internal threads \(e\.g\. OMP_NUM_THREADS/);
     });
-    // JavaScript: a library with its own worker threads.
+    // JavaScript: a library with its own worker threads, or V8's garbage collector.
     sweep({ computeMs: 20, internalThreads: 1.8, cores: 2 }, [0, 0.05], (a, where) => {
       assert.equal(a.recommendation.code, 'rec.parallel-inside', where);
       assert.equal(a.verdict.gil, undefined, where);
+      assert.match(a.recommendation.reason, /cap its internal threads \(a library's or native addon's worker count; or allocate less per call: V8's garbage collector runs on threads of its own\)/, where);
+      assert.doesNotMatch(a.recommendation.reason, /OMP_NUM_THREADS/, where);
     });
     // The same function on one thread is not flagged.
     sweep({ language: 'python', computeMs: 20, gil: 'held', cores: 2, serializationMs: 0.05 }, [0, 0.05, 0.15], (a, where) => {
