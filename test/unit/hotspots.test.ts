@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { hotspotReserveMs, hotspotWarmup, planHotspots, rankHotspots, type HotspotTally } from '../../src/engine/hotspots/hotspots';
 import type { TargetRuntime } from '../../src/engine/executorTypes';
+import { describePass } from '../../src/engine/hotspots/hotspotsJs';
+import type { V8CpuProfile } from '../../src/shared/hotspotsProtocol';
 import { displayPath, hotspotsMarkdown, hotspotsText } from '../../src/shared/hotspotsText';
 import type { Report } from '../../src/shared/report';
 import { isFromWebview } from '../../src/webview/protocol';
@@ -92,5 +94,16 @@ describe('hot spots (pure parts)', () => {
     assert.ok(!isFromWebview({ type: 'openLocation', file: '/a.ts', line: 0 }));
     assert.ok(!isFromWebview({ type: 'openLocation', file: 3, line: 3 }));
     assert.ok(!isFromWebview({ type: 'openLocation', file: '/a.ts', line: 1.5 }));
+  });
+
+  it("says a slow waiting call's one warm-up call was its setup, not a JIT still warming", () => {
+    // A 270 ms call that waited on a child process: one warm-up call by the rule, never "steady".
+    const m = { type: 'profile' as const, profile: {} as V8CpuProfile, calls: 1, failures: 0, wallMs: 264, warmup: { firstCallMs: 278, steadyCallMs: 278, calls: 1, steady: false, failed: false } };
+    const folded = { hotspots: [], samples: 435, idleSamples: 426, gcSamples: 0 };
+    const setup = describePass(m, folded, true, true);
+    assert.match(setup, /The thread made 1 unprofiled call first \(278 ms\), for the function's one-time setup: the call mostly waits, and its wait has nothing to warm\./);
+    assert.doesNotMatch(setup, /V8 still optimising/);
+    // Under the steady rule, an unsettled warm-up still says so.
+    assert.match(describePass(m, folded, true, false), /had not settled .*V8 still optimising the function/);
   });
 });

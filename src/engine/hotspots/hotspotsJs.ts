@@ -12,6 +12,7 @@ import { raceAbort } from '../js/abort';
 import { workerDeath } from '../js/deaths';
 import type { HostInit } from '../../shared/jsProtocol';
 import { runtimeFile } from '../paths';
+import { isSetupOnly } from '../../shared/warmup';
 
 /** V8 sampling period: 2 kHz gives ~1000 samples in a 500 ms pass (node --cpu-prof uses 1 kHz). */
 export const SAMPLING_INTERVAL_US = 500;
@@ -52,17 +53,25 @@ export async function jsHotspots(init: HostInit, limits: ExecutorLimits, req: Ho
   try {
     const m = await raceAbort(result, signal, () => worker.terminate());
     const folded = foldV8Profile(m.profile, init.bundlePath, dirname(runtimeFile('jsHotspotWorker')));
-    return { hotspots: folded.hotspots, calls: m.calls, wallMs: m.wallMs, ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}), note: describePass(m, folded, isAsync) };
+    const setupOnly = !!req.warmup && isSetupOnly(req.warmup);
+    return { hotspots: folded.hotspots, calls: m.calls, wallMs: m.wallMs, ...(m.cpuMs !== undefined ? { cpuMs: m.cpuMs } : {}), note: describePass(m, folded, isAsync, setupOnly) };
   } finally {
     clearTimeout(watchdog);
     await worker.terminate();
   }
 }
 
-function describePass(
+/**
+ * The pass's note. `setupOnly`: its warm-up rule was one call for a call that mostly
+ * waits (warmup.isSetupOnly), which is never "steady", and whose wait V8 has nothing to
+ * optimise: a 270 ms call that waited on a child process had read "part of these
+ * samples may be V8 still optimising the function".
+ */
+export function describePass(
   m: Extract<HotspotWorkerMessage, { type: 'profile' }>,
   folded: ReturnType<typeof foldV8Profile>,
   isAsync: boolean,
+  setupOnly = false,
 ): string {
   const parts = [
     `V8 sampling profiler, ${m.calls} call${m.calls === 1 ? '' : 's'} in ${Math.round(m.wallMs)} ms, ${folded.samples} samples every ${SAMPLING_INTERVAL_US} µs, in a separate pass that no measured point includes.`,
@@ -72,7 +81,9 @@ function describePass(
     // steadyCallMs is the median of the last few calls: only worth a figure of its own past the first ones.
     const times = w.firstCallMs == null ? '' : w.calls >= 3 && w.steadyCallMs != null ? ` (the first took ${ms(w.firstCallMs)}, the last few ${ms(w.steadyCallMs)})` : ` (the first took ${ms(w.firstCallMs)})`;
     parts.push(
-      w.steady
+      setupOnly && w.calls === 1
+        ? `The thread made 1 unprofiled call first${w.firstCallMs == null ? '' : ` (${ms(w.firstCallMs)})`}, for the function's one-time setup: the call mostly waits, and its wait has nothing to warm.`
+        : w.steady
         ? `The thread warmed up first with ${w.calls} unprofiled call${w.calls === 1 ? '' : 's'}${times}, so these are a steady call's hot spots.`
         : `The thread warmed up with ${w.calls} unprofiled call${w.calls === 1 ? '' : 's'}${times} and its call time had not settled when the pass's time for warming up ran out: part of these samples may be V8 still optimising the function. A longer budget gives it more time.`,
     );
