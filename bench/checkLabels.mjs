@@ -123,6 +123,8 @@ async function measurePy(l, windowMs) {
   const pools = ['seq', `thread:${cores}`, `process:${cores}`];
   if (probe.seqCpuRatio < 0.5) pools.push(`thread:${HIGH_K}`);
   if (probe.isCoroutine) pools.push(`async:${cores}`, `async:${HIGH_K}`);
+  // Calls too short to hand over one by one: the pools also get them in batches.
+  if (l.batch) pools.push(`thread:${cores}/b${l.batch}`, `process:${cores}/b${l.batch}`);
   const out = await barePythonRealFull('python3', { file, fn: l.fn, args: l.args ?? [], pools, durationMs: windowMs });
   const tp = out.throughputPerSec;
   const sp = {};

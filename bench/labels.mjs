@@ -7,6 +7,8 @@
 //             profiler involved) to confirm it: sequential vs async / piscina / fork
 //             pool / ThreadPoolExecutor / ProcessPoolExecutor at K = cores, and for
 //             waits at a higher K. An absent field is not scored.
+//   batch     Python: calls too short to hand to a pool one by one; checkLabels also
+//             measures the bare pools sending this many calls per task
 //   quick     kept in a smoke run (BENCH_QUICK=1) or `--quick`
 // The first fourteen come from the engine tests named in `source` and carry exactly what those
 // tests assert; bench/sections/accuracy.mjs warns when a verdict test uses a fixture that
@@ -55,6 +57,7 @@ export const LABELS = [
   { file: 'bench/fixtures/python/real/regex_scan.py', fn: 'scan', kind: 'cpu-bound', gil: 'held', executor: ['process'], why: `re.findall over 4,000 log lines, ~32 ms. ${HELD}` },
   { file: 'bench/fixtures/python/real/diff_ratio.py', fn: 'diff', kind: 'cpu-bound', gil: 'held', executor: ['process'], why: `difflib.unified_diff of 1,500 lines, ~17 ms, pure Python. ${HELD}` },
   { file: 'bench/fixtures/python/real/stats_stdev.py', fn: 'pstdev', kind: 'cpu-bound', gil: 'held', executor: ['process'], why: `statistics.pstdev of 60,000 floats, ~26 ms: exact fractions summed in pure Python. ${HELD} Checked against bare pools on 2 cores: ThreadPoolExecutor(2) 0.88×, ProcessPoolExecutor(2) 1.59×.` },
+  { file: 'bench/fixtures/python/real/fraction_sum.py', fn: 'harmonic', kind: 'cpu-bound', gil: 'held', executor: ['process'], batch: 10, why: `fractions.Fraction: the harmonic sum to 1/399, ~0.7 ms, pure Python. ${HELD} But handing one call to a process costs about half a call, so one call per task leaves the workers idle between calls: checked against bare pools on 2 cores, ProcessPoolExecutor(2) 1.0-1.1×, (4) 1.27-1.29×, and batches of 10 calls per task on 2 processes 1.66× (map with chunksize=11, every batch queued at once: 1.89×).` },
   { file: 'bench/fixtures/python/real/sha256_buffer.py', fn: 'sha256', kind: 'cpu-bound', gil: 'released', executor: ['thread'], quick: true, why: `hashlib.sha256 of 48 MB, ~28 ms. ${RELEASED}` },
   { file: 'bench/fixtures/python/real/zlib_compress.py', fn: 'compress', kind: 'cpu-bound', gil: 'released', executor: ['thread'], why: `zlib.compress of 512 kB, ~34 ms. ${RELEASED}` },
   { file: 'bench/fixtures/python/real/sqlite_query.py', fn: 'query', kind: 'cpu-bound', gil: 'released', executor: ['process'], why: 'sqlite3: one in-memory statement aggregating 50,000 generated rows, ~30 ms in SQLite’s C code, which releases the GIL while it steps (a Python thread beside a call keeps ~80–90% of its speed). Checked against bare pools on 2 cores: ThreadPoolExecutor(2) gives only 0.8–1.3×, ProcessPoolExecutor(2) 1.6–2.0×, so something inside SQLite serializes threads, and processes are the answer.' },

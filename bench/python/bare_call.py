@@ -38,3 +38,12 @@ def call(path, fn, args, i):
     if asyncio.iscoroutine(out):
         out = asyncio.run(out)
     return out
+
+
+def call_batch(path, fn, args, i, n):
+    """n calls in one task, as ProcessPoolExecutor.map(..., chunksize=n) sends them: the
+    reference for calls too short to hand to a pool one by one. Returns the last result."""
+    out = None
+    for j in range(n):
+        out = call(path, fn, args, i * n + j)
+    return out

@@ -13,7 +13,8 @@
       A fixture function (a real library call) on warmed bare pools: each pool's
       workers first make ~10 calls, then a closed loop of K calls in flight runs for S
       seconds, every result returned to the main thread. Prints calls per second for
-      each pool, in one interpreter so all pools share its start-up.
+      each pool, in one interpreter so all pools share its start-up. A pool written
+      thread:K/bN or process:K/bN sends N calls per task (as map's chunksize=N does).
   interleaved --file F --fn NAME [--args JSON] --pools thread:K,process:K --window S --rounds R
       The same pools, warmed and all open at once, measured in alternation with
       sequential windows: seq, pool, seq, other pool, seq, ..., the pools' order
@@ -101,8 +102,8 @@ def classic(threads, tasks, seconds):
     return {"threads": threads, "tasks": tasks, "seconds": seconds, "wallMs": (time.perf_counter() - t0) * 1000}
 
 
-def closed_loop(pool, fn, args, k, duration, warmup=0.0):
-    """K calls of fn(*args, index) (fn() when args is None) in flight on the pool until
+def closed_loop(pool, fn, args, k, duration, warmup=0.0, extra=()):
+    """K calls of fn(*args, index, *extra) (fn() when args is None) in flight on the pool until
     `duration` s have passed, driven as the profiler's harness does: a done-callback queue
     and the main thread resubmitting, with nothing measured but two clock reads per task.
     Calls started in the first `warmup` s are not counted. Returns (calls, span in s)."""
@@ -119,7 +120,7 @@ def closed_loop(pool, fn, args, k, duration, warmup=0.0):
         i = next_index[0]
         next_index[0] += 1
         starts[i] = time.perf_counter()
-        fut = pool.submit(fn) if args is None else pool.submit(fn, *args, i)
+        fut = pool.submit(fn) if args is None else pool.submit(fn, *args, i, *extra)
         fut.index = i
         fut.add_done_callback(done.put)
 
@@ -180,7 +181,7 @@ def with_children_cpu_s():
     return time.process_time() + sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime"))
 
 
-def real_pool(path, fn, args, kind, k, duration):
+def real_pool(path, fn, args, kind, k, duration, batch=1):
     call = bare_call.call
     if kind == "seq":
         warm_sequential(path, fn, args)
@@ -217,7 +218,11 @@ def real_pool(path, fn, args, kind, k, duration):
     # Warm-up: ~10 calls per worker, all workers started, before the window opens.
     pool = open_real_pool(path, fn, args, kind, k)
     try:
-        n, span = closed_loop(pool, call, (path, fn, args), k, duration)
+        if batch > 1:
+            n, span = closed_loop(pool, bare_call.call_batch, (path, fn, args), k, duration, extra=(batch,))
+            n *= batch
+        else:
+            n, span = closed_loop(pool, call, (path, fn, args), k, duration)
         return n / span if span > 0 else None
     finally:
         pool.shutdown(wait=True)
@@ -226,8 +231,9 @@ def real_pool(path, fn, args, kind, k, duration):
 def real(path, fn, args, pools, duration):
     out = {"file": path, "fn": fn, "throughputPerSec": {}}
     for spec in pools.split(","):
-        kind, _, k = spec.partition(":")
-        out["throughputPerSec"][spec] = real_pool(path, fn, args, kind, int(k or 1), duration)
+        kind, _, rest = spec.partition(":")
+        k, _, batch = rest.partition("/b")
+        out["throughputPerSec"][spec] = real_pool(path, fn, args, kind, int(k or 1), duration, int(batch or 1))
     out["seqCpuRatio"] = getattr(real_pool, "seq_cpu_ratio", None)
     out["seqThreadCpuRatio"] = getattr(real_pool, "seq_thread_cpu_ratio", None)
     out["isCoroutine"] = asyncio.iscoroutinefunction(bare_call.load(path, fn))

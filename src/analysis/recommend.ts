@@ -26,7 +26,7 @@ import {
   type Evidence,
   type ExecutorSummary,
 } from './evidence';
-import { BATCH_OVERHEAD_TARGET, type Overhead } from './overhead';
+import { BATCH_OVERHEAD_TARGET, handoffMsOf, type Overhead } from './overhead';
 import { fastestRun } from '../shared/fastestRun';
 import { round2 } from '../shared/rounding';
 
@@ -127,7 +127,8 @@ export function recommend({ ev, kind, gil, blocking, overhead, fits }: Recommend
         workers,
         batchSize: overhead.batchSize,
         expected,
-        measured: ev.byKind[overhead.pool]?.best.speedup ?? 0,
+        measured: overhead.best?.speedup ?? 0,
+        measuredK: overhead.best?.concurrency ?? 0,
         chunksize: ev.python && overhead.pool === 'process' ? 1 : 0,
       },
     };
@@ -302,6 +303,24 @@ function provenBeyond(r: RunResult, ref: RunResult): boolean {
   return r.speedupCi[0] > ref.speedupCi[1] && r.speedup >= ref.speedup * BEYOND_CORES_GAIN;
 }
 
+/**
+ * An executor whose K = 1 run was slower than the plain loop by at least what a pool beyond
+ * the cores must gain (BEYOND_CORES_GAIN), beyond its interval, and by a hand-off of that
+ * share of a call: its workers at K = cores idle that long between calls, which workers
+ * beyond the cores fill. A 0.7 ms pure-Python call whose processes ×1 took 1.07 ms a
+ * task read ×2 1.04× and ×4 1.3×, as bare ProcessPoolExecutors do (1.0× and 1.27×).
+ */
+function handoffBound(ev: Evidence, runs: RunResult[]): boolean {
+  const one = runs.find((r) => r.concurrency === 1);
+  return !!one && one.speedupCi[1] * BEYOND_CORES_GAIN < 1 && handoffMsOf(ev, one) >= (BEYOND_CORES_GAIN - 1) * ev.callMs;
+}
+
+/** The words' facts for a pool beyond the cores that gained by queueing calls behind slow hand-offs. */
+function queuedBeyondCores(above: RunResult[], atCores: RunResult): FindingData {
+  const b = fastestRun(above);
+  return { queuedExecutor: b.executor, queuedK: b.concurrency, queuedSpeedup: b.speedup, queuedAtCoresK: atCores.concurrency, queuedAtCores: atCores.speedup };
+}
+
 /** A K = cores point read again from a larger pool of the same executor (liftAtCores). */
 interface Lift {
   run: RunResult;
@@ -380,7 +399,12 @@ function allowedCandidates(
         const beyond = overlapRoom ? above : [];
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
         if (beyond.length) notes.beyondCoresProven = 1;
-        const lifted = !overlapRoom && atCores.concurrency === ev.cores && above.length ? liftAtCores(atCores, above) : undefined;
+        // Unless the pool's hand-off is slow next to a call: its workers then idle through
+        // one per call at K = cores, and a larger pool keeps them busy with calls queued
+        // behind the hand-offs, a real gain that K = cores cannot match (handoffBound).
+        const queued = above.length && handoffBound(ev, s.runs);
+        if (queued && !beyond.length) Object.assign(notes, queuedBeyondCores(above, atCores));
+        const lifted = !overlapRoom && !queued && atCores.concurrency === ev.cores && above.length ? liftAtCores(atCores, above) : undefined;
         if (lifted) lifts[k] = lifted;
         runs = [...within.map((r) => (r === atCores && lifted ? lifted.run : r)), ...beyond];
       }

@@ -130,8 +130,9 @@ export const REASON_WORDS: Record<string, Words> = {
     const name = executorName(str(d, 'pool') as ExecutorKind, ctx.python);
     return (
       `Each call takes only ${ms(n(d, 'callMs'))}, but handing one to ${name} costs about ${ms(n(d, 'dispatchMs'))} ` +
-      `(${name} ×1 ran a task every ${ms(n(d, 'perTaskMs'))}), so the pool spends more time passing messages than working: ` +
-      `the best ${name} run gave ${x(n(d, 'bestSpeedup'))}. Send calls in batches of about ${n(d, 'batchSize')} so the hand-off is under ${pct(n(d, 'target'))} of each task.`
+      `(${name} ×1 ran a task every ${ms(n(d, 'perTaskMs'))}), ` +
+      (n(d, 'dispatchMs') >= n(d, 'callMs') ? 'so the pool spends more time passing messages than working: ' : 'so its workers sit idle through a hand-off for every call: ') +
+      (has(d, 'bestK') ? `${name} ×${n(d, 'bestK')} gave ${x(n(d, 'bestSpeedup'))}` : `the best ${name} run gave ${x(n(d, 'bestSpeedup'))}`) + `. Send calls in batches of about ${n(d, 'batchSize')} so the hand-off is under ${pct(n(d, 'target'))} of each task.`
     );
   },
   'overhead.serialization': (d) =>

@@ -40,7 +40,13 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
   }
   if (has(d, 'excludedThreads')) out.push(`Threads measured ${x(n(d, 'excludedThreads'))}, but the GIL is held, so they were not considered.`);
   // A lifted answer or runner-up already says what its larger pool read beyond K = cores.
-  if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK') && !has(d, 'altLiftedFromK')) {
+  if (has(d, 'queuedK')) {
+    const pool = executorName(str(d, 'queuedExecutor') as ExecutorKind, ctx.python);
+    out.push(
+      `${capitalize(pool)} ×${n(d, 'queuedK')} read ${x(n(d, 'queuedSpeedup'))} against ${x(n(d, 'queuedAtCores'))} at ×${n(d, 'queuedAtCoresK')} only by queueing a call behind each slow hand-off, ` +
+        'so it was not considered: batching several calls per task keeps the workers busy without more of them than cores.',
+    );
+  } else if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK') && !has(d, 'altLiftedFromK')) {
     out.push(`Pools larger than the ${n(d, 'cappedAtCores')} cores were not considered: CPU work only takes turns there, and none beat the K = cores point beyond both intervals.`);
   }
   if (has(d, 'offloadedInFlight')) {
@@ -72,7 +78,7 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     const pool = str(d, 'executor') as ExecutorKind;
     const b = n(d, 'batchSize');
     return (
-      `Calls are so short that a pool per call loses (${executorName(pool, ctx.python)} measured ${x(n(d, 'measured'))}). ` +
+      `Calls are short next to handing one to a pool, so a pool per call loses its gain (${executorName(pool, ctx.python)}${n(d, 'measuredK') > 0 ? ` ×${n(d, 'measuredK')}` : ''} measured ${x(n(d, 'measured'))}). ` +
       `Batch ${b} calls per task ` +
       (n(d, 'chunksize') === 1 ? `(ProcessPoolExecutor.map(..., chunksize=${b})) ` : '') +
       `on ${n(d, 'workers')} ${unitOf(pool, ctx.python, n(d, 'workers'))}: estimated ${x(n(d, 'expected'))} (a model estimate, not measured). For comparison, ${formula(d)}.`

@@ -231,6 +231,41 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a pool whose hand-off is slow next to a call: a larger pool gains by queueing, and K = cores is not lifted to its reading', () => {
+    // A 0.7 ms pure-Python call, 0.35 ms to hand to a process: at K = 2 each worker idles
+    // through a hand-off per call (1.33×); ×4 keeps them busy (2×). Bare pools: ×2 1.0×,
+    // ×4 1.27× (the host's hand-offs also take CPU from the workers there).
+    const model = { language: 'python' as const, gil: 'held' as const, computeMs: 0.7, cores: 2, ladders: { thread: [1, 2], process: [1, 2, 4] } };
+    let seen = 0;
+    sweep({ ...model, dispatchMs: { process: 0.35 } }, [0, 0.03], (a, where) => {
+      const rec = a.recommendation;
+      const runs = lastInput!.runs.filter((r) => r.executor === 'process');
+      const [k2, k4] = [2, 4].map((k) => runs.find((r) => r.concurrency === k)!);
+      if (!(k4.speedupCi[0] > k2.speedupCi[1])) return;
+      seen++;
+      assert.equal(rec.executor, 'process', `${where}: ${rec.reason}`);
+      assert.equal(rec.workers, 2, where);
+      assert.equal(rec.data!.liftedFromK, undefined, where);
+      assert.equal(rec.expectedSpeedup, Math.round(k2.speedup * 100) / 100, `${where}: the answer is what ×2 gives, not ×4's reading`);
+      assert.equal(rec.data!.queuedK, 4, where);
+      assert.match(rec.reason, /Processes ×4 read .* at ×2 only by queueing a call behind each slow hand-off/, where);
+      assert.doesNotMatch(rec.reason, /none beat the K = cores point|can do at least as much/, where);
+    });
+    assert.ok(seen >= SEEDS.length, `the case was exercised: ${seen}`);
+    // A slower hand-off leaves ×2 a poor gain (1.17×): the answer is batches, priced by ×2's reading.
+    sweep({ ...model, dispatchMs: { process: 0.5 } }, [0, 0.03], (a, where) => {
+      const rec = a.recommendation;
+      assert.equal(rec.code, 'rec.batch', `${where}: ${rec.reason}`);
+      assert.equal(rec.executor, 'process', where);
+      assert.equal(rec.data!.measuredK, 2, where);
+      assert.ok((rec.data!.measured as number) < 1.25, where);
+      assert.ok(rec.batchSize! >= 10, where);
+      assert.match(rec.reason, /processes ×2 measured .*chunksize=/, where);
+      assert.equal(findingOf(a.verdict.findings, 'overhead.tiny').data!.bestK, 2, where);
+      assert.match(a.verdict.reasons.join(' '), /sit idle through a hand-off for every call: processes ×2 gave/, where);
+    });
+  });
+
   it('a lifted runner-up says what it stands for', () => {
     // Threads ×2 caught a slow window; ×4 and ×8 read more, but processes ×2 read clearly
     // more than either: the answer is processes, and the threads it quotes are ×4's reading.
