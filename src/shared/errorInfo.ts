@@ -1,7 +1,8 @@
 // Turns whatever user code threw into a small, cloneable record with the user's own
-// stack: source maps already point frames at their lines, and our runtime's frames
-// (the worker/child scripts, piscina, node internals) are trimmed because they only
-// say how we called the function.
+// stack: frames in the bundle are pointed at the user's lines (mapUserStacksWith, set
+// by the host that loaded the bundle), and our runtime's frames (the worker/child
+// scripts, piscina, node internals) are trimmed because they only say how we called the
+// function.
 import { clipText, MAX_DISTINCT_ERRORS, MAX_MESSAGE_CHARS, MAX_STACK_CHARS, OTHER_ERRORS_MESSAGE } from './pointContract';
 import type { ErrorSample } from './report';
 
@@ -12,6 +13,14 @@ export interface ErrorInfo {
 }
 
 const OUR_FRAMES = /[\\/]dist[\\/]hosted[\\/]|[\\/]node_modules[\\/](piscina|tinypool)[\\/]|\(node:|at node:|\[worker eval\]/;
+
+/** Rewrites a raw stack's frames before they are trimmed (a host's bundle source map). */
+let stackMapper: ((stack: string) => string) | undefined;
+
+/** Set once by a host when it loads the user's bundle (hosted/lib/targetHost.ts). */
+export function mapUserStacksWith(mapper: (stack: string) => string): void {
+  stackMapper = mapper;
+}
 
 export function toErrorInfo(err: unknown): ErrorInfo {
   try {
@@ -27,7 +36,7 @@ function describe(err: unknown): ErrorInfo {
     const e = err as Error;
     const kind = safe(() => e.name || e.constructor?.name) || 'Error';
     const message = clip(safe(() => String(e.message)) ?? '', MAX_MESSAGE_CHARS);
-    const stack = safe(() => (typeof e.stack === 'string' ? userStack(e.stack) : undefined));
+    const stack = safe(() => (typeof e.stack === 'string' ? userStack(mapped(e.stack)) : undefined));
     return stack ? { kind, message, stack } : { kind, message };
   }
   const described = safe(() => (typeof err === 'string' ? err : JSON.stringify(err))) ?? String(err);
@@ -50,6 +59,11 @@ export function userStack(stack: string): string {
 }
 
 const clip = clipText;
+
+/** The stack through the host's mapper; unmapped when there is none, or it fails. */
+function mapped(stack: string): string {
+  return (stackMapper && safe(() => stackMapper!(stack))) ?? stack;
+}
 
 function safe<T>(f: () => T): T | undefined {
   try {

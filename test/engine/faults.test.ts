@@ -66,7 +66,8 @@ describe('fault table: JS (threads and processes)', function () {
     const e = await rejection(profileOf(JS_FAULTS, 'alwaysThrows', [], { budgetMs: 10_000 }));
     assert.equal(e.code, 'function-failed');
     assert.match(e.message, /^alwaysThrows threw on its first call: RangeError: input is required$/);
-    assert.match(e.userError?.stack ?? '', /at checkInput \(.*faults\.js:\d+:\d+\)\n\s+at alwaysThrows \(.*faults\.js:\d+:\d+\)/);
+    // The user's own lines, mapped through the bundle's source map (shared/bundleSourceMap.ts).
+    assert.match(e.userError?.stack ?? '', /at checkInput \(.*faults\.js:28:\d+\)\n\s+at alwaysThrows \(.*faults\.js:34:\d+\)/);
     assert.ok(Date.now() - t0 < 8000, 'it did not run out the 10 s budget');
   });
 
@@ -74,7 +75,7 @@ describe('fault table: JS (threads and processes)', function () {
     const e = await rejection(profileOf(JS_FAULTS, 'throwsIn', ['measured', '$i']));
     assert.equal(e.code, 'function-failed');
     assert.match(e.message, /throwsIn worked on its first call but failed on every measured call after it: TypeError: record \d has no id/);
-    assert.match(e.userError?.stack ?? '', /at throwsIn \(.*faults\.js:\d+:\d+\)/);
+    assert.match(e.userError?.stack ?? '', /at throwsIn \(.*faults\.js:38:\d+\)/);
   });
 
   it('throws on every call in the pools: each pool ladder stops early, the report names the error and its stack', async () => {
@@ -83,7 +84,7 @@ describe('fault table: JS (threads and processes)', function () {
       const e = failureOf(report, kind);
       assert.equal(e.kind, 'TypeError');
       assert.match(e.message, /^record \d has no id$/);
-      assert.match(e.stack ?? '', /at throwsIn \(.*faults\.js:\d+:\d+\)/, kind);
+      assert.match(e.stack ?? '', /at throwsIn \(.*faults\.js:38:\d+\)/, kind);
       assertStoppedEarly(report, kind);
     }
     assert.match(caveatText(report), /thread ×\d+: \d+ of \d+ calls threw \(100%\), e\.g\. TypeError: record \d has no id; this run was left out of the verdict/);

@@ -5,9 +5,8 @@
 // JSON.parse) or a node: internal called from the user's function counts for that
 // function, and samples in our own runtime (the loop, the worker script) count for no
 // listed function.
-import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { BundleMap, toPath } from '../../shared/bundleSourceMap';
 import { isDependencyPath, rankHotspots, tallyKey, type HotspotTally } from './hotspots';
 import type { Hotspot } from '../../shared/report';
 import type { V8CpuProfile } from '../../shared/hotspotsProtocol';
@@ -22,50 +21,12 @@ export interface FoldedV8Profile {
 
 type Frame = { kind: 'user' | 'dependency'; function: string; file: string; line: number; mapLine: (bundleLine1: number) => number | undefined } | { kind: 'other' | 'idle' | 'gc' };
 
-/** Maps positions in the bundle back to the sources the inline source map names. */
-class BundleMap {
-  private readonly map: SourceMap | undefined;
-  constructor(private readonly bundleUrl: string, bundlePath: string) {
-    this.map = readInlineMap(bundlePath);
-  }
-
-  /** 0-based generated line/column → absolute source path and 1-based line. */
-  find(line0: number, col0: number): { file: string; line: number } | undefined {
-    const e = this.map?.findEntry(line0, col0) as { generatedLine?: number; originalSource?: string; originalLine?: number } | undefined;
-    if (!e || e.originalSource === undefined || e.originalLine === undefined) return undefined;
-    if (e.generatedLine !== undefined && e.generatedLine !== line0) return undefined;
-    return { file: toPath(e.originalSource, this.bundleUrl), line: e.originalLine + 1 };
-  }
-
-  /** A whole generated line (positionTicks carry no column): its last mapping decides. */
-  findLine(line1: number): { file: string; line: number } | undefined {
-    return this.find(line1 - 1, 1 << 30);
-  }
-}
-
-function readInlineMap(bundlePath: string): SourceMap | undefined {
-  const text = readFileSync(bundlePath, 'utf8');
-  const m = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/.exec(text);
-  if (!m) return undefined;
-  return new SourceMap(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')));
-}
-
-function toPath(source: string, baseUrl: string): string {
-  try {
-    const url = new URL(source, baseUrl);
-    return url.protocol === 'file:' ? fileURLToPath(url) : source;
-  } catch {
-    return source;
-  }
-}
-
 /**
  * @param bundlePath the esbuild bundle the worker imported
  * @param ourRuntimeDir frames from files under it are our harness, never listed
  */
 export function foldV8Profile(profile: V8CpuProfile, bundlePath: string, ourRuntimeDir: string): FoldedV8Profile {
-  const bundleUrl = pathToFileURL(bundlePath).href;
-  const bundle = new BundleMap(bundleUrl, bundlePath);
+  const bundle = new BundleMap(bundlePath);
   const ours = pathToFileURL(ourRuntimeDir).href;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -79,7 +40,7 @@ export function foldV8Profile(profile: V8CpuProfile, bundlePath: string, ourRunt
     const url = cf.url;
     if (cf.functionName === '(idle)' && !url) f = { kind: 'idle' };
     else if (cf.functionName === '(garbage collector)' && !url) f = { kind: 'gc' };
-    else if (url === bundleUrl) {
+    else if (url === bundle.bundleUrl) {
       const at = bundle.find(cf.lineNumber, cf.columnNumber);
       if (!at) f = { kind: 'other' };
       else f = { kind: isDependencyPath(at.file) ? 'dependency' : 'user', function: cf.functionName, file: at.file, line: at.line, mapLine: (l) => bundle.findLine(l)?.line };

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { substituteIndex } from '../../shared/args';
 import { epochNow, type TaskOutcome } from '../../shared/closedLoop';
 import type { CpuClock } from './cpuClock';
-import { toErrorInfo } from '../../shared/errorInfo';
+import { mapUserStacksWith, toErrorInfo } from '../../shared/errorInfo';
+import { BundleMap } from '../../shared/bundleSourceMap';
 
 export type UserFunction = (...args: unknown[]) => unknown;
 
@@ -15,7 +16,11 @@ import { TARGET_EXPORT, TARGET_OWNER, timeoutMessage } from '../../shared/jsProt
 export { TARGET_EXPORT, TARGET_OWNER, timeoutMessage };
 
 export async function loadTargetFunction(bundlePath: string, functionName: string): Promise<UserFunction> {
-  process.setSourceMapsEnabled(true);
+  // Error stacks name the user's own lines through the bundle's map, read on the first
+  // error only; not through Node's source-map support, which slowed allocation-heavy
+  // calls on worker threads by half (shared/bundleSourceMap.ts).
+  let map: BundleMap | undefined;
+  mapUserStacksWith((stack) => (map ??= new BundleMap(bundlePath)).mapStack(stack));
   const mod = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
   const fromCjs = mod.default as Record<string, unknown> | undefined;
   const exportsOf = fromCjs && (typeof fromCjs === 'object' || typeof fromCjs === 'function') ? fromCjs : undefined;
