@@ -402,7 +402,7 @@ function allowedCandidates(
         // Unless the pool's hand-off is slow next to a call: its workers then idle through
         // one per call at K = cores, and a larger pool keeps them busy with calls queued
         // behind the hand-offs, a real gain that K = cores cannot match (handoffBound).
-        const queued = above.length && handoffBound(ev, s.runs);
+        const queued = above.length > 0 && handoffBound(ev, s.runs);
         if (queued && !beyond.length) Object.assign(notes, queuedBeyondCores(above, atCores));
         const lifted = !overlapRoom && !queued && atCores.concurrency === ev.cores && above.length ? liftAtCores(atCores, above) : undefined;
         if (lifted) lifts[k] = lifted;

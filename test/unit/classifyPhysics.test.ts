@@ -266,6 +266,23 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a short call whose pool of K = cores ran slower than one plain loop (no K = 1 point) gets batches', () => {
+    // A short budget measured processes only at ×2: with a 0.9 ms hand-off per 0.7 ms
+    // call, two processes run slower than the loop, which only the hand-offs explain.
+    const model = { language: 'python' as const, gil: 'held' as const, computeMs: 0.7, cores: 2, ladders: { thread: [2], process: [2] } };
+    sweep({ ...model, dispatchMs: { process: 0.9 } }, [0, 0.03], (a, where) => {
+      const two = lastInput!.runs.find((r) => r.executor === 'process')!;
+      assert.ok(two.speedupCi[1] < 1, `${where}: ×2 read ${two.speedup}`);
+      assert.equal(a.recommendation.code, 'rec.batch', `${where}: ${a.recommendation.reason}`);
+      assert.equal(a.recommendation.executor, 'process', where);
+    });
+    // A quick hand-off: ×2 scales, and it is the answer.
+    sweep({ ...model, dispatchMs: { process: 0.05 } }, [0, 0.03], (a, where) => {
+      assert.equal(a.recommendation.code, 'rec.use', `${where}: ${a.recommendation.reason}`);
+      assert.equal(a.recommendation.executor, 'process', where);
+    });
+  });
+
   it('a lifted runner-up says what it stands for', () => {
     // Threads ×2 caught a slow window; ×4 and ×8 read more, but processes ×2 read clearly
     // more than either: the answer is processes, and the threads it quotes are ×4's reading.
