@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { escapeRegExp } from './escapeRegExp';
 
 const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf-8;)?base64,([A-Za-z0-9+/=]+)\s*$/;
 
@@ -16,10 +17,13 @@ const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;(?:charset=utf
 export class BundleMap {
   private readonly map: SourceMap | undefined;
   readonly bundleUrl: string;
+  /** A bundle position in a stack frame: its path or file URL, then `:line:column`. */
+  private readonly framePosition: RegExp;
 
   constructor(readonly bundlePath: string) {
     this.bundleUrl = pathToFileURL(bundlePath).href;
     this.map = readInlineMap(bundlePath);
+    this.framePosition = new RegExp(`(?:${escapeRegExp(this.bundleUrl)}|${escapeRegExp(bundlePath)}):(\\d+):(\\d+)`, 'g');
   }
 
   /** 0-based generated line/column → absolute source path, 1-based line and column. */
@@ -41,8 +45,7 @@ export class BundleMap {
    * they are.
    */
   mapStack(stack: string): string {
-    const at = new RegExp(`(?:${escapeRegExp(this.bundleUrl)}|${escapeRegExp(this.bundlePath)}):(\\d+):(\\d+)`, 'g');
-    return stack.replace(at, (whole, line: string, column: string) => {
+    return stack.replace(this.framePosition, (whole, line: string, column: string) => {
       const hit = this.find(Number(line) - 1, Number(column) - 1);
       return hit ? `${hit.file}:${hit.line}:${hit.column}` : whole;
     });
@@ -64,8 +67,4 @@ export function toPath(source: string, baseUrl: string): string {
   } catch {
     return source;
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

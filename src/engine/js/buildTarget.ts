@@ -16,6 +16,7 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Errors } from '../../shared/errors';
 import { TARGET_EXPORT, TARGET_OWNER } from '../../shared/jsProtocol';
+import { escapeRegExp } from '../../shared/escapeRegExp';
 
 export interface BuildRequest {
   /** Absolute path of the user's file (also the source-map name of unsaved text). */
@@ -179,8 +180,4 @@ function toProfileError(e: unknown, file: string, displayFile: string): Error {
 
 function inNodeModules(file: string): boolean {
   return file.split(/[\\/]/).includes('node_modules');
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
