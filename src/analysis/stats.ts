@@ -291,6 +291,35 @@ export function ratioCi(num: Estimate, den: Estimate): [number, number] {
   return [lo, hi];
 }
 
+/**
+ * Several independent readings of one quantity, read together: a weighted mean on the log
+ * scale, each reading weighted by the inverse of its interval's squared log half-widths
+ * (the narrower, the heavier), and each side of the interval narrowed in quadrature, as
+ * ratioCi widens them. A reading whose interval has no width on a side counts as a
+ * MIN_LOG_ERROR one, so that no one window outweighs all the others.
+ */
+export function pooledEstimate(parts: Estimate[]): Estimate {
+  const usable = parts.filter((p) => p.value > 0 && p.ci[0] > 0 && p.ci[1] >= p.value && p.ci[0] <= p.value);
+  if (!usable.length) return parts[0];
+  let sumW = 0;
+  let sumLog = 0;
+  let invDown = 0;
+  let invUp = 0;
+  for (const p of usable) {
+    const down = Math.max(Math.log(p.value / p.ci[0]), MIN_LOG_ERROR);
+    const up = Math.max(Math.log(p.ci[1] / p.value), MIN_LOG_ERROR);
+    const w = 1 / (down * up);
+    sumW += w;
+    sumLog += w * Math.log(p.value);
+    invDown += 1 / (down * down);
+    invUp += 1 / (up * up);
+  }
+  const value = Math.exp(sumLog / sumW);
+  return { value, ci: [value * Math.exp(-1 / Math.sqrt(invDown)), value * Math.exp(1 / Math.sqrt(invUp))] };
+}
+/** The narrowest log half-width a reading's interval counts for in pooledEstimate (1%). */
+export const MIN_LOG_ERROR = 0.01;
+
 /** num/den with its interval (see ratioCi). */
 export function ratioEstimate(num: Estimate, den: Estimate): Estimate {
   const value = den.value > 0 ? num.value / den.value : 0;

@@ -39,14 +39,14 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
     out.push(`asyncio measured ${x(n(d, 'excludedAsyncGil'))}, but the work it hands to executor threads holds the GIL, so those threads take turns; it was not considered.`);
   }
   if (has(d, 'excludedThreads')) out.push(`Threads measured ${x(n(d, 'excludedThreads'))}, but the GIL is held, so they were not considered.`);
-  // A lifted answer or runner-up already says what its larger pool read beyond K = cores.
+  // A lifted or pooled answer or runner-up already says what its larger pool read beyond K = cores.
   if (has(d, 'queuedK')) {
     const pool = executorName(str(d, 'queuedExecutor') as ExecutorKind, ctx.python);
     out.push(
       `${capitalize(pool)} ×${n(d, 'queuedK')} read ${x(n(d, 'queuedSpeedup'))} against ${x(n(d, 'queuedAtCores'))} at ×${n(d, 'queuedAtCoresK')} only by queueing a call behind each slow hand-off, ` +
         'so it was not considered: batching several calls per task keeps the workers busy without more of them than cores.',
     );
-  } else if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !has(d, 'liftedFromK') && !has(d, 'altLiftedFromK')) {
+  } else if (has(d, 'cappedAtCores') && !has(d, 'beyondCoresProven') && !['liftedFromK', 'altLiftedFromK', 'pooledWithK', 'altPooledWithK', 'bestPooledWithK'].some((key) => has(d, key))) {
     out.push(`Pools larger than the ${n(d, 'cappedAtCores')} cores were not considered: CPU work only takes turns there, and none beat the K = cores point beyond both intervals.`);
   }
   if (has(d, 'offloadedInFlight')) {
@@ -56,6 +56,11 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
     );
   }
   return out.length ? ' ' + out.join(' ') : '';
+}
+
+/** Why a K = cores point was read together with a larger pool's window (poolAtCores in src/analysis/recommend.ts). */
+function pooledWords(withK: number, cores: number): string {
+  return `×${withK} measures the same pool on this work (its workers beyond the ${cores} cores only take turns on them), so the two windows were read together`;
 }
 
 function bestOf(d: FindingData, ctx: WordingContext): string {
@@ -92,7 +97,9 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
     else if (best <= 1) head = `No executor beat a plain loop (the best gave ${x(best)}), so keep it sequential.`;
     else {
       head =
-        `No executor clearly beat a plain loop: the best, ${executorName(str(d, 'bestExecutor') as ExecutorKind, ctx.python)} ×${n(d, 'bestK')} at ${x(best)}, ` +
+        `No executor clearly beat a plain loop: the best, ${executorName(str(d, 'bestExecutor') as ExecutorKind, ctx.python)} ×${n(d, 'bestK')} at ${x(best)}` +
+        (has(d, 'bestPooledWithK') ? ` (its own window read ${x(n(d, 'bestMeasured'))}; ${pooledWords(n(d, 'bestPooledWithK'), n(d, 'cores'))})` : '') +
+        ', ' +
         (has(d, 'bestHigh')
           ? `has a 95% interval from ${x(n(d, 'bestLow'))} to ${x(n(d, 'bestHigh'))}: it may gain, but its low end is not above ${x(n(d, 'threshold'))}. ` +
             'The windows were too short to tell a gain from noise: keep it sequential until a longer --budget decides.'
@@ -118,13 +125,16 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
       : '';
     const lifted = has(d, 'liftedFromK')
       ? ` ×${w} itself read ${x(n(d, 'measuredAtCores'))}, but ×${n(d, 'liftedFromK')} read ${x(n(d, 'speedup'))}, beyond both intervals: since ×${n(d, 'liftedFromK')} only takes turns on the ${n(d, 'cores')} cores, ×${w} can do at least as much, and its own window read low.`
-      : '';
+      : has(d, 'pooledWithK')
+        ? ` ×${w} itself read ${x(n(d, 'measuredAtCores'))}; ${pooledWords(n(d, 'pooledWithK'), n(d, 'cores'))}: ${x(n(d, 'speedup'))}, with a low end of ${x(n(d, 'low'))}.`
+        : '';
     let alt = '';
     if (has(d, 'altExecutor')) {
       const other = executorName(str(d, 'altExecutor') as ExecutorKind, ctx.python);
       const s =
         x(n(d, 'altSpeedup')) +
-        (has(d, 'altLiftedFromK') ? ` as ×${n(d, 'altLiftedFromK')} read it, standing for ×${n(d, 'altK')}, whose own window read ${x(n(d, 'altMeasuredAtCores'))}` : '');
+        (has(d, 'altLiftedFromK') ? ` as ×${n(d, 'altLiftedFromK')} read it, standing for ×${n(d, 'altK')}, whose own window read ${x(n(d, 'altMeasuredAtCores'))}` : '') +
+        (has(d, 'altPooledWithK') ? ` at ×${n(d, 'altK')}, read together with ×${n(d, 'altPooledWithK')}; its own window read ${x(n(d, 'altMeasuredAtCores'))}` : '');
       const rel = str(d, 'altRelation');
       if (rel === 'cheaper-lower') alt = ` ${capitalize(other)} would cost less but measured clearly lower (${s}).`;
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;

@@ -231,6 +231,45 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('CPU-bound: a larger pool whose interval meets K = cores is a second reading of the same pool, and the two are read together', () => {
+    // A 3.9 ms XML parse under the GIL at 6 s: processes ×2 read 1.29× [1.04-1.59] and ×4
+    // 1.44× [1.12-2.03]. Alone, ×2's low end is not above 1.05× ("keep it sequential");
+    // bare ProcessPoolExecutors give 1.36×.
+    const withReadings = (readings: Record<number, [number, number, number]>) => {
+      const input = synthesize({ language: 'python', gil: 'held', computeMs: 3.9, cores: 2, ladders: { thread: [1, 2], process: [1, 2, 4] }, noise: 0, seed: 1 });
+      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+      for (const r of input.runs.filter((run) => run.executor === 'process')) {
+        const [speedup, lo, hi] = readings[r.concurrency];
+        Object.assign(r, { speedup, speedupCi: [lo, hi], throughputPerSec: seqTp * speedup, noisy: true });
+      }
+      return classify(input);
+    };
+    const a = withReadings({ 1: [0.85, 0.66, 1.08], 2: [1.29, 1.04, 1.59], 4: [1.44, 1.12, 2.03] });
+    const rec = a.recommendation;
+    assert.equal(rec.code, 'rec.use', rec.reason);
+    assert.equal(rec.executor, 'process');
+    assert.equal(rec.workers, 2);
+    assert.equal(rec.data!.pooledWithK, 4);
+    assert.equal(rec.data!.measuredAtCores, 1.29);
+    assert.ok(rec.expectedSpeedup > 1.29 && rec.expectedSpeedup < 1.44, `between the two readings: ${rec.expectedSpeedup}`);
+    assert.ok((rec.data!.low as number) > 1.05 && (rec.data!.low as number) > 1.04, `narrower than either: ${rec.data!.low}`);
+    assert.match(rec.reason, /×2 itself read 1\.29×; ×4 measures the same pool on this work \(its workers beyond the 2 cores only take turns on them\), so the two windows were read together: 1\.3\d×, with a low end of 1\.\d+×\./);
+    assert.doesNotMatch(rec.reason, /none beat the K = cores point/);
+    // Read together and still not above 1.05×: "keep it sequential", and the words say what was read together.
+    const weak = withReadings({ 1: [0.85, 0.66, 1.08], 2: [1.08, 0.9, 1.3], 4: [1.12, 0.85, 1.45] });
+    assert.equal(weak.recommendation.code, 'rec.no-gain', weak.recommendation.reason);
+    assert.equal(weak.recommendation.data!.bestPooledWithK, 4);
+    assert.match(weak.recommendation.reason, /the best, processes ×2 at 1\.\d+× \(its own window read 1\.08×; ×4 measures the same pool/);
+    // A larger pool below K = cores's interval lost something to its extra workers: not a second reading.
+    const lower = withReadings({ 1: [0.95, 0.9, 1.0], 2: [1.9, 1.8, 2.0], 4: [1.5, 1.4, 1.6] });
+    assert.equal(lower.recommendation.data!.pooledWithK, undefined);
+    assert.equal(lower.recommendation.expectedSpeedup, 1.9);
+    // A call that waits as well may gain from workers beyond the cores: its K = cores point keeps its own reading.
+    sweep({ computeMs: 10, waitMs: 4, cores: 2, ladders: { thread: [1, 2, 4] } }, [0.05], (b, where) => {
+      assert.equal(b.recommendation.data!.pooledWithK, undefined, where);
+    });
+  });
+
   it('a pool whose hand-off is slow next to a call: a larger pool gains by queueing, and K = cores is not lifted to its reading', () => {
     // A 0.7 ms pure-Python call, 0.35 ms to hand to a process: at K = 2 each worker idles
     // through a hand-off per call (1.33×); ×4 keeps them busy (2×). Bare pools: ×2 1.0×,

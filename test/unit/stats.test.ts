@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isNoisy, mean, median, medianCiRank, quantile, ratioCi, ratioEstimate, SMALL_SAMPLE_HALF_WIDTH, SMALL_SAMPLE_TASKS, throughputStats } from '../../src/analysis/stats';
+import { isNoisy, mean, median, medianCiRank, MIN_LOG_ERROR, pooledEstimate, quantile, ratioCi, ratioEstimate, SMALL_SAMPLE_HALF_WIDTH, SMALL_SAMPLE_TASKS, throughputStats } from '../../src/analysis/stats';
 import { mulberry32 } from './synthetic';
 
 /**
@@ -222,5 +222,35 @@ describe('stats: ratioCi', () => {
     assert.deepEqual(ratioCi({ value: 3, ci: [3, 3] }, { value: 1.5, ci: [1.5, 1.5] }), [2, 2]);
     assert.equal(ratioCi({ value: 0, ci: [0, 0] }, { value: 1, ci: [0.9, 1.1] })[0], 0);
     assert.deepEqual(ratioEstimate({ value: 3, ci: [3, 3] }, { value: 1.5, ci: [1.5, 1.5] }), { value: 2, ci: [2, 2] });
+  });
+});
+
+describe('stats: pooledEstimate', () => {
+  it('two equal readings narrow the interval by about √2 on the log scale', () => {
+    const one = { value: 1.5, ci: [1.2, 1.8] as [number, number] };
+    const both = pooledEstimate([one, one]);
+    assert.ok(Math.abs(both.value - 1.5) < 1e-12);
+    assert.ok(Math.abs(Math.log(1.5 / both.ci[0]) - Math.log(1.5 / 1.2) / Math.SQRT2) < 1e-12);
+    assert.ok(Math.abs(Math.log(both.ci[1] / 1.5) - Math.log(1.8 / 1.5) / Math.SQRT2) < 1e-12);
+  });
+
+  it('the narrower reading weighs more, and the result lies between the readings', () => {
+    const p = pooledEstimate([
+      { value: 1.29, ci: [1.04, 1.59] },
+      { value: 1.44, ci: [1.12, 2.03] },
+    ]);
+    assert.ok(p.value > 1.29 && p.value < (1.29 + 1.44) / 2, `${p.value}`);
+    const width = (lo: number, hi: number) => Math.log(hi / lo);
+    assert.ok(p.ci[0] > 1.04 && width(p.ci[0], p.ci[1]) < width(1.04, 1.59), `${p.ci}`);
+  });
+
+  it('a reading with no width counts as a narrow one, not an infinite weight; unusable readings are skipped', () => {
+    const p = pooledEstimate([
+      { value: 2, ci: [2, 2] },
+      { value: 1, ci: [0.9, 1.1] },
+    ]);
+    assert.ok(p.value < 2 && p.value > 1.9, `${p.value}`);
+    assert.ok(Math.log(p.value / p.ci[0]) <= MIN_LOG_ERROR);
+    assert.deepEqual(pooledEstimate([{ value: 1.5, ci: [1.4, 1.6] }, { value: 0, ci: [0, 0] }]).value, 1.5);
   });
 });
