@@ -93,18 +93,24 @@ export async function withLoad(fn) {
   }
 }
 
-/** How often a TreeWatch reads the tree: a process that dies unseen loses at most this much of its CPU. */
+/** How often a TreeWatch reads the tree: a process that dies unseen between two reads is counted through its parent. */
 const WATCH_MS = 250;
 
 /**
  * The CPU our tree used while it ran, process by process: each member's own
- * utime+stime (children's time is counted where it was spent, not again when reaped),
- * from its reading at the start (0 for one started since) to its last reading, taken
- * every WATCH_MS and at the end.
+ * utime+stime from its reading at the start (0 for one started since) to its last
+ * reading, taken every WATCH_MS and at the end; plus what each member reaped meanwhile
+ * (cutime+cstime), which is how the CPU of a child that lived between two reads
+ * reaches us: the labelled suite's calls spawn `sleep` or a whole `node` per call, and
+ * their CPU, never seen, had read as 0.4-0.65 cores of someone else's load on a quiet
+ * machine. A child that was seen and then reaped by a member is in both sums: its
+ * parent's reaped time grew by its whole life's CPU, so what was counted of it directly
+ * (its last reading) comes off again. A child that outlived its parent was reaped by
+ * init, whose reaped time is not ours, so nothing comes off for it.
  */
 class TreeWatch {
   constructor() {
-    /** `${pid}:${start}` → { first, last } jiffies of a tree member. */
+    /** `${pid}:${start}` → { first, last, parent } of a tree member: own and reaped jiffies, its parent's key. */
     this.members = new Map();
     this.started = true;
     this.read(true);
@@ -112,36 +118,45 @@ class TreeWatch {
   }
 
   read(initial) {
-    for (const [key, cpu] of treeMembers(this.members)) {
+    const live = treeMembers(this.members);
+    for (const [key, now] of live) {
       const m = this.members.get(key);
-      if (m) m.last = cpu;
-      else this.members.set(key, { first: initial ? cpu : 0, last: cpu });
+      if (m) Object.assign(m, { last: now, parent: now.parent });
+      else this.members.set(key, { first: initial ? now : { own: 0, reaped: 0 }, last: now, parent: now.parent });
     }
+    return live;
   }
 
   /** Stops watching; the jiffies the tree used since it started. */
   stop() {
     if (this.started) {
       clearInterval(this.timer);
-      this.read(false);
+      this.alive = this.read(false);
       this.started = false;
     }
     let total = 0;
-    for (const m of this.members.values()) total += m.last - m.first;
+    for (const [key, m] of this.members) {
+      total += m.last.own - m.first.own + (m.last.reaped - m.first.reaped);
+      // Gone, and reaped by a member: its parent's reaped time holds all of it.
+      if (!this.alive.has(key) && this.members.has(m.parent)) total -= m.last.own + m.last.reaped;
+    }
     return total;
   }
 }
 
 /**
- * utime+stime (jiffies) of every live process in our tree, keyed by pid and start time:
- * those whose parent chain reaches us or a known member, and known members themselves
- * (a pool worker reparented to init once its parent was killed is still ours).
+ * utime+stime (`own`) and cutime+cstime (`reaped`) jiffies of every live process in our
+ * tree, with its parent's key, keyed by pid and start time: those whose parent chain
+ * reaches us or a known member, and known members themselves (a pool worker reparented
+ * to init once its parent was killed is still ours).
  */
 function treeMembers(known) {
   const stats = procStats();
   const keyOf = (pid) => `${pid}:${stats.get(pid)?.start}`;
   const out = new Map();
-  for (const [pid, s] of stats) if (reaches(pid, stats, (p) => p === process.pid || known.has(keyOf(p)))) out.set(keyOf(pid), s.own);
+  for (const [pid, s] of stats) {
+    if (reaches(pid, stats, (p) => p === process.pid || known.has(keyOf(p)))) out.set(keyOf(pid), { own: s.own, reaped: s.reaped, parent: keyOf(s.ppid) });
+  }
   return out;
 }
 

@@ -6,7 +6,9 @@
 //
 //   BENCH_ACCURACY_BUDGETS=3,6,15   budgets in seconds (a smoke run uses 3,15)
 //   BENCH_LABELS=parseYaml,scan     only these functions (by fn name)
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+//   BENCH_ACCURACY_REPORTS=DIR      also save each whole report there (fn-file-budget.json),
+//                                   to read why an answer was wrong
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LABELS, UNLABELLED_OK } from '../labels.mjs';
@@ -121,6 +123,11 @@ async function profileOne(profile, l, budgetMs) {
   const o = { file: l.file, fn: l.fn, budgetMs, fields: {} };
   try {
     const r = await profile({ file: join(root, l.file), functionName: l.fn, args: l.args ?? [], budgetMs });
+    const keep = process.env.BENCH_ACCURACY_REPORTS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      writeFileSync(join(keep, `${l.fn}-${l.file.split('/').pop().replace(/\.\w+$/, '')}-${budgetMs / 1000}s.json`), JSON.stringify(r, null, 1));
+    }
     // The profile's own pre-run reading: a wrong verdict on a busy machine may be the machine's fault.
     o.busy = r.environment.backgroundLoad.busy;
     o.kind = r.verdict.kind;
