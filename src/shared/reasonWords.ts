@@ -121,7 +121,8 @@ export const REASON_WORDS: Record<string, Words> = {
     `${threads(d)} on ${n(d, 'cores')} cores: the heavy work runs in C code that releases the GIL (as hashlib, zlib and numpy do), so threads use several cores without the cost of processes.${spinner(d)}`,
   'gil.released-serialized': (d) =>
     `The call leaves the GIL free (a Python thread beside it kept ${kept(d)}), yet ${threads(d)} and ${processes(d)}: ` +
-    'the C code serializes on a lock of its own (a library-wide mutex, a shared allocator), which each process has a copy of.',
+    'so the calls wait for each other on a lock, which each process has a copy of: one of the C code\'s own (a library-wide mutex, a shared allocator), ' +
+    'or the GIL itself, when a call drops and retakes it for every small step (sqlite3 binding each row of an executemany from Python): a lone thread beside it barely notices, two such calls hand it back and forth all the time.',
   'gil.released-handoff': (d) =>
     `The call leaves the GIL free (a Python thread beside it kept ${kept(d)}). ${capitalize(threads(d))} and ${processes(d)} because each call is shorter than handing it to a pool (below), not because the GIL or a lock serializes them.`,
   'gil.probe-released': (d) => `A Python thread beside one call kept ${kept(d)}: the call leaves the GIL free (no thread runs were measured).`,

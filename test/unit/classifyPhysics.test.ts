@@ -322,6 +322,34 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a pool of K = cores whose calls ran slower side by side is paced by its calls, not by hand-offs: no batches', () => {
+    // An 8,000-row sqlite3 executemany (7.6 ms), which drops and retakes the GIL around
+    // every row: ThreadPoolExecutor(2) read 0.49× at 6 s with 25 ms of CPU and 32 ms
+    // inside its thread per call; bare pools give threads ×2 0.65×, processes ×2 1.56×.
+    const withThreads = (cpuMsPerTask: number, cpuRatio: number) => {
+      const input = synthesize({ language: 'python', gil: 'released', computeMs: 7.6, cores: 2, ladders: { thread: [2], process: [2] }, noise: 0, seed: 1 });
+      // A Python thread spinning beside one call kept all its speed.
+      input.probe.gil = { freeShare: 1, calls: 6, windowMs: 200, drift: 0.02 };
+      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+      const threads = input.runs.find((r) => r.executor === 'thread')!;
+      Object.assign(threads, { speedup: 0.49, speedupCi: [0.4, 0.57], throughputPerSec: seqTp * 0.49, cpuMsPerTask, cpuRatio });
+      return classify(input);
+    };
+    const fought = withThreads(25, 0.73);
+    assert.notEqual(fought.verdict.tinyTasks, true, fought.recommendation.reason);
+    assert.equal(fought.verdict.gil, 'released');
+    assert.equal(fought.recommendation.code, 'rec.use', fought.recommendation.reason);
+    assert.equal(fought.recommendation.executor, 'process');
+    assert.equal(fought.recommendation.batchSize, undefined);
+    assert.match(fought.verdict.reasons.join(' '), /wait for each other on a lock.*or the GIL itself, when a call drops and retakes it/);
+    // The same throughput with calls that ran at the loop's speed: the workers sat idle
+    // between calls, paced by the hand-offs, and batching on threads is offered (beside
+    // processes, which measured a gain that reaches it).
+    const idle = withThreads(7.6, 1);
+    assert.equal(idle.verdict.tinyTasks, true, idle.recommendation.reason);
+    assert.equal(idle.recommendation.data!.batchPool, 'thread', idle.recommendation.reason);
+  });
+
   it('a lifted runner-up says what it stands for', () => {
     // Threads ×2 caught a slow window; ×4 and ×8 read more, but processes ×2 read clearly
     // more than either: the answer is processes, and the threads it quotes are ×4's reading.
