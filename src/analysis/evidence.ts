@@ -1,5 +1,6 @@
 // The evidence every rule reads: a call's time and CPU share, each executor's ladder
 // summarized, and whether the work is offloaded or already parallel inside.
+import { fastestRun } from '../shared/fastestRun';
 import type { ExecutorKind, RunResult, WorkloadKind } from '../shared/report';
 import { median } from './stats';
 import { lanesAllStarted } from '../shared/closedLoop';
@@ -309,10 +310,18 @@ export function loopShareOf(cpuShare: number, baselineCpuMs: number | null | und
   return seen.length ? (cpuShare * Math.min(...seen)) / baselineCpuMs : undefined;
 }
 
+/**
+ * An executor's runs, its best and its knee (the smallest K within KNEE_TOLERANCE of the
+ * best), by speedup, as fastestRun picks: each point's speedup divides by the machine's
+ * speed while that point ran (localBaseline in src/engine/runResults.ts), and raw
+ * throughputs measured seconds apart carry the machine's drift between them. Random
+ * bytes on libuv's pool read processes ×2 at 1.7× and ×4 at 1.57×, but ×4's raw
+ * throughput was 6% higher, in a faster spell, and the answer had been 4 processes.
+ */
 export function summarize(kind: ExecutorKind, runs: RunResult[]): ExecutorSummary {
   const sorted = [...runs].sort((a, b) => a.concurrency - b.concurrency);
-  const best = sorted.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a));
-  const knee = sorted.find((r) => r.throughputPerSec >= best.throughputPerSec * (1 - KNEE_TOLERANCE)) ?? best;
+  const best = fastestRun(sorted);
+  const knee = sorted.find((r) => r.speedup >= best.speedup * (1 - KNEE_TOLERANCE)) ?? best;
   return { kind, runs: sorted, best, knee, maxConcurrency: sorted[sorted.length - 1].concurrency };
 }
 

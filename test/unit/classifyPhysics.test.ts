@@ -350,6 +350,22 @@ describe('physics rules of the recommendation', () => {
     assert.equal(idle.recommendation.data!.batchPool, 'thread', idle.recommendation.reason);
   });
 
+  it('the best point and the knee are read by speedup, not by raw throughput measured in another spell of the machine', () => {
+    // Random bytes on libuv's pool (1.2 ms, 44% CPU): processes ×2 read 1.7× and ×4 1.57×,
+    // but ×4's raw throughput was 6% higher, measured while the machine ran faster.
+    const input = synthesize({ computeMs: 0.5, waitMs: 0.7, cores: 2, executors: ['sequential', 'process'], ladders: { process: [1, 2, 4] }, noise: 0, seed: 1 });
+    const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+    const readings: Record<number, [number, number, number, number]> = { 1: [1.16, 0.97, 1.49, 1.13], 2: [1.7, 1.37, 2.35, 1.5], 4: [1.57, 1.34, 2.0, 1.61] };
+    for (const r of input.runs.filter((run) => run.executor === 'process')) {
+      const [speedup, lo, hi, raw] = readings[r.concurrency];
+      Object.assign(r, { speedup, speedupCi: [lo, hi], throughputPerSec: seqTp * raw });
+    }
+    const a = classify(input);
+    assert.equal(a.recommendation.executor, 'process', a.recommendation.reason);
+    assert.equal(a.recommendation.workers, 2, a.recommendation.reason);
+    assert.equal(a.recommendation.expectedSpeedup, 1.7);
+  });
+
   it('a lifted runner-up says what it stands for', () => {
     // Threads ×2 caught a slow window; ×4 and ×8 read more, but processes ×2 read clearly
     // more than either: the answer is processes, and the threads it quotes are ×4's reading.
