@@ -74,8 +74,14 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
   // slower than the one plain loop beyond its interval lost at least a call's time to
   // each hand-off: a 0.7 ms pure-Python call at 3 s, measured only at processes ×2, read
   // 0.82-0.94× where bare ProcessPoolExecutor(2) gives 1.0× and batches 1.89×.
+  // Or, where the calls' own time in its workers was read, they sat outside their calls
+  // for at least TINY_OVERHEAD_SHARE of a call per task even at the top of its interval:
+  // the same 0.7 ms call at 3 s read processes ×2 at 0.92× [0.85-1.00], its workers 0.95
+  // ms inside a call of every 1.55 ms, and had answered "keep it sequential".
   const standInSlower = one.concurrency > 1 && one.concurrency <= ev.cores && ev.cpuShare >= CPU_BOUND_AT && one.speedupCi[1] < 1;
-  const slowerForSure = one.speedupCi[1] < 1 / (1 + TINY_OVERHEAD_SHARE) || one.speedup * CERTAIN_GAP < 1 || standInSlower;
+  const atTop = one.speedup > 0 ? one.throughputPerSec * (one.speedupCi[1] / one.speedup) : 0;
+  const idleForSure = one.concurrency > 1 && (standInHandoffMs(one, atTop) ?? 0) >= TINY_OVERHEAD_SHARE * ev.callMs;
+  const slowerForSure = one.speedupCi[1] < 1 / (1 + TINY_OVERHEAD_SHARE) || one.speedup * CERTAIN_GAP < 1 || standInSlower || idleForSure;
   if (disappointing && slowerForSure && dispatchMs >= TINY_OVERHEAD_SHARE * ev.callMs) {
     const batchSize = Math.max(2, Math.ceil(dispatchMs / (BATCH_OVERHEAD_TARGET * ev.callMs)));
     return {
@@ -121,12 +127,13 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
  * thread, so the two threads fought over the GIL inside every call, and their workers
  * were never idle. Read as one 16 ms hand-off per task, the answer was "batch 41 calls
  * per task on 2 threads: 1.9×"; bare pools give threads ×2 0.65× (×1 1.06×) and
- * processes ×2 1.56×.
+ * processes ×2 1.56×. `throughputPerSec`: the run's, or another reading of it (the top of
+ * its interval gives the shortest hand-off it allows).
  */
-export function standInHandoffMs(run: RunResult): number | undefined {
-  if (run.cpuMsPerTask == null || run.cpuRatio == null || !(run.cpuRatio > 0) || !(run.throughputPerSec > 0)) return undefined;
+export function standInHandoffMs(run: RunResult, throughputPerSec = run.throughputPerSec): number | undefined {
+  if (run.cpuMsPerTask == null || run.cpuRatio == null || !(run.cpuRatio > 0) || !(throughputPerSec > 0)) return undefined;
   const inCallMs = run.cpuMsPerTask / run.cpuRatio;
-  return Math.max(0, (run.concurrency * 1000) / run.throughputPerSec - inCallMs);
+  return Math.max(0, (run.concurrency * 1000) / throughputPerSec - inCallMs);
 }
 
 /**

@@ -322,6 +322,28 @@ describe('physics rules of the recommendation', () => {
     });
   });
 
+  it('a short call whose pool of K = cores sat outside its calls for a large share of each task, at the top of its interval too, gets batches', () => {
+    // The 0.7 ms exact-fraction sum at 3 s, processes measured only at ×2: 0.92× [0.85-1.00],
+    // the workers 0.95 ms inside a call of every 1.55 ms. The interval reaches 1×, so
+    // "slower than the loop" alone could not tell; the workers' idle time can.
+    const withProcesses = (cpuMsPerTask: number, cpuRatio: number) => {
+      const input = synthesize({ language: 'python', gil: 'held', computeMs: 0.72, cores: 2, ladders: { thread: [1, 2], process: [2] }, noise: 0, seed: 1 });
+      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+      const processes = input.runs.find((r) => r.executor === 'process')!;
+      Object.assign(processes, { speedup: 0.919, speedupCi: [0.845, 1.003], throughputPerSec: seqTp * 0.919, cpuMsPerTask, cpuRatio });
+      return classify(input);
+    };
+    const idle = withProcesses(0.838, 0.886);
+    assert.equal(idle.verdict.tinyTasks, true, idle.recommendation.reason);
+    assert.equal(idle.recommendation.code, 'rec.batch', idle.recommendation.reason);
+    assert.equal(idle.recommendation.executor, 'process');
+    // The same reading with workers inside a call nearly all the time: the calls set the
+    // pace, not the hand-offs, and the answer stays "no gain".
+    const busy = withProcesses(0.838, 0.55);
+    assert.notEqual(busy.verdict.tinyTasks, true, busy.recommendation.reason);
+    assert.equal(busy.recommendation.code, 'rec.no-gain', busy.recommendation.reason);
+  });
+
   it('a pool of K = cores whose calls ran slower side by side is paced by its calls, not by hand-offs: no batches', () => {
     // An 8,000-row sqlite3 executemany (7.6 ms), which drops and retakes the GIL around
     // every row: ThreadPoolExecutor(2) read 0.49× at 6 s with 25 ms of CPU and 32 ms
