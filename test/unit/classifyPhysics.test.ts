@@ -23,6 +23,18 @@ function sweep(model: Omit<WorkloadModel, 'noise' | 'seed'>, noises: number[], c
   }
 }
 
+/**
+ * Replaces one point's reading in a synthetic input: its speedup and interval, its
+ * throughput at `raw` times the sequential one (the speedup, unless the point ran in
+ * another spell of the machine), and any other fields (CPU per call, its share).
+ */
+function setReading(input: ReturnType<typeof synthesize>, executor: RunResult['executor'], k: number, speedup: number, ci: [number, number], extra: Partial<RunResult> & { raw?: number } = {}): void {
+  const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+  const { raw, ...fields } = extra;
+  const run = input.runs.find((r) => r.executor === executor && r.concurrency === k)!;
+  Object.assign(run, { speedup, speedupCi: ci, throughputPerSec: seqTp * (raw ?? speedup), ...fields });
+}
+
 describe('physics rules of the recommendation', () => {
   it('CPU-bound work that is not offloaded never gets async, even when async measured a clear 1.14×', () => {
     // Only async was measured next to the baseline, and it read 1.14×: noise, or a wait we did not model.
@@ -237,11 +249,7 @@ describe('physics rules of the recommendation', () => {
     // bare ProcessPoolExecutors give 1.36×.
     const withReadings = (readings: Record<number, [number, number, number]>) => {
       const input = synthesize({ language: 'python', gil: 'held', computeMs: 3.9, cores: 2, ladders: { thread: [1, 2], process: [1, 2, 4] }, noise: 0, seed: 1 });
-      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
-      for (const r of input.runs.filter((run) => run.executor === 'process')) {
-        const [speedup, lo, hi] = readings[r.concurrency];
-        Object.assign(r, { speedup, speedupCi: [lo, hi], throughputPerSec: seqTp * speedup, noisy: true });
-      }
+      for (const [k, [speedup, lo, hi]] of Object.entries(readings)) setReading(input, 'process', Number(k), speedup, [lo, hi], { noisy: true });
       return classify(input);
     };
     const a = withReadings({ 1: [0.85, 0.66, 1.08], 2: [1.29, 1.04, 1.59], 4: [1.44, 1.12, 2.03] });
@@ -328,9 +336,7 @@ describe('physics rules of the recommendation', () => {
     // "slower than the loop" alone could not tell; the workers' idle time can.
     const withProcesses = (cpuMsPerTask: number, cpuRatio: number) => {
       const input = synthesize({ language: 'python', gil: 'held', computeMs: 0.72, cores: 2, ladders: { thread: [1, 2], process: [2] }, noise: 0, seed: 1 });
-      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
-      const processes = input.runs.find((r) => r.executor === 'process')!;
-      Object.assign(processes, { speedup: 0.919, speedupCi: [0.845, 1.003], throughputPerSec: seqTp * 0.919, cpuMsPerTask, cpuRatio });
+      setReading(input, 'process', 2, 0.919, [0.845, 1.003], { cpuMsPerTask, cpuRatio });
       return classify(input);
     };
     const idle = withProcesses(0.838, 0.886);
@@ -352,9 +358,7 @@ describe('physics rules of the recommendation', () => {
       const input = synthesize({ language: 'python', gil: 'released', computeMs: 7.6, cores: 2, ladders: { thread: [2], process: [2] }, noise: 0, seed: 1 });
       // A Python thread spinning beside one call kept all its speed.
       input.probe.gil = { freeShare: 1, calls: 6, windowMs: 200, drift: 0.02 };
-      const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
-      const threads = input.runs.find((r) => r.executor === 'thread')!;
-      Object.assign(threads, { speedup: 0.49, speedupCi: [0.4, 0.57], throughputPerSec: seqTp * 0.49, cpuMsPerTask, cpuRatio });
+      setReading(input, 'thread', 2, 0.49, [0.4, 0.57], { cpuMsPerTask, cpuRatio });
       return classify(input);
     };
     const fought = withThreads(25, 0.73);
@@ -376,12 +380,9 @@ describe('physics rules of the recommendation', () => {
     // Random bytes on libuv's pool (1.2 ms, 44% CPU): processes ×2 read 1.7× and ×4 1.57×,
     // but ×4's raw throughput was 6% higher, measured while the machine ran faster.
     const input = synthesize({ computeMs: 0.5, waitMs: 0.7, cores: 2, executors: ['sequential', 'process'], ladders: { process: [1, 2, 4] }, noise: 0, seed: 1 });
-    const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
-    const readings: Record<number, [number, number, number, number]> = { 1: [1.16, 0.97, 1.49, 1.13], 2: [1.7, 1.37, 2.35, 1.5], 4: [1.57, 1.34, 2.0, 1.61] };
-    for (const r of input.runs.filter((run) => run.executor === 'process')) {
-      const [speedup, lo, hi, raw] = readings[r.concurrency];
-      Object.assign(r, { speedup, speedupCi: [lo, hi], throughputPerSec: seqTp * raw });
-    }
+    setReading(input, 'process', 1, 1.16, [0.97, 1.49], { raw: 1.13 });
+    setReading(input, 'process', 2, 1.7, [1.37, 2.35], { raw: 1.5 });
+    setReading(input, 'process', 4, 1.57, [1.34, 2.0], { raw: 1.61 });
     const a = classify(input);
     assert.equal(a.recommendation.executor, 'process', a.recommendation.reason);
     assert.equal(a.recommendation.workers, 2, a.recommendation.reason);
