@@ -105,12 +105,13 @@ const WATCH_MS = 250;
  * their CPU, never seen, had read as 0.4-0.65 cores of someone else's load on a quiet
  * machine. A child that was seen and then reaped by a member is in both sums: its
  * parent's reaped time grew by its whole life's CPU, so what was counted of it directly
- * (its last reading) comes off again. A child that outlived its parent was reaped by
- * init, whose reaped time is not ours, so nothing comes off for it.
+ * (its last reading) comes off again, once the parent's reaped time is seen to have
+ * grown by that much since. A child that outlived its parent was reaped by init, whose
+ * reaped time is not ours, so nothing comes off for it.
  */
 class TreeWatch {
   constructor() {
-    /** `${pid}:${start}` → { first, last, parent } of a tree member: own and reaped jiffies, its parent's key. */
+    /** `${pid}:${start}` → { first, last, parent, parentReaped } of a tree member: own and reaped jiffies, its parent's key and reaped jiffies when it was last seen. */
     this.members = new Map();
     this.started = true;
     this.read(true);
@@ -120,9 +121,11 @@ class TreeWatch {
   read(initial) {
     const live = treeMembers(this.members);
     for (const [key, now] of live) {
+      // What the parent had reaped when this member was last seen (see stop()).
+      const parentReaped = live.get(now.parent)?.reaped;
       const m = this.members.get(key);
-      if (m) Object.assign(m, { last: now, parent: now.parent });
-      else this.members.set(key, { first: initial ? now : { own: 0, reaped: 0 }, last: now, parent: now.parent });
+      if (m) Object.assign(m, { last: now, parent: now.parent, parentReaped });
+      else this.members.set(key, { first: initial ? now : { own: 0, reaped: 0 }, last: now, parent: now.parent, parentReaped });
     }
     return live;
   }
@@ -137,8 +140,13 @@ class TreeWatch {
     let total = 0;
     for (const [key, m] of this.members) {
       total += m.last.own - m.first.own + (m.last.reaped - m.first.reaped);
-      // Gone, and reaped by a member: its parent's reaped time holds all of it.
-      if (!this.alive.has(key) && this.members.has(m.parent)) total -= m.last.own + m.last.reaped;
+      if (this.alive.has(key)) continue;
+      // Gone, and reaped by its parent, a member: the parent's reaped time grew by at
+      // least what was counted of it since it was last seen, and holds all of it. A
+      // parent that died first left it to init, and its reaped time never grew by it.
+      const parent = this.members.get(m.parent);
+      const known = m.last.own + m.last.reaped;
+      if (parent && m.parentReaped !== undefined && parent.last.reaped - m.parentReaped >= known) total -= known;
     }
     return total;
   }
