@@ -60,7 +60,7 @@ function exclusions(d: FindingData, ctx: WordingContext): string {
 
 /** Why a K = cores point was read together with a larger pool's window (poolAtCores in src/analysis/recommend.ts). */
 function pooledWords(withK: number, cores: number): string {
-  return `×${withK} measures the same pool on this work (its workers beyond the ${cores} cores only take turns on them), so the two windows were read together`;
+  return `×${withK} measures the same pool on this work (its workers beyond the ${cores} cores only take turns on them), so the windows were read together`;
 }
 
 function bestOf(d: FindingData, ctx: WordingContext): string {

@@ -261,7 +261,7 @@ describe('physics rules of the recommendation', () => {
     assert.equal(rec.data!.measuredAtCores, 1.29);
     assert.ok(rec.expectedSpeedup > 1.29 && rec.expectedSpeedup < 1.44, `between the two readings: ${rec.expectedSpeedup}`);
     assert.ok((rec.data!.low as number) > 1.05 && (rec.data!.low as number) > 1.04, `narrower than either: ${rec.data!.low}`);
-    assert.match(rec.reason, /×2 itself read 1\.29×; ×4 measures the same pool on this work \(its workers beyond the 2 cores only take turns on them\), so the two windows were read together: 1\.3\d×, with a low end of 1\.\d+×\./);
+    assert.match(rec.reason, /×2 itself read 1\.29×; ×4 measures the same pool on this work \(its workers beyond the 2 cores only take turns on them\), so the windows were read together: 1\.3\d×, with a low end of 1\.\d+×\./);
     assert.doesNotMatch(rec.reason, /none beat the K = cores point/);
     // Read together and still not above 1.05×: "keep it sequential", and the words say what was read together.
     const weak = withReadings({ 1: [0.85, 0.66, 1.08], 2: [1.08, 0.9, 1.3], 4: [1.12, 0.85, 1.45] });
