@@ -432,7 +432,8 @@ function allowedCandidates(
         // load, or a share read low because the call queued for a core), more workers
         // can only take CPU from the rest of the machine.
         const overlapRoom = ev.cpuShare < PURE_CPU_SHARE && !(atCores.concurrency === ev.cores && atCores.coreUtilization >= SATURATED_AT);
-        const above = runs.filter((r) => r.concurrency > ev.cores && provenBeyond(r, atCores));
+        const larger = runs.filter((r) => r.concurrency > ev.cores);
+        const above = larger.filter((r) => provenBeyond(r, atCores));
         const beyond = overlapRoom ? above : [];
         if (runs.length > within.length + beyond.length) notes.cappedAtCores = ev.cores;
         if (beyond.length) notes.beyondCoresProven = 1;
@@ -442,7 +443,7 @@ function allowedCandidates(
         const queued = above.length > 0 && handoffBound(ev, s.runs);
         if (queued && !beyond.length) Object.assign(notes, queuedBeyondCores(above, atCores));
         const sameWork = !overlapRoom && !queued && atCores.concurrency === ev.cores;
-        const lifted = sameWork && above.length ? liftAtCores(atCores, above) : sameWork ? poolAtCores(atCores, runs.filter((r) => r.concurrency > ev.cores)) : undefined;
+        const lifted = !sameWork ? undefined : above.length ? liftAtCores(atCores, above) : poolAtCores(atCores, larger);
         if (lifted) lifts[k] = lifted;
         runs = [...within.map((r) => (r === atCores && lifted ? lifted.run : r)), ...beyond];
       }
