@@ -8,7 +8,8 @@
 // informative point (pools at K = cores, or where the waits overlap when no event
 // loop overlaps them; async at a K predicted from the CPU ratio);
 // what is left of the budget then goes where it can still change the answer: ladders
-// that still scale, and the pools' K = 1 point that shows the hand-off cost.
+// that still scale, the pools' K = 1 point that shows the hand-off cost, near-ties
+// between the two best executors and noisy best points.
 import type { ExecutorKind } from '../shared/report';
 import { GROWTH_TO_CLIMB, ladderStep } from './ladder';
 import { lanesAllStarted } from '../shared/closedLoop';
@@ -145,6 +146,12 @@ interface LadderPoint {
   repeats: number;
   calls?: number;
   cpuMsPerTask?: number;
+}
+
+/** An executor and its best point so far. */
+interface Best {
+  kind: ExecutorKind;
+  best: LadderPoint;
 }
 
 interface Ladder {
@@ -351,15 +358,24 @@ export class LadderSession {
       if (fits(c)) return { kind: c.kind, k: c.k, phase: 'climb' };
       this.ladder(c.kind).stop = 'budget';
     }
-    if (!dispatchFirst) {
-      const d = this.dispatchPoint(fits);
-      if (d) return d;
-    }
     // 4. A suspect baseline that did not fit earlier, now that every executor has its
     // point: its last chance, as what is left only shrinks from here.
     const late = this.rebaseline(fits, true);
     if (late) return late;
-    // 5. What is left tightens the points the answer hangs on.
+    if (!dispatchFirst) {
+      // 5. Longer calls: a near-tie between the two best executors before the pools'
+      // K = 1 points. A hand-off is a small share of such a call, so K = 1 rarely changes
+      // the answer, and the tie is the answer. At 6 s a 30 ms parser's threads ×2 got the
+      // shortest window (182 ms, 8 calls: each pool warmed up for 1-1.3 s), processes ×2,
+      // the last pool to start, kept the warm-up time they did not use (534 ms, 23 calls),
+      // and what was left went to threads ×1. Once each: the K = 1 points come next,
+      // then the rest of the repeats.
+      const tie = this.firstFitting(this.nearTie(), fits, 1);
+      if (tie) return tie;
+      const d = this.dispatchPoint(fits);
+      if (d) return d;
+    }
+    // 6. What is left tightens the points the answer hangs on.
     return this.repeatPoint(fits);
   }
 
@@ -382,22 +398,8 @@ export class LadderSession {
    * change with it. Each point at most MAX_REPEATS times.
    */
   private repeatPoint(fits: (p: PlannedPoint) => boolean): PlannedPoint | undefined {
-    const bests = [...this.ladders.values()]
-      .filter((l) => l.kind !== 'sequential' && l.points.length > 0 && l.stop !== 'failures')
-      .map((l) => ({ kind: l.kind, best: l.points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a)) }))
-      .sort((a, b) => b.best.throughputPerSec - a.best.throughputPerSec);
-    const wanted: { kind: ExecutorKind; best: LadderPoint }[] = [];
-    const [leader, runnerUp] = bests;
-    // The analysis gives a tie to the cheaper executor when the two intervals meet within
-    // CHEAPER_TIE_ZONE (chooseExecutor in src/analysis/recommend.ts), so one window
-    // slowed by a burst of load decides between them there: GIL-releasing pbkdf2 read threads ×2 below
-    // processes ×2 in one busy 15 s profile, and threads in four quiet ones.
-    const cheaperClose = (l: { kind: ExecutorKind; best: LadderPoint }, r: { kind: ExecutorKind; best: LadderPoint }) =>
-      this.order.indexOf(r.kind) < this.order.indexOf(l.kind) && r.best.throughputPerSec >= l.best.throughputPerSec * (1 - CHEAPER_TIE_ZONE);
-    if (leader && runnerUp && (leader.best.ci[0] <= runnerUp.best.ci[1] || cheaperClose(leader, runnerUp))) {
-      // The less measured of the two first.
-      wanted.push(...[leader, runnerUp].sort((a, b) => a.best.repeats - b.best.repeats));
-    }
+    const bests = this.bests();
+    const wanted = this.nearTie(bests);
     const threads = bests.find((b) => b.kind === 'thread');
     const processes = bests.find((b) => b.kind === 'process');
     if (this.cfg.threadsLikeProcesses && threads && processes && threads.best.throughputPerSec * SIBLING_GAP < processes.best.throughputPerSec) {
@@ -406,8 +408,38 @@ export class LadderSession {
       wanted.push(same ? { kind: 'thread', best: same } : threads);
     }
     wanted.push(...bests.filter((b) => b.best.noisy));
+    return this.firstFitting(wanted, fits);
+  }
+
+  /** Each executor's best point so far, the fastest executor first. */
+  private bests(): Best[] {
+    return [...this.ladders.values()]
+      .filter((l) => l.kind !== 'sequential' && l.points.length > 0 && l.stop !== 'failures')
+      .map((l) => ({ kind: l.kind, best: l.points.reduce((a, b) => (b.throughputPerSec > a.throughputPerSec ? b : a)) }))
+      .sort((a, b) => b.best.throughputPerSec - a.best.throughputPerSec);
+  }
+
+  /**
+   * The two best executors' best points when the answer is a tie between them, the less
+   * measured first (fewer repeats, then fewer calls); none otherwise. The analysis gives
+   * a tie to the cheaper executor when the two intervals meet within CHEAPER_TIE_ZONE
+   * (chooseExecutor in src/analysis/recommend.ts), so one window slowed by a burst of
+   * load decides between them there: GIL-releasing pbkdf2 read threads ×2 below
+   * processes ×2 in one busy 15 s profile, and threads in four quiet ones.
+   */
+  private nearTie(bests = this.bests()): Best[] {
+    const [leader, runnerUp] = bests;
+    if (!leader || !runnerUp) return [];
+    const cheaperClose = this.order.indexOf(runnerUp.kind) < this.order.indexOf(leader.kind) && runnerUp.best.throughputPerSec >= leader.best.throughputPerSec * (1 - CHEAPER_TIE_ZONE);
+    if (leader.best.ci[0] > runnerUp.best.ci[1] && !cheaperClose) return [];
+    const measured = (b: Best) => [b.best.repeats, b.best.calls ?? 0];
+    return [leader, runnerUp].sort((a, b) => measured(a)[0] - measured(b)[0] || measured(a)[1] - measured(b)[1]);
+  }
+
+  /** A repeat of the first of these points measured again fewer than `maxRepeats` times that fits. */
+  private firstFitting(wanted: Best[], fits: (p: PlannedPoint) => boolean, maxRepeats = MAX_REPEATS): PlannedPoint | undefined {
     for (const w of wanted) {
-      if (w.best.repeats >= MAX_REPEATS) continue;
+      if (w.best.repeats >= maxRepeats) continue;
       const p: PlannedPoint = { kind: w.kind, k: w.best.k, phase: 'repeat' };
       if (fits(p)) return p;
     }

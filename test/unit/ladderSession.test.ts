@@ -215,8 +215,30 @@ describe('ladder session (breadth-first plan)', () => {
   it('spends what is left on a near-tie between the two best executors, each point at most twice', () => {
     // GIL-released Python, say: threads and processes both reach 2x, within each other's intervals.
     const { plan } = drive({ kinds: ['sequential', 'thread', 'process'], callMs: 50 }, cpu, 60_000);
-    const repeats = plan.slice(plan.indexOf('process×1') + 1);
+    const repeats = plan.slice(plan.indexOf('process×4') + 1).filter((p) => !p.endsWith('×1'));
     assert.deepEqual(repeats.sort(), ['process×2', 'process×2', 'thread×2', 'thread×2']);
+  });
+
+  it('measures a near-tie again once before the pools\' K = 1 points for longer calls, the less measured point first', () => {
+    // Two pools at K = cores read alike on CPU work; the budget holds three more points.
+    const pools = { kinds: ['sequential', 'thread', 'process'] as ExecutorKind[], callMs: 30, caps: { sequential: 1, thread: 2, process: 2 } };
+    const session = new LadderSession({ ...pools, cores: 2, cpuRatio: 1, step: 2 });
+    const all = () => true;
+    const record = (p: PlannedPoint | undefined, tp: number, calls: number) => session.record(p!, { throughputPerSec: tp, failed: false, ci: [tp * 0.85, tp * 1.15], calls });
+    record(session.next(all), 10, 20);
+    // Threads ×2 got a short window (8 calls), processes ×2 a long one (23).
+    record(session.next(all), 13.6, 8);
+    record(session.next(all), 13.7, 23);
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = session.next(all)!;
+      order.push(`${p.kind}×${p.k} ${p.phase}`);
+      record(p, p.k === 1 ? 9 : 13.6, 10);
+    }
+    assert.deepEqual(order, ['thread×2 repeat', 'process×2 repeat', 'thread×1 dispatch']);
+    // Short calls still measure the hand-off first: it decides between a pool and batching.
+    const short = drive({ ...pools, callMs: 2 }, cpu, 60_000).plan;
+    assert.ok(short.indexOf('thread×1') < short.lastIndexOf('thread×2'), short.join(' '));
   });
 
   it('measures again a JS thread pool that reads far below the process pool, which shares its ceiling', () => {
