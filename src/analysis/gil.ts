@@ -6,7 +6,7 @@
 import type { Finding, GilVerdict, WorkloadKind } from '../shared/report';
 import { clamp, defined, summarize, type Evidence } from './evidence';
 import { round3 } from '../shared/rounding';
-import { overheadOf } from './overhead';
+import { poolOverhead } from './overhead';
 
 export interface GilResult {
   verdict: GilVerdict;
@@ -90,7 +90,7 @@ export function gilVerdict(ev: Evidence, kind: WorkloadKind): GilResult {
     // sha256 read threads ×4 0.1× and processes 0.02× because each hand-off cost 25
     // calls, and the words had blamed a lock in the C code.
     if (probeFree) {
-      if (overheadOf(ev, 'released').tiny) return { verdict: 'released', finding: info('gil.released-handoff', defined({ ...tData, ...pData, ...probeData })) };
+      if (poolOverhead(ev, 'thread').tiny) return { verdict: 'released', finding: info('gil.released-handoff', defined({ ...tData, ...pData, ...probeData })) };
       return { verdict: 'released', finding: info('gil.released-serialized', defined({ ...tData, ...pData, ...probeData })) };
     }
     const processesScaled = !!p && p.best.speedup >= threshold;

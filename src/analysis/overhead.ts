@@ -33,14 +33,34 @@ export interface Overhead {
   batchSize?: number;
   /** The pool's best run that speaks for a pool per call (within the cores, on CPU work). */
   best?: RunResult;
+  /** That run gained less than a pool per call should (under 1.2×, or 0.6× the cores). */
+  disappointing?: boolean;
   finding?: Finding;
 }
 
+/**
+ * Whether handing calls to a pool one at a time costs them their gain, read from the
+ * pool the physics would pick: under a held GIL only processes can help; otherwise
+ * threads, the cheaper pool. When threads lost to the loop without a slow hand-off (their
+ * calls ran slower side by side: a lock, the GIL dropped and retaken around every
+ * syscall), processes, which share neither, are read instead. `os.walk` over a tree of
+ * 1,900 files (1.7 ms, GIL left free in its syscalls) read threads ×2 at 0.83×, each
+ * call 3.9 ms inside its thread, and processes ×2 at 1.03× [0.92-1.11] with their
+ * workers outside a call 1.2-1.4 ms of every task, and the answer had been "keep it
+ * sequential"; bare pools give threads 0.80× and processes 1.18× per call.
+ */
 export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead {
+  const pool: ExecutorKind = gil === 'held' ? 'process' : ev.byKind.thread ? 'thread' : 'process';
+  const picked = poolOverhead(ev, pool);
+  if (pool !== 'thread' || picked.tiny || picked.serializationBound || !picked.disappointing || !ev.byKind.process) return picked;
+  const processes = poolOverhead(ev, 'process');
+  return processes.tiny || processes.serializationBound ? processes : picked;
+}
+
+/** overheadOf for one pool: whether its hand-off (or, for processes, pickling) costs its calls their gain. */
+export function poolOverhead(ev: Evidence, pool: ExecutorKind): Overhead {
   const none: Overhead = { tiny: false, serializationBound: false, dispatchMs: 0, serializationMs: 0 };
   if (!Number.isFinite(ev.callMs) || ev.callMs <= 0 || !ev.seq) return none;
-  // The pool the physics would pick: under a held GIL only processes can help.
-  const pool: ExecutorKind = gil === 'held' ? 'process' : ev.byKind.thread ? 'thread' : 'process';
   const summary = ev.byKind[pool];
   // K = 1 times one hand-off plus one call. A short budget measures pools only at
   // K = cores; for short calls the lowest K stands in, unless its workers were still cold.
@@ -92,6 +112,7 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
       serializationMs,
       batchSize,
       best,
+      disappointing,
       finding: {
         code: 'overhead.tiny',
         level: 'info',
@@ -107,6 +128,7 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
       pool,
       dispatchMs,
       serializationMs,
+      disappointing,
       finding: {
         code: 'overhead.serialization',
         level: 'info',
@@ -114,7 +136,7 @@ export function overheadOf(ev: Evidence, gil: GilVerdict | undefined): Overhead 
       },
     };
   }
-  return { ...none, pool, dispatchMs, serializationMs };
+  return { ...none, pool, dispatchMs, serializationMs, disappointing };
 }
 
 /**

@@ -376,6 +376,32 @@ describe('physics rules of the recommendation', () => {
     assert.equal(idle.recommendation.data!.batchPool, 'thread', idle.recommendation.reason);
   });
 
+  it('threads slowed by their calls, not their hand-offs, leave the hand-off question to processes: batches on processes', () => {
+    // os.walk over 1,900 files (1.7 ms, the GIL left free in its syscalls): threads ×2
+    // read 0.83×, each call 3.9 ms inside its thread (fighting over the GIL between
+    // syscalls), and processes ×2 1.03× [0.92-1.11], their workers inside a call 2 ms of
+    // every 3.4. Bare pools: threads 0.80×, processes 1.18× per call.
+    const walk = (processRatio: number) => {
+      const input = synthesize({ language: 'python', gil: 'released', computeMs: 1.75, cores: 2, ladders: { thread: [2], process: [2] }, noise: 0, seed: 1 });
+      input.probe.gil = { freeShare: 0.99, calls: 3, windowMs: 1300, drift: 0.003 };
+      setReading(input, 'thread', 2, 0.83, [0.81, 0.87], { cpuMsPerTask: 2.8, cpuRatio: 0.713 });
+      setReading(input, 'process', 2, 1.03, [0.92, 1.11], { cpuMsPerTask: 1.86, cpuRatio: processRatio });
+      return classify(input);
+    };
+    const idle = walk(0.948);
+    assert.equal(idle.verdict.gil, 'released');
+    assert.equal(idle.verdict.tinyTasks, true, idle.recommendation.reason);
+    assert.equal(idle.recommendation.code, 'rec.batch', idle.recommendation.reason);
+    assert.equal(idle.recommendation.executor, 'process', idle.recommendation.reason);
+    // The threads' own words still blame what slowed their calls, not a hand-off.
+    assert.match(idle.verdict.reasons.join(' '), /wait for each other on a lock/);
+    // Processes whose calls also ran slower side by side (inside a call all the time) are
+    // paced by their calls: no batches, and the gain is too small to call.
+    const busy = walk(0.55);
+    assert.notEqual(busy.verdict.tinyTasks, true, busy.recommendation.reason);
+    assert.equal(busy.recommendation.code, 'rec.no-gain', busy.recommendation.reason);
+  });
+
   it('the best point and the knee are read by speedup, not by raw throughput measured in another spell of the machine', () => {
     // Random bytes on libuv's pool (1.2 ms, 44% CPU): processes ×2 read 1.7× and ×4 1.57×,
     // but ×4's raw throughput was 6% higher, measured while the machine ran faster.
