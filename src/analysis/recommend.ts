@@ -572,7 +572,13 @@ function runnerUpData(run: RunResult, other: RunResult, cheaperCeiling: number |
   if (drift && other.speedup <= otherCeiling) return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'drift-costlier' };
   const cheaper = COST_ORDER.indexOf(other.executor) < COST_ORDER.indexOf(run.executor);
   let relation: string;
-  if (cheaper) relation = 'cheaper-lower';
+  if (cheaper) {
+    // Behind by more than a tie allows, but within the chosen point's noise: the words
+    // must not call that "clearly lower". Threads ×2 at 1.33× [1.06-1.69] beside
+    // processes ×2 at 1.89× [1.53-2.38], three and four 119 ms calls each at 6 s, had.
+    const meets: FindingData = other.speedupCi[1] >= run.speedupCi[0] ? { altOverlaps: 1, altTieZone: CHEAPER_TIE_ZONE } : {};
+    return { altExecutor: other.executor, altSpeedup: other.speedup, altRelation: 'cheaper-lower', ...meets };
+  }
   // Read higher, but only past what it can give this work: capped there, no better, or
   // still higher but inside the chosen point's noise (the tie chooseExecutor gave to the
   // cheaper one). A panel had read "capped there, they do no better" of processes capped

@@ -136,7 +136,11 @@ export const RECOMMENDATION_WORDS: Record<string, (d: FindingData, ctx: WordingC
         (has(d, 'altLiftedFromK') ? ` as ×${n(d, 'altLiftedFromK')} read it, standing for ×${n(d, 'altK')}, whose own window read ${x(n(d, 'altMeasuredAtCores'))}` : '') +
         (has(d, 'altPooledWithK') ? ` at ×${n(d, 'altK')}, read together with ×${n(d, 'altPooledWithK')}; its own window read ${x(n(d, 'altMeasuredAtCores'))}` : '');
       const rel = str(d, 'altRelation');
-      if (rel === 'cheaper-lower') alt = ` ${capitalize(other)} would cost less but measured clearly lower (${s}).`;
+      if (rel === 'cheaper-lower') {
+        alt = has(d, 'altOverlaps')
+          ? ` ${capitalize(other)} would cost less but read lower (${s}): the two intervals meet, but the cheaper one takes a tie only within ${pct(n(d, 'altTieZone'))} of the best (a longer budget can tell them apart).`
+          : ` ${capitalize(other)} would cost less but measured clearly lower (${s}).`;
+      }
       else if (rel === 'as-good-costlier') alt = ` ${capitalize(other)} did about as well (${s}) but cost more, so the cheaper one wins.`;
       else if (rel === 'overlap-costlier') {
         alt = ` ${capitalize(other)} read higher (${s}), but the two intervals overlap, so this measurement cannot tell them apart; they cost more, so the cheaper one wins (a longer budget can separate them).`;
