@@ -432,8 +432,7 @@ export class LadderSession {
     if (!leader || !runnerUp) return [];
     const cheaperClose = this.order.indexOf(runnerUp.kind) < this.order.indexOf(leader.kind) && runnerUp.best.throughputPerSec >= leader.best.throughputPerSec * (1 - CHEAPER_TIE_ZONE);
     if (leader.best.ci[0] > runnerUp.best.ci[1] && !cheaperClose) return [];
-    const measured = (b: Best) => [b.best.repeats, b.best.calls ?? 0];
-    return [leader, runnerUp].sort((a, b) => measured(a)[0] - measured(b)[0] || measured(a)[1] - measured(b)[1]);
+    return [leader, runnerUp].sort((a, b) => a.best.repeats - b.best.repeats || (a.best.calls ?? 0) - (b.best.calls ?? 0));
   }
 
   /** A repeat of the first of these points measured again fewer than `maxRepeats` times that fits. */
