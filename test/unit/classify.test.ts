@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { classify, formulaWorkersOf, type Analysis } from '../../src/analysis/index';
 import type { ExecutorKind, FindingData, GilVerdict, WorkloadKind } from '../../src/shared/report';
 import { findingOf } from './findings';
-import { synthesize, type WorkloadModel } from './synthetic';
+import { setReading, synthesize, type WorkloadModel } from './synthetic';
 
 const NOISE_LEVELS = [0, 0.05, 0.15];
 // SYNTHETIC_SEEDS=500 runs a longer sweep when tuning thresholds.
@@ -226,18 +226,15 @@ describe('classify: specifics', () => {
     // processes ×2 1.89× [1.53-2.38]. Threads trail by more than the tie zone, so
     // processes stand, but nothing here is clear.
     const input = synthesize({ computeMs: 119, cores: 2, noise: 0, seed: 1, executors: ['sequential', 'thread', 'process'], ladders: { thread: [2], process: [2] } });
-    const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
-    const set = (executor: ExecutorKind, speedup: number, ci: [number, number]) =>
-      Object.assign(input.runs.find((r) => r.executor === executor)!, { speedup, speedupCi: ci, throughputPerSec: seqTp * speedup });
-    set('thread', 1.33, [1.06, 1.69]);
-    set('process', 1.89, [1.53, 2.38]);
+    setReading(input, 'thread', 2, 1.33, [1.06, 1.69]);
+    setReading(input, 'process', 2, 1.89, [1.53, 2.38]);
     const a = classify(input);
     assert.equal(a.recommendation.executor, 'process', a.recommendation.reason);
     assert.equal(a.recommendation.data!.altRelation, 'cheaper-lower');
     assert.doesNotMatch(a.recommendation.reason, /clearly lower/);
     assert.match(a.recommendation.reason, /Worker threads would cost less but read lower \(1\.33×\): the two intervals meet, but the cheaper one takes a tie only within 25% of the best/);
     // Apart beyond both intervals, it is clear.
-    set('thread', 1.3, [1.2, 1.4]);
+    setReading(input, 'thread', 2, 1.3, [1.2, 1.4]);
     assert.match(classify(input).recommendation.reason, /Worker threads would cost less but measured clearly lower \(1\.3×\)/);
   });
 

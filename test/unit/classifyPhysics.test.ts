@@ -8,7 +8,7 @@ import { executorCeiling } from '../../src/analysis/recommend';
 import type { RunResult } from '../../src/shared/report';
 import { recommendationLineOf } from '../../src/shared/recommendationWords';
 import { assertPlainData, findingOf } from './findings';
-import { synthesize, type WorkloadModel } from './synthetic';
+import { setReading, synthesize, type WorkloadModel } from './synthetic';
 
 const SEEDS = Array.from({ length: Number(process.env.SYNTHETIC_SEEDS) || 8 }, (_, i) => i + 1);
 
@@ -21,18 +21,6 @@ function sweep(model: Omit<WorkloadModel, 'noise' | 'seed'>, noises: number[], c
       check(classify(lastInput), `noise ${noise} seed ${seed}`);
     }
   }
-}
-
-/**
- * Replaces one point's reading in a synthetic input: its speedup and interval, its
- * throughput at `raw` times the sequential one (the speedup, unless the point ran in
- * another spell of the machine), and any other fields (CPU per call, its share).
- */
-function setReading(input: ReturnType<typeof synthesize>, executor: RunResult['executor'], k: number, speedup: number, ci: [number, number], extra: Partial<RunResult> & { raw?: number } = {}): void {
-  const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
-  const { raw, ...fields } = extra;
-  const run = input.runs.find((r) => r.executor === executor && r.concurrency === k)!;
-  Object.assign(run, { speedup, speedupCi: ci, throughputPerSec: seqTp * (raw ?? speedup), ...fields });
 }
 
 describe('physics rules of the recommendation', () => {

@@ -205,3 +205,15 @@ export function synthesize(m: WorkloadModel): AnalysisInput {
   if (python) input.python = { gilEnabled: m.gil !== 'free-threaded' };
   return input;
 }
+
+/**
+ * Replaces one point's reading in a synthetic input: its speedup and interval, its
+ * throughput at `raw` times the sequential one (the speedup, unless the point ran in
+ * another spell of the machine), and any other fields (CPU per call, its share).
+ */
+export function setReading(input: AnalysisInput, executor: RunResult['executor'], k: number, speedup: number, ci: [number, number], extra: Partial<RunResult> & { raw?: number } = {}): void {
+  const seqTp = input.runs.find((r) => r.executor === 'sequential')!.throughputPerSec;
+  const { raw, ...fields } = extra;
+  const run = input.runs.find((r) => r.executor === executor && r.concurrency === k)!;
+  Object.assign(run, { speedup, speedupCi: ci, throughputPerSec: seqTp * (raw ?? speedup), ...fields });
+}
