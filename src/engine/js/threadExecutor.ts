@@ -122,12 +122,15 @@ export class JsThreadExecutor implements Executor {
       maxThreads: this.maxConcurrency,
       concurrentTasksPerWorker: 1,
       idleTimeout: 2 ** 31 - 1,
-      // 'async' waits for work with Atomics.waitAsync: the thread's event loop keeps
-      // running between tasks, so timers the user's code left behind still fire. It is
-      // also faster on allocation-heavy code: under piscina's default ('sync'), marked
-      // ran at 40-46 ms a call where 'async' took 25-37 ms, interleaved in one process
-      // (so the bench's sequential reference in bench/lib/bareReal.mjs turns it off).
-      atomics: 'async',
+      // 'disabled': a thread waits for work on its message port, as any worker does, so
+      // its event loop keeps running between tasks and timers the user's code left behind
+      // still fire. piscina's default ('sync') blocks the thread in Atomics.wait between
+      // tasks, and allocation-heavy code ran slower under it: marked 60 calls/s on 2
+      // threads against 72 with 'async' or 'disabled', acorn 48 against 61. 'async'
+      // (Atomics.waitAsync) costs a promise and a notify per task: on an empty task it
+      // read 1.15-1.18x a bare piscina pool where 'disabled' read 0.96-1.0x, interleaved
+      // in one process; on the real libraries the two ran alike (within 4%, either way).
+      atomics: 'disabled',
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
       workerData: { ...this.init, laneBoard: this.board.buffer } satisfies PoolHostInit,
     });

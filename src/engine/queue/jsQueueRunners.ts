@@ -156,7 +156,9 @@ export class JsThreadQueueRunner implements QueueRunner {
       maxThreads: k,
       concurrentTasksPerWorker: 1,
       idleTimeout: 2 ** 31 - 1,
-      atomics: 'async',
+      // As the thread executor's pool (threadExecutor.ts): threads wait on their message
+      // port, so an item's leftover timers fire and a task costs no Atomics notify.
+      atomics: 'disabled',
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
       workerData: this.init,
     });
