@@ -210,6 +210,15 @@ describe('JS executors', function () {
     assert.equal(leaked, '', 'user prints never reach our stdout');
   });
 
+  it('a timer a call leaves behind fires between tasks on a busy pool thread', async () => {
+    // A thread blocked in Atomics.wait between tasks (piscina's default) never turns its
+    // event loop while tasks keep coming, so such a timer would wait for the pool to idle.
+    const rt = await runtime('leavesTimer.js', 'leavesTimer', []);
+    const s = await point(rt, 'thread', request(2, { durationMs: 300 }));
+    assert.ok(s.taskOk.length > 20 && s.taskOk.every(Boolean));
+    assert.match(s.output?.stdout ?? '', /timer fired \(\d+\)/);
+  });
+
   it('abort ends every worker and child at once, grandchildren included, and rejects with cancelled', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wp-spawn-'));
     try {
