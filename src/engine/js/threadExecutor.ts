@@ -128,8 +128,9 @@ export class JsThreadExecutor implements Executor {
       // tasks, and allocation-heavy code ran slower under it: marked 60 calls/s on 2
       // threads against 72 with 'async' or 'disabled', acorn 48 against 61. 'async'
       // (Atomics.waitAsync) costs a promise and a notify per task: on an empty task it
-      // read 1.15-1.18x a bare piscina pool where 'disabled' read 0.96-1.0x, interleaved
-      // in one process; on the real libraries the two ran alike (within 4%, either way).
+      // read 1.15-1.18x a bare piscina pool on its default where 'disabled' read
+      // 0.96-1.0x, interleaved in one process; on the real libraries the two ran alike
+      // (within 4%, either way).
       atomics: 'disabled',
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
       workerData: { ...this.init, laneBoard: this.board.buffer } satisfies PoolHostInit,
