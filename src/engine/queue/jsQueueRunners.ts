@@ -11,6 +11,7 @@ import type { CpuSource, ExecutorKind } from '../../shared/report';
 import { raceAbort } from '../js/abort';
 import { epochNow } from '../../shared/closedLoop';
 import { workerDeath } from '../js/deaths';
+import { POOL_THREAD_OPTIONS } from '../js/poolThreadOptions';
 import { toErrorInfo, type ErrorInfo } from '../../shared/errorInfo';
 import type { HostInit } from '../../shared/jsProtocol';
 import type { QueuePoolResult, QueuePoolTask } from '../../shared/queue/queueChildProtocol';
@@ -152,13 +153,8 @@ export class JsThreadQueueRunner implements QueueRunner {
     const k = req.concurrency;
     const pool = new Piscina<QueuePoolTask, QueuePoolResult>({
       filename: runtimeFile('jsQueuePoolWorker'),
-      minThreads: 1,
+      ...POOL_THREAD_OPTIONS,
       maxThreads: k,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 2 ** 31 - 1,
-      // As the thread executor's pool (threadExecutor.ts): threads wait on their message
-      // port, so an item's leftover timers fire and a task costs no Atomics notify.
-      atomics: 'disabled',
       resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryLimitMb },
       workerData: this.init,
     });
